@@ -1,0 +1,42 @@
+// Load the profiles named on the command line: read, parse, merge sources, and
+// combine with -base / -diff_base profiles as go tool pprof does.
+
+import { combineSources } from "../analysis/combine.js";
+import { readFileCapped } from "../formats/read.js";
+import { parseProfileData } from "../formats/sniff.js";
+import type { Profile } from "../model/profile.js";
+import { DEFAULT_LIMITS, type ReadLimits } from "../util/errors.js";
+
+export interface LoadOptions {
+  sources: string[];
+  bases: string[];
+  diffBase: boolean;
+  normalize: boolean;
+  limits: ReadLimits;
+}
+
+/** Parse a byte size like 512MiB, 2GB, 1048576. */
+export function parseBytes(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?$/i.exec(s.trim());
+  if (!m) throw new Error(`invalid size "${s}"`);
+  const unit = (m[2] ?? "").toLowerCase().replace(/i?b$/, "");
+  const mult = { "": 1, k: 1 << 10, m: 1 << 20, g: 1 << 30, t: 2 ** 40 }[unit] ?? 1;
+  return Math.floor(Number(m[1]) * mult);
+}
+
+export function limitOptions(maxInput?: string, maxDecompressed?: string): ReadLimits {
+  return {
+    maxInputBytes: maxInput ? parseBytes(maxInput) : DEFAULT_LIMITS.maxInputBytes,
+    maxDecompressedBytes: maxDecompressed ? parseBytes(maxDecompressed) : DEFAULT_LIMITS.maxDecompressedBytes,
+  };
+}
+
+export function readProfile(path: string, limits: ReadLimits): Profile {
+  return parseProfileData(readFileCapped(path, limits), path, limits);
+}
+
+export function loadProfiles(o: LoadOptions, _warn: (s: string) => void): Profile {
+  const sources = o.sources.map((f) => readProfile(f, o.limits));
+  const bases = o.bases.map((f) => readProfile(f, o.limits));
+  return combineSources(sources, bases, { diffBase: o.diffBase, normalize: o.normalize });
+}

@@ -1,0 +1,65 @@
+// `top` / `text`: pprof's flat text report (report.TextItems + printText).
+
+import { percentage } from "./units.js";
+import type { Report } from "./report.js";
+import { reportLabels } from "./header.js";
+import { newTrimmedGraph, selectOutputUnit } from "./trimmed-graph.js";
+
+export interface TextRow {
+  name: string;
+  file: string;
+  line: number;
+  inlineLabel: string;
+  flat: number;
+  cum: number;
+}
+
+export interface TextReport {
+  labels: string[];
+  rows: TextRow[];
+}
+
+export function textItems(rpt: Report): TextReport {
+  const t = newTrimmedGraph(rpt);
+  const g = t.graph;
+  selectOutputUnit(rpt, g);
+  let shown = 0;
+  for (const n of g.nodes) shown += g.flat[n];
+  const labels = reportLabels(rpt, shown, g.nodes.length, t.origCount, t.droppedNodes, 0);
+  const rows: TextRow[] = [];
+  for (const n of g.nodes) {
+    let inline = false;
+    let noinline = false;
+    for (const e of g.inEdges.get(n) ?? []) {
+      if (e.inline) inline = true;
+      else noinline = true;
+    }
+    const info = t.index.infos[n];
+    rows.push({
+      name: t.names.name(n),
+      file: info.file,
+      line: info.lineno,
+      inlineLabel: inline ? (noinline ? "(partial-inline)" : "(inline)") : "",
+      flat: g.flat[n],
+      cum: g.cum[n],
+    });
+  }
+  return { labels, rows };
+}
+
+export function formatText(rpt: Report, items: TextReport): string {
+  const out: string[] = [];
+  out.push(items.labels.join("\n"));
+  out.push(`${"flat".padStart(10)} ${"flat".padStart(5)}% ${"sum".padStart(5)}% ${"cum".padStart(10)} ${"cum".padStart(5)}%`);
+  let flatSum = 0;
+  for (const it of items.rows) {
+    flatSum += it.flat;
+    const inl = it.inlineLabel !== "" ? " " + it.inlineLabel : "";
+    out.push(
+      `${rpt.formatValue(it.flat).padStart(10)} ${percentage(it.flat, rpt.total)} ${percentage(flatSum, rpt.total)} ${rpt
+        .formatValue(it.cum)
+        .padStart(10)} ${percentage(it.cum, rpt.total)}  ${it.name}${inl}`,
+    );
+  }
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,3 @@
+module godiag.test/workloads
+
+go 1.22
