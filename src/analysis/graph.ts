@@ -2,8 +2,10 @@
 // and the trimming steps of report.newTrimmedGraph.
 
 import { printableName, sprintInfo, type NodeIndex, type NodeInfo } from "./nodes.js";
-import type { ProfileView } from "./view.js";
+import { IntPairMap } from "./pairmap.js";
+import type { NodePaths } from "./paths-index.js";
 
+/** One edge, materialised for reports that list callers and callees. */
 export interface Edge {
   src: number;
   dst: number;
@@ -12,15 +14,104 @@ export interface Edge {
   inline: boolean;
 }
 
-export interface Graph {
+/**
+ * A call graph. Edges live in typed arrays (a graph of a large profile has
+ * hundreds of thousands); `removed` marks edges trimmed away. Edges touching nodes
+ * left out of `nodes` (zero-valued or negative) are kept, as pprof keeps them in
+ * its callers' and callees' edge maps.
+ */
+export class Graph {
   /** node ids (into index.infos) in the graph, in report order once sorted */
   nodes: number[];
-  flat: Float64Array;
-  cum: Float64Array;
-  edges: Edge[];
-  /** incoming / outgoing edges per node id (only for nodes in the graph) */
-  inEdges: Map<number, Edge[]>;
-  outEdges: Map<number, Edge[]>;
+  constructor(
+    nodes: number[],
+    readonly flat: Float64Array,
+    readonly cum: Float64Array,
+    readonly edgeCount: number,
+    readonly edgeSrc: Int32Array,
+    readonly edgeDst: Int32Array,
+    readonly edgeWeight: Float64Array,
+    /** bit 0: residual; bit 1: some contribution was a real (not inlined) call; bit 2: removed */
+    readonly edgeFlags: Uint8Array,
+  ) {
+    this.nodes = nodes;
+  }
+
+  private inIdx: Map<number, number[]> | null = null;
+  private outIdx: Map<number, number[]> | null = null;
+
+  isInline(e: number): boolean {
+    return (this.edgeFlags[e] & 2) === 0;
+  }
+
+  edge(e: number): Edge {
+    const f = this.edgeFlags[e];
+    return { src: this.edgeSrc[e], dst: this.edgeDst[e], weight: this.edgeWeight[e], residual: (f & 1) !== 0, inline: (f & 2) === 0 };
+  }
+
+  private index(): void {
+    const inIdx = new Map<number, number[]>();
+    const outIdx = new Map<number, number[]>();
+    for (let e = 0; e < this.edgeCount; e++) {
+      if (this.edgeFlags[e] & 4) continue;
+      const d = this.edgeDst[e];
+      const s = this.edgeSrc[e];
+      let a = inIdx.get(d);
+      if (!a) inIdx.set(d, (a = []));
+      a.push(e);
+      let b = outIdx.get(s);
+      if (!b) outIdx.set(s, (b = []));
+      b.push(e);
+    }
+    this.inIdx = inIdx;
+    this.outIdx = outIdx;
+  }
+
+  inEdges(n: number): Edge[] {
+    if (this.inIdx === null) this.index();
+    return (this.inIdx!.get(n) ?? []).map((e) => this.edge(e));
+  }
+
+  outEdges(n: number): Edge[] {
+    if (this.outIdx === null) this.index();
+    return (this.outIdx!.get(n) ?? []).map((e) => this.edge(e));
+  }
+
+  /**
+   * pprof's TrimLowFrequencyEdges: remove edges into the graph's nodes lighter than
+   * cutoff; returns how many were removed.
+   */
+  trimLowFrequencyEdges(cutoff: number): number {
+    const inGraph = new Uint8Array(this.flat.length);
+    for (const n of this.nodes) inGraph[n] = 1;
+    let removed = 0;
+    for (let e = 0; e < this.edgeCount; e++) {
+      if (this.edgeFlags[e] & 4 || !inGraph[this.edgeDst[e]]) continue;
+      if (Math.abs(this.edgeWeight[e]) < cutoff) {
+        this.edgeFlags[e] |= 4;
+        removed++;
+      }
+    }
+    if (removed > 0) this.inIdx = this.outIdx = null;
+    return removed;
+  }
+
+  /** Whether node n has live incoming inlined / real call edges (for "(inline)" labels). */
+  inlineState(): Uint8Array {
+    const st = new Uint8Array(this.flat.length); // bit 0: an inline in-edge, bit 1: a non-inline one
+    for (let e = 0; e < this.edgeCount; e++) {
+      const f = this.edgeFlags[e];
+      if (f & 4) continue;
+      st[this.edgeDst[e]] |= f & 2 ? 2 : 1;
+    }
+    return st;
+  }
+
+  flatSum(): number {
+    let t = 0;
+    for (const n of this.nodes) t += this.flat[n];
+    return t;
+  }
 }
 
 export interface GraphOptions {
@@ -29,63 +120,62 @@ export interface GraphOptions {
   dropNegative?: boolean;
 }
 
-/** pprof's newGraph: accumulate flat, cum and edge weights over the view's samples. */
-export function buildGraph(view: ProfileView, index: NodeIndex, opts: GraphOptions = {}): Graph {
-  const nNodes = index.infos.length;
+/** pprof's newGraph: accumulate flat, cum and edge weights over the view's stacks. */
+export function buildGraph(paths: NodePaths, nNodes: number, opts: GraphOptions = {}): Graph {
   const kept = opts.kept ?? null;
   const flat = new Float64Array(nNodes);
   const cum = new Float64Array(nNodes);
   const seenNode = new Int32Array(nNodes);
-  const edgeIds = new Map<number, number>();
-  const edges: Edge[] = [];
-  let seenEdge = new Int32Array(1024);
-  const { locNodeStart, locNodes } = index;
-  const stack = view.stack;
-  const stackStart = view.stackStart;
-  for (let i = 0; i < view.sampleCount; i++) {
-    const w = view.value(i);
-    if (w === 0) continue;
-    const stamp = i + 1;
+  const edgeIds = new IntPairMap(Math.max(1024, nNodes * 2));
+  let cap = Math.max(1024, nNodes * 2);
+  let eSrc = new Int32Array(cap);
+  let eDst = new Int32Array(cap);
+  let eW = new Float64Array(cap);
+  let eFlags = new Uint8Array(cap);
+  let seenEdge = new Int32Array(cap);
+  let nEdges = 0;
+  const { start, nodes: pathNodes, inline: pathInline, weight } = paths;
+  for (let j = 0; j < paths.count; j++) {
+    const w = weight[j];
+    const stamp = j + 1;
     let parent = -1;
     let residual = false;
-    for (let s = stackStart[i + 1] - 1; s >= stackStart[i]; s--) {
-      const loc = stack[s];
-      const lo = locNodeStart[loc];
-      const hi = locNodeStart[loc + 1];
-      for (let k = hi - 1; k >= lo; k--) {
-        const n = locNodes[k];
-        if (kept !== null && kept[n] === 0) {
-          residual = true;
-          continue;
-        }
-        if (seenNode[n] !== stamp) {
-          seenNode[n] = stamp;
-          cum[n] += w;
-        }
-        if (parent >= 0 && n !== parent) {
-          const key = parent * nNodes + n;
-          let e = edgeIds.get(key);
-          if (e === undefined) {
-            e = edges.length;
-            edges.push({ src: parent, dst: n, weight: 0, residual: false, inline: true });
-            edgeIds.set(key, e);
-            if (e >= seenEdge.length) {
-              const bigger = new Int32Array(seenEdge.length * 2);
-              bigger.set(seenEdge);
-              seenEdge = bigger;
-            }
-          }
-          if (seenEdge[e] !== stamp) {
-            seenEdge[e] = stamp;
-            const edge = edges[e];
-            edge.weight += w;
-            if (residual) edge.residual = true;
-            if (k === hi - 1) edge.inline = false;
-          }
-        }
-        parent = n;
-        residual = false;
+    const end = start[j + 1];
+    for (let k = start[j]; k < end; k++) {
+      const n = pathNodes[k];
+      if (kept !== null && kept[n] === 0) {
+        residual = true;
+        continue;
       }
+      if (seenNode[n] !== stamp) {
+        seenNode[n] = stamp;
+        cum[n] += w;
+      }
+      if (parent >= 0 && n !== parent) {
+        let e = edgeIds.get(parent, n);
+        if (e < 0) {
+          e = nEdges++;
+          if (e >= cap) {
+            cap *= 2;
+            eSrc = grow(eSrc, new Int32Array(cap));
+            eDst = grow(eDst, new Int32Array(cap));
+            eW = grow(eW, new Float64Array(cap));
+            eFlags = grow(eFlags, new Uint8Array(cap));
+            seenEdge = grow(seenEdge, new Int32Array(cap));
+          }
+          eSrc[e] = parent;
+          eDst[e] = n;
+          edgeIds.set(parent, n, e);
+        }
+        if (seenEdge[e] !== stamp) {
+          seenEdge[e] = stamp;
+          eW[e] += w;
+          if (residual) eFlags[e] |= 1;
+          if (pathInline[k] === 0) eFlags[e] |= 2;
+        }
+      }
+      parent = n;
+      residual = false;
     }
     if (parent >= 0 && !residual) flat[parent] += w;
   }
@@ -95,40 +185,12 @@ export function buildGraph(view: ProfileView, index: NodeIndex, opts: GraphOptio
     if (opts.dropNegative && (flat[n] < 0 || (flat[n] === 0 && cum[n] < 0))) continue;
     nodes.push(n);
   }
-  const inNodes = new Uint8Array(nNodes);
-  for (const n of nodes) inNodes[n] = 1;
-  const liveEdges = edges.filter((e) => inNodes[e.src] && inNodes[e.dst]);
-  const g: Graph = { nodes, flat, cum, edges: liveEdges, inEdges: new Map(), outEdges: new Map() };
-  indexEdges(g);
-  return g;
+  return new Graph(nodes, flat, cum, nEdges, eSrc, eDst, eW, eFlags);
 }
 
-function indexEdges(g: Graph): void {
-  g.inEdges.clear();
-  g.outEdges.clear();
-  for (const e of g.edges) {
-    let a = g.inEdges.get(e.dst);
-    if (!a) g.inEdges.set(e.dst, (a = []));
-    a.push(e);
-    let b = g.outEdges.get(e.src);
-    if (!b) g.outEdges.set(e.src, (b = []));
-    b.push(e);
-  }
-}
-
-/** Sum of flat values of the graph's nodes. */
-export function graphFlatSum(g: Graph): number {
-  let t = 0;
-  for (const n of g.nodes) t += g.flat[n];
-  return t;
-}
-
-/** Remove edges lighter than cutoff; returns how many were removed. */
-export function trimLowFrequencyEdges(g: Graph, cutoff: number): number {
-  const before = g.edges.length;
-  g.edges = g.edges.filter((e) => Math.abs(e.weight) >= cutoff);
-  if (g.edges.length !== before) indexEdges(g);
-  return before - g.edges.length;
+function grow<T extends Int32Array | Float64Array | Uint8Array>(from: T, to: T): T {
+  to.set(from as never);
+  return to;
 }
 
 /** Printable names, computed once per node. */

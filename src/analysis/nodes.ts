@@ -56,10 +56,6 @@ export function sprintInfo(i: NodeInfo): string {
   return `{${i.name} ${i.origName} ${i.address} ${i.file} ${i.startLine} ${i.lineno} ${i.columnno} ${i.objfile}}`;
 }
 
-function infoKey(i: NodeInfo): string {
-  return `${i.name}\u0000${i.origName}\u0000${i.address}\u0000${i.file}\u0000${i.startLine}\u0000${i.lineno}\u0000${i.columnno}\u0000${i.objfile}`;
-}
-
 export function buildNodeIndex(view: ProfileView, opts: NodeIndexOptions = {}): NodeIndex {
   const p = view.p;
   const g = view.granularity;
@@ -68,7 +64,15 @@ export function buildNodeIndex(view: ProfileView, opts: NodeIndexOptions = {}): 
   const infos: NodeInfo[] = [];
   const byKey = new Map<string, number>();
   const locNodeStart = new Uint32Array(nLoc + 1);
-  const locNodes: number[] = [];
+  let locNodes = new Uint32Array(Math.max(16, p.lines.length + nLoc));
+  let used = 0;
+  // Keys are built from small canonical ids (not the long names), so hashing stays cheap.
+  const canon = new Map<string, number>();
+  const canonOf = (s: string): number => {
+    let c = canon.get(s);
+    if (c === undefined) canon.set(s, (c = canon.size));
+    return c;
+  };
   const fileMemo = new Map<number, string>();
   const fileOf = (strIdx: number): string => {
     let f = fileMemo.get(strIdx);
@@ -79,18 +83,41 @@ export function buildNodeIndex(view: ProfileView, opts: NodeIndexOptions = {}): 
     }
     return f;
   };
-  const intern = (info: NodeInfo): number => {
-    const key = infoKey(info);
+  // Per function row: its name and file after aggregation, and their key part.
+  const fName: (string | undefined)[] = [];
+  const fFile: string[] = [];
+  const fKey: string[] = [];
+  const funcPart = (f: number): string => {
+    if (fName[f] === undefined) {
+      const name = g.function ? p.str(funcs.name[f]) : "";
+      const file = g.filename ? fileOf(funcs.filename[f]) : "";
+      fName[f] = name;
+      fFile[f] = file;
+      const needObj = opts.objNames || name === "";
+      fKey[f] = `${canonOf(name)},${canonOf(file)},${needObj ? funcs.startLine[f] : 0}`;
+    }
+    return fKey[f];
+  };
+  const push = (id: number) => {
+    if (used === locNodes.length) {
+      const bigger = new Uint32Array(used * 2);
+      bigger.set(locNodes);
+      locNodes = bigger;
+    }
+    locNodes[used++] = id;
+  };
+  const bare = (address: bigint, objfile: string): number => {
+    const key = `-,${address},${canonOf(objfile)}`;
     let id = byKey.get(key);
     if (id === undefined) {
       id = infos.length;
-      infos.push(info);
+      infos.push({ name: "", origName: "", address, file: "", startLine: 0, lineno: 0, columnno: 0, objfile });
       byKey.set(key, id);
     }
     return id;
   };
   for (let l = 0; l < nLoc; l++) {
-    locNodeStart[l] = locNodes.length;
+    locNodeStart[l] = used;
     const m = p.locations.mapping[l];
     const objfile = m >= 0 ? p.mappings[m].file : "";
     const address = g.address ? p.locations.address[l] : 0n;
@@ -98,34 +125,40 @@ export function buildNodeIndex(view: ProfileView, opts: NodeIndexOptions = {}): 
     const hi = view.locLineStart[l + 1];
     if (!g.inlineFrame && hi - lo > 1) lo = hi - 1;
     if (lo === hi) {
-      locNodes.push(intern({ name: "", origName: "", address, file: "", startLine: 0, lineno: 0, columnno: 0, objfile }));
+      push(bare(address, objfile));
       continue;
     }
     for (let k = lo; k < hi; k++) {
       const ln = view.locLines[k];
       const f = p.lines.func[ln];
       if (f < 0) {
-        locNodes.push(intern({ name: "", origName: "", address, file: "", startLine: 0, lineno: 0, columnno: 0, objfile }));
+        push(bare(address, objfile));
         continue;
       }
-      const name = g.function ? p.str(funcs.name[f]) : "";
-      const info: NodeInfo = {
-        name,
-        origName: "",
-        address,
-        file: g.filename ? fileOf(funcs.filename[f]) : "",
-        startLine: 0,
-        lineno: g.linenumber ? p.lines.line[ln] : 0,
-        columnno: g.linenumber && g.columnnumber ? p.lines.column[ln] : 0,
-        objfile: "",
-      };
-      if (opts.objNames || name === "") {
-        info.objfile = objfile;
-        info.startLine = funcs.startLine[f];
+      const part = funcPart(f);
+      const name = fName[f] as string;
+      const needObj = opts.objNames === true || name === "";
+      const lineno = g.linenumber ? p.lines.line[ln] : 0;
+      const columnno = g.linenumber && g.columnnumber ? p.lines.column[ln] : 0;
+      const key = `${part},${lineno},${columnno},${address === 0n ? 0 : address},${needObj ? canonOf(objfile) : -1}`;
+      let id = byKey.get(key);
+      if (id === undefined) {
+        id = infos.length;
+        infos.push({
+          name,
+          origName: "",
+          address,
+          file: fFile[f],
+          startLine: needObj ? funcs.startLine[f] : 0,
+          lineno,
+          columnno,
+          objfile: needObj ? objfile : "",
+        });
+        byKey.set(key, id);
       }
-      locNodes.push(intern(info));
+      push(id);
     }
   }
-  locNodeStart[nLoc] = locNodes.length;
-  return { infos, locNodeStart, locNodes: Uint32Array.from(locNodes) };
+  locNodeStart[nLoc] = used;
+  return { infos, locNodeStart, locNodes: locNodes.subarray(0, used) };
 }

@@ -16,7 +16,7 @@ import {
   type LLocation,
 } from "./legacy-common.js";
 import { parseMemoryMap } from "./memory-map.js";
-import { javaCPUProfile } from "./legacy-java.js";
+import { parseJavaLocations, stripAddresses } from "./legacy-java.js";
 
 /** A cursor over the words of one encoding; reading past the end yields 0 and goes nil, like Go's get32l & co. */
 export class WordReader {
@@ -129,5 +129,20 @@ function cpuProfile(r: WordReader, period: number): LProfile {
   }
   parseMemoryMap(p, new LineScanner(r.rest()));
   cleanupDuplicateLocations(p);
+  return p;
+}
+
+/** Java CPU: the same samples (PCs not adjusted), then a symbol table instead of a memory map. */
+function javaCPUProfile(r: WordReader, period: number): LProfile {
+  const p = new LProfile();
+  p.period = Number(BigInt.asIntN(64, BigInt(period) * 1000n));
+  p.periodType = { type: "cpu", unit: "nanoseconds" };
+  p.sampleTypes = [
+    { type: "samples", unit: "count" },
+    { type: "cpu", unit: "nanoseconds" },
+  ];
+  const locs = parseCPUSamples(r, false, p);
+  parseJavaLocations(r.rest(), locs, p);
+  stripAddresses(p);
   return p;
 }

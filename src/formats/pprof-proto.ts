@@ -1001,3 +1001,69 @@ export function isProbablyProto(data: Uint8Array): boolean {
     return false;
   }
 }
+
+// ---------------------------------------------------------------------------
+// Mapping clean-up for legacy formats
+
+const LIB_RE = /([.]so$|[.]so[._][0-9]+)/;
+
+/** pprof's test for two mappings that are one mapping split in two (e.g. by mprotect). */
+function adjacentMappings(a: Mapping, b: Mapping): boolean {
+  if (a.file !== "" && b.file !== "" && a.file !== b.file) return false;
+  if (a.buildId !== "" && b.buildId !== "" && a.buildId !== b.buildId) return false;
+  if (a.limit !== b.start) return false;
+  if (a.offset !== 0n && b.offset !== 0n) {
+    // uint64 arithmetic, wrapping like Go
+    if (BigInt.asUintN(64, a.offset + (a.limit - a.start)) !== b.offset) return false;
+  }
+  return true;
+}
+
+/** pprof's guess at the main binary: a named file, not a shared library, not a [pseudo] mapping. */
+function isMainBinary(file: string): boolean {
+  const f = file.replaceAll("(deleted)", "").trim();
+  return f.length > 0 && !LIB_RE.test(f) && f[0] !== "[";
+}
+
+/**
+ * pprof's massageMappings: merge adjacent split mappings, swap the main binary
+ * into first place, renumber mapping ids 1..n, and repoint locations.
+ *
+ * pprof runs this only when it reads a legacy profile's memory map
+ * (ParseMemoryMap), never for profile.proto input (checked against
+ * `go tool pprof -raw` of Go 1.26), so decodeProfile does not call it; the
+ * legacy readers should.
+ */
+export function massageMappings(p: Profile): void {
+  const ms = p.mappings;
+  if (ms.length === 0) return;
+  const newRow = new Int32Array(ms.length);
+  const kept: Mapping[] = [ms[0]];
+  for (let i = 1; i < ms.length; i++) {
+    const last = kept[kept.length - 1];
+    const m = ms[i];
+    if (adjacentMappings(last, m)) {
+      // Go mutates the surviving mapping; its flags stay as they were.
+      last.limit = m.limit;
+      if (m.file !== "") last.file = m.file;
+      if (m.buildId !== "") last.buildId = m.buildId;
+      newRow[i] = kept.length - 1;
+      continue;
+    }
+    newRow[i] = kept.length;
+    kept.push(m);
+  }
+  // A swap, not a move: the old first mapping takes the main binary's place.
+  const main = kept.findIndex((m) => isMainBinary(m.file));
+  if (main > 0) {
+    [kept[0], kept[main]] = [kept[main], kept[0]];
+    for (let i = 0; i < newRow.length; i++) {
+      if (newRow[i] === 0) newRow[i] = main;
+      else if (newRow[i] === main) newRow[i] = 0;
+    }
+  }
+  kept.forEach((m, i) => (m.id = i + 1));
+  const lm = p.locations.mapping;
+  for (let i = 0; i < p.locations.length; i++) if (lm[i] >= 0) lm[i] = newRow[lm[i]];
+  p.mappings = kept;
+}

@@ -27,13 +27,10 @@ export function textItems(rpt: Report): TextReport {
   for (const n of g.nodes) shown += g.flat[n];
   const labels = reportLabels(rpt, shown, g.nodes.length, t.origCount, t.droppedNodes, 0);
   const rows: TextRow[] = [];
+  const inl = g.inlineState();
   for (const n of g.nodes) {
-    let inline = false;
-    let noinline = false;
-    for (const e of g.inEdges.get(n) ?? []) {
-      if (e.inline) inline = true;
-      else noinline = true;
-    }
+    const inline = (inl[n] & 1) !== 0;
+    const noinline = (inl[n] & 2) !== 0;
     const info = t.index.infos[n];
     rows.push({
       name: t.names.name(n),

@@ -45,12 +45,12 @@ export function treeItems(rpt: Report): TreeReport {
       name,
       flat: g.flat[n],
       cum: g.cum[n],
-      callers: sortEdges(g.inEdges.get(n) ?? [], t.names).map((e) => ({
+      callers: sortEdges(g.inEdges(n), t.names).map((e) => ({
         name: t.names.name(e.src),
         weight: e.weight,
         inline: e.inline,
       })),
-      callees: sortEdges(g.outEdges.get(n) ?? [], t.names).map((e) => ({
+      callees: sortEdges(g.outEdges(n), t.names).map((e) => ({
         name: t.names.name(e.dst),
         weight: e.weight,
         inline: e.inline,

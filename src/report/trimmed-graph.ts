@@ -2,8 +2,9 @@
 // nodefraction, keep the top nodecount, drop light edges, and pick the unit that
 // makes the smallest shown value readable.
 
-import { buildGraph, graphFlatSum, NameCache, sortNodes, trimLowFrequencyEdges, type Graph } from "../analysis/graph.js";
+import { buildGraph, NameCache, sortNodes, type Graph } from "../analysis/graph.js";
 import { buildNodeIndex, type NodeIndex } from "../analysis/nodes.js";
+import { buildNodePaths } from "../analysis/paths-index.js";
 import type { Report } from "./report.js";
 import { scaleValue } from "./units.js";
 
@@ -28,8 +29,9 @@ export function newTrimmedGraph(rpt: Report): TrimmedGraph {
   const names = new NameCache(index.infos);
   const nNodes = index.infos.length;
   const gopts = { dropNegative: cfg.dropNegative };
-  let g = buildGraph(rpt.view, index, gopts);
-  const totalValue = graphFlatSum(g);
+  const paths = buildNodePaths(rpt.view, index);
+  let g = buildGraph(paths, nNodes, gopts);
+  const totalValue = g.flatSum();
   const nodeCutoff = Math.abs(Math.trunc(totalValue * cfg.nodeFraction));
   const edgeCutoff = Math.abs(Math.trunc(totalValue * cfg.edgeFraction));
   let droppedNodes = 0;
@@ -37,20 +39,20 @@ export function newTrimmedGraph(rpt: Report): TrimmedGraph {
     const kept = g.nodes.filter((n) => Math.abs(g.cum[n]) >= nodeCutoff);
     if (kept.length !== g.nodes.length) {
       droppedNodes = g.nodes.length - kept.length;
-      g = buildGraph(rpt.view, index, { ...gopts, kept: keptSet(nNodes, kept) });
+      g = buildGraph(paths, nNodes, { ...gopts, kept: keptSet(nNodes, kept) });
     }
   }
   const origCount = g.nodes.length;
   sortNodes(g, names, cfg.cum);
   if (cfg.nodeCount > 0) {
-    trimLowFrequencyEdges(g, edgeCutoff);
+    g.trimLowFrequencyEdges(edgeCutoff);
     if (cfg.nodeCount < g.nodes.length) {
       const top = g.nodes.slice(0, cfg.nodeCount);
-      g = buildGraph(rpt.view, index, { ...gopts, kept: keptSet(nNodes, top) });
+      g = buildGraph(paths, nNodes, { ...gopts, kept: keptSet(nNodes, top) });
       sortNodes(g, names, cfg.cum);
     }
   }
-  const droppedEdges = trimLowFrequencyEdges(g, edgeCutoff);
+  const droppedEdges = g.trimLowFrequencyEdges(edgeCutoff);
   return { graph: g, index, names, origCount, droppedNodes, droppedEdges };
 }
 
