@@ -11,6 +11,12 @@ export interface CombineOptions {
   diffBase: boolean;
   /** -normalize: scale the sources to the base's totals first */
   normalize: boolean;
+  /**
+   * Give each mapping-less input pprof's fake mapping (id 1, all zero) before
+   * combining, as locateBinaries does per fetched profile. Only changes the
+   * result when mapping-less and mapped inputs are merged together.
+   */
+  fakeMappings?: boolean;
 }
 
 /** pprof's chunk size when grabbing many profiles. */
@@ -38,6 +44,26 @@ function chunked(profiles: Profile[]): Profile {
   return p;
 }
 
+/** locateBinaries' fake mapping for a profile without mappings. */
+export function addFakeMapping(p: Profile): void {
+  if (p.mappings.length > 0) return;
+  p.mappings = [
+    {
+      id: 1,
+      start: 0n,
+      limit: 0n,
+      offset: 0n,
+      file: "",
+      buildId: "",
+      hasFunctions: false,
+      hasFilenames: false,
+      hasLineNumbers: false,
+      hasInlineFrames: false,
+    },
+  ];
+  p.locations = { ...p.locations, mapping: new Int32Array(p.locations.length) };
+}
+
 function wrap(f: () => Profile, prefix: string, suffix: string): Profile {
   try {
     return f();
@@ -52,6 +78,7 @@ function wrap(f: () => Profile, prefix: string, suffix: string): Profile {
  */
 export function combineSources(sources: Profile[], bases: Profile[], opts: CombineOptions): Profile {
   if (sources.length === 0) throw new Error("failed to fetch any source profiles");
+  if (opts.fakeMappings) for (const q of [...sources, ...bases]) addFakeMapping(q);
   // pprof wraps errors from combining the sources (or bases) among themselves.
   let p = wrap(() => chunked(sources), "problem fetching source profiles: ", "");
   if (bases.length > 0) {

@@ -48,6 +48,7 @@ interface ReportFlags {
   alloc_objects?: boolean;
   total_delay?: boolean;
   contentions?: boolean;
+  add_comment?: string;
   max_input?: string;
   max_decompressed?: string;
 }
@@ -153,6 +154,7 @@ export function addReportOptions(cmd: Command): Command {
     .option("--alloc_objects", "same as --sample_index=alloc_objects")
     .option("--total_delay", "same as --sample_index=delay")
     .option("--contentions", "same as --sample_index=contentions")
+    .option("--add_comment <text>", "annotate the profile with a comment")
     .option("--json", "machine-readable output with raw integer values")
     .addOption(new Option("--max_input <bytes>", "largest input file read").default(undefined))
     .addOption(new Option("--max_decompressed <bytes>", "largest decompressed profile").default(undefined));
@@ -167,6 +169,7 @@ export function registerReportCommands(program: Command, io: { out: (s: string) 
     { kind: "traces", desc: "every sample's stack (go tool pprof -traces)" },
     { kind: "tags", desc: "label keys and values with their share (go tool pprof -tags)" },
     { kind: "raw", desc: "text dump of the profile (go tool pprof -raw)" },
+    { kind: "comments", desc: "the profile's comments (go tool pprof -comments)" },
   ];
   for (const k of kinds) {
     const cmd = program.command(k.kind).description(k.desc);
@@ -188,6 +191,7 @@ export function registerReportCommands(program: Command, io: { out: (s: string) 
       if (flags.diff_base && flags.base) throw new UsageError("-base and -diff_base flags cannot both be specified");
       if (load.normalize && load.bases.length === 0) throw new UsageError("must have base profile to normalize by");
       const p = loadProfiles(load, io.err);
+      if (flags.add_comment) p.comments = [...p.comments, flags.add_comment];
       const rpt = prepareReport(p, k.kind, cfg, (m) => io.err(m + "\n"));
       io.out(renderReport(rpt, flags.json === true));
     });

@@ -82,6 +82,8 @@ export interface SampleTable {
 /**
  * Sample labels. A string label has str != 0 (a string index); a numeric one has
  * str == 0 and carries num with an optional unit (string index, 0 = none).
+ * Readers drop proto labels that have neither (as pprof does), so every row with
+ * str == 0 is a numeric label, even when num is 0 (legacy heap profiles' bytes=0).
  */
 export interface LabelTable {
   length: number;

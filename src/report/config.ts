@@ -3,7 +3,7 @@
 
 export type Granularity = "" | "functions" | "filefunctions" | "files" | "lines" | "addresses";
 
-export type ReportKind = "text" | "top" | "tree" | "peek" | "traces" | "tags" | "raw";
+export type ReportKind = "text" | "top" | "tree" | "peek" | "traces" | "tags" | "raw" | "comments";
 
 export interface ReportConfig {
   sampleIndex: string;

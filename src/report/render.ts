@@ -59,6 +59,12 @@ export function renderReport(rpt: Report, json: boolean): string {
       if (!json) return formatTags(rpt, rows);
       return toJson(rpt, { tags: rows });
     }
+    case "comments": {
+      // pprof's printComments: every comment, one per line
+      const comments = rpt.view.p.comments;
+      if (!json) return comments.map((c) => c + "\n").join("");
+      return toJson(rpt, { comments });
+    }
     case "raw": {
       const text = formatRaw(materialize(rpt.view));
       if (!json) return text;

@@ -9,6 +9,7 @@ interface Cell {
 }
 
 export function tabwriteAlignRight(text: string, padding = 1): string {
+  if (text === "") return "";
   const rawLines = text.split("\n");
   const endsWithNewline = rawLines.length > 0 && rawLines[rawLines.length - 1] === "";
   if (endsWithNewline) rawLines.pop();

@@ -38,7 +38,7 @@ export function tagItems(rpt: Report): TagKeyRow[] {
     view.forEachLabel(i, (r) => {
       const key = p.str(p.labels.key[r]);
       if (p.labels.str[r] !== 0) add(key, p.str(p.labels.str[r]), w);
-      else if (p.labels.num[r] !== 0 || p.labels.unit[r] !== 0) {
+      else {
         const unit = rpt.numLabelUnits.get(key) ?? "";
         add(key, scaledLabel(p.labels.num[r], unit, rpt.outputUnit), w);
       }

@@ -39,7 +39,7 @@ export function traceItems(rpt: Report): { labels: string[]; traces: Trace[] } {
     view.forEachLabel(i, (r) => {
       const key = p.str(p.labels.key[r]);
       if (p.labels.str[r] !== 0) (labels[key] ??= []).push(p.str(p.labels.str[r]));
-      else if (p.labels.num[r] !== 0 || p.labels.unit[r] !== 0) (numLabels[key] ??= []).push(p.labels.num[r]);
+      else (numLabels[key] ??= []).push(p.labels.num[r]);
     });
     traces.push({ labels, numLabels, value: view.value(i), frames });
   }

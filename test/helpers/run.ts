@@ -20,6 +20,7 @@ export interface RunInput {
   bases?: string[];
   diffBase?: boolean;
   normalize?: boolean;
+  addComment?: string;
 }
 
 /** Run a report in-process; returns [stdout, stderr]. */
@@ -35,6 +36,7 @@ export function runReport(kind: ReportKind, input: RunInput, cfg: Partial<Report
     },
     (s) => (err += s),
   );
+  if (input.addComment) p.comments = [...p.comments, input.addComment];
   const rpt = prepareReport(p, kind, { ...defaultConfig(), ...cfg }, (m) => (err += m + "\n"));
   return [renderReport(rpt, false), err];
 }
