@@ -233,6 +233,20 @@ func (g *gen) buildFunctions() {
 		g.lookup("internal/runtime/maps.ctrlGroup.matchH2"), g.lookup("runtime.nanotime"))
 }
 
+// rtCallable lists the runtime functions that may appear as callees: all of
+// them except goroutine entry points, in declaration order (hot ones first).
+func (g *gen) rtCallable() []int {
+	var out []int
+	for _, i := range g.byKind[kindRuntime] {
+		switch g.funcs[i].name {
+		case "runtime.goexit", "runtime.main", "runtime.gcBgMarkWorker", "runtime.bgsweep":
+			continue
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
 func (g *gen) lookup(name string) int {
 	for i, f := range g.funcs {
 		if f.name == name {
@@ -280,7 +294,8 @@ func stdFile(name string) string {
 
 // buildCallGraph gives every function a fixed list of callees.
 func (g *gen) buildCallGraph() {
-	lib, std, rt := g.byKind[kindLib], g.byKind[kindStd], g.byKind[kindRuntime]
+	lib, std := g.byKind[kindLib], g.byKind[kindStd]
+	rt := g.rtCallable()
 	for _, f := range g.funcs {
 		if f.svc < 0 && f.kind == kindApp { // main.main: starts the servers
 			f.callees = append(f.callees, g.svcEntries[0]...)
@@ -421,14 +436,14 @@ func (g *gen) buildSamples(n int) {
 	roots := [][]int{
 		{goexit, g.lookup("net/http.(*conn).serve"), g.lookup("net/http.serverHandler.ServeHTTP"),
 			g.lookup("net/http.(*ServeMux).ServeHTTP"), g.lookup("net/http.HandlerFunc.ServeHTTP")},
-		{goexit, g.lookup("runtime.main"), g.lookup("main.main")},
 		{goexit}, // worker goroutines started by a service
+		{goexit, g.lookup("runtime.main"), g.lookup("main.main")},
 	}
 	gcRoot := []int{goexit, g.lookup("runtime.gcBgMarkWorker"), g.lookup("runtime.systemstack"),
 		g.lookup("runtime.gcDrain"), g.lookup("runtime.scanobject")}
 	nanotime := g.lookup("runtime.nanotime")
 	vdsoLoc := g.prof.Location[len(g.prof.Location)-1]
-	rt := g.byKind[kindRuntime]
+	rt := g.rtCallable()
 
 	const tenants = 60
 	labelCache := map[[2]int]map[string][]string{}

@@ -53,7 +53,8 @@ export function registerConvertCommand(program: Command, io: { out: (s: string) 
         tagFocus: f.tagfocus ?? "",
         tagIgnore: f.tagignore ?? "",
       };
-      const rpt = prepareReport(p, "raw", cfg, (m) => io.err(m + "\n"));
+      // proto keeps everything (pprof's raw granularity); folded stacks are per function.
+      const rpt = prepareReport(p, f.to === "folded" ? "traces" : "raw", cfg, (m) => io.err(m + "\n"));
       if (f.to === "proto") {
         if (!f.output) throw new UsageError("--to proto needs -o FILE (binary output)");
         writeFileSync(f.output, writeProfileGz(materialize(rpt.view)));

@@ -162,12 +162,13 @@ class F64Buf {
     this.data = new Float64Array(Math.max(cap, 8));
   }
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Float64Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
+    if (this.length === this.data.length) this.grow();
     this.data[this.length++] = v;
+  }
+  grow(): void {
+    const d = new Float64Array(this.data.length * 2);
+    d.set(this.data);
+    this.data = d;
   }
   finish(): Float64Array {
     return this.length === this.data.length ? this.data : this.data.slice(0, this.length);
@@ -230,6 +231,9 @@ function countTop(r: Reader): TopCounts {
     const tag = r.varint(end);
     const field = r.hi === 0 ? tag >>> 3 : -1;
     const wire = tag & 7;
+    // Field number 0 is invalid protobuf. pprof's decoder skips it, but real
+    // profiles never hold it, and zero-filled garbage is all field-0 varints.
+    if (field === 0) r.fail("invalid field number 0 (not a profile, or zero-filled data)", at);
     if (field === 2 && wire === LEN) {
       const n = r.len(end, at);
       sampleBytes += n;
@@ -365,16 +369,12 @@ function decodeSample(r: Reader, raw: RawProfile, end: number): void {
     const field = r.hi === 0 ? tag >>> 3 : -1;
     const wire = tag & 7;
     if (field === 1) {
-      if (wire === LEN) {
-        const e = r.subEnd(end, at);
-        while (r.pos < e) ids.push(r.u64(e));
-      } else if (wire === VARINT) ids.push(r.u64(end));
+      if (wire === LEN) packedInto(r, r.subEnd(end, at), ids, false);
+      else if (wire === VARINT) ids.push(r.u64(end));
       else wrongWire(r, "Sample", field, wire, at);
     } else if (field === 2) {
-      if (wire === LEN) {
-        const e = r.subEnd(end, at);
-        while (r.pos < e) values.push(r.i64(e));
-      } else if (wire === VARINT) values.push(r.i64(end));
+      if (wire === LEN) packedInto(r, r.subEnd(end, at), values, true);
+      else if (wire === VARINT) values.push(r.i64(end));
       else wrongWire(r, "Sample", field, wire, at);
     } else if (field === 3) {
       if (wire !== LEN) wrongWire(r, "Sample", field, wire, at);
@@ -388,6 +388,50 @@ function decodeSample(r: Reader, raw: RawProfile, end: number): void {
   raw.sStackStart.push(ids.length);
   raw.sLabelStart.push(raw.labKey.length);
   raw.sCount++;
+}
+
+/**
+ * Appends the packed varints in [r.pos, end) to out. Stack ids and values are
+ * nearly all 1-3 byte varints, decoded inline here: this loop is most of the
+ * decode time, and inlining also helps the first (not yet optimized) run.
+ */
+function packedInto(r: Reader, end: number, out: F64Buf, signed: boolean): void {
+  const buf = r.buf;
+  let p = r.pos;
+  let data = out.data;
+  let n = out.length;
+  while (p < end) {
+    if (n === data.length) {
+      out.length = n;
+      out.grow();
+      data = out.data;
+    }
+    const b0 = buf[p];
+    if (b0 < 0x80) {
+      data[n++] = b0;
+      p++;
+      continue;
+    }
+    if (p + 2 < end) {
+      const b1 = buf[p + 1];
+      if (b1 < 0x80) {
+        data[n++] = (b0 & 0x7f) | (b1 << 7);
+        p += 2;
+        continue;
+      }
+      const b2 = buf[p + 2];
+      if (b2 < 0x80) {
+        data[n++] = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+        p += 3;
+        continue;
+      }
+    }
+    r.pos = p;
+    data[n++] = signed ? r.i64(end) : r.u64(end);
+    p = r.pos;
+  }
+  r.pos = p;
+  out.length = n;
 }
 
 function decodeLabel(r: Reader, raw: RawProfile, end: number): void {
