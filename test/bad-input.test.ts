@@ -238,6 +238,19 @@ describe("hostile lengths and varints", () => {
     expect(e.detail).toMatch(/field 1: wrong wire type 0/);
   });
 
+  it("a million sample types times a million samples does not allocate their product", () => {
+    const n = 1 << 20;
+    const data = new Uint8Array(4 * n + 2);
+    for (let i = 0; i < n; i++) {
+      data.set([0x0a, 0], 2 * i); // empty sample_type
+      data.set([0x12, 0], 2 * n + 2 * i); // empty sample
+    }
+    data.set([0x32, 0], 4 * n); // string_table[0] = ""
+    const e = inputError(() => decodeProfile(data, "product.pb"), "product.pb");
+    expect(e.detail).toBe(`sample has 0 values but the profile has ${n} sample types`);
+    expect(e.offset).toBe(2 * n);
+  });
+
   it("input larger than maxInputBytes", () => {
     const limits: ReadLimits = { ...DEFAULT_LIMITS, maxInputBytes: 1000 };
     const e = inputError(() => readProfileData(SAMPLE_GZ, "big.pb.gz", limits), "big.pb.gz");

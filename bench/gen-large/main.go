@@ -6,13 +6,15 @@
 //	go run . -raw -o /path/large.pb        # uncompressed proto
 //
 // Shape (all deterministic for a given -seed):
-//   - ~22,000 functions with Go-like names: github.com/acme/svcN/pkg.(*Type).Method,
-//     closures (.funcN), shared libraries, stdlib and runtime.* functions;
-//   - ~75,000 locations (2-5 call sites per function), ~15% with inlined lines;
-//   - 450,000 samples (default) with stacks 10-60 frames deep, built by walking a
-//     fixed call graph from a few roots (net/http serve loops, worker pools,
-//     grpc-like servers, runtime.main), ending in common runtime tails
-//     (mallocgc, memmove, map access, syscalls);
+//   - ~27,000 functions with Go-like names: github.com/acme/svcN/pkg.(*Type).Method,
+//     value receivers, closures (.func1), shared libraries, stdlib and runtime.*;
+//   - ~120,000 locations (one per call site, 2-7 per function), ~15% with
+//     inlined lines (small getters, sync/atomic-ish helpers inlined into callers);
+//   - 500,000 samples (default; ~54 MB uncompressed, ~17 MB gzipped) with stacks
+//     mostly 10-60 frames deep (avg ~26), built by walking a fixed call graph
+//     from a few roots (net/http serve loops, worker goroutines, runtime.main)
+//     and ending in common runtime tails (mallocgc, memmove, map access,
+//     locks, syscalls); ~4% are short GC-worker stacks (6-7 frames);
 //   - Zipf-skewed choices everywhere so a few services, callees and leaves are hot;
 //   - two string labels per sample ("handler", "tenant").
 package main
@@ -23,7 +25,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"sort"
 	"time"
 
 	"github.com/google/pprof/profile"
@@ -32,7 +33,7 @@ import (
 var (
 	outPath  = flag.String("o", "", "output file (required)")
 	raw      = flag.Bool("raw", false, "write an uncompressed proto instead of gzip")
-	nSamples = flag.Int("samples", 450_000, "number of samples")
+	nSamples = flag.Int("samples", 500_000, "number of samples")
 	seed     = flag.Uint64("seed", 20240601, "random seed")
 )
 
@@ -441,10 +442,22 @@ func (g *gen) buildSamples(n int) {
 	}
 	gcRoot := []int{goexit, g.lookup("runtime.gcBgMarkWorker"), g.lookup("runtime.systemstack"),
 		g.lookup("runtime.gcDrain"), g.lookup("runtime.scanobject")}
+	var gcTails [][]int
+	for _, ch := range [][]string{
+		{"runtime.greyobject"},
+		{"runtime.findObject"},
+		{"runtime.greyobject", "runtime.markBits.isMarked"},
+		{"runtime.(*gcWork).tryGet"},
+		{"runtime.greyobject", "runtime.findObject"},
+	} {
+		var t []int
+		for _, name := range ch {
+			t = append(t, g.lookup(name))
+		}
+		gcTails = append(gcTails, t)
+	}
 	nanotime := g.lookup("runtime.nanotime")
 	vdsoLoc := g.prof.Location[len(g.prof.Location)-1]
-	rt := g.rtCallable()
-
 	const tenants = 60
 	labelCache := map[[2]int]map[string][]string{}
 	var stack []int // function indices, root first
@@ -465,12 +478,12 @@ func (g *gen) buildSamples(n int) {
 		}
 		depth := 10 + int(50*math.Pow(g.r.Float64(), 1.3)) // 10..60, mean ~31
 		if g.r.IntN(100) < 4 {
-			// GC worker: runtime-only stack.
+			// GC worker: short runtime-only stack (6-8 frames, as in real profiles).
 			for _, fi := range gcRoot {
 				push(fi, -1)
 			}
-			for len(stack) < 10+g.r.IntN(4) {
-				push(rt[g.zipf(len(rt), 1.2)], -1)
+			for _, fi := range gcTails[g.zipf(len(gcTails), 1.0)] {
+				push(fi, -1)
 			}
 		} else {
 			for _, fi := range roots[g.zipf(len(roots), 1.0)] {
@@ -482,9 +495,18 @@ func (g *gen) buildSamples(n int) {
 			if g.r.IntN(4) == 0 {
 				tail = nil // leaf in user code
 			}
+		walk:
 			for len(stack)+len(tail) < depth {
 				cur := g.funcs[stack[len(stack)-1]]
 				k := g.zipf(len(cur.callees), 1.2)
+				// Stay out of the runtime until the target depth is reached;
+				// once there, the runtime tail ends the stack.
+				for tries := 0; g.funcs[cur.callees[k]].kind == kindRuntime; tries++ {
+					if tries == len(cur.callees) {
+						break walk
+					}
+					k = (k + 1) % len(cur.callees)
+				}
 				push(cur.callees[k], k)
 			}
 			for _, fi := range tail {
@@ -541,7 +563,6 @@ func main() {
 	g.buildCallGraph()
 	g.buildProfileSkeleton()
 	g.buildSamples(*nSamples)
-	sort.Slice(g.prof.Location, func(i, j int) bool { return g.prof.Location[i].ID < g.prof.Location[j].ID })
 	if err := g.prof.CheckValid(); err != nil {
 		fmt.Fprintln(os.Stderr, "invalid profile:", err)
 		os.Exit(1)
@@ -565,7 +586,7 @@ func main() {
 		os.Exit(1)
 	}
 	st, _ := os.Stat(*outPath)
-	inl, maxDepth, sumDepth := 0, 0, 0
+	inl, maxDepth, sumDepth, minDepth, shallow := 0, 0, 0, 1<<30, 0
 	for _, l := range g.prof.Location {
 		if len(l.Line) > 1 {
 			inl++
@@ -573,10 +594,15 @@ func main() {
 	}
 	for _, s := range g.prof.Sample {
 		maxDepth = max(maxDepth, len(s.Location))
+		minDepth = min(minDepth, len(s.Location))
+		if len(s.Location) < 10 {
+			shallow++
+		}
 		sumDepth += len(s.Location)
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s: %d bytes (%s), %d samples, %d locations (%d with inlined lines), %d functions, %d mappings, stack depth avg %.1f max %d, in %s\n",
+	fmt.Fprintf(os.Stderr, "wrote %s: %d bytes (%s), %d samples, %d locations (%d with inlined lines), %d functions, %d mappings, stack depth min %d avg %.1f max %d (%.1f%% under 10), in %s\n",
 		*outPath, st.Size(), map[bool]string{true: "uncompressed", false: "gzip"}[*raw],
 		len(g.prof.Sample), len(g.prof.Location), inl, len(g.prof.Function), len(g.prof.Mapping),
-		float64(sumDepth)/float64(len(g.prof.Sample)), maxDepth, time.Since(t0).Round(time.Millisecond))
+		minDepth, float64(sumDepth)/float64(len(g.prof.Sample)), maxDepth,
+		100*float64(shallow)/float64(len(g.prof.Sample)), time.Since(t0).Round(time.Millisecond))
 }

@@ -4,9 +4,8 @@
 // first-occurrence order, and mappings, locations and functions numbered 1..N in
 // the order the merge first touches them (the first source's first mapping first,
 // then as samples are walked leaf to root). Deduplication keys are pprof's too,
-// including its quirks (see locationKey).
+// including its quirks (see mapLocation).
 
-import { F64Column, I32Column, U32Column, U64Column, U8Column } from "../model/columns.js";
 import { Profile, type Mapping } from "../model/profile.js";
 import { StringTable } from "../model/strings.js";
 import { checkCompatible } from "./scale.js";
@@ -35,56 +34,130 @@ function mappingKey(m: Mapping): string {
   return `${size}:${m.offset}:${m.buildId !== "" ? m.buildId : m.file}`;
 }
 
+/**
+ * Hash index over dense entries 0..n-1: buckets by hash, chained through `next`,
+ * so keys are compared as numbers, never built as strings. Walk a chain with
+ * head(h) / next[i], skipping entries whose hash[i] differs.
+ */
+class Chain {
+  private buckets = new Int32Array(1024).fill(-1);
+  readonly next: number[] = [];
+  readonly hash: number[] = [];
+  head(h: number): number {
+    return this.buckets[h & (this.buckets.length - 1)];
+  }
+  add(h: number, i: number): void {
+    if (i >= this.buckets.length) this.grow();
+    const b = h & (this.buckets.length - 1);
+    this.next[i] = this.buckets[b];
+    this.hash[i] = h;
+    this.buckets[b] = i;
+  }
+  private grow(): void {
+    const n = this.hash.length;
+    this.buckets = new Int32Array(this.buckets.length * 4).fill(-1);
+    const mask = this.buckets.length - 1;
+    for (let i = 0; i < n; i++) {
+      const b = this.hash[i] & mask;
+      this.next[i] = this.buckets[b];
+      this.buckets[b] = i;
+    }
+  }
+}
+
+function mix(h: number, x: number): number {
+  h = Math.imul(h ^ x, 0x9e3779b1);
+  return h ^ (h >>> 15);
+}
+/** Mix an integer-valued float64 (beyond int32 too). */
+function mixNum(h: number, x: number): number {
+  return mix(mix(h, x | 0), (x / 4294967296) | 0);
+}
+
+/** pprof's key slot "" (a line without a function); no int64 equals it. */
+const EMPTY = 1e300;
+
+/** Little-endian 32-bit halves of a BigUint64Array (every platform Node runs on). */
+function halves(a: BigUint64Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+}
+
 class Merger {
   readonly strings = new StringTable();
   readonly mappings: Mapping[] = [];
   private readonly mappingKeys = new Map<string, number>();
+  /** out mapping start, as 32-bit halves */
+  private readonly mStartLo: number[] = [];
+  private readonly mStartHi: number[] = [];
 
-  private readonly fName = new U32Column();
-  private readonly fSys = new U32Column();
-  private readonly fFile = new U32Column();
-  private readonly fStart = new F64Column();
-  private readonly funcKeys = new Map<string, number>();
+  private readonly fName: number[] = [];
+  private readonly fSys: number[] = [];
+  private readonly fFile: number[] = [];
+  private readonly fStart: number[] = [];
+  private readonly funcChain = new Chain();
 
-  private readonly lMap = new I32Column();
-  private readonly lAddr = new U64Column();
-  private readonly lFolded = new U8Column();
-  private readonly lLineStart = new U32Column();
-  private readonly lnFunc = new I32Column();
-  private readonly lnLine = new F64Column();
-  private readonly lnCol = new F64Column();
-  private readonly locKeys = new Map<string, number>();
+  private readonly lMap: number[] = [];
+  private readonly lAddr: number[] = []; // lo, hi pairs
+  private readonly lFolded: number[] = [];
+  private readonly lLineStart: number[] = [0];
+  private readonly lnFunc: number[] = [];
+  private readonly lnLine: number[] = [];
+  private readonly lnCol: number[] = [];
+  /** per out location: its key's relative address halves and the 2n+1 meaningful line slots */
+  private readonly lRelLo: number[] = [];
+  private readonly lRelHi: number[] = [];
+  private readonly lSlotStart: number[] = [0];
+  private readonly lSlots: number[] = [];
+  private readonly locChain = new Chain();
 
-  private readonly sValues = new F64Column();
-  private readonly sStackStart = new U32Column();
-  private readonly sStack = new U32Column();
-  private readonly sLabelStart = new U32Column();
-  private readonly labKey = new U32Column();
-  private readonly labStr = new U32Column();
-  private readonly labNum = new F64Column();
-  private readonly labUnit = new U32Column();
-  private readonly sampleKeys = new Map<string, number>();
+  // Sized for the worst case (no sample merges) up front: the hot loop never grows them.
+  private readonly sValues: Float64Array;
+  private readonly sStackStart: Uint32Array;
+  private readonly sStack: Uint32Array;
+  private nStack = 0;
+  private readonly sLabelStart: number[] = [0];
+  private readonly sLabelKey: (string | null)[] = [];
+  private readonly labKey: number[] = [];
+  private readonly labStr: number[] = [];
+  private readonly labNum: number[] = [];
+  private readonly labUnit: number[] = [];
+  private readonly sampleChain = new Chain();
   private nSamples = 0;
 
   // Per-source memo tables (pprof's *ByID maps), indexed by source row.
   private src!: Profile;
+  private addr32!: Uint32Array;
   private strMap!: Int32Array;
   private mapRow!: Int32Array;
-  private mapOff: bigint[] = [];
+  private mapOffLo!: Uint32Array;
+  private mapOffHi!: Uint32Array;
   private funcRow!: Int32Array;
   private locRow!: Int32Array;
+  private readonly slots: number[] = [];
+  private rows = new Int32Array(64);
 
-  constructor(private readonly nt: number) {
-    this.lLineStart.push(0);
-    this.sStackStart.push(0);
-    this.sLabelStart.push(0);
+  constructor(
+    private readonly nt: number,
+    srcs: readonly Profile[],
+  ) {
+    let ns = 0;
+    let nst = 0;
+    for (const p of srcs) {
+      ns += p.samples.length;
+      nst += p.samples.stackStart[p.samples.length];
+    }
+    this.sValues = new Float64Array(ns * nt);
+    this.sStackStart = new Uint32Array(ns + 1);
+    this.sStack = new Uint32Array(nst);
   }
 
   addSource(src: Profile): void {
     this.src = src;
+    this.addr32 = halves(src.locations.address);
     this.strMap = new Int32Array(src.strings.length).fill(-1);
     this.mapRow = new Int32Array(src.mappings.length).fill(-1);
-    this.mapOff = new Array<bigint>(src.mappings.length).fill(0n);
+    this.mapOffLo = new Uint32Array(src.mappings.length);
+    this.mapOffHi = new Uint32Array(src.mappings.length);
     this.funcRow = new Int32Array(src.functions.length).fill(-1);
     this.locRow = new Int32Array(src.locations.length).fill(-1);
     // The first mapping is the main binary: keep it first.
@@ -93,7 +166,6 @@ class Merger {
     const s = src.samples;
     const nt = this.nt;
     const vals = s.values;
-    const stackRows: number[] = [];
     for (let i = 0; i < s.length; i++) {
       let zero = true;
       for (let t = 0; t < nt; t++) {
@@ -102,7 +174,7 @@ class Merger {
           break;
         }
       }
-      if (!zero) this.mapSample(i, stackRows);
+      if (!zero) this.mapSample(i);
     }
   }
 
@@ -124,11 +196,15 @@ class Merger {
     if (found !== undefined) {
       this.mapRow[row] = found;
       // Same binary loaded elsewhere: shift its addresses onto the kept mapping.
-      this.mapOff[row] = U64(this.mappings[found].start - m.start);
+      const off = U64(this.mappings[found].start - m.start);
+      this.mapOffLo[row] = Number(off & 0xffffffffn);
+      this.mapOffHi[row] = Number(off >> 32n);
       return found;
     }
     const idx = this.mappings.length;
     this.mappings.push({ ...m, id: idx + 1 });
+    this.mStartLo.push(Number(m.start & 0xffffffffn));
+    this.mStartHi.push(Number(m.start >> 32n));
     this.mappingKeys.set(key, idx);
     this.mapRow[row] = idx;
     return idx;
@@ -142,21 +218,28 @@ class Merger {
     const sys = this.str(f.systemName[row]);
     const file = this.str(f.filename[row]);
     const start = f.startLine[row];
-    const key = `${name},${sys},${file},${start}`;
-    let out = this.funcKeys.get(key);
-    if (out === undefined) {
+    const h = mixNum(mix(mix(mix(0, name), sys), file), start);
+    let out = this.funcChain.head(h);
+    for (; out >= 0; out = this.funcChain.next[out]) {
+      const same =
+        this.funcChain.hash[out] === h &&
+        this.fName[out] === name &&
+        this.fSys[out] === sys &&
+        this.fFile[out] === file &&
+        this.fStart[out] === start;
+      if (same) break;
+    }
+    if (out < 0) {
       out = this.fName.length;
       this.fName.push(name);
       this.fSys.push(sys);
       this.fFile.push(file);
       this.fStart.push(start);
-      this.funcKeys.set(key, out);
+      this.funcChain.add(h, out);
     }
     this.funcRow[row] = out;
     return out;
   }
-
-  private readonly lineFuncs: number[] = [];
 
   private mapLocation(row: number): number {
     const o = this.locRow[row];
@@ -165,95 +248,125 @@ class Merger {
     const lines = this.src.lines;
     const mi = L.mapping[row];
     const om = mi >= 0 ? this.mapMapping(mi) : -1;
-    let addr = L.address[row];
+    let lo = this.addr32[row * 2];
+    let hi = this.addr32[row * 2 + 1];
+    let relLo = lo;
+    let relHi = hi;
     if (om >= 0) {
-      const off = this.mapOff[mi];
-      if (off !== 0n) addr = U64(addr + off);
+      // address += offset; key address = address - mapping start (mod 2^64)
+      const sum = lo + this.mapOffLo[mi];
+      lo = sum >>> 0;
+      hi = (hi + this.mapOffHi[mi] + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+      const diff = lo - this.mStartLo[om];
+      relLo = diff >>> 0;
+      relHi = (hi - this.mStartHi[om] - (diff < 0 ? 1 : 0)) >>> 0;
     }
+    const folded = L.isFolded[row];
     const a = L.lineStart[row];
-    const b = L.lineStart[row + 1];
-    const funcs = this.lineFuncs;
-    funcs.length = 0;
-    for (let k = a; k < b; k++) {
-      const f = lines.func[k];
-      funcs.push(f >= 0 ? this.mapFunction(f) : -1);
+    const n = L.lineStart[row + 1] - a;
+    // pprof's Location.key fills 3n slots at i*2, i*2+1, i*2+2: line i's column
+    // is overwritten by line i+1's function id when it has one. Slots past 2n stay "".
+    const slots = this.slots;
+    slots.length = n > 0 ? 2 * n + 1 : 0;
+    for (let i = 0; i < n; i++) {
+      const f = lines.func[a + i];
+      if (i === 0 || f >= 0) slots[i * 2] = f >= 0 ? this.mapFunction(f) + 1 : EMPTY;
+      slots[i * 2 + 1] = lines.line[a + i];
+      slots[i * 2 + 2] = lines.column[a + i];
     }
-    const key = this.locationKey(om, addr, L.isFolded[row], funcs, a);
-    const found = this.locKeys.get(key);
-    if (found !== undefined) {
-      this.locRow[row] = found;
-      return found;
+    let h = mix(mix(mix(mix(mix(0, relLo), relHi), om), folded), n);
+    for (let i = 0; i < slots.length; i++) h = mixNum(h, slots[i]);
+
+    const chain = this.locChain;
+    for (let c = chain.head(h); c >= 0; c = chain.next[c]) {
+      const differ =
+        chain.hash[c] !== h ||
+        this.lRelLo[c] !== relLo ||
+        this.lRelHi[c] !== relHi ||
+        this.lMap[c] !== om ||
+        this.lFolded[c] !== folded;
+      if (differ) continue;
+      const s0 = this.lSlotStart[c];
+      if (this.lSlotStart[c + 1] - s0 !== slots.length) continue;
+      let same = true;
+      for (let i = 0; i < slots.length && same; i++) same = this.lSlots[s0 + i] === slots[i];
+      if (same) {
+        this.locRow[row] = c;
+        return c;
+      }
     }
     const out = this.lMap.length;
     this.lMap.push(om);
-    this.lAddr.push(addr);
-    this.lFolded.push(L.isFolded[row]);
-    for (let k = a; k < b; k++) {
-      this.lnFunc.push(funcs[k - a]);
+    this.lAddr.push(lo, hi);
+    this.lFolded.push(folded);
+    this.lRelLo.push(relLo);
+    this.lRelHi.push(relHi);
+    for (let i = 0; i < slots.length; i++) this.lSlots.push(slots[i]);
+    this.lSlotStart.push(this.lSlots.length);
+    for (let k = a; k < a + n; k++) {
+      const f = lines.func[k];
+      this.lnFunc.push(f >= 0 ? this.funcRow[f] : -1);
       this.lnLine.push(lines.line[k]);
       this.lnCol.push(lines.column[k]);
     }
     this.lLineStart.push(this.lnFunc.length);
-    this.locKeys.set(key, out);
+    chain.add(h, out);
     this.locRow[row] = out;
     return out;
   }
 
-  /**
-   * pprof's Location.key, quirk included: it fills a 3n-slot list at i*2, i*2+1
-   * and i*2+2, so line i's column is overwritten by line i+1's function id
-   * (when it has one). Two locations differing only there merge in pprof, so here too.
-   */
-  private locationKey(om: number, addr: bigint, folded: number, funcs: number[], lineRow: number): string {
-    let rel = addr;
-    if (om >= 0) rel = U64(addr - this.mappings[om].start);
-    const n = funcs.length;
-    let lines = "";
-    if (n > 0) {
-      const slots = new Array<string>(3 * n).fill("");
-      const ln = this.src.lines;
-      for (let i = 0; i < n; i++) {
-        if (funcs[i] >= 0) slots[i * 2] = (funcs[i] + 1).toString(16);
-        slots[i * 2 + 1] = ln.line[lineRow + i].toString(16);
-        slots[i * 2 + 2] = ln.column[lineRow + i].toString(16);
-      }
-      lines = slots.join("|");
-    }
-    return `${rel.toString(16)}:${om + 1}:${folded}:${lines}`;
-  }
-
-  private mapSample(i: number, stackRows: number[]): void {
+  private mapSample(i: number): void {
     const s = this.src.samples;
     const nt = this.nt;
-    stackRows.length = 0;
-    for (let k = s.stackStart[i]; k < s.stackStart[i + 1]; k++) stackRows.push(this.mapLocation(s.stack[k]));
+    const k0 = s.stackStart[i];
+    const depth = s.stackStart[i + 1] - k0;
+    if (this.rows.length < depth) this.rows = new Int32Array(depth * 2);
+    const rows = this.rows;
+    let h = 0;
+    const locRow = this.locRow;
+    const stack = s.stack;
+    for (let k = 0; k < depth; k++) {
+      let r = locRow[stack[k0 + k]];
+      if (r < 0) r = this.mapLocation(stack[k0 + k]);
+      rows[k] = r;
+      h = mix(h, r);
+    }
+    h = mix(h, depth);
     const la = s.labelStart[i];
     const lb = s.labelStart[i + 1];
     const labels = la === lb ? null : this.canonicalLabels(la, lb);
-    let key = stackRows.join(",");
-    if (labels !== null) key += "|" + labels.key;
+    const lkey = labels === null || labels.key === "" ? null : labels.key;
+    if (lkey !== null) for (let c = 0; c < lkey.length; c++) h = mix(h, lkey.charCodeAt(c));
 
-    const found = this.sampleKeys.get(key);
     const vals = s.values;
-    if (found !== undefined) {
-      const data = this.sValues.data;
-      for (let t = 0; t < nt; t++) data[found * nt + t] += vals[i * nt + t];
-      return;
+    const chain = this.sampleChain;
+    for (let c = chain.head(h); c >= 0; c = chain.next[c]) {
+      const s0 = this.sStackStart[c];
+      if (chain.hash[c] !== h || this.sStackStart[c + 1] - s0 !== depth || this.sLabelKey[c] !== lkey) continue;
+      let same = true;
+      for (let k = 0; k < depth && same; k++) same = this.sStack[s0 + k] === rows[k];
+      if (same) {
+        for (let t = 0; t < nt; t++) this.sValues[c * nt + t] += vals[i * nt + t];
+        return;
+      }
     }
-    for (let t = 0; t < nt; t++) this.sValues.push(vals[i * nt + t]);
-    for (const r of stackRows) this.sStack.push(r);
-    this.sStackStart.push(this.sStack.length);
+    const n = this.nSamples;
+    for (let t = 0; t < nt; t++) this.sValues[n * nt + t] = vals[i * nt + t];
+    this.sStack.set(rows.subarray(0, depth), this.nStack);
+    this.nStack += depth;
+    this.sStackStart[n + 1] = this.nStack;
     if (labels !== null) {
-      const rows = labels.rows;
-      for (let k = 0; k < rows.length; k += 4) {
-        this.labKey.push(rows[k]);
-        this.labStr.push(rows[k + 1]);
-        this.labNum.push(rows[k + 2]);
-        this.labUnit.push(rows[k + 3]);
+      const lr = labels.rows;
+      for (let k = 0; k < lr.length; k += 4) {
+        this.labKey.push(lr[k]);
+        this.labStr.push(lr[k + 1]);
+        this.labNum.push(lr[k + 2]);
+        this.labUnit.push(lr[k + 3]);
       }
     }
     this.sLabelStart.push(this.labKey.length);
-    this.sampleKeys.set(key, this.nSamples++);
+    this.sLabelKey.push(lkey);
+    chain.add(h, this.nSamples++);
   }
 
   /**
@@ -303,7 +416,7 @@ class Merger {
   /** Whether some merged sample sums to all zeros (e.g. +x and -x). */
   hasZeroSample(): boolean {
     const nt = this.nt;
-    const d = this.sValues.data;
+    const d = this.sValues;
     for (let i = 0; i < this.nSamples; i++) {
       let zero = true;
       for (let t = 0; t < nt && zero; t++) if (d[i * nt + t] !== 0) zero = false;
@@ -315,47 +428,50 @@ class Merger {
   build(): Profile {
     const nf = this.fName.length;
     const nl = this.lMap.length;
-    const fid = new Float64Array(nf);
-    for (let i = 0; i < nf; i++) fid[i] = i + 1;
-    const lid = new Float64Array(nl);
-    for (let i = 0; i < nl; i++) lid[i] = i + 1;
+    const ids = (n: number): Float64Array => {
+      const a = new Float64Array(n);
+      for (let i = 0; i < n; i++) a[i] = i + 1;
+      return a;
+    };
+    const address = new BigUint64Array(nl);
+    halves(address).set(this.lAddr);
     const p = new Profile({
       strings: this.strings,
       functions: {
         length: nf,
-        id: fid,
-        name: this.fName.finish(),
-        systemName: this.fSys.finish(),
-        filename: this.fFile.finish(),
-        startLine: this.fStart.finish(),
+        id: ids(nf),
+        name: Uint32Array.from(this.fName),
+        systemName: Uint32Array.from(this.fSys),
+        filename: Uint32Array.from(this.fFile),
+        startLine: Float64Array.from(this.fStart),
       },
       locations: {
         length: nl,
-        id: lid,
-        mapping: this.lMap.finish(),
-        address: this.lAddr.finish(),
-        isFolded: this.lFolded.finish(),
-        lineStart: this.lLineStart.finish(),
+        id: ids(nl),
+        mapping: Int32Array.from(this.lMap),
+        address,
+        isFolded: Uint8Array.from(this.lFolded),
+        lineStart: Uint32Array.from(this.lLineStart),
       },
       lines: {
         length: this.lnFunc.length,
-        func: this.lnFunc.finish(),
-        line: this.lnLine.finish(),
-        column: this.lnCol.finish(),
+        func: Int32Array.from(this.lnFunc),
+        line: Float64Array.from(this.lnLine),
+        column: Float64Array.from(this.lnCol),
       },
       samples: {
         length: this.nSamples,
-        values: this.sValues.finish(),
-        stackStart: this.sStackStart.finish(),
-        stack: this.sStack.finish(),
-        labelStart: this.sLabelStart.finish(),
+        values: this.sValues.slice(0, this.nSamples * this.nt),
+        stackStart: this.sStackStart.slice(0, this.nSamples + 1),
+        stack: this.sStack.slice(0, this.nStack),
+        labelStart: Uint32Array.from(this.sLabelStart),
       },
       labels: {
         length: this.labKey.length,
-        key: this.labKey.finish(),
-        str: this.labStr.finish(),
-        num: this.labNum.finish(),
-        unit: this.labUnit.finish(),
+        key: Uint32Array.from(this.labKey),
+        str: Uint32Array.from(this.labStr),
+        num: Float64Array.from(this.labNum),
+        unit: Uint32Array.from(this.labUnit),
       },
     });
     p.mappings = this.mappings;
@@ -409,7 +525,7 @@ export function mergeProfiles(srcs: readonly Profile[]): Profile {
   if (srcs.length === 0) throw new Error("no profiles to merge");
   // Checked before any work, as pprof's combineHeaders does.
   for (const s of srcs.slice(1)) checkCompatible(srcs[0], s);
-  const m = new Merger(srcs[0].sampleTypes.length);
+  const m = new Merger(srcs[0].sampleTypes.length, srcs);
   for (const s of srcs) m.addSource(s);
   const zero = m.hasZeroSample();
   const p = m.build();

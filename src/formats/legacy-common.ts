@@ -43,14 +43,21 @@ export interface LLocation {
   id: number;
   address: bigint;
   mapping: LMapping | null;
+  /** never mutated in place: EMPTY_LINES is shared */
   lines: LLine[];
+  /** scratch: row in the built profile */
+  row: number;
+  /** scratch: "seen" stamp for renumbering */
+  mark: number;
 }
+
+export const EMPTY_LINES: LLine[] = [];
 
 export interface LSample {
   locs: LLocation[];
   values: number[];
-  /** numeric labels, key -> values (pprof's Sample.NumLabel) */
-  numLabels?: Map<string, number[]>;
+  /** numeric labels, [key, values] (pprof's Sample.NumLabel) */
+  numLabels?: [string, number[]][];
 }
 
 export class LProfile {
@@ -209,13 +216,14 @@ export function parseHexUint64(s: string): bigint | null {
 
 const hexNumberRE = /0x[0-9a-f]+/g;
 
-/** pprof's parseHexAddresses: every 0x... in s, as uint64. */
-export function parseHexAddresses(s: string): bigint[] {
-  const out: bigint[] = [];
-  for (const m of s.matchAll(hexNumberRE)) {
-    const v = parseHexUint64(m[0]);
-    if (v === null) throw new Error(`failed to parse as hex 64-bit number: ${m[0]}`);
-    out.push(v);
+/**
+ * pprof's parseHexAddresses, kept as text: every 0x... in s. Throws if one
+ * does not fit in 64 bits. Resolve them with LocationIndex.hex.
+ */
+export function parseHexAddresses(s: string): string[] {
+  const out = s.match(hexNumberRE) ?? [];
+  for (const h of out) {
+    if (h.length > 18 && parseHexUint64(h) === null) throw new Error(`failed to parse as hex 64-bit number: ${h}`);
   }
   return out;
 }
@@ -226,18 +234,127 @@ export function idiv(a: number, b: number): number {
 }
 
 /**
- * The location for addr, created and appended to p.locations on first use
- * (the address-keyed dedup all legacy readers share).
+ * Address -> location, created and appended to p.locations on first use (the
+ * address-keyed dedup all legacy readers share). Addresses below 2^53 are
+ * keyed as numbers, which is much faster than BigInt keys.
  */
-export function locationFor(p: LProfile, locs: Map<bigint, LLocation>, addr: bigint): LLocation {
-  let loc = locs.get(addr);
-  if (loc === undefined) {
-    loc = { id: 0, address: addr, mapping: null, lines: [] };
-    locs.set(addr, loc);
-    p.locations.push(loc);
+export class LocationIndex {
+  private readonly small = new NumTable();
+  private readonly big = new Map<bigint, LLocation>();
+  constructor(private readonly p: LProfile) {}
+
+  private create(addr: bigint): LLocation {
+    const loc: LLocation = { id: 0, address: addr, mapping: null, lines: EMPTY_LINES, row: -1, mark: 0 };
+    this.p.locations.push(loc);
+    return loc;
   }
-  return loc;
+
+  /** The location of addr. */
+  get(addr: bigint): LLocation {
+    if (addr <= MAX_SAFE) return this.num(Number(addr));
+    let loc = this.big.get(addr);
+    if (loc === undefined) this.big.set(addr, (loc = this.create(addr)));
+    return loc;
+  }
+
+  /** The location of the uint64 written as "0x..." minus `adjust` (wrapping), as pprof's addr--. */
+  hex(h: string, adjust: 0 | 1): LLocation {
+    if (h.length <= 15) {
+      const v = Number(h) - adjust;
+      if (v >= 0) return this.num(v);
+    }
+    return this.get((BigInt(h) - BigInt(adjust)) & MASK64);
+  }
+
+  /**
+   * Locations of every 0x... in s (pprof's parseHexAddresses, each minus
+   * `adjust`), appended to out, without allocating a string per address.
+   * Throws if one does not fit in 64 bits.
+   */
+  hexAll(s: string, adjust: 0 | 1, out: LLocation[]): LLocation[] {
+    const n = s.length;
+    let i = s.indexOf("0x");
+    while (i >= 0 && i + 2 < n) {
+      let j = i + 2;
+      let v = 0;
+      for (; j < n; j++) {
+        const c = s.charCodeAt(j);
+        if (c >= 48 && c <= 57) v = v * 16 + (c - 48);
+        else if (c >= 97 && c <= 102) v = v * 16 + (c - 87);
+        else break;
+      }
+      if (j === i + 2) {
+        i = s.indexOf("0x", i + 1);
+        continue;
+      }
+      if (j - i <= 15 && v - adjust >= 0) {
+        out.push(this.num(v - adjust));
+      } else {
+        const h = s.slice(i, j);
+        const big = parseHexUint64(h);
+        if (big === null) throw new Error(`failed to parse as hex 64-bit number: ${h}`);
+        out.push(this.get((big - BigInt(adjust)) & MASK64));
+      }
+      i = s.indexOf("0x", j);
+    }
+    return out;
+  }
+
+  /** An existing location, or undefined. */
+  lookup(addr: bigint): LLocation | undefined {
+    return addr <= MAX_SAFE ? this.small.get(Number(addr)) : this.big.get(addr);
+  }
+
+  private num(v: number): LLocation {
+    let loc = this.small.get(v);
+    if (loc === undefined) this.small.set(v, (loc = this.create(BigInt(v))));
+    return loc;
+  }
 }
+
+/** Open-addressing hash map from non-negative safe integers to locations (several times faster than Map). */
+class NumTable {
+  private keys = new Float64Array(1024);
+  private vals: (LLocation | undefined)[] = new Array(1024);
+  private size = 0;
+  private mask = 1023;
+
+  private slot(v: number): number {
+    const lo = v >>> 0;
+    const hi = (v / 4294967296) >>> 0;
+    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 15;
+    return h & this.mask;
+  }
+
+  get(v: number): LLocation | undefined {
+    for (let i = this.slot(v); ; i = (i + 1) & this.mask) {
+      const x = this.vals[i];
+      if (x === undefined || this.keys[i] === v) return x;
+    }
+  }
+
+  set(v: number, loc: LLocation): void {
+    if ((this.size + 1) * 2 > this.mask) this.grow();
+    let i = this.slot(v);
+    while (this.vals[i] !== undefined && this.keys[i] !== v) i = (i + 1) & this.mask;
+    if (this.vals[i] === undefined) this.size++;
+    this.keys[i] = v;
+    this.vals[i] = loc;
+  }
+
+  private grow(): void {
+    const { keys, vals } = this;
+    const cap = (this.mask + 1) * 2;
+    this.keys = new Float64Array(cap);
+    this.vals = new Array(cap);
+    this.mask = cap - 1;
+    this.size = 0;
+    for (let i = 0; i < keys.length; i++) if (vals[i] !== undefined) this.set(keys[i], vals[i]!);
+  }
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * The profiler may record the leaf twice (from the signal context and from
@@ -281,23 +398,21 @@ export function toProfile(p: LProfile): Profile {
   for (const f of p.functions) {
     fnRow.set(f, b.addFunction(utf8(f.name), utf8(f.systemName), utf8(f.filename), f.startLine, f.id));
   }
-  const locRow = new Map<LLocation, number>();
+  for (const l of p.locations) l.row = -1;
+  const noLines: LineInput[] = [];
   const addLoc = (l: LLocation): number => {
-    const lines: LineInput[] = l.lines.map((ln) => ({
-      func: ln.fn ? (fnRow.get(ln.fn) ?? -1) : -1,
-      line: ln.line,
-      column: ln.column,
-    }));
+    const lines: LineInput[] =
+      l.lines.length === 0
+        ? noLines
+        : l.lines.map((ln) => ({ func: ln.fn ? (fnRow.get(ln.fn) ?? -1) : -1, line: ln.line, column: ln.column }));
     const mrow = l.mapping ? (mapRow.get(l.mapping) ?? -1) : -1;
-    const row = b.addLocation(lines, l.address, mrow, false, l.id);
-    locRow.set(l, row);
-    return row;
+    return (l.row = b.addLocation(lines, l.address, mrow, false, l.id));
   };
   for (const l of p.locations) addLoc(l);
   const stack: number[] = [];
   for (const s of p.samples) {
     stack.length = 0;
-    for (const l of s.locs) stack.push(locRow.get(l) ?? addLoc(l));
+    for (const l of s.locs) stack.push(l.row >= 0 ? l.row : addLoc(l));
     let labels: LabelInput[] | undefined;
     if (s.numLabels) {
       labels = [];

@@ -5,21 +5,54 @@
 import {
   LegacyParseError,
   LineScanner,
+  LocationIndex,
   LProfile,
-  MASK64,
   Unrecognized,
   excerpt,
   isSpaceOrComment,
-  locationFor,
   parseHexAddresses,
   parseInt64,
   parseInt64Base0,
   trimSpace,
-  type LLocation,
 } from "./legacy-common.js";
+import { isDigit } from "./legacy-regexp.js";
 import { parseAdditionalSections } from "./memory-map.js";
 
-const contentionSampleRE = /(\d+) *(\d+) @([ x0-9a-f]*)/;
+/**
+ * pprof's contentionSampleRE `(\d+) *(\d+) @([ x0-9a-f]*)`, unanchored, matched
+ * by hand: V8 backtracks cubically on long digit runs. From a digit run
+ * [r,e) the regex either takes the whole run, spaces and a second run before
+ * " @", or — when the run itself is followed by " @" — splits its last digit
+ * off as the second number (e.g. "12 @" gives 1 and 2).
+ */
+export function matchContentionSample(s: string): [string, string, string] | null {
+  const n = s.length;
+  const tail = (p: number): string => {
+    let q = p;
+    while (q < n && /[ x0-9a-f]/.test(s[q])) q++;
+    return s.slice(p, q);
+  };
+  let i = 0;
+  while (i < n) {
+    if (!isDigit(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const r = i;
+    let e = r;
+    while (e < n && isDigit(s.charCodeAt(e))) e++;
+    let k = e;
+    while (k < n && s[k] === " ") k++;
+    if (k > e && k < n && isDigit(s.charCodeAt(k))) {
+      let e2 = k;
+      while (e2 < n && isDigit(s.charCodeAt(e2))) e2++;
+      if (s[e2] === " " && s[e2 + 1] === "@") return [s.slice(r, e), s.slice(k, e2), tail(e2 + 2)];
+    }
+    if (e - r >= 2 && s[e] === " " && s[e + 1] === "@") return [s.slice(r, e - 1), s.slice(e - 1, e), tail(e + 2)];
+    i = e;
+  }
+  return null;
+}
 
 /** pprof's parseContention. src is the input as latin1. */
 export function parseContention(src: string): LProfile {
@@ -78,14 +111,14 @@ export function parseContention(src: string): LProfile {
   }
   s.check();
 
-  const locs = new Map<bigint, LLocation>();
+  const locs = new LocationIndex(p);
   for (;;) {
     const line = trimSpace(s.text());
     if (line.startsWith("---")) break;
     if (!isSpaceOrComment(line)) {
       const { value, addrs } = parseContentionSample(line, s.lineNo, p.period, cpuHz);
       // Return addresses: step back onto the call.
-      const sloc = addrs.map((a) => locationFor(p, locs, (a - 1n) & MASK64));
+      const sloc = addrs.map((a) => locs.hex(a, 1));
       p.samples.push({ locs: sloc, values: value });
     }
     if (!s.scan()) break;
@@ -100,12 +133,12 @@ function parseContentionSample(
   lineNo: number,
   period: number,
   cpuHz: number,
-): { value: number[]; addrs: bigint[] } {
-  const m = contentionSampleRE.exec(line);
+): { value: number[]; addrs: string[] } {
+  const m = matchContentionSample(line);
   // pprof gives up on this format here and tries the next one.
   if (m === null) throw new Unrecognized();
-  let v1 = parseInt64(m[1]);
-  let v2 = parseInt64(m[2]);
+  let v1 = parseInt64(m[0]);
+  let v2 = parseInt64(m[1]);
   if (v1 === null || v2 === null) {
     throw new LegacyParseError(`contention profile: malformed sample ${excerpt(line)}: value out of range`, lineNo);
   }
@@ -117,9 +150,9 @@ function parseContentionSample(
     }
     v2 = v2 * period;
   }
-  let addrs: bigint[];
+  let addrs: string[];
   try {
-    addrs = parseHexAddresses(m[3]);
+    addrs = parseHexAddresses(m[2]);
   } catch (e) {
     throw new LegacyParseError(`contention profile: malformed sample ${excerpt(line)}: ${(e as Error).message}`, lineNo);
   }

@@ -7,12 +7,11 @@
 import {
   LegacyParseError,
   LineScanner,
+  LocationIndex,
   LProfile,
-  MASK64,
   Unrecognized,
   excerpt,
   isSpaceOrComment,
-  locationFor,
   parseHexUint64,
   parseInt64Base0,
   type LLocation,
@@ -38,7 +37,7 @@ export function parseGoCount(src: string): { profile: LProfile; name: string } {
   p.period = 1;
   p.sampleTypes = [{ type: name, unit: "count" }];
 
-  const locs = new Map<bigint, LLocation>();
+  const locs = new LocationIndex(p);
   while (s.scan()) {
     const line = s.text();
     if (isSpaceOrComment(line)) continue;
@@ -51,10 +50,11 @@ export function parseGoCount(src: string): { profile: LProfile; name: string } {
     const sloc: LLocation[] = [];
     for (const f of c[2].split(" ")) {
       if (f === "") continue;
-      const addr = parseHexUint64(f);
-      if (addr === null) throw new LegacyParseError(`${name} profile: address out of range: ${f}`, s.lineNo);
+      if (f.length > 18 && parseHexUint64(f) === null) {
+        throw new LegacyParseError(`${name} profile: address out of range: ${f}`, s.lineNo);
+      }
       // Adjust all frames by -1 to land on the call instruction.
-      sloc.push(locationFor(p, locs, (addr - 1n) & MASK64));
+      sloc.push(locs.hex(f, 1));
     }
     p.samples.push({ locs: sloc, values: [n] });
   }

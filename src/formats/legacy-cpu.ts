@@ -12,8 +12,7 @@ import {
   MASK64,
   Unrecognized,
   cleanupDuplicateLocations,
-  locationFor,
-  type LLocation,
+  LocationIndex,
 } from "./legacy-common.js";
 import { parseMemoryMap } from "./memory-map.js";
 import { parseJavaLocations, stripAddresses } from "./legacy-java.js";
@@ -80,8 +79,8 @@ export function parseCPU(data: Uint8Array): { profile: LProfile; java: boolean }
 }
 
 /** Read "count, depth, pcs" records up to the end marker. adjust: step non-leaf PCs back onto the call. */
-export function parseCPUSamples(r: WordReader, adjust: boolean, p: LProfile): Map<bigint, LLocation> {
-  const locs = new Map<bigint, LLocation>();
+export function parseCPUSamples(r: WordReader, adjust: boolean, p: LProfile): LocationIndex {
+  const locs = new LocationIndex(p);
   while (r.remaining > 0) {
     const count = r.next();
     const nstk = r.next();
@@ -89,7 +88,7 @@ export function parseCPUSamples(r: WordReader, adjust: boolean, p: LProfile): Ma
     const addrs: bigint[] = [];
     for (let i = 0n; i < nstk; i++) addrs.push(r.next());
     if (count === 0n && nstk === 1n && addrs[0] === 0n) break; // end of data
-    const sloc = addrs.map((a, i) => locationFor(p, locs, adjust && i > 0 ? (a - 1n) & MASK64 : a));
+    const sloc = addrs.map((a, i) => locs.get(adjust && i > 0 ? (a - 1n) & MASK64 : a));
     const c = BigInt.asIntN(64, count);
     p.samples.push({ locs: sloc, values: [Number(c), Number(BigInt.asIntN(64, c * BigInt(p.period)))] });
   }

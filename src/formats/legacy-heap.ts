@@ -12,22 +12,22 @@ import { StringTable } from "../model/strings.js";
 import {
   LegacyParseError,
   LineScanner,
+  LocationIndex,
   LProfile,
-  MASK64,
   Unrecognized,
   excerpt,
   idiv,
   isSpaceOrComment,
-  locationFor,
-  parseHexAddresses,
   parseInt64,
   trimSpace,
   type LLocation,
 } from "./legacy-common.js";
+import { execAtRunStarts, isDigit } from "./legacy-regexp.js";
 import { isMemoryMapSentinel, parseAdditionalSections } from "./memory-map.js";
 
 const heapHeaderRE = /heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] *@ *(heap[_a-z0-9]*)\/?(\d*)/;
-const heapSampleRE = /(-?\d+): *(-?\d+) *\[ *(\d+): *(\d+) *] @([ x0-9a-f]*)/;
+// Unanchored in pprof; tried once per digit run (see execAtRunStarts) to stay linear.
+const heapSampleRE = /(-?\d+): *(-?\d+) *\[ *(\d+): *(\d+) *] @([ x0-9a-f]*)/y;
 const growthHeaderRE = /heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] @ growthz?/;
 const fragmentationHeaderRE = /heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] @ fragmentationz?/;
 
@@ -80,8 +80,9 @@ function parseHeapSample(
   rate: number,
   sampling: string,
   includeAlloc: boolean,
-): { values: number[]; blocksize: number; addrs: bigint[] } {
-  const m = heapSampleRE.exec(line);
+  locs: LocationIndex,
+): { values: number[]; blocksize: number; sloc: LLocation[] } {
+  const m = execAtRunStarts(heapSampleRE, line, isDigit, (c) => c === 45 /* - */);
   if (m === null) {
     throw new LegacyParseError(`heap profile: malformed sample line ${excerpt(line)} (want "N: BYTES [N: BYTES] @ 0x...")`, lineNo);
   }
@@ -104,13 +105,14 @@ function parseHeapSample(
   };
   if (includeAlloc) add(m[3], m[4], "allocation");
   add(m[1], m[2], "inuse");
-  let addrs: bigint[];
+  // Stack addresses are return addresses: step back onto the call.
+  const sloc: LLocation[] = [];
   try {
-    addrs = parseHexAddresses(m[5]);
+    locs.hexAll(m[5], 1, sloc);
   } catch (e) {
     throw new LegacyParseError(`heap profile: malformed sample ${excerpt(line)}: ${(e as Error).message}`, lineNo);
   }
-  return { values, blocksize, addrs };
+  return { values, blocksize, sloc };
 }
 
 const memStatsLineRE = /^#[\t ]*([A-Za-z_][A-Za-z0-9_]*)[\t ]*=[\t ]*(.*)$/;
@@ -182,7 +184,7 @@ export function parseHeap(src: string): { profile: LProfile; memStats?: MemStats
       ];
 
   let memStats: MemStats | undefined;
-  const locs = new Map<bigint, LLocation>();
+  const locs = new LocationIndex(p);
   while (s.scan()) {
     const line = trimSpace(s.text());
     if (isSpaceOrComment(line)) {
@@ -191,10 +193,8 @@ export function parseHeap(src: string): { profile: LProfile; memStats?: MemStats
       continue;
     }
     if (isMemoryMapSentinel(line)) break;
-    const { values, blocksize, addrs } = parseHeapSample(line, s.lineNo, p.period, hdr.sampling, hdr.hasAlloc);
-    // Stack addresses are return addresses: step back onto the call.
-    const sloc = addrs.map((a) => locationFor(p, locs, (a - 1n) & MASK64));
-    p.samples.push({ locs: sloc, values, numLabels: new Map([["bytes", [blocksize]]]) });
+    const { values, blocksize, sloc } = parseHeapSample(line, s.lineNo, p.period, hdr.sampling, hdr.hasAlloc, locs);
+    p.samples.push({ locs: sloc, values, numLabels: [["bytes", [blocksize]]] });
   }
   s.check();
   parseAdditionalSections(s, p);
@@ -207,42 +207,92 @@ interface CommentFrame {
   line: number;
 }
 
-const frameCommentRE = /^#\t+(0x[0-9a-f]+)\t+(.*?)\+0x[0-9a-f]+\t+(.*):(\d+)$/;
+/** "#\t0xPC\tfunc+0xOFF\tfile:line" (tabwriter may double the tabs) -> [pc, frame]. */
+function parseFrameComment(line: string): [bigint, CommentFrame] | null {
+  const f = line.split(/\t+/);
+  if (f.length !== 4 || f[0] !== "#" || !/^0x[0-9a-f]+$/.test(f[1])) return null;
+  const plus = f[2].lastIndexOf("+0x");
+  const colon = f[3].lastIndexOf(":");
+  if (plus < 0 || colon < 0 || !/^[0-9]+$/.test(f[3].slice(colon + 1))) return null;
+  return [BigInt(f[1]), { name: f[2].slice(0, plus), file: f[3].slice(0, colon), line: Number(f[3].slice(colon + 1)) }];
+}
 
-/** pc -> frames (innermost first) from the `#\t0x...` lines of Go's debug=1 output. */
+const HIDDEN_RUNTIME: CommentFrame = { name: "runtime.(hidden)", file: "", line: 0 };
+const GOEXIT: CommentFrame = { name: "runtime.goexit", file: "", line: 0 };
+
+/**
+ * pc -> frames (innermost first) from the `#\t0x...` lines of Go's debug=1
+ * output. Go's printStackRecord leaves out runtime.* frames at the leaf end
+ * of a stack (until the first frame it prints) and runtime.goexit at the
+ * root; such PCs get "runtime.(hidden)" / "runtime.goexit", so drop_frames
+ * (runtime\..*) prunes them as it would with a binary to symbolize from.
+ */
 function commentFrames(text: string): Map<bigint, CommentFrame[]> {
   const out = new Map<bigint, CommentFrame[]>();
+  const inferred = new Map<bigint, CommentFrame[]>();
   // Frames of the current record; a PC listed on consecutive lines is one
   // location with inlined calls (older Go printed inlined frames that way).
   let run: CommentFrame[] = [];
   let runPC: bigint | null = null;
+  let stack: bigint[] = [];
+  let listed = new Set<bigint>();
   const flush = (): void => {
     if (runPC !== null && !out.has(runPC)) out.set(runPC, run);
     run = [];
     runPC = null;
   };
+  const endRecord = (): void => {
+    flush();
+    const first = stack.findIndex((pc) => listed.has(pc));
+    if (first >= 0) {
+      stack.forEach((pc, i) => {
+        if (listed.has(pc) || inferred.has(pc)) return;
+        if (i < first) inferred.set(pc, [HIDDEN_RUNTIME]);
+        else if (i === stack.length - 1) inferred.set(pc, [GOEXIT]);
+      });
+    }
+    stack = [];
+    listed = new Set();
+  };
   for (const raw of text.split("\n")) {
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    const m = line.startsWith("#") ? frameCommentRE.exec(line) : null;
-    if (m === null) {
-      flush();
+    if (line.startsWith("#\t")) {
+      const m = parseFrameComment(line);
+      if (m === null) {
+        // "#\t0x..." alone: a frame Go printed but could not name.
+        const bare = /^#\t+(0x[0-9a-f]+)[\t ]*$/.exec(line);
+        if (bare) listed.add(BigInt(bare[1]));
+        flush();
+        continue;
+      }
+      const [pc, frame] = m;
+      listed.add(pc);
+      if (pc !== runPC) flush();
+      runPC = pc;
+      run.push(frame);
       continue;
     }
-    const pc = BigInt(m[1]);
-    if (pc !== runPC) flush();
-    runPC = pc;
-    run.push({ name: m[2], file: m[3], line: Number(m[4]) });
+    flush();
+    const at = line.indexOf("@");
+    if (at > 0 && /^[0-9-]/.test(line)) {
+      // A record header: "N: M [A: B] @ 0x...", "N @ 0x...", "C N @ 0x...".
+      endRecord();
+      stack = (line.slice(at).match(/0x[0-9a-f]+/g) ?? []).map((h) => (BigInt(h) - 1n) & ((1n << 64n) - 1n));
+    }
   }
-  flush();
+  endRecord();
+  for (const [pc, f] of inferred) if (!out.has(pc)) out.set(pc, f);
   return out;
 }
 
 /**
  * Opt-in godiag enhancement: give unsymbolized locations the function, file
  * and line that Go's debug=1 text lists for their address in its comment
- * lines. Returns a new Profile; locations without such a comment (e.g. the
- * runtime frames Go hides at the top of allocation stacks) keep bare addresses.
- * Mappings gain the has_functions/... flags like pprof's symbolizer sets them.
+ * lines. Returns a new Profile. The runtime frames Go leaves out at the leaf
+ * end become "runtime.(hidden)" (and the unlisted root runtime.goexit), so the
+ * profile's drop_frames prunes them like pprof does after symbolizing from a
+ * binary. Other unlisted PCs keep bare addresses. Mappings gain the
+ * has_functions/... flags the way pprof's symbolizer sets them.
  */
 export function symbolizeFromComments(profile: Profile, text: string | Uint8Array): Profile {
   const str = typeof text === "string" ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString("utf8");

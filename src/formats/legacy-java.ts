@@ -4,26 +4,63 @@
 
 import {
   LegacyParseError,
+  LocationIndex,
   LProfile,
   Unrecognized,
   excerpt,
-  locationFor,
   parseHexAddresses,
   parseInt64,
   parseInt64Base0,
   trimSpace,
   type LFunction,
-  type LLocation,
+  type LSample,
 } from "./legacy-common.js";
 import { scaleHeapSample } from "./legacy-heap.js";
+import { execAtRunStarts, isDigit } from "./legacy-regexp.js";
 import { remapFunctionIDs, remapLocationIDs, remapMappingIDs } from "./memory-map.js";
 
-const attributeRx = /([\w ]+)=([\w ]+)/;
-const javaSampleRx = / *(\d+) +(\d+) +@ +([ x0-9a-f]*)/;
+// Java lines have no length limit, so the unanchored patterns are tried once
+// per run (execAtRunStarts) and the backtracking-heavy ones are matched by hand.
+// pprof: attributeRx `([\w ]+)=([\w ]+)`, javaSampleRx ` *(\d+) +(\d+) +@ +([ x0-9a-f]*)`.
+const attributeRx = /([\w ]+)=([\w ]+)/y;
+const isAttrChar = (c: number): boolean => c === 32 || c === 95 || (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
+const javaSampleRx = /(\d+) +(\d+) +@ +([ x0-9a-f]*)/y;
 // Go's "." also matches "\r"; [^\n] does the same here.
 const javaLocationRx = /^[\t\n\f\r ]*0x([0-9A-Fa-f]+)[\t\n\f\r ]+([^\n]*)[\t\n\f\r ]*$/;
-const javaLocationFileLineRx = /^([^\n]*)[\t\n\f\r ]+\(([^\n]+):(-?[0-9]+)\)$/;
-const javaLocationPathRx = /^([^\n]*)[\t\n\f\r ]+\(([^\n]*)\)$/;
+const isGoSpace = (ch: string | undefined): boolean => ch === " " || ch === "\t" || ch === "\n" || ch === "\f" || ch === "\r";
+
+/** The last "(" that has whitespace before it and lies in [1, maxOpen]; -1 if none. */
+function lastSpacedParen(s: string, maxOpen: number): number {
+  for (let o = s.lastIndexOf("(", maxOpen); o >= 1; o = s.lastIndexOf("(", o - 1)) {
+    if (isGoSpace(s[o - 1])) return o;
+  }
+  return -1;
+}
+
+/** `^(.*)\s+\((.+):(-?\d+)\)$`: "func (file:line)". */
+export function matchFileLine(s: string): [string, string, string] | null {
+  const n = s.length;
+  if (s[n - 1] !== ")") return null;
+  let d = n - 1;
+  while (d > 0 && isDigit(s.charCodeAt(d - 1))) d--;
+  if (d === n - 1) return null;
+  let c: number;
+  if (s[d - 1] === "-" && s[d - 2] === ":") c = d - 2;
+  else if (s[d - 1] === ":") c = d - 1;
+  else return null;
+  const o = lastSpacedParen(s, c - 2);
+  if (o < 0) return null;
+  return [s.slice(0, o - 1), s.slice(o + 1, c), s.slice(c + 1, n - 1)];
+}
+
+/** `^(.*)\s+\((.*)\)$`: "func (path)". */
+export function matchPath(s: string): [string, string] | null {
+  const n = s.length;
+  if (s[n - 1] !== ")") return null;
+  const o = lastSpacedParen(s, n - 2);
+  if (o < 0) return null;
+  return [s.slice(0, o - 1), s.slice(o + 1, n - 1)];
+}
 
 /** Lines of s that end in "\n" (a final unterminated line is not visited, as in pprof), with the rest after each. */
 function* terminatedLines(s: string, from = 0): Generator<[line: string, start: number]> {
@@ -64,7 +101,7 @@ function parseJavaHeader(pType: string, s: string, from: number, p: LProfile): n
   for (const [raw, start] of terminatedLines(s, from)) {
     const line = trimSpace(raw);
     if (line === "") continue;
-    const h = attributeRx.exec(line);
+    const h = execAtRunStarts(attributeRx, line, isAttrChar);
     if (h === null) return start;
     const attribute = trimSpace(h[1]);
     const value = trimSpace(h[2]);
@@ -111,29 +148,29 @@ function parseJavaSamples(
   s: string,
   from: number,
   p: LProfile,
-): { pos: number; locs: Map<bigint, LLocation> } {
-  const locs = new Map<bigint, LLocation>();
+): { pos: number; locs: LocationIndex } {
+  const locs = new LocationIndex(p);
   for (const [raw, start] of terminatedLines(s, from)) {
     const line = trimSpace(raw);
     if (line === "") continue;
-    const m = javaSampleRx.exec(line);
+    const m = execAtRunStarts(javaSampleRx, line, isDigit);
     if (m === null) return { pos: start, locs };
     // Java puts the fields the other way round.
-    let addrs: bigint[];
+    let addrs: string[];
     try {
       addrs = parseHexAddresses(m[3]);
     } catch (e) {
       throw new LegacyParseError(`java profile: malformed sample ${excerpt(line)}: ${(e as Error).message}`);
     }
-    const sloc = addrs.map((a) => locationFor(p, locs, a));
+    const sloc = addrs.map((a) => locs.hex(a, 0));
     const v0 = parseInt64Base0(m[2]);
     const v1 = parseInt64Base0(m[1]);
     if (v0 === null || v1 === null) throw new LegacyParseError(`java profile: parsing sample ${excerpt(line)}: value out of range`);
-    const sample = { locs: sloc, values: [v0, v1], numLabels: undefined as Map<string, number[]> | undefined };
+    const sample: LSample = { locs: sloc, values: [v0, v1] };
     if (pType === "heap") {
       const javaHeapzSamplingRate = 524288;
       if (v0 === 0) throw new LegacyParseError(`java profile: parsing sample ${excerpt(line)}: second value must be non-zero`);
-      sample.numLabels = new Map([["bytes", [Math.trunc(v1 / v0)]]]);
+      sample.numLabels = [["bytes", [Math.trunc(v1 / v0)]]];
       sample.values = scaleHeapSample(v0, v1, javaHeapzSamplingRate);
     } else if (p.period !== 0) {
       sample.values = [v0 * p.period, v1 * p.period];
@@ -152,7 +189,7 @@ function baseName(path: string): string {
 }
 
 /** "0xADDR function (file:line)" lines name the sampled addresses. */
-export function parseJavaLocations(s: string, locs: Map<bigint, LLocation>, p: LProfile): void {
+export function parseJavaLocations(s: string, locs: LocationIndex, p: LProfile): void {
   const fns = new Map<string, LFunction>();
   for (const raw of s.split("\n")) {
     const line = trimSpace(raw);
@@ -161,20 +198,20 @@ export function parseJavaLocations(s: string, locs: Map<bigint, LLocation>, p: L
     if (jloc === null) continue;
     const addr = BigInt("0x" + jloc[1]);
     if (addr >> 64n !== 0n) throw new LegacyParseError(`java profile: parsing sample ${excerpt(line)}: value out of range`);
-    const loc = locs.get(addr);
+    const loc = locs.lookup(addr);
     if (loc === undefined) continue;
     let lineFunc: string;
     let lineFile = "";
     let lineNo = 0;
-    const fl = javaLocationFileLineRx.exec(jloc[2]);
-    const fp = fl ? null : javaLocationPathRx.exec(jloc[2]);
+    const fl = matchFileLine(jloc[2]);
+    const fp = fl ? null : matchPath(jloc[2]);
     if (fl) {
-      [lineFunc, lineFile] = [fl[1], fl[2]];
-      const n = parseInt64(fl[3]);
+      [lineFunc, lineFile] = [fl[0], fl[1]];
+      const n = parseInt64(fl[2]);
       if (n !== null && n > 0) lineNo = n;
     } else if (fp) {
       // A shared library path: only its base name is interesting.
-      [lineFunc, lineFile] = [fp[1], baseName(fp[2])];
+      [lineFunc, lineFile] = [fp[0], baseName(fp[1])];
     } else if (jloc[2].includes("generated stub/JIT")) {
       lineFunc = "STUB";
     } else {

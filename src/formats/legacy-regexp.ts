@@ -47,6 +47,8 @@ function range(set: Uint8Array, a: number, b: number): void {
   for (let c = a; c <= b; c++) set[c] = 1;
 }
 
+const CONTROL: Record<string, number> = { t: 9, n: 10, v: 11, f: 12, r: 13 };
+
 const SHORTHAND: Record<string, (s: Uint8Array) => void> = {
   d: (s) => range(s, 48, 57),
   s: (s) => [9, 10, 12, 13, 32].forEach((c) => (s[c] = 1)),
@@ -136,8 +138,9 @@ class Parser {
       }
       return { k: "set", set, high: false };
     }
-    if (/[A-Za-z0-9]/.test(e) && !inClass) throw new Error(`regexp: unsupported escape \\${e}`);
-    set[e.charCodeAt(0)] = 1;
+    if (CONTROL[e] !== undefined) set[CONTROL[e]] = 1;
+    else if (/[A-Za-z0-9]/.test(e) && !inClass) throw new Error(`regexp: unsupported escape \\${e}`);
+    else set[e.charCodeAt(0)] = 1;
     return { k: "set", set, high: false };
   }
 
@@ -170,7 +173,7 @@ class Parser {
           continue;
         }
         this.i++;
-        lo = e.charCodeAt(0);
+        lo = CONTROL[e] ?? e.charCodeAt(0);
       } else {
         lo = this.src.charCodeAt(this.i++);
       }
@@ -339,7 +342,54 @@ export class LinearRegExp {
   }
 }
 
-/** new LinearRegExp(src), for module-level pattern constants. */
-export function lre(src: string): LinearRegExp {
-  return new LinearRegExp(src);
+
+/**
+ * Leftmost match of a pattern whose match can only start at a run of
+ * `inRun` chars and whose outcome is the same from every position of one run
+ * (the run is consumed greedily and what follows decides). Then trying the
+ * sticky regex once per run — at its start, or one char earlier when
+ * `lead` accepts that char (an optional prefix like `-?`) — finds the same
+ * match as the unanchored regex, in linear time.
+ */
+export function execAtRunStarts(
+  sticky: RegExp,
+  s: string,
+  inRun: (c: number) => boolean,
+  lead?: (c: number) => boolean,
+): RegExpExecArray | null {
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    if (!inRun(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i > 0 && lead !== undefined && lead(s.charCodeAt(i - 1)) ? i - 1 : i;
+    sticky.lastIndex = start;
+    const m = sticky.exec(s);
+    if (m !== null) return m;
+    while (i < n && inRun(s.charCodeAt(i))) i++;
+  }
+  return null;
 }
+
+/** Lines up to this length use V8's regexp (worst case stays ~1 ms); longer ones the linear VM. */
+const NATIVE_MAX = 1024;
+
+/** The same pattern as a native RegExp and a LinearRegExp; exec picks by input length. */
+export class GuardedRegExp {
+  private readonly native: RegExp;
+  private readonly linear: LinearRegExp;
+  constructor(native: RegExp, linearSource: string) {
+    this.native = native;
+    this.linear = new LinearRegExp(linearSource);
+  }
+  exec(s: string): (string | undefined)[] | null {
+    return s.length <= NATIVE_MAX ? this.native.exec(s) : this.linear.exec(s);
+  }
+  test(s: string): boolean {
+    return this.exec(s) !== null;
+  }
+}
+
+export const isDigit = (c: number): boolean => c >= 48 && c <= 57;

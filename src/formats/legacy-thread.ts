@@ -5,21 +5,23 @@
 import {
   LegacyParseError,
   LineScanner,
+  LocationIndex,
   LProfile,
-  MASK64,
   Unrecognized,
   cleanupDuplicateLocations,
   excerpt,
   isSpaceOrComment,
-  locationFor,
   parseHexAddresses,
   trimSpace,
-  type LLocation,
 } from "./legacy-common.js";
+import { GuardedRegExp } from "./legacy-regexp.js";
 import { isMemoryMapSentinel, parseAdditionalSections } from "./memory-map.js";
 
 const threadzStartRE = /--- threadz \d+ ---/;
-const threadStartRE = /--- Thread ([0-9A-Fa-f]+) \(name: ([^\n]*)\/(\d+)\) stack: ---/;
+const threadStartRE = new GuardedRegExp(
+  /--- Thread ([0-9A-Fa-f]+) \(name: ([^\n]*)\/(\d+)\) stack: ---/,
+  String.raw`--- Thread ([[:xdigit:]]+) \(name: (.*)/(\d+)\) stack: ---`,
+);
 
 /** pprof's parseThread. src is the input as latin1. */
 export function parseThread(src: string): LProfile {
@@ -44,11 +46,11 @@ export function parseThread(src: string): LProfile {
   p.sampleTypes = [{ type: "thread", unit: "count" }];
   p.periodType = { type: "thread", unit: "count" };
   p.period = 1;
-  const locs = new Map<bigint, LLocation>();
+  const locs = new LocationIndex(p);
   while (!isMemoryMapSentinel(line)) {
     if (line.startsWith("---- no stack trace for")) break;
     if (!threadStartRE.test(line)) throw new Unrecognized();
-    let addrs: bigint[] | null;
+    let addrs: string[] | null;
     [line, addrs] = parseThreadSample(s);
     if (addrs === null || addrs.length === 0) {
       // "[same as previous thread]": count it on the previous sample.
@@ -56,7 +58,7 @@ export function parseThread(src: string): LProfile {
       continue;
     }
     // Non-leaf PCs are return addresses: step back onto the call.
-    const sloc = addrs.map((a, i) => locationFor(p, locs, i > 0 ? (a - 1n) & MASK64 : a));
+    const sloc = addrs.map((a, i) => locs.hex(a, i > 0 ? 1 : 0));
     p.samples.push({ locs: sloc, values: [1] });
   }
   parseAdditionalSections(s, p);
@@ -65,10 +67,10 @@ export function parseThread(src: string): LProfile {
 }
 
 /** The addresses of one thread's stack (null for "same as previous"), and the line after it. */
-function parseThreadSample(s: LineScanner): [string, bigint[] | null] {
+function parseThreadSample(s: LineScanner): [string, string[] | null] {
   let line = "";
   let same = false;
-  const addrs: bigint[] = [];
+  const addrs: string[] = [];
   while (s.scan()) {
     line = trimSpace(s.text());
     if (line === "") continue;

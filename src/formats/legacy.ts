@@ -114,14 +114,6 @@ function checkValid(p: LProfile): string | null {
   return null;
 }
 
-/** True when data looks like a legacy text profile header (cheap sniff for format detection). */
-export function looksLikeLegacyText(data: Uint8Array): boolean {
-  const head = Buffer.from(data.buffer, data.byteOffset, Math.min(data.byteLength, 256)).toString("latin1");
-  return /^(?:[\t\n\f\r #][^\n]*\n)*(?:heap profile:|[^\t\n\f\r ]+ profile: total |--- (?:contentionz |mutex:|contention:|threadz |Thread |heapz ))/.test(
-    head,
-  );
-}
-
 /**
  * Parse a legacy profile (already decompressed). Throws InputError when no
  * reader recognizes it or the recognized format is malformed.

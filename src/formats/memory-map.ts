@@ -4,6 +4,7 @@
 // binary first, then give locations, functions and mappings fresh ids in
 // first-use order and attach every location to a mapping.
 
+import { GuardedRegExp } from "./legacy-regexp.js";
 import { LineScanner, MASK64, S, type LLocation, type LMapping, type LFunction, type LProfile, trimSpace } from "./legacy-common.js";
 
 const HEX = "[0-9A-Fa-f]";
@@ -16,8 +17,11 @@ const spaceDigits = `${S}+[0-9]+`;
 const cSpaceString = `(?:${S}+([^\\t\\n\\f\\r ]+))?`;
 const cSpaceAtOffset = `(?:${S}+\\(@(${HEX}+)\\))?`;
 
-const procMapsRE = new RegExp(`^${cHexRange}${cPerm}${cSpaceHex}${hexPair}${spaceDigits}${cSpaceString}`);
-const briefMapsRE = new RegExp(`^${cHexRange}${cPerm}${cSpaceString}${cSpaceAtOffset}${cSpaceHex}`);
+// Both backtrack quadratically on long hex runs; long lines go to the linear matcher.
+const procMapsSrc = `^${cHexRange}${cPerm}${cSpaceHex}${hexPair}${spaceDigits}${cSpaceString}`;
+const briefMapsSrc = `^${cHexRange}${cPerm}${cSpaceString}${cSpaceAtOffset}${cSpaceHex}`;
+const procMapsRE = new GuardedRegExp(new RegExp(procMapsSrc), procMapsSrc);
+const briefMapsRE = new GuardedRegExp(new RegExp(briefMapsSrc), briefMapsSrc);
 // glog prefix "... file.cc:123] "
 const logInfoRE = /^[^[\]]+:[0-9]+\][\t\n\f\r ]/;
 const libRx = /([.]so$|[.]so[._][0-9]+)/;
@@ -53,9 +57,9 @@ export function parseMappingEntry(l: string): LMapping | null | undefined {
   let start: string, end: string, perm: string, file: string, offset: string, buildId = "";
   let me = procMapsRE.exec(l);
   if (me) {
-    [start, end, perm, offset, file] = [me[1], me[2], me[3] ?? "", me[4] ?? "", me[5] ?? ""];
+    [start, end, perm, offset, file] = [me[1]!, me[2]!, me[3] ?? "", me[4] ?? "", me[5] ?? ""];
   } else if ((me = briefMapsRE.exec(l))) {
-    [start, end, perm, file, offset, buildId] = [me[1], me[2], me[3] ?? "", me[4] ?? "", me[5] ?? "", me[6] ?? ""];
+    [start, end, perm, file, offset, buildId] = [me[1]!, me[2]!, me[3] ?? "", me[4] ?? "", me[5] ?? "", me[6] ?? ""];
   } else {
     return undefined;
   }
@@ -158,16 +162,18 @@ export function massageMappings(p: LProfile): void {
   p.mappings.forEach((m, i) => (m.id = i + 1));
 }
 
+let markEpoch = 0;
+
 /** Keep only locations samples use, numbered in first-use order. */
 export function remapLocationIDs(p: LProfile): void {
-  const seen = new Set<LLocation>();
+  const mark = ++markEpoch;
   const locs: LLocation[] = [];
   for (const s of p.samples) {
     for (const l of s.locs) {
-      if (seen.has(l)) continue;
+      if (l.mark === mark) continue;
+      l.mark = mark;
       l.id = locs.length + 1;
       locs.push(l);
-      seen.add(l);
     }
   }
   p.locations = locs;

@@ -305,9 +305,10 @@ class RawProfile {
     this.strSpans = new U32Buf(2 * n[6]);
     const nSamples = n[2];
     // Go writes small ids, mostly 1-3 byte varints: guess ids at sampleBytes / 3.
-    this.sStackIds = new F64Buf(c.sampleBytes / 3);
+    this.sStackIds = new F64Buf(Math.ceil(c.sampleBytes / 3));
     this.sStackStart = new U32Buf(nSamples + 1);
-    this.sValues = new F64Buf(nSamples * Math.max(1, n[1]));
+    // exact for a valid profile; each value takes at least a byte, which caps hostile counts
+    this.sValues = new F64Buf(Math.min(nSamples * Math.max(1, n[1]), c.sampleBytes));
     this.sLabelStart = new U32Buf(nSamples + 1);
     const nLoc = n[4];
     this.lId = new F64Buf(nLoc);

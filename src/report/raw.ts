@@ -6,7 +6,7 @@
 // profile has none (locateBinaries), and pruning by drop_frames/keep_frames
 // (RemoveUninteresting). No merge or aggregation happens for -raw.
 
-import type { Profile } from "../model/profile.js";
+import type { Profile, ProfileExtras } from "../model/profile.js";
 
 export interface RawOptions {
   /** emulate `go tool pprof -raw` (fake mapping + drop_frames pruning), not plain String() */
@@ -235,7 +235,11 @@ export function formatRaw(p: Profile, opts: RawOptions = {}): string {
   // Every parsed profile has a period type in pprof (possibly empty).
   ss.push(`PeriodType: ${p.periodType?.type ?? ""} ${p.periodType?.unit ?? ""}`);
   ss.push(`Period: ${d(p.period)}`);
-  if (p.timeNanos !== 0) ss.push(`Time: ${goTime(BigInt(Math.trunc(p.timeNanos)))}`);
+  if (p.timeNanos !== 0) {
+    // A float64 loses the last digits of a nanosecond timestamp; a reader may keep the exact value.
+    const exact = (p.extras as ProfileExtras & { timeNanosExact?: bigint }).timeNanosExact;
+    ss.push(`Time: ${goTime(exact ?? BigInt(Math.trunc(p.timeNanos)))}`);
+  }
   if (p.durationNanos !== 0) ss.push(`Duration: ${[...goDuration(BigInt(Math.trunc(p.durationNanos)))].slice(0, 4).join("")}`);
 
   ss.push("Samples:");
