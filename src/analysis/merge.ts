@@ -482,7 +482,7 @@ class Merger {
 /** combineHeaders (compatibility already checked): combine the header fields as pprof does. */
 function combineHeaders(srcs: readonly Profile[], out: Profile): void {
   const first = srcs[0];
-  let timeNanos = 0;
+  let timeNanos = 0n;
   let durationNanos = 0;
   let period = 0;
   const comments: string[] = [];
@@ -491,7 +491,7 @@ function combineHeaders(srcs: readonly Profile[], out: Profile): void {
   let defaultSampleType = "";
   for (const s of srcs) {
     // Literal pprof: a later zero time resets it ("earliest nonzero" only mostly holds).
-    if (timeNanos === 0 || s.timeNanos < timeNanos) timeNanos = s.timeNanos;
+    if (timeNanos === 0n || s.timeNanos < timeNanos) timeNanos = s.timeNanos;
     durationNanos += s.durationNanos;
     if (period === 0 || period < s.period) period = s.period;
     for (const c of s.comments) {

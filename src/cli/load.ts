@@ -5,6 +5,7 @@ import { combineSources } from "../analysis/combine.js";
 import { readFileCapped } from "../formats/read.js";
 import { parseProfileData } from "../formats/sniff.js";
 import type { Profile } from "../model/profile.js";
+import { ReportError } from "../report/report.js";
 import { DEFAULT_LIMITS, type ReadLimits } from "../util/errors.js";
 
 export interface LoadOptions {
@@ -38,5 +39,10 @@ export function readProfile(path: string, limits: ReadLimits): Profile {
 export function loadProfiles(o: LoadOptions, _warn: (s: string) => void): Profile {
   const sources = o.sources.map((f) => readProfile(f, o.limits));
   const bases = o.bases.map((f) => readProfile(f, o.limits));
-  return combineSources(sources, bases, { diffBase: o.diffBase, normalize: o.normalize });
+  try {
+    return combineSources(sources, bases, { diffBase: o.diffBase, normalize: o.normalize, fakeMappings: true });
+  } catch (e) {
+    // e.g. profiles of different kinds: the user's inputs do not combine
+    throw new ReportError((e as Error).message);
+  }
 }

@@ -250,7 +250,7 @@ class RawProfile {
   sampleTypes: number[] = []; // type, unit pairs of string indexes
   periodType: number[] | null = null;
   period = 0;
-  timeNanos = 0;
+  timeNanos = 0n;
   durationNanos = 0;
   dropFrames = 0;
   keepFrames = 0;
@@ -649,8 +649,8 @@ function decodeTopScalar(r: Reader, raw: RawProfile, field: number, end: number,
     case 8: raw.keepFrames = strIndex(r, raw, end, at); break;
     case 9:
       // pprof's signal that two encoded profiles were concatenated
-      if (raw.timeNanos !== 0) r.fail("concatenated profiles detected (time_nanos set twice)", at);
-      raw.timeNanos = r.i64(end);
+      if (raw.timeNanos !== 0n) r.fail("concatenated profiles detected (time_nanos set twice)", at);
+      raw.timeNanos = BigInt.asIntN(64, u64Big(r.varint(end), r.hi));
       break;
     case 10: raw.durationNanos = r.i64(end); break;
     case 12: raw.period = r.i64(end); break;

@@ -334,7 +334,7 @@ export function encodeProfile(p: Profile): Uint8Array {
   for (const s of strs.list) w.string(6, s);
   w.opt(7, drop);
   w.opt(8, keep);
-  w.opt(9, p.timeNanos);
+  w.u64big(9, BigInt.asUintN(64, p.timeNanos));
   w.opt(10, p.durationNanos);
   if (pt[0] !== 0 || pt[1] !== 0) {
     const s = w.beginLen(11);

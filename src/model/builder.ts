@@ -24,7 +24,7 @@ export class ProfileBuilder {
   defaultSampleType = "";
   periodType: ValueType | null = null;
   period = 0;
-  timeNanos = 0;
+  timeNanos = 0n;
   durationNanos = 0;
   dropFrames = "";
   keepFrames = "";

@@ -107,7 +107,8 @@ export class Profile {
   defaultSampleType = "";
   periodType: ValueType | null = null;
   period = 0;
-  timeNanos = 0;
+  /** wall-clock capture time in ns since the epoch; bigint because today's values exceed 2^53 */
+  timeNanos = 0n;
   durationNanos = 0;
   dropFrames = "";
   keepFrames = "";

@@ -16,7 +16,7 @@ export function profileLabels(rpt: Report): string[] {
   for (const c of p.comments) if (!c.startsWith("#")) out.push(c);
   if (rpt.sampleType !== "") out.push("Type: " + rpt.sampleType);
   if (p.docUrl !== "") out.push("Doc: " + p.docUrl);
-  if (p.timeNanos !== 0) out.push("Time: " + goTimeString(p.timeNanos));
+  if (p.timeNanos !== 0n) out.push("Time: " + goTimeString(p.timeNanos));
   if (p.durationNanos !== 0) {
     const duration = label(p.durationNanos, "nanoseconds");
     const [totalNanos, totalUnit] = scaleValue(rpt.total, rpt.sampleUnit, "nanoseconds");

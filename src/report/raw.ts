@@ -235,11 +235,7 @@ export function formatRaw(p: Profile, opts: RawOptions = {}): string {
   // Every parsed profile has a period type in pprof (possibly empty).
   ss.push(`PeriodType: ${p.periodType?.type ?? ""} ${p.periodType?.unit ?? ""}`);
   ss.push(`Period: ${d(p.period)}`);
-  if (p.timeNanos !== 0) {
-    // A float64 loses the last digits of a nanosecond timestamp; a reader may keep the exact value.
-    const exact = (p.extras as ProfileExtras & { timeNanosExact?: bigint }).timeNanosExact;
-    ss.push(`Time: ${goTime(exact ?? BigInt(Math.trunc(p.timeNanos)))}`);
-  }
+  if (p.timeNanos !== 0n) ss.push(`Time: ${goTime(p.timeNanos)}`);
   if (p.durationNanos !== 0) ss.push(`Duration: ${[...goDuration(BigInt(Math.trunc(p.durationNanos)))].slice(0, 4).join("")}`);
 
   ss.push("Samples:");

@@ -7,8 +7,8 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, "0");
 }
 
-export function goTimeString(ns: number): string {
-  const ms = Math.floor(ns / 1e6);
+export function goTimeString(ns: bigint): string {
+  const ms = Number(ns / 1_000_000n) - (ns < 0n && ns % 1_000_000n !== 0n ? 1 : 0);
   const d = new Date(ms);
   const tz = process.env.TZ;
   if (tz === undefined || tz === "" || tz === "UTC" || tz === "Etc/UTC" || tz === "UTC0") {
