@@ -3,10 +3,10 @@
 // against `go tool pprof -raw -symbolize=none`, and broken inputs.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseLegacy, symbolizeFromComments } from "../src/formats/legacy.js";
 import { LinearRegExp } from "../src/formats/legacy-regexp.js";
 import type { Profile } from "../src/model/profile.js";
@@ -174,6 +174,7 @@ describe("real Go debug=1 profiles vs go tool pprof -raw -symbolize=none", () =>
     execFileSync("go", ["build", "-o", "gen", "."], { cwd: dir, stdio: "pipe", timeout: 120_000 });
     execFileSync(join(dir, "gen"), [dir], { stdio: "pipe", timeout: 60_000 });
   }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   for (const name of GO_PROFILES) {
     it.skipIf(!hasGo)(`${name} debug=1`, () => {

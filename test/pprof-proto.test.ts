@@ -439,7 +439,7 @@ describe("decoding corners", () => {
     expect(p.str(p.functions.filename[0])).toBe("main.go");
     expect(p.functions.startLine[0]).toBe(-2);
     expect([p.dropFrames, p.keepFrames, p.docUrl, p.defaultSampleType]).toEqual(["main", "main.go", "/bin/app", "cpu"]);
-    expect(p.timeNanos).toBe(1_700_000_000_000_000_000);
+    expect(p.timeNanos).toBe(1_700_000_000_000_000_000n);
     expect(p.durationNanos).toBe(5_000_000_000);
     expect(p.periodType).toEqual({ type: "cpu", unit: "nanoseconds" });
     expect(p.period).toBe(10_000_000);

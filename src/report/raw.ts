@@ -6,7 +6,7 @@
 // profile has none (locateBinaries), and pruning by drop_frames/keep_frames
 // (RemoveUninteresting). No merge or aggregation happens for -raw.
 
-import type { Profile, ProfileExtras } from "../model/profile.js";
+import type { Profile } from "../model/profile.js";
 
 export interface RawOptions {
   /** emulate `go tool pprof -raw` (fake mapping + drop_frames pruning), not plain String() */
