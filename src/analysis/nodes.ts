@@ -116,6 +116,8 @@ export function buildNodeIndex(view: ProfileView, opts: NodeIndexOptions = {}): 
     }
     return id;
   };
+  const perFunction = !g.linenumber && !g.address;
+  const funcNode = new Int32Array(funcs.length).fill(-1);
   for (let l = 0; l < nLoc; l++) {
     locNodeStart[l] = used;
     const m = p.locations.mapping[l];
@@ -133,6 +135,11 @@ export function buildNodeIndex(view: ProfileView, opts: NodeIndexOptions = {}): 
       const f = p.lines.func[ln];
       if (f < 0) {
         push(bare(address, objfile));
+        continue;
+      }
+      if (perFunction && funcNode[f] >= 0) {
+        // At function or file granularity a line's node depends on its function row alone.
+        push(funcNode[f]);
         continue;
       }
       const part = funcPart(f);
@@ -156,6 +163,7 @@ export function buildNodeIndex(view: ProfileView, opts: NodeIndexOptions = {}): 
         });
         byKey.set(key, id);
       }
+      if (perFunction && !needObj) funcNode[f] = id;
       push(id);
     }
   }
