@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { ProfileBuilder } from "../src/model/builder.js";
 import type { Profile } from "../src/model/profile.js";
 import { gzip } from "../src/formats/gzip.js";
-import { decodeProfile, isProbablyProto, massageMappings, readProfileData } from "../src/formats/pprof-proto.js";
+import { decodeProfile, isProbablyProto, readProfileData } from "../src/formats/pprof-proto.js";
 import { encodeProfile, writeProfileGz } from "../src/formats/pprof-write.js";
 import { DEFAULT_LIMITS } from "../src/util/errors.js";
 
@@ -545,60 +545,5 @@ describe("isProbablyProto", () => {
     for (const s of ["heap profile: 1: 2 [3: 4] @ heap/1048576\n", "goroutine profile: total 4\n", "\n\n", "Z", "*hello", ""]) {
       expect(isProbablyProto(new TextEncoder().encode(s)), JSON.stringify(s)).toBe(false);
     }
-  });
-});
-
-describe("massageMappings (used by legacy readers; pprof does not apply it to proto input)", () => {
-  const mk = (id: number, start: bigint, limit: bigint, offset: bigint, file: string, buildId = "") => ({
-    id, start, limit, offset, file, buildId, hasFunctions: false, hasFilenames: false, hasLineNumbers: false, hasInlineFrames: false,
-  });
-
-  it("merges split mappings, swaps the main binary first, renumbers ids, repoints locations", () => {
-    const b = new ProfileBuilder();
-    b.sampleTypes = [{ type: "samples", unit: "count" }];
-    b.mappings = [
-      mk(5, 0x1000n, 0x2000n, 0n, "/lib/libc.so.6"),
-      mk(6, 0x400000n, 0x500000n, 0x0n, "/bin/main"),
-      mk(7, 0x500000n, 0x600000n, 0x100000n, "", "bid"),
-      mk(8, 0x700000n, 0x800000n, 0n, "[vdso]"),
-    ];
-    const locs = [0, 1, 2, 3].map((m) => b.addLocation([], 0n, m));
-    b.addSample(locs, [1]);
-    const p = b.build();
-    massageMappings(p);
-    expect(p.mappings.map((m) => [m.id, m.file, m.start, m.limit, m.buildId])).toEqual([
-      [1, "/bin/main", 0x400000n, 0x600000n, "bid"],
-      [2, "/lib/libc.so.6", 0x1000n, 0x2000n, ""],
-      [3, "[vdso]", 0x700000n, 0x800000n, ""],
-    ]);
-    expect(Array.from(p.locations.mapping)).toEqual([1, 0, 0, 2]);
-  });
-
-  it("does not merge when offsets disagree, and ignores (deleted) and .so suffixes", () => {
-    const b = new ProfileBuilder();
-    b.mappings = [
-      mk(1, 0x1000n, 0x2000n, 0x10n, "/lib/x.so.1"),
-      mk(2, 0x2000n, 0x3000n, 0x99n, "/lib/x.so.1"),
-      mk(3, 0x5000n, 0x6000n, 0n, "/bin/app (deleted)"),
-    ];
-    const p = b.build();
-    massageMappings(p);
-    expect(p.mappings.map((m) => [m.id, m.file])).toEqual([
-      [1, "/bin/app (deleted)"],
-      [2, "/lib/x.so.1"],
-      [3, "/lib/x.so.1"],
-    ]);
-  });
-
-  it.runIf(HAS_GO)("is not what go tool pprof does for proto input", () => {
-    const b = new ProfileBuilder();
-    b.sampleTypes = [{ type: "samples", unit: "count" }];
-    b.mappings = [mk(1, 0x1000n, 0x2000n, 0n, "/lib/libc.so.6"), mk(2, 0x400000n, 0x500000n, 0n, "/bin/main"), mk(3, 0x500000n, 0x600000n, 0n, "/bin/main")];
-    b.addSample([b.addLocation([], 0x1010n, 0), b.addLocation([], 0x500010n, 2)], [1]);
-    const p = b.build();
-    const f = join(TMP, "split-mappings.pb.gz");
-    writeFileSync(f, gzip(encodeProfile(p)));
-    expect(parseRaw(pprof("-raw", "-symbolize=none", f))).toEqual(summarize(decodeProfile(encodeProfile(p), f)));
-    expect(decodeProfile(encodeProfile(p), f).mappings.length).toBe(3);
   });
 });

@@ -2,7 +2,7 @@
 // sources are combined in chunks of 128, bases likewise, then the base is
 // optionally labeled (-diff_base) and normalized, negated, and merged in.
 
-import type { Profile } from "../model/profile.js";
+import { emptyMapping, type Profile } from "../model/profile.js";
 import { mergeProfiles } from "./merge.js";
 import { compatibilizeSampleTypes, normalize, scale, scaleProfiles, setLabel } from "./scale.js";
 
@@ -47,20 +47,7 @@ function chunked(profiles: Profile[]): Profile {
 /** locateBinaries' fake mapping for a profile without mappings. */
 export function addFakeMapping(p: Profile): void {
   if (p.mappings.length > 0) return;
-  p.mappings = [
-    {
-      id: 1,
-      start: 0n,
-      limit: 0n,
-      offset: 0n,
-      file: "",
-      buildId: "",
-      hasFunctions: false,
-      hasFilenames: false,
-      hasLineNumbers: false,
-      hasInlineFrames: false,
-    },
-  ];
+  p.mappings = [emptyMapping(1)];
   p.locations = { ...p.locations, mapping: new Int32Array(p.locations.length) };
 }
 

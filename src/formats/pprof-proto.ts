@@ -12,8 +12,9 @@
 // Validation follows postDecode + CheckValid; every problem becomes an
 // InputError carrying the byte offset of the offending field.
 
+import { F64Column, U32Column, U8Column } from "../model/columns.js";
 import { Buffer } from "node:buffer";
-import { Profile, type Mapping, type ValueType } from "../model/profile.js";
+import { emptyMapping, Profile, type Mapping, type ValueType } from "../model/profile.js";
 import { StringTable } from "../model/strings.js";
 import { InputError, type ReadLimits } from "../util/errors.js";
 import { isGzip, maybeGunzip } from "./gzip.js";
@@ -151,68 +152,6 @@ function wrongWire(r: Reader, msg: string, field: number, wire: number, at: numb
   r.fail(`${msg} field ${field}: wrong wire type ${wire} (${WIRE_NAMES[wire]})`, at);
 }
 
-// Growable columns local to the decoder. Each is its own class (not a shared
-// generic base) so every push site stays monomorphic, and they start at the
-// exact or estimated size from a pre-pass so they rarely grow or copy.
-
-class F64Buf {
-  data: Float64Array;
-  length = 0;
-  constructor(cap: number) {
-    this.data = new Float64Array(Math.max(cap, 8));
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) this.grow();
-    this.data[this.length++] = v;
-  }
-  grow(): void {
-    const d = new Float64Array(this.data.length * 2);
-    d.set(this.data);
-    this.data = d;
-  }
-  finish(): Float64Array {
-    return this.length === this.data.length ? this.data : this.data.slice(0, this.length);
-  }
-}
-
-class U32Buf {
-  data: Uint32Array;
-  length = 0;
-  constructor(cap: number) {
-    this.data = new Uint32Array(Math.max(cap, 8));
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Uint32Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = v;
-  }
-  finish(): Uint32Array {
-    return this.length === this.data.length ? this.data : this.data.slice(0, this.length);
-  }
-}
-
-class U8Buf {
-  data: Uint8Array;
-  length = 0;
-  constructor(cap: number) {
-    this.data = new Uint8Array(Math.max(cap, 8));
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Uint8Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = v;
-  }
-  finish(): Uint8Array {
-    return this.length === this.data.length ? this.data : this.data.slice(0, this.length);
-  }
-}
-
 /** Sizes from a cheap pass over the top-level fields. */
 interface TopCounts {
   /** messages per top-level field number (1..15) */
@@ -259,42 +198,42 @@ class RawProfile {
   docUrl = 0;
 
   // strings: start, length pairs into the buffer
-  strSpans: U32Buf;
+  strSpans: U32Column;
 
   // samples
-  sStackIds: F64Buf;
-  sStackStart: U32Buf;
-  sValues: F64Buf;
-  sLabelStart: U32Buf;
+  sStackIds: F64Column;
+  sStackStart: U32Column;
+  sValues: F64Column;
+  sLabelStart: U32Column;
   sCount = 0;
   /** value count of sample 0, and the first sample whose count differs */
   firstValueCount = -1;
   badValueSample = -1;
 
-  labKey = new U32Buf(64);
-  labStr = new U32Buf(64);
-  labNum = new F64Buf(64);
-  labUnit = new U32Buf(64);
+  labKey = new U32Column(64);
+  labStr = new U32Column(64);
+  labNum = new F64Column(64);
+  labUnit = new U32Column(64);
 
   mappings: Mapping[] = [];
   mapFile: number[] = [];
   mapBuild: number[] = [];
 
-  lId: F64Buf;
-  lMapId: F64Buf;
-  lAddr: U32Buf; // lo, hi per location
-  lFolded: U8Buf;
-  lLineStart: U32Buf;
+  lId: F64Column;
+  lMapId: F64Column;
+  lAddr: U32Column; // lo, hi per location
+  lFolded: U8Column;
+  lLineStart: U32Column;
 
-  lnFuncId: F64Buf;
-  lnLine: F64Buf;
-  lnCol: F64Buf;
+  lnFuncId: F64Column;
+  lnLine: F64Column;
+  lnCol: F64Column;
 
-  fId: F64Buf;
-  fName: U32Buf;
-  fSys: U32Buf;
-  fFile: U32Buf;
-  fStart: F64Buf;
+  fId: F64Column;
+  fName: U32Column;
+  fSys: U32Column;
+  fFile: U32Column;
+  fStart: F64Column;
 
   /** largest string index referenced, and where */
   maxStr = 0;
@@ -302,29 +241,29 @@ class RawProfile {
 
   constructor(c: TopCounts) {
     const n = c.byField;
-    this.strSpans = new U32Buf(2 * n[6]);
+    this.strSpans = new U32Column(2 * n[6]);
     const nSamples = n[2];
     // Go writes small ids, mostly 1-3 byte varints: guess ids at sampleBytes / 3.
-    this.sStackIds = new F64Buf(Math.ceil(c.sampleBytes / 3));
-    this.sStackStart = new U32Buf(nSamples + 1);
+    this.sStackIds = new F64Column(Math.ceil(c.sampleBytes / 3));
+    this.sStackStart = new U32Column(nSamples + 1);
     // exact for a valid profile; each value takes at least a byte, which caps hostile counts
-    this.sValues = new F64Buf(Math.min(nSamples * Math.max(1, n[1]), c.sampleBytes));
-    this.sLabelStart = new U32Buf(nSamples + 1);
+    this.sValues = new F64Column(Math.min(nSamples * Math.max(1, n[1]), c.sampleBytes));
+    this.sLabelStart = new U32Column(nSamples + 1);
     const nLoc = n[4];
-    this.lId = new F64Buf(nLoc);
-    this.lMapId = new F64Buf(nLoc);
-    this.lAddr = new U32Buf(2 * nLoc);
-    this.lFolded = new U8Buf(nLoc);
-    this.lLineStart = new U32Buf(nLoc + 1);
-    this.lnFuncId = new F64Buf(nLoc + (nLoc >> 3));
-    this.lnLine = new F64Buf(nLoc + (nLoc >> 3));
-    this.lnCol = new F64Buf(nLoc + (nLoc >> 3));
+    this.lId = new F64Column(nLoc);
+    this.lMapId = new F64Column(nLoc);
+    this.lAddr = new U32Column(2 * nLoc);
+    this.lFolded = new U8Column(nLoc);
+    this.lLineStart = new U32Column(nLoc + 1);
+    this.lnFuncId = new F64Column(nLoc + (nLoc >> 3));
+    this.lnLine = new F64Column(nLoc + (nLoc >> 3));
+    this.lnCol = new F64Column(nLoc + (nLoc >> 3));
     const nFunc = n[5];
-    this.fId = new F64Buf(nFunc);
-    this.fName = new U32Buf(nFunc);
-    this.fSys = new U32Buf(nFunc);
-    this.fFile = new U32Buf(nFunc);
-    this.fStart = new F64Buf(nFunc);
+    this.fId = new F64Column(nFunc);
+    this.fName = new U32Column(nFunc);
+    this.fSys = new U32Column(nFunc);
+    this.fFile = new U32Column(nFunc);
+    this.fStart = new F64Column(nFunc);
     this.sStackStart.push(0);
     this.sLabelStart.push(0);
     this.lLineStart.push(0);
@@ -396,7 +335,7 @@ function decodeSample(r: Reader, raw: RawProfile, end: number): void {
  * nearly all 1-3 byte varints, decoded inline here: this loop is most of the
  * decode time, and inlining also helps the first (not yet optimized) run.
  */
-function packedInto(r: Reader, end: number, out: F64Buf, signed: boolean): void {
+function packedInto(r: Reader, end: number, out: F64Column, signed: boolean): void {
   const buf = r.buf;
   let p = r.pos;
   let data = out.data;
@@ -469,18 +408,7 @@ function u64Big(lo: number, hi: number): bigint {
 }
 
 function decodeMapping(r: Reader, raw: RawProfile, end: number): void {
-  const m: Mapping = {
-    id: 0,
-    start: 0n,
-    limit: 0n,
-    offset: 0n,
-    file: "",
-    buildId: "",
-    hasFunctions: false,
-    hasFilenames: false,
-    hasLineNumbers: false,
-    hasInlineFrames: false,
-  };
+  const m: Mapping = emptyMapping(0);
   let file = 0;
   let build = 0;
   while (r.pos < end) {
@@ -1049,66 +977,3 @@ export function isProbablyProto(data: Uint8Array): boolean {
 
 // ---------------------------------------------------------------------------
 // Mapping clean-up for legacy formats
-
-const LIB_RE = /([.]so$|[.]so[._][0-9]+)/;
-
-/** pprof's test for two mappings that are one mapping split in two (e.g. by mprotect). */
-function adjacentMappings(a: Mapping, b: Mapping): boolean {
-  if (a.file !== "" && b.file !== "" && a.file !== b.file) return false;
-  if (a.buildId !== "" && b.buildId !== "" && a.buildId !== b.buildId) return false;
-  if (a.limit !== b.start) return false;
-  if (a.offset !== 0n && b.offset !== 0n) {
-    // uint64 arithmetic, wrapping like Go
-    if (BigInt.asUintN(64, a.offset + (a.limit - a.start)) !== b.offset) return false;
-  }
-  return true;
-}
-
-/** pprof's guess at the main binary: a named file, not a shared library, not a [pseudo] mapping. */
-function isMainBinary(file: string): boolean {
-  const f = file.replaceAll("(deleted)", "").trim();
-  return f.length > 0 && !LIB_RE.test(f) && f[0] !== "[";
-}
-
-/**
- * pprof's massageMappings: merge adjacent split mappings, swap the main binary
- * into first place, renumber mapping ids 1..n, and repoint locations.
- *
- * pprof runs this only when it reads a legacy profile's memory map
- * (ParseMemoryMap), never for profile.proto input (checked against
- * `go tool pprof -raw` of Go 1.26), so decodeProfile does not call it; the
- * legacy readers should.
- */
-export function massageMappings(p: Profile): void {
-  const ms = p.mappings;
-  if (ms.length === 0) return;
-  const newRow = new Int32Array(ms.length);
-  const kept: Mapping[] = [ms[0]];
-  for (let i = 1; i < ms.length; i++) {
-    const last = kept[kept.length - 1];
-    const m = ms[i];
-    if (adjacentMappings(last, m)) {
-      // Go mutates the surviving mapping; its flags stay as they were.
-      last.limit = m.limit;
-      if (m.file !== "") last.file = m.file;
-      if (m.buildId !== "") last.buildId = m.buildId;
-      newRow[i] = kept.length - 1;
-      continue;
-    }
-    newRow[i] = kept.length;
-    kept.push(m);
-  }
-  // A swap, not a move: the old first mapping takes the main binary's place.
-  const main = kept.findIndex((m) => isMainBinary(m.file));
-  if (main > 0) {
-    [kept[0], kept[main]] = [kept[main], kept[0]];
-    for (let i = 0; i < newRow.length; i++) {
-      if (newRow[i] === 0) newRow[i] = main;
-      else if (newRow[i] === main) newRow[i] = 0;
-    }
-  }
-  kept.forEach((m, i) => (m.id = i + 1));
-  const lm = p.locations.mapping;
-  for (let i = 0; i < p.locations.length; i++) if (lm[i] >= 0) lm[i] = newRow[lm[i]];
-  p.mappings = kept;
-}

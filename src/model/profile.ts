@@ -31,6 +31,22 @@ export interface Mapping {
   hasInlineFrames: boolean;
 }
 
+/** A mapping with every field zero/empty (pprof's fake mapping, and the decoder's starting point). */
+export function emptyMapping(id: number): Mapping {
+  return {
+    id,
+    start: 0n,
+    limit: 0n,
+    offset: 0n,
+    file: "",
+    buildId: "",
+    hasFunctions: false,
+    hasFilenames: false,
+    hasLineNumbers: false,
+    hasInlineFrames: false,
+  };
+}
+
 /** Functions, one row each. Strings are indexes into Profile.strings. */
 export interface FunctionTable {
   length: number;
