@@ -3,7 +3,8 @@
 
 import { printableName, sprintInfo, type NodeIndex, type NodeInfo } from "./nodes.js";
 import { IntPairMap } from "./pairmap.js";
-import type { NodePaths } from "./paths-index.js";
+import type { StackGroups } from "./paths-index.js";
+import type { ProfileView } from "./view.js";
 
 /** One edge, materialised for reports that list callers and callees. */
 export interface Edge {
@@ -121,7 +122,8 @@ export interface GraphOptions {
 }
 
 /** pprof's newGraph: accumulate flat, cum and edge weights over the view's stacks. */
-export function buildGraph(paths: NodePaths, nNodes: number, opts: GraphOptions = {}): Graph {
+export function buildGraph(view: ProfileView, index: NodeIndex, groups: StackGroups, opts: GraphOptions = {}): Graph {
+  const nNodes = index.infos.length;
   const kept = opts.kept ?? null;
   const flat = new Float64Array(nNodes);
   const cum = new Float64Array(nNodes);
@@ -134,48 +136,56 @@ export function buildGraph(paths: NodePaths, nNodes: number, opts: GraphOptions 
   let eFlags = new Uint8Array(cap);
   let seenEdge = new Int32Array(cap);
   let nEdges = 0;
-  const { start, nodes: pathNodes, inline: pathInline, weight } = paths;
-  for (let j = 0; j < paths.count; j++) {
+  const { rep, weight } = groups;
+  const { stack, stackStart } = view;
+  const { locNodeStart, locNodes } = index;
+  for (let j = 0; j < groups.count; j++) {
     const w = weight[j];
     const stamp = j + 1;
     let parent = -1;
     let residual = false;
-    const end = start[j + 1];
-    for (let k = start[j]; k < end; k++) {
-      const n = pathNodes[k];
-      if (kept !== null && kept[n] === 0) {
-        residual = true;
-        continue;
-      }
-      if (seenNode[n] !== stamp) {
-        seenNode[n] = stamp;
-        cum[n] += w;
-      }
-      if (parent >= 0 && n !== parent) {
-        let e = edgeIds.get(parent, n);
-        if (e < 0) {
-          e = nEdges++;
-          if (e >= cap) {
-            cap *= 2;
-            eSrc = grow(eSrc, new Int32Array(cap));
-            eDst = grow(eDst, new Int32Array(cap));
-            eW = grow(eW, new Float64Array(cap));
-            eFlags = grow(eFlags, new Uint8Array(cap));
-            seenEdge = grow(seenEdge, new Int32Array(cap));
+    const i = rep[j];
+    // root first: the stack is stored leaf first, a location's nodes innermost first
+    for (let s = stackStart[i + 1] - 1; s >= stackStart[i]; s--) {
+      const loc = stack[s];
+      const lo = locNodeStart[loc];
+      const hi = locNodeStart[loc + 1];
+      for (let k = hi - 1; k >= lo; k--) {
+        const n = locNodes[k];
+        if (kept !== null && kept[n] === 0) {
+          residual = true;
+          continue;
+        }
+        if (seenNode[n] !== stamp) {
+          seenNode[n] = stamp;
+          cum[n] += w;
+        }
+        if (parent >= 0 && n !== parent) {
+          let e = edgeIds.get(parent, n);
+          if (e < 0) {
+            e = nEdges++;
+            if (e >= cap) {
+              cap *= 2;
+              eSrc = grow(eSrc, new Int32Array(cap));
+              eDst = grow(eDst, new Int32Array(cap));
+              eW = grow(eW, new Float64Array(cap));
+              eFlags = grow(eFlags, new Uint8Array(cap));
+              seenEdge = grow(seenEdge, new Int32Array(cap));
+            }
+            eSrc[e] = parent;
+            eDst[e] = n;
+            edgeIds.set(parent, n, e);
           }
-          eSrc[e] = parent;
-          eDst[e] = n;
-          edgeIds.set(parent, n, e);
+          if (seenEdge[e] !== stamp) {
+            seenEdge[e] = stamp;
+            eW[e] += w;
+            if (residual) eFlags[e] |= 1;
+            if (k === hi - 1) eFlags[e] |= 2; // the location's outermost line: a real call
+          }
         }
-        if (seenEdge[e] !== stamp) {
-          seenEdge[e] = stamp;
-          eW[e] += w;
-          if (residual) eFlags[e] |= 1;
-          if (pathInline[k] === 0) eFlags[e] |= 2;
-        }
+        parent = n;
+        residual = false;
       }
-      parent = n;
-      residual = false;
     }
     if (parent >= 0 && !residual) flat[parent] += w;
   }

@@ -1,101 +1,78 @@
-// Samples as node paths: every distinct stack of the view turned once into its
-// sequence of graph nodes (root first) with the summed weight of the samples
-// that share it. Graphs are then rebuilt from these paths alone, several times
-// per report (pprof rebuilds after each trimming step), without touching
-// locations again. Identical stacks contribute identically, so summing their
-// weights first gives pprof's numbers exactly.
+// Samples grouped by identical stack. pprof walks every sample when it builds a
+// graph, and rebuilds the graph after each trimming step; samples with the same
+// stack contribute identically, so we walk each distinct stack once with the
+// summed weight of its samples. This gives pprof's numbers exactly (integer sums)
+// and makes rebuilds proportional to distinct stacks, not samples.
 
-import type { NodeIndex } from "./nodes.js";
 import type { ProfileView } from "./view.js";
 
-export interface NodePaths {
+export interface StackGroups {
   count: number;
-  /** path j is nodes[start[j] .. start[j+1]), root first */
-  start: Uint32Array;
-  nodes: Uint32Array;
-  /** 1 when the frame is an inlined call into the next frame outward (not the location's last line) */
-  inline: Uint8Array;
+  /** a representative selected-sample index per group (its stack is the group's) */
+  rep: Uint32Array;
+  /** summed selected value of the group's samples */
   weight: Float64Array;
 }
 
 function stackHash(stack: Uint32Array, lo: number, hi: number): number {
   let h = 0x811c9dc5 ^ (hi - lo);
   for (let k = lo; k < hi; k++) h = Math.imul(h ^ stack[k], 0x01000193);
+  h ^= h >>> 15;
   return h >>> 0;
 }
 
-function sameStack(stack: Uint32Array, aLo: number, aHi: number, bLo: number, bHi: number): boolean {
-  if (aHi - aLo !== bHi - bLo) return false;
+function sameStack(stack: Uint32Array, aLo: number, aHi: number, bLo: number): boolean {
   for (let k = 0; k < aHi - aLo; k++) if (stack[aLo + k] !== stack[bLo + k]) return false;
   return true;
 }
 
-export function buildNodePaths(view: ProfileView, index: NodeIndex): NodePaths {
+/**
+ * Group the view's samples by stack. Groups whose samples are all zero-valued are
+ * left out (pprof skips zero samples), but a group with non-zero samples summing
+ * to zero is kept: its samples still create nodes and edges in pprof.
+ */
+export function groupStacks(view: ProfileView): StackGroups {
   const { stack, stackStart } = view;
   const n = view.sampleCount;
-  // Group samples with identical stacks (by location rows), keeping first-seen order.
-  const firstOf = new Map<number, number[]>(); // hash -> representative sample indexes
-  const group = new Int32Array(n);
-  const reps: number[] = [];
-  const weights: number[] = [];
-  const nonZero: boolean[] = [];
+  let cap = 16;
+  while (cap < n * 2) cap <<= 1;
+  const mask = cap - 1;
+  const table = new Int32Array(cap).fill(-1); // -> group
+  const rep = new Uint32Array(n);
+  const weight = new Float64Array(n);
+  const nonZero = new Uint8Array(n);
+  let groups = 0;
   for (let i = 0; i < n; i++) {
     const w = view.value(i);
     const lo = stackStart[i];
     const hi = stackStart[i + 1];
-    const h = stackHash(stack, lo, hi);
-    let bucket = firstOf.get(h);
+    let slot = stackHash(stack, lo, hi) & mask;
     let g = -1;
-    if (bucket) {
-      for (const r of bucket) {
-        const rs = reps[r];
-        if (sameStack(stack, lo, hi, stackStart[rs], stackStart[rs + 1])) {
-          g = r;
-          break;
-        }
+    for (;;) {
+      const t = table[slot];
+      if (t < 0) break;
+      const r = rep[t];
+      if (stackStart[r + 1] - stackStart[r] === hi - lo && sameStack(stack, lo, hi, stackStart[r])) {
+        g = t;
+        break;
       }
-    } else {
-      firstOf.set(h, (bucket = []));
+      slot = (slot + 1) & mask;
     }
     if (g < 0) {
-      g = reps.length;
-      reps.push(i);
-      weights.push(0);
-      nonZero.push(false);
-      bucket.push(g);
+      g = groups++;
+      table[slot] = g;
+      rep[g] = i;
     }
-    group[i] = g;
-    weights[g] += w;
-    if (w !== 0) nonZero[g] = true;
+    weight[g] += w;
+    if (w !== 0) nonZero[g] = 1;
   }
-  // Paths for groups with any non-zero sample (pprof skips zero-valued samples).
-  const { locNodeStart, locNodes } = index;
-  let total = 0;
-  for (let g = 0; g < reps.length; g++) {
+  // Compact away all-zero groups, keeping first-seen order.
+  let k = 0;
+  for (let g = 0; g < groups; g++) {
     if (!nonZero[g]) continue;
-    const i = reps[g];
-    for (let s = stackStart[i]; s < stackStart[i + 1]; s++) total += locNodeStart[stack[s] + 1] - locNodeStart[stack[s]];
+    rep[k] = rep[g];
+    weight[k] = weight[g];
+    k++;
   }
-  const nodes = new Uint32Array(total);
-  const inline = new Uint8Array(total);
-  const starts: number[] = [0];
-  const w: number[] = [];
-  let pos = 0;
-  for (let g = 0; g < reps.length; g++) {
-    if (!nonZero[g]) continue;
-    const i = reps[g];
-    for (let s = stackStart[i + 1] - 1; s >= stackStart[i]; s--) {
-      const loc = stack[s];
-      const lo = locNodeStart[loc];
-      const hi = locNodeStart[loc + 1];
-      for (let k = hi - 1; k >= lo; k--) {
-        nodes[pos] = locNodes[k];
-        inline[pos] = k !== hi - 1 ? 1 : 0;
-        pos++;
-      }
-    }
-    starts.push(pos);
-    w.push(weights[g]);
-  }
-  return { count: w.length, start: Uint32Array.from(starts), nodes, inline, weight: Float64Array.from(w) };
+  return { count: k, rep: rep.subarray(0, k), weight: weight.subarray(0, k) };
 }

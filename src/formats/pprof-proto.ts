@@ -201,7 +201,9 @@ class RawProfile {
   strSpans: U32Column;
 
   // samples
-  sStackIds: F64Column;
+  /** location ids of all stacks; ids above 2^32-2 are stored as BIG_ID with the real id in sStackBig */
+  sStackIds: U32Column;
+  sStackBig = new Map<number, number>();
   sStackStart: U32Column;
   sValues: F64Column;
   sLabelStart: U32Column;
@@ -244,7 +246,7 @@ class RawProfile {
     this.strSpans = new U32Column(2 * n[6]);
     const nSamples = n[2];
     // Go writes small ids, mostly 1-3 byte varints: guess ids at sampleBytes / 3.
-    this.sStackIds = new F64Column(Math.ceil(c.sampleBytes / 3));
+    this.sStackIds = new U32Column(Math.ceil(c.sampleBytes / 3));
     this.sStackStart = new U32Column(nSamples + 1);
     // exact for a valid profile; each value takes at least a byte, which caps hostile counts
     this.sValues = new F64Column(Math.min(nSamples * Math.max(1, n[1]), c.sampleBytes));
@@ -309,8 +311,8 @@ function decodeSample(r: Reader, raw: RawProfile, end: number): void {
     const field = r.hi === 0 ? tag >>> 3 : -1;
     const wire = tag & 7;
     if (field === 1) {
-      if (wire === LEN) packedInto(r, r.subEnd(end, at), ids, false);
-      else if (wire === VARINT) ids.push(r.u64(end));
+      if (wire === LEN) packedIds(r, r.subEnd(end, at), ids, raw.sStackBig);
+      else if (wire === VARINT) pushId(ids, raw.sStackBig, r.u64(end));
       else wrongWire(r, "Sample", field, wire, at);
     } else if (field === 2) {
       if (wire === LEN) packedInto(r, r.subEnd(end, at), values, true);
@@ -328,6 +330,53 @@ function decodeSample(r: Reader, raw: RawProfile, end: number): void {
   raw.sStackStart.push(ids.length);
   raw.sLabelStart.push(raw.labKey.length);
   raw.sCount++;
+}
+
+/** Sentinel for a location id that does not fit 32 bits (real ids are kept aside). */
+const BIG_ID = 0xffffffff;
+
+function pushId(ids: U32Column, big: Map<number, number>, id: number): void {
+  if (id >= BIG_ID) {
+    big.set(ids.length, id);
+    id = BIG_ID;
+  }
+  ids.push(id);
+}
+
+/**
+ * Packed location ids into a Uint32 column: stacks are the bulk of a profile, and
+ * 4-byte ids (resolved to rows in place later) keep a 50 MB profile's decode
+ * from holding 8-byte copies of them.
+ */
+function packedIds(r: Reader, end: number, out: U32Column, big: Map<number, number>): void {
+  const buf = r.buf;
+  let p = r.pos;
+  while (p < end) {
+    const b0 = buf[p];
+    if (b0 < 0x80 && out.length < out.data.length) {
+      out.data[out.length++] = b0;
+      p++;
+      continue;
+    }
+    if (p + 2 < end && out.length < out.data.length) {
+      const b1 = buf[p + 1];
+      if (b1 < 0x80) {
+        out.data[out.length++] = (b0 & 0x7f) | (b1 << 7);
+        p += 2;
+        continue;
+      }
+      const b2 = buf[p + 2];
+      if (b2 < 0x80) {
+        out.data[out.length++] = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+        p += 3;
+        continue;
+      }
+    }
+    r.pos = p;
+    pushId(out, big, r.u64(end));
+    p = r.pos;
+  }
+  r.pos = p;
 }
 
 /**
@@ -679,6 +728,23 @@ class IdIndex {
     }
     return bad;
   }
+
+  /**
+   * Replace location ids by rows in place. Stops at the first unknown id (left
+   * unchanged for the error message) and returns its index, or -1.
+   */
+  resolveInPlace(ids: Uint32Array, n: number, big: Map<number, number>): number {
+    const d = this.dense;
+    const m = this.map;
+    for (let i = 0; i < n; i++) {
+      let id = ids[i];
+      if (id === BIG_ID) id = big.get(i) ?? id;
+      const row = d !== null ? (id < d.length ? d[id] : -1) : (m!.get(id) ?? -1);
+      if (row < 0) return i;
+      ids[i] = row;
+    }
+    return -1;
+  }
 }
 
 /** Finds byte offsets of fields after the fact, so the hot path needn't record them. */
@@ -810,13 +876,15 @@ function buildProfile(r: Reader, raw: RawProfile): Profile {
   const badLine = funcIndex.resolve(raw.lnFuncId.data, nLines, lnFunc, false);
   if (badLine >= 0) failLine(r, raw, loc, lineStart, badLine);
 
-  // Samples
+  // Samples: ids become rows in place
   const nStack = raw.sStackIds.length;
-  const stack = new Uint32Array(nStack);
-  const stackIds = raw.sStackIds.data; // read in place: ids are only needed here
+  // A view, not a copy, unless the pre-sized buffer is much larger than needed:
+  // copying here would briefly hold the largest array of the profile twice.
+  const ids = raw.sStackIds;
+  const stack = ids.data.length <= nStack * 1.5 ? ids.data.subarray(0, nStack) : ids.finish();
   const sStackStart = raw.sStackStart.finish();
-  const badFrame = locIndex.resolve(stackIds, nStack, stack, false);
-  if (badFrame >= 0) failFrame(r, loc, sStackStart, stackIds, badFrame);
+  const badFrame = locIndex.resolveInPlace(stack, nStack, raw.sStackBig);
+  if (badFrame >= 0) failFrame(r, loc, sStackStart, raw.sStackBig.get(badFrame) ?? stack[badFrame], badFrame);
 
   const p = new Profile({
     strings,
@@ -885,7 +953,7 @@ function checkSampleValues(r: Reader, raw: RawProfile, loc: Locator, nTypes: num
   r.fail(`sample has ${n} values but the profile has ${nTypes} sample types`, at);
 }
 
-function failFrame(r: Reader, loc: Locator, stackStart: Uint32Array, ids: Float64Array, bad: number): never {
+function failFrame(r: Reader, loc: Locator, stackStart: Uint32Array, badId: number, bad: number): never {
   // the sample holding stack entry `bad`: last s with stackStart[s] <= bad
   let lo = 0;
   let hi = stackStart.length - 2;
@@ -896,7 +964,7 @@ function failFrame(r: Reader, loc: Locator, stackStart: Uint32Array, ids: Float6
   }
   const [s, e] = loc.body(loc.topMessage(2, lo), r.buf.length);
   const at = loc.nthElement(s, e, 1, bad - stackStart[lo]);
-  r.fail(`sample references unknown location id ${ids[bad]}`, at);
+  r.fail(`sample references unknown location id ${badId}`, at);
 }
 
 function failLine(r: Reader, raw: RawProfile, loc: Locator, lineStart: Uint32Array, bad: number): never {

@@ -4,7 +4,7 @@
 
 import { buildGraph, NameCache, sortNodes, type Graph } from "../analysis/graph.js";
 import { buildNodeIndex, type NodeIndex } from "../analysis/nodes.js";
-import { buildNodePaths } from "../analysis/paths-index.js";
+import { groupStacks } from "../analysis/paths-index.js";
 import type { Report } from "./report.js";
 import { scaleValue } from "./units.js";
 
@@ -29,8 +29,8 @@ export function newTrimmedGraph(rpt: Report): TrimmedGraph {
   const names = new NameCache(index.infos);
   const nNodes = index.infos.length;
   const gopts = { dropNegative: cfg.dropNegative };
-  const paths = buildNodePaths(rpt.view, index);
-  let g = buildGraph(paths, nNodes, gopts);
+  const groups = groupStacks(rpt.view);
+  let g = buildGraph(rpt.view, index, groups, gopts);
   const totalValue = g.flatSum();
   const nodeCutoff = Math.abs(Math.trunc(totalValue * cfg.nodeFraction));
   const edgeCutoff = Math.abs(Math.trunc(totalValue * cfg.edgeFraction));
@@ -39,7 +39,7 @@ export function newTrimmedGraph(rpt: Report): TrimmedGraph {
     const kept = g.nodes.filter((n) => Math.abs(g.cum[n]) >= nodeCutoff);
     if (kept.length !== g.nodes.length) {
       droppedNodes = g.nodes.length - kept.length;
-      g = buildGraph(paths, nNodes, { ...gopts, kept: keptSet(nNodes, kept) });
+      g = buildGraph(rpt.view, index, groups, { ...gopts, kept: keptSet(nNodes, kept) });
     }
   }
   const origCount = g.nodes.length;
@@ -48,7 +48,7 @@ export function newTrimmedGraph(rpt: Report): TrimmedGraph {
     g.trimLowFrequencyEdges(edgeCutoff);
     if (cfg.nodeCount < g.nodes.length) {
       const top = g.nodes.slice(0, cfg.nodeCount);
-      g = buildGraph(paths, nNodes, { ...gopts, kept: keptSet(nNodes, top) });
+      g = buildGraph(rpt.view, index, groups, { ...gopts, kept: keptSet(nNodes, top) });
       sortNodes(g, names, cfg.cum);
     }
   }
