@@ -77,7 +77,7 @@ for (const input of inputs) {
   const theirs = [];
   let same = true;
   for (let i = 0; i < RUNS; i++) {
-    const a = run([process.execPath, join(ROOT, "dist/cli/main.js"), "top", input.file]);
+    const a = run([process.execPath, join(ROOT, "dist/godiag.mjs"), "top", input.file]);
     const b = run([pprof, "-symbolize=none", "-top", input.file]);
     if (a.stdout !== b.stdout) same = false;
     ours.push(a);

@@ -2,6 +2,7 @@
 // after aggregation. Every (location, line) of the view is mapped to a node id once,
 // so building graphs afterwards is pure integer work.
 
+import { IntPairMap } from "./pairmap.js";
 import { cleanPath, fileBase, trimPath } from "./paths.js";
 import type { ProfileView } from "./view.js";
 
@@ -87,14 +88,19 @@ export function buildNodeIndex(view: ProfileView, opts: NodeIndexOptions = {}): 
   const fName: (string | undefined)[] = [];
   const fFile: string[] = [];
   const fKey: string[] = [];
+  const fNameC = new Int32Array(funcs.length);
+  const fFileC = new Int32Array(funcs.length);
+  const byNameFile = new IntPairMap(Math.max(1024, funcs.length));
   const funcPart = (f: number): string => {
     if (fName[f] === undefined) {
       const name = g.function ? p.str(funcs.name[f]) : "";
       const file = g.filename ? fileOf(funcs.filename[f]) : "";
       fName[f] = name;
       fFile[f] = file;
+      fNameC[f] = canonOf(name);
+      fFileC[f] = canonOf(file);
       const needObj = opts.objNames || name === "";
-      fKey[f] = `${canonOf(name)},${canonOf(file)},${needObj ? funcs.startLine[f] : 0}`;
+      fKey[f] = `${fNameC[f]},${fFileC[f]},${needObj ? funcs.startLine[f] : 0}`;
     }
     return fKey[f];
   };
@@ -143,6 +149,18 @@ export function buildNodeIndex(view: ProfileView, opts: NodeIndexOptions = {}): 
         continue;
       }
       const part = funcPart(f);
+      if (perFunction && fName[f] !== "" && !opts.objNames) {
+        // Rows with the same name and file share a node: keyed by two small ints, no string.
+        let id = byNameFile.get(fNameC[f], fFileC[f]);
+        if (id < 0) {
+          id = infos.length;
+          infos.push({ name: fName[f] as string, origName: "", address: 0n, file: fFile[f], startLine: 0, lineno: 0, columnno: 0, objfile: "" });
+          byNameFile.set(fNameC[f], fFileC[f], id);
+        }
+        funcNode[f] = id;
+        push(id);
+        continue;
+      }
       const name = fName[f] as string;
       const needObj = opts.objNames === true || name === "";
       const lineno = g.linenumber ? p.lines.line[ln] : 0;

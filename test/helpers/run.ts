@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS } from "../../src/util/errors.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CORPUS = resolve(ROOT, "../shared/corpus");
-export const CLI = join(ROOT, "dist/cli/main.js");
+export const CLI = join(ROOT, "dist/godiag.mjs"); // the bundled bin users run
 
 export interface RunInput {
   sources: string[];
