@@ -3,7 +3,7 @@
 
 import { printableName, sprintInfo, type NodeIndex, type NodeInfo } from "./nodes.js";
 import { IntPairMap } from "./pairmap.js";
-import type { StackGroups } from "./paths-index.js";
+import type { StackGroups } from "./stack-groups.js";
 import type { ProfileView } from "./view.js";
 
 /** One edge, materialised for reports that list callers and callees. */

@@ -10,20 +10,10 @@
 // re-decoded as UTF-8.
 
 import { ProfileBuilder, type LabelInput, type LineInput } from "../model/builder.js";
-import type { Profile, ValueType } from "../model/profile.js";
+import type { Mapping, Profile, ValueType } from "../model/profile.js";
 
-export interface LMapping {
-  id: number;
-  start: bigint;
-  limit: bigint;
-  offset: bigint;
-  file: string;
-  buildId: string;
-  hasFunctions: boolean;
-  hasFilenames: boolean;
-  hasLineNumbers: boolean;
-  hasInlineFrames: boolean;
-}
+/** Legacy readers' mappings are the model's. */
+export type LMapping = Mapping;
 
 export interface LFunction {
   id: number;

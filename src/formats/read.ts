@@ -1,7 +1,6 @@
 // Reading profile files of any format godiag understands into the model.
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import type { Profile } from "../model/profile.js";
 import { DEFAULT_LIMITS, InputError, type ReadLimits } from "../util/errors.js";
 
 /** Read a whole file, refusing files over the input cap before allocating for them. */
@@ -31,5 +30,3 @@ export function readFileCapped(path: string, limits: ReadLimits = DEFAULT_LIMITS
     closeSync(fd);
   }
 }
-
-export type ProfileParser = (data: Uint8Array, file: string, limits: ReadLimits) => Profile;

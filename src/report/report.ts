@@ -101,8 +101,6 @@ function applyFocus(view: ProfileView, units: Map<string, string>, cfg: ReportCo
     const t = filterSamplesByTag(view, tagfocus, tagignore);
     noMatch(tagfocus === null || t.focusMatched, "TagFocus");
     noMatch(tagignore === null || t.ignoreMatched, "TagIgnore");
-  } else {
-    noMatch(true, "TagFocus");
   }
   const tagshow = compileOption("tagshow", cfg.tagShow);
   const taghide = compileOption("taghide", cfg.tagHide);

@@ -2,8 +2,7 @@
 
 import { percentage } from "./units.js";
 import type { Report } from "./report.js";
-import { reportLabels } from "./header.js";
-import { newTrimmedGraph, selectOutputUnit } from "./trimmed-graph.js";
+import { graphReport } from "./trimmed-graph.js";
 
 export interface TextRow {
   name: string;
@@ -20,12 +19,7 @@ export interface TextReport {
 }
 
 export function textItems(rpt: Report): TextReport {
-  const t = newTrimmedGraph(rpt);
-  const g = t.graph;
-  selectOutputUnit(rpt, g);
-  let shown = 0;
-  for (const n of g.nodes) shown += g.flat[n];
-  const labels = reportLabels(rpt, shown, g.nodes.length, t.origCount, t.droppedNodes, 0);
+  const { t, g, labels } = graphReport(rpt);
   const rows: TextRow[] = [];
   const inl = g.inlineState();
   for (const n of g.nodes) {

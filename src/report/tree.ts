@@ -3,9 +3,8 @@
 
 import { sortEdges } from "../analysis/graph.js";
 import { goRegExp } from "../analysis/regex.js";
-import { reportLabels } from "./header.js";
 import { ReportError, type Report } from "./report.js";
-import { newTrimmedGraph, selectOutputUnit } from "./trimmed-graph.js";
+import { graphReport } from "./trimmed-graph.js";
 import { percentage } from "./units.js";
 
 export interface TreeEdgeRow {
@@ -30,12 +29,7 @@ export interface TreeReport {
 }
 
 export function treeItems(rpt: Report): TreeReport {
-  const t = newTrimmedGraph(rpt);
-  const g = t.graph;
-  selectOutputUnit(rpt, g);
-  let shown = 0;
-  for (const n of g.nodes) shown += g.flat[n];
-  const labels = reportLabels(rpt, shown, g.nodes.length, t.origCount, t.droppedNodes, 0);
+  const { t, g, labels } = graphReport(rpt);
   const rx = rpt.kind === "peek" && rpt.cfg.symbol !== "" ? goRegExp(rpt.cfg.symbol) : null;
   const rows: TreeRow[] = [];
   for (const n of g.nodes) {

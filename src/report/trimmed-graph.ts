@@ -4,8 +4,9 @@
 
 import { buildGraph, NameCache, sortNodes, type Graph } from "../analysis/graph.js";
 import { buildNodeIndex, type NodeIndex } from "../analysis/nodes.js";
-import { groupStacks } from "../analysis/paths-index.js";
+import { groupStacks } from "../analysis/stack-groups.js";
 import type { Report } from "./report.js";
+import { reportLabels } from "./header.js";
 import { scaleValue } from "./units.js";
 
 export interface TrimmedGraph {
@@ -79,4 +80,13 @@ export function selectOutputUnit(rpt: Report, g: Graph): void {
     [, unit] = scaleValue(100 * minValue, rpt.sampleUnit, "minimum");
   }
   rpt.outputUnit = unit !== "" ? unit : rpt.sampleUnit;
+}
+
+/** The common start of pprof's graph-based text reports (text, tree, peek). */
+export function graphReport(rpt: Report): { t: TrimmedGraph; g: Graph; labels: string[] } {
+  const t = newTrimmedGraph(rpt);
+  const g = t.graph;
+  selectOutputUnit(rpt, g);
+  const labels = reportLabels(rpt, g.flatSum(), g.nodes.length, t.origCount, t.droppedNodes, 0);
+  return { t, g, labels };
 }
