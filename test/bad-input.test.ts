@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { pb, varint, type Field } from "./helpers/protobuf.js";
 import { describe, expect, it } from "vitest";
 import { maybeGunzip } from "../src/formats/gzip.js";
 import { decodeProfile, readProfileData } from "../src/formats/pprof-proto.js";
@@ -56,34 +57,6 @@ function decodesOrInputError(fn: () => Profile, file: string): Profile | InputEr
   }
   expect(performance.now() - t).toBeLessThan(1000);
   return out;
-}
-
-// Minimal protobuf writer (numbers and bigints are varints; negatives as int64).
-type Field = [number, number | bigint | string | Uint8Array | Field[]];
-
-function varint(x: number | bigint): number[] {
-  const out: number[] = [];
-  let v = BigInt.asUintN(64, BigInt(x));
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
-
-function pb(fields: Field[]): Uint8Array {
-  const out: number[] = [];
-  for (const [f, v] of fields) {
-    if (typeof v === "number" || typeof v === "bigint") {
-      out.push(...varint(f * 8), ...varint(v));
-      continue;
-    }
-    const b = typeof v === "string" ? new TextEncoder().encode(v) : Array.isArray(v) ? pb(v) : v;
-    out.push(...varint(f * 8 + 2), ...varint(b.length), ...b);
-  }
-  return new Uint8Array(out);
 }
 
 function cat(...parts: Uint8Array[]): Uint8Array {

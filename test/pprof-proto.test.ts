@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import { packed, pb, type Field } from "./helpers/protobuf.js";
 import { describe, expect, it } from "vitest";
 import { ProfileBuilder } from "../src/model/builder.js";
 import type { Profile } from "../src/model/profile.js";
@@ -332,48 +333,6 @@ describe("large.cpu", () => {
 // ---------------------------------------------------------------------------
 // Hand-made messages for the encoding corners the corpus does not cover.
 
-type Field = [number, number | bigint | string | Uint8Array | Field[]];
-
-/** Minimal protobuf writer for test inputs: numbers/bigints are varints (negatives as int64). */
-function pb(fields: Field[]): Uint8Array {
-  const out: number[] = [];
-  const varint = (x: number | bigint) => {
-    let v = BigInt.asUintN(64, BigInt(x));
-    do {
-      let b = Number(v & 0x7fn);
-      v >>= 7n;
-      if (v) b |= 0x80;
-      out.push(b);
-    } while (v);
-  };
-  for (const [f, v] of fields) {
-    if (typeof v === "number" || typeof v === "bigint") {
-      varint(f * 8);
-      varint(v);
-      continue;
-    }
-    const b = typeof v === "string" ? new TextEncoder().encode(v) : Array.isArray(v) ? pb(v) : v;
-    varint(f * 8 + 2);
-    varint(b.length);
-    out.push(...b);
-  }
-  return new Uint8Array(out);
-}
-
-/** Packed varints as raw bytes. */
-function packed(vals: (number | bigint)[]): Uint8Array {
-  const out: number[] = [];
-  for (const x of vals) {
-    let v = BigInt.asUintN(64, BigInt(x));
-    do {
-      let b = Number(v & 0x7fn);
-      v >>= 7n;
-      if (v) b |= 0x80;
-      out.push(b);
-    } while (v);
-  }
-  return new Uint8Array(out);
-}
 
 const STRINGS = ["", "samples", "count", "cpu", "nanoseconds", "main", "main.go", "key", "val", "bytes", "héllo→世界", "/bin/app", "bid"];
 const strTable: Field[] = STRINGS.map((s) => [6, s]);

@@ -3,7 +3,7 @@
 // with the source; samples, labels and location line lists are rebuilt. Like
 // pprof, unused locations are kept (no compaction).
 
-import { Profile } from "../model/profile.js";
+import { copyHeader, Profile } from "../model/profile.js";
 import type { ProfileView } from "./view.js";
 
 export function materialize(view: ProfileView): Profile {
@@ -64,17 +64,7 @@ export function materialize(view: ProfileView): Profile {
       unit: Uint32Array.from(lu),
     },
   });
-  out.sampleTypes = p.sampleTypes;
-  out.defaultSampleType = p.defaultSampleType;
-  out.periodType = p.periodType;
-  out.period = p.period;
-  out.timeNanos = p.timeNanos;
-  out.durationNanos = p.durationNanos;
-  out.dropFrames = p.dropFrames;
-  out.keepFrames = p.keepFrames;
-  out.comments = p.comments;
-  out.docUrl = p.docUrl;
-  out.mappings = p.mappings;
+  copyHeader(out, p);
   out.extras = p.extras;
   return out;
 }

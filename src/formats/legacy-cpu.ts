@@ -95,14 +95,20 @@ export function parseCPUSamples(r: WordReader, adjust: boolean, p: LProfile): Lo
   return locs;
 }
 
-function cpuProfile(r: WordReader, period: number): LProfile {
+/** A legacy CPU profile's fixed header: period in microseconds, samples/count and cpu/nanoseconds. */
+function newCpuProfile(periodMicros: number): LProfile {
   const p = new LProfile();
-  p.period = Number(BigInt.asIntN(64, BigInt(period) * 1000n));
+  p.period = Number(BigInt.asIntN(64, BigInt(periodMicros) * 1000n));
   p.periodType = { type: "cpu", unit: "nanoseconds" };
   p.sampleTypes = [
     { type: "samples", unit: "count" },
     { type: "cpu", unit: "nanoseconds" },
   ];
+  return p;
+}
+
+function cpuProfile(r: WordReader, period: number): LProfile {
+  const p = newCpuProfile(period);
   parseCPUSamples(r, true, p);
 
   // If (almost) all samples share the second frame, it is the signal
@@ -133,13 +139,7 @@ function cpuProfile(r: WordReader, period: number): LProfile {
 
 /** Java CPU: the same samples (PCs not adjusted), then a symbol table instead of a memory map. */
 function javaCPUProfile(r: WordReader, period: number): LProfile {
-  const p = new LProfile();
-  p.period = Number(BigInt.asIntN(64, BigInt(period) * 1000n));
-  p.periodType = { type: "cpu", unit: "nanoseconds" };
-  p.sampleTypes = [
-    { type: "samples", unit: "count" },
-    { type: "cpu", unit: "nanoseconds" },
-  ];
+  const p = newCpuProfile(period);
   const locs = parseCPUSamples(r, false, p);
   parseJavaLocations(r.rest(), locs, p);
   stripAddresses(p);

@@ -1,7 +1,7 @@
 // Append-only construction of a Profile, for readers that discover rows one by one.
 
 import { F64Column, I32Column, U32Column, U64Column, U8Column } from "./columns.js";
-import { Profile, type Mapping, type ValueType } from "./profile.js";
+import { copyHeader, Profile, type Mapping, type ProfileHeader, type ValueType } from "./profile.js";
 import { StringTable } from "./strings.js";
 
 export interface LineInput {
@@ -18,7 +18,7 @@ export interface LabelInput {
   unit?: string;
 }
 
-export class ProfileBuilder {
+export class ProfileBuilder implements ProfileHeader {
   readonly strings: StringTable;
   sampleTypes: ValueType[] = [];
   defaultSampleType = "";
@@ -178,17 +178,7 @@ export class ProfileBuilder {
         unit: this.labUnit.finish(),
       },
     });
-    p.sampleTypes = this.sampleTypes;
-    p.defaultSampleType = this.defaultSampleType;
-    p.periodType = this.periodType;
-    p.period = this.period;
-    p.timeNanos = this.timeNanos;
-    p.durationNanos = this.durationNanos;
-    p.dropFrames = this.dropFrames;
-    p.keepFrames = this.keepFrames;
-    p.comments = this.comments;
-    p.docUrl = this.docUrl;
-    p.mappings = this.mappings;
+    copyHeader(p, this);
     return p;
   }
 }

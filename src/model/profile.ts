@@ -117,7 +117,37 @@ export interface ProfileExtras {
   sourceFormat?: string;
 }
 
-export class Profile {
+/** The profile-wide fields (everything but the tables), shared by Profile and ProfileBuilder. */
+export interface ProfileHeader {
+  sampleTypes: ValueType[];
+  defaultSampleType: string;
+  periodType: ValueType | null;
+  period: number;
+  timeNanos: bigint;
+  durationNanos: number;
+  dropFrames: string;
+  keepFrames: string;
+  comments: string[];
+  docUrl: string;
+  mappings: Mapping[];
+}
+
+/** Copy the profile-wide fields (sharing arrays, which are treated as immutable). */
+export function copyHeader(to: ProfileHeader, from: ProfileHeader): void {
+  to.sampleTypes = from.sampleTypes;
+  to.defaultSampleType = from.defaultSampleType;
+  to.periodType = from.periodType;
+  to.period = from.period;
+  to.timeNanos = from.timeNanos;
+  to.durationNanos = from.durationNanos;
+  to.dropFrames = from.dropFrames;
+  to.keepFrames = from.keepFrames;
+  to.comments = from.comments;
+  to.docUrl = from.docUrl;
+  to.mappings = from.mappings;
+}
+
+export class Profile implements ProfileHeader {
   strings: StringTable;
   sampleTypes: ValueType[] = [];
   defaultSampleType = "";
