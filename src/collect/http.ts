@@ -1,0 +1,73 @@
+// One HTTP GET with a time limit and a size cap, for everything godiag fetches
+// from a live Go service (/debug/pprof/*, /debug/vars). Node's fetch (undici) is
+// the client; we only add the limits and turn every failure into a one-line
+// FetchError naming the URL.
+
+export interface FetchLimits {
+  /** whole request, headers and body (ms) */
+  timeoutMs: number;
+  /** body bytes; larger bodies are an error, never buffered past the cap */
+  maxBytes: number;
+}
+
+export const DEFAULT_FETCH_LIMITS: FetchLimits = { timeoutMs: 60_000, maxBytes: 512 << 20 };
+
+export class FetchError extends Error {
+  constructor(
+    readonly url: string,
+    detail: string,
+    readonly status?: number,
+  ) {
+    super(`${url}: ${detail}`);
+    this.name = "FetchError";
+  }
+}
+
+export interface FetchResult {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+/** GET url; non-2xx statuses are FetchErrors carrying the status and the start of the body. */
+export async function fetchCapped(url: string, limits: FetchLimits = DEFAULT_FETCH_LIMITS): Promise<FetchResult> {
+  const signal = AbortSignal.timeout(limits.timeoutMs);
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, redirect: "follow" });
+  } catch (e) {
+    throw new FetchError(url, describe(e, limits));
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    if (res.body) {
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        total += chunk.byteLength;
+        if (total > limits.maxBytes) {
+          await res.body.cancel().catch(() => undefined);
+          throw new FetchError(url, `response larger than ${limits.maxBytes} bytes (raise the limit with --max-bytes)`);
+        }
+        chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      }
+    }
+  } catch (e) {
+    if (e instanceof FetchError) throw e;
+    throw new FetchError(url, `reading the body after ${total} bytes: ${describe(e, limits)}`);
+  }
+  const body = Buffer.concat(chunks, total);
+  if (res.status < 200 || res.status > 299) {
+    const text = body.subarray(0, 200).toString("utf8").replace(/\s+/g, " ").trim();
+    throw new FetchError(url, `HTTP ${res.status}${text ? `: ${text}` : ""}`, res.status);
+  }
+  return { status: res.status, contentType: res.headers.get("content-type") ?? "", body };
+}
+
+function describe(e: unknown, limits: FetchLimits): string {
+  const err = e as Error & { cause?: { code?: string; message?: string } };
+  if (err.name === "TimeoutError" || err.name === "AbortError") return `timed out after ${limits.timeoutMs} ms`;
+  const cause = err.cause;
+  if (cause?.code === "ECONNREFUSED") return "connection refused (is the service running?)";
+  if (cause?.code === "ECONNRESET" || cause?.code === "UND_ERR_SOCKET") return "connection closed by the server";
+  return cause?.message ?? err.message;
+}
