@@ -47,6 +47,7 @@ type Session struct {
 	Stop chan struct{}
 
 	gctraceFile string
+	atExit      []func()
 	files       []fileEntry
 	start       time.Time
 }
@@ -173,8 +174,14 @@ loop:
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = s.Server.Shutdown(ctx)
+	for _, f := range s.atExit {
+		f()
+	}
 	os.Exit(0)
 }
+
+// AtExit registers clean-up to run before Run exits (deferred calls in main do not run).
+func (s *Session) AtExit(f func()) { s.atExit = append(s.atExit, f) }
 
 // Running reports whether the run goes on; for load loops.
 func (s *Session) Running() bool {
@@ -226,7 +233,9 @@ func (s *Session) closeFileAt(f *os.File, entry int) {
 }
 
 func (s *Session) writeManifest() {
-	env := map[string]string{"fault": s.Fault, "GOMAXPROCS": fmt.Sprint(runtime.GOMAXPROCS(0))}
+	// startedByCapture: the cumulative profiles (block, mutex, allocs) cover the
+	// process' whole life, which is the capture window.
+	env := map[string]string{"fault": s.Fault, "GOMAXPROCS": fmt.Sprint(runtime.GOMAXPROCS(0)), "startedByCapture": "true"}
 	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GODEBUG"} {
 		if v := os.Getenv(k); v != "" {
 			env[k] = v

@@ -1,0 +1,188 @@
+// Open what the user gave `diagnose`: a bundle directory (with manifest.json), a
+// bundle .tar.gz, a loose directory of captured files, or single files. Files
+// without a manifest entry are recognised by content (sniff-kind.ts).
+
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import * as tar from "tar";
+import { readFileCapped } from "../formats/read.js";
+import type { Profile } from "../model/profile.js";
+import { InputError, type ReadLimits } from "../util/errors.js";
+import { parseManifest, type FileKind, type Manifest } from "./manifest.js";
+import { sniffKind } from "./sniff-kind.js";
+
+export interface BundleFile {
+  /** as the user/manifest names it (relative to the bundle root when there is one) */
+  path: string;
+  absPath: string;
+  kind: FileKind;
+  /** RFC 3339 fetch time (manifest), else the file's mtime */
+  time: string;
+  seconds?: number;
+  /** the capture failed or was partial (from the manifest) */
+  error?: string;
+  warnings: string[];
+  data: Uint8Array;
+  /** decoded profile, for proto profiles */
+  profile?: Profile;
+}
+
+export interface Bundle {
+  /** what the user named */
+  inputs: string[];
+  manifest?: Manifest;
+  files: BundleFile[];
+  /** problems that did not stop the load (unreadable file, manifest entry missing) */
+  warnings: string[];
+}
+
+export interface OpenLimits extends ReadLimits {
+  /** most files read from one directory or archive */
+  maxFiles: number;
+}
+
+const TAR_RE = /\.(tar\.gz|tgz|tar)$/i;
+
+/** Open every input; throws InputError when nothing usable is found. */
+export async function openBundle(inputs: string[], limits: OpenLimits): Promise<Bundle> {
+  const bundle: Bundle = { inputs, files: [], warnings: [] };
+  const temps: string[] = [];
+  try {
+    for (const input of inputs) {
+      if (!existsSync(input)) throw new InputError(input, "no such file or directory");
+      if (statSync(input).isDirectory()) {
+        readDirectory(input, bundle, limits);
+      } else if (TAR_RE.test(input)) {
+        const dir = mkdtempSync(join(tmpdir(), "godiag-bundle-"));
+        temps.push(dir);
+        await extractArchive(input, dir, limits);
+        readDirectory(soleSubdir(dir), bundle, limits, input);
+      } else {
+        addFile(bundle, input, resolve(input), undefined, limits);
+      }
+    }
+  } finally {
+    for (const t of temps) rmSync(t, { recursive: true, force: true });
+  }
+  if (bundle.files.length === 0) {
+    throw new InputError(inputs.join(" "), "no Go profiles, dumps or logs recognised in the input");
+  }
+  bundle.files.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.path < b.path ? -1 : 1));
+  return bundle;
+}
+
+/** Files of one kind, oldest first. */
+export function filesOfKind(b: Bundle, kind: FileKind): BundleFile[] {
+  return b.files.filter((f) => f.kind === kind);
+}
+
+// A tarball of a bundle usually holds one top directory; use it when so.
+function soleSubdir(dir: string): string {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  if (entries.length === 1 && entries[0]!.isDirectory()) return join(dir, entries[0]!.name);
+  return dir;
+}
+
+async function extractArchive(file: string, dir: string, limits: OpenLimits): Promise<void> {
+  let count = 0;
+  let total = 0;
+  let problem = "";
+  try {
+    await tar.x({
+      file,
+      cwd: dir,
+      strict: true,
+      // Only regular files and directories; cap count and sizes before writing (zip-bomb safe).
+      filter: (_path, entry) => {
+        const e = entry as { type?: string; size?: number };
+        if (e.type !== "File" && e.type !== "Directory") return false;
+        count++;
+        total += e.size ?? 0;
+        if (count > limits.maxFiles) problem = `more than ${limits.maxFiles} files in the archive`;
+        if (total > limits.maxDecompressedBytes) problem = `archive expands beyond ${limits.maxDecompressedBytes} bytes`;
+        return problem === "";
+      },
+    });
+  } catch (e) {
+    throw new InputError(file, `not a readable tar archive: ${(e as Error).message}`);
+  }
+  if (problem) throw new InputError(file, problem);
+}
+
+function readDirectory(dir: string, bundle: Bundle, limits: OpenLimits, displayRoot = dir): void {
+  const manifestPath = join(dir, "manifest.json");
+  const listed = new Set<string>();
+  if (existsSync(manifestPath)) {
+    let m: Manifest;
+    try {
+      m = parseManifest(Buffer.from(readFileCapped(manifestPath, limits)).toString("utf8"));
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      throw new InputError(join(displayRoot, "manifest.json"), (e as Error).message);
+    }
+    bundle.manifest = m;
+    for (const f of m.files) {
+      listed.add(f.path);
+      const abs = resolve(dir, f.path);
+      if (!abs.startsWith(resolve(dir))) {
+        bundle.warnings.push(`${f.path}: manifest path leaves the bundle; ignored`);
+        continue;
+      }
+      if (!existsSync(abs)) {
+        bundle.warnings.push(`${join(displayRoot, f.path)}: listed in the manifest but missing${f.error ? ` (${f.error})` : ""}`);
+        continue;
+      }
+      addFile(bundle, join(displayRoot, f.path), abs, f, limits);
+    }
+  }
+  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name !== "manifest.json");
+  if (entries.length > limits.maxFiles) throw new InputError(displayRoot, `more than ${limits.maxFiles} files`);
+  for (const e of entries) {
+    if (listed.has(e.name)) continue;
+    addFile(bundle, join(displayRoot, e.name), join(dir, e.name), undefined, limits);
+  }
+}
+
+function addFile(
+  bundle: Bundle,
+  path: string,
+  abs: string,
+  entry: Manifest["files"][number] | undefined,
+  limits: OpenLimits,
+): void {
+  let data: Uint8Array;
+  try {
+    data = readFileCapped(abs, limits);
+  } catch (e) {
+    bundle.warnings.push(e instanceof Error ? e.message : String(e));
+    return;
+  }
+  let kind: FileKind = entry?.kind ?? "other";
+  let profile: Profile | undefined;
+  try {
+    const s = sniffKind(data, path, limits);
+    profile = s.profile;
+    // The manifest is trusted for the kind, except that content recognition can
+    // tell block from mutex better than a mislabelled entry can.
+    if (entry === undefined) kind = s.kind;
+  } catch (e) {
+    bundle.warnings.push(e instanceof Error ? e.message : String(e));
+    if (entry === undefined) return;
+  }
+  if (kind === "other" && entry === undefined) {
+    bundle.warnings.push(`${path}: not recognised as a Go profile, dump or log; skipped`);
+    return;
+  }
+  bundle.files.push({
+    path,
+    absPath: abs,
+    kind,
+    time: entry?.time ?? statSync(abs).mtime.toISOString(),
+    seconds: entry?.seconds,
+    error: entry?.error,
+    warnings: entry?.warnings ?? [],
+    data,
+    profile,
+  });
+}

@@ -1,0 +1,51 @@
+// Cross-rule reasoning: when one finding causes another, link them so the cause
+// ranks first and carries the higher severity, and the reader is told which
+// findings are symptoms. The links are about code paths: the same function, or one
+// running inside the other's critical section.
+
+import { SEVERITY_RANK, type Finding } from "./finding.js";
+
+interface Link {
+  cause: Finding["category"];
+  effect: Finding["category"];
+  /** does the cause's code path explain the effect's? */
+  related(cause: Finding, effect: Finding): boolean;
+}
+
+const sameOrNested = (a: Finding, b: Finding) => a.functions.some((f) => b.functions.includes(f));
+
+const LINKS: Link[] = [
+  // Unbuffered I/O inside a critical section makes the lock contended: fix the I/O first.
+  { cause: "syscall-heavy", effect: "mutex-contention", related: sameOrNested },
+  // Heavy CPU work inside a critical section: the contention is the problem to fix
+  // (move the work out of the lock); the hot spot is how it shows in the CPU profile.
+  { cause: "mutex-contention", effect: "cpu-hotspot", related: sameOrNested },
+  // A hot spot that is all system calls is the syscall finding.
+  { cause: "syscall-heavy", effect: "cpu-hotspot", related: sameOrNested },
+];
+
+export function correlate(findings: Finding[]): Finding[] {
+  for (const link of LINKS) {
+    for (const cause of findings.filter((f) => f.category === link.cause)) {
+      for (const effect of findings.filter((f) => f.category === link.effect)) {
+        if (!link.related(cause, effect)) continue;
+        cause.explains = [...new Set([...(cause.explains ?? []), effect.id])];
+      }
+    }
+  }
+  // A cause is at least as severe as what it explains (transitively).
+  const byId = new Map(findings.map((f) => [f.id, f]));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const f of findings) {
+      for (const id of f.explains ?? []) {
+        const e = byId.get(id);
+        if (e && SEVERITY_RANK[e.severity] > SEVERITY_RANK[f.severity]) {
+          f.severity = e.severity;
+          changed = true;
+        }
+      }
+    }
+  }
+  return findings;
+}

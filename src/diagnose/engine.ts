@@ -1,0 +1,49 @@
+// diagnose: run every rule over a bundle, link causes to symptoms, rank.
+
+import type { Bundle } from "../bundle/read.js";
+import { DiagnoseContext } from "./context.js";
+import { correlate } from "./correlate.js";
+import { rankFindings, type Finding } from "./finding.js";
+import { RULES } from "./rules/index.js";
+import type { Rule } from "./rule.js";
+
+export interface Diagnosis {
+  target: string;
+  captureTime?: string;
+  goVersion?: string;
+  /** what the bundle held, by kind */
+  inputs: Array<{ path: string; kind: string }>;
+  findings: Finding[];
+  /** rules that failed on this input (a bug or an unexpected file): never fatal */
+  ruleErrors: Array<{ rule: string; error: string }>;
+  warnings: string[];
+}
+
+export function diagnose(bundle: Bundle, rules: Rule[] = RULES): Diagnosis {
+  const ctx = new DiagnoseContext(bundle);
+  const findings: Finding[] = [];
+  const ruleErrors: Diagnosis["ruleErrors"] = [];
+  for (const r of rules) {
+    try {
+      findings.push(...r.run(ctx));
+    } catch (e) {
+      ruleErrors.push({ rule: r.name, error: (e as Error).message });
+    }
+  }
+  return {
+    target: bundle.manifest?.target ?? bundle.inputs.join(" "),
+    captureTime: bundle.manifest?.captureTime,
+    goVersion: bundle.manifest?.goVersion,
+    inputs: bundle.files.map((f) => ({ path: f.path, kind: f.kind })),
+    findings: rankFindings(correlate(findings)),
+    ruleErrors,
+    warnings: bundle.warnings,
+  };
+}
+
+/** Exit status for scripts: 0 nothing above info, 1 warnings, 3 critical. */
+export function exitCodeFor(d: Diagnosis): number {
+  if (d.findings.some((f) => f.severity === "critical")) return 3;
+  if (d.findings.some((f) => f.severity === "warning")) return 1;
+  return 0;
+}

@@ -1,0 +1,140 @@
+// cpu-hotspot: one function of the service's own code (with the library code it
+// calls) takes a large share of the CPU the process burns, while the process is
+// busy enough for CPU to matter. Known expensive-by-mistake calls (regexp
+// compilation, template parsing, reflection-heavy encoding) get a specific fix.
+
+import { attributeToUserCode, sampleTypeIndex, topEntries } from "../../analysis/stacks.js";
+import type { DiagnoseContext } from "../context.js";
+import type { Finding } from "../finding.js";
+import { pct, secs, type Rule } from "../rule.js";
+import { isSyscallFrame } from "./syscall-heavy.js";
+
+/** A function must account for at least this share of CPU samples to be a hot spot. */
+const MIN_SHARE = 0.2;
+/** ... and be critical above this share. */
+const CRITICAL_SHARE = 0.5;
+/**
+ * The process must use at least this many cores on average: a function taking 60%
+ * of an idle process is not a problem worth an incident.
+ */
+const MIN_CORES = 0.25;
+
+/** Calls that are expensive and almost always a mistake on a request path. */
+const KNOWN_WASTE: Array<{ re: RegExp; what: string; fix: string }> = [
+  {
+    re: /^regexp\.(Must)?Compile(POSIX)?$|^regexp\.compile$|^regexp\/syntax\./,
+    what: "compiles a regular expression on every call",
+    fix: "compile the pattern once (a package-level `var re = regexp.MustCompile(...)`) and reuse it",
+  },
+  {
+    re: /^text\/template\.\(\*Template\)\.Parse$|^html\/template\.\(\*Template\)\.Parse$|^text\/template\.New$/,
+    what: "parses a template on every call",
+    fix: "parse templates once at start-up and execute the parsed template",
+  },
+  {
+    re: /^encoding\/json\.(Marshal|Unmarshal|\(\*decodeState\)|\(\*encodeState\))/,
+    what: "spends its time in reflection-based encoding/json",
+    fix: "encode less (smaller payloads, cache encoded responses), or use a generated/streaming encoder",
+  },
+  {
+    re: /^fmt\.(Sprintf|Sprint|Fprintf)$/,
+    what: "formats strings with fmt in a hot path",
+    fix: "use strconv/append-style formatting or precompute the strings",
+  },
+  {
+    re: /^crypto\/(sha256|sha512|sha1|md5)\.|^crypto\/internal\/fips140\/sha(256|512)\./,
+    what: "hashes large inputs",
+    fix: "hash less data or less often (cache the digest, hash only what changed)",
+  },
+];
+
+export const cpuHotspotRule: Rule = {
+  name: "cpu-hotspot",
+  run(ctx: DiagnoseContext): Finding[] {
+    const cpu = ctx.profile("cpu");
+    if (!cpu) return [];
+    const ti = cpuTypeIndex(cpu.profile);
+    if (ti < 0) return [];
+    const attr = ctx.cached("cpu:attribution", () => attributeToUserCode(cpu.frames, ti));
+    if (attr.total === 0) return [];
+    const cores = cpu.seconds ? attr.total / 1e9 / cpu.seconds : undefined;
+    const busy = cores === undefined || cores >= MIN_CORES;
+    const out: Finding[] = [];
+    for (const [fn, v] of topEntries(attr.byFunction, 3)) {
+      const share = v / attr.total;
+      if (share < MIN_SHARE) break;
+      const callees = topEntries(attr.callees.get(fn) ?? new Map(), 5);
+      // Time that is mostly system calls is syscall-heavy's finding, not a CPU hot spot.
+      const sys = syscallValue(ctx, fn, ti);
+      if (sys > 0.5 * v) continue;
+      const waste = findWaste(callees.map(([c]) => c), ctx, fn, ti);
+      const severity = !busy ? "info" : share >= CRITICAL_SHARE || waste ? "critical" : "warning";
+      const calleeText = callees.map(([c, cv]) => `${c} ${pct(cv, attr.total)}`).join(", ");
+      out.push({
+        id: `cpu-hotspot:${fn}`,
+        category: "cpu-hotspot",
+        severity,
+        confidence: Math.min(0.95, 0.5 + share),
+        title: waste ? `${fn} ${waste.what} (${pct(v, attr.total)} of CPU)` : `CPU hot spot: ${fn} (${pct(v, attr.total)} of CPU)`,
+        summary:
+          `${fn} and the library code it calls take ${pct(v, attr.total)} of the CPU samples` +
+          (cores !== undefined ? ` while the process uses ${cores.toFixed(2)} cores on average` : "") +
+          `. Most of it goes to: ${calleeText || "its own code"}.`,
+        evidence: [
+          {
+            source: cpu.file.path,
+            kind: "cpu profile",
+            numbers: {
+              function_cpu_ns: v,
+              total_cpu_ns: attr.total,
+              share_pct: round1(100 * share),
+              ...(cores !== undefined ? { cores_used: round2(cores) } : {}),
+              ...(cpu.seconds !== undefined ? { profile_seconds: round2(cpu.seconds) } : {}),
+            },
+            functions: [fn, ...callees.map(([c]) => c)],
+            excerpt: callees.map(([c, cv]) => `${secs(cv).padStart(8)}  ${fn} -> ${c}`).join("\n"),
+          },
+        ],
+        functions: [fn, ...callees.map(([c]) => c)],
+        recommendation: waste
+          ? `${fn} ${waste.what}: ${waste.fix}.`
+          : `Profile ${fn} with \`godiag top --focus '${escapeRe(fn)}'\` and the flame graph; reduce the work it does per call or how often it runs.`,
+        docs: ["https://go.dev/doc/diagnostics#profiling"],
+      });
+    }
+    return out;
+  },
+};
+
+export function cpuTypeIndex(p: import("../../model/profile.js").Profile): number {
+  const i = sampleTypeIndex(p, "cpu");
+  return i >= 0 ? i : p.sampleTypes.length - 1;
+}
+
+function syscallValue(ctx: DiagnoseContext, fn: string, ti: number): number {
+  const cpu = ctx.profile("cpu")!;
+  const sys = ctx.cached("cpu:syscall-attribution", () =>
+    attributeToUserCode(cpu.frames, ti, (fr) => fr.some(isSyscallFrame)),
+  );
+  return sys.byFunction.get(fn) ?? 0;
+}
+
+// The waste pattern must cover a good part of the function's own time, not one sample.
+function findWaste(callees: string[], ctx: DiagnoseContext, fn: string, ti: number) {
+  const cpu = ctx.profile("cpu")!;
+  for (const w of KNOWN_WASTE) {
+    if (!callees.some((c) => w.re.test(c))) continue;
+    const under = attributeToUserCode(cpu.frames, ti, (fr) => fr.some((f) => w.re.test(f)));
+    const part = under.byFunction.get(fn) ?? 0;
+    const all = ctx.cached("cpu:attribution", () => attributeToUserCode(cpu.frames, ti)).byFunction.get(fn) ?? 1;
+    if (part >= 0.4 * all) return w;
+  }
+  return undefined;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const round2 = (x: number) => Math.round(x * 100) / 100;

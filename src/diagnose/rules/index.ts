@@ -1,0 +1,16 @@
+// Every rule, in no particular order: the engine ranks their findings.
+
+import type { Rule } from "../rule.js";
+import { channelBackpressureRule } from "./channel-backpressure.js";
+import { cpuHotspotRule } from "./cpu-hotspot.js";
+import { mutexContentionRule } from "./mutex-contention.js";
+import { profilingDisabledRule } from "./profiling-disabled.js";
+import { syscallHeavyRule } from "./syscall-heavy.js";
+
+export const RULES: Rule[] = [
+  cpuHotspotRule,
+  syscallHeavyRule,
+  mutexContentionRule,
+  channelBackpressureRule,
+  profilingDisabledRule,
+];

@@ -1,0 +1,132 @@
+// mutex-contention: goroutines spend a lot of time waiting for a sync.Mutex or
+// RWMutex. The mutex profile names the code that *held* the lock (the Unlock that
+// ended each contended wait), the block profile the code that *waited*. The finding
+// names the holder's critical section and, from the CPU profile, what it does while
+// holding the lock, because that is what to move out.
+
+import { attributeToUserCode, sampleTypeIndex, topEntries, type Attribution } from "../../analysis/stacks.js";
+import type { DiagnoseContext } from "../context.js";
+import type { Evidence, Finding } from "../finding.js";
+import { secs, type Rule } from "../rule.js";
+import { cpuTypeIndex } from "./cpu-hotspot.js";
+
+/**
+ * Contention rate = lock wait time per second of wall time = the average number
+ * of goroutines queued on contended locks. Half a goroutine waiting all the time
+ * is visible latency; two or more means requests are serialised.
+ */
+const WARN_WAITERS = 0.5;
+const CRITICAL_WAITERS = 2;
+/** The top critical section must own this share of the contention to be named. */
+const MIN_SITE_SHARE = 0.3;
+
+const LOCK_WAIT = /^(sync\.\(\*(RW)?Mutex\)\.(R)?Lock|internal\/sync\.\(\*Mutex\)\.Lock)$/;
+
+export const mutexContentionRule: Rule = {
+  name: "mutex-contention",
+  run(ctx: DiagnoseContext): Finding[] {
+    const mutex = ctx.profile("mutex");
+    if (!mutex) return [];
+    const di = sampleTypeIndex(mutex.profile, "delay");
+    if (di < 0) return [];
+    const held = attributeToUserCode(mutex.frames, di);
+    if (held.total === 0) return [];
+    const top = topEntries(held.byFunction, 1)[0];
+    if (!top) return [];
+    const [holder, holderDelay] = top;
+    if (holderDelay < MIN_SITE_SHARE * held.total) return [];
+    const waiters = mutex.seconds ? held.total / 1e9 / mutex.seconds : undefined;
+    if (waiters !== undefined && waiters < WARN_WAITERS) return [];
+    const severity = waiters === undefined ? "info" : waiters >= CRITICAL_WAITERS ? "critical" : "warning";
+
+    const evidence: Evidence[] = [
+      {
+        source: mutex.file.path,
+        kind: "mutex profile",
+        numbers: {
+          contention_delay_ns: held.total,
+          holder_delay_ns: holderDelay,
+          holder_share_pct: Math.round((1000 * holderDelay) / held.total) / 10,
+          ...(mutex.seconds !== undefined ? { window_seconds: mutex.seconds } : {}),
+          ...(waiters !== undefined ? { avg_goroutines_waiting: Math.round(100 * waiters) / 100 } : {}),
+        },
+        functions: [holder],
+      },
+    ];
+    const waitSites = blockedLockers(ctx);
+    if (waitSites && waitSites.total > 0) {
+      const sites = topEntries(waitSites.byFunction, 3);
+      evidence.push({
+        source: ctx.profile("block")!.file.path,
+        kind: "block profile (lock waits)",
+        numbers: { lock_wait_ns: waitSites.total },
+        functions: sites.map(([f]) => f),
+        excerpt: sites.map(([f, v]) => `${secs(v).padStart(8)} waiting in ${f}`).join("\n"),
+      });
+    }
+    // What the holder does with the lock held, from the CPU profile.
+    const work = holderWork(ctx, holder);
+    if (work) evidence.push(work.evidence);
+
+    const workText = work?.top.length ? ` While holding it, ${holder} spends its CPU in ${work.top.join(", ")}.` : "";
+    return [
+      {
+        id: `mutex-contention:${holder}`,
+        category: "mutex-contention",
+        severity,
+        confidence: waiters === undefined ? 0.5 : Math.min(0.95, 0.6 + waiters / 20),
+        title:
+          `Lock contention in ${holder}` +
+          (waiters !== undefined ? ` (${waiters.toFixed(1)} goroutines waiting on average)` : ""),
+        summary:
+          `Goroutines waited ${secs(held.total)} in total for contended locks` +
+          (mutex.seconds ? ` over ${mutex.seconds.toFixed(1)}s` : "") +
+          `; ${Math.round((100 * holderDelay) / held.total)}% of it for a lock released in ${holder}.` +
+          workText,
+        evidence,
+        functions: [holder, ...(work?.top ?? [])],
+        recommendation:
+          `Shorten the critical section in ${holder}: do the expensive work` +
+          (work?.top.length ? ` (${work.top[0]})` : "") +
+          ` before taking the lock or after releasing it, shard the lock (one per key/bucket), ` +
+          `or use an RWMutex/atomic values if most accesses only read.`,
+        docs: ["https://go.dev/doc/diagnostics#profiling", "https://pkg.go.dev/sync#Mutex"],
+      },
+    ];
+  },
+};
+
+function blockedLockers(ctx: DiagnoseContext): Attribution | undefined {
+  const block = ctx.profile("block");
+  if (!block) return undefined;
+  const di = sampleTypeIndex(block.profile, "delay");
+  if (di < 0) return undefined;
+  return attributeToUserCode(block.frames, di, (fr) => fr.slice(0, 4).some((f) => LOCK_WAIT.test(f)));
+}
+
+function holderWork(ctx: DiagnoseContext, holder: string): { evidence: Evidence; top: string[] } | undefined {
+  const cpu = ctx.profile("cpu");
+  if (!cpu) return undefined;
+  const ti = cpuTypeIndex(cpu.profile);
+  const attr = ctx.cached("cpu:attribution", () => attributeToUserCode(cpu.frames, ti));
+  const own = attr.byFunction.get(holder) ?? 0;
+  // Include user callees of the holder too (holder -> helper -> library).
+  const under = attributeToUserCode(cpu.frames, ti, (fr) => fr.includes(holder));
+  if (under.total === 0) return undefined;
+  const parts = new Map<string, number>();
+  for (const [fn, v] of under.byFunction) {
+    if (fn === holder) for (const [c, cv] of under.callees.get(fn) ?? []) parts.set(c, (parts.get(c) ?? 0) + cv);
+    else parts.set(fn, (parts.get(fn) ?? 0) + v);
+  }
+  const top = topEntries(parts, 3).filter(([, v]) => v >= 0.1 * under.total);
+  return {
+    top: top.map(([f]) => f),
+    evidence: {
+      source: cpu.file.path,
+      kind: "cpu profile (lock holder)",
+      numbers: { holder_cpu_ns: under.total, holder_own_cpu_ns: own, total_cpu_ns: attr.total },
+      functions: [holder, ...top.map(([f]) => f)],
+      excerpt: top.map(([f, v]) => `${secs(v).padStart(8)}  ${holder} -> ${f}`).join("\n"),
+    },
+  };
+}
