@@ -166,6 +166,8 @@ function addFile(
     // The manifest is trusted for the kind, except that content recognition can
     // tell block from mutex better than a mislabelled entry can.
     if (entry === undefined) kind = s.kind;
+    // An empty contention profile has no frames to tell block from mutex: only the name can.
+    if (entry === undefined && kind === "block" && profile?.samples.length === 0 && /mutex/i.test(path)) kind = "mutex";
   } catch (e) {
     bundle.warnings.push(e instanceof Error ? e.message : String(e));
     if (entry === undefined) return;

@@ -1,0 +1,67 @@
+// The diagnose HTML report in real headless Chromium: renders without console
+// errors and without any network request, verdict and findings present, the flame
+// graphs the findings cite are drawn. A screenshot goes to test-output/diagnose/.
+
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, ROOT, runCli } from "./helpers/run.js";
+
+const OUT = join(ROOT, "test-output/diagnose");
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM) && existsSync(CLI);
+let browser: Browser;
+
+describe.skipIf(!hasChromium)("diagnose --html in Chromium", () => {
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  for (const [workload, category, fn, flameKind] of [
+    ["lockcontention", "mutex-contention", "main.(*registry).touch", "mutex"],
+    ["tinywrites", "syscall-heavy", "main.writeAuditRecord", "cpu"],
+  ] as const) {
+    it(`${workload}: verdict, findings and the ${flameKind} flame graph`, async () => {
+      const file = join(OUT, `${workload}.html`);
+      const r = runCli(["diagnose", "--html", file, join(ROOT, "testdata/captures", workload)]);
+      expect(r.code, r.stderr).toBe(3); // both workloads have a critical finding
+      const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.route("**/*", (route) => {
+        const url = route.request().url();
+        if (url === "file://" + file) return route.continue();
+        requests.push(url);
+        return route.abort();
+      });
+      await page.goto("file://" + file);
+      const graph = `flame-${flameKind}-graph`;
+      await page.waitForFunction(
+        (id) => (document.getElementById(id) as unknown as { godiagFlame?: unknown } | null)?.godiagFlame !== undefined,
+        graph,
+        { timeout: 15_000 },
+      );
+      const verdict = await page.textContent("#verdict");
+      expect(verdict).toContain(fn);
+      const first = await page.textContent("#f1");
+      expect(first).toContain(category);
+      // The finding links to the flame graph and the graph section exists.
+      expect(await page.locator(`#f1 a[href="#flame-${flameKind}"]`).count()).toBe(1);
+      const canvases = await page.locator(`#${graph} canvas`).count();
+      expect(canvases).toBeGreaterThan(0);
+      await page.screenshot({ path: join(OUT, `${workload}.png`), fullPage: true });
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      await page.close();
+    });
+  }
+});
