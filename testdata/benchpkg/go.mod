@@ -1,0 +1,3 @@
+module godiag.test/benchpkg
+
+go 1.22
