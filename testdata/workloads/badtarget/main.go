@@ -1,0 +1,164 @@
+// badtarget is a /debug/pprof service that misbehaves on request, for testing
+// godiag capture's failure handling against a real HTTP server. Every profile
+// is served by the real net/http/pprof handlers unless a flag names it:
+//
+//	-hang heap,allocs     never answer these (until the client gives up)
+//	-fail500 block        answer 500 with a Go-style error body
+//	-html mutex           answer 200 text/html (a login page, as a proxy would)
+//	-close threadcreate   hijack the connection and close it without a reply
+//
+// Names are the path element after /debug/pprof/ ("index" for the index page,
+// "vars" for /debug/vars, "profile" for the CPU profile). -labels runs
+// goroutines under pprof labels with recognisable personal-looking values (for
+// --redact tests); /work is a small CPU+allocation handler for load tests.
+// Like the fault workloads it prints "listening on http://ADDR" first on stdout
+// and exits after -seconds (when > 0) or on SIGTERM.
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"expvar"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"os/signal"
+	"runtime"
+	rpprof "runtime/pprof"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func set(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range strings.Split(s, ",") {
+		if n != "" {
+			m[n] = true
+		}
+	}
+	return m
+}
+
+// Label values a redaction must remove from every file of a bundle.
+var secretUsers = []string{"alice.smith@example.com", "bob-4111111111111111", "carol-ssn-078-05-1120"}
+
+var work sync.Mutex
+
+//go:noinline
+func burn(n int) [32]byte {
+	b := make([]byte, 256)
+	var sum [32]byte
+	for i := 0; i < n; i++ {
+		b[i%len(b)] ^= byte(i)
+		sum = sha256.Sum256(b)
+	}
+	return sum
+}
+
+func main() {
+	hang := flag.String("hang", "", "profiles that never answer")
+	fail500 := flag.String("fail500", "", "profiles that answer 500")
+	html := flag.String("html", "", "profiles that answer an HTML page")
+	closeConn := flag.String("close", "", "profiles whose connection is closed without a reply")
+	labels := flag.Bool("labels", false, "run goroutines under pprof labels holding personal-looking values")
+	noRates := flag.Bool("no-block-mutex", false, "leave block and mutex profiling off")
+	secs := flag.Float64("seconds", 0, "exit after this many seconds (0 = until SIGTERM)")
+	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	flag.Parse()
+	if !*noRates {
+		runtime.SetBlockProfileRate(1)
+		runtime.SetMutexProfileFraction(1)
+	}
+	hangs, fails, htmls, closes := set(*hang), set(*fail500), set(*html), set(*closeConn)
+	release := make(chan struct{}) // closed at exit so hung handlers return
+
+	misbehave := func(name string, real http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case hangs[name]:
+				select {
+				case <-r.Context().Done():
+				case <-release:
+				}
+			case fails[name]:
+				http.Error(w, "Could not enable CPU profiling: cpu profiling already in use", http.StatusInternalServerError)
+			case htmls[name]:
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				fmt.Fprint(w, "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>login</form></body></html>\n")
+			case closes[name]:
+				conn, _, err := w.(http.Hijacker).Hijack()
+				if err == nil {
+					conn.Close()
+				}
+			default:
+				real.ServeHTTP(w, r)
+			}
+		})
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/debug/pprof/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/debug/pprof/")
+		if name == "" {
+			name = "index"
+		}
+		misbehave(name, http.HandlerFunc(pprof.Index)).ServeHTTP(w, r)
+	}))
+	mux.Handle("/debug/pprof/cmdline", misbehave("cmdline", http.HandlerFunc(pprof.Cmdline)))
+	mux.Handle("/debug/pprof/profile", misbehave("profile", http.HandlerFunc(pprof.Profile)))
+	mux.Handle("/debug/pprof/symbol", misbehave("symbol", http.HandlerFunc(pprof.Symbol)))
+	mux.Handle("/debug/pprof/trace", misbehave("trace", http.HandlerFunc(pprof.Trace)))
+	mux.Handle("/debug/vars", misbehave("vars", expvar.Handler()))
+	mux.HandleFunc("/work", func(w http.ResponseWriter, r *http.Request) {
+		sum := burn(200)
+		work.Lock()
+		work.Unlock()
+		fmt.Fprintf(w, "%x\n", sum[:4])
+	})
+
+	if *labels {
+		for _, u := range secretUsers {
+			u := u
+			go rpprof.Do(context.Background(), rpprof.Labels("user", u, "tenant", "tenant-"+u), func(ctx context.Context) {
+				for {
+					select {
+					case <-release:
+						return
+					default:
+					}
+					burn(2000)
+					time.Sleep(time.Millisecond)
+				}
+			})
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "badtarget:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("listening on http://%s\n", ln.Addr())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	var end <-chan time.Time
+	if *secs > 0 {
+		end = time.After(time.Duration(*secs * float64(time.Second)))
+	}
+	select {
+	case <-sig:
+	case <-end:
+	}
+	close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = srv.Shutdown(ctx)
+}
