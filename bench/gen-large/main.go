@@ -34,6 +34,7 @@ var (
 	outPath  = flag.String("o", "", "output file (required)")
 	raw      = flag.Bool("raw", false, "write an uncompressed proto instead of gzip")
 	nSamples = flag.Int("samples", 500_000, "number of samples")
+	nStacks  = flag.Int("stacks", 0, "if > 0: generate this many samples, then repeat them (uniformly drawn) up to -samples (bench/flame.mjs: 1M samples over ~100k stacks)")
 	seed     = flag.Uint64("seed", 20240601, "random seed")
 )
 
@@ -562,7 +563,15 @@ func main() {
 	g.buildFunctions()
 	g.buildCallGraph()
 	g.buildProfileSkeleton()
-	g.buildSamples(*nSamples)
+	if *nStacks > 0 && *nStacks < *nSamples {
+		g.buildSamples(*nStacks)
+		for i := *nStacks; i < *nSamples; i++ {
+			src := g.prof.Sample[g.r.IntN(*nStacks)]
+			g.prof.Sample = append(g.prof.Sample, &profile.Sample{Value: append([]int64(nil), src.Value...), Location: src.Location, Label: src.Label})
+		}
+	} else {
+		g.buildSamples(*nSamples)
+	}
 	if err := g.prof.CheckValid(); err != nil {
 		fmt.Fprintln(os.Stderr, "invalid profile:", err)
 		os.Exit(1)

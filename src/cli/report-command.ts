@@ -6,7 +6,7 @@ import { prepareReport } from "../report/report.js";
 import { renderReport } from "../report/render.js";
 import { loadProfiles, limitOptions, type LoadOptions } from "./load.js";
 
-interface ReportFlags {
+export interface ReportFlags {
   sample_index?: string;
   cum?: boolean;
   flat?: boolean;
@@ -62,7 +62,7 @@ function num(name: string, v: string | undefined, dflt: number): number {
 
 export class UsageError extends Error {}
 
-function toConfig(f: ReportFlags): ReportConfig {
+export function toConfig(f: ReportFlags): ReportConfig {
   const c = defaultConfig();
   const legacyIndex: [keyof ReportFlags, string][] = [
     ["inuse_space", "inuse_space"],

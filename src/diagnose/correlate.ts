@@ -20,6 +20,13 @@ const LINKS: Link[] = [
   // Heavy CPU work inside a critical section: the contention is the problem to fix
   // (move the work out of the lock); the hot spot is how it shows in the CPU profile.
   { cause: "mutex-contention", effect: "cpu-hotspot", related: sameOrNested },
+  // Allocation churn costs CPU in the allocator and the GC: the hot allocating
+  // function is the same code path as the CPU hot spot.
+  { cause: "gc-pressure", effect: "cpu-hotspot", related: sameOrNested },
+  // Thrash makes every cycle a forced-looking, back-to-back GC.
+  { cause: "memory-limit-thrash", effect: "gc-pressure", related: () => true },
+  // A growing heap under a fixed limit ends in thrash: the growth is the cause.
+  { cause: "heap-growth", effect: "memory-limit-thrash", related: sameOrNested },
   // A hot spot that is all system calls is the syscall finding.
   { cause: "syscall-heavy", effect: "cpu-hotspot", related: sameOrNested },
 ];

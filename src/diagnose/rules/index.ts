@@ -3,6 +3,7 @@
 import type { Rule } from "../rule.js";
 import { channelBackpressureRule } from "./channel-backpressure.js";
 import { cpuHotspotRule } from "./cpu-hotspot.js";
+import { gcRule } from "./gc.js";
 import { mutexContentionRule } from "./mutex-contention.js";
 import { profilingDisabledRule } from "./profiling-disabled.js";
 import { syscallHeavyRule } from "./syscall-heavy.js";
@@ -13,4 +14,5 @@ export const RULES: Rule[] = [
   mutexContentionRule,
   channelBackpressureRule,
   profilingDisabledRule,
+  gcRule,
 ];

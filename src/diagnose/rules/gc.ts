@@ -1,0 +1,144 @@
+// GC and memory findings: the GC analysis (src/analysis/gc, `godiag gc`) over the
+// bundle's gctrace log, MemStats (heap?debug=1 or /debug/vars), CPU and allocation
+// profiles, with GOGC/GOMEMLIMIT from the manifest. Its detections (thresholds in
+// src/analysis/gc/detect.ts and docs/GC.md) become findings here; this file only
+// maps them to categories and attaches the numbers they rest on.
+
+import { analyzeGc, type GcAnalysisInput, type GcReport } from "../../analysis/gc/analyze.js";
+import type { GcFinding } from "../../analysis/gc/detect.js";
+import { parseExpvar } from "../../formats/expvar.js";
+import { parseGcTrace } from "../../formats/gctrace.js";
+import { memStatsFromProfile } from "../../formats/memstats.js";
+import { parseProfileData } from "../../formats/sniff.js";
+import { DEFAULT_LIMITS } from "../../util/errors.js";
+import type { DiagnoseContext } from "../context.js";
+import type { Category, Evidence, Finding } from "../finding.js";
+import type { Rule } from "../rule.js";
+
+const CATEGORY: Record<GcFinding["id"], Category> = {
+  "gomemlimit-thrash": "memory-limit-thrash",
+  "gc-too-frequent": "gc-pressure",
+  "markroot-heavy": "gc-pressure",
+  "forced-gc": "gc-pressure",
+  "heap-growth": "heap-growth",
+  "inuse-growth": "heap-growth",
+  "large-allocations": "large-allocations",
+};
+
+const DOCS: Record<Category, string[]> = {
+  "memory-limit-thrash": ["https://go.dev/doc/gc-guide#Memory_limit"],
+  "gc-pressure": ["https://go.dev/doc/gc-guide", "https://go.dev/doc/gc-guide#Eliminating_heap_allocations"],
+  "heap-growth": ["https://go.dev/doc/diagnostics#profiling"],
+  "large-allocations": ["https://go.dev/doc/gc-guide#Eliminating_heap_allocations"],
+} as Record<Category, string[]>;
+
+export const gcRule: Rule = {
+  name: "gc",
+  run(ctx: DiagnoseContext): Finding[] {
+    const report = gcReport(ctx);
+    if (!report) return [];
+    return report.findings.map((g) => toFinding(g, report, ctx));
+  },
+};
+
+/** The GC analysis of the bundle, or undefined when it has no GC evidence at all. */
+export function gcReport(ctx: DiagnoseContext): GcReport | undefined {
+  return ctx.cached("gc:report", () => {
+    const inp: GcAnalysisInput = { traces: [], memStats: [], profiles: [], baseProfiles: [], escapes: [] };
+    for (const f of ctx.files("gctrace")) {
+      inp.traces.push({ file: f.path, trace: parseGcTrace(Buffer.from(f.data).toString("utf8"), f.path) });
+    }
+    for (const f of ctx.files("heap-debug1")) {
+      const ms = memStatsFromProfile(parseProfileData(f.data, f.path, DEFAULT_LIMITS));
+      if (ms) inp.memStats.push({ file: f.path, stats: ms });
+    }
+    for (const f of ctx.files("expvar")) {
+      inp.memStats.push({ file: f.path, stats: parseExpvar(Buffer.from(f.data).toString("utf8"), f.path).memStats });
+    }
+    // The latest of each: cumulative profiles only grow.
+    for (const kind of ["cpu", "allocs", "heap"] as const) {
+      const p = ctx.profile(kind);
+      if (p) inp.profiles.push({ file: p.file.path, profile: p.profile });
+    }
+    const env = ctx.bundle.manifest?.env ?? {};
+    const gogc = Number(env["GOGC"]);
+    if (env["GOGC"] && Number.isFinite(gogc)) inp.gogc = gogc;
+    const limit = parseLimitMB(env["GOMEMLIMIT"]);
+    if (limit !== undefined) inp.limitMB = limit;
+    if (inp.traces.length + inp.memStats.length === 0) return undefined;
+    return analyzeGc(inp);
+  });
+}
+
+function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
+  const category = CATEGORY[g.id];
+  const s = r.gctrace?.summary;
+  const m = r.memStats;
+  const numbers: Record<string, number> = {};
+  if (s) {
+    numbers.gc_cycles = s.cycles;
+    numbers.gc_per_sec = round(s.gcPerSec, 2);
+    numbers.gc_cpu_pct = round(s.gcCpuPercent, 1);
+    numbers.live_heap_mb_p50 = s.liveMB.p50;
+    numbers.live_heap_mb_first = s.liveMB.first;
+    numbers.live_heap_mb_last = s.liveMB.last;
+    numbers.heap_goal_mb_p50 = s.goalMB.p50;
+    numbers.alloc_rate_mb_per_sec = round(s.allocRateMBps, 1);
+    numbers.stw_pause_ms_p99 = round(s.pauseMs.p99, 3);
+    numbers.forced_gcs = s.forced;
+  }
+  const evidence: Evidence[] = [];
+  if (r.gctrace) {
+    evidence.push({ source: r.gctrace.file, kind: "gctrace", numbers, excerpt: g.evidence.join("\n") });
+  } else if (m) {
+    evidence.push({
+      source: m.file,
+      kind: "MemStats",
+      numbers: {
+        num_gc: m.numGC,
+        forced_gcs: m.numForcedGC,
+        gc_cpu_pct: round(m.gcCpuPercent, 1),
+        heap_alloc_mb: round(m.heapAllocMB, 1),
+        next_gc_mb: round(m.nextGCMB, 1),
+        gc_per_sec: round(m.gcPerSec, 2),
+      },
+      excerpt: g.evidence.join("\n"),
+    });
+  }
+  const functions = g.functions ?? [];
+  if (r.allocs && functions.length) {
+    const sites = r.allocs.bySpace.filter((x) => functions.includes(x.name)).slice(0, 3);
+    if (sites.length) {
+      evidence.push({
+        source: r.allocs.file,
+        kind: "allocation sites",
+        numbers: Object.fromEntries(sites.flatMap((x, i) => [[`site${i + 1}_alloc_bytes`, x.allocBytes], [`site${i + 1}_alloc_objects`, x.allocObjects]])),
+        functions: sites.map((x) => x.name),
+        excerpt: sites.map((x) => `${x.name}: ${x.allocBytes} bytes in ${x.allocObjects} objects`).join("\n"),
+      });
+    }
+  }
+  if (evidence.length === 0) evidence.push({ source: ctx.bundle.inputs[0] ?? "", kind: "gc analysis", numbers, excerpt: g.evidence.join("\n") });
+  return {
+    id: `${category}:${g.id}${functions[0] ? `:${functions[0]}` : ""}`,
+    category,
+    severity: g.severity,
+    confidence: g.severity === "critical" ? 0.9 : g.severity === "warning" ? 0.75 : 0.5,
+    title: g.title.charAt(0).toUpperCase() + g.title.slice(1) + (functions[0] ? ` (top allocation site ${functions[0]})` : ""),
+    summary: g.evidence.join("; ") + ".",
+    evidence,
+    functions,
+    recommendation: g.suggestion.charAt(0).toUpperCase() + g.suggestion.slice(1) + ".",
+    docs: DOCS[category] ?? [],
+  };
+}
+
+function parseLimitMB(v: string | undefined): number | undefined {
+  if (!v || v === "off") return undefined;
+  const m = /^(\d+(?:\.\d+)?)(B|KiB|MiB|GiB|TiB)?$/.exec(v.trim());
+  if (!m) return undefined;
+  const mult: Record<string, number> = { B: 1 / (1 << 20), KiB: 1 / 1024, MiB: 1, GiB: 1024, TiB: 1 << 20 };
+  return Number(m[1]) * mult[m[2] ?? "B"]!;
+}
+
+const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;

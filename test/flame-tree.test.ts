@@ -1,0 +1,141 @@
+// Flame tree widths against go tool pprof: every frame's width must be the sum of
+// the values of pprof's -traces samples whose stack (root first) starts with that
+// frame's path. The oracle sums pprof's own printed traces (exact integer values via
+// -unit=<base unit>), so nothing here comes from our own output.
+
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { loadProfiles } from "../src/cli/load.js";
+import { defaultConfig, type ReportConfig } from "../src/report/config.js";
+import { flameTreeFromProfile, type FlameTree } from "../src/report/flame/index.js";
+import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { pprofBinary, ROOT, runPprof } from "./helpers/run.js";
+
+const P = (w: string, f: string) => join(ROOT, "testdata/profiles", w, f);
+const hasGo = pprofBinary() !== null;
+
+function ourTree(files: string[], cfg: Partial<ReportConfig> = {}, tagRoot = ""): FlameTree {
+  const p = loadProfiles({ sources: files, bases: [], diffBase: false, normalize: false, limits: DEFAULT_LIMITS }, () => {});
+  return flameTreeFromProfile(p, { ...defaultConfig(), ...cfg }, { tagRoot }, () => {});
+}
+
+/** path (frames root first, joined by \n) -> summed value, from pprof -traces output. */
+function pprofPrefixSums(text: string): Map<string, number> {
+  const sums = new Map<string, number>();
+  const blocks = text.split(/^-{11}\+-+$/m).slice(1);
+  for (const block of blocks) {
+    let value: number | null = null;
+    const frames: string[] = [];
+    for (const line of block.split("\n")) {
+      if (line.trim() === "") continue;
+      if (line.startsWith("             ")) {
+        frames.push(line.slice(13).replace(/ \(inline\)$/, ""));
+        continue;
+      }
+      if (/^\s*\S+:  /.test(line)) continue; // a label line
+      const m = /^\s*(-?[\d.]+)[a-zA-Z]*   (.*)$/.exec(line);
+      if (!m) throw new Error(`unexpected traces line: ${JSON.stringify(line)}`);
+      value = Number(m[1]);
+      frames.push(m[2].replace(/ \(inline\)$/, ""));
+    }
+    if (value === null || frames.length === 0) continue;
+    frames.reverse();
+    for (let k = 1; k <= frames.length; k++) {
+      const key = frames.slice(0, k).join("\n");
+      sums.set(key, (sums.get(key) ?? 0) + value);
+    }
+  }
+  for (const [k, v] of sums) if (v === 0) sums.delete(k);
+  return sums;
+}
+
+function ourPathSums(t: FlameTree): Map<string, number> {
+  const out = new Map<string, number>();
+  const path: string[] = [];
+  for (let i = 1; i < t.count; i++) {
+    path.length = t.depth[i] - 1;
+    path.push(t.frames[t.frame[i]].name);
+    const v = t.totalPos[i] - t.totalNeg[i];
+    if (v !== 0) out.set(path.join("\n"), v);
+  }
+  return out;
+}
+
+function compare(files: string[], pprofArgs: string[], cfg: Partial<ReportConfig>, unit: string, tagRoot = "") {
+  const r = runPprof(["-traces", `-unit=${unit}`, ...pprofArgs, ...files]);
+  expect(r.code, r.stderr).toBe(0);
+  const want = pprofPrefixSums(r.stdout);
+  const got = ourPathSums(ourTree(files, cfg, tagRoot));
+  expect(want.size).toBeGreaterThan(5);
+  // Same set of frames (paths) and the same width for each.
+  const missing = [...want.keys()].filter((k) => !got.has(k));
+  const extra = [...got.keys()].filter((k) => !want.has(k));
+  expect(missing.slice(0, 3)).toEqual([]);
+  expect(extra.slice(0, 3)).toEqual([]);
+  for (const [k, v] of want) expect(got.get(k), k).toBe(v);
+}
+
+describe.skipIf(!hasGo)("flame widths = pprof -traces prefix sums", () => {
+  const cases: { name: string; files: string[]; sampleIndex?: string; unit: string }[] = [
+    { name: "cpu", files: [P("cpubound", "cpu.pb.gz")], unit: "ns" },
+    { name: "heap inuse_space", files: [P("allocheavy", "heap.pb.gz")], sampleIndex: "inuse_space", unit: "B" },
+    { name: "heap inuse_objects", files: [P("allocheavy", "heap.pb.gz")], sampleIndex: "inuse_objects", unit: "count" },
+    { name: "heap alloc_space", files: [P("allocheavy", "heap.pb.gz")], sampleIndex: "alloc_space", unit: "B" },
+    { name: "heap alloc_objects", files: [P("allocheavy", "heap.pb.gz")], sampleIndex: "alloc_objects", unit: "count" },
+    { name: "block delay", files: [P("chanblock", "block.pb.gz")], unit: "ns" },
+    { name: "block contentions", files: [P("chanblock", "block.pb.gz")], sampleIndex: "contentions", unit: "count" },
+    { name: "mutex", files: [P("mutexcontention", "mutex.pb.gz")], unit: "ns" },
+    { name: "goroutine", files: [P("manygoroutines", "goroutine.pb.gz")], unit: "count" },
+    { name: "merged cpu inputs", files: [P("cpubound", "cpu.pb.gz"), P("allocheavy", "cpu.pb.gz")], unit: "ns" },
+    { name: "labels cpu", files: [P("labels", "cpu.pb.gz")], unit: "ns" },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const args = c.sampleIndex ? [`-sample_index=${c.sampleIndex}`] : [];
+      compare(c.files, args, c.sampleIndex ? { sampleIndex: c.sampleIndex } : {}, c.unit);
+    });
+  }
+
+  it("filters and granularity go through pprof's pipeline (--focus, --lines)", () => {
+    compare([P("cpubound", "cpu.pb.gz")], ["-focus=main\\.walk"], { focus: "main\\.walk" }, "ns");
+    compare([P("cpubound", "cpu.pb.gz")], ["-lines"], { granularity: "lines" }, "ns");
+  });
+
+  it("--tagroot adds pprof's label pseudo frames", () => {
+    compare([P("labels", "cpu.pb.gz")], ["-tagroot=service,stage"], {}, "ns", "service,stage");
+    // the split is real: the root has one child per service value plus the unlabelled rest
+    const t = ourTree([P("labels", "cpu.pb.gz")], {}, "service");
+    const rootKids: string[] = [];
+    for (let i = 1; i < t.count; i = t.end[i]) rootKids.push(t.frames[t.frame[i]].name);
+    expect(new Set(rootKids)).toEqual(new Set(["api", "batch", "<unknown>"]));
+  });
+});
+
+describe("flame tree structure", () => {
+  it("is a preorder tree whose widths add up and children are widest first", () => {
+    const t = ourTree([P("cpubound", "cpu.pb.gz")]);
+    for (let i = 0; i < t.count; i++) {
+      let sum = t.selfPos[i];
+      let prev = Infinity;
+      for (let c = i + 1; c < t.end[i]; c = t.end[c]) {
+        expect(t.depth[c]).toBe(t.depth[i] + 1);
+        sum += t.totalPos[c];
+        expect(t.totalPos[c]).toBeLessThanOrEqual(prev);
+        prev = t.totalPos[c];
+      }
+      expect(sum).toBe(t.totalPos[i]);
+    }
+    expect(t.diff).toBe(false);
+  });
+
+  it("marks goroutine waits with the shared classifier", () => {
+    const t = ourTree([P("manygoroutines", "goroutine.pb.gz")]);
+    const classes = new Set<number>();
+    for (let i = 0; i < t.count; i++) if (t.waitClass[i] !== 0) classes.add(t.waitClass[i]);
+    expect(classes.size).toBeGreaterThan(0);
+    // every runtime.gopark frame is part of a wait
+    for (let i = 0; i < t.count; i++) {
+      if (t.frames[t.frame[i]].name === "runtime.gopark") expect(t.waitClass[i], "gopark unclassified").not.toBe(0);
+    }
+  });
+});
