@@ -29,6 +29,9 @@ const FAULTS: Expect[] = [
   { workload: "cpuhotspot", category: "cpu-hotspot", fn: "main.validateEmail" },
   { workload: "backpressure", category: "channel-backpressure", fn: "main.enqueueJob" },
   { workload: "tinywrites", category: "syscall-heavy", fn: "main.writeAuditRecord" },
+  { workload: "gcpressure", category: "gc-pressure", fn: "main.buildRequestTree" },
+  { workload: "memlimit", category: "memory-limit-thrash", fn: "main.loadDataset" },
+  { workload: "heapgrowth", category: "heap-growth", fn: "main.cacheResponse" },
 ];
 
 async function run(dir: string) {

@@ -45,14 +45,15 @@ export interface OpenLimits extends ReadLimits {
 const TAR_RE = /\.(tar\.gz|tgz|tar)$/i;
 
 /** Open every input; throws InputError when nothing usable is found. */
-export async function openBundle(inputs: string[], limits: OpenLimits): Promise<Bundle> {
+export async function openBundle(inputs: string[], limits: OpenLimits, opts: { label?: string } = {}): Promise<Bundle> {
   const bundle: Bundle = { inputs, files: [], warnings: [] };
   const temps: string[] = [];
   try {
     for (const input of inputs) {
       if (!existsSync(input)) throw new InputError(input, "no such file or directory");
       if (statSync(input).isDirectory()) {
-        readDirectory(input, bundle, limits);
+        // A label replaces a temporary directory's path in what the findings cite.
+        readDirectory(input, bundle, limits, opts.label ?? input);
       } else if (TAR_RE.test(input)) {
         const dir = mkdtempSync(join(tmpdir(), "godiag-bundle-"));
         temps.push(dir);

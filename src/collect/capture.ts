@@ -177,7 +177,9 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
       } catch (e) {
         throw new FetchError(task.url, (e as Error).message);
       }
-      const warn = checked.profile ? emptyProfileWarning(task.kind, checked.profile) : undefined;
+      // A delta profile may be empty because nothing blocked in the window; only the
+      // cumulative one says whether profiling is on at all.
+      const warn = checked.profile && task.seconds === undefined ? emptyProfileWarning(task.kind, checked.profile) : undefined;
       if (warn) {
         entry.warnings = [warn];
         warnings.push(warn);
@@ -208,8 +210,9 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
       await run(t);
     }
   })();
+  const parallelJob = Promise.all(tasks.filter((t) => t.phase === "window-parallel").map(run));
   for (const t of window) await run(t);
-  await Promise.all([secondJob, procJob]);
+  await Promise.all([secondJob, procJob, parallelJob]);
 
   if (redactor) redactor.sweepTextFiles(dir, files);
   files.sort((a, b) => order(a.kind) - order(b.kind) || a.path.localeCompare(b.path));

@@ -9,6 +9,10 @@
 //   2. the window: the CPU profile, then the execution trace, one after the
 //      other. The runtime refuses overlapping CPU profiles, and a trace taken
 //      during a CPU profile measures the profiler too.
+//      Block and mutex *delta* profiles (?seconds=N) run alongside the CPU profile:
+//      they are cheap (the server sleeps, then diffs two snapshots) and give the
+//      diagnosis contention over a known window, where the cumulative snapshots
+//      cover an unknown process lifetime.
 //   3. goroutine debug=2 #2, --interval after #1 (default: --seconds, so it lands
 //      at the end of the CPU window): the pair is what leak diffs compare.
 
@@ -18,7 +22,7 @@ import type { IndexEntry } from "./discover.js";
 /** How a response is checked before it is written: a 200 with a login page is not a profile. */
 export type ContentKind = "proto" | "goroutine-text" | "heap-text" | "json" | "trace";
 
-export type Phase = "snapshot" | "window" | "second-snapshot";
+export type Phase = "snapshot" | "window" | "window-parallel" | "second-snapshot";
 
 export interface FetchTask {
   /** short name for progress and errors, e.g. "heap", "goroutine debug=2 #1" */
@@ -118,6 +122,13 @@ export function planCapture(base: string, index: IndexEntry[], o: PlanOptions): 
   const slack = (s: number) => Math.round(s * 1000 + Math.max(o.timeoutMs, 5000));
   if (want("cpu") && o.seconds > 0 && has("profile")) {
     tasks.push({ label: "cpu", select: "cpu", file: "cpu.pb.gz", kind: "cpu", url: `${pp}profile?seconds=${o.seconds}`, content: "proto", phase: "window", seconds: o.seconds, timeoutMs: slack(o.seconds) });
+  }
+  if (o.seconds > 0) {
+    for (const name of ["block", "mutex"] as const) {
+      if (want(name) && has(name)) {
+        tasks.push({ label: `${name} (${o.seconds}s delta)`, select: name, file: `${name}.delta.pb.gz`, kind: name, url: `${pp}${name}?seconds=${o.seconds}`, content: "proto", phase: "window-parallel", seconds: o.seconds, timeoutMs: slack(o.seconds) });
+      }
+    }
   }
   const traceSecs = o.traceSeconds > 0 ? o.traceSeconds : 1;
   if (want("trace") && has("trace") && (o.traceSeconds > 0 || o.only.includes("trace"))) {

@@ -31,8 +31,11 @@ export class DiagnoseContext {
   /** The latest decoded profile of a kind (proto only). */
   profile(kind: "cpu" | "heap" | "allocs" | "block" | "mutex" | "goroutine" | "threadcreate"): ProfileInput | undefined {
     return this.cached(`profile:${kind}`, () => {
+      // Prefer a profile over a known window (a delta profile, the CPU profile) to a
+      // cumulative one; among equals, the latest.
       const fs = this.files(kind).filter((f) => f.profile !== undefined);
-      const file = fs[fs.length - 1];
+      const windowed = fs.filter((f) => f.seconds !== undefined);
+      const file = windowed[windowed.length - 1] ?? fs[fs.length - 1];
       if (!file) return undefined;
       const profile = file.profile!;
       return { file, profile, frames: new StackFrames(profile), seconds: this.secondsFor(file, profile) };
