@@ -32,6 +32,9 @@ const FAULTS: Expect[] = [
   { workload: "gcpressure", category: "gc-pressure", fn: "main.buildRequestTree" },
   { workload: "memlimit", category: "memory-limit-thrash", fn: "main.loadDataset" },
   { workload: "heapgrowth", category: "heap-growth", fn: "main.cacheResponse" },
+  { workload: "leakserver", category: "goroutine-leak", fn: "main.notifyAudit" },
+  { workload: "notimeout", category: "connection-pileup", fn: "net/http.(*conn).serve" },
+  { workload: "deadlock", category: "deadlock", fn: "main.transferFunds" },
 ];
 
 async function run(dir: string) {
@@ -63,6 +66,12 @@ describe("diagnose: fault workloads", () => {
     const d = await run(join(CAPTURES, "healthy"));
     expect(d.ruleErrors).toEqual([]);
     expect(d.findings.filter((f) => f.severity !== "info")).toEqual([]);
+  });
+
+  it("lock-order deadlock names both sides of the inversion", async () => {
+    // deadlock/main.go: transferFunds locks accountsMu then ledgerMu, auditLedger the reverse
+    const d = await run(join(CAPTURES, "deadlock"));
+    expect(d.findings[0]!.functions).toEqual(expect.arrayContaining(["main.transferFunds", "main.auditLedger"]));
   });
 
   it("unbuffered writes under a lock: the writes explain the lock contention", async () => {

@@ -4,6 +4,7 @@ import type { Rule } from "../rule.js";
 import { channelBackpressureRule } from "./channel-backpressure.js";
 import { cpuHotspotRule } from "./cpu-hotspot.js";
 import { gcRule } from "./gc.js";
+import { goroutineRule } from "./goroutines.js";
 import { mutexContentionRule } from "./mutex-contention.js";
 import { profilingDisabledRule } from "./profiling-disabled.js";
 import { syscallHeavyRule } from "./syscall-heavy.js";
@@ -15,4 +16,5 @@ export const RULES: Rule[] = [
   channelBackpressureRule,
   profilingDisabledRule,
   gcRule,
+  goroutineRule,
 ];

@@ -1,0 +1,235 @@
+// Goroutine findings from the dumps (goroutine?debug=2 snapshots or a crash
+// traceback), through the goroutine analysis (src/analysis/goroutines: buckets,
+// diff, leak suspects, long-blocked mutex waiters):
+//   goroutine-leak     buckets blocked on other goroutines that grow between
+//                      snapshots (or wait for many minutes); similar buckets are
+//                      clustered (DBSCAN, src/analysis/cluster.ts) into one finding
+//   connection-pileup  net/http.(*conn).serve goroutines piling up in IO wait:
+//                      the server has no read/idle timeouts
+//   deadlock           mutex waiters blocked at the same place in both snapshots
+//                      (or for minutes), with the lock-order cycle when the stacks
+//                      show which bucket holds which lock; "all goroutines are
+//                      asleep" crashes
+// The growth thresholds live in the analysis (suspects.ts: at least 5 goroutines
+// and a fifth of the bucket); severity is decided here, from the rate.
+
+import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport } from "../../analysis/goroutines/analyze.js";
+import { bucketTitle, type Bucket } from "../../analysis/goroutines/buckets.js";
+import type { Suspect } from "../../analysis/goroutines/suspects.js";
+import { clusterContexts, type BlockingContext } from "../../analysis/cluster.js";
+import { originOf } from "../../analysis/gopkg.js";
+import { parseGoroutineData } from "../../formats/goroutine-dump.js";
+import type { GoroutineDump } from "../../model/goroutines.js";
+import { DEFAULT_LIMITS } from "../../util/errors.js";
+import type { BundleFile } from "../../bundle/read.js";
+import type { DiagnoseContext } from "../context.js";
+import type { Evidence, Finding } from "../finding.js";
+import type { Rule } from "../rule.js";
+
+/** Leaked goroutines per minute that make a leak critical: one a second exhausts memory within hours. */
+const CRITICAL_PER_MINUTE = 60;
+/** A leak or pile-up this large is critical whatever its rate. */
+const CRITICAL_COUNT = 1000;
+/** Idle server connections: fewer than this is normal keep-alive, not a pile-up. */
+const MIN_PILEUP = 20;
+
+interface Analysis {
+  files: BundleFile[];
+  single?: SingleReport;
+  diff?: DiffReport;
+  intervalSeconds: number | null;
+  header: string[];
+}
+
+export const goroutineRule: Rule = {
+  name: "goroutines",
+  run(ctx: DiagnoseContext): Finding[] {
+    const a = analyse(ctx);
+    if (!a) return [];
+    const suspects = a.diff?.suspects ?? a.single?.suspects ?? [];
+    const deadlock = a.diff?.deadlock ?? a.single?.deadlock;
+    const out: Finding[] = [];
+    const deadlocked = new Set<Bucket>();
+    const dl = deadlockFinding(a);
+    if (dl) {
+      out.push(dl.finding);
+      for (const b of dl.buckets) deadlocked.add(b);
+    }
+    const leaks = suspects.filter((s) => s.kind === "leak" && !deadlocked.has(s.bucket) && !(deadlock && isMutex(s)));
+    out.push(...leakFindings(leaks, a));
+    for (const s of suspects.filter((x) => x.kind === "conn-serve-no-timeouts" && x.count >= MIN_PILEUP)) {
+      out.push(pileupFinding(s, a));
+    }
+    return out;
+  },
+};
+
+const isMutex = (s: Suspect) => s.cls === "sync:mutex" || s.cls === "sync:rwmutex";
+
+function analyse(ctx: DiagnoseContext): Analysis | undefined {
+  return ctx.cached("goroutines:analysis", () => {
+    const files = ctx.files("goroutine-debug2");
+    if (files.length === 0) return undefined;
+    const dumps = files.map((f) => parseGoroutineData(f.data, f.path, DEFAULT_LIMITS));
+    const first = dumps[0]!;
+    const last = dumps[dumps.length - 1]!;
+    if (dumps.length === 1) {
+      return { files, single: analyzeDump(first, files[0]!.path), intervalSeconds: null, header: first.header };
+    }
+    const t0 = Date.parse(files[0]!.time);
+    const t1 = Date.parse(files[files.length - 1]!.time);
+    const interval = Number.isFinite(t0) && Number.isFinite(t1) && t1 > t0 ? (t1 - t0) / 1000 : null;
+    return {
+      files,
+      diff: analyzeDiff(first, last, [files[0]!.path, files[files.length - 1]!.path], interval),
+      intervalSeconds: interval,
+      header: last.header,
+    };
+  });
+}
+
+function snapshotEvidence(a: Analysis, numbers: Record<string, number>, excerpt?: string, functions?: string[]): Evidence {
+  const source = a.files[a.files.length - 1]!.path;
+  const base: Record<string, number> = a.diff
+    ? { goroutines_before: a.diff.before.total, goroutines_after: a.diff.after.total }
+    : { goroutines: a.single!.total };
+  if (a.intervalSeconds !== null) base.interval_seconds = Math.round(a.intervalSeconds * 10) / 10;
+  return {
+    source,
+    kind: a.diff ? `goroutine snapshots (${a.files.length})` : "goroutine dump",
+    numbers: { ...base, ...numbers },
+    excerpt,
+    functions,
+  };
+}
+
+/** User functions of a bucket, innermost first, then its creator. */
+function bucketFunctions(b: Bucket): string[] {
+  const fns = b.frames.filter((f) => originOf(f.func) === "user").map((f) => f.func);
+  if (b.createdBy && originOf(b.createdBy.func) === "user") fns.push(b.createdBy.func);
+  return [...new Set(fns)];
+}
+
+function stackExcerpt(b: Bucket, max = 8): string {
+  const lines = b.frames.slice(0, max).map((f) => `${f.func}  ${shortPath(f.file)}:${f.line}`);
+  if (b.frames.length > max) lines.push(`... ${b.frames.length - max} more frames`);
+  if (b.createdBy) lines.push(`created by ${b.createdBy.func}  ${shortPath(b.createdBy.file)}:${b.createdBy.line}`);
+  return lines.join("\n");
+}
+
+function shortPath(f: string): string {
+  const parts = f.split("/");
+  return parts.slice(-2).join("/");
+}
+
+function leakFindings(leaks: Suspect[], a: Analysis): Finding[] {
+  if (leaks.length === 0) return [];
+  // Cluster the suspect buckets: one leak reached from several call sites is one finding.
+  const ctxs: BlockingContext[] = leaks.map((s) => ({
+    cls: s.cls,
+    frames: s.bucket.frames.map((f) => f.func),
+    waitMinutes: s.maxWaitMinutes,
+    count: s.count,
+  }));
+  return clusterContexts(ctxs).map((cl) => {
+    const members = cl.members.map((i) => leaks[i]!);
+    const lead = members[0]!;
+    const count = members.reduce((s, m) => s + m.count, 0);
+    const delta = members.reduce((s, m) => s + (m.delta ?? 0), 0);
+    const perMinute = members.reduce((s, m) => s + (m.perMinute ?? 0), 0);
+    const persisted = members.reduce((s, m) => s + m.persisted, 0);
+    const maxWait = Math.max(...members.map((m) => m.maxWaitMinutes));
+    const functions = [...new Set(members.flatMap((m) => bucketFunctions(m.bucket)))];
+    const where = lead.where ? `${lead.where.func} (${shortPath(lead.where.file)}:${lead.where.line})` : lead.title;
+    const critical = perMinute >= CRITICAL_PER_MINUTE || count >= CRITICAL_COUNT || maxWait >= 60;
+    const numbers: Record<string, number> = { leaked_goroutines: count, buckets: members.length };
+    if (a.diff) Object.assign(numbers, { growth: delta, growth_per_min: Math.round(perMinute), still_blocked_from_first: persisted });
+    if (maxWait > 0) numbers.max_wait_minutes = maxWait;
+    return {
+      id: `goroutine-leak:${lead.where?.func ?? lead.title}`,
+      category: "goroutine-leak",
+      severity: critical ? "critical" : "warning",
+      confidence: a.diff ? Math.min(0.95, 0.6 + persisted / Math.max(1, count) / 2 + (perMinute > 0 ? 0.1 : 0)) : 0.6,
+      title:
+        `Goroutine leak: ${count} goroutines blocked in ${lead.cls} in ${where}` +
+        (a.diff && perMinute > 0 ? `, +${Math.round(perMinute)}/min` : ""),
+      summary:
+        `${lead.reason.charAt(0).toUpperCase()}${lead.reason.slice(1)}.` +
+        (members.length > 1 ? ` ${members.length} similar stacks are grouped here (${members.map((m) => bucketTitle(m.bucket)).join("; ")}).` : ""),
+      evidence: [snapshotEvidence(a, numbers, stackExcerpt(lead.bucket), functions)],
+      functions,
+      recommendation: lead.advice.charAt(0).toUpperCase() + lead.advice.slice(1) + ".",
+      docs: ["https://go.dev/doc/effective_go#channels", "https://pkg.go.dev/go.uber.org/goleak"],
+    };
+  });
+}
+
+function pileupFinding(s: Suspect, a: Analysis): Finding {
+  const critical = (s.perMinute ?? 0) >= CRITICAL_PER_MINUTE || s.count >= CRITICAL_COUNT;
+  const numbers: Record<string, number> = { idle_server_connections: s.count };
+  if (s.delta !== null) numbers.growth = s.delta;
+  if (s.perMinute !== null) numbers.growth_per_min = Math.round(s.perMinute);
+  if (a.diff) numbers.still_open_from_first = s.persisted;
+  return {
+    id: `connection-pileup:${s.where?.func ?? "net/http.(*conn).serve"}`,
+    category: "connection-pileup",
+    severity: critical ? "critical" : "warning",
+    confidence: s.delta !== null ? 0.85 : 0.6,
+    title: `Connection pile-up: ${s.count} net/http server connections held open${s.perMinute ? `, +${Math.round(s.perMinute)}/min` : ""} (missing server timeouts)`,
+    summary:
+      `${s.reason.charAt(0).toUpperCase()}${s.reason.slice(1)}. Each idle connection costs a goroutine, ` +
+      `its buffers and a file descriptor, until the process runs out of one of them.`,
+    evidence: [snapshotEvidence(a, numbers, stackExcerpt(s.bucket), ["net/http.(*conn).serve"])],
+    functions: ["net/http.(*conn).serve", ...bucketFunctions(s.bucket)],
+    recommendation:
+      `${s.advice.charAt(0).toUpperCase()}${s.advice.slice(1)}, e.g. ` +
+      "`&http.Server{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}`.",
+    docs: ["https://pkg.go.dev/net/http#Server", "https://blog.cloudflare.com/the-complete-guide-to-golang-net-http-timeouts/"],
+  };
+}
+
+function deadlockFinding(a: Analysis): { finding: Finding; buckets: Bucket[] } | undefined {
+  const report = a.diff?.deadlock ?? a.single?.deadlock;
+  const buckets = a.diff?.diff.after ?? a.single?.buckets ?? [];
+  const crashed = a.header.some((h) => /all goroutines are asleep - deadlock/.test(h));
+  if (!report || (report.blocked.length === 0 && !crashed)) return undefined;
+  const blocked = report.blocked.map((i) => buckets[i]!).filter(Boolean);
+  const count = blocked.reduce((s, b) => s + b.count, 0);
+  const cycle = report.cycles[0];
+  // The functions that took the locks in opposite orders come first.
+  const callers = cycle ? cycle.edges.map((e) => e.caller?.func).filter((f): f is string => !!f) : [];
+  const functions = [...new Set([...callers, ...(cycle ? cycle.edges.map((e) => buckets[e.bucket]!) : blocked).flatMap(bucketFunctions)])];
+  for (const b of blocked) for (const f of bucketFunctions(b)) if (!functions.includes(f)) functions.push(f);
+  const cycleText = cycle
+    ? cycle.edges.map((e) => `${e.caller?.func ?? bucketTitle(buckets[e.bucket]!)} holds ${e.holds} and waits for ${e.waits}`).join("; ")
+    : "";
+  const numbers: Record<string, number> = { goroutines_blocked_on_locks: count, locks: report.locks.length };
+  if (cycle) numbers.lock_cycle_length = cycle.edges.length;
+  const excerpt = report.locks
+    .map((l) => `lock ${l.lock || "?"}: ${l.count} waiting` + l.buckets.map((b) => `\n  ${b.count} in ${b.caller?.func ?? "?"}${b.heldLocks.length ? ` (holds ${b.heldLocks.join(", ")})` : ""}`).join(""))
+    .join("\n");
+  return {
+    buckets: blocked,
+    finding: {
+      id: `deadlock:${functions[0] ?? "locks"}`,
+      category: "deadlock",
+      severity: "critical",
+      confidence: cycle || crashed ? 0.95 : 0.75,
+      title: crashed
+        ? "Deadlock: the runtime stopped the program (all goroutines are asleep)"
+        : cycle
+          ? `Deadlock: lock-order inversion between ${[...new Set(callers)].join(" and ")}`
+          : `Possible deadlock: ${count} goroutines stuck in sync.Mutex.Lock (${report.criterion})`,
+      summary:
+        (cycle ? `${cycleText}: neither can proceed. ` : "") +
+        `${count} goroutines are stuck in sync.Mutex.Lock (criterion: ${report.criterion}); ` +
+        `every request that needs these locks will hang while the rest of the service keeps running.`,
+      evidence: [snapshotEvidence(a, numbers, excerpt || stackExcerpt(blocked[0]!), functions)],
+      functions,
+      recommendation:
+        "Take the locks in one global order everywhere (if one path locks A then B, no path may lock B then A), or hold only one at a time; " +
+        "a goroutine dump of the stuck process shows who holds what (the caller frames above sync.(*Mutex).Lock).",
+      docs: ["https://go.dev/doc/articles/race_detector", "https://pkg.go.dev/sync#Mutex"],
+    },
+  };
+}
