@@ -9,13 +9,21 @@ import { ReportError } from "../report/report.js";
 import { normalizeArgv } from "./argv.js";
 import { registerReportCommands, UsageError } from "./report-command.js";
 import { registerConvertCommand } from "./convert-command.js";
+import { registerBenchCommand } from "./bench-command.js";
+import { registerCaptureCommand } from "./capture-command.js";
+import { registerRunCommand } from "./run-command.js";
+import { registerDiagnoseCommand } from "./diagnose-command.js";
+import { registerDemoCommand } from "./demo-command.js";
+import { registerGoroutinesCommand } from "./goroutines-command.js";
+import { registerFlameCommand } from "./flame-command.js";
+import { registerGcCommand } from "./gc-command.js";
 
 const io = {
   out: (s: string) => process.stdout.write(s),
   err: (s: string) => process.stderr.write(s),
 };
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
     .name("godiag")
@@ -25,8 +33,17 @@ function main(argv: string[]): void {
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   registerReportCommands(program, io);
   registerConvertCommand(program, io);
+  registerBenchCommand(program, io);
+  registerCaptureCommand(program, io);
+  registerRunCommand(program, io);
+  registerDiagnoseCommand(program, io);
+  registerDemoCommand(program, io);
+  registerGoroutinesCommand(program, io);
+  registerFlameCommand(program, io);
+  registerGcCommand(program, io);
   try {
-    program.parse(normalizeArgv(argv), { from: "user" });
+    // parseAsync: some commands (capture, diagnose) are asynchronous.
+    await program.parseAsync(normalizeArgv(argv), { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
@@ -45,4 +62,4 @@ function main(argv: string[]): void {
   }
 }
 
-main(process.argv.slice(2));
+void main(process.argv.slice(2));
