@@ -53,6 +53,10 @@ export interface UnitMetadata {
 
 export type BenchRecord = BenchResult | BenchSyntaxError;
 
+function syntaxError(file: string, line: number, msg: string): BenchSyntaxError {
+  return { kind: "syntax", file, line, msg };
+}
+
 export function syntaxErrorString(e: BenchSyntaxError): string {
   return `${e.file}:${e.line}: ${e.msg}`;
 }
@@ -153,14 +157,15 @@ function atoi(s: string): number | string {
 
 /** strconv.ParseFloat(s, 64)'s outcome: the number or Go's error text. */
 export function parseGoFloat(s: string): number | string {
+  // Decimal first (the common case; it and the special words cannot both match).
+  if (DEC_RE.test(s)) {
+    const v = Number(s);
+    return Number.isFinite(v) ? v : "value out of range";
+  }
   const sp = SPECIAL_RE.exec(s);
   if (sp) {
     if (sp[2].toLowerCase() === "nan") return NaN;
     return sp[1] === "-" ? -Infinity : Infinity;
-  }
-  if (DEC_RE.test(s)) {
-    const v = Number(s);
-    return Number.isFinite(v) ? v : "value out of range";
   }
   const h = HEX_RE.exec(s);
   if (h && (h[2].length > 0 || h[3].length > 0)) {
@@ -175,13 +180,94 @@ export function parseGoFloat(s: string): number | string {
 /** bufio.Scanner's default token limit: longer lines end the read with an error. */
 const MAX_LINE_BYTES = 64 * 1024;
 
+// Exact powers of ten (10^22 is the largest a float64 holds exactly).
+const POW10: number[] = [];
+for (let i = 0; i <= 22; i++) POW10.push(Number(`1e${i}`));
+
+/** The end of the space-free field starting at `i` (before `end`). */
+function fieldEnd(s: string, i: number, end: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x80 ? isSpaceCode(c) : false) break;
+    i++;
+  }
+  return i;
+}
+
+/** The first non-space position at or after `i` (before `end`). */
+function skipSpaces(s: string, i: number, end: number): number {
+  while (i < end && isSpaceCode(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** s[a, b) as an integer without allocating when it is [+-]digits of at most 15 digits, else NaN (use atoi). */
+function fastInt(s: string, a: number, b: number): number {
+  let i = a;
+  const c0 = s.charCodeAt(i);
+  const neg = c0 === 45; /* - */
+  if (neg || c0 === 43 /* + */) i++;
+  if (i === b || b - i > 15) return NaN;
+  let m = 0;
+  for (; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return NaN;
+    m = m * 10 + (c - 48);
+  }
+  return neg ? -m : m;
+}
+
+/**
+ * s[a, b) as a float64 without allocating, for plain decimals of at most 15
+ * digits and 22 fraction digits (Clinger's fast path: integer mantissa and power
+ * of ten are both exact, so one division rounds exactly as ParseFloat does);
+ * NaN when the field needs the general parser.
+ */
+function fastDecimal(s: string, a: number, b: number): number {
+  let i = a;
+  let neg = false;
+  let c = s.charCodeAt(i);
+  if (c === 43 /* + */ || c === 45 /* - */) {
+    neg = c === 45;
+    i++;
+  }
+  let m = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < b; i++) {
+    c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (c === 46 /* . */ && frac < 0) frac = 0;
+    else return NaN;
+  }
+  if (digits === 0) return NaN;
+  if (digits > 15 || frac > 22) {
+    // Still plain decimal syntax (what ParseFloat and Number agree on): let Number round it.
+    const v = Number(s.slice(a, b));
+    return Number.isFinite(v) ? v : NaN;
+  }
+  const v = frac > 0 ? m / POW10[frac] : m;
+  return neg ? -v : v;
+}
+
 /**
  * Reads benchmark results from one or more inputs, like benchfmt.Files: each
  * input starts with fresh configuration (plus `.file` = its label), while unit
  * metadata accumulates across inputs.
+ *
+ * Result lines are parsed in place in the input text (no per-line or
+ * per-field strings): consecutive lines usually repeat the previous line's
+ * name and units, so those strings are reused instead of sliced again, which
+ * also makes the later Map lookups on them hit cached hashes.
  */
 export class BenchReader {
   readonly units = new UnitMetadataMap();
+  private lastName = "";
+  private readonly lastUnits: string[] = [];
+  private readonly lastTidy: { unit: string; factor: number }[] = [];
+  private readonly scratch: BenchValue[] = [];
 
   /** Parse one input's text; calls onRecord for each result or syntax error. */
   read(text: string, fileName: string, label: string, onRecord: (r: BenchRecord) => void): void {
@@ -192,20 +278,23 @@ export class BenchReader {
     while (pos < text.length) {
       let nl = text.indexOf("\n", pos);
       if (nl < 0) nl = text.length;
-      let line = text.slice(pos, nl);
+      const ls = pos;
+      let le = nl;
       pos = nl + 1;
-      if (line.endsWith("\r")) line = line.slice(0, -1);
-      if (line.length >= MAX_LINE_BYTES / 3 && Buffer.byteLength(line) >= MAX_LINE_BYTES) {
+      if (le > ls && text.charCodeAt(le - 1) === 13 /* \r */) le--;
+      if (le - ls >= MAX_LINE_BYTES / 3 && Buffer.byteLength(text.slice(ls, le)) >= MAX_LINE_BYTES) {
         throw new InputError(fileName, "bufio.Scanner: token too long", undefined, lineNo + 1);
       }
       lineNo++;
-      if (line.startsWith("Benchmark")) {
+      if (text.startsWith("Benchmark", ls) && le - ls >= 9) {
         snapshot ??= Object.freeze(cfg.slice());
-        const r = this.parseBenchmarkLine(line, snapshot, fileName, lineNo);
+        const r = this.parseBenchmarkLine(text, ls, le, snapshot, fileName, lineNo);
         if (r !== null) onRecord(r);
         continue;
       }
-      if (line.length > 0 && line[0] === "U") {
+      if (le === ls) continue;
+      const line = text.slice(ls, le);
+      if (line[0] === "U") {
         const [f, rest] = splitField(line, 0);
         if (f === "Unit") {
           this.parseUnitLine(line, rest, fileName, lineNo, onRecord);
@@ -229,40 +318,62 @@ export class BenchReader {
     }
   }
 
+  /** The line text[ls, le) starting with "Benchmark". */
   private parseBenchmarkLine(
-    line: string,
+    text: string,
+    ls: number,
+    le: number,
     config: readonly BenchConfig[],
     file: string,
     lineNo: number,
   ): BenchRecord | null {
-    const err = (msg: string): BenchSyntaxError => ({ kind: "syntax", file, line: lineNo, msg });
-    const body = "Benchmark".length;
-    let [name, at] = splitField(line, body);
-    if (at >= line.length && name.length === line.length - body) return null; // just a word
-    let f: string;
-    [f, at] = splitField(line, at);
-    if (f.length === 0) return err("missing iteration count");
-    const iters = atoi(f);
-    if (typeof iters === "string") return err("parsing iteration count: " + iters);
-    const values: BenchValue[] = [];
-    for (;;) {
-      [f, at] = splitField(line, at);
-      if (f.length === 0) {
+    const n0 = ls + 9; // after "Benchmark"
+    const n1 = fieldEnd(text, n0, le);
+    if (n1 === le) return null; // just a word
+    let name = this.lastName;
+    if (n1 - n0 !== name.length || !text.startsWith(name, n0)) this.lastName = name = text.slice(n0, n1);
+    let at = skipSpaces(text, n1, le);
+    let fe = fieldEnd(text, at, le);
+    if (fe === at) return syntaxError(file, lineNo, "missing iteration count");
+    let iters: number | string = fastInt(text, at, fe);
+    if (Number.isNaN(iters)) {
+      iters = atoi(text.slice(at, fe));
+      if (typeof iters === "string") return syntaxError(file, lineNo, "parsing iteration count: " + iters);
+    }
+    at = skipSpaces(text, fe, le);
+    const values = this.scratch;
+    values.length = 0;
+    for (let k = 0; ; k++) {
+      fe = fieldEnd(text, at, le);
+      if (fe === at) {
         if (values.length > 0) break;
-        return err("missing measurements");
+        return syntaxError(file, lineNo, "missing measurements");
       }
-      const val = parseGoFloat(f);
-      if (typeof val === "string") return err("parsing measurement: " + val);
-      [f, at] = splitField(line, at);
-      if (f.length === 0) return err("missing units");
-      const t = tidyUnit(f);
-      if (t.factor === 1 && t.unit === f) values.push({ value: val, unit: f });
+      let val: number | string = fastDecimal(text, at, fe);
+      if (Number.isNaN(val)) {
+        val = parseGoFloat(text.slice(at, fe));
+        if (typeof val === "string") return syntaxError(file, lineNo, "parsing measurement: " + val);
+      }
+      at = skipSpaces(text, fe, le);
+      fe = fieldEnd(text, at, le);
+      if (fe === at) return syntaxError(file, lineNo, "missing units");
+      let unit = this.lastUnits[k];
+      let t = this.lastTidy[k];
+      if (unit === undefined || fe - at !== unit.length || !text.startsWith(unit, at)) {
+        unit = text.slice(at, fe);
+        t = tidyUnit(unit);
+        this.lastUnits[k] = unit;
+        this.lastTidy[k] = t;
+      }
+      at = skipSpaces(text, fe, le);
+      if (t.factor === 1 && t.unit === unit) values.push({ value: val, unit, origValue: undefined, origUnit: undefined });
       else {
         const tv = val * t.factor;
-        values.push(tv === val ? { value: val, unit: f } : { value: tv, unit: t.unit, origValue: val, origUnit: f });
+        values.push(tv === val ? { value: val, unit, origValue: undefined, origUnit: undefined } : { value: tv, unit: t.unit, origValue: val, origUnit: unit });
       }
     }
-    return { kind: "result", config, name, iters, values, file, line: lineNo };
+    // An exact-size copy: growing a fresh array by push over-allocates for every line.
+    return { kind: "result", config, name, iters, values: values.slice(), file, line: lineNo };
   }
 
   private parseUnitLine(

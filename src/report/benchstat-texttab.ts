@@ -20,7 +20,21 @@ export interface CellOpts {
   leftMargin?: string;
 }
 
-const runes = (s: string) => [...s].length;
+/** Code points in s, as [...s].length counts them (a surrogate pair is one), without building the array. */
+function runes(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
 
 export class TextTable {
   private cells: Cell[] = [];

@@ -294,12 +294,13 @@ export function goLog(x: number): number {
   if (Number.isNaN(x) || x === Infinity) return x;
   if (x === 0) return -Infinity;
   if (x < 0) return NaN;
-  // frexp by bits (the assembly does not renormalise subnormals)
-  f64b[0] = x;
-  const bits = u64b[0];
-  const k0 = Number((bits >> 52n) & 0x7ffn) - 0x3fe;
-  u64b[0] = (bits & 0xfffffffffffffn) | 0x3fe0000000000000n;
-  let f1 = f64b[0];
+  // frexp by bits (the assembly does not renormalise subnormals); on the 32-bit
+  // halves (little-endian, as erfc assumes) rather than BigInt, which allocates.
+  f64[0] = x;
+  const hi = u32[1];
+  const k0 = ((hi >>> 20) & 0x7ff) - 0x3fe;
+  u32[1] = (hi & 0x000fffff) | 0x3fe00000;
+  let f1 = f64[0];
   let k = k0;
   if (f1 < 7.07106781186547524401e-1) {
     k -= 1;

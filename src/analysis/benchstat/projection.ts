@@ -63,7 +63,12 @@ function fullNameExtractor(exclude: string[]): Extractor {
 type Verdict = { mask: boolean[] | null; x: boolean };
 type FilterFn = (r: BenchResult) => Verdict;
 
+const TRUE: Verdict = Object.freeze({ mask: null, x: true });
+/** The `*` filter (an empty AND): Filter.apply skips it entirely. */
+const MATCH_ALL: FilterFn = () => TRUE;
+
 function filterOp(op: "and" | "or" | "not", subs: FilterFn[]): FilterFn {
+  if (op === "and" && subs.length === 0) return MATCH_ALL;
   if (op === "not") {
     const sub = subs[0];
     return (r) => {
@@ -128,6 +133,7 @@ export class Filter {
 
   /** Keep the matching values of r (in place); false when none remain. */
   apply(r: BenchResult): boolean {
+    if (this.match === MATCH_ALL) return true;
     const v = this.match(r);
     const n = r.values.length;
     const all = v.mask === null ? v.x : v.mask.every(Boolean);
@@ -231,7 +237,16 @@ export class Projection {
   readonly project: ((r: BenchResult, row: string[]) => void)[] = [];
   private row: string[] = [];
   private flat: Field[] | null = null;
-  private readonly keys = new Map<string, Key>();
+  /** Interned keys as a trie over the trimmed row values (no key strings built per result). */
+  private readonly trie: TrieNode = { next: null, key: null };
+  /** True while every field projects from the configuration only (then keys repeat per config snapshot). */
+  configOnly = true;
+  private lastKeyConfig: readonly unknown[] | null = null;
+  private lastKey: Key | null = null;
+  private lastUnitsConfig: readonly unknown[] | null = null;
+  private lastByUnit = new Map<string, Key>();
+  private lastValueKeys: Key[] = [];
+  private readonly scratchKeys: Key[] = [];
 
   addField(group: Field, name: string): Field {
     const f = new Field(name, this.nFields++, false);
@@ -265,21 +280,57 @@ export class Projection {
   }
 
   projectKey(r: BenchResult): Key {
+    if (this.configOnly && r.config === this.lastKeyConfig && this.lastKey !== null) return this.lastKey;
     this.populate(r);
-    return this.intern();
+    const k = this.intern();
+    this.lastKeyConfig = this.configOnly ? r.config : null;
+    this.lastKey = k;
+    return k;
   }
 
-  /** One key per value of r (differing only in .unit when the projection has it). */
-  projectValues(r: BenchResult): Key[] {
-    this.populate(r);
+  /**
+   * One key per value of r (differing only in .unit when the projection has it).
+   * The array is shared with the previous call when every key is the same (callers only read it).
+   */
+  projectValues(r: BenchResult): readonly Key[] {
+    const vs = r.values;
+    const prev = this.lastValueKeys;
+    const out = this.scratchKeys;
+    out.length = vs.length;
     if (this.unitField === null) {
-      const k = this.intern();
-      return r.values.map(() => k);
+      const k = this.projectKey(r);
+      for (let i = 0; i < vs.length; i++) out[i] = k;
+      return out.slice();
     }
-    return r.values.map((v) => {
-      this.row[this.unitField!.idx] = v.unit;
-      return this.intern();
-    });
+    // Keys of a config-only projection depend on (config snapshot, unit): remembered per snapshot.
+    let populated = false;
+    if (!(this.configOnly && r.config === this.lastUnitsConfig)) {
+      this.lastByUnit = new Map();
+      this.populate(r);
+      populated = true;
+    }
+    const unitIdx = this.unitField.idx;
+    for (let i = 0; i < vs.length; i++) {
+      const unit = vs[i].unit;
+      let k = this.configOnly ? this.lastByUnit.get(unit) : undefined;
+      if (k === undefined) {
+        if (!populated) {
+          this.populate(r);
+          populated = true;
+        }
+        this.row[unitIdx] = unit;
+        k = this.intern();
+        if (this.configOnly) this.lastByUnit.set(unit, k);
+      }
+      out[i] = k;
+    }
+    this.lastUnitsConfig = this.configOnly ? r.config : null;
+    if (prev.length === out.length) {
+      let same = true;
+      for (let i = 0; i < out.length && same; i++) same = prev[i] === out[i];
+      if (same) return prev;
+    }
+    return (this.lastValueKeys = out.slice());
   }
 
   private populate(r: BenchResult): void {
@@ -288,12 +339,18 @@ export class Projection {
   }
 
   private intern(): Key {
-    let n = this.row.length;
-    while (n > 0 && this.row[n - 1] === "") n--;
-    const vals = this.row.slice(0, n);
-    const id = vals.join("\u0000");
-    const have = this.keys.get(id);
-    if (have !== undefined) return have;
+    const row = this.row;
+    let n = row.length;
+    while (n > 0 && row[n - 1] === "") n--;
+    let node = this.trie;
+    for (let i = 0; i < n; i++) {
+      node.next ??= new Map();
+      let child = node.next.get(row[i]);
+      if (child === undefined) node.next.set(row[i], (child = { next: null, key: null }));
+      node = child;
+    }
+    if (node.key !== null) return node.key;
+    const vals = row.slice(0, n);
     // First-seen order is recorded for top-level fields only (as benchproc does;
     // .config's sub-fields therefore sort alphabetically).
     for (const f of this.fields()) {
@@ -302,9 +359,14 @@ export class Projection {
       if (!f.order.has(v)) f.order.set(v, f.order.size);
     }
     const k = new Key(this, vals);
-    this.keys.set(id, k);
+    node.key = k;
     return k;
   }
+}
+
+interface TrieNode {
+  next: Map<string, TrieNode> | null;
+  key: Key | null;
 }
 
 export class ProjectionParser {
@@ -398,6 +460,7 @@ export class ProjectionParser {
       case ".fullname": {
         this.haveFullname = true;
         const f = s.addField(s.root, ".fullname");
+        s.configOnly = false;
         init(f);
         makeFilter((r) => r.name);
         s.project.push((r, row) => {
@@ -418,6 +481,7 @@ export class ProjectionParser {
           throw new QuerySyntaxError(q, p.keyOff, (e as Error).message);
         }
         const f = s.addField(s.root, p.key);
+        if (p.key === ".name" || p.key.startsWith("/")) s.configOnly = false; // name-derived, not configuration
         init(f);
         makeFilter(ext);
         s.project.push((r, row) => {

@@ -105,13 +105,14 @@ export function quantileR8(xs: readonly number[], q: number): number {
   return xs[k - 1] + frac * (xs[k] - xs[k - 1]);
 }
 
-const ciCache = new Map<string, QuantileCI>();
+const ciCache = new Map<number, QuantileCI[]>();
 function medianCI(n: number, confidence: number): QuantileCI {
-  const key = `${n}:${confidence}`;
-  let ci = ciCache.get(key);
+  let byN = ciCache.get(confidence);
+  if (byN === undefined) ciCache.set(confidence, (byN = []));
+  let ci = byN[n];
   if (ci === undefined) {
     ci = quantileCI(n, 0.5, confidence);
-    ciCache.set(key, ci);
+    byN[n] = ci;
   }
   return ci;
 }
@@ -181,13 +182,15 @@ function uTestSamples(alpha: number): [string, number] {
 /** Compare two sorted samples under the assumption, as benchmath's Assumption.Compare. */
 export function compare(xs1: readonly number[], xs2: readonly number[], assumption: Assumption, alpha: number, fmtV: FormatV): Comparison {
   if (assumption === "exact") return { p: 0, n1: xs1.length, n2: xs2.length, alpha: 0, warnings: [] };
-  let res: { p: number };
+  // The samples arrive sorted (as Float64Array sorts), so the test need not sort them again.
+  let p: number | string;
   try {
-    res = mannWhitneyU(xs1, xs2);
+    p = uTestP(xs1, xs2);
   } catch (e) {
-    return { p: 1, n1: xs1.length, n2: xs2.length, alpha, warnings: [(e as Error).message] };
+    p = (e as Error).message;
   }
-  const cmp: Comparison = { p: res.p, n1: xs1.length, n2: xs2.length, alpha, warnings: [] };
+  if (typeof p === "string") return { p: 1, n1: xs1.length, n2: xs2.length, alpha, warnings: [p] };
+  const cmp: Comparison = { p, n1: xs1.length, n2: xs2.length, alpha, warnings: [] };
   if (cmp.p > cmp.alpha) {
     const [op, n] = uTestSamples(cmp.alpha);
     if (cmp.n1 < n && cmp.n2 < n) cmp.warnings.push(`need ${op} ${n} samples to detect a difference at alpha level ${fmtV(cmp.alpha)}`);
@@ -199,61 +202,84 @@ export class StatsError extends Error {}
 
 /** Two-sided Mann-Whitney U test (moremath MannWhitneyUTest with LocationDiffers). */
 export function mannWhitneyU(x1in: readonly number[], x2in: readonly number[]): { p: number; u: number } {
-  const n1 = x1in.length;
-  const n2 = x2in.length;
-  if (n1 === 0 || n2 === 0) throw new StatsError("sample is too small");
   const x1 = Float64Array.from(x1in).sort();
   const x2 = Float64Array.from(x2in).sort();
+  const p = uTestP(x1, x2);
+  if (typeof p === "string") throw new StatsError(p);
+  return { p, u: lastU1 };
+}
+
+// Scratch for the merge (grown on demand): one test per comparison cell would
+// otherwise allocate two arrays each.
+let mergedBuf = new Float64Array(64);
+let labelBuf = new Uint8Array(64);
+let lastU1 = 0;
+
+/** The U test's p-value for sorted samples, or the error text moremath returns. */
+function uTestP(x1: ArrayLike<number>, x2: ArrayLike<number>): number | string {
+  const n1 = x1.length;
+  const n2 = x2.length;
+  if (n1 === 0 || n2 === 0) return "sample is too small";
+  const N = n1 + n2;
+  if (mergedBuf.length < N) {
+    mergedBuf = new Float64Array(N * 2);
+    labelBuf = new Uint8Array(N * 2);
+  }
   // Merge, labelling where each value came from.
-  const merged: number[] = [];
-  const labels: number[] = [];
+  const merged = mergedBuf;
+  const labels = labelBuf;
   let i = 0;
   let j = 0;
+  let o = 0;
   while (i < n1 && j < n2) {
     if (x1[i] < x2[j]) {
-      merged.push(x1[i++]);
-      labels.push(1);
+      merged[o] = x1[i++];
+      labels[o++] = 1;
     } else {
-      merged.push(x2[j++]);
-      labels.push(2);
+      merged[o] = x2[j++];
+      labels[o++] = 2;
     }
   }
-  for (; i < n1; i++) merged.push(x1[i]), labels.push(1);
-  for (; j < n2; j++) merged.push(x2[j]), labels.push(2);
+  for (; i < n1; i++) (merged[o] = x1[i]), (labels[o++] = 1);
+  for (; j < n2; j++) (merged[o] = x2[j]), (labels[o++] = 2);
 
   let R1 = 0;
   const T: number[] = [];
   let hasTies = false;
-  for (let k = 0; k < merged.length; ) {
+  for (let k = 0; k < N; ) {
     const rank1 = k + 1;
     const v1 = merged[k];
     let nx1 = 0;
-    for (; k < merged.length && merged[k] === v1; k++) if (labels[k] === 1) nx1++;
+    for (; k < N && merged[k] === v1; k++) if (labels[k] === 1) nx1++;
     if (nx1 !== 0) R1 += ((k + rank1) / 2) * nx1;
     T.push(k - rank1 + 1);
     if (k > rank1) hasTies = true;
   }
   const U1 = R1 - (n1 * (n1 + 1)) / 2;
+  lastU1 = U1;
   const U2 = n1 * n2 - U1;
   const Usmall = Math.min(U1, U2);
   let p: number;
   if ((!hasTies && n1 <= 50 && n2 <= 50) || (hasTies && n1 <= 25 && n2 <= 25)) {
-    if (T.length === 1) throw new StatsError("all samples are equal");
+    if (T.length === 1) return "all samples are equal";
     p = U1 === U2 ? 1 : uCDF(n1, n2, T, Usmall) * 2;
   } else {
     let t = 0;
     for (const tie of T) t += tie * tie * tie - tie;
-    const N = n1 + n2;
     const muU = (n1 * n2) / 2;
     const sigmaU = Math.sqrt((n1 * n2 * (N + 1 - t / (N * (N - 1)))) / 12);
-    if (sigmaU === 0) throw new StatsError("all samples are equal");
+    if (sigmaU === 0) return "all samples are equal";
     let numer = U1 - muU;
     numer -= Math.sign(numer) * 0.5;
     const z = numer / sigmaU;
     p = 2 * Math.min(normalCDF(z), 1 - normalCDF(z));
   }
-  return { p, u: U1 };
+  return p;
 }
+
+// Tie-pattern CDFs are costly (Cheung-Klotz) and repeat across rows with the same
+// tie structure; memoised by (n1, 2U, tie sizes), bounded.
+const tiesCache = new Map<string, number>();
 
 /** CDF of the U statistic's null distribution (moremath UDist.CDF). */
 function uCDF(N1: number, N2: number, T: number[], U: number): number {
@@ -261,20 +287,43 @@ function uCDF(N1: number, N2: number, T: number[], U: number): number {
   if (U >= N1 * N2) return 1;
   if (T.some((t) => t > 1)) {
     const twoU = Math.trunc(2 * U);
+    const key = `${N1} ${twoU} ${T.join(",")}`;
+    const hit = tiesCache.get(key);
+    if (hit !== undefined) return hit;
     const p = makeUmemo(twoU, N1, T)[T.length].get(ukey(N1, twoU));
     if (p === undefined) throw new Error("makeUmemo did not return expected memoization table");
-    return p / choose(N1 + N2, N1);
+    const r = p / choose(N1 + N2, N1);
+    if (tiesCache.size < 4096) tiesCache.set(key, r);
+    return r;
   }
   let Ui = Math.floor(U);
-  const flip = Ui >= Math.trunc((N1 * N2 + 1) / 2);
+  const half = Math.trunc((N1 * N2 + 1) / 2);
+  const flip = Ui >= half;
   if (flip) Ui = N1 * N2 - Ui - 1;
-  const pdfs = uPDFs(N1, N2, Ui);
-  let p = 0;
-  for (let k = 0; k <= Ui; k++) p += pdfs[k];
+  // Ui < half always; the running sums of p_{n,m}(0..half-1) are the same
+  // additions, in the same order, as summing pdfs[0..Ui] for each test.
+  const p = noTiesCDF(N1, N2, half)[Ui];
   return flip ? 1 - p : p;
 }
 
+// Running sums of the no-ties U distribution, one table per sample-size pair.
+const noTiesCache = new Map<number, Float64Array>();
+function noTiesCDF(N1: number, N2: number, half: number): Float64Array {
+  const key = Math.min(N1, N2) * 65536 + Math.max(N1, N2);
+  let cdf = noTiesCache.get(key);
+  if (cdf === undefined) {
+    const pdfs = uPDFs(N1, N2, Math.max(half - 1, 0));
+    cdf = new Float64Array(pdfs.length);
+    let p = 0;
+    for (let k = 0; k < pdfs.length; k++) cdf[k] = p += pdfs[k];
+    noTiesCache.set(key, cdf);
+  }
+  return cdf;
+}
+
 // Mann & Whitney's recurrence for the no-ties distribution, p_{n,m}(U) for U ≤ Umax.
+// Values at each U depend only on lower U, never on the bound, so one table
+// computed up to the largest U a test can ask for serves every test of that size.
 function uPDFs(N1: number, N2: number, U: number): Float64Array {
   let N = N1;
   let M = N2;

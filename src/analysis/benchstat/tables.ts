@@ -73,12 +73,23 @@ export class TableBuilder {
     if (this.unitField.name !== ".unit") throw new Error("tableBy projection missing .unit field");
   }
 
+  // The previous result's keys and cells: runs of one benchmark arrive one after
+  // another, and then the cells (and their residue sets) are already in place.
+  private last: { tableKeys: readonly Key[]; row: Key; col: Key; residue: Key; cells: BuilderCell[] } | null = null;
+
   add(r: BenchResult): void {
     const tableKeys = this.tableBy.projectValues(r);
     const rowKey = this.rowBy.projectKey(r);
     const colKey = this.colBy.projectKey(r);
     const residueKey = this.residue.projectKey(r);
-    tableKeys.forEach((tk, i) => {
+    const last = this.last;
+    if (last !== null && last.tableKeys === tableKeys && last.row === rowKey && last.col === colKey && last.residue === residueKey) {
+      for (let i = 0; i < tableKeys.length; i++) last.cells[i].values.push(r.values[i].value);
+      return;
+    }
+    const cells: BuilderCell[] = [];
+    for (let i = 0; i < tableKeys.length; i++) {
+      const tk = tableKeys[i];
       let t = this.tables.get(tk);
       if (t === undefined) {
         t = { rows: new Set(), cols: new Set(), cells: new Map() };
@@ -95,7 +106,9 @@ export class TableBuilder {
       }
       c.values.push(r.values[i].value);
       c.residue.add(residueKey);
-    });
+      cells.push(c);
+    }
+    this.last = { tableKeys, row: rowKey, col: colKey, residue: residueKey, cells };
   }
 
   toTables(opts: TableOpts): Tables {
@@ -117,7 +130,8 @@ export class TableBuilder {
           const values = Float64Array.from(bc.values).sort();
           const vals = Array.from(values);
           const warnings: string[] = [];
-          const nsk = nonSingularFields(sortKeys([...bc.residue]));
+          // One residue key (the usual case) cannot vary: skip sorting a one-element set.
+          const nsk = bc.residue.size <= 1 ? [] : nonSingularFields(sortKeys([...bc.residue]));
           if (nsk.length > 0) warnings.push("benchmarks vary in " + nsk.map((f) => f.name).join(", "));
           out.set(col, {
             values: vals,
