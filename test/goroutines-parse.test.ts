@@ -84,14 +84,18 @@ describe("our captures", () => {
     });
   }
 
-  it("leakserver: debug=1 keeps user frames and both formats agree on the leak's count", () => {
+  it("leakserver: debug=1 keeps user frames and both formats count the leak", () => {
     // debug=1 hides the runtime frames at the top (printCountProfile), so its records
     // have no chansend frame; the user frame and the count are still there.
     const d1 = readGoroutineFile(join(CAPTURES, "leakserver/goroutine.debug1.txt"), DEFAULT_LIMITS);
     const pb = readGoroutineFile(join(CAPTURES, "leakserver/goroutine.pb.gz"), DEFAULT_LIMITS);
     const leak1 = d1.goroutines.find((g) => g.frames[0]?.func === "main.notifyAudit")!;
     const leakPb = pb.goroutines.find((g) => g.frames.some((f) => f.func === "main.notifyAudit"))!;
-    expect(leak1.count).toBe(leakPb.count);
+    // The harness writes goroutine.pb.gz, then goroutine.debug1.txt, while requests
+    // keep leaking; leaked goroutines never go away, so the later debug=1 record can
+    // only hold as many or a few more (the leak grows by a handful per millisecond).
+    expect(leak1.count).toBeGreaterThanOrEqual(leakPb.count);
+    expect(leak1.count - leakPb.count).toBeLessThanOrEqual(10);
     expect(waitClassOf(leakPb)).toBe("chan:send"); // proto keeps runtime.chansend1
   });
 
