@@ -4,21 +4,38 @@
 // stderr and exit code 2.
 
 import { Command, CommanderError } from "commander";
-import { InputError } from "../util/errors.js";
-import { ReportError } from "../report/report.js";
+import { InputError, ReportError, UsageError } from "../util/errors.js";
 import { normalizeArgv } from "./argv.js";
-import { registerReportCommands, UsageError } from "./report-command.js";
-import { registerConvertCommand } from "./convert-command.js";
-import { registerBenchCommand } from "./bench-command.js";
-import { registerCaptureCommand } from "./capture-command.js";
-import { registerRunCommand } from "./run-command.js";
-import { registerDiagnoseCommand } from "./diagnose-command.js";
-import { registerDemoCommand } from "./demo-command.js";
-import { registerGoroutinesCommand } from "./goroutines-command.js";
-import { registerFlameCommand } from "./flame-command.js";
-import { registerGcCommand } from "./gc-command.js";
 
-const io = {
+type IO = { out: (s: string) => void; err: (s: string) => void };
+type Register = (program: Command, io: IO) => void;
+
+// Each command's module is loaded only when that command runs (esbuild splits them
+// into chunks): start-up then compiles the code one command needs, not the whole
+// tool (the GC analysis, flame viewer, zod, tar... are over a megabyte of JS).
+// `godiag --help` and unknown commands load them all.
+const COMMANDS: Array<[string[], () => Promise<Register>]> = [
+  [["top", "text", "tree", "peek", "traces", "tags", "raw", "comments"], async () => (await import("./report-command.js")).registerReportCommands],
+  [["convert"], async () => (await import("./convert-command.js")).registerConvertCommand],
+  [["bench"], async () => (await import("./bench-command.js")).registerBenchCommand],
+  [["capture"], async () => (await import("./capture-command.js")).registerCaptureCommand],
+  [["run"], async () => (await import("./run-command.js")).registerRunCommand],
+  [["diagnose"], async () => (await import("./diagnose-command.js")).registerDiagnoseCommand],
+  [["demo"], async () => (await import("./demo-command.js")).registerDemoCommand],
+  [["goroutines"], async () => (await import("./goroutines-command.js")).registerGoroutinesCommand],
+  [["flame"], async () => (await import("./flame-command.js")).registerFlameCommand],
+  [["gc"], async () => (await import("./gc-command.js")).registerGcCommand],
+];
+
+/** The registrations needed for argv: the named command's, or all of them. */
+async function registrations(argv: string[]): Promise<Register[]> {
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) return [];
+  const name = argv.find((a) => !a.startsWith("-"));
+  const one = COMMANDS.find(([names]) => name !== undefined && names.includes(name));
+  return Promise.all((one ? [one] : COMMANDS).map(([, load]) => load()));
+}
+
+const io: IO = {
   out: (s: string) => process.stdout.write(s),
   err: (s: string) => process.stderr.write(s),
 };
@@ -27,20 +44,11 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
     .name("godiag")
-    .description("Go performance diagnosis: read every Go profile, report exactly like go tool pprof, only faster")
+    .description("Go performance diagnosis: capture a Go service, name what is wrong (diagnose), and read every Go profile exactly like go tool pprof")
     .version("0.1.0")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
-  registerReportCommands(program, io);
-  registerConvertCommand(program, io);
-  registerBenchCommand(program, io);
-  registerCaptureCommand(program, io);
-  registerRunCommand(program, io);
-  registerDiagnoseCommand(program, io);
-  registerDemoCommand(program, io);
-  registerGoroutinesCommand(program, io);
-  registerFlameCommand(program, io);
-  registerGcCommand(program, io);
+  for (const register of await registrations(argv)) register(program, io);
   try {
     // parseAsync: some commands (capture, diagnose) are asynchronous.
     await program.parseAsync(normalizeArgv(argv), { from: "user" });

@@ -5,6 +5,8 @@ import { defaultConfig, type Granularity, type ReportConfig, type ReportKind } f
 import { prepareReport } from "../report/report.js";
 import { renderReport } from "../report/render.js";
 import { loadProfiles, limitOptions, type LoadOptions } from "./load.js";
+import { UsageError } from "../util/errors.js";
+export { UsageError };
 
 export interface ReportFlags {
   sample_index?: string;
@@ -60,7 +62,6 @@ function num(name: string, v: string | undefined, dflt: number): number {
   return n;
 }
 
-export class UsageError extends Error {}
 
 export function toConfig(f: ReportFlags): ReportConfig {
   const c = defaultConfig();

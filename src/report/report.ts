@@ -17,9 +17,10 @@ import { compileTagFilter, numLabelUnits } from "../analysis/tagfilter.js";
 import { KEEP_ALL, ProfileView, type Granularity } from "../analysis/view.js";
 import { applyCommandOverrides, type ReportConfig, type ReportKind } from "./config.js";
 import { scaledLabel } from "./units.js";
+import { ReportError } from "../util/errors.js";
+export { ReportError };
 
 /** A user error in the report request (bad flag value, bad regexp): exit code 2 in the CLI. */
-export class ReportError extends Error {}
 
 export interface Report {
   kind: ReportKind;

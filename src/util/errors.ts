@@ -31,3 +31,9 @@ export const DEFAULT_LIMITS: ReadLimits = {
   maxInputBytes: 1 << 30,
   maxDecompressedBytes: 2 * (1 << 30) - 1,
 };
+
+/** Bad flags or arguments: one line, exit code 2. */
+export class UsageError extends Error {}
+
+/** The inputs do not make the requested report (e.g. profiles that do not combine): exit code 2. */
+export class ReportError extends Error {}
