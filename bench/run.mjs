@@ -105,3 +105,20 @@ for (const r of results) {
     `| ${r.input} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.godiagMs.toFixed(0)} ms | ${r.pprofMs.toFixed(0)} ms | ${r.speedup.toFixed(2)}x | ${r.godiagRssMB.toFixed(0)} MB | ${r.pprofRssMB.toFixed(0)} MB | ${r.rssRatio.toFixed(2)} | ${r.identicalOutput ? "yes" : "NO"} |`,
   );
 }
+
+// The other comparisons, each against its own peer, in the same run. Each script
+// prints its own markdown section (docs/PERFORMANCE.md keeps the latest).
+// BENCH_ONLY=pprof skips them.
+const SUITES = [
+  ["goroutine dumps vs panicparse pp", "bench/goroutines.mjs"],
+  ["benchstat", "bench/benchstat.mjs"],
+  ["flame graphs", "bench/flame.mjs"],
+  ["capture overhead", "bench/capture-overhead.mjs"],
+];
+if (process.env.BENCH_ONLY !== "pprof") {
+  for (const [title, script] of SUITES) {
+    console.log(`\n## ${title} (${script})\n`);
+    const r = spawnSync(process.execPath, [join(ROOT, script)], { stdio: "inherit", timeout: 30 * 60_000 });
+    if (r.status !== 0) console.log(`(${script} failed: exit ${r.status ?? r.signal})`);
+  }
+}
