@@ -39,7 +39,7 @@ async function captureFrom(name: string, targetArgs: string[], captureArgs: stri
 }
 
 describe("per-endpoint faults", () => {
-  it("hang, 500, HTML and a closed socket: five per-file errors, the rest intact, exit 4, bounded time", async () => {
+  it("hang, 500, HTML and a closed socket: seven per-file errors, the rest intact, exit 4, bounded time", async () => {
     const { r, ms, dir } = await captureFrom(
       "mixed",
       ["-hang", "heap", "-fail500", "block", "-html", "mutex", "-close", "threadcreate"],
@@ -53,6 +53,9 @@ describe("per-endpoint faults", () => {
     expect(errorOf(m, "heap.debug1.txt")).toBe("timed out after 1000 ms");
     expect(errorOf(m, "block.pb.gz")).toBe("HTTP 500: Could not enable CPU profiling: cpu profiling already in use");
     expect(errorOf(m, "mutex.pb.gz")).toMatch(/^expected a pprof profile, got an HTML page \("<!DOCTYPE html>/);
+    // The block/mutex delta profiles over the CPU window hit the same broken paths.
+    expect(errorOf(m, "block.delta.pb.gz")).toBe("HTTP 500: Could not enable CPU profiling: cpu profiling already in use");
+    expect(errorOf(m, "mutex.delta.pb.gz")).toMatch(/^expected a pprof profile, got an HTML page \("<!DOCTYPE html>/);
     // A closed connection is transient: retried once (--retries 1), then reported.
     expect(errorOf(m, "threadcreate.pb.gz")).toBe("connection closed by the server (after 2 attempts)");
     const ok = m.files.filter((f) => f.error === undefined).map((f) => f.path).sort();
@@ -62,7 +65,7 @@ describe("per-endpoint faults", () => {
     for (const f of ["heap.pb.gz", "block.pb.gz", "mutex.pb.gz", "threadcreate.pb.gz"]) {
       expect(r.stderr).toMatch(new RegExp(`${f.replace(".", "\\.")}\\s.*FAILED: `));
     }
-    expect(r.stderr).toContain("(partial: 5 failures)");
+    expect(r.stderr).toContain("(partial: 7 failures)");
     // Bound: snapshots need at most one 1 s timeout per round (3 in flight) + a 250 ms
     // backoff, then the 1 s CPU profile; 8 s leaves room for Node start-up on a busy machine.
     expect(ms).toBeLessThan(8000);

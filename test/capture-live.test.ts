@@ -62,7 +62,8 @@ describe("capture from the healthy workload", () => {
     const m = manifestOf(dir);
     const kinds = m.files.map((f) => f.kind).sort();
     expect(kinds).toEqual(
-      [...PROTO, "goroutine-debug1", "goroutine-debug2", "goroutine-debug2", "heap-debug1", "trace", "expvar", "proc"].sort(),
+      // block and mutex twice: the cumulative snapshot and the delta over the CPU window
+      [...PROTO, "block", "mutex", "goroutine-debug1", "goroutine-debug2", "goroutine-debug2", "heap-debug1", "trace", "expvar", "proc"].sort(),
     );
     for (const f of m.files) {
       expect(f.error, f.path).toBeUndefined();

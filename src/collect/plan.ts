@@ -123,7 +123,8 @@ export function planCapture(base: string, index: IndexEntry[], o: PlanOptions): 
   if (want("cpu") && o.seconds > 0 && has("profile")) {
     tasks.push({ label: "cpu", select: "cpu", file: "cpu.pb.gz", kind: "cpu", url: `${pp}profile?seconds=${o.seconds}`, content: "proto", phase: "window", seconds: o.seconds, timeoutMs: slack(o.seconds) });
   }
-  if (o.seconds > 0) {
+  // Deltas ride along the CPU window: none when the CPU profile is not taken.
+  if (o.seconds > 0 && want("cpu") && has("profile")) {
     for (const name of ["block", "mutex"] as const) {
       if (want(name) && has(name)) {
         tasks.push({ label: `${name} (${o.seconds}s delta)`, select: name, file: `${name}.delta.pb.gz`, kind: name, url: `${pp}${name}?seconds=${o.seconds}`, content: "proto", phase: "window-parallel", seconds: o.seconds, timeoutMs: slack(o.seconds) });
