@@ -22,7 +22,10 @@ const LINKS: Link[] = [
   { cause: "mutex-contention", effect: "cpu-hotspot", related: sameOrNested },
   // Allocation churn costs CPU in the allocator and the GC: the hot allocating
   // function is the same code path as the CPU hot spot.
-  { cause: "gc-pressure", effect: "cpu-hotspot", related: sameOrNested },
+  // ... unless the hot spot is a recognised mistake (regexp compiled per call): then
+  // the mistake is the cause and the garbage it makes is the symptom.
+  { cause: "gc-pressure", effect: "cpu-hotspot", related: (g, c) => c.pattern === undefined && sameOrNested(g, c) },
+  { cause: "cpu-hotspot", effect: "gc-pressure", related: (c, g) => c.pattern !== undefined && sameOrNested(c, g) },
   // Thrash makes every cycle a forced-looking, back-to-back GC.
   { cause: "memory-limit-thrash", effect: "gc-pressure", related: () => true },
   // A growing heap under a fixed limit ends in thrash: the growth is the cause.

@@ -49,6 +49,8 @@ export interface Finding {
   functions: string[];
   recommendation: string;
   docs: string[];
+  /** a recognised anti-pattern, e.g. "regexp-compile-per-call" (stable names, docs/DIAGNOSE.md) */
+  pattern?: string;
   /** ids of findings this one explains (symptoms of this root cause) */
   explains?: string[];
 }

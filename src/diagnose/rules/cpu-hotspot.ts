@@ -11,6 +11,11 @@ import { isSyscallFrame } from "./syscall-heavy.js";
 
 /** A function must account for at least this share of CPU samples to be a hot spot. */
 const MIN_SHARE = 0.2;
+/**
+ * A known mistake (KNOWN_WASTE below) is named from this share on: compiling a
+ * regexp per request at 10 % of CPU is worth fixing even when it is not the top item.
+ */
+const MIN_WASTE_SHARE = 0.1;
 /** ... and be critical above this share. */
 const CRITICAL_SHARE = 0.5;
 /**
@@ -20,28 +25,33 @@ const CRITICAL_SHARE = 0.5;
 const MIN_CORES = 0.25;
 
 /** Calls that are expensive and almost always a mistake on a request path. */
-const KNOWN_WASTE: Array<{ re: RegExp; what: string; fix: string }> = [
+const KNOWN_WASTE: Array<{ pattern: string; re: RegExp; what: string; fix: string }> = [
   {
+    pattern: "regexp-compile-per-call",
     re: /^regexp\.(Must)?Compile(POSIX)?$|^regexp\.compile$|^regexp\/syntax\./,
     what: "compiles a regular expression on every call",
     fix: "compile the pattern once (a package-level `var re = regexp.MustCompile(...)`) and reuse it",
   },
   {
+    pattern: "template-parse-per-call",
     re: /^text\/template\.\(\*Template\)\.Parse$|^html\/template\.\(\*Template\)\.Parse$|^text\/template\.New$/,
     what: "parses a template on every call",
     fix: "parse templates once at start-up and execute the parsed template",
   },
   {
+    pattern: "reflection-json",
     re: /^encoding\/json\.(Marshal|Unmarshal|\(\*decodeState\)|\(\*encodeState\))/,
     what: "spends its time in reflection-based encoding/json",
     fix: "encode less (smaller payloads, cache encoded responses), or use a generated/streaming encoder",
   },
   {
+    pattern: "fmt-in-hot-path",
     re: /^fmt\.(Sprintf|Sprint|Fprintf)$/,
     what: "formats strings with fmt in a hot path",
     fix: "use strconv/append-style formatting or precompute the strings",
   },
   {
+    pattern: "large-hashing",
     re: /^crypto\/(sha256|sha512|sha1|md5)\.|^crypto\/internal\/fips140\/sha(256|512)\./,
     what: "hashes large inputs",
     fix: "hash less data or less often (cache the digest, hash only what changed)",
@@ -62,12 +72,13 @@ export const cpuHotspotRule: Rule = {
     const out: Finding[] = [];
     for (const [fn, v] of topEntries(attr.byFunction, 3)) {
       const share = v / attr.total;
-      if (share < MIN_SHARE) break;
+      if (share < MIN_WASTE_SHARE) break;
       const callees = topEntries(attr.callees.get(fn) ?? new Map(), 5);
       // Time that is mostly system calls is syscall-heavy's finding, not a CPU hot spot.
       const sys = syscallValue(ctx, fn, ti);
       if (sys > 0.5 * v) continue;
       const waste = findWaste(callees.map(([c]) => c), ctx, fn, ti);
+      if (share < MIN_SHARE && !waste) continue;
       const severity = !busy ? "info" : share >= CRITICAL_SHARE || waste ? "critical" : "warning";
       const calleeText = callees.map(([c, cv]) => `${c} ${pct(cv, attr.total)}`).join(", ");
       out.push({
@@ -100,6 +111,7 @@ export const cpuHotspotRule: Rule = {
           ? `${fn} ${waste.what}: ${waste.fix}.`
           : `Profile ${fn} with \`godiag top --focus '${escapeRe(fn)}'\` and the flame graph; reduce the work it does per call or how often it runs.`,
         docs: ["https://go.dev/doc/diagnostics#profiling"],
+        ...(waste ? { pattern: waste.pattern } : {}),
       });
     }
     return out;

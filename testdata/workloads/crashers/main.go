@@ -33,7 +33,7 @@ func main() {
 		var wg sync.WaitGroup
 		wg.Add(1)
 		ch := make(chan int)
-		go func() { ch <- 1; wg.Done() }() // nobody receives
+		go func() { ch <- 1; wg.Done() }()   // nobody receives
 		go func() { mu.Lock(); mu.Lock() }() // locks itself out
 		wg.Wait()
 	case "panic":

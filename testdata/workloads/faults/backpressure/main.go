@@ -8,9 +8,7 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"godiag.test/workloads/internal/faultserver"
@@ -59,21 +57,12 @@ func main() {
 	s.Mux.HandleFunc("/upload", handleUpload)
 	s.Serve()
 	s.Run(func() {
-		client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-		var wg sync.WaitGroup
-		for c := 0; c < 48; c++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for s.Running() {
-					resp, err := client.Post(s.URL+"/upload", "application/octet-stream", nil)
-					if err == nil {
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-				}
-			}()
-		}
-		wg.Wait()
+		s.Drive(faultserver.Load{
+			Clients: 48,
+			Client:  &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
+			Request: func(cl *http.Client, _, _ int) (*http.Response, error) {
+				return cl.Post(s.URL+"/upload", "application/octet-stream", nil)
+			},
+		})
 	})
 }

@@ -10,8 +10,6 @@ import (
 	"io"
 	"net/http"
 	"regexp"
-	"sync"
-	"time"
 
 	"godiag.test/workloads/internal/faultserver"
 )
@@ -38,22 +36,9 @@ func main() {
 	s.Mux.HandleFunc("/signup", handleSignup)
 	s.Serve()
 	s.Run(func() {
-		client := &http.Client{Timeout: 10 * time.Second}
-		var wg sync.WaitGroup
-		for c := 0; c < 4; c++ {
-			wg.Add(1)
-			go func(c int) {
-				defer wg.Done()
-				for i := 0; s.Running(); i++ {
-					addr := fmt.Sprintf("user%d.%d@example.com", c, i)
-					resp, err := client.Post(s.URL+"/signup", "text/plain", bytes.NewBufferString(addr))
-					if err == nil {
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-				}
-			}(c)
-		}
-		wg.Wait()
+		s.Drive(faultserver.Load{Clients: 4, Request: func(cl *http.Client, c, i int) (*http.Response, error) {
+			addr := fmt.Sprintf("user%d.%d@example.com", c, i)
+			return cl.Post(s.URL+"/signup", "text/plain", bytes.NewBufferString(addr))
+		}})
 	})
 }

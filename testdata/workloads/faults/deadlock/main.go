@@ -62,24 +62,14 @@ func main() {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	s.Serve()
+	// Clients give up after 200 ms; the server-side handlers stay blocked.
+	paths := []string{"/transfer", "/audit", "/health"}
 	s.Run(func() {
-		// Clients give up after 200 ms; the server-side handlers stay blocked.
-		client := &http.Client{Timeout: 200 * time.Millisecond}
-		var wg sync.WaitGroup
-		for _, path := range []string{"/transfer", "/audit", "/health"} {
-			wg.Add(1)
-			go func(path string) {
-				defer wg.Done()
-				for s.Running() {
-					resp, err := client.Get(s.URL + path)
-					if err == nil {
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-					time.Sleep(50 * time.Millisecond)
-				}
-			}(path)
-		}
-		wg.Wait()
+		s.Drive(faultserver.Load{
+			Clients: len(paths),
+			Pause:   50 * time.Millisecond,
+			Client:  &http.Client{Timeout: 200 * time.Millisecond},
+			Request: func(cl *http.Client, c, _ int) (*http.Response, error) { return cl.Get(s.URL + paths[c]) },
+		})
 	})
 }

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync"
-	"time"
 
 	"godiag.test/workloads/internal/faultserver"
 )
@@ -69,22 +67,5 @@ func main() {
 	s := faultserver.New("gcpressure", "buildRequestTree allocates a pointer-rich tree with maps per request")
 	s.Mux.HandleFunc("/tree", handleTree)
 	s.Serve()
-	s.Run(func() {
-		client := &http.Client{Timeout: 5 * time.Second}
-		var wg sync.WaitGroup
-		for c := 0; c < 4; c++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for s.Running() {
-					resp, err := client.Get(s.URL + "/tree")
-					if err == nil {
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-				}
-			}()
-		}
-		wg.Wait()
-	})
+	s.Run(func() { s.Drive(faultserver.Load{Clients: 4, Path: "/tree"}) })
 }

@@ -6,7 +6,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -48,24 +47,6 @@ func main() {
 	}
 	s.Mux.HandleFunc("/item", handleItem)
 	s.Serve()
-	s.Run(func() {
-		// A modest, paced load from 4 clients sharing one keep-alive transport.
-		client := &http.Client{Timeout: 5 * time.Second}
-		var wg sync.WaitGroup
-		for c := 0; c < 4; c++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for s.Running() {
-					resp, err := client.Get(s.URL + "/item")
-					if err == nil {
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-					time.Sleep(2 * time.Millisecond)
-				}
-			}()
-		}
-		wg.Wait()
-	})
+	// A modest, paced load from 4 clients sharing one keep-alive transport.
+	s.Run(func() { s.Drive(faultserver.Load{Clients: 4, Path: "/item", Pause: 2 * time.Millisecond}) })
 }

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -47,23 +46,5 @@ func main() {
 	s := faultserver.New("heapgrowth", "cacheResponse stores every response in a map that is never evicted")
 	s.Mux.HandleFunc("/page", handlePage)
 	s.Serve()
-	s.Run(func() {
-		client := &http.Client{Timeout: 5 * time.Second}
-		var wg sync.WaitGroup
-		for c := 0; c < 4; c++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for s.Running() {
-					resp, err := client.Get(s.URL + "/page")
-					if err == nil {
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-					time.Sleep(500 * time.Microsecond)
-				}
-			}()
-		}
-		wg.Wait()
-	})
+	s.Run(func() { s.Drive(faultserver.Load{Clients: 4, Path: "/page", Pause: 500 * time.Microsecond}) })
 }

@@ -53,24 +53,6 @@ func main() {
 	s := faultserver.New("leakserver", "goroutine leak: main.notifyAudit blocked forever in chan send")
 	s.Mux.HandleFunc("/order", handleOrder)
 	s.Serve()
-	s.Run(func() {
-		// Two paced clients: about 80 requests/s, about half of them leak a goroutine.
-		client := &http.Client{Timeout: 5 * time.Second}
-		var wg sync.WaitGroup
-		for c := 0; c < 2; c++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for s.Running() {
-					resp, err := client.Get(s.URL + "/order")
-					if err == nil {
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-					time.Sleep(20 * time.Millisecond)
-				}
-			}()
-		}
-		wg.Wait()
-	})
+	// Two paced clients: about 80 requests/s, about half of them leak a goroutine.
+	s.Run(func() { s.Drive(faultserver.Load{Clients: 2, Path: "/order", Pause: 20 * time.Millisecond}) })
 }

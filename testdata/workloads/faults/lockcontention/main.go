@@ -7,7 +7,6 @@ package main
 import (
 	"crypto/sha256"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -57,21 +56,12 @@ func main() {
 	s.Mux.HandleFunc("/visit", handleVisit)
 	s.Serve()
 	s.Run(func() {
-		client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-		var wg sync.WaitGroup
-		for c := 0; c < 16; c++ {
-			wg.Add(1)
-			go func(c int) {
-				defer wg.Done()
-				for i := 0; s.Running(); i++ {
-					resp, err := client.Get(fmt.Sprintf("%s/visit?s=user%d", s.URL, (c*7+i)%32))
-					if err == nil {
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-				}
-			}(c)
-		}
-		wg.Wait()
+		s.Drive(faultserver.Load{
+			Clients: 16,
+			Client:  &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
+			Request: func(cl *http.Client, c, i int) (*http.Response, error) {
+				return cl.Get(fmt.Sprintf("%s/visit?s=user%d", s.URL, (c*7+i)%32))
+			},
+		})
 	})
 }

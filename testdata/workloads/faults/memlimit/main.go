@@ -5,10 +5,8 @@
 package main
 
 import (
-	"io"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"godiag.test/workloads/internal/faultserver"
@@ -53,23 +51,5 @@ func main() {
 	dataset = loadDataset(400_000)
 	s.Mux.HandleFunc("/query", handleQuery)
 	s.Serve()
-	s.Run(func() {
-		client := &http.Client{Timeout: 5 * time.Second}
-		var wg sync.WaitGroup
-		for c := 0; c < 2; c++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for s.Running() {
-					resp, err := client.Get(s.URL + "/query")
-					if err == nil {
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-					time.Sleep(time.Millisecond)
-				}
-			}()
-		}
-		wg.Wait()
-	})
+	s.Run(func() { s.Drive(faultserver.Load{Clients: 2, Path: "/query", Pause: time.Millisecond}) })
 }

@@ -64,21 +64,8 @@ func main() {
 	s.Mux.HandleFunc("/action", handleAction)
 	s.Serve()
 	s.Run(func() {
-		client := &http.Client{Timeout: 10 * time.Second}
-		var wg sync.WaitGroup
-		for c := 0; c < 4; c++ {
-			wg.Add(1)
-			go func(c int) {
-				defer wg.Done()
-				for i := 0; s.Running(); i++ {
-					resp, err := client.Get(fmt.Sprintf("%s/action?u=u%d", s.URL, c))
-					if err == nil {
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-				}
-			}(c)
-		}
-		wg.Wait()
+		s.Drive(faultserver.Load{Clients: 8, Request: func(cl *http.Client, c, _ int) (*http.Response, error) {
+			return cl.Get(fmt.Sprintf("%s/action?u=u%d", s.URL, c))
+		}})
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"expvar"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -27,6 +28,7 @@ import (
 	"path/filepath"
 	"runtime"
 	rpprof "runtime/pprof"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -178,6 +180,46 @@ loop:
 		f()
 	}
 	os.Exit(0)
+}
+
+// Load describes the traffic a workload drives against itself.
+type Load struct {
+	Clients int           // concurrent client loops
+	Pause   time.Duration // sleep between a client's requests (0 = none)
+	Client  *http.Client  // nil = a client with a 5 s timeout
+	// Request sends client c's i-th request; nil = GET s.URL+Path.
+	Request func(client *http.Client, c, i int) (*http.Response, error)
+	Path    string
+}
+
+// Drive runs the load until the run ends: Clients loops, each sending a request,
+// reading and closing the body, then pausing. Use it as (or inside) Run's load.
+func (s *Session) Drive(l Load) {
+	client := l.Client
+	if client == nil {
+		client = &http.Client{Timeout: 5 * time.Second}
+	}
+	request := l.Request
+	if request == nil {
+		request = func(cl *http.Client, _, _ int) (*http.Response, error) { return cl.Get(s.URL + l.Path) }
+	}
+	var wg sync.WaitGroup
+	for c := 0; c < l.Clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for i := 0; s.Running(); i++ {
+				if resp, err := request(client, c, i); err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				if l.Pause > 0 {
+					time.Sleep(l.Pause)
+				}
+			}
+		}(c)
+	}
+	wg.Wait()
 }
 
 // AtExit registers clean-up to run before Run exits (deferred calls in main do not run).
