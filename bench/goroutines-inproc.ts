@@ -11,6 +11,7 @@ const times: number[] = [];
 const cpu: number[] = [];
 let total = 0;
 let buckets = 0;
+let coldMs = 0;
 for (let i = 0; i < runs + 1; i++) {
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
@@ -18,7 +19,8 @@ for (let i = 0; i < runs + 1; i++) {
   const b = bucketize(d);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const c = process.cpuUsage(c0);
-  if (i > 0) {
+  if (i === 0) coldMs = ms;
+  else {
     times.push(ms); // the first run warms the JIT
     cpu.push((c.user + c.system) / 1000);
   }
@@ -27,4 +29,4 @@ for (let i = 0; i < runs + 1; i++) {
 }
 times.sort((a, b) => a - b);
 cpu.sort((a, b) => a - b);
-console.log(JSON.stringify({ total, buckets, medianMs: times[Math.floor(times.length / 2)], minMs: times[0], cpuMedianMs: cpu[Math.floor(cpu.length / 2)] }));
+console.log(JSON.stringify({ total, buckets, runs, coldMs, medianMs: times[Math.floor(times.length / 2)], minMs: times[0], cpuMedianMs: cpu[Math.floor(cpu.length / 2)] }));

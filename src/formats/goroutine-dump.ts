@@ -7,7 +7,7 @@ import type { GoFrame, Goroutine, GoroutineDump } from "../model/goroutines.js";
 import type { Profile } from "../model/profile.js";
 import { InputError, type ReadLimits } from "../util/errors.js";
 import { findDebug1Start, parseGoroutineDebug1 } from "./goroutine-debug1.js";
-import { parseGoroutineText } from "./goroutine-text.js";
+import { parseGoroutineBytes } from "./goroutine-text.js";
 import { maybeGunzip } from "./gzip.js";
 import { decodeProfile, isProbablyProto } from "./pprof-proto.js";
 import { readFileCapped } from "./read.js";
@@ -31,10 +31,24 @@ export function parseGoroutineData(data: Uint8Array, file: string, limits: ReadL
   if (looksBinary(raw)) {
     throw new InputError(file, "binary data that is neither a goroutine dump nor a goroutine profile", 0);
   }
-  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
-  const d1 = findDebug1Start(text);
-  if (d1 >= 0 && !hasHeaderBefore(text, d1)) return parseGoroutineDebug1(text, file, d1);
-  return parseGoroutineText(text, file);
+  // debug=1 text is one record per distinct stack (small): it is read as a string.
+  // debug=2 dumps can be 30 MB: they are parsed as bytes, never decoded whole.
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const d1 = findDebug1StartBytes(buf, firstHeader(buf));
+  if (d1 >= 0) {
+    const text = buf.toString("utf8");
+    return parseGoroutineDebug1(text, file, findDebug1Start(text));
+  }
+  return parseGoroutineBytes(raw, file);
+}
+
+const TOTAL = "goroutine profile: total ";
+
+/** Byte offset of a "goroutine profile: total N" line before byte end, or -1. */
+function findDebug1StartBytes(buf: Buffer, end: number): number {
+  if (buf.length >= TOTAL.length && buf.toString("latin1", 0, TOTAL.length) === TOTAL) return 0;
+  const i = buf.subarray(0, Math.min(end + TOTAL.length + 1, buf.length)).indexOf("\n" + TOTAL);
+  return i < 0 || i + 1 > end ? -1 : i + 1;
 }
 
 /** NUL or many control bytes in the first 4 KiB: not text. */
@@ -49,13 +63,14 @@ function looksBinary(b: Uint8Array): boolean {
   return ctl > n / 10;
 }
 
-function hasHeaderBefore(text: string, end: number): boolean {
-  for (let i = text.indexOf("goroutine ", 0); i >= 0 && i < end; i = text.indexOf("goroutine ", i + 1)) {
-    if (i > 0 && text.charCodeAt(i - 1) !== 10) continue;
-    const c = text.charCodeAt(i + 10);
-    if (c >= 48 && c <= 57) return true;
+/** Byte offset of the first debug=2 header line ("goroutine N "), or the length. */
+function firstHeader(buf: Buffer): number {
+  for (let i = buf.indexOf("goroutine ", 0); i >= 0; i = buf.indexOf("goroutine ", i + 1)) {
+    if (i > 0 && buf[i - 1] !== 10) continue;
+    const c = buf[i + 10];
+    if (c !== undefined && c >= 48 && c <= 57) return i;
   }
-  return false;
+  return buf.length;
 }
 
 /** A goroutine profile (proto): one record per sample, its count as value, frames from the symbolized lines. */

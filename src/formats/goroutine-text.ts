@@ -14,9 +14,10 @@
 //   	/src/main.go:44 +0x85
 //   ...additional frames elided...                           <- 100-frame cap (also before 1.21)
 //
-// Hand-written line scanner (no regular expressions): it is linear in the input,
-// which matters for 50,000-goroutine dumps and for hostile input, and no parser
-// library reads this format. Lines that are not part of a goroutine (test output,
+// Hand-written line scanner over the input's bytes (no regular expressions): it
+// is linear in the input, which matters for 50,000-goroutine dumps (27 MB in
+// ~50 ms, see docs/PERFORMANCE.md) and for hostile input, and no parser library
+// reads this format. Lines longer than MAX_LINE bytes are skipped with a warning. Lines that are not part of a goroutine (test output,
 // register dumps, "exit status 2") are skipped; header lines of a crash are kept.
 
 import type { Ancestor, CreatedBy, GoFrame, Goroutine, GoroutineDump } from "../model/goroutines.js";
@@ -41,7 +42,173 @@ interface Pending {
   args: string;
 }
 
+/**
+ * Values keyed by a byte range of the input, compared by bytes: frames, creators,
+ * header states and names are found again without decoding their text. Open
+ * addressing on a power-of-two table; the key of an entry is its first
+ * occurrence in the same buffer, so the table holds no copies.
+ */
+class RangeTable<T> {
+  private slots = new Int32Array(1024).fill(-1);
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly hashes: number[] = [];
+  readonly values: T[] = [];
+  constructor(private readonly buf: Buffer) {}
+
+  /** Index of the entry with the bytes [s, e), or -1. */
+  find(s: number, e: number, h: number): number {
+    const mask = this.slots.length - 1;
+    const len = e - s;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const k = this.slots[i]!;
+      if (k < 0) return -1;
+      if (this.hashes[k] !== h) continue;
+      const ks = this.starts[k]!;
+      if (this.ends[k]! - ks === len && sameBytes(this.buf, ks, s, len)) return k;
+    }
+  }
+
+  /** Does entry k's key start at s, followed by the end of a line? Returns that line's "\n" (or the input's end), else -1. */
+  matchAt(k: number, s: number): number {
+    const buf = this.buf;
+    const ks = this.starts[k]!;
+    const t = s + this.ends[k]! - ks;
+    const n = buf.length;
+    if (t > n) return -1;
+    // The key ends where its last line ended, before any "\r".
+    const nl = t === n || buf[t] === 10 ? t : buf[t] === 13 && (t + 1 === n || buf[t + 1] === 10) ? t + 1 : -1;
+    if (nl < 0 || !sameBytes(buf, ks, s, t - s)) return -1;
+    return nl;
+  }
+
+  /** Is entry k's key exactly the bytes [s, e)? */
+  equals(k: number, s: number, e: number): boolean {
+    const ks = this.starts[k]!;
+    return this.ends[k]! - ks === e - s && sameBytes(this.buf, ks, s, e - s);
+  }
+
+  add(s: number, e: number, h: number, v: T): void {
+    const k = this.values.length;
+    this.starts.push(s);
+    this.ends.push(e);
+    this.hashes.push(h);
+    this.values.push(v);
+    if (2 * (k + 1) > this.slots.length) this.grow();
+    else this.place(k);
+  }
+
+  private place(k: number): void {
+    const mask = this.slots.length - 1;
+    let i = this.hashes[k]! & mask;
+    while (this.slots[i]! >= 0) i = (i + 1) & mask;
+    this.slots[i] = k;
+  }
+
+  private grow(): void {
+    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+    for (let k = 0; k < this.values.length; k++) this.place(k);
+  }
+}
+
+/** buf[a, a+len) == buf[b, b+len)? */
+function sameBytes(buf: Buffer, a: number, b: number, len: number): boolean {
+  if (len < 48) {
+    for (let j = 0; j < len; j++) if (buf[a + j] !== buf[b + j]) return false;
+    return true;
+  }
+  return buf[a] === buf[b] && buf.compare(buf, a, a + len, b, b + len) === 0; // memcmp
+}
+
+/** FNV-1a-like hash of buf[s, e), four bytes a step. */
+function hashRange(buf: Uint8Array, s: number, e: number): number {
+  let h = 0x811c9dc5 ^ (e - s);
+  let i = s;
+  for (; i + 4 <= e; i += 4) {
+    h = Math.imul(h ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24)), 0x01000193) ^ (h >>> 15);
+  }
+  for (; i < e; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  return h;
+}
+
+/**
+ * Goroutines with the same frames share one frames array (a 50,000-goroutine
+ * dump has a few dozen distinct stacks): a trie over frame entries, one child
+ * inline (stacks rarely branch), more in a Map.
+ */
+class StackNode {
+  k = -1;
+  child: StackNode | null = null;
+  more: Map<number, StackNode> | null = null;
+  frames: GoFrame[] | null = null;
+
+  next(k: number): StackNode {
+    if (this.child === null) {
+      this.k = k;
+      return (this.child = new StackNode());
+    }
+    if (this.k === k) return this.child;
+    if (this.more === null) this.more = new Map();
+    let c = this.more.get(k);
+    if (c === undefined) this.more.set(k, (c = new StackNode()));
+    return c;
+  }
+}
+
+/** A header's fields after the id, shared by every goroutine whose header reads the same. */
+interface HeaderTemplate {
+  state: string;
+  flags: string[];
+  waitMinutes: number;
+  lockedToThread: boolean;
+  /** the body of the last goroutine with this header that parsed cleanly */
+  body: Body | null;
+}
+
+/**
+ * A goroutine's lines between its header and the blank line after it, and what
+ * they parsed to without a warning: a later goroutine with the same bytes there
+ * (most of a big dump) takes the result with one comparison.
+ */
+interface Body {
+  start: number;
+  len: number;
+  lines: number;
+  stack: StackNode;
+  createdBy: CreatedBy | null;
+  elided: number;
+}
+
+// Shared by the goroutines that have none: a dump is read-only (model/goroutines.ts),
+// and three empty objects per goroutine are a third of a big dump's heap.
+const NO_FRAMES: GoFrame[] = [];
+const NO_FLAGS = Object.freeze([]) as unknown as string[];
+const NO_ANCESTORS = Object.freeze([]) as unknown as Ancestor[];
+const NO_LABELS = Object.freeze({}) as Record<string, string>;
+const GOROUTINE_ = [103, 111, 114, 111, 117, 116, 105, 110, 101, 32]; // "goroutine "
+const CREATED_BY_ = [99, 114, 101, 97, 116, 101, 100, 32, 98, 121, 32]; // "created by "
+
+function startsWithBytes(buf: Uint8Array, s: number, e: number, p: readonly number[]): boolean {
+  if (e - s < p.length) return false;
+  for (let i = 0; i < p.length; i++) if (buf[s + i] !== p[i]) return false;
+  return true;
+}
+
+/** A debug=2 dump or traceback as text (tests, small inputs); files go through parseGoroutineBytes. */
 export function parseGoroutineText(text: string, file: string): GoroutineDump {
+  return parseGoroutineBytes(Buffer.from(text, "utf8"), file);
+}
+
+/**
+ * The parser works on the input's bytes: no 30 MB string, and the lines that
+ * repeat across goroutines (a frame's two lines, "created by" and its file line,
+ * a header's state) are recognised by hash and byte comparison, so each distinct
+ * one is decoded and parsed once and its objects are shared (GoFrame and
+ * CreatedBy objects are immutable, see model/goroutines.ts). Every other line
+ * is decoded and read by the string helpers below.
+ */
+export function parseGoroutineBytes(input: Uint8Array, file: string): GoroutineDump {
+  const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   // Function names, files and states repeat across goroutines: one string object
   // each keeps memory flat and makes later Map lookups hit V8's cached hashes.
   const interned = new Map<string, string>();
@@ -51,6 +218,23 @@ export function parseGoroutineText(text: string, file: string): GoroutineDump {
     interned.set(x, x);
     return x;
   };
+  const frameTable = new RangeTable<GoFrame | null>(buf); // func line + file line -> frame (null: malformed file line)
+  const createdTable = new RangeTable<CreatedBy>(buf); // "created by" line + file line -> creator
+  const headerTable = new RangeTable<HeaderTemplate>(buf); // header after the id -> fields
+  // Guesses that skip the hashing when a dump repeats itself, as dumps do: the
+  // frame that followed frame k last time (succ[k + 1]; succ[0]: a goroutine's
+  // first frame), the last creator and the last header read.
+  const succ: number[] = [-1];
+  let prevK = -1;
+  const stacks = new StackNode();
+  let stack = stacks; // cur.frames so far
+  let lastCr = -1;
+  let lastHeader = -1;
+  let curTemplate: HeaderTemplate | null = null; // cur's header, when cached
+  let lastBody: Body | null = null;
+  let bodyStart = 0; // where cur's body started, the line number and warnings count there
+  let bodyLine = 0;
+  let bodyWarnings = 0;
   const goroutines: Goroutine[] = [];
   const header: string[] = [];
   const warnings: string[] = [];
@@ -61,65 +245,236 @@ export function parseGoroutineText(text: string, file: string): GoroutineDump {
   };
 
   let cur: Goroutine | null = null;
-  let frames: GoFrame[] = []; // frames of cur or of its current ancestor
+  // cur's frames collect in own[0, nOwn) and become a shared array at the end;
+  // an ancestor's go straight to its array.
+  const own: GoFrame[] = [];
+  let nOwn = 0;
+  let frames: GoFrame[] = []; // frames of cur's current ancestor
   let ancestor: Ancestor | null = null;
-  let pending: Pending | null = null; // a func line waiting for its file line
-  let pendingCreated: CreatedBy | null = null;
+  // A func line waiting for its file line: [pendS, pendE), its hash; pendS < 0 when none.
+  let pendS = -1;
+  let pendE = 0;
+  let pendH = 0;
+  // A "created by" line waiting for its file line, likewise.
+  let crS = -1;
+  let crE = 0;
+  let crH = 0;
   let crash = false;
   let lineNo = 0;
 
+  const pendingFunc = (): string => parseCallLine(decodeLine(buf, pendS, pendE))?.func ?? "";
   const finish = (why: string): void => {
     if (cur === null) return;
-    if (pending !== null || pendingCreated !== null) {
+    if (pendS >= 0 || crS >= 0) {
       warn(`${file}: line ${lineNo}: goroutine ${cur.id} ends ${why} after a frame without its file line`);
     }
-    if (cur.frames.length === 0 && !cur.stackUnavailable) {
+    if (nOwn === 0 && !cur.stackUnavailable) {
       warn(`${file}: line ${cur.sourceLine}: goroutine ${cur.id} has no frames`);
     }
+    cur.frames = stack.frames ??= own.slice(0, nOwn);
     goroutines.push(cur);
     cur = null;
     ancestor = null;
-    pending = null;
-    pendingCreated = null;
+    pendS = -1;
+    crS = -1;
+  };
+  const newGoroutine = (t: HeaderTemplate, id: number): Goroutine => ({
+    id,
+    state: t.state,
+    flags: t.flags.length === 0 ? NO_FLAGS : t.flags.slice(),
+    waitMinutes: t.waitMinutes,
+    lockedToThread: t.lockedToThread,
+    frames: NO_FRAMES, // set by finish
+    elided: 0,
+    createdBy: null,
+    ancestors: NO_ANCESTORS,
+    labels: NO_LABELS,
+    count: 1,
+    stackUnavailable: false,
+    sourceLine: lineNo,
+  });
+  /** A header line at [s, e) (known to start with "goroutine " and a digit): cached by its text after the id. */
+  const header2 = (s: number, e: number): Goroutine | null => {
+    let i = s + 10;
+    let id = 0;
+    while (i < e && buf[i]! >= 48 && buf[i]! <= 57 && i - s < 25) id = id * 10 + buf[i++]! - 48;
+    // Only " [...]:" is cached: " gp=0x..." differs per goroutine, labels are per goroutine.
+    const cacheable = buf[i] === 32 && buf[i + 1] === 91 && !hasLabels(buf, i, e);
+    curTemplate = null;
+    if (cacheable && lastHeader >= 0 && headerTable.equals(lastHeader, i, e)) {
+      curTemplate = headerTable.values[lastHeader]!;
+      return newGoroutine(curTemplate, id);
+    }
+    const h = cacheable ? hashRange(buf, i, e) : 0;
+    if (cacheable) {
+      const k = headerTable.find(i, e, h);
+      if (k >= 0) {
+        lastHeader = k;
+        curTemplate = headerTable.values[k]!;
+        return newGoroutine(curTemplate, id);
+      }
+    }
+    const g = parseHeader(decodeLine(buf, s, e), lineNo, intern);
+    if (g !== null && cacheable) {
+      curTemplate = { state: g.state, flags: g.flags.slice(), waitMinutes: g.waitMinutes, lockedToThread: g.lockedToThread, body: null };
+      headerTable.add(i, e, h, curTemplate);
+      lastHeader = headerTable.values.length - 1;
+    }
+    return g;
   };
 
   let pos = 0;
-  const n = text.length;
+  const n = buf.length;
   while (pos < n) {
-    let nl = text.indexOf("\n", pos);
+    const s = pos;
+    let nl = buf.indexOf(10, s); // memchr: far faster than a byte loop here
     if (nl < 0) nl = n;
+    pos = nl + 1;
     lineNo++;
-    const len = nl - pos;
+    const len = nl - s;
     if (len > MAX_LINE) {
       warn(`${file}: line ${lineNo}: ${len}-byte line skipped (longer than ${MAX_LINE})`);
       finish("at an over-long line");
-      pos = nl + 1;
       continue;
     }
-    // Fast path, most lines of a dump: a frame's file line, parsed in place
-    // without slicing the line out first (it saves one string per frame).
-    if (pending !== null && text.charCodeAt(pos) === 9) {
-      const end = text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      const fr = parseFileLineAt(text, pos, end, pending);
-      if (fr !== null) {
-        fr.file = intern(fr.file);
-        frames.push(fr);
-        pending = null;
-        pos = nl + 1;
+    const e = len > 0 && buf[nl - 1] === 13 ? nl - 1 : nl;
+    const c0 = e > s ? buf[s]! : -1;
+
+    if (cur !== null) {
+      if (c0 === 9 && pendS >= 0) {
+        // Most lines of a dump: a frame's file line. The frame is the two lines.
+        const fh = Math.imul(pendH ^ hashRange(buf, s, e), 0x01000193);
+        let k = frameTable.find(pendS, e, fh);
+        if (k < 0) {
+          const call = parseCallLine(decodeLine(buf, pendS, pendE)) ?? { func: "", args: "" }; // isCallLineAt said it is one
+          const line = decodeLine(buf, s, e);
+          const fr = parseFileLineAt(line, 0, line.length, call) ?? parseFileLine(line, call);
+          if (fr !== null) {
+            fr.func = intern(fr.func);
+            fr.file = intern(fr.file);
+          }
+          frameTable.add(pendS, e, fh, fr);
+          k = frameTable.values.length - 1;
+        }
+        const fr = frameTable.values[k]!;
+        if (fr === null) warn(`${file}: line ${lineNo}: malformed file:line skipped`);
+        else {
+          if (ancestor === null) {
+            own[nOwn++] = fr;
+            stack = stack.next(k);
+          } else frames.push(fr);
+          succ[prevK + 1] = k;
+          if (succ.length === k + 1) succ.push(-1);
+          prevK = k;
+        }
+        pendS = -1;
         continue;
+      }
+      if (c0 === 9 && crS >= 0) {
+        const ch = Math.imul(crH ^ hashRange(buf, s, e), 0x01000193);
+        let k = createdTable.find(crS, e, ch);
+        if (k < 0) {
+          const cb = parseCreatedBy(decodeLine(buf, crS, crE));
+          cb.func = intern(cb.func);
+          const fr = parseFileLine(decodeLine(buf, s, e), { func: cb.func, args: "" });
+          if (fr !== null) {
+            cb.file = intern(fr.file);
+            cb.line = fr.line;
+          }
+          createdTable.add(crS, e, ch, cb);
+          k = createdTable.values.length - 1;
+        }
+        const cb = createdTable.values[k]!;
+        if (ancestor !== null) (ancestor as Ancestor).createdBy = cb;
+        else cur.createdBy = cb;
+        lastCr = k;
+        crS = -1;
+        continue;
+      }
+      if (c0 !== 9 && c0 >= 0 && pendS < 0 && crS < 0) {
+        // The guesses: a frame (func line and file line) or a "created by" and its
+        // file line seen before, byte for byte, are taken whole.
+        const k = succ[prevK + 1]!;
+        const end = k >= 0 && frameTable.values[k] !== null ? frameTable.matchAt(k, s) : -1;
+        if (end >= 0) {
+          if (ancestor === null) {
+            own[nOwn++] = frameTable.values[k]!;
+            stack = stack.next(k);
+          } else frames.push(frameTable.values[k]!);
+          if (succ.length === k + 1) succ.push(-1);
+          prevK = k;
+          lineNo++;
+          pos = end + 1;
+          continue;
+        }
+        const ce = c0 === 99 && lastCr >= 0 ? createdTable.matchAt(lastCr, s) : -1;
+        if (ce >= 0) {
+          if (ancestor !== null) (ancestor as Ancestor).createdBy = createdTable.values[lastCr]!;
+          else cur.createdBy = createdTable.values[lastCr]!;
+          lineNo++;
+          pos = ce + 1;
+          continue;
+        }
+      }
+      if (c0 !== 9 && c0 >= 0) {
+        if (pendS >= 0) {
+          // A func line must be followed by its file line: this one is not part of the dump.
+          warn(`${file}: line ${lineNo - 1}: frame "${clip(pendingFunc())}" has no file line`);
+          pendS = -1;
+        }
+        if (isCallLineAt(buf, s, e)) {
+          pendS = s;
+          pendE = e;
+          pendH = hashRange(buf, s, e);
+          continue;
+        }
+        if (startsWithBytes(buf, s, e, CREATED_BY_)) {
+          crS = s;
+          crE = e;
+          crH = hashRange(buf, s, e);
+          continue;
+        }
       }
     }
-    let line = text.slice(pos, nl);
-    pos = nl + 1;
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-
-    if (cur === null) {
-      if (isGoroutineHeader(line)) {
-        cur = parseHeader(line, lineNo, intern);
-        if (cur === null) warn(`${file}: line ${lineNo}: malformed goroutine header skipped`);
-        frames = cur?.frames ?? [];
-        continue;
+    if (c0 === 103 && startsWithBytes(buf, s, e, GOROUTINE_) && buf[s + 10]! >= 48 && buf[s + 10]! <= 57 && buf[e - 1] === 58 && buf[e - 2] === 93 && indexByte(buf, 91, s + 11, e) >= 0) {
+      // "goroutine N ... [...]:"
+      finish("without a blank line");
+      prevK = -1;
+      stack = stacks;
+      cur = header2(s, e);
+      if (cur === null) warn(`${file}: line ${lineNo}: malformed goroutine header skipped`);
+      nOwn = 0;
+      bodyStart = pos;
+      bodyLine = lineNo;
+      bodyWarnings = warnings.length + skippedWarnings;
+      // The guess: the same body as the last goroutine with this header, then a blank line.
+      const b = (curTemplate as HeaderTemplate | null)?.body ?? lastBody;
+      if (cur !== null && b !== null && b.start + b.len <= pos) {
+        const t = pos + b.len;
+        if (t < n && (buf[t] === 10 || (buf[t] === 13 && buf[t + 1] === 10)) && sameBytes(buf, b.start, pos, b.len)) {
+          cur.createdBy = b.createdBy;
+          cur.elided = b.elided;
+          stack = b.stack;
+          nOwn = b.stack.frames!.length;
+          lineNo += b.lines;
+          pos = t;
+        }
       }
+      continue;
+    }
+    if (s === e && cur !== null) {
+      // A blank line ends the goroutine; a clean body is remembered for the guess above.
+      if (pendS < 0 && crS < 0 && !cur.stackUnavailable && cur.ancestors.length === 0 && nOwn > 0 && warnings.length + skippedWarnings === bodyWarnings) {
+        const body: Body = { start: bodyStart, len: s - bodyStart, lines: lineNo - 1 - bodyLine, stack, createdBy: cur.createdBy, elided: cur.elided };
+        finish("at a blank line");
+        if (curTemplate !== null) (curTemplate as HeaderTemplate).body = body;
+        lastBody = body;
+      } else finish("at a blank line");
+      continue;
+    }
+
+    const line = decodeLine(buf, s, e);
+    if (cur === null) {
       if (goroutines.length === 0 && isCrashLine(line)) {
         crash = true;
         if (header.length < MAX_HEADER_LINES) header.push(line.length > MAX_HEADER_CHARS ? line.slice(0, MAX_HEADER_CHARS) + "…" : line);
@@ -127,92 +482,85 @@ export function parseGoroutineText(text: string, file: string): GoroutineDump {
       continue;
     }
 
-    // Inside a goroutine.
+    // Inside a goroutine, a line the fast paths above did not take.
     if (line.length === 0) {
       finish("at a blank line");
       continue;
     }
-    const c0 = line.charCodeAt(0);
     if (c0 === 9 /* \t */) {
-      if (pending !== null) {
-        const fr = parseFileLine(line, pending);
-        if (fr === null) warn(`${file}: line ${lineNo}: malformed file:line skipped`);
-        else {
-          fr.file = intern(fr.file);
-          frames.push(fr);
-        }
-        pending = null;
-      } else if (pendingCreated !== null) {
-        const fr = parseFileLine(line, { func: pendingCreated.func, args: "" });
-        if (fr !== null) {
-          pendingCreated.file = fr.file;
-          pendingCreated.line = fr.line;
-        }
-        if (ancestor !== null) ancestor.createdBy = pendingCreated;
-        else cur.createdBy = pendingCreated;
-        pendingCreated = null;
-      } else if (line.endsWith("goroutine running on other thread; stack unavailable")) {
-        cur.stackUnavailable = true;
-      }
+      if (line.endsWith("goroutine running on other thread; stack unavailable")) cur.stackUnavailable = true;
       // other tab lines (e.g. "\t[recovered]") carry nothing we use
       continue;
-    }
-    if (pending !== null) {
-      // A func line must be followed by its file line: this one is not part of the dump.
-      warn(`${file}: line ${lineNo - 1}: frame "${clip(pending.func)}" has no file line`);
-      pending = null;
     }
     if (c0 === 46 /* . */ && line.startsWith("...")) {
       const el = parseElided(line);
       if (el !== null) {
-        if (ancestor !== null) ancestor.elided = true;
+        if (ancestor !== null) (ancestor as Ancestor).elided = true;
         else cur.elided = el;
         continue;
       }
     }
-    if (line.startsWith("created by ")) {
-      pendingCreated = parseCreatedBy(line);
-      continue;
-    }
     if (line.startsWith("[originating from goroutine ")) {
       const id = parseUint(line, 28, line.indexOf("]", 28));
-      ancestor = { id: id ?? 0, frames: [], elided: false, createdBy: null };
-      cur.ancestors.push(ancestor);
-      frames = ancestor.frames;
+      const a: Ancestor = { id: id ?? 0, frames: [], elided: false, createdBy: null };
+      ancestor = a;
+      if (cur.ancestors === NO_ANCESTORS) cur.ancestors = [a];
+      else cur.ancestors.push(a);
+      frames = a.frames;
+      prevK = -1;
       continue;
     }
     if (line === "goroutine running on other thread; stack unavailable") {
       cur.stackUnavailable = true;
       continue;
     }
-    if (isGoroutineHeader(line)) {
-      finish("without a blank line");
-      cur = parseHeader(line, lineNo, intern);
-      frames = cur?.frames ?? [];
-      continue;
-    }
-    const call = parseCallLine(line);
-    if (call !== null) {
-      call.func = intern(call.func);
-      pending = call;
-      continue;
-    }
     // Anything else ends the goroutine (the dump is followed by other output).
     finish("at a line that is not part of a goroutine");
   }
   if (cur !== null) {
-    const truncated = pending !== null || pendingCreated !== null;
+    const truncated = pendS >= 0 || crS >= 0;
     if (truncated) warn(`${file}: input ends inside goroutine ${(cur as Goroutine).id}: the dump looks truncated`);
-    pending = null;
-    pendingCreated = null;
+    pendS = -1;
+    crS = -1;
     finish("at the end of the input");
   }
   if (skippedWarnings > 0) warnings.push(`${file}: ${skippedWarnings} more warnings not shown`);
   if (goroutines.length === 0) {
-    const first = text.slice(0, Math.min(text.indexOf("\n") >>> 0, 60));
+    let e = buf.indexOf(10);
+    if (e < 0 || e > 60) e = Math.min(buf.length, 60);
+    const first = buf.toString("utf8", 0, e);
     throw new InputError(file, `no goroutines found: not a goroutine dump (first line: ${JSON.stringify(printable(first))})`, undefined, 1);
   }
   return { format: crash ? "traceback" : "goroutine-debug2", goroutines, header, claimedTotal: null, warnings };
+}
+
+const LABELS_ = [32, 108, 97, 98, 101, 108, 115, 58, 123]; // " labels:{"
+
+/** Searches stay inside the line: an unbounded indexOf would scan the rest of a 30 MB dump on every line that lacks the needle. */
+function hasLabels(buf: Uint8Array, s: number, e: number): boolean {
+  for (let i = indexByte(buf, 123, s, e); i >= 0; i = indexByte(buf, 123, i + 1, e)) {
+    if (i - 8 >= s && startsWithBytes(buf, i - 8, e, LABELS_)) return true;
+  }
+  return false;
+}
+
+function indexByte(buf: Uint8Array, b: number, s: number, e: number): number {
+  for (let i = s; i < e; i++) if (buf[i] === b) return i;
+  return -1;
+}
+
+function decodeLine(buf: Buffer, s: number, e: number): string {
+  return buf.toString("utf8", s, e);
+}
+
+/** parseCallLine's test on bytes: ends with ")", a "(" after the first byte, no space before it. */
+function isCallLineAt(buf: Uint8Array, s: number, e: number): boolean {
+  if (buf[e - 1] !== 41) return false;
+  let open = e - 1;
+  while (open > s && buf[open] !== 40) open--;
+  if (open <= s) return false;
+  for (let i = s; i < open; i++) if (buf[i] === 32) return false;
+  return true;
 }
 
 function isCrashLine(line: string): boolean {

@@ -36,6 +36,11 @@ export interface Ancestor {
   createdBy: CreatedBy | null;
 }
 
+/**
+ * A dump is read-only once parsed: to keep 50,000-goroutine dumps small the
+ * debug=2 parser shares frames arrays, GoFrame and CreatedBy objects among the
+ * goroutines that print the same, and one frozen empty flags/ancestors/labels.
+ */
 export interface Goroutine {
   /** goroutine id; 0 for debug=1/proto records, which have none */
   id: number;
