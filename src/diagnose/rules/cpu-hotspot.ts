@@ -24,34 +24,43 @@ const CRITICAL_SHARE = 0.5;
  */
 const MIN_CORES = 0.25;
 
-/** Calls that are expensive and almost always a mistake on a request path. */
-const KNOWN_WASTE: Array<{ pattern: string; re: RegExp; what: string; fix: string }> = [
+/**
+ * Calls worth recognising under a hot function. `mistake`: almost always wrong on a
+ * request path (named from MIN_WASTE_SHARE, critical, and reported as the finding's
+ * pattern); the others are legitimate but costly work that only sharpens the advice.
+ */
+const KNOWN_WASTE: Array<{ pattern: string; mistake: boolean; re: RegExp; what: string; fix: string }> = [
   {
     pattern: "regexp-compile-per-call",
+    mistake: true,
     re: /^regexp\.(Must)?Compile(POSIX)?$|^regexp\.compile$|^regexp\/syntax\./,
     what: "compiles a regular expression on every call",
     fix: "compile the pattern once (a package-level `var re = regexp.MustCompile(...)`) and reuse it",
   },
   {
     pattern: "template-parse-per-call",
+    mistake: true,
     re: /^text\/template\.\(\*Template\)\.Parse$|^html\/template\.\(\*Template\)\.Parse$|^text\/template\.New$/,
     what: "parses a template on every call",
     fix: "parse templates once at start-up and execute the parsed template",
   },
   {
     pattern: "reflection-json",
+    mistake: false,
     re: /^encoding\/json\.(Marshal|Unmarshal|\(\*decodeState\)|\(\*encodeState\))/,
     what: "spends its time in reflection-based encoding/json",
     fix: "encode less (smaller payloads, cache encoded responses), or use a generated/streaming encoder",
   },
   {
     pattern: "fmt-in-hot-path",
+    mistake: false,
     re: /^fmt\.(Sprintf|Sprint|Fprintf)$/,
     what: "formats strings with fmt in a hot path",
     fix: "use strconv/append-style formatting or precompute the strings",
   },
   {
     pattern: "large-hashing",
+    mistake: false,
     re: /^crypto\/(sha256|sha512|sha1|md5)\.|^crypto\/internal\/fips140\/sha(256|512)\./,
     what: "hashes large inputs",
     fix: "hash less data or less often (cache the digest, hash only what changed)",
@@ -78,8 +87,9 @@ export const cpuHotspotRule: Rule = {
       const sys = syscallValue(ctx, fn, ti);
       if (sys > 0.5 * v) continue;
       const waste = findWaste(callees.map(([c]) => c), ctx, fn, ti);
-      if (share < MIN_SHARE && !waste) continue;
-      const severity = !busy ? "info" : share >= CRITICAL_SHARE || waste ? "critical" : "warning";
+      const mistake = waste?.mistake === true;
+      if (share < MIN_SHARE && !mistake) continue;
+      const severity = !busy ? "info" : share >= CRITICAL_SHARE || mistake ? "critical" : "warning";
       const calleeText = callees.map(([c, cv]) => `${c} ${pct(cv, attr.total)}`).join(", ");
       out.push({
         id: `cpu-hotspot:${fn}`,
@@ -111,7 +121,7 @@ export const cpuHotspotRule: Rule = {
           ? `${fn} ${waste.what}: ${waste.fix}.`
           : `Profile ${fn} with \`godiag top --focus '${escapeRe(fn)}'\` and the flame graph; reduce the work it does per call or how often it runs.`,
         docs: ["https://go.dev/doc/diagnostics#profiling"],
-        ...(waste ? { pattern: waste.pattern } : {}),
+        ...(mistake ? { pattern: waste!.pattern } : {}),
       });
     }
     return out;
