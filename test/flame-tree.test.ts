@@ -9,14 +9,14 @@ import { loadProfiles } from "../src/cli/load.js";
 import { defaultConfig, type ReportConfig } from "../src/report/config.js";
 import { flameTreeFromProfile, type FlameTree } from "../src/report/flame/index.js";
 import { DEFAULT_LIMITS } from "../src/util/errors.js";
-import { pprofBinary, ROOT, runPprof } from "./helpers/run.js";
+import { pprofBinary, ROOT, runCli, runPprof } from "./helpers/run.js";
 
 const P = (w: string, f: string) => join(ROOT, "testdata/profiles", w, f);
 const hasGo = pprofBinary() !== null;
 
-function ourTree(files: string[], cfg: Partial<ReportConfig> = {}, tagRoot = ""): FlameTree {
+function ourTree(files: string[], cfg: Partial<ReportConfig> = {}, tagRoot = "", maxFrames?: number, warn: (m: string) => void = () => {}): FlameTree {
   const p = loadProfiles({ sources: files, bases: [], diffBase: false, normalize: false, limits: DEFAULT_LIMITS }, () => {});
-  return flameTreeFromProfile(p, { ...defaultConfig(), ...cfg }, { tagRoot }, () => {});
+  return flameTreeFromProfile(p, { ...defaultConfig(), ...cfg }, { tagRoot, maxFrames }, warn);
 }
 
 /** path (frames root first, joined by \n) -> summed value, from pprof -traces output. */
@@ -108,6 +108,88 @@ describe.skipIf(!hasGo)("flame widths = pprof -traces prefix sums", () => {
     const rootKids: string[] = [];
     for (let i = 1; i < t.count; i = t.end[i]) rootKids.push(t.frames[t.frame[i]].name);
     expect(new Set(rootKids)).toEqual(new Set(["api", "batch", "<unknown>"]));
+  });
+});
+
+describe.skipIf(!hasGo)("--max_frames folds narrow frames into (other)", () => {
+  const file = P("cpubound", "cpu.pb.gz");
+  // cpubound: 365 frames from 2,720 path frames, so cap 100 counts first; labels: 373 frames
+  // from 1,131, so cap 300 first builds, stops at the cap, then counts (both code paths).
+  for (const [w, cap] of [["cpubound", 100], ["labels", 300]] as const) {
+    it(`${w}, cap ${cap}: keeps exactly pprof's paths wider than the threshold, with pprof's widths, within the cap`, () => {
+      checkCap(P(w, "cpu.pb.gz"), cap);
+    });
+  }
+
+  function checkCap(file: string, cap: number) {
+    const r = runPprof(["-traces", "-unit=ns", file]);
+    expect(r.code, r.stderr).toBe(0);
+    const want = pprofPrefixSums(r.stdout);
+    let total = 0;
+    for (const [k, v] of want) if (!k.includes("\n")) total += v;
+    const full = ourTree([file]);
+    expect(full.folded).toBeUndefined();
+    expect(full.frames.some((f) => f.name === "(other)")).toBe(false);
+    expect(full.count).toBeGreaterThan(cap); // the cap must bite
+    const warnings: string[] = [];
+    const t = ourTree([file], {}, "", cap, (m) => warnings.push(m));
+    expect(t.count).toBeLessThanOrEqual(cap);
+    const f = t.folded!;
+    expect(f).toBeDefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`folded ${f.foldedFrames} frames`);
+    expect(f.fullCount).toBe(full.count);
+    // root keeps the whole total (pprof's, summed over its traces)
+    expect(t.totalPos[0]).toBe(total);
+    // kept paths: exactly pprof's paths wider than minFraction of the total, each with pprof's width;
+    // "(other)" under a path: the summed width of pprof's narrower child paths of that path.
+    const kept = new Map<string, number>();
+    const others = new Map<string, number>();
+    const path: string[] = [];
+    for (let i = 1; i < t.count; i++) {
+      path.length = t.depth[i] - 1;
+      const name = t.frames[t.frame[i]].name;
+      if (name === "(other)") {
+        others.set(path.join("\n"), t.totalPos[i]);
+        expect(t.end[i]).toBe(i + 1); // a leaf
+        continue;
+      }
+      path.push(name);
+      kept.set(path.join("\n"), t.totalPos[i]);
+    }
+    const wantKept = new Map<string, number>();
+    const wantOther = new Map<string, number>();
+    for (const [k, v] of want) {
+      if (v / total > f.minFraction) {
+        wantKept.set(k, v);
+        continue;
+      }
+      const cut = k.lastIndexOf("\n");
+      const parent = cut < 0 ? "" : k.slice(0, cut);
+      // folded at the first narrow frame on the path: its parent is kept
+      if (parent === "" || (want.get(parent) as number) / total > f.minFraction) {
+        wantOther.set(parent, (wantOther.get(parent) ?? 0) + v);
+      }
+    }
+    expect(wantKept.size).toBeGreaterThan(10);
+    expect(wantOther.size).toBeGreaterThan(0);
+    expect(kept).toEqual(wantKept);
+    expect(others).toEqual(wantOther);
+    expect(f.others).toBe(wantOther.size);
+    expect(f.foldedWidth).toBe([...wantOther.values()].reduce((a, b) => a + b, 0));
+  }
+
+  it("the CLI warns once and checks the flag", () => {
+    const out = join(ROOT, "test-output", "flame-cap.svg");
+    const ok = runCli(["flame", file, "--max_frames", "100", "-o", out]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const lines = ok.stderr.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^flame: the tree has \d+ frames, over --max_frames 100: folded \d+ frames narrower than [\d.]+% of the total \([\d.]+% of its width\) into \d+ "\(other\)" frames$/);
+    const bad = runCli(["flame", file, "--max_frames", "ten", "-o", out]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--max_frames/);
   });
 });
 

@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
-import { flameTreeFromProfile, renderFlameHtml, renderFlameSvg, type ColorMode } from "../report/flame/index.js";
+import { DEFAULT_MAX_FRAMES, flameTreeFromProfile, renderFlameHtml, renderFlameSvg, type ColorMode } from "../report/flame/index.js";
 import { scaledLabel } from "../report/units.js";
 import { loadProfiles, limitOptions } from "./load.js";
 import { addReportOptions, toConfig, UsageError, type ReportFlags } from "./report-command.js";
@@ -15,6 +15,7 @@ interface FlameFlags extends ReportFlags {
   tagleaf?: string;
   color?: string;
   title?: string;
+  max_frames?: string;
 }
 
 export function registerFlameCommand(program: Command, io: { out: (s: string) => void; err: (s: string) => void }): void {
@@ -27,7 +28,11 @@ export function registerFlameCommand(program: Command, io: { out: (s: string) =>
     .option("--tagroot <keys>", "comma-separated label keys: pseudo frames per label value at the root")
     .option("--tagleaf <keys>", "comma-separated label keys: pseudo frames per label value at the leaf")
     .option("--color <mode>", "initial colours: package, wait (wait reason) or diff")
-    .option("--title <text>", "title shown above the graph");
+    .option("--title <text>", "title shown above the graph")
+    .option(
+      "--max_frames <n>",
+      `most frames in the graph; narrower frames fold into "(other)" frames (default ${DEFAULT_MAX_FRAMES})`,
+    );
   addReportOptions(cmd);
   cmd.action((profiles: string[], flags: FlameFlags) => {
     const out = flags.output;
@@ -43,6 +48,13 @@ export function registerFlameCommand(program: Command, io: { out: (s: string) =>
     if (flags.diff_base && flags.base) throw new UsageError("-base and -diff_base flags cannot both be specified");
     const bases = flags.diff_base ?? flags.base ?? [];
     if (flags.normalize && bases.length === 0) throw new UsageError("must have base profile to normalize by");
+    let maxFrames: number | undefined;
+    if (flags.max_frames !== undefined) {
+      maxFrames = Number(flags.max_frames);
+      if (!/^\d+$/.test(flags.max_frames) || maxFrames < 100) {
+        throw new UsageError(`flame: --max_frames must be a whole number of at least 100, not "${flags.max_frames}"`);
+      }
+    }
     const cfg = toConfig(flags);
     const p = loadProfiles(
       {
@@ -54,7 +66,7 @@ export function registerFlameCommand(program: Command, io: { out: (s: string) =>
       },
       io.err,
     );
-    const tree = flameTreeFromProfile(p, cfg, { tagRoot: flags.tagroot, tagLeaf: flags.tagleaf }, (m) => io.err(m + "\n"));
+    const tree = flameTreeFromProfile(p, cfg, { tagRoot: flags.tagroot, tagLeaf: flags.tagleaf, maxFrames }, (m) => io.err(m + "\n"));
     if (color === "diff" && !tree.diff) throw new UsageError("flame: --color diff needs --diff_base or --base");
     const names = profiles.map((f) => basename(f)).join(" + ");
     const title = flags.title ?? `${names}: ${tree.sampleType}`;

@@ -24,7 +24,7 @@ export function maybeGunzip(data: Uint8Array, file: string, limits: ReadLimits):
   let out: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
     // info:true exposes how much input the inflater consumed, to spot trailing bytes.
-    out = gunzipSync(data, { maxOutputLength: max, info: true }) as unknown as typeof out;
+    out = gunzipSync(data, { maxOutputLength: max, info: true, chunkSize: outputChunkSize(data, max) }) as unknown as typeof out;
   } catch (e) {
     throw new InputError(file, gunzipErrorDetail(e, max));
   }
@@ -36,6 +36,19 @@ export function maybeGunzip(data: Uint8Array, file: string, limits: ReadLimits):
   }
   const b = out.buffer;
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * zlib's output chunk: the size the gzip trailer announces (ISIZE, the last member's
+ * size mod 2^32), so a usual single-member file inflates into one buffer instead of
+ * thousands of 16 KiB chunks concatenated at the end (a quarter of the gunzip time on
+ * a 100 MB profile). Only a buffering hint: a wrong ISIZE (multistream, garbage) just
+ * means more chunks. Bounded by deflate's best ratio (~1032:1), the output cap and 256 MiB.
+ */
+function outputChunkSize(data: Uint8Array, max: number): number {
+  const n = data.length;
+  const isize = (data[n - 4] | (data[n - 3] << 8) | (data[n - 2] << 16) | (data[n - 1] << 24)) >>> 0;
+  return Math.max(16 * 1024, Math.min(isize + 64, n * 1032 + 64, max, 256 * 1024 * 1024));
 }
 
 function gunzipErrorDetail(e: unknown, max: number): string {

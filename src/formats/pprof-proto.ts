@@ -351,31 +351,38 @@ function pushId(ids: U32Column, big: Map<number, number>, id: number): void {
 function packedIds(r: Reader, end: number, out: U32Column, big: Map<number, number>): void {
   const buf = r.buf;
   let p = r.pos;
+  // A packed field of k bytes holds at most k ids: make room once, then a check-free loop.
+  while (out.data.length - out.length < end - p) out.grow();
+  const data = out.data;
+  let n = out.length;
   while (p < end) {
     const b0 = buf[p];
-    if (b0 < 0x80 && out.length < out.data.length) {
-      out.data[out.length++] = b0;
+    if (b0 < 0x80) {
+      data[n++] = b0;
       p++;
       continue;
     }
-    if (p + 2 < end && out.length < out.data.length) {
+    if (p + 2 < end) {
       const b1 = buf[p + 1];
       if (b1 < 0x80) {
-        out.data[out.length++] = (b0 & 0x7f) | (b1 << 7);
+        data[n++] = (b0 & 0x7f) | (b1 << 7);
         p += 2;
         continue;
       }
       const b2 = buf[p + 2];
       if (b2 < 0x80) {
-        out.data[out.length++] = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+        data[n++] = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
         p += 3;
         continue;
       }
     }
     r.pos = p;
+    out.length = n;
     pushId(out, big, r.u64(end));
+    n = out.length;
     p = r.pos;
   }
+  out.length = n;
   r.pos = p;
 }
 
@@ -736,6 +743,17 @@ class IdIndex {
   resolveInPlace(ids: Uint32Array, n: number, big: Map<number, number>): number {
     const d = this.dense;
     const m = this.map;
+    if (d !== null && big.size === 0) {
+      // the common case (dense ids, all below 2^32), as one tight loop
+      const dl = d.length;
+      for (let i = 0; i < n; i++) {
+        const id = ids[i];
+        const row = id < dl ? d[id] : -1;
+        if (row < 0) return i;
+        ids[i] = row;
+      }
+      return -1;
+    }
     for (let i = 0; i < n; i++) {
       let id = ids[i];
       if (id === BIG_ID) id = big.get(i) ?? id;

@@ -28,6 +28,8 @@ export function packageColor(origin: FrameOrigin, pkg: string): string {
       return "hsl(150,45%,62%)";
     case "root":
       return "hsl(0,0%,78%)";
+    case "other": // frames folded by --max_frames
+      return "hsl(0,0%,86%)";
   }
 }
 

@@ -79,7 +79,9 @@ export function encodeFlamePayload(tree: FlameTree, opts: FlameHtmlOptions = {})
   push(bytes(tree.frame));
   push(bytes(tree.depth));
   push(bytes(tree.waitClass));
-  return gzipSync(Buffer.concat(parts), { level: 6 }).toString("base64");
+  // Large trees: gzip level 1 is 3-4x faster than 6 for ~1.5x the bytes, still far under the size bound.
+  const raw = Buffer.concat(parts);
+  return gzipSync(raw, { level: raw.length > 4 << 20 ? 1 : 6 }).toString("base64");
 }
 
 const CSS = `

@@ -6,12 +6,14 @@ import type { Profile } from "../../model/profile.js";
 import type { ReportConfig } from "../config.js";
 import { prepareReport } from "../report.js";
 import { addLabelNodes, splitKeys } from "./tagroot.js";
-import { buildFlameTree, type FlameTree } from "./tree.js";
+import { buildFlameTree, DEFAULT_MAX_FRAMES, type FlameTree } from "./tree.js";
 
 export interface FlameBuildOptions {
   /** comma-separated label keys, as pprof's -tagroot / -tagleaf */
   tagRoot?: string;
   tagLeaf?: string;
+  /** cap on the tree's frames (default DEFAULT_MAX_FRAMES): narrower frames fold into "(other)" */
+  maxFrames?: number;
 }
 
 export function flameTreeFromProfile(
@@ -33,9 +35,20 @@ export function flameTreeFromProfile(
   }
   // "traces" is the report that keeps every sample's whole stack (no node trimming).
   const rpt = prepareReport(profile, "traces", cfg, warn);
-  return buildFlameTree(rpt, { labelFunctionsFrom: labelFrom });
+  const tree = buildFlameTree(rpt, { labelFunctionsFrom: labelFrom, maxFrames: opts.maxFrames });
+  const f = tree.folded;
+  if (f !== undefined) {
+    const pct = (x: number) => (x * 100).toPrecision(2) + "%";
+    const root = tree.totalPos[0] + tree.totalNeg[0];
+    warn(
+      `flame: the tree has ${f.fullCount} frames, over --max_frames ${opts.maxFrames ?? DEFAULT_MAX_FRAMES}: ` +
+        `folded ${f.foldedFrames} frames narrower than ${pct(f.minFraction)} of the total ` +
+        `(${pct(root > 0 ? f.foldedWidth / root : 0)} of its width) into ${f.others} "(other)" frames`,
+    );
+  }
+  return tree;
 }
 
-export { buildFlameTree, type FlameTree } from "./tree.js";
+export { buildFlameTree, DEFAULT_MAX_FRAMES, type FlameTree, type FoldSummary } from "./tree.js";
 export { renderFlameHtml, flameAssets, flameFragment, type FlameHtmlOptions, type ColorMode } from "./html.js";
 export { renderFlameSvg } from "./svg.js";

@@ -344,18 +344,22 @@ export function flameViewer(
     const x0 = t.x[z];
     const span = t.totA[z] + t.totB[z] || 1;
     const scale = W / span;
+    // Rectangles are batched by fill (colour and dimming) and labels drawn last: on a
+    // 2M-frame tree the root view has tens of thousands of visible frames, and a
+    // fillStyle/globalAlpha change per frame was most of a redraw.
+    // (keyed by the palette's own strings: no string building per frame)
+    const plain = new Map<string, number[]>();
+    const dimmed = new Map<string, number[]>();
+    const labels: number[] = [];
     const draw = (i: number, x: number, w: number, dim: boolean) => {
       const y = rowY(p, t.depth[i]);
       const matched = matchFrame !== null && matchFrame[t.frame[i]] === 1;
-      ctx.globalAlpha = dim || (matchFrame !== null && !matched) ? 0.45 : 1;
-      ctx.fillStyle = matched ? "#e040fb" : frameColor(t, i);
-      ctx.fillRect(x, y, w > 2 ? w - 0.5 : w, ROW - 1);
-      if (w > 3 * charW) {
-        ctx.fillStyle = "#111";
-        const text = frameText(t, i);
-        const fit = Math.floor((w - 6) / charW);
-        ctx.fillText(text.length <= fit ? text : text.slice(0, Math.max(0, fit - 2)) + "..", x + 3, y + ROW / 2);
-      }
+      const batches = dim || (matchFrame !== null && !matched) ? dimmed : plain;
+      const color = matched ? "#e040fb" : frameColor(t, i);
+      let b = batches.get(color);
+      if (b === undefined) batches.set(color, (b = []));
+      b.push(x, y, w > 2 ? w - 0.5 : w);
+      if (w > 3 * charW) labels.push(i, x, y, w);
     };
     for (let a = t.parent[z]; a >= 0; a = t.parent[a]) draw(a, 0, W, true);
     const endZ = t.end[z];
@@ -367,6 +371,23 @@ export function flameViewer(
       }
       draw(i, (t.x[i] - x0) * scale, w, false);
       i++;
+    }
+    for (const [batches, alpha] of [[plain, 1], [dimmed, 0.45]] as const) {
+      ctx.globalAlpha = alpha;
+      for (const [color, b] of batches) {
+        ctx.fillStyle = color;
+        for (let k = 0; k < b.length; k += 3) ctx.fillRect(b[k], b[k + 1], b[k + 2], ROW - 1);
+      }
+    }
+    ctx.fillStyle = "#111";
+    for (let k = 0; k < labels.length; k += 4) {
+      const i = labels[k];
+      const matched = matchFrame !== null && matchFrame[t.frame[i]] === 1;
+      const dim = i < z || (matchFrame !== null && !matched);
+      ctx.globalAlpha = dim ? 0.45 : 1;
+      const text = frameText(t, i);
+      const fit = Math.floor((labels[k + 3] - 6) / charW);
+      ctx.fillText(text.length <= fit ? text : text.slice(0, Math.max(0, fit - 2)) + "..", labels[k + 1] + 3, labels[k + 2] + ROW / 2);
     }
     ctx.globalAlpha = 1;
     api.lastDrawMs = performance.now() - s0;
