@@ -9,7 +9,7 @@
 // `#` line as pprof does, losing the labels and the symbolized frames this
 // analysis needs, so goroutine records are read here, in one linear pass.
 
-import type { GoFrame, Goroutine, GoroutineDump } from "../model/goroutines.js";
+import { newGoroutine, type GoFrame, type Goroutine, type GoroutineDump } from "../model/goroutines.js";
 import { InputError } from "../util/errors.js";
 import { MAX_LINE, parseQuotedMap } from "./goroutine-text.js";
 
@@ -70,21 +70,7 @@ export function parseGoroutineDebug1(text: string, file: string, start: number):
       warnings.push(`${file}: line ${lineNo}: text after the goroutine profile skipped`);
       break;
     }
-    cur = {
-      id: 0,
-      state: "",
-      flags: [],
-      waitMinutes: 0,
-      lockedToThread: false,
-      frames: [],
-      elided: 0,
-      createdBy: null,
-      ancestors: [],
-      labels: {},
-      count,
-      stackUnavailable: false,
-      sourceLine: lineNo,
-    };
+    cur = newGoroutine(0, count, lineNo);
     goroutines.push(cur);
   }
   if (claimed === null) throw new InputError(file, "no goroutine profile header", undefined, lineNo);

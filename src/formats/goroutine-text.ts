@@ -20,7 +20,7 @@
 // reads this format. Lines longer than MAX_LINE bytes are skipped with a warning. Lines that are not part of a goroutine (test output,
 // register dumps, "exit status 2") are skipped; header lines of a crash are kept.
 
-import type { Ancestor, CreatedBy, GoFrame, Goroutine, GoroutineDump } from "../model/goroutines.js";
+import { newGoroutine, type Ancestor, type CreatedBy, type GoFrame, type Goroutine, type GoroutineDump } from "../model/goroutines.js";
 import { InputError } from "../util/errors.js";
 
 /** Longest line we look at; longer ones are skipped with a warning (a dump's lines are short). */
@@ -588,21 +588,7 @@ function parseHeader(line: string, lineNo: number, intern: (s: string) => string
   if (open < 0 || close <= open) return null;
   // Between the id and "[": nothing, or " gp=0x... m=N mp=0x..." / " m=nil" (Go 1.23+ at GOTRACEBACK>=system).
   let content = line.slice(open + 1, close);
-  const g: Goroutine = {
-    id,
-    state: "",
-    flags: [],
-    waitMinutes: 0,
-    lockedToThread: false,
-    frames: [],
-    elided: 0,
-    createdBy: null,
-    ancestors: [],
-    labels: {},
-    count: 1,
-    stackUnavailable: false,
-    sourceLine: lineNo,
-  };
+  const g = newGoroutine(id, 1, lineNo);
   const lab = content.indexOf(" labels:{");
   if (lab >= 0) {
     g.labels = parseQuotedMap(content.slice(lab + 8));

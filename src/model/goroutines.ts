@@ -83,6 +83,25 @@ export interface GoroutineDump {
   warnings: string[];
 }
 
+/** A goroutine record with nothing read yet but its id, count and header line; readers fill it in. */
+export function newGoroutine(id: number, count: number, sourceLine: number): Goroutine {
+  return {
+    id,
+    state: "",
+    flags: [],
+    waitMinutes: 0,
+    lockedToThread: false,
+    frames: [],
+    elided: 0,
+    createdBy: null,
+    ancestors: [],
+    labels: {},
+    count,
+    stackUnavailable: false,
+    sourceLine,
+  };
+}
+
 /** Sum of counts: the number of goroutines the dump accounts for. */
 export function goroutineTotal(d: GoroutineDump): number {
   let n = 0;
