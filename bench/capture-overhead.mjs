@@ -1,148 +1,202 @@
-// Overhead of `godiag capture` on the service it captures: requests/s of a
-// bounded load (fixed concurrency, capped count and time, 127.0.0.1 only)
-// against testdata/workloads/badtarget's /work handler, alternating runs:
-//   baseline      no capture
-//   snapshots     godiag capture --seconds 0 (every default fetch except the
-//                 CPU profile) run back to back for the whole window: the
-//                 worst case of what a capture costs outside the CPU window
-//   cpu window    a CPU profile (profile?seconds=N) running the whole window
-// godiag runs on the same 2-core machine as the target and the load
-// generator, so its own CPU use is part of the overhead measured.
-// Usage: npm run build:bundle && node bench/capture-overhead.mjs [--runs 3] [--seconds 4]
-// Prints a markdown section.
+// Overhead of one default `godiag capture` on the service it captures, measured
+// directly: a Go load generator (bench/loadgen: closed loop, fixed concurrency,
+// 127.0.0.1 only, bounded in time and count) records the requests completed
+// every 100 ms against testdata/workloads/badtarget's /work handler while one
+// whole capture runs (`godiag capture URL`, default --seconds 30: snapshot
+// round, CPU window with block/mutex deltas, second goroutine dump). The
+// manifest's fetch times split the capture into phases:
+//   before   capture start -> CPU profile start (snapshot round, Node start-up)
+//   window   the CPU profile's seconds (100 Hz SIGPROF sampling in the target)
+//   after    CPU profile end -> capture end (goroutine dump #2, writing)
+// Baseline: the same load in the seconds before and after the capture.
+//
+// Two placements on the 2-core machine:
+//   isolated  target pinned to CPU 1 (GOMAXPROCS=1); load generator and godiag
+//             on CPU 0: what the service itself pays for being captured
+//   shared    nothing pinned: godiag's own CPU competes with the target too
+//
+// Usage: npm run build:bundle && node bench/capture-overhead.mjs [--runs 3] [--seconds 30] [--mode isolated,shared]
+// Prints a markdown section (docs/PERFORMANCE.md keeps the latest one).
 
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import http from "node:http";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(ROOT, "dist/godiag.mjs");
+const OUT = join(ROOT, "bench/out");
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
+  return i > 0 ? process.argv[i + 1] : def;
 };
-const RUNS = arg("runs", 3);
-const SECONDS = arg("seconds", 4);
+const RUNS = Number(arg("runs", "3"));
+const SECONDS = Number(arg("seconds", "30"));
+const MODES = arg("mode", "isolated,shared").split(",");
+const NICE = arg("nice", ""); // experiment: run godiag under nice -n N
 const CONCURRENCY = 8;
-const MAX_REQUESTS = 500_000;
+const WORK = "/work?n=3000"; // ~0.7 ms of sha256 per request: a few thousand requests/s per core
+const PRE = 10; // baseline seconds before the capture (the first 2 are warm-up)
+const POST = 6; // baseline seconds after it
+const BUCKET_MS = 20;
 
-const bin = join(ROOT, "bench/out/badtarget");
-mkdirSync(dirname(bin), { recursive: true });
-execFileSync("go", ["build", "-o", bin, "./badtarget"], { cwd: join(ROOT, "testdata/workloads"), stdio: "inherit" });
+mkdirSync(OUT, { recursive: true });
+const targetBin = join(OUT, "badtarget");
+const loadgenBin = join(OUT, "loadgen");
+execFileSync("go", ["build", "-o", targetBin, "./badtarget"], { cwd: join(ROOT, "testdata/workloads"), stdio: "inherit" });
+execFileSync("go", ["build", "-o", loadgenBin, "."], { cwd: join(ROOT, "bench/loadgen"), stdio: "inherit" });
 
-const target = spawn(bin, ["-seconds", "600"], { stdio: ["ignore", "pipe", "inherit"], detached: true });
-const stopTarget = () => {
-  try {
-    process.kill(-target.pid, "SIGKILL");
-  } catch {}
-};
-process.on("exit", stopTarget);
-const url = await new Promise((resolve, reject) => {
-  const t = setTimeout(() => reject(new Error("badtarget did not start")), 10_000);
-  target.stdout.on("data", (d) => {
-    const m = /listening on (\S+)/.exec(d.toString());
-    if (m) {
-      clearTimeout(t);
-      resolve(m[1]);
-    }
-  });
+const pinned = (cpu, cmd, args) => (cpu === undefined ? [cmd, args] : ["taskset", ["-c", String(cpu), cmd, ...args]]);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const children = new Set();
+process.on("exit", () => {
+  for (const c of children) {
+    try {
+      process.kill(-c.pid, "SIGKILL");
+    } catch {}
+  }
 });
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function get(path) {
-  return new Promise((resolve, reject) => {
-    const req = http.get(`${url}${path}`, { agent, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode));
-    });
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-  });
+function start(cpu, cmd, args, env = {}, stderr = "inherit") {
+  const [c, a] = pinned(cpu, cmd, args);
+  const p = spawn(c, a, { stdio: ["ignore", "pipe", stderr], detached: true, env: { ...process.env, ...env } });
+  children.add(p);
+  p.on("exit", () => children.delete(p));
+  return p;
 }
 
-/** Requests/s over `seconds`, CONCURRENCY workers, at most MAX_REQUESTS. */
-async function load(seconds) {
-  const end = Date.now() + seconds * 1000;
-  let done = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < end && done < MAX_REQUESTS) {
-        await get("/work");
-        done++;
+async function startTarget(mode) {
+  const env = mode === "isolated" ? { GOMAXPROCS: "1" } : {};
+  const t = start(mode === "isolated" ? 1 : undefined, targetBin, ["-seconds", "600"], env);
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("badtarget did not start")), 10_000);
+    t.stdout.on("data", (d) => {
+      const m = /listening on (\S+)/.exec(d.toString());
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
       }
-    }),
-  );
-  return done / ((performance.now() - t0) / 1000);
-}
-
-function runCapture(args) {
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, [CLI, "capture", url, "-q", "-o", join(ROOT, "bench/out/capture-overhead"), ...args], { stdio: "ignore" });
-    c.on("exit", (code) => resolve(code));
+    });
   });
+  return { proc: t, url };
 }
 
-async function withSnapshots(seconds) {
-  let stop = false;
-  let captures = 0;
-  const loop = (async () => {
-    while (!stop) {
-      const code = await runCapture(["--seconds", "0", "--interval", "0"]);
-      if (code !== 0) throw new Error(`capture exited ${code}`);
-      captures++;
-    }
-  })();
-  const rps = await load(seconds);
-  stop = true;
-  await loop;
-  return { rps, captures };
+function collect(proc) {
+  let out = "";
+  proc.stdout.on("data", (d) => (out += d));
+  return new Promise((resolve) => proc.on("exit", (code) => resolve({ code, out })));
 }
 
-async function withCpuProfile(seconds) {
-  const prof = get(`/debug/pprof/profile?seconds=${seconds + 1}`);
-  await new Promise((r) => setTimeout(r, 300));
-  const rps = await load(seconds);
-  await prof;
-  return rps;
+/** One run: baseline, one default capture, baseline; returns phase boundaries and the timeline. */
+async function oneRun(mode) {
+  const { proc: target, url } = await startTarget(mode);
+  const loadCpu = mode === "isolated" ? 0 : undefined;
+  const maxSeconds = PRE + SECONDS + 60 + POST;
+  const load = start(loadCpu, loadgenBin, ["-url", url + WORK, "-c", String(CONCURRENCY), "-seconds", String(maxSeconds), "-bucket", `${BUCKET_MS}ms`]);
+  const loadDone = collect(load);
+  await sleep(PRE * 1000);
+
+  const bundle = join(OUT, "capture-overhead-bundle");
+  rmSync(bundle, { recursive: true, force: true });
+  const captureStart = Date.now();
+  const godiag = NICE ? ["nice", ["-n", NICE, process.execPath, CLI]] : [process.execPath, [CLI]];
+  const cap = start(loadCpu, godiag[0], [...godiag[1], "capture", url, "-q", "-o", bundle, "--seconds", String(SECONDS)], {}, "ignore");
+  const { code } = await collect(cap);
+  const captureEnd = Date.now();
+  if (code !== 0) throw new Error(`capture exited ${code}`);
+  const manifest = JSON.parse(readFileSync(join(bundle, "manifest.json"), "utf8"));
+  const cpu = manifest.files.find((f) => f.kind === "cpu");
+  const windowStart = Date.parse(cpu.time);
+  const windowEnd = windowStart + cpu.seconds * 1000;
+
+  await sleep(POST * 1000);
+  process.kill(load.pid, "SIGTERM");
+  const { out } = await loadDone;
+  process.kill(-target.pid, "SIGKILL");
+  const tl = JSON.parse(out);
+  if (tl.errors > 0) throw new Error(`load generator saw ${tl.errors} errors`);
+  return { tl, captureStart, windowStart, windowEnd, captureEnd };
 }
 
-await load(1); // warm-up
-const base = [];
-const snaps = [];
-const cpu = [];
-let captures = 0;
-for (let i = 0; i < RUNS; i++) {
-  base.push(await load(SECONDS));
-  const s = await withSnapshots(SECONDS);
-  snaps.push(s.rps);
-  captures += s.captures;
-  cpu.push(await withCpuProfile(SECONDS));
+/** Requests completed in [from, to) (unix ms), buckets cut proportionally. */
+function requests(tl, from, to) {
+  let n = 0;
+  tl.counts.forEach((c, i) => {
+    const b0 = tl.startUnixMs + i * tl.bucketMs;
+    const overlap = Math.min(to, b0 + tl.bucketMs) - Math.max(from, b0);
+    if (overlap > 0) n += (c * overlap) / tl.bucketMs;
+  });
+  return n;
 }
-stopTarget();
 
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-const mb = median(base);
-const pct = (x) => `${(((mb - x) / mb) * 100).toFixed(1)} %`;
-const fmt = (a) => a.map((x) => x.toFixed(0)).join(", ");
-const perCapture = (SECONDS * RUNS) / captures;
-// A default capture does one snapshot round (~perCapture s of the loop above) per --seconds of CPU window.
-const lossPerRound = ((mb - median(snaps)) / mb) * perCapture; // seconds of full throughput lost per round
+function phases(r) {
+  const { tl } = r;
+  const tlEnd = tl.startUnixMs + tl.counts.length * tl.bucketMs;
+  const base = [
+    [tl.startUnixMs + 2000, r.captureStart - 200],
+    [r.captureEnd + 200, tlEnd],
+  ];
+  const rate = (spans) => {
+    const n = spans.reduce((s, [a, b]) => s + requests(tl, a, b), 0);
+    const secs = spans.reduce((s, [a, b]) => s + (b - a), 0) / 1000;
+    return { rps: n / secs, secs, n };
+  };
+  const baseline = rate(base);
+  const before = rate([[r.captureStart, r.windowStart]]);
+  const window = rate([[r.windowStart, r.windowEnd]]);
+  const after = rate([[r.windowEnd, r.captureEnd]]);
+  const outside = rate([
+    [r.captureStart, r.windowStart],
+    [r.windowEnd, r.captureEnd],
+  ]);
+  const whole = rate([[r.captureStart, r.captureEnd]]);
+  const loss = (p) => (baseline.rps - p.rps) / baseline.rps;
+  // Requests the outside phases lost, as a share of what the whole capture would have served.
+  const outsideShare = (baseline.rps * outside.secs - outside.n) / (baseline.rps * whole.secs);
+  return { baseline, before, window, after, outside, whole, loss, outsideShare };
+}
+
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (x) => `${(x * 100).toFixed(1)} %`;
+const list = (a, f) => a.map(f).join(", ");
+
+const lines = [];
+for (const mode of MODES) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const p = phases(await oneRun(mode));
+    runs.push(p);
+    process.stderr.write(
+      `${mode} run ${i + 1}: baseline ${p.baseline.rps.toFixed(0)} req/s; before ${p.before.secs.toFixed(2)} s ${pct(p.loss(p.before))}; ` +
+        `window ${pct(p.loss(p.window))}; after ${p.after.secs.toFixed(2)} s ${pct(p.loss(p.after))}; whole ${pct(p.loss(p.whole))}\n`,
+    );
+  }
+  const row = (name, get) => {
+    const losses = runs.map((p) => p.loss(get(p)));
+    return `| ${mode} | ${name} | ${median(runs.map((p) => get(p).secs)).toFixed(2)} s | ${list(runs, (p) => get(p).rps.toFixed(0))} | ${list(losses, pct)} | **${pct(median(losses))}** |`;
+  };
+  lines.push(`| ${mode} | baseline (before and after the capture) | ${median(runs.map((p) => p.baseline.secs)).toFixed(1)} s | ${list(runs, (p) => p.baseline.rps.toFixed(0))} | - | - |`);
+  lines.push(row("before the CPU window (snapshot round)", (p) => p.before));
+  lines.push(row("CPU profile window", (p) => p.window));
+  lines.push(row("after the CPU window (goroutine dump #2, write)", (p) => p.after));
+  lines.push(row("outside the CPU window (before + after)", (p) => p.outside));
+  lines.push(row("whole capture", (p) => p.whole));
+  lines.push(
+    `| ${mode} | requests lost outside the window / requests of the whole capture | - | - | ${list(runs, (p) => pct(p.outsideShare))} | **${pct(median(runs.map((p) => p.outsideShare)))}** |`,
+  );
+}
+
 console.log(`## Capture overhead (bench/capture-overhead.mjs)
 
-Target: testdata/workloads/badtarget \`/work\` (sha256 loop + mutex), load ${CONCURRENCY} keep-alive clients on 127.0.0.1,
-${SECONDS} s windows, ${RUNS} alternating runs each, medians. godiag, the target and the load share the 2-core machine.
+One default capture (\`godiag capture URL --seconds ${SECONDS}\`) against testdata/workloads/badtarget \`${WORK}\`,
+${CONCURRENCY} keep-alive clients (bench/loadgen, Go) on 127.0.0.1, requests counted every ${BUCKET_MS} ms; ${RUNS} runs per placement,
+each with ${PRE - 2} s of baseline before and ${POST} s after the capture. Phases from the manifest's fetch times.
 
-| mode | requests/s (runs) | median | overhead |
-|---|---|---|---|
-| baseline | ${fmt(base)} | ${mb.toFixed(0)} | - |
-| snapshots back to back (\`capture --seconds 0\`, ${captures} captures, ${perCapture.toFixed(2)} s each) | ${fmt(snaps)} | ${median(snaps).toFixed(0)} | ${pct(median(snaps))} |
-| inside the CPU profile window | ${fmt(cpu)} | ${median(cpu).toFixed(0)} | ${pct(median(cpu))} |
-
-A default capture (\`--seconds 30\`) takes one snapshot round before its CPU window and one goroutine dump after:
-spread over its 30 s, the measured loss per round is ${((lossPerRound / 30) * 100).toFixed(2)} % of the service's throughput outside the CPU window;
-the back-to-back row is the upper bound for capturing continuously.
+| placement | phase | duration (median) | requests/s (runs) | loss (runs) | loss (median) |
+|---|---|---|---|---|---|
+${lines.join("\n")}
 `);
 process.exit(0);

@@ -86,3 +86,33 @@ describe("--redact", () => {
     expect(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")).env.redacted).toContain("given key");
   }, 30_000);
 });
+
+describe("godiag run --redact", () => {
+  // badtarget -labels also logs the users on stderr, which run keeps as gctrace.log.
+  const runRedact = (dir: string, redact: string[]) =>
+    runCli(["run", "--seconds", "3", "--only", "goroutine", "-o", dir, ...redact, "--", buildWorkload("badtarget"), "-labels"], { timeoutMs: 40_000 });
+
+  it("without it, the program's stderr log holds the values (the grep can fail)", () => {
+    const dir = join(tmp, "run-plain");
+    const r = runRedact(dir, []);
+    expect(r.code, r.stderr).toBe(0);
+    expect(found(new Map([["gctrace.log", readFileSync(join(dir, "gctrace.log"), "latin1")]]))).toHaveLength(3);
+  }, 60_000);
+
+  it("with it, neither the profiles nor the stderr log hold them, and the log uses the profiles' tokens", () => {
+    const dir = join(tmp, "run-redacted");
+    const r = runRedact(dir, ["--redact", "--redact-key", "k1"]);
+    expect(r.code, r.stderr).toBe(0);
+    const files = contents(dir);
+    expect(files.has("gctrace.log")).toBe(true);
+    expect(found(files)).toEqual([]);
+    // The log's user= values became the same tokens the goroutine profile's labels carry.
+    const g = decodeProfile(gunzipSync(readFileSync(join(dir, "goroutine.pb.gz"))), "goroutine");
+    const tokens = new Set<string>();
+    for (let i = 0; i < g.labels.length; i++) if (g.labels.str[i] !== 0) tokens.add(g.str(g.labels.str[i]!));
+    const logged = [...files.get("gctrace.log")!.matchAll(/user=(\S+)/g)].map((m) => m[1]!);
+    expect(logged).toHaveLength(3);
+    for (const t of logged) expect(tokens.has(t), t).toBe(true);
+    expect(JSON.parse(files.get("manifest.json")!).env.redacted).toContain("given key");
+  }, 60_000);
+});

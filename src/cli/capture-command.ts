@@ -1,12 +1,14 @@
 // `godiag capture <http://host:port>`: collect a bundle from a live Go service's
 // /debug/pprof (and /proc, when it runs here). Exit codes: 0 complete bundle,
 // 2 bad usage or nothing reachable at the URL, 4 partial bundle (some file
-// failed; the manifest says which and why).
+// failed; the manifest says which and why), 130 interrupted (Ctrl-C; the
+// bundle holds what arrived before).
 
 import type { Command } from "commander";
 import { captureBundle, targetRoot, type CaptureOptions } from "../collect/capture.js";
 import { checkOnly } from "../collect/plan.js";
 import { formatSummary, progressRenderer } from "../collect/progress.js";
+import { EXIT_INTERRUPTED, withInterrupt } from "./interrupt.js";
 
 export const EXIT_PARTIAL = 4;
 export const EXIT_UNREACHABLE = 2;
@@ -90,7 +92,7 @@ export function addCaptureFlags(cmd: Command): Command {
 export function registerCaptureCommand(program: Command, io: IO): void {
   const cmd = program
     .command("capture")
-    .description("collect a capture bundle from a running Go service's /debug/pprof (exit 0 complete, 2 unreachable, 4 partial)")
+    .description("collect a capture bundle from a running Go service's /debug/pprof (exit 0 complete, 2 unreachable, 4 partial, 130 interrupted)")
     .argument("<url>", "the service, http://host:port")
     .option("-o, --output <path>", "bundle directory, or a .tar.gz (default ./godiag-capture-HOST-PORT-TIME)")
     .option("--pid <n>", "local process for /proc facts (default: the one listening on the URL's port)");
@@ -113,10 +115,11 @@ export function registerCaptureCommand(program: Command, io: IO): void {
 export async function runCapture(url: string, opts: CaptureOptions, io: IO, quiet: boolean): Promise<number> {
   const r = progressRenderer(process.stderr, quiet);
   try {
-    const res = await captureBundle(url, opts, r.onEvent);
+    const res = await withInterrupt(io.err, "godiag capture", (signal) => captureBundle(url, { ...opts, signal }, r.onEvent));
     r.stop();
     io.err(formatSummary(res));
     io.out(`${res.dir}\n`);
+    if (res.interrupted) return EXIT_INTERRUPTED;
     if (res.unreachable) return EXIT_UNREACHABLE;
     return res.failures.length > 0 ? EXIT_PARTIAL : 0;
   } catch (e) {

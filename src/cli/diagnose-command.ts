@@ -12,6 +12,7 @@ import { diagnose, exitCodeFor } from "../diagnose/engine.js";
 import { renderDiagnosisHtml } from "../report/diagnose-html.js";
 import { renderDiagnosisMarkdown } from "../report/diagnose-md.js";
 import { renderDiagnosisText } from "../report/diagnose-text.js";
+import { withInterrupt } from "./interrupt.js";
 import { limitOptions } from "./load.js";
 
 interface DiagnoseFlags {
@@ -58,10 +59,12 @@ export function registerDiagnoseCommand(program: Command, io: IO): void {
         const seconds = f.seconds === undefined ? LIVE_SECONDS : Number(f.seconds);
         if (!Number.isInteger(seconds) || seconds < 1) throw new InputError(`--seconds ${f.seconds}`, "want a whole number of seconds >= 1");
         const r = progressRenderer(process.stderr, f.quiet ?? false);
-        const res = await captureBundle(urls[0]!, { seconds, out: f.keep }, r.onEvent);
+        // Ctrl-C cuts the capture short; what arrived is still diagnosed.
+        const res = await withInterrupt(io.err, "godiag diagnose", (signal) => captureBundle(urls[0]!, { seconds, out: f.keep, signal }, r.onEvent));
         r.stop();
+        if (res.interrupted) io.err(`godiag: capture interrupted: diagnosing what arrived\n`);
         if (res.unreachable) throw new InputError(urls[0]!, res.failures[0]?.error.replace(/^\S+: /, "") ?? "unreachable");
-        for (const fail of res.failures) io.err(`godiag: capture: ${fail.file ?? fail.url}: ${fail.error}\n`);
+        for (const fail of res.failures) if (!fail.error.endsWith("interrupted")) io.err(`godiag: capture: ${fail.file ?? fail.url}: ${fail.error}\n`);
         if (f.keep) io.err(`godiag: capture bundle kept in ${res.dir}\n`);
         else temp = res.dir;
         inputs = inputs.map((i) => (isUrl(i) ? res.dir : i));

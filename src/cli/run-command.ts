@@ -1,13 +1,15 @@
 // `godiag run [--seconds 30] -- <command...>`: run a Go program with
 // GODEBUG=gctrace=1, capture it while it runs, stop it cleanly, write the
 // bundle. Exit codes as `godiag capture`: 0 complete, 2 bad usage or the
-// command could not start, 4 partial bundle.
+// command could not start, 4 partial bundle, 130 when Ctrl-C cut the capture
+// short (the program is stopped and the bundle written all the same).
 
 import type { Command } from "commander";
 import type { CaptureOptions } from "../collect/capture.js";
 import { formatSummary, progressRenderer } from "../collect/progress.js";
 import { Runner } from "../collect/run.js";
 import { addCaptureFlags, captureOptionsFromFlags, EXIT_PARTIAL } from "./capture-command.js";
+import { EXIT_INTERRUPTED } from "./interrupt.js";
 
 type IO = { out: (s: string) => void; err: (s: string) => void };
 
@@ -52,7 +54,12 @@ export function registerRunCommand(program: Command, io: IO): void {
     const out = f.output ?? `godiag-run-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}`;
     const r = progressRenderer(process.stderr, f.quiet ?? false);
     const runner = new Runner();
-    const onSignal = () => runner.requestStop();
+    let told = false;
+    const onSignal = () => {
+      if (!told) io.err("\ngodiag run: interrupted: stopping the program and finishing the bundle\n");
+      told = true;
+      runner.requestStop();
+    };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     try {
@@ -62,10 +69,11 @@ export function registerRunCommand(program: Command, io: IO): void {
       );
       r.stop();
       const failures = res.capture?.failures ?? [];
-      io.err(formatSummary({ dir: res.dir, manifest: res.manifest, failures, warnings: res.capture?.warnings ?? [], unreachable: false }));
+      io.err(formatSummary({ dir: res.dir, manifest: res.manifest, failures, warnings: res.capture?.warnings ?? [], unreachable: false, interrupted: res.capture?.interrupted }));
       io.err(`godiag run: program ended: ${res.manifest.env?.exit}\n`);
       io.out(`${res.dir}\n`);
-      process.exitCode = failures.length > 0 || (f.pprof !== undefined && !res.pprofUrl) ? EXIT_PARTIAL : 0;
+      if (res.capture?.interrupted) process.exitCode = EXIT_INTERRUPTED;
+      else process.exitCode = failures.length > 0 || (f.pprof !== undefined && !res.pprofUrl) ? EXIT_PARTIAL : 0;
     } catch (e) {
       r.stop();
       io.err(`godiag run: ${(e as Error).message}\n`);

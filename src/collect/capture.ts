@@ -12,11 +12,11 @@ import { MANIFEST_VERSION } from "../bundle/manifest.js";
 import { finishBundle, openBundle, writeBundleFile, writeManifest } from "../bundle/write.js";
 import { checkContent, emptyProfileWarning } from "./content.js";
 import { parsePprofIndex, type IndexEntry } from "./discover.js";
-import { DEFAULT_FETCH_LIMITS, FetchError } from "./http.js";
+import { DEFAULT_FETCH_LIMITS, FetchError, INTERRUPTED } from "./http.js";
 import { DEFAULT_INDEX, planCapture, type FetchTask } from "./plan.js";
 import { collectProcFacts, findListeningPid, isLocalUrl } from "./proc.js";
 import { Redactor, type RedactOptions } from "./redact.js";
-import { DEFAULT_RETRY, fetchWithRetry, type RetryOptions } from "./retry.js";
+import { abortableSleep, DEFAULT_RETRY, fetchWithRetry, type RetryOptions } from "./retry.js";
 
 export interface CaptureOptions {
   /** bundle directory or .tar.gz; undefined = a new temporary directory (returned as dir) */
@@ -41,10 +41,14 @@ export interface CaptureOptions {
   /** local process to read /proc facts from; undefined = find it by the URL's port when local; null = none */
   pid?: number | null;
   redact?: RedactOptions;
+  /** a redactor shared with the caller (godiag run sweeps the program's stderr log with the same tokens); wins over redact */
+  redactor?: Redactor;
   /** extra manifest env facts (godiag run adds GODEBUG and the command) */
   env?: Record<string, string>;
   /** write into this directory (godiag run owns it, and packs it), instead of opening out */
   dir?: string;
+  /** Ctrl-C: abort what is in flight, skip the rest, still write the (partial) bundle */
+  signal?: AbortSignal;
 }
 
 export interface CaptureFailure {
@@ -62,6 +66,8 @@ export interface CaptureResult {
   warnings: string[];
   /** nothing answered at all (connection refused / no such host): exit code 2 */
   unreachable: boolean;
+  /** options.signal aborted the capture: the bundle holds what arrived before */
+  interrupted?: boolean;
 }
 
 export type CaptureEvent =
@@ -105,7 +111,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   const files: ManifestFile[] = [];
   const failures: CaptureFailure[] = [];
   const warnings: string[] = [];
-  const redactor = options.redact ? new Redactor(options.redact) : null;
+  const redactor = options.redactor ?? (options.redact ? new Redactor(options.redact) : null);
   const env: Record<string, string> = { ...(options.env ?? {}) };
   let goVersion: string | undefined;
 
@@ -116,7 +122,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   const indexUrl = `${root}/debug/pprof/`;
   const t0 = Date.now();
   try {
-    const res = await fetchWithRetry(indexUrl, { timeoutMs: o.timeoutMs, maxBytes: 1 << 20 }, o.retry, (attempt, e) =>
+    const res = await fetchWithRetry(indexUrl, { timeoutMs: o.timeoutMs, maxBytes: 1 << 20, signal: options.signal }, o.retry, (attempt, e) =>
       progress({ type: "retry", label: "index", attempt, error: e.message }),
     );
     const found = parsePprofIndex(res.body.toString("utf8"));
@@ -160,14 +166,14 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
     if (task.seconds !== undefined) entry.seconds = task.seconds;
     files.push(entry);
     const start = Date.now();
-    if (unreachable) {
-      entry.error = `not fetched: ${failures[0]!.error}`;
+    if (unreachable || options.signal?.aborted) {
+      entry.error = `not fetched: ${unreachable ? failures[0]!.error : INTERRUPTED}`;
       failures.push({ file: task.file, url: task.url, error: entry.error });
       return;
     }
     progress({ type: "start", label: task.label, seconds: task.seconds });
     try {
-      const res = await fetchWithRetry(task.url, { timeoutMs: task.timeoutMs, maxBytes: o.maxBytes }, o.retry, (attempt, e) =>
+      const res = await fetchWithRetry(task.url, { timeoutMs: task.timeoutMs, maxBytes: o.maxBytes, signal: options.signal }, o.retry, (attempt, e) =>
         progress({ type: "retry", label: task.label, attempt, error: e.message }),
       );
       let body = res.body;
@@ -206,7 +212,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   const secondJob = (async () => {
     for (const t of second) {
       const wait = firstSnapshotAt + o.interval * 1000 - Date.now();
-      if (wait > 0 && !unreachable) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0 && !unreachable) await abortableSleep(wait, options.signal);
       await run(t);
     }
   })();
@@ -227,7 +233,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   } catch (e) {
     failures.push({ url: target.dir, error: `packing the bundle: ${(e as Error).message}` });
   }
-  return { dir: out, manifest, failures, warnings, unreachable };
+  return { dir: out, manifest, failures, warnings, unreachable, interrupted: options.signal?.aborted ?? false };
 }
 
 const KIND_ORDER: FileKind[] = ["cpu", "heap", "allocs", "block", "mutex", "goroutine", "goroutine-debug1", "goroutine-debug2", "threadcreate", "heap-debug1", "trace", "expvar", "gctrace", "proc", "escape", "other"];

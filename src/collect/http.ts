@@ -8,9 +8,14 @@ export interface FetchLimits {
   timeoutMs: number;
   /** body bytes; larger bodies are an error, never buffered past the cap */
   maxBytes: number;
+  /** aborts the request (Ctrl-C): it fails with "interrupted" */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_FETCH_LIMITS: FetchLimits = { timeoutMs: 60_000, maxBytes: 512 << 20 };
+
+/** The error text of a request (or a fetch never started) cut short by the caller's signal. */
+export const INTERRUPTED = "interrupted";
 
 export class FetchError extends Error {
   constructor(
@@ -31,7 +36,8 @@ export interface FetchResult {
 
 /** GET url; non-2xx statuses are FetchErrors carrying the status and the start of the body. */
 export async function fetchCapped(url: string, limits: FetchLimits = DEFAULT_FETCH_LIMITS): Promise<FetchResult> {
-  const signal = AbortSignal.timeout(limits.timeoutMs);
+  const timeout = AbortSignal.timeout(limits.timeoutMs);
+  const signal = limits.signal ? AbortSignal.any([timeout, limits.signal]) : timeout;
   let res: Response;
   try {
     res = await fetch(url, { signal, redirect: "follow" });
@@ -65,6 +71,7 @@ export async function fetchCapped(url: string, limits: FetchLimits = DEFAULT_FET
 
 function describe(e: unknown, limits: FetchLimits): string {
   const err = e as Error & { cause?: { code?: string; message?: string } };
+  if (limits.signal?.aborted) return INTERRUPTED;
   if (err.name === "TimeoutError" || err.name === "AbortError") return `timed out after ${limits.timeoutMs} ms`;
   const cause = err.cause;
   if (cause?.code === "ECONNREFUSED") return "connection refused (is the service running?)";

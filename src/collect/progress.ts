@@ -114,7 +114,8 @@ export function formatSummary(r: CaptureResult): string {
   for (const f of r.failures) if (f.file === undefined) out += `FAILED: ${f.url}: ${f.error}\n`;
   for (const wn of r.warnings) out += `warning: ${wn}\n`;
   const failed = r.failures.length;
-  out += failed === 0 ? `bundle: ${r.dir} (complete)\n` : `bundle: ${r.dir} (partial: ${failed} failure${failed > 1 ? "s" : ""})\n`;
+  if (r.interrupted) out += `bundle: ${r.dir} (interrupted: ${failed} file${failed === 1 ? "" : "s"} missing or cut short)\n`;
+  else out += failed === 0 ? `bundle: ${r.dir} (complete)\n` : `bundle: ${r.dir} (partial: ${failed} failure${failed > 1 ? "s" : ""})\n`;
   return out;
 }
 

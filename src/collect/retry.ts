@@ -36,12 +36,26 @@ export async function fetchWithRetry(
       return await fetchCapped(url, limits);
     } catch (e) {
       if (!(e instanceof FetchError)) throw e;
-      if (attempt >= retry.retries || !isTransient(e)) {
+      if (attempt >= retry.retries || !isTransient(e) || limits.signal?.aborted) {
         if (attempt === 0) throw e;
         throw new FetchError(url, `${e.message.slice(url.length + 2)} (after ${attempt + 1} attempts)`, e.status);
       }
       onRetry?.(attempt + 1, e);
-      await new Promise((r) => setTimeout(r, retry.backoffMs * 2 ** attempt));
+      await abortableSleep(retry.backoffMs * 2 ** attempt, limits.signal);
     }
   }
+}
+
+/** setTimeout as a promise that resolves early when signal aborts. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

@@ -14,6 +14,7 @@ import { captureBundle, type CaptureOptions, type CaptureProgress, type CaptureR
 import { parsePprofIndex } from "./discover.js";
 import { fetchCapped } from "./http.js";
 import { listeningPorts } from "./proc.js";
+import { Redactor } from "./redact.js";
 
 export interface RunOptions {
   command: string[];
@@ -70,10 +71,13 @@ export function groupPids(pgid: number): number[] {
 export class Runner {
   private stopRequested: (() => void) | null = null;
   private stopping = false;
+  /** aborts a capture in flight when the run is asked to stop */
+  private readonly abort = new AbortController();
 
-  /** Ask the run to end now (Ctrl-C): the program is stopped and the bundle finished. */
+  /** Ask the run to end now (Ctrl-C): the capture is cut short, the program stopped and the bundle finished. */
   requestStop(): void {
     this.stopping = true;
+    this.abort.abort();
     this.stopRequested?.();
   }
 
@@ -139,13 +143,15 @@ export class Runner {
       await waitAny(200, exited, stopSignal);
     }
 
+    // One redactor for the capture and the stderr log, so a value gets the same token in both.
+    const redactor = o.capture.redact ? new Redactor(o.capture.redact) : undefined;
     let capture: CaptureResult | undefined;
     if (pprofUrl) {
       // Fit the CPU profile into what is left of the run, keeping a second for the rest.
       const left = Math.floor((deadline - Date.now()) / 1000) - 1;
       const seconds = o.capture.seconds > 0 ? Math.max(1, Math.min(o.capture.seconds, left)) : 0;
       progress({ type: "note", text: `found ${pprofUrl}/debug/pprof/; capturing ${seconds} s` });
-      capture = await captureBundle(pprofUrl, { ...o.capture, seconds, interval: o.capture.interval ?? seconds, dir: target.dir, pid: pprofPid ?? null }, progress);
+      capture = await captureBundle(pprofUrl, { ...o.capture, seconds, interval: o.capture.interval ?? seconds, dir: target.dir, pid: pprofPid ?? null, signal: this.abort.signal, redactor }, progress);
     } else {
       progress({ type: "note", text: o.pprofUrl ? `${o.pprofUrl}/debug/pprof/ did not answer during the run` : "no /debug/pprof found on the ports the program listens on: collecting gctrace only" });
     }
@@ -165,6 +171,8 @@ export class Runner {
       source: `GODEBUG=${godebug} ${o.command.join(" ")}`,
     };
     gctrace.bytes = readFileSync(`${target.dir}/gctrace.log`).length;
+    // The program's stderr may print what the labels hold, or what --redact-regex names.
+    redactor?.sweepTextFiles(target.dir, [gctrace]);
     const files = [...(capture?.manifest.files ?? []), gctrace];
     const manifest: Manifest = {
       godiag: MANIFEST_VERSION,
@@ -175,6 +183,7 @@ export class Runner {
         ...(capture?.manifest.env ?? {}),
         GODEBUG: godebug,
         command: o.command.join(" "),
+        ...(redactor ? { redacted: redactor.describe() } : {}),
         exit: status.signal ? `signal ${status.signal}${killed ? " (killed after the grace period)" : ""}` : `code ${status.code}`,
       },
     };

@@ -9,8 +9,9 @@
 //
 // Names are the path element after /debug/pprof/ ("index" for the index page,
 // "vars" for /debug/vars, "profile" for the CPU profile). -labels runs
-// goroutines under pprof labels with recognisable personal-looking values (for
-// --redact tests); /work is a small CPU+allocation handler for load tests.
+// goroutines under pprof labels with recognisable personal-looking values, and
+// logs them on stderr (for --redact tests); /work is a small CPU+allocation handler for load tests
+// (?n=ITERATIONS sets its cost: 200 sha256 rounds by default).
 // Like the fault workloads it prints "listening on http://ADDR" first on stdout
 // and exits after -seconds (when > 0) or on SIGTERM.
 package main
@@ -28,6 +29,7 @@ import (
 	"os/signal"
 	"runtime"
 	rpprof "runtime/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -115,7 +117,11 @@ func main() {
 	mux.Handle("/debug/pprof/trace", misbehave("trace", http.HandlerFunc(pprof.Trace)))
 	mux.Handle("/debug/vars", misbehave("vars", expvar.Handler()))
 	mux.HandleFunc("/work", func(w http.ResponseWriter, r *http.Request) {
-		sum := burn(200)
+		n := 200
+		if v, err := strconv.Atoi(r.URL.Query().Get("n")); err == nil && v > 0 && v <= 1_000_000 {
+			n = v
+		}
+		sum := burn(n)
 		work.Lock()
 		work.Unlock()
 		fmt.Fprintf(w, "%x\n", sum[:4])
@@ -124,6 +130,8 @@ func main() {
 	if *labels {
 		for _, u := range secretUsers {
 			u := u
+			// Services log who they serve: `godiag run --redact` must clean stderr too.
+			fmt.Fprintf(os.Stderr, "badtarget: worker started for user=%s\n", u)
 			go rpprof.Do(context.Background(), rpprof.Labels("user", u, "tenant", "tenant-"+u), func(ctx context.Context) {
 				for {
 					select {

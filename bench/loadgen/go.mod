@@ -1,0 +1,3 @@
+module godiag.bench/loadgen
+
+go 1.25.0
