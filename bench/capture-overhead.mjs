@@ -15,7 +15,11 @@
 //             on CPU 0: what the service itself pays for being captured
 //   shared    nothing pinned: godiag's own CPU competes with the target too
 //
-// Usage: npm run build:bundle && node bench/capture-overhead.mjs [--runs 3] [--seconds 30] [--mode isolated,shared]
+// A second table: the longest stop-the-world pause each snapshot fetch causes,
+// by goroutine count (badtarget -idle N -probe: a spinning goroutine records
+// the longest gap between its clock reads; a pause stops it too).
+//
+// Usage: npm run build:bundle && node bench/capture-overhead.mjs [--runs 3] [--seconds 30] [--mode isolated,shared] [--pauses 1000,10000,50000,100000]
 // Prints a markdown section (docs/PERFORMANCE.md keeps the latest one).
 
 import { execFileSync, spawn } from "node:child_process";
@@ -32,7 +36,7 @@ const arg = (name, def) => {
 };
 const RUNS = Number(arg("runs", "3"));
 const SECONDS = Number(arg("seconds", "30"));
-const MODES = arg("mode", "isolated,shared").split(",");
+const MODES = arg("mode", "isolated,shared").split(",").filter((m) => m === "isolated" || m === "shared");
 const NICE = arg("nice", ""); // experiment: run godiag under nice -n N
 const CONCURRENCY = 8;
 const WORK = "/work?n=3000"; // ~0.7 ms of sha256 per request: a few thousand requests/s per core
@@ -65,9 +69,9 @@ function start(cpu, cmd, args, env = {}, stderr = "inherit") {
   return p;
 }
 
-async function startTarget(mode) {
+async function startTarget(mode, extra = []) {
   const env = mode === "isolated" ? { GOMAXPROCS: "1" } : {};
-  const t = start(mode === "isolated" ? 1 : undefined, targetBin, ["-seconds", "600"], env);
+  const t = start(mode === "isolated" ? 1 : undefined, targetBin, ["-seconds", "600", ...extra], env);
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("badtarget did not start")), 10_000);
     t.stdout.on("data", (d) => {
@@ -189,6 +193,47 @@ for (const mode of MODES) {
   );
 }
 
+// Stop-the-world pauses per fetch, by goroutine count.
+const PAUSE_COUNTS = arg("pauses", "1000,10000,50000,100000").split(",").filter(Boolean).map(Number);
+const ENDPOINTS = ["goroutine?debug=2", "goroutine?debug=1", "goroutine", "heap", "allocs", "heap?debug=1", "block", "mutex", "threadcreate"];
+const pauseRows = [];
+for (const n of PAUSE_COUNTS) {
+  const { proc, url } = await startTarget("shared", ["-idle", String(n), "-probe"]);
+  // {gapNs, stwNs}: the prober's longest stall, and the runtime's longest non-GC stop-the-world pause since the last call
+  const gap = async () => {
+    const j = await (await fetch(`${url}/maxgap`)).json();
+    return { gap: j.gapNs / 1e6, stw: j.stwNs / 1e6 };
+  };
+  await sleep(1000);
+  await gap();
+  await sleep(500);
+  const idle = await gap();
+  const row = { n, idle, ep: {}, capture: 0 };
+  for (const ep of ENDPOINTS) {
+    const g = [];
+    for (let i = 0; i < RUNS; i++) {
+      await gap();
+      const r = await fetch(`${url}/debug/pprof/${ep}`);
+      await r.arrayBuffer();
+      g.push(await gap());
+    }
+    row.ep[ep] = { gap: median(g.map((x) => x.gap)), stw: median(g.map((x) => x.stw)) };
+  }
+  const g = [];
+  for (let i = 0; i < RUNS; i++) {
+    await gap();
+    const { code } = await collect(start(undefined, process.execPath, [CLI, "capture", url, "-q", "-o", join(OUT, "capture-overhead-bundle"), "--seconds", "0", "--interval", "0"], {}, "ignore"));
+    if (code !== 0) throw new Error(`capture exited ${code}`);
+    g.push(await gap());
+  }
+  row.capture = { gap: median(g.map((x) => x.gap)), stw: median(g.map((x) => x.stw)) };
+  process.kill(-proc.pid, "SIGKILL");
+  pauseRows.push(row);
+  process.stderr.write(`pauses, ${n} goroutines: debug=2 ${JSON.stringify(row.ep["goroutine?debug=2"])} ms, whole snapshot round ${JSON.stringify(row.capture)} ms\n`);
+}
+const ms = (x) => (x < 10 ? x.toFixed(1) : x.toFixed(0));
+const cell = (x) => `${ms(x.stw)} / ${ms(x.gap)}`;
+
 console.log(`## Capture overhead (bench/capture-overhead.mjs)
 
 One default capture (\`godiag capture URL --seconds ${SECONDS}\`) against testdata/workloads/badtarget \`${WORK}\`,
@@ -198,5 +243,13 @@ each with ${PRE - 2} s of baseline before and ${POST} s after the capture. Phase
 | placement | phase | duration (median) | requests/s (runs) | loss (runs) | loss (median) |
 |---|---|---|---|---|---|
 ${lines.join("\n")}
+
+Longest pause of the service per fetch, by goroutine count (badtarget -idle N -probe, GOMAXPROCS=2; median of ${RUNS}), in ms:
+the runtime's own longest non-GC stop-the-world pause (runtime/metrics \`/sched/pauses/total/other:seconds\`, upper bound
+of its histogram bucket) / the longest stall a spinning goroutine saw (STW plus OS scheduling on the shared cores).
+
+| goroutines | no fetch | ${ENDPOINTS.join(" | ")} | whole snapshot round (\`capture --seconds 0 --interval 0\`) |
+|---|---|${ENDPOINTS.map(() => "---|").join("")}---|
+${pauseRows.map((r) => `| ${r.n} | ${cell(r.idle)} | ${ENDPOINTS.map((e) => cell(r.ep[e])).join(" | ")} | ${cell(r.capture)} |`).join("\n")}
 `);
 process.exit(0);

@@ -13,7 +13,7 @@ import { finishBundle, openBundle, writeBundleFile, writeManifest } from "../bun
 import { checkContent, emptyProfileWarning } from "./content.js";
 import { parsePprofIndex, type IndexEntry } from "./discover.js";
 import { DEFAULT_FETCH_LIMITS, FetchError, INTERRUPTED } from "./http.js";
-import { DEFAULT_INDEX, planCapture, type FetchTask } from "./plan.js";
+import { debug2PauseWarning, DEFAULT_INDEX, planCapture, type FetchTask } from "./plan.js";
 import { collectProcFacts, findListeningPid, isLocalUrl } from "./proc.js";
 import { Redactor, type RedactOptions } from "./redact.js";
 import { abortableSleep, DEFAULT_RETRY, fetchWithRetry, type RetryOptions } from "./retry.js";
@@ -137,6 +137,14 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   }
 
   const tasks = planCapture(root, index, { seconds: options.seconds, interval: o.interval, traceSeconds: o.traceSeconds, gc: o.gc, only: o.only, timeoutMs: o.timeoutMs });
+  // Say up front what the stop-the-world dumps will cost a service with many goroutines.
+  const dumps = tasks.filter((t) => t.kind === "goroutine-debug2");
+  const goroutines = index.find((e) => e.name === "goroutine")?.count;
+  const pauseWarning = debug2PauseWarning(goroutines !== undefined && goroutines >= 0 ? goroutines : undefined, dumps.length);
+  if (pauseWarning) {
+    warnings.push(pauseWarning);
+    progress({ type: "note", text: `warning: ${pauseWarning}` });
+  }
 
   // /proc facts of a local target, in parallel with the fetches.
   const procWanted = o.only.length === 0 || o.only.includes("proc");
@@ -164,6 +172,9 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   const run = async (task: FetchTask): Promise<void> => {
     const entry: ManifestFile = { path: task.file, kind: task.kind, time: new Date().toISOString(), source: task.url };
     if (task.seconds !== undefined) entry.seconds = task.seconds;
+    // Recorded on the dump's manifest entry; shown once (the note above), not per dump.
+    if (pauseWarning && task.kind === "goroutine-debug2") entry.warnings = [pauseWarning];
+    const fresh: string[] = [];
     files.push(entry);
     const start = Date.now();
     if (unreachable || options.signal?.aborted) {
@@ -187,7 +198,8 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
       // cumulative one says whether profiling is on at all.
       const warn = checked.profile && task.seconds === undefined ? emptyProfileWarning(task.kind, checked.profile) : undefined;
       if (warn) {
-        entry.warnings = [warn];
+        entry.warnings = [...(entry.warnings ?? []), warn];
+        fresh.push(warn);
         warnings.push(warn);
       }
       if (redactor) body = redactor.redact(task.content, body, checked.profile);
@@ -196,7 +208,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
       entry.error = e instanceof FetchError ? e.message.slice(task.url.length + 2) : (e as Error).message;
       failures.push({ file: task.file, url: task.url, error: entry.error });
     }
-    progress({ type: "done", label: task.label, file: task.file, bytes: entry.bytes, error: entry.error, warnings: entry.warnings, ms: Date.now() - start });
+    progress({ type: "done", label: task.label, file: task.file, bytes: entry.bytes, error: entry.error, warnings: fresh.length ? fresh : undefined, ms: Date.now() - start });
   };
 
   // 1. snapshots, a few at a time; 2. the window, in order; 3. snapshot #2 on its timer.

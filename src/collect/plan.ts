@@ -149,3 +149,21 @@ export function checkOnly(only: string[]): void {
     }
   }
 }
+
+/**
+ * goroutine?debug=2 is the one fetch that stops the world for as long as the
+ * runtime takes to print every goroutine's stack (debug=0/1 have been
+ * concurrent since Go 1.19). Measured on Go 1.26 (docs/PERFORMANCE.md): about
+ * 1.7 ms per 1,000 goroutines, 17 ms at 10k, 84 ms at 50k, ~200 ms at 100k.
+ */
+export const DEBUG2_PAUSE_MS_PER_1000 = 1.7;
+/** From this many goroutines on, a capture says what its debug=2 dumps cost. */
+export const DEBUG2_WARN_GOROUTINES = 10_000;
+
+/** The warning for a service with many goroutines, or undefined; dumps = debug=2 fetches planned. */
+export function debug2PauseWarning(goroutines: number | undefined, dumps: number): string | undefined {
+  if (goroutines === undefined || goroutines < DEBUG2_WARN_GOROUTINES || dumps === 0) return undefined;
+  const ms = Math.round((goroutines / 1000) * DEBUG2_PAUSE_MS_PER_1000);
+  const times = dumps === 1 ? "once" : "twice (--interval 0 takes it once)";
+  return `the service has ${goroutines.toLocaleString("en-US")} goroutines: each goroutine?debug=2 dump stops the world while it prints them (about ${ms} ms at this count on Go 1.26); taken ${times}`;
+}

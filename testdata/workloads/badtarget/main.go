@@ -11,7 +11,8 @@
 // "vars" for /debug/vars, "profile" for the CPU profile). -labels runs
 // goroutines under pprof labels with recognisable personal-looking values, and
 // logs them on stderr (for --redact tests); /work is a small CPU+allocation handler for load tests
-// (?n=ITERATIONS sets its cost: 200 sha256 rounds by default).
+// (?n=ITERATIONS sets its cost: 200 sha256 rounds by default). -idle N parks N
+// goroutines and -probe measures stop-the-world pauses (for capture overhead).
 // Like the fault workloads it prints "listening on http://ADDR" first on stdout
 // and exits after -seconds (when > 0) or on SIGTERM.
 package main
@@ -28,10 +29,12 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/metrics"
 	rpprof "runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -71,6 +74,8 @@ func main() {
 	noRates := flag.Bool("no-block-mutex", false, "leave block and mutex profiling off")
 	secs := flag.Float64("seconds", 0, "exit after this many seconds (0 = until SIGTERM)")
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	idle := flag.Int("idle", 0, "park this many goroutines on a channel (a service with many connections)")
+	probe := flag.Bool("probe", false, "spin one goroutine measuring the longest gap between its clock reads; GET /maxgap returns it and the longest stop-the-world pause since the last GET (ns)")
 	flag.Parse()
 	if !*noRates {
 		runtime.SetBlockProfileRate(1)
@@ -104,6 +109,47 @@ func main() {
 	}
 
 	mux := http.NewServeMux()
+	for i := 0; i < *idle; i++ {
+		go func() { <-release }()
+	}
+	// A stop-the-world pause stops the prober too: the longest gap between two
+	// consecutive clock reads is the longest pause it saw (plus scheduling noise).
+	var maxGap atomic.Int64
+	if *probe {
+		go func() {
+			last := time.Now()
+			for {
+				now := time.Now()
+				if d := int64(now.Sub(last)); d > maxGap.Load() {
+					maxGap.Store(d)
+				}
+				last = now
+			}
+		}()
+	}
+	// The runtime's own record of its non-GC stop-the-world pauses: the upper
+	// bound of the highest histogram bucket that grew since the last request.
+	var stwMu sync.Mutex
+	var stwLast []uint64
+	longestNewPause := func() float64 {
+		stwMu.Lock()
+		defer stwMu.Unlock()
+		sample := []metrics.Sample{{Name: "/sched/pauses/total/other:seconds"}}
+		metrics.Read(sample)
+		h := sample[0].Value.Float64Histogram()
+		longest := 0.0
+		for i, c := range h.Counts {
+			if stwLast != nil && c > stwLast[i] {
+				longest = h.Buckets[i+1]
+			}
+		}
+		stwLast = append(stwLast[:0], h.Counts...)
+		return longest
+	}
+	longestNewPause()
+	mux.HandleFunc("/maxgap", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "{\"gapNs\": %d, \"stwNs\": %.0f}\n", maxGap.Swap(0), longestNewPause()*1e9)
+	})
 	mux.Handle("/debug/pprof/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/debug/pprof/")
 		if name == "" {
