@@ -19,7 +19,8 @@
 // by goroutine count (badtarget -idle N -probe: a spinning goroutine records
 // the longest gap between its clock reads; a pause stops it too).
 //
-// Usage: npm run build:bundle && node bench/capture-overhead.mjs [--runs 3] [--seconds 30] [--mode isolated,shared] [--pauses 1000,10000,50000,100000]
+// Usage: npm run build:bundle && node bench/capture-overhead.mjs [--runs 3] [--seconds 30] [--mode isolated,shared] [--pauses 1000,10000,50000,100000] [--nice N]
+// (--nice N runs godiag under nice -n N: the experiment recorded in docs/PERFORMANCE.md)
 // Prints a markdown section (docs/PERFORMANCE.md keeps the latest one).
 
 import { execFileSync, spawn } from "node:child_process";

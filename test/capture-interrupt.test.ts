@@ -93,6 +93,19 @@ describe("Ctrl-C during godiag capture", () => {
   }, 60_000);
 });
 
+describe("Ctrl-C during godiag diagnose <URL>", () => {
+  it("cuts the capture short and diagnoses what arrived", async () => {
+    const live = await startLive(healthy, ["-seconds", "60"]);
+    const r = await interruptWhen(["diagnose", live.url, "--seconds", "20"], /cpu: recording 20 s/);
+    await live.stop();
+    expect(r.afterSignalMs).toBeLessThan(5000);
+    expect(r.stderr).toContain("capture interrupted: diagnosing what arrived");
+    // healthy has nothing above info: exit 0, and the skipped files are not listed as failures.
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/godiag: capture: .*interrupted/);
+  }, 60_000);
+});
+
 describe("Ctrl-C during godiag run", () => {
   it("cuts the capture short and stops the program at once, leaving no process", async () => {
     const dir = join(tmp, "run-cut");
