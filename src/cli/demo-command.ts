@@ -103,7 +103,12 @@ async function liveRun(root: string, name: string, goVersion: string, tmp: strin
   );
   const progress = lineRenderer((s) => io.err(s));
   const out = join(tmp, "bundle");
-  const r = await new Runner().run(
+  // Ctrl-C stops the workload (its own process group) instead of leaving it running.
+  const runner = new Runner();
+  const stop = () => runner.requestStop();
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  const r = await runner.run(
     {
       command: [bin, "-addr", "127.0.0.1:0", "-seconds", String(RUN_SECONDS + 30)],
       seconds: RUN_SECONDS,
@@ -113,7 +118,10 @@ async function liveRun(root: string, name: string, goVersion: string, tmp: strin
       tee: () => {}, // gctrace lines go to the bundle, not the terminal
     },
     progress.onEvent,
-  );
+  ).finally(() => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  });
   progress.stop();
   if (!r.capture) throw new UsageError(`the workload did not serve /debug/pprof during the run (exit ${r.exitCode ?? r.signal})`);
   return r.dir;

@@ -74,7 +74,9 @@ export type CaptureEvent =
   | { type: "start"; label: string; seconds?: number }
   | { type: "retry"; label: string; attempt: number; error: string }
   | { type: "done"; label: string; file?: string; bytes?: number; error?: string; warnings?: string[]; ms: number }
-  | { type: "note"; text: string };
+  | { type: "note"; text: string }
+  /** said before the fetches it is about (the summary lists it again at the end) */
+  | { type: "warning"; text: string };
 
 export type CaptureProgress = (e: CaptureEvent) => void;
 
@@ -143,7 +145,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   const pauseWarning = debug2PauseWarning(goroutines !== undefined && goroutines >= 0 ? goroutines : undefined, dumps.length);
   if (pauseWarning) {
     warnings.push(pauseWarning);
-    progress({ type: "note", text: `warning: ${pauseWarning}` });
+    progress({ type: "warning", text: pauseWarning });
   }
 
   // /proc facts of a local target, in parallel with the fetches.

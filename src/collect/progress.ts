@@ -35,6 +35,9 @@ export function lineRenderer(write: (s: string) => void): ProgressRenderer {
       case "note":
         write(`godiag capture: ${e.text}\n`);
         break;
+      case "warning":
+        write(`godiag capture: warning: ${e.text}\n`);
+        break;
     }
   };
   return { onEvent, stop: () => {} };
@@ -86,12 +89,14 @@ function barRenderer(stream: NodeJS.WriteStream): ProgressRenderer {
           b.seconds = undefined;
           b.bar.update(b.bar.getTotal(), { status });
         }
-        for (const w of e.warnings ?? []) later.push(`warning: ${w}`);
+        // (warnings: the summary table lists them all once)
         break;
       }
       case "note":
         later.push(e.text);
         break;
+      case "warning":
+        break; // listed in the summary table's warnings
     }
   };
   const stop = () => {

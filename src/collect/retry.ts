@@ -36,7 +36,8 @@ export async function fetchWithRetry(
       return await fetchCapped(url, limits);
     } catch (e) {
       if (!(e instanceof FetchError)) throw e;
-      if (attempt >= retry.retries || !isTransient(e) || limits.signal?.aborted) {
+      if (limits.signal?.aborted) throw e; // "interrupted", whatever the attempt
+      if (attempt >= retry.retries || !isTransient(e)) {
         if (attempt === 0) throw e;
         throw new FetchError(url, `${e.message.slice(url.length + 2)} (after ${attempt + 1} attempts)`, e.status);
       }
