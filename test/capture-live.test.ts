@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseManifest, type Manifest } from "../src/bundle/manifest.js";
 import { decodeProfile } from "../src/formats/pprof-proto.js";
 import { buildWorkload, startLive, stopAll, type Live } from "./helpers/live.js";
-import { pprofBinary, runCli, runPprof } from "./helpers/run.js";
+import { CLI, pprofBinary, runCli, runPprof } from "./helpers/run.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "godiag-capture-test-"));
 let healthy: string;
@@ -128,6 +128,18 @@ describe("block and mutex profiling off", () => {
     expect(m.files.find((f) => f.kind === "heap")!.warnings).toBeUndefined();
     expect(r.stderr).toContain("warning: block profile is empty");
     expect(r.stderr).toContain("warning: mutex profile is empty");
+  }, 30_000);
+
+  it("on a terminal (progress bars), each warning is printed once, in the summary", async () => {
+    const live = await startLive(healthy, ["-seconds", "30", "-no-block-mutex"]);
+    const dir = join(tmp, "norates-tty");
+    // script(1) (util-linux, in every Debian) gives the CLI a pseudo-terminal, so it draws bars.
+    const cmd = [process.execPath, CLI, "capture", live.url, "-o", dir, "--only", "block"].map((a) => `'${a}'`).join(" ");
+    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8", timeout: 20_000 });
+    await live.stop();
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain("|"); // a bar was drawn
+    expect(r.stdout.split("block profile is empty").length - 1).toBe(1);
   }, 30_000);
 
   it("no warning when the rates are set (healthy sets both to 1)", async () => {
