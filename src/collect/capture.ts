@@ -174,11 +174,12 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   const run = async (task: FetchTask): Promise<void> => {
     const entry: ManifestFile = { path: task.file, kind: task.kind, time: new Date().toISOString(), source: task.url };
     if (task.seconds !== undefined) entry.seconds = task.seconds;
-    // Recorded on the dump's manifest entry; shown once (the note above), not per dump.
+    // Recorded on the dump's manifest entry; said once (the warning event above), not per dump.
     if (pauseWarning && task.kind === "goroutine-debug2") entry.warnings = [pauseWarning];
     const fresh: string[] = [];
     files.push(entry);
     const start = Date.now();
+    if (task.kind === "goroutine-debug2" && task.phase === "snapshot") firstDumpAt = start;
     if (unreachable || options.signal?.aborted) {
       entry.error = `not fetched: ${unreachable ? failures[0]!.error : INTERRUPTED}`;
       failures.push({ file: task.file, url: task.url, error: entry.error });
@@ -217,6 +218,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   const snapshots = tasks.filter((t) => t.phase === "snapshot");
   const window = tasks.filter((t) => t.phase === "window");
   const second = tasks.filter((t) => t.phase === "second-snapshot");
+  let firstDumpAt: number | undefined; // when dump #1 started: #2 is due --interval after it
   const firstSnapshotAt = Date.now();
   let next = 0;
   const workers = Array.from({ length: Math.min(o.concurrency, snapshots.length) }, async () => {
@@ -225,8 +227,9 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   await Promise.all(workers);
   const secondJob = (async () => {
     for (const t of second) {
-      const wait = firstSnapshotAt + o.interval * 1000 - Date.now();
-      if (wait > 0 && !unreachable) await abortableSleep(wait, options.signal);
+      // Timers may fire a millisecond early by the wall clock: loop until the interval has really passed.
+      const due = (firstDumpAt ?? firstSnapshotAt) + o.interval * 1000;
+      while (!unreachable && !options.signal?.aborted && Date.now() < due) await abortableSleep(due - Date.now(), options.signal);
       await run(t);
     }
   })();
