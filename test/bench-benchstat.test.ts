@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLI, CORPUS, ROOT } from "./helpers/run.js";
+import { available } from "./helpers/available.js";
 
 const GOLDENS = join(CORPUS, "benchstat");
 const OUT = join(ROOT, "test-output/bench");
@@ -37,7 +38,7 @@ function indexCases(): { name: string; args: string[]; stdout: string; stderr: s
 }
 
 describe("benchstat goldens", () => {
-  if (!existsSync(join(GOLDENS, "INDEX.md"))) {
+  if (!available(existsSync(join(GOLDENS, "INDEX.md")), `the benchstat goldens (${GOLDENS})`)) {
     it.skip(`corpus absent: ${GOLDENS}`, () => {});
     console.log(`skipping benchstat goldens: ${GOLDENS} not found`);
     return;
@@ -90,7 +91,7 @@ describe("differential vs real benchstat", () => {
   let bs: string | null = null;
   beforeAll(() => {
     bs = benchstatBinary();
-    if (bs === null) return;
+    if (!available(bs !== null, "benchstat (go install golang.org/x/perf/cmd/benchstat)")) return;
     mkdirSync(OUT, { recursive: true });
     benchRun("old");
     benchRun("new");

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI, ROOT } from "./helpers/run.js";
+import { available } from "./helpers/available.js";
 
 const CAP = join(ROOT, "testdata/captures");
 const OLD = join(CAP, "gcpressure/gctrace.log");
@@ -27,7 +28,7 @@ const run = (args: string[]) => {
 };
 
 describe("GC pause time reduction ratio", () => {
-  if (!existsSync(OLD) || !existsSync(NEW)) {
+  if (!available(existsSync(OLD) && existsSync(NEW), "the committed gcpressure/healthy captures")) {
     it.skip("captures absent (node scripts/captures.mjs gcpressure healthy)", () => {});
     return;
   }

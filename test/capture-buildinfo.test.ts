@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { formatVersionM, readBuildInfo } from "../src/collect/buildinfo.js";
 import { buildWorkload } from "./helpers/live.js";
 import { ROOT } from "./helpers/run.js";
+import { available } from "./helpers/available.js";
 
 const GOROOT = execFileSync("go", ["env", "GOROOT"], { encoding: "utf8" }).trim();
 const TESTDATA = join(GOROOT, "src/debug/buildinfo/testdata");
@@ -33,14 +34,14 @@ describe("readBuildInfo vs go version -m", () => {
     expect(info.settings["-compiler"]).toBe("gc");
   });
 
-  it.skipIf(!existsSync(join(TESTDATA, "go117")))("pointer layout (Go 1.17 binary from Go's testdata)", () => {
+  it.skipIf(!available(existsSync(join(TESTDATA, "go117")), "Go's debug/buildinfo testdata"))("pointer layout (Go 1.17 binary from Go's testdata)", () => {
     const bin = fromBase64("go117");
     const info = readBuildInfo(bin);
     expect(info.goVersion).toBe("go1.17");
     expect(formatVersionM(bin, info)).toBe(execFileSync("go", ["version", "-m", bin], { encoding: "utf8" }));
   });
 
-  it.skipIf(!existsSync(join(TESTDATA, "notgo")))("a C binary is not a Go executable, for both", () => {
+  it.skipIf(!available(existsSync(join(TESTDATA, "notgo")), "Go's debug/buildinfo testdata"))("a C binary is not a Go executable, for both", () => {
     const bin = fromBase64("notgo");
     expect(() => readBuildInfo(bin)).toThrow(/not a Go executable/);
     const r = spawnSync("go", ["version", bin], { encoding: "utf8" });

@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./helpers/run.js";
+import { available } from "./helpers/available.js";
 
-const hasGo = spawnSync("go", ["version"]).status === 0;
+const hasGo = available(spawnSync("go", ["version"]).status === 0, "Go");
 const dir = mkdtempSync(join(tmpdir(), "godiag-demo-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

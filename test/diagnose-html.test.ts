@@ -7,10 +7,11 @@ import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, ROOT, runCli } from "./helpers/run.js";
+import { available } from "./helpers/available.js";
 
 const OUT = join(ROOT, "test-output/diagnose");
 const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM) && existsSync(CLI);
+const hasChromium = available(existsSync(CHROMIUM), `chromium (${CHROMIUM})`) && available(existsSync(CLI), `the built CLI (${CLI})`);
 let browser: Browser;
 
 describe.skipIf(!hasChromium)("diagnose --html in Chromium", () => {

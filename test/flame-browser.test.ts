@@ -9,11 +9,12 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { WAIT_CLASS_COLORS } from "../src/report/flame/colors.js";
 import { CLI, ROOT, runCli } from "./helpers/run.js";
+import { available } from "./helpers/available.js";
 
 const OUT = join(ROOT, "test-output/flame");
 const P = (w: string, f: string) => join(ROOT, "testdata/profiles", w, f);
 const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM) && existsSync(CLI);
+const hasChromium = available(existsSync(CHROMIUM), `chromium (${CHROMIUM})`) && available(existsSync(CLI), `the built CLI (${CLI})`);
 
 interface Opened {
   page: Page;

@@ -10,9 +10,10 @@ import { defaultConfig, type ReportConfig } from "../src/report/config.js";
 import { flameTreeFromProfile, type FlameTree } from "../src/report/flame/index.js";
 import { DEFAULT_LIMITS } from "../src/util/errors.js";
 import { pprofBinary, ROOT, runCli, runPprof } from "./helpers/run.js";
+import { available } from "./helpers/available.js";
 
 const P = (w: string, f: string) => join(ROOT, "testdata/profiles", w, f);
-const hasGo = pprofBinary() !== null;
+const hasGo = available(pprofBinary() !== null, "Go (go tool pprof)");
 
 function ourTree(files: string[], cfg: Partial<ReportConfig> = {}, tagRoot = "", maxFrames?: number, warn: (m: string) => void = () => {}): FlameTree {
   const p = loadProfiles({ sources: files, bases: [], diffBase: false, normalize: false, limits: DEFAULT_LIMITS }, () => {});

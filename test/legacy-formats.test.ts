@@ -15,7 +15,7 @@ import { InputError } from "../src/util/errors.js";
 import { CORPUS, pprofBinary, runPprof } from "./helpers/run.js";
 
 const TESTDATA = join(CORPUS, "google-pprof/profile/testdata");
-const HAS_CORPUS = existsSync(TESTDATA);
+const HAS_CORPUS = available(existsSync(TESTDATA), `the google/pprof corpus (${TESTDATA})`);
 const LEGACY_INPUTS = [
   "cppbench.contention",
   "cppbench.cpu",
@@ -158,11 +158,12 @@ func main() {
 	wg.Wait()
 }
 `;
+import { available } from "./helpers/available.js";
 
 const GO_PROFILES = ["heap", "allocs", "goroutine", "threadcreate", "mutex", "block"];
 
 describe("real Go debug=1 profiles vs go tool pprof -raw -symbolize=none", () => {
-  const hasGo = spawnSync("go", ["version"]).status === 0;
+  const hasGo = available(spawnSync("go", ["version"]).status === 0, "Go");
   if (!hasGo) console.warn("SKIPPED: `go` is not on PATH; Go-written legacy profiles are not checked");
   const dir = mkdtempSync(join(tmpdir(), "godiag-legacy-"));
 

@@ -17,13 +17,14 @@ import { ProfileBuilder, type LabelInput } from "../src/model/builder.js";
 import type { Mapping, Profile } from "../src/model/profile.js";
 import { formatRaw } from "../src/report/raw.js";
 import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { available } from "./helpers/available.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const PPROF = resolve(ROOT, "../shared/corpus/google-pprof");
 const SYN = join(PPROF, "synthetic");
 const LARGE = join(PPROF, "internal/proftest/testdata/large.cpu");
 const REAL = join(ROOT, "testdata/profiles");
-const HAVE_GO = spawnSync("go", ["version"]).status === 0;
+const HAVE_GO = available(spawnSync("go", ["version"]).status === 0, "Go");
 
 const tmp = mkdtempSync(join(tmpdir(), "godiag-merge-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -10,9 +10,10 @@ import type { ReportConfig, ReportKind } from "../src/report/config.js";
 import { readProfile } from "../src/cli/load.js";
 import { DEFAULT_LIMITS } from "../src/util/errors.js";
 import { pprofBinary, ROOT, runPprof, runReport } from "./helpers/run.js";
+import { available } from "./helpers/available.js";
 
 const PROFILES = join(ROOT, "testdata/profiles");
-const hasGo = pprofBinary() !== null;
+const hasGo = available(pprofBinary() !== null, "Go (go tool pprof)");
 if (!hasGo) {
   console.warn("\n*** SKIPPED: go is not on PATH, so the go tool pprof differential tests did not run ***\n");
 }

@@ -16,6 +16,7 @@ import { gzip } from "../src/formats/gzip.js";
 import { decodeProfile, isProbablyProto, readProfileData } from "../src/formats/pprof-proto.js";
 import { encodeProfile, writeProfileGz } from "../src/formats/pprof-write.js";
 import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { available } from "./helpers/available.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const PPROF = resolve(ROOT, "../shared/corpus/google-pprof");
@@ -33,7 +34,7 @@ const SYNTH_FILES = readdirSync(SYNTH)
   .map((f) => join(SYNTH, f));
 const ALL_FILES = [...SYNTH_FILES, ...OTHERS];
 
-const HAS_GO = spawnSync("go", ["version"], { encoding: "utf8" }).status === 0;
+const HAS_GO = available(spawnSync("go", ["version"], { encoding: "utf8" }).status === 0, "Go");
 const TMP = mkdtempSync(join(tmpdir(), "godiag-proto-"));
 
 function bytes(file: string): Uint8Array {

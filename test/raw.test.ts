@@ -18,7 +18,7 @@ import { CORPUS, pprofBinary, runPprof } from "./helpers/run.js";
 
 const SYNTH = join(CORPUS, "google-pprof/synthetic");
 const SYNTH_FILES = readdirSync(SYNTH).filter((f) => f.endsWith(".pb.gz")).sort();
-const HAS_GO = spawnSync("go", ["version"]).status === 0;
+const HAS_GO = available(spawnSync("go", ["version"]).status === 0, "Go");
 if (!HAS_GO) console.warn("SKIPPED: `go` is not on PATH; -raw output is not compared with go tool pprof");
 const TMP = mkdtempSync(join(tmpdir(), "godiag-raw-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -185,6 +185,7 @@ func main() {
 	}
 }
 `;
+import { available } from "./helpers/available.js";
 
 describe("Go-written proto profiles vs go tool pprof -raw", () => {
   const dir = join(TMP, "go");

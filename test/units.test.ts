@@ -64,6 +64,7 @@ func main() {
 	}
 }
 `;
+import { available } from "./helpers/available.js";
 
 function goRoot(): string | null {
   const r = spawnSync("go", ["env", "GOROOT"], { encoding: "utf8" });
@@ -72,7 +73,7 @@ function goRoot(): string | null {
 
 const GOROOT = goRoot();
 const PPROF = GOROOT ? join(GOROOT, "src/cmd/vendor/github.com/google/pprof") : "";
-const HAVE_GO = GOROOT !== null && existsSync(join(PPROF, "internal/measurement"));
+const HAVE_GO = available(GOROOT !== null && existsSync(join(PPROF, "internal/measurement")), "Go and the google/pprof corpus");
 let harnessDir: string | null = null;
 
 /** Build the harness once; returns the binary path. */
