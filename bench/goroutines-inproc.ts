@@ -1,9 +1,9 @@
 // In-process timing of `godiag goroutines`' core: read + parse + bucket a dump.
 // Bundled by bench/goroutines.mjs with esbuild; argv: FILE RUNS. Prints JSON.
-import { bucketize } from "../src/analysis/goroutines/buckets.js";
-import { readGoroutineFile } from "../src/formats/goroutine-dump.js";
-import { goroutineTotal } from "../src/model/goroutines.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { bucketize } from "../src/goroutines/analyze/buckets.js";
+import { readGoroutineFile } from "../src/goroutines/read/dump.js";
+import { goroutineTotal } from "../src/goroutines/model.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 
 const [file, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);

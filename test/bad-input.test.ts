@@ -8,10 +8,10 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { pb, varint, type Field } from "./helpers/protobuf.js";
 import { describe, expect, it } from "vitest";
-import { maybeGunzip } from "../src/formats/gzip.js";
-import { decodeProfile, readProfileData } from "../src/formats/pprof-proto.js";
-import type { Profile } from "../src/model/profile.js";
-import { DEFAULT_LIMITS, InputError, type ReadLimits } from "../src/util/errors.js";
+import { maybeGunzip } from "../src/core/input/gzip.js";
+import { decodeProfile, readProfileData } from "../src/core/codec/pprof-proto.js";
+import type { Profile } from "../src/core/model/profile.js";
+import { DEFAULT_LIMITS, InputError, type ReadLimits } from "../src/core/input/errors.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const PPROF = resolve(ROOT, "../shared/corpus/google-pprof");

@@ -7,8 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLI, ROOT } from "./helpers/run.js";
-import { parseLatency } from "../src/formats/latency.js";
-import { compareLatency, percentileSorted, summarizeLatency } from "../src/analysis/latency.js";
+import { parseLatency } from "../src/bench/read/latency.js";
+import { compareLatency, percentileSorted, summarizeLatency } from "../src/bench/latency/latency.js";
 
 const OUT = join(ROOT, "test-output/bench-latency");
 const run = (args: string[]) => {

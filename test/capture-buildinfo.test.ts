@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatVersionM, readBuildInfo } from "../src/collect/buildinfo.js";
+import { formatVersionM, readBuildInfo } from "../src/capture/sources/buildinfo.js";
 import { buildWorkload } from "./helpers/live.js";
 import { ROOT } from "./helpers/run.js";
 import { available } from "./helpers/available.js";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseManifest, type Manifest } from "../src/bundle/manifest.js";
-import { decodeProfile } from "../src/formats/pprof-proto.js";
+import { decodeProfile } from "../src/core/codec/pprof-proto.js";
 import { buildWorkload, startLive, stopAll, type Live } from "./helpers/live.js";
 import { CLI, pprofBinary, runCli, runPprof } from "./helpers/run.js";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeProfile } from "../src/formats/pprof-proto.js";
+import { decodeProfile } from "../src/core/codec/pprof-proto.js";
 import { buildWorkload, startLive, stopAll, type Live } from "./helpers/live.js";
 import { pprofBinary, runCli, runPprof } from "./helpers/run.js";
 

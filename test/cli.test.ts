@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readProfile } from "../src/cli/load.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { readProfile } from "../src/api/load.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { ROOT, runCli } from "./helpers/run.js";
 
 const CPU = join(ROOT, "testdata/profiles/cpubound/cpu.pb.gz");

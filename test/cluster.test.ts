@@ -2,7 +2,7 @@
 // out in the comments.
 
 import { describe, expect, it } from "vitest";
-import { clusterContexts, contextDistance, type BlockingContext } from "../src/analysis/cluster.js";
+import { clusterContexts, contextDistance, type BlockingContext } from "../src/goroutines/analyze/cluster.js";
 
 const leak = (handler: string, count: number, waitMinutes = 0): BlockingContext => ({
   cls: "chan:send",

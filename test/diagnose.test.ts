@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { openBundle } from "../src/bundle/read.js";
 import { diagnose } from "../src/diagnose/engine.js";
 import { CATEGORIES } from "../src/diagnose/finding.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { ROOT, runCli } from "./helpers/run.js";
 
 const CAPTURES = join(ROOT, "testdata/captures");

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { WAIT_CLASS_COLORS } from "../src/report/flame/colors.js";
+import { WAIT_CLASS_COLORS } from "../src/pprof/flame/colors.js";
 import { CLI, ROOT, runCli } from "./helpers/run.js";
 import { available } from "./helpers/available.js";
 

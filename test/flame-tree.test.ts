@@ -5,10 +5,10 @@
 
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { loadProfiles } from "../src/cli/load.js";
-import { defaultConfig, type ReportConfig } from "../src/report/config.js";
-import { flameTreeFromProfile, type FlameTree } from "../src/report/flame/index.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { loadProfiles } from "../src/api/load.js";
+import { defaultConfig, type ReportConfig } from "../src/pprof/report/config.js";
+import { flameTreeFromProfile, type FlameTree } from "../src/pprof/flame/index.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { pprofBinary, ROOT, runCli, runPprof } from "./helpers/run.js";
 import { available } from "./helpers/available.js";
 

@@ -5,11 +5,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { allocSites } from "../src/analysis/gc/alloc-sites.js";
-import { joinEscapes } from "../src/analysis/gc/escape-join.js";
-import { parseEscape } from "../src/formats/escape.js";
-import { readGcInput } from "../src/formats/gc-inputs.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { allocSites } from "../src/gc/analyze/alloc-sites.js";
+import { joinEscapes } from "../src/gc/analyze/escape-join.js";
+import { parseEscape } from "../src/gc/read/escape.js";
+import { readGcInput } from "../src/gc/read/inputs.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { ROOT, runCli, runPprof } from "./helpers/run.js";
 
 const WL = join(ROOT, "testdata/workloads");

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseGcTrace, stwPauseMs } from "../src/formats/gctrace.js";
+import { parseGcTrace, stwPauseMs } from "../src/gc/read/gctrace.js";
 import { ROOT } from "./helpers/run.js";
 
 const capture = (w: string, f: string) => readFileSync(join(ROOT, "testdata/captures", w, f), "utf8");

@@ -4,11 +4,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { summarizeCycles } from "../src/analysis/gc/cycles.js";
-import { parseExpvar } from "../src/formats/expvar.js";
-import { readGcInput } from "../src/formats/gc-inputs.js";
-import { parseGcTrace } from "../src/formats/gctrace.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { summarizeCycles } from "../src/gc/analyze/cycles.js";
+import { parseExpvar } from "../src/gc/read/expvar.js";
+import { readGcInput } from "../src/gc/read/inputs.js";
+import { parseGcTrace } from "../src/gc/read/gctrace.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { ROOT } from "./helpers/run.js";
 
 const dir = (w: string) => join(ROOT, "testdata/captures", w);

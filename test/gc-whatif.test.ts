@@ -7,11 +7,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { whatIfInput } from "../src/analysis/gc/analyze.js";
-import { summarizeCycles } from "../src/analysis/gc/cycles.js";
-import { steadyCycles } from "../src/analysis/gc/detect.js";
-import { predict, recommend } from "../src/analysis/gc/whatif.js";
-import { parseGcTrace, type GcTrace } from "../src/formats/gctrace.js";
+import { whatIfInput } from "../src/gc/analyze/analyze.js";
+import { summarizeCycles } from "../src/gc/analyze/cycles.js";
+import { steadyCycles } from "../src/gc/analyze/detect.js";
+import { predict, recommend } from "../src/gc/analyze/whatif.js";
+import { parseGcTrace, type GcTrace } from "../src/gc/read/gctrace.js";
 import { ROOT } from "./helpers/run.js";
 
 const BIN = join(ROOT, "test-output/bin/gcsteady");

@@ -6,10 +6,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { analyzeDiff, analyzeDump, DEFAULT_ANALYZE_OPTIONS } from "../src/analysis/goroutines/analyze.js";
-import { bucketize } from "../src/analysis/goroutines/buckets.js";
-import { parseGoroutineData, readGoroutineFile } from "../src/formats/goroutine-dump.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { analyzeDiff, analyzeDump, DEFAULT_ANALYZE_OPTIONS } from "../src/goroutines/analyze/analyze.js";
+import { bucketize } from "../src/goroutines/analyze/buckets.js";
+import { parseGoroutineData, readGoroutineFile } from "../src/goroutines/read/dump.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { ROOT } from "./helpers/run.js";
 
 const CAP = join(ROOT, "testdata/captures");

@@ -8,10 +8,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readGoroutineFile, parseGoroutineData } from "../src/formats/goroutine-dump.js";
-import { parseGoroutineText } from "../src/formats/goroutine-text.js";
-import { goroutineDumpToProfile, goroutineTotal, waitClassOf } from "../src/model/goroutines.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { readGoroutineFile, parseGoroutineData } from "../src/goroutines/read/dump.js";
+import { parseGoroutineText } from "../src/goroutines/read/text.js";
+import { goroutineDumpToProfile, goroutineTotal, waitClassOf } from "../src/goroutines/model.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { CORPUS, ROOT, runPprof } from "./helpers/run.js";
 
 const headerCount = (text: string): number => text.split("\n").filter((l) => /^goroutine \d+ .*\[.*\]:$/.test(l)).length;

@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseLegacy, symbolizeFromComments } from "../src/formats/legacy.js";
-import { LinearRegExp } from "../src/formats/legacy-regexp.js";
-import type { Profile } from "../src/model/profile.js";
-import { formatRaw } from "../src/report/raw.js";
-import { InputError } from "../src/util/errors.js";
+import { parseLegacy, symbolizeFromComments } from "../src/core/codec/legacy/legacy.js";
+import { LinearRegExp } from "../src/core/codec/legacy/regexp.js";
+import type { Profile } from "../src/core/model/profile.js";
+import { formatRaw } from "../src/pprof/report/raw.js";
+import { InputError } from "../src/core/input/errors.js";
 import { CORPUS, pprofBinary, runPprof } from "./helpers/run.js";
 
 const TESTDATA = join(CORPUS, "google-pprof/profile/testdata");

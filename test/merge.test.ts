@@ -8,15 +8,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { combineSources } from "../src/analysis/combine.js";
-import { compactProfile, mergeProfiles } from "../src/analysis/merge.js";
-import { compatibilizeSampleTypes, normalize, removeLabel, scale, scaleN, scaleProfiles, setLabel } from "../src/analysis/scale.js";
-import { writeProfileGz } from "../src/formats/pprof-write.js";
-import { parseProfileData } from "../src/formats/sniff.js";
-import { ProfileBuilder, type LabelInput } from "../src/model/builder.js";
-import type { Mapping, Profile } from "../src/model/profile.js";
-import { formatRaw } from "../src/report/raw.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { combineSources } from "../src/core/transform/combine.js";
+import { compactProfile, mergeProfiles } from "../src/core/transform/merge.js";
+import { compatibilizeSampleTypes, normalize, removeLabel, scale, scaleN, scaleProfiles, setLabel } from "../src/core/transform/scale.js";
+import { writeProfileGz } from "../src/core/codec/pprof-write.js";
+import { parseProfileData } from "../src/core/codec/decode.js";
+import { ProfileBuilder, type LabelInput } from "../src/core/model/builder.js";
+import type { Mapping, Profile } from "../src/core/model/profile.js";
+import { formatRaw } from "../src/pprof/report/raw.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { available } from "./helpers/available.js";
 
 const ROOT = resolve(import.meta.dirname, "..");

@@ -6,9 +6,9 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ReportConfig, ReportKind } from "../src/report/config.js";
-import { readProfile } from "../src/cli/load.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import type { ReportConfig, ReportKind } from "../src/pprof/report/config.js";
+import { readProfile } from "../src/api/load.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { pprofBinary, ROOT, runPprof, runReport } from "./helpers/run.js";
 import { available } from "./helpers/available.js";
 

@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Granularity, ReportConfig, ReportKind } from "../src/report/config.js";
+import type { Granularity, ReportConfig, ReportKind } from "../src/pprof/report/config.js";
 import { CORPUS, runReport } from "./helpers/run.js";
 
 const PPROF = join(CORPUS, "google-pprof");

@@ -10,12 +10,12 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { packed, pb, type Field } from "./helpers/protobuf.js";
 import { describe, expect, it } from "vitest";
-import { ProfileBuilder } from "../src/model/builder.js";
-import type { Profile } from "../src/model/profile.js";
-import { gzip } from "../src/formats/gzip.js";
-import { decodeProfile, isProbablyProto, readProfileData } from "../src/formats/pprof-proto.js";
-import { encodeProfile, writeProfileGz } from "../src/formats/pprof-write.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { ProfileBuilder } from "../src/core/model/builder.js";
+import type { Profile } from "../src/core/model/profile.js";
+import { gzip } from "../src/core/input/gzip.js";
+import { decodeProfile, isProbablyProto, readProfileData } from "../src/core/codec/pprof-proto.js";
+import { encodeProfile, writeProfileGz } from "../src/core/codec/pprof-write.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { available } from "./helpers/available.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");

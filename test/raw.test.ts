@@ -8,12 +8,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readProfileData } from "../src/formats/pprof-proto.js";
-import { writeProfileGz } from "../src/formats/pprof-write.js";
-import { ProfileBuilder } from "../src/model/builder.js";
-import type { Profile } from "../src/model/profile.js";
-import { formatRaw, goDuration, goTime } from "../src/report/raw.js";
-import { DEFAULT_LIMITS } from "../src/util/errors.js";
+import { readProfileData } from "../src/core/codec/pprof-proto.js";
+import { writeProfileGz } from "../src/core/codec/pprof-write.js";
+import { ProfileBuilder } from "../src/core/model/builder.js";
+import type { Profile } from "../src/core/model/profile.js";
+import { formatRaw, goDuration, goTime } from "../src/pprof/report/raw.js";
+import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { CORPUS, pprofBinary, runPprof } from "./helpers/run.js";
 
 const SYNTH = join(CORPUS, "google-pprof/synthetic");

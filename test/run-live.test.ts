@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseManifest, type Manifest } from "../src/bundle/manifest.js";
-import { groupPids, mergeGodebug } from "../src/collect/run.js";
+import { groupPids, mergeGodebug } from "../src/capture/run.js";
 import { alive, buildWorkload } from "./helpers/live.js";
 import { CLI } from "./helpers/run.js";
 import { spawnSync } from "node:child_process";

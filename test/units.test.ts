@@ -7,8 +7,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fmtD, fmtE, fmtF, fmtG, fmtV, padLeft } from "../src/util/gofmt.js";
-import { commonValueType, label, percentage, scaledLabel, scaleValue } from "../src/report/units.js";
+import { fmtD, fmtE, fmtF, fmtG, fmtV, padLeft } from "../src/core/go/gofmt.js";
+import { commonValueType, label, percentage, scaledLabel, scaleValue } from "../src/core/measure/units.js";
 
 const GO_MAIN = `package main
 

@@ -6,11 +6,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as tar from "tar";
-import { readFileCapped } from "../formats/read.js";
-import type { Profile } from "../model/profile.js";
-import { InputError, type ReadLimits } from "../util/errors.js";
+import { readFileCapped } from "../core/input/read.js";
+import type { Profile } from "../core/model/profile.js";
+import { InputError, type ReadLimits } from "../core/input/errors.js";
 import { parseManifest, type FileKind, type Manifest } from "./manifest.js";
-import { sniffKind } from "./sniff-kind.js";
+import { sniffKind } from "../core/input/sniff.js";
 
 export interface BundleFile {
   /** as the user/manifest names it (relative to the bundle root when there is one) */

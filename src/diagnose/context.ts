@@ -3,8 +3,8 @@
 
 import type { Bundle, BundleFile } from "../bundle/read.js";
 import type { FileKind } from "../bundle/manifest.js";
-import { StackFrames } from "../analysis/stacks.js";
-import type { Profile } from "../model/profile.js";
+import { StackFrames } from "../core/go/stacks.js";
+import type { Profile } from "../core/model/profile.js";
 
 export interface ProfileInput {
   file: BundleFile;

@@ -5,11 +5,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadProfiles } from "../../src/cli/load.js";
-import { defaultConfig, type ReportConfig, type ReportKind } from "../../src/report/config.js";
-import { renderReport } from "../../src/report/render.js";
-import { prepareReport } from "../../src/report/report.js";
-import { DEFAULT_LIMITS } from "../../src/util/errors.js";
+import { loadProfiles } from "../../src/api/load.js";
+import { defaultConfig, type ReportConfig, type ReportKind } from "../../src/pprof/report/config.js";
+import { renderReport } from "../../src/pprof/report/render.js";
+import { prepareReport } from "../../src/pprof/report/report.js";
+import { DEFAULT_LIMITS } from "../../src/core/input/errors.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CORPUS = resolve(ROOT, "../shared/corpus");

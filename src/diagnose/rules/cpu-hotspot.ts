@@ -3,7 +3,7 @@
 // busy enough for CPU to matter. Known expensive-by-mistake calls (regexp
 // compilation, template parsing, reflection-heavy encoding) get a specific fix.
 
-import { attributeToUserCode, sampleTypeIndex, topEntries } from "../../analysis/stacks.js";
+import { attributeToUserCode, sampleTypeIndex, topEntries } from "../../core/go/stacks.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../finding.js";
 import { pct, secs, type Rule } from "../rule.js";
@@ -128,7 +128,7 @@ export const cpuHotspotRule: Rule = {
   },
 };
 
-export function cpuTypeIndex(p: import("../../model/profile.js").Profile): number {
+export function cpuTypeIndex(p: import("../../core/model/profile.js").Profile): number {
   const i = sampleTypeIndex(p, "cpu");
   return i >= 0 ? i : p.sampleTypes.length - 1;
 }

@@ -4,13 +4,13 @@
 // src/analysis/gc/detect.ts and docs/GC.md) become findings here; this file only
 // maps them to categories and attaches the numbers they rest on.
 
-import { analyzeGc, type GcAnalysisInput, type GcReport } from "../../analysis/gc/analyze.js";
-import type { GcFinding } from "../../analysis/gc/detect.js";
-import { parseExpvar } from "../../formats/expvar.js";
-import { parseGcTrace } from "../../formats/gctrace.js";
-import { memStatsFromProfile } from "../../formats/memstats.js";
-import { parseProfileData } from "../../formats/sniff.js";
-import { DEFAULT_LIMITS } from "../../util/errors.js";
+import { analyzeGc, type GcAnalysisInput, type GcReport } from "../../gc/analyze/analyze.js";
+import type { GcFinding } from "../../gc/analyze/detect.js";
+import { parseExpvar } from "../../gc/read/expvar.js";
+import { parseGcTrace } from "../../gc/read/gctrace.js";
+import { memStatsFromProfile } from "../../gc/read/memstats.js";
+import { parseProfileData } from "../../core/codec/decode.js";
+import { DEFAULT_LIMITS } from "../../core/input/errors.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Category, Evidence, Finding } from "../finding.js";
 import type { Rule } from "../rule.js";

@@ -13,14 +13,14 @@
 // The growth thresholds live in the analysis (suspects.ts: at least 5 goroutines
 // and a fifth of the bucket); severity is decided here, from the rate.
 
-import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport } from "../../analysis/goroutines/analyze.js";
-import { bucketTitle, type Bucket } from "../../analysis/goroutines/buckets.js";
-import type { Suspect } from "../../analysis/goroutines/suspects.js";
-import { clusterContexts, type BlockingContext } from "../../analysis/cluster.js";
-import { originOf } from "../../analysis/gopkg.js";
-import { parseGoroutineData } from "../../formats/goroutine-dump.js";
-import type { GoroutineDump } from "../../model/goroutines.js";
-import { DEFAULT_LIMITS } from "../../util/errors.js";
+import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport } from "../../goroutines/analyze/analyze.js";
+import { bucketTitle, type Bucket } from "../../goroutines/analyze/buckets.js";
+import type { Suspect } from "../../goroutines/analyze/suspects.js";
+import { clusterContexts, type BlockingContext } from "../../goroutines/analyze/cluster.js";
+import { originOf } from "../../core/go/gopkg.js";
+import { parseGoroutineData } from "../../goroutines/read/dump.js";
+import type { GoroutineDump } from "../../goroutines/model.js";
+import { DEFAULT_LIMITS } from "../../core/input/errors.js";
 import type { BundleFile } from "../../bundle/read.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding } from "../finding.js";

@@ -4,7 +4,7 @@
 // names the holder's critical section and, from the CPU profile, what it does while
 // holding the lock, because that is what to move out.
 
-import { attributeToUserCode, sampleTypeIndex, topEntries, type Attribution } from "../../analysis/stacks.js";
+import { attributeToUserCode, sampleTypeIndex, topEntries, type Attribution } from "../../core/go/stacks.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding } from "../finding.js";
 import { secs, type Rule } from "../rule.js";

@@ -4,7 +4,7 @@
 // per buffer. Network I/O done by net/http's own goroutines is not attributed to
 // user code and does not count.
 
-import { attributeToUserCode, topEntries } from "../../analysis/stacks.js";
+import { attributeToUserCode, topEntries } from "../../core/go/stacks.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../finding.js";
 import { pct, type Rule } from "../rule.js";

@@ -1,0 +1,136 @@
+// `godiag capture <http://host:port>`: collect a bundle from a live Go service's
+// /debug/pprof (and /proc, when it runs here). Exit codes: 0 complete bundle,
+// 2 bad usage or nothing reachable at the URL, 4 partial bundle (some file
+// failed; the manifest says which and why), 130 interrupted (Ctrl-C; the
+// bundle holds what arrived before).
+
+import type { Command } from "commander";
+import { captureBundle, targetRoot, type CaptureOptions } from "../../../capture/capture.js";
+import { checkOnly } from "../../../capture/plan.js";
+import { formatSummary, progressRenderer } from "../progress.js";
+import { EXIT_INTERRUPTED, withInterrupt } from "../interrupt.js";
+
+export const EXIT_PARTIAL = 4;
+export const EXIT_UNREACHABLE = 2;
+
+interface CaptureFlags {
+  output?: string;
+  seconds: string;
+  interval?: string;
+  trace?: string;
+  gc?: boolean;
+  only?: string;
+  timeout: string;
+  retries: string;
+  pid?: string;
+  redact?: boolean;
+  redactRegex?: string;
+  redactKey?: string;
+  quiet?: boolean;
+}
+
+type IO = { out: (s: string) => void; err: (s: string) => void };
+
+class FlagError extends Error {}
+
+function num(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new FlagError(`invalid value "${v}" for --${name} (want a number >= ${min})`);
+  return n;
+}
+
+/** Turn flags into captureBundle options; throws FlagError for bad values. Shared with `godiag run`. */
+export function captureOptionsFromFlags(f: CaptureFlags): CaptureOptions {
+  const only = f.only ? f.only.split(",").map((s) => s.trim()).filter((s) => s !== "") : [];
+  try {
+    checkOnly(only);
+  } catch (e) {
+    throw new FlagError((e as Error).message);
+  }
+  let pattern: RegExp | undefined;
+  if (f.redactRegex !== undefined) {
+    try {
+      pattern = new RegExp(f.redactRegex, "g");
+    } catch (e) {
+      throw new FlagError(`invalid --redact-regex: ${(e as Error).message}`);
+    }
+  }
+  const seconds = num("seconds", f.seconds, 0)!;
+  const pid = num("pid", f.pid, 1);
+  const key = f.redactKey ?? process.env.GODIAG_REDACT_KEY;
+  return {
+    out: f.output,
+    seconds,
+    interval: num("interval", f.interval, 0),
+    traceSeconds: num("trace", f.trace, 0) ?? 0,
+    gc: f.gc ?? false,
+    only,
+    timeoutMs: num("timeout", f.timeout, 0.001)! * 1000,
+    retry: { retries: num("retries", f.retries, 0)!, backoffMs: 250 },
+    pid: pid === undefined ? undefined : Math.floor(pid),
+    redact: f.redact || pattern ? { pattern, key } : undefined,
+  };
+}
+
+/** Options shared by capture and run. */
+export function addCaptureFlags(cmd: Command): Command {
+  return cmd
+    .option("--seconds <n>", "CPU profile duration", "30")
+    .option("--interval <n>", "seconds between the two goroutine debug=2 snapshots (0 = one snapshot; default --seconds)")
+    .option("--trace <seconds>", "also record an execution trace (opt-in: tracing slows the service down)")
+    .option("--gc", "heap?gc=1: run a GC before the heap profile")
+    .option("--only <list>", "only these: cpu,heap,allocs,block,mutex,goroutine,threadcreate,memstats,trace,vars,proc")
+    .option("--timeout <seconds>", "per-request timeout for instantaneous profiles", "10")
+    .option("--retries <n>", "retries on refused/reset connections and 502/503/504", "2")
+    .option("--redact", "replace pprof label values by stable keyed hashes")
+    .option("--redact-regex <re>", "also replace every match of this regular expression (implies --redact)")
+    .option("--redact-key <key>", "HMAC key for --redact tokens (default $GODIAG_REDACT_KEY, else random per capture)")
+    .option("-q, --quiet", "no progress output");
+}
+
+export function registerCaptureCommand(program: Command, io: IO): void {
+  const cmd = program
+    .command("capture")
+    .description("collect a capture bundle from a running Go service's /debug/pprof (exit 0 complete, 2 unreachable, 4 partial, 130 interrupted)")
+    .argument("<url>", "the service, http://host:port")
+    .option("-o, --output <path>", "bundle directory, or a .tar.gz (default ./godiag-capture-HOST-PORT-TIME)")
+    .option("--pid <n>", "local process for /proc facts (default: the one listening on the URL's port)");
+  addCaptureFlags(cmd).action(async (url: string, f: CaptureFlags) => {
+    let opts: CaptureOptions;
+    try {
+      const root = targetRoot(url);
+      opts = captureOptionsFromFlags(f);
+      opts.out ??= defaultOutput(root);
+    } catch (e) {
+      io.err(`godiag capture: ${(e as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.exitCode = await runCapture(url, opts, io, f.quiet ?? false);
+  });
+}
+
+/** Run a capture with progress and the summary; returns the exit code. */
+export async function runCapture(url: string, opts: CaptureOptions, io: IO, quiet: boolean): Promise<number> {
+  const r = progressRenderer(process.stderr, quiet);
+  try {
+    const res = await withInterrupt(io.err, "godiag capture", (signal) => captureBundle(url, { ...opts, signal }, r.onEvent));
+    r.stop();
+    io.err(formatSummary(res));
+    io.out(`${res.dir}\n`);
+    if (res.interrupted) return EXIT_INTERRUPTED;
+    if (res.unreachable) return EXIT_UNREACHABLE;
+    return res.failures.length > 0 ? EXIT_PARTIAL : 0;
+  } catch (e) {
+    r.stop();
+    io.err(`godiag capture: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
+function defaultOutput(root: string): string {
+  const u = new URL(root);
+  const t = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
+  return `godiag-capture-${u.hostname.replace(/[^\w.-]/g, "_")}-${u.port || "80"}-${t}`;
+}

@@ -1,0 +1,94 @@
+// `godiag diagnose <bundle|dir|files...>`: read a capture, run the rules, print the
+// findings (text by default, --json, --md FILE, --html FILE). Exit 0 when nothing is
+// above info, 1 with warnings, 3 with a critical finding; 2 stays for bad input.
+
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { openBundle } from "../../../bundle/read.js";
+import { captureBundle, removeBundle } from "../../../capture/capture.js";
+import { progressRenderer } from "../progress.js";
+import { InputError } from "../../../core/input/errors.js";
+import { diagnose, exitCodeFor } from "../../../diagnose/engine.js";
+import { renderDiagnosisHtml } from "../../../diagnose/render/html.js";
+import { renderDiagnosisMarkdown } from "../../../diagnose/render/md.js";
+import { renderDiagnosisText } from "../../../diagnose/render/text.js";
+import { withInterrupt } from "../interrupt.js";
+import { limitOptions } from "../../../api/load.js";
+
+interface DiagnoseFlags {
+  json?: boolean;
+  md?: string;
+  html?: string;
+  verbose?: boolean;
+  color?: boolean;
+  max_input?: string;
+  max_decompressed?: string;
+  seconds?: string;
+  keep?: string;
+  quiet?: boolean;
+}
+
+/** One-shot live diagnosis records a CPU profile this long unless --seconds says otherwise. */
+const LIVE_SECONDS = 15;
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+type IO = { out: (s: string) => void; err: (s: string) => void };
+
+export function registerDiagnoseCommand(program: Command, io: IO): void {
+  program
+    .command("diagnose")
+    .description("name what is wrong with a Go service from a capture bundle, a directory of captured files, or files")
+    .argument("<inputs...>", "bundle directory or .tar.gz, a directory of profiles/dumps/logs, files, or a live http://host:port")
+    .option("--json", "print the findings as JSON (docs/JSON.md)")
+    .option("--md <file>", "also write a Markdown report (for an incident ticket)")
+    .option("--html <file>", "also write a self-contained HTML report")
+    .option("-v, --verbose", "show informational findings too")
+    .option("--no-color", "no ANSI colours even on a terminal")
+    .option("--max_input <bytes>", "largest input file read")
+    .option("--max_decompressed <bytes>", "largest decompressed input")
+    .option("--seconds <n>", `live target: CPU profile and delta window in seconds (default ${LIVE_SECONDS})`)
+    .option("--keep <dir>", "live target: keep the capture bundle in this directory (or .tar.gz)")
+    .option("-q, --quiet", "live target: no capture progress")
+    .action(async (inputs: string[], f: DiagnoseFlags) => {
+      const limits = { ...limitOptions(f.max_input, f.max_decompressed), maxFiles: 10_000 };
+      const urls = inputs.filter(isUrl);
+      if (urls.length > 1) throw new InputError(urls.join(" "), "diagnose takes one live target at a time");
+      let temp: string | undefined;
+      if (urls.length === 1) {
+        const seconds = f.seconds === undefined ? LIVE_SECONDS : Number(f.seconds);
+        if (!Number.isInteger(seconds) || seconds < 1) throw new InputError(`--seconds ${f.seconds}`, "want a whole number of seconds >= 1");
+        const r = progressRenderer(process.stderr, f.quiet ?? false);
+        // Ctrl-C cuts the capture short; what arrived is still diagnosed.
+        const res = await withInterrupt(io.err, "godiag diagnose", (signal) => captureBundle(urls[0]!, { seconds, out: f.keep, signal }, r.onEvent));
+        r.stop();
+        if (res.interrupted) io.err(`godiag: capture interrupted: diagnosing what arrived\n`);
+        if (res.unreachable) throw new InputError(urls[0]!, res.failures[0]?.error.replace(/^\S+: /, "") ?? "unreachable");
+        for (const fail of res.failures) if (!fail.error.endsWith("interrupted")) io.err(`godiag: capture: ${fail.file ?? fail.url}: ${fail.error}\n`);
+        if (f.keep) io.err(`godiag: capture bundle kept in ${res.dir}\n`);
+        else temp = res.dir;
+        inputs = inputs.map((i) => (isUrl(i) ? res.dir : i));
+      }
+      try {
+        await diagnoseInputs(inputs, limits, f, io, temp ? "" : undefined);
+      } finally {
+        if (temp) removeBundle(temp);
+      }
+    });
+}
+
+async function diagnoseInputs(
+  inputs: string[],
+  limits: Parameters<typeof openBundle>[1],
+  f: DiagnoseFlags,
+  io: IO,
+  label?: string,
+): Promise<void> {
+  const bundle = await openBundle(inputs, limits, { label });
+  const d = diagnose(bundle);
+  if (f.md) writeFileSync(f.md, renderDiagnosisMarkdown(d));
+  if (f.html) writeFileSync(f.html, renderDiagnosisHtml(d, bundle));
+  if (f.json) io.out(JSON.stringify(d, null, 2) + "\n");
+  else io.out(renderDiagnosisText(d, { color: f.color !== false && process.stdout.isTTY === true, verbose: f.verbose }));
+  process.exitCode = exitCodeFor(d);
+}

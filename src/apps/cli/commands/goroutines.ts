@@ -1,0 +1,170 @@
+// `godiag goroutines <file|URL>`: bucket a goroutine dump (debug=2, crash
+// traceback, debug=1 or proto), with wait classes, leak suspects and
+// long-blocked mutex waiters. `--diff BEFORE AFTER` (files or URLs) compares two
+// snapshots; `--diff URL --interval 60s` takes both from one live service.
+
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import type { Command } from "commander";
+import { analyzeDiff, analyzeDump, type AnalyzeOptions } from "../../../goroutines/analyze/analyze.js";
+import { parseManifest } from "../../../bundle/manifest.js";
+import { DEFAULT_FETCH_LIMITS, fetchCapped, FetchError } from "../../../capture/sources/http.js";
+import { parseGoroutineData, readGoroutineFile } from "../../../goroutines/read/dump.js";
+import type { GoroutineDump } from "../../../goroutines/model.js";
+import { renderDiffJson, renderSingleJson } from "../../../goroutines/render/json.js";
+import { renderDiffText, renderSingleText, type TextOptions } from "../../../goroutines/render/text.js";
+import { InputError, type ReadLimits } from "../../../core/input/errors.js";
+import { limitOptions } from "../../../api/load.js";
+import { UsageError } from "./report.js";
+
+interface Flags {
+  json?: boolean;
+  exact?: boolean;
+  diff?: boolean;
+  interval?: string;
+  frames: string;
+  buckets: string;
+  longWait: string;
+  minGrowth: string;
+  max_input?: string;
+  max_decompressed?: string;
+}
+
+type IO = { out: (s: string) => void; err: (s: string) => void };
+
+export function registerGoroutinesCommand(program: Command, io: IO): void {
+  program
+    .command("goroutines")
+    .description("goroutine dump analysis: buckets, wait classes, leak suspects, deadlocks; --diff compares two snapshots")
+    .argument("<inputs...>", "goroutine dump file or URL (http://host:port[/debug/pprof/goroutine]); two with --diff")
+    .option("--json", "JSON output (schema: docs/JSON.md)")
+    .option("--exact", "keep arguments when bucketing (pointers differ per goroutine)")
+    .option("--diff", "compare two snapshots: BEFORE AFTER, or one URL with --interval")
+    .option("--interval <duration>", "time between the snapshots (60s, 2m); with one URL, how long to wait")
+    .option("--frames <n>", "frames shown per bucket", "12")
+    .option("--buckets <n>", "buckets shown", "20")
+    .option("--long-wait <minutes>", "waits this long are suspect; mutex waiters this long are possible deadlocks", "10")
+    .option("--min-growth <n>", "smallest growth between snapshots that makes a suspect", "5")
+    .option("--max_input <bytes>", "largest input file read")
+    .option("--max_decompressed <bytes>", "largest decompressed input")
+    .action((inputs: string[], f: Flags): Promise<void> | void => {
+      const opts = analyzeOptions(f);
+      const text: TextOptions = { frames: posInt(f.frames, "--frames"), buckets: posInt(f.buckets, "--buckets") };
+      const limits = limitOptions(f.max_input, f.max_decompressed);
+      const interval = f.interval !== undefined ? parseDuration(f.interval) : null;
+      const anyUrl = inputs.some(isUrl);
+      if (!f.diff) {
+        if (inputs.length !== 1) throw new UsageError("goroutines takes one input (two with --diff)");
+        if (interval !== null) throw new UsageError("--interval needs --diff");
+      } else if (inputs.length > 2) {
+        throw new UsageError("--diff takes BEFORE AFTER, or one URL with --interval");
+      } else if (inputs.length === 1 && !(isUrl(inputs[0]!) && interval !== null)) {
+        throw new UsageError("--diff with one input needs a URL and --interval (or give two inputs)");
+      }
+      const run = (dumps: GoroutineDump[], names: string[], seconds: number | null): void => {
+        if (!f.diff) {
+          const r = analyzeDump(dumps[0]!, names[0]!, opts);
+          io.out(f.json ? renderSingleJson(r) : renderSingleText(r, text));
+          for (const w of f.json ? r.warnings : []) io.err(`godiag: warning: ${w}\n`);
+          return;
+        }
+        const r = analyzeDiff(dumps[0]!, dumps[1]!, [names[0]!, names[1]!], seconds, opts);
+        io.out(f.json ? renderDiffJson(r) : renderDiffText(r, text));
+      };
+      if (!anyUrl) {
+        const dumps = inputs.map((p) => readGoroutineFile(p, limits));
+        run(dumps, inputs, interval ?? (f.diff ? intervalFromManifest(inputs[0]!, inputs[1]!) : null));
+        return;
+      }
+      // Live: main() awaits the returned promise; fetch failures become one-line input errors.
+      return fetchAll(inputs, f.diff ? interval : null, limits, io)
+        .then(({ dumps, names, seconds }) => run(dumps, names, seconds))
+        .catch((e: unknown) => {
+          if (e instanceof FetchError) throw new InputError(e.url, e.message.slice(e.url.length + 2));
+          throw e;
+        });
+    });
+}
+
+function analyzeOptions(f: Flags): AnalyzeOptions {
+  return {
+    exact: f.exact === true,
+    longWaitMinutes: posInt(f.longWait, "--long-wait"),
+    minGrowth: posInt(f.minGrowth, "--min-growth"),
+  };
+}
+
+function posInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`invalid value "${v}" for ${name}`);
+  return n;
+}
+
+/** "60s", "2m", "1.5m", "500ms", "1h", or plain seconds. */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  if (m === null) throw new UsageError(`invalid duration "${s}" (want e.g. 60s, 2m)`);
+  const v = Number(m[1]);
+  const unit = m[2] ?? "s";
+  return unit === "ms" ? v / 1000 : unit === "m" ? v * 60 : unit === "h" ? v * 3600 : v;
+}
+
+function isUrl(s: string): boolean {
+  return s.startsWith("http://") || s.startsWith("https://");
+}
+
+/** The goroutine?debug=2 URL for a service address or a pprof URL. */
+export function goroutineUrl(s: string): string {
+  const u = new URL(s);
+  if (u.pathname === "/" || u.pathname === "") u.pathname = "/debug/pprof/goroutine";
+  else if (u.pathname.endsWith("/debug/pprof") || u.pathname.endsWith("/debug/pprof/")) u.pathname = u.pathname.replace(/\/?$/, "/goroutine");
+  if (!u.searchParams.has("debug")) u.searchParams.set("debug", "2");
+  return u.toString();
+}
+
+async function fetchDump(url: string, limits: ReadLimits): Promise<GoroutineDump> {
+  const r = await fetchCapped(url, { ...DEFAULT_FETCH_LIMITS, maxBytes: Math.min(DEFAULT_FETCH_LIMITS.maxBytes, limits.maxInputBytes) });
+  return parseGoroutineData(new Uint8Array(r.body.buffer, r.body.byteOffset, r.body.byteLength), url, limits);
+}
+
+async function fetchAll(
+  inputs: string[],
+  interval: number | null,
+  limits: ReadLimits,
+  io: IO,
+): Promise<{ dumps: GoroutineDump[]; names: string[]; seconds: number | null }> {
+  const readOne = (s: string): Promise<GoroutineDump> => (isUrl(s) ? fetchDump(goroutineUrl(s), limits) : Promise.resolve(readGoroutineFile(s, limits)));
+  if (interval === null) {
+    const dumps: GoroutineDump[] = [];
+    for (const s of inputs) dumps.push(await readOne(s));
+    return { dumps, names: inputs.map((s) => (isUrl(s) ? goroutineUrl(s) : s)), seconds: null };
+  }
+  const urls = inputs.length === 1 ? [inputs[0]!, inputs[0]!] : inputs;
+  const t0 = Date.now();
+  const first = await readOne(urls[0]!);
+  io.err(`godiag: first snapshot taken; waiting ${interval} s for the second\n`);
+  await new Promise((r) => setTimeout(r, Math.max(0, interval * 1000 - (Date.now() - t0))));
+  const t1 = Date.now();
+  const second = await readOne(urls[1]!);
+  return { dumps: [first, second], names: urls.map((s) => (isUrl(s) ? goroutineUrl(s) : s)), seconds: (t1 - t0) / 1000 };
+}
+
+/** Both files in one capture bundle: the interval from manifest.json's file times. */
+function intervalFromManifest(a: string, b: string): number | null {
+  const dir = dirname(resolve(a));
+  if (dirname(resolve(b)) !== dir) return null;
+  const mf = join(dir, "manifest.json");
+  if (!existsSync(mf)) return null;
+  try {
+    const m = parseManifest(readFileSync(mf, "utf8"));
+    const time = (p: string): number | null => {
+      const e = m.files.find((x) => x.path === basename(p));
+      return e?.time ? Date.parse(e.time) : null;
+    };
+    const ta = time(a);
+    const tb = time(b);
+    return ta !== null && tb !== null && tb > ta ? (tb - ta) / 1000 : null;
+  } catch {
+    return null;
+  }
+}

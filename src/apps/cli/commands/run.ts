@@ -1,0 +1,86 @@
+// `godiag run [--seconds 30] -- <command...>`: run a Go program with
+// GODEBUG=gctrace=1, capture it while it runs, stop it cleanly, write the
+// bundle. Exit codes as `godiag capture`: 0 complete, 2 bad usage or the
+// command could not start, 4 partial bundle, 130 when Ctrl-C cut the capture
+// short (the program is stopped and the bundle written all the same).
+
+import type { Command } from "commander";
+import type { CaptureOptions } from "../../../capture/capture.js";
+import { formatSummary, progressRenderer } from "../progress.js";
+import { Runner } from "../../../capture/run.js";
+import { addCaptureFlags, captureOptionsFromFlags, EXIT_PARTIAL } from "./capture.js";
+import { EXIT_INTERRUPTED } from "../interrupt.js";
+
+type IO = { out: (s: string) => void; err: (s: string) => void };
+
+interface RunFlags {
+  output?: string;
+  seconds: string;
+  capture?: string;
+  grace: string;
+  pprof?: string;
+  quiet?: boolean;
+  [k: string]: unknown;
+}
+
+export function registerRunCommand(program: Command, io: IO): void {
+  const cmd = program
+    .command("run")
+    .description("run a Go program with GODEBUG=gctrace=1, capture it while it runs, stop it (exit 0 complete, 2 usage, 4 partial)")
+    .argument("<command...>", "the program and its arguments (after --)")
+    .option("-o, --output <path>", "bundle directory, or a .tar.gz (default ./godiag-run-TIME)")
+    .option("--grace <seconds>", "after SIGTERM, wait this long before SIGKILL", "5")
+    .option("--pprof <url>", "where the program serves /debug/pprof (default: found from the ports it listens on)")
+    .option("--capture-seconds <n>", "CPU profile length (default: fitted into --seconds)");
+  addCaptureFlags(cmd).action(async (command: string[], f: RunFlags) => {
+    let capture: CaptureOptions;
+    let seconds: number;
+    let grace: number;
+    try {
+      capture = captureOptionsFromFlags(f as unknown as Parameters<typeof captureOptionsFromFlags>[0]);
+      seconds = capture.seconds;
+      grace = Number(f.grace);
+      if (!Number.isFinite(grace) || grace < 0) throw new Error(`invalid value "${f.grace}" for --grace`);
+      if (seconds <= 0) throw new Error("--seconds must be > 0 for run");
+      const cs = f.captureSeconds as string | undefined;
+      capture.seconds = cs !== undefined ? Number(cs) : seconds;
+      if (!Number.isFinite(capture.seconds) || capture.seconds < 0) throw new Error(`invalid value "${cs}" for --capture-seconds`);
+      if (command.length === 0) throw new Error("no command to run (godiag run [flags] -- program args...)");
+    } catch (e) {
+      io.err(`godiag run: ${(e as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const out = f.output ?? `godiag-run-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}`;
+    const r = progressRenderer(process.stderr, f.quiet ?? false);
+    const runner = new Runner();
+    let told = false;
+    const onSignal = () => {
+      if (!told) io.err("\ngodiag run: interrupted: stopping the program and finishing the bundle\n");
+      told = true;
+      runner.requestStop();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    try {
+      const res = await runner.run(
+        { command, seconds, graceMs: grace * 1000, pprofUrl: f.pprof, out, capture, tee: (d) => process.stderr.write(d) },
+        r.onEvent,
+      );
+      r.stop();
+      const failures = res.capture?.failures ?? [];
+      io.err(formatSummary({ dir: res.dir, manifest: res.manifest, failures, warnings: res.capture?.warnings ?? [], unreachable: false, interrupted: res.capture?.interrupted }));
+      io.err(`godiag run: program ended: ${res.manifest.env?.exit}\n`);
+      io.out(`${res.dir}\n`);
+      if (res.capture?.interrupted) process.exitCode = EXIT_INTERRUPTED;
+      else process.exitCode = failures.length > 0 || (f.pprof !== undefined && !res.pprofUrl) ? EXIT_PARTIAL : 0;
+    } catch (e) {
+      r.stop();
+      io.err(`godiag run: ${(e as Error).message}\n`);
+      process.exitCode = 2;
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  });
+}

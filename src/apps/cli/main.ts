@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// godiag command line. Commands stay thin: they parse flags, call into
+// formats/analysis/report, and print. Every user-caused error is one line on
+// stderr and exit code 2.
+
+import { Command, CommanderError } from "commander";
+import { InputError, ReportError, UsageError } from "../../core/input/errors.js";
+import { normalizeArgv } from "./argv.js";
+
+type IO = { out: (s: string) => void; err: (s: string) => void };
+type Register = (program: Command, io: IO) => void;
+
+// Each command's module is loaded only when that command runs (esbuild splits them
+// into chunks): start-up then compiles the code one command needs, not the whole
+// tool (the GC analysis, flame viewer, zod, tar... are over a megabyte of JS).
+// `godiag --help` and unknown commands load them all.
+const COMMANDS: Array<[string[], () => Promise<Register>]> = [
+  [["top", "text", "tree", "peek", "traces", "tags", "raw", "comments"], async () => (await import("./commands/report.js")).registerReportCommands],
+  [["convert"], async () => (await import("./commands/convert.js")).registerConvertCommand],
+  [["bench"], async () => (await import("./commands/bench.js")).registerBenchCommand],
+  [["capture"], async () => (await import("./commands/capture.js")).registerCaptureCommand],
+  [["run"], async () => (await import("./commands/run.js")).registerRunCommand],
+  [["diagnose"], async () => (await import("./commands/diagnose.js")).registerDiagnoseCommand],
+  [["demo"], async () => (await import("./commands/demo.js")).registerDemoCommand],
+  [["goroutines"], async () => (await import("./commands/goroutines.js")).registerGoroutinesCommand],
+  [["flame"], async () => (await import("./commands/flame.js")).registerFlameCommand],
+  [["gc"], async () => (await import("./commands/gc.js")).registerGcCommand],
+];
+
+/** The registrations needed for argv: the named command's, or all of them. */
+async function registrations(argv: string[]): Promise<Register[]> {
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) return [];
+  const name = argv.find((a) => !a.startsWith("-"));
+  const one = COMMANDS.find(([names]) => name !== undefined && names.includes(name));
+  return Promise.all((one ? [one] : COMMANDS).map(([, load]) => load()));
+}
+
+const io: IO = {
+  out: (s: string) => process.stdout.write(s),
+  err: (s: string) => process.stderr.write(s),
+};
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program
+    .name("godiag")
+    .description("Go performance diagnosis: capture a Go service, name what is wrong (diagnose), and read every Go profile exactly like go tool pprof")
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  for (const register of await registrations(argv)) register(program, io);
+  try {
+    // parseAsync: some commands (capture, diagnose) are asynchronous.
+    await program.parseAsync(normalizeArgv(argv), { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (e instanceof InputError || e instanceof ReportError || e instanceof UsageError) {
+      io.err(`godiag: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const err = e as Error;
+    // Anything else is our bug; still one line, but say so.
+    io.err(`godiag: internal error: ${err.message}\n`);
+    if (process.env.GODIAG_DEBUG) io.err(`${err.stack}\n`);
+    process.exitCode = 3;
+  }
+}
+
+void main(process.argv.slice(2));

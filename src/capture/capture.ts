@@ -1,0 +1,262 @@
+// `godiag capture` as a function: discover what /debug/pprof/ offers, fetch it
+// in the order plan.ts lays out, check and write each file as it arrives, and
+// finish with manifest.json. Failures are per file (recorded in the manifest's
+// `error`), so a service that hangs or breaks one endpoint still yields a
+// useful partial bundle. Every request has a timeout, so the whole capture is
+// bounded: index + proc, then ceil(snapshots / concurrency) snapshot timeouts,
+// then the window (CPU + trace seconds, each plus its slack).
+
+import { rmSync } from "node:fs";
+import type { FileKind, Manifest, ManifestFile } from "../bundle/manifest.js";
+import { MANIFEST_VERSION } from "../bundle/manifest.js";
+import { finishBundle, openBundle, writeBundleFile, writeManifest } from "../bundle/write.js";
+import { checkContent, emptyProfileWarning } from "./content.js";
+import { parsePprofIndex, type IndexEntry } from "./sources/discover.js";
+import { DEFAULT_FETCH_LIMITS, FetchError, INTERRUPTED } from "./sources/http.js";
+import { debug2PauseWarning, DEFAULT_INDEX, planCapture, type FetchTask } from "./plan.js";
+import { collectProcFacts, findListeningPid, isLocalUrl } from "./sources/proc.js";
+import { Redactor, type RedactOptions } from "./redact.js";
+import { abortableSleep, DEFAULT_RETRY, fetchWithRetry, type RetryOptions } from "./sources/retry.js";
+
+export interface CaptureOptions {
+  /** bundle directory or .tar.gz; undefined = a new temporary directory (returned as dir) */
+  out?: string;
+  /** CPU profile seconds (0 = none) */
+  seconds: number;
+  /** seconds between the two goroutine debug=2 snapshots (0 = one snapshot); default = seconds */
+  interval?: number;
+  /** execution trace seconds (0 = none) */
+  traceSeconds?: number;
+  /** heap?gc=1 */
+  gc?: boolean;
+  /** --only names (plan.ts SELECTABLE); [] = everything */
+  only?: string[];
+  /** per-request timeout for instantaneous fetches, ms */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** body size cap per fetch */
+  maxBytes?: number;
+  /** snapshot fetches in flight at once */
+  concurrency?: number;
+  /** local process to read /proc facts from; undefined = find it by the URL's port when local; null = none */
+  pid?: number | null;
+  redact?: RedactOptions;
+  /** a redactor shared with the caller (godiag run sweeps the program's stderr log with the same tokens); wins over redact */
+  redactor?: Redactor;
+  /** extra manifest env facts (godiag run adds GODEBUG and the command) */
+  env?: Record<string, string>;
+  /** write into this directory (godiag run owns it, and packs it), instead of opening out */
+  dir?: string;
+  /** Ctrl-C: abort what is in flight, skip the rest, still write the (partial) bundle */
+  signal?: AbortSignal;
+}
+
+export interface CaptureFailure {
+  /** bundle file that is missing, or undefined for the index page */
+  file?: string;
+  url: string;
+  error: string;
+}
+
+export interface CaptureResult {
+  /** the bundle: directory, or the .tar.gz when out named one */
+  dir: string;
+  manifest: Manifest;
+  failures: CaptureFailure[];
+  warnings: string[];
+  /** nothing answered at all (connection refused / no such host): exit code 2 */
+  unreachable: boolean;
+  /** options.signal aborted the capture: the bundle holds what arrived before */
+  interrupted?: boolean;
+}
+
+export type CaptureEvent =
+  | { type: "start"; label: string; seconds?: number }
+  | { type: "retry"; label: string; attempt: number; error: string }
+  | { type: "done"; label: string; file?: string; bytes?: number; error?: string; warnings?: string[]; ms: number }
+  | { type: "note"; text: string }
+  /** said before the fetches it is about (the summary lists it again at the end) */
+  | { type: "warning"; text: string };
+
+export type CaptureProgress = (e: CaptureEvent) => void;
+
+const UNREACHABLE = /connection refused|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|getaddrinfo/i;
+
+/** Normalise a target to its root URL (http://host:port); accepts .../debug/pprof/ too. */
+export function targetRoot(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(/^[a-z]+:\/\//i.test(url) ? url : `http://${url}`);
+  } catch {
+    throw new Error(`invalid target URL "${url}"`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error(`target URL must be http(s): "${url}"`);
+  const path = u.pathname.replace(/\/debug\/pprof\/?.*$/, "").replace(/\/+$/, "");
+  return `${u.protocol}//${u.host}${path}`;
+}
+
+export async function captureBundle(url: string, options: CaptureOptions, progress: CaptureProgress = () => {}): Promise<CaptureResult> {
+  const root = targetRoot(url);
+  const o = {
+    interval: options.interval ?? options.seconds,
+    traceSeconds: options.traceSeconds ?? 0,
+    gc: options.gc ?? false,
+    only: options.only ?? [],
+    timeoutMs: options.timeoutMs ?? 10_000,
+    retry: options.retry ?? DEFAULT_RETRY,
+    maxBytes: options.maxBytes ?? DEFAULT_FETCH_LIMITS.maxBytes,
+    concurrency: Math.max(1, options.concurrency ?? 3),
+  };
+  const target = options.dir !== undefined ? { dir: options.dir, temporary: false } : openBundle(options.out);
+  const dir = target.dir;
+  const captureTime = new Date().toISOString();
+  const files: ManifestFile[] = [];
+  const failures: CaptureFailure[] = [];
+  const warnings: string[] = [];
+  const redactor = options.redactor ?? (options.redact ? new Redactor(options.redact) : null);
+  const env: Record<string, string> = { ...(options.env ?? {}) };
+  let goVersion: string | undefined;
+
+  // The index page: what to fetch, and whether anything is there at all.
+  progress({ type: "start", label: "index" });
+  let index: IndexEntry[] = DEFAULT_INDEX;
+  let unreachable = false;
+  const indexUrl = `${root}/debug/pprof/`;
+  const t0 = Date.now();
+  try {
+    const res = await fetchWithRetry(indexUrl, { timeoutMs: o.timeoutMs, maxBytes: 1 << 20, signal: options.signal }, o.retry, (attempt, e) =>
+      progress({ type: "retry", label: "index", attempt, error: e.message }),
+    );
+    const found = parsePprofIndex(res.body.toString("utf8"));
+    if (found.length === 0) throw new FetchError(indexUrl, "not a /debug/pprof/ index page (no profile table); trying the standard profiles");
+    index = found;
+    progress({ type: "done", label: "index", ms: Date.now() - t0 });
+  } catch (e) {
+    const msg = (e as Error).message;
+    unreachable = UNREACHABLE.test(msg);
+    failures.push({ url: indexUrl, error: msg });
+    progress({ type: "done", label: "index", error: msg, ms: Date.now() - t0 });
+  }
+
+  const tasks = planCapture(root, index, { seconds: options.seconds, interval: o.interval, traceSeconds: o.traceSeconds, gc: o.gc, only: o.only, timeoutMs: o.timeoutMs });
+  // Say up front what the stop-the-world dumps will cost a service with many goroutines.
+  const dumps = tasks.filter((t) => t.kind === "goroutine-debug2");
+  const goroutines = index.find((e) => e.name === "goroutine")?.count;
+  const pauseWarning = debug2PauseWarning(goroutines !== undefined && goroutines >= 0 ? goroutines : undefined, dumps.length);
+  if (pauseWarning) {
+    warnings.push(pauseWarning);
+    progress({ type: "warning", text: pauseWarning });
+  }
+
+  // /proc facts of a local target, in parallel with the fetches.
+  const procWanted = o.only.length === 0 || o.only.includes("proc");
+  const procJob = (async () => {
+    if (!procWanted) return;
+    let pid = options.pid;
+    if (pid === undefined) pid = isLocalUrl(root) ? findListeningPid(new URL(root).port || "80") : null;
+    if (pid === null || pid === undefined) return;
+    const start = Date.now();
+    progress({ type: "start", label: "proc" });
+    const entry: ManifestFile = { path: "proc.json", kind: "proc", time: new Date().toISOString(), source: `/proc/${pid}` };
+    try {
+      const facts = collectProcFacts(pid);
+      if (facts.buildInfo?.goVersion) goVersion = facts.buildInfo.goVersion;
+      Object.assign(env, facts.goEnv);
+      entry.bytes = writeBundleFile(dir, "proc.json", JSON.stringify(facts, null, 2) + "\n");
+    } catch (e) {
+      entry.error = (e as Error).message;
+      failures.push({ file: "proc.json", url: `/proc/${pid}`, error: entry.error });
+    }
+    files.push(entry);
+    progress({ type: "done", label: "proc", file: "proc.json", bytes: entry.bytes, error: entry.error, ms: Date.now() - start });
+  })();
+
+  const run = async (task: FetchTask): Promise<void> => {
+    const entry: ManifestFile = { path: task.file, kind: task.kind, time: new Date().toISOString(), source: task.url };
+    if (task.seconds !== undefined) entry.seconds = task.seconds;
+    // Recorded on the dump's manifest entry; said once (the warning event above), not per dump.
+    if (pauseWarning && task.kind === "goroutine-debug2") entry.warnings = [pauseWarning];
+    const fresh: string[] = [];
+    files.push(entry);
+    const start = Date.now();
+    if (task.kind === "goroutine-debug2" && task.phase === "snapshot") firstDumpAt = start;
+    if (unreachable || options.signal?.aborted) {
+      entry.error = `not fetched: ${unreachable ? failures[0]!.error : INTERRUPTED}`;
+      failures.push({ file: task.file, url: task.url, error: entry.error });
+      return;
+    }
+    progress({ type: "start", label: task.label, seconds: task.seconds });
+    try {
+      const res = await fetchWithRetry(task.url, { timeoutMs: task.timeoutMs, maxBytes: o.maxBytes, signal: options.signal }, o.retry, (attempt, e) =>
+        progress({ type: "retry", label: task.label, attempt, error: e.message }),
+      );
+      let body = res.body;
+      let checked;
+      try {
+        checked = checkContent(task.content, body, res.contentType, task.file);
+      } catch (e) {
+        throw new FetchError(task.url, (e as Error).message);
+      }
+      // A delta profile may be empty because nothing blocked in the window; only the
+      // cumulative one says whether profiling is on at all.
+      const warn = checked.profile && task.seconds === undefined ? emptyProfileWarning(task.kind, checked.profile) : undefined;
+      if (warn) {
+        entry.warnings = [...(entry.warnings ?? []), warn];
+        fresh.push(warn);
+        warnings.push(warn);
+      }
+      if (redactor) body = redactor.redact(task.content, body, checked.profile);
+      entry.bytes = writeBundleFile(dir, task.file, body);
+    } catch (e) {
+      entry.error = e instanceof FetchError ? e.message.slice(task.url.length + 2) : (e as Error).message;
+      failures.push({ file: task.file, url: task.url, error: entry.error });
+    }
+    progress({ type: "done", label: task.label, file: task.file, bytes: entry.bytes, error: entry.error, warnings: fresh.length ? fresh : undefined, ms: Date.now() - start });
+  };
+
+  // 1. snapshots, a few at a time; 2. the window, in order; 3. snapshot #2 on its timer.
+  const snapshots = tasks.filter((t) => t.phase === "snapshot");
+  const window = tasks.filter((t) => t.phase === "window");
+  const second = tasks.filter((t) => t.phase === "second-snapshot");
+  let firstDumpAt: number | undefined; // when dump #1 started: #2 is due --interval after it
+  const firstSnapshotAt = Date.now();
+  let next = 0;
+  const workers = Array.from({ length: Math.min(o.concurrency, snapshots.length) }, async () => {
+    while (next < snapshots.length) await run(snapshots[next++]!);
+  });
+  await Promise.all(workers);
+  const secondJob = (async () => {
+    for (const t of second) {
+      // Timers may fire a millisecond early by the wall clock: loop until the interval has really passed.
+      const due = (firstDumpAt ?? firstSnapshotAt) + o.interval * 1000;
+      while (!unreachable && !options.signal?.aborted && Date.now() < due) await abortableSleep(due - Date.now(), options.signal);
+      await run(t);
+    }
+  })();
+  const parallelJob = Promise.all(tasks.filter((t) => t.phase === "window-parallel").map(run));
+  for (const t of window) await run(t);
+  await Promise.all([secondJob, procJob, parallelJob]);
+
+  if (redactor) redactor.sweepTextFiles(dir, files);
+  files.sort((a, b) => order(a.kind) - order(b.kind) || a.path.localeCompare(b.path));
+  const manifest: Manifest = { godiag: MANIFEST_VERSION, target: root, captureTime, files };
+  if (goVersion) manifest.goVersion = goVersion;
+  if (Object.keys(env).length > 0) manifest.env = env;
+  if (redactor) manifest.env = { ...(manifest.env ?? {}), redacted: redactor.describe() };
+  writeManifest(dir, manifest);
+  let out = dir;
+  try {
+    out = await finishBundle(target);
+  } catch (e) {
+    failures.push({ url: target.dir, error: `packing the bundle: ${(e as Error).message}` });
+  }
+  return { dir: out, manifest, failures, warnings, unreachable, interrupted: options.signal?.aborted ?? false };
+}
+
+const KIND_ORDER: FileKind[] = ["cpu", "heap", "allocs", "block", "mutex", "goroutine", "goroutine-debug1", "goroutine-debug2", "threadcreate", "heap-debug1", "trace", "expvar", "gctrace", "proc", "escape", "other"];
+const order = (k: FileKind) => KIND_ORDER.indexOf(k);
+
+/** Remove a temporary bundle directory (for callers that captured without out). */
+export function removeBundle(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,53 @@
+// Recognise the inputs of `godiag gc` by content, not by name: a gctrace log,
+// heap?debug=1 text (a heap profile with the runtime.MemStats block), /debug/vars
+// JSON, a pprof profile (CPU, heap, allocs) or go build -gcflags=-m=2 output.
+
+import type { Profile } from "../../core/model/profile.js";
+import { InputError, type ReadLimits } from "../../core/input/errors.js";
+import { parseEscape, looksLikeEscape, type EscapeReport } from "./escape.js";
+import { looksLikeExpvar, parseExpvar, type ExpvarData } from "./expvar.js";
+import { parseGcTrace, type GcTrace } from "./gctrace.js";
+import { maybeGunzip } from "../../core/input/gzip.js";
+import { memStatsFromProfile, type MemStats } from "./memstats.js";
+import { readFileCapped } from "../../core/input/read.js";
+import { parseProfileData } from "../../core/codec/decode.js";
+
+export type GcInput =
+  | { kind: "gctrace"; file: string; trace: GcTrace }
+  | { kind: "expvar"; file: string; data: ExpvarData }
+  | { kind: "profile"; file: string; profile: Profile; memStats: MemStats | null }
+  | { kind: "escape"; file: string; escape: EscapeReport };
+
+const WHAT = "expected a gctrace log, heap?debug=1, /debug/vars JSON, a pprof profile or go build -gcflags=-m=2 output";
+
+function isText(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 8192);
+  for (let i = 0; i < n; i++) if (b[i] === 0) return false;
+  return true;
+}
+
+export function classifyGcInput(data: Uint8Array, file: string, limits: ReadLimits): GcInput {
+  if (data.length === 0) throw new InputError(file, `empty file (${WHAT})`, 0);
+  const raw = maybeGunzip(data, file, limits);
+  if (isText(raw)) {
+    const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
+    if (looksLikeExpvar(text)) return { kind: "expvar", file, data: parseExpvar(text, file) };
+    if (!/^heap profile:|^# runtime\.MemStats/m.test(text.slice(0, 1 << 20))) {
+      if (looksLikeEscape(text)) return { kind: "escape", file, escape: parseEscape(text, file) };
+      const trace = parseGcTrace(text, file);
+      if (trace.cycles.length > 0 || trace.scavenger.length > 0) return { kind: "gctrace", file, trace };
+    }
+  }
+  let profile: Profile;
+  try {
+    profile = parseProfileData(raw, file, limits);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(file, `not a GC input (${WHAT}); as a profile: ${e.detail}`, e.offset, e.line);
+  }
+  return { kind: "profile", file, profile, memStats: memStatsFromProfile(profile) };
+}
+
+export function readGcInput(path: string, limits: ReadLimits): GcInput {
+  return classifyGcInput(readFileCapped(path, limits), path, limits);
+}

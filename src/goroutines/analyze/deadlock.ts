@@ -1,0 +1,136 @@
+// Long-blocked mutex waiters: goroutines in sync.(*Mutex).Lock (or RWMutex) for
+// at least N minutes, or still blocked at the same place in two snapshots taken
+// an interval apart. Grouped by the lock's address (the argument of the runtime's
+// lockSlow frame, when the dump prints arguments), and, "if the stacks tell",
+// which bucket holds which lock: a function that waits on lock A at one line and
+// on lock B at a later line holds A in the goroutines waiting at the later line
+// (it passed its A.Lock() before). Two buckets that each hold the lock the other
+// waits for are a lock-order inversion: a deadlock.
+
+import type { GoFrame, GoroutineDump } from "../model.js";
+import { bucketize, type Bucket } from "./buckets.js";
+
+export interface LockWaiters {
+  /** the lock's address ("0xafe390"), "" when the dump has no arguments */
+  lock: string;
+  count: number;
+  buckets: Array<{ bucket: number; count: number; caller: GoFrame | null; maxWaitMinutes: number; heldLocks: string[] }>;
+}
+
+export interface LockCycle {
+  /** each edge: the bucket (index into buckets) holding `holds` and waiting for `waits` */
+  edges: Array<{ bucket: number; caller: GoFrame | null; holds: string; waits: string }>;
+}
+
+export interface DeadlockReport {
+  /** buckets (indexes) with long-blocked mutex waiters */
+  blocked: number[];
+  locks: LockWaiters[];
+  cycles: LockCycle[];
+  /** what made a waiter long-blocked */
+  criterion: string;
+}
+
+export interface DeadlockOptions {
+  minWaitMinutes: number;
+  /** an earlier snapshot: goroutines blocked at the same place in both count as long-blocked */
+  before?: GoroutineDump;
+  intervalSeconds?: number | null;
+}
+
+const MUTEX_CLASSES = new Set(["sync:mutex", "sync:rwmutex"]);
+
+/** Frames of a mutex wait that carry the lock's address as first argument (Lock itself is inlined and prints "..."). */
+function lockAddress(frames: readonly GoFrame[], waitDepth: number): string {
+  for (let i = 0; i <= waitDepth && i < frames.length; i++) {
+    const f = frames[i]!;
+    if (!/^(internal\/)?sync\.\(\*(RW)?Mutex\)\./.test(f.func)) continue;
+    const a = f.args;
+    if (a.startsWith("0x")) {
+      const end = a.search(/[,?]/);
+      return end < 0 ? a : a.slice(0, end);
+    }
+  }
+  return "";
+}
+
+export function findDeadlocks(after: GoroutineDump, buckets: Bucket[], o: DeadlockOptions): DeadlockReport {
+  // Goroutines blocked in a mutex wait in the earlier snapshot, by id and stack place.
+  const stuckBefore = new Map<number, string>();
+  if (o.before) {
+    for (const b of bucketize(o.before)) {
+      if (!MUTEX_CLASSES.has(b.cls)) continue;
+      for (const g of b.members) stuckBefore.set(g.id, placeOf(g.frames));
+    }
+  }
+  const blocked: number[] = [];
+  const perLock = new Map<string, LockWaiters>();
+  // function -> line -> lock waited at that line
+  const waitsAt = new Map<string, Map<number, string>>();
+  const info: Array<{ bucket: number; lock: string; caller: GoFrame | null }> = [];
+  buckets.forEach((b, bi) => {
+    if (!MUTEX_CLASSES.has(b.cls)) return;
+    let n = 0;
+    for (const g of b.members) {
+      const long = g.waitMinutes >= o.minWaitMinutes;
+      const persisted = g.id !== 0 && stuckBefore.get(g.id) === placeOf(g.frames);
+      if (long || persisted) n += g.count;
+    }
+    if (n === 0) return;
+    blocked.push(bi);
+    const lock = lockAddress(b.frames, b.waitDepth);
+    const caller = b.waitDepth + 1 < b.frames.length ? b.frames[b.waitDepth + 1]! : null;
+    info.push({ bucket: bi, lock, caller });
+    if (caller !== null && lock !== "") {
+      let m = waitsAt.get(caller.func);
+      if (m === undefined) waitsAt.set(caller.func, (m = new Map()));
+      m.set(caller.line, lock);
+    }
+    let lw = perLock.get(lock);
+    if (lw === undefined) perLock.set(lock, (lw = { lock, count: 0, buckets: [] }));
+    lw.count += n;
+    lw.buckets.push({ bucket: bi, count: n, caller, maxWaitMinutes: b.maxWaitMinutes, heldLocks: [] });
+  });
+  // Held locks: the same function waited on a different lock at an earlier line.
+  const held = new Map<number, string[]>();
+  for (const x of info) {
+    if (x.caller === null || x.lock === "") continue;
+    const lines = waitsAt.get(x.caller.func)!;
+    const h: string[] = [];
+    for (const [line, lock] of lines) if (line < x.caller.line && lock !== x.lock && !h.includes(lock)) h.push(lock);
+    if (h.length > 0) held.set(x.bucket, h);
+  }
+  for (const lw of perLock.values()) for (const e of lw.buckets) e.heldLocks = held.get(e.bucket) ?? [];
+  // Cycles of length 2 (the common inversion): X holds A waits B, Y holds B waits A.
+  const cycles: LockCycle[] = [];
+  const byBucket = new Map(info.map((x) => [x.bucket, x]));
+  const seen = new Set<string>();
+  for (const [bx, hx] of held) {
+    const x = byBucket.get(bx)!;
+    for (const [by, hy] of held) {
+      if (by === bx) continue;
+      const y = byBucket.get(by)!;
+      if (hx.includes(y.lock) && hy.includes(x.lock)) {
+        const id = [bx, by].sort((p, q) => p - q).join(",");
+        if (seen.has(id)) continue;
+        seen.add(id);
+        cycles.push({
+          edges: [
+            { bucket: bx, caller: x.caller, holds: y.lock, waits: x.lock },
+            { bucket: by, caller: y.caller, holds: x.lock, waits: y.lock },
+          ],
+        });
+      }
+    }
+  }
+  const locks = [...perLock.values()].sort((a, b) => b.count - a.count || (a.lock < b.lock ? -1 : 1));
+  const criterion =
+    `blocked >= ${o.minWaitMinutes} min` + (o.before ? ` or blocked at the same place in both snapshots${o.intervalSeconds ? ` (${Math.round(o.intervalSeconds)} s apart)` : ""}` : "");
+  return { blocked, locks, cycles, criterion };
+}
+
+function placeOf(frames: readonly GoFrame[]): string {
+  let s = "";
+  for (const f of frames) s += `${f.func}:${f.line};`;
+  return s;
+}

@@ -1,0 +1,180 @@
+// Leak suspects: buckets that grow between snapshots or have waited for a long
+// time, in states that only another goroutine (or a peer that never comes back)
+// can end. Ranked: blocked-on-goroutines leaks and idle net/http connections
+// first, then other network waits, each by growth, then by wait time.
+
+import type { GoFrame } from "../model.js";
+import { BLOCKED_ON_GOROUTINES, type WaitClass } from "../../core/go/waitclass.js";
+import { bucketTitle, representativeFrame, type Bucket } from "./buckets.js";
+import type { GoroutineDiff } from "./diff.js";
+
+export type SuspectKind = "leak" | "conn-serve-no-timeouts" | "io-never-completes";
+
+export interface Suspect {
+  kind: SuspectKind;
+  title: string;
+  bucket: Bucket;
+  cls: WaitClass;
+  count: number;
+  /** growth between snapshots, null for a single snapshot */
+  delta: number | null;
+  perMinute: number | null;
+  /** goroutines (by id) in this bucket in both snapshots */
+  persisted: number;
+  maxWaitMinutes: number;
+  /** the frame that waited (user code preferred) */
+  where: GoFrame | null;
+  reason: string;
+  advice: string;
+}
+
+export interface SuspectOptions {
+  /** a wait this long (minutes) is suspect even without growth */
+  longWaitMinutes: number;
+  /** smallest growth between snapshots that counts */
+  minGrowth: number;
+}
+
+export const DEFAULT_SUSPECT_OPTIONS: SuspectOptions = { longWaitMinutes: 10, minGrowth: 5 };
+
+const WEIGHT: Record<SuspectKind, number> = { leak: 3, "conn-serve-no-timeouts": 3, "io-never-completes": 1 };
+
+interface Candidate {
+  bucket: Bucket;
+  delta: number | null;
+  perMinute: number | null;
+  persisted: number;
+}
+
+/** Suspects from two snapshots (diff) or one (buckets alone: long waits only). */
+export function findSuspects(
+  input: { diff: GoroutineDiff } | { buckets: Bucket[] },
+  o: SuspectOptions = DEFAULT_SUSPECT_OPTIONS,
+): Suspect[] {
+  const cands: Candidate[] =
+    "diff" in input
+      ? input.diff.rows.filter((r) => r.after > 0).map((r) => ({ bucket: r.bucket, delta: r.delta, perMinute: r.perMinute, persisted: r.persisted }))
+      : input.buckets.map((b) => ({ bucket: b, delta: null, perMinute: null, persisted: 0 }));
+  const out: Suspect[] = [];
+  for (const c of cands) {
+    const b = c.bucket;
+    // Growth must be real: at least minGrowth goroutines and a fifth of the bucket.
+    const growing = c.delta !== null && c.delta >= o.minGrowth && c.delta >= 0.2 * b.count;
+    const long = b.maxWaitMinutes >= o.longWaitMinutes;
+    const leakedFlag = b.members.some((g) => g.flags.includes("leaked")); // Go 1.26 goroutine leak detection
+    if (!growing && !long && !leakedFlag) continue;
+    const evidence = describeEvidence(c, b, growing, long, leakedFlag);
+    const where = representativeFrame(b);
+    if (BLOCKED_ON_GOROUTINES.has(b.cls) || leakedFlag) {
+      out.push(suspect("leak", c, where, `${evidence}; blocked in ${b.cls}, which only another goroutine can end`, leakAdvice(b.cls, where)));
+    } else if (b.cls === "io:wait(net)" && isServerConn(b)) {
+      const t = missingTimeouts(b);
+      out.push(
+        suspect(
+          "conn-serve-no-timeouts",
+          c,
+          where,
+          `${evidence}; net/http.(*conn).serve waiting for the client ${t.phase}`,
+          `the http.Server has no ${t.names.join("/")} (or one too long): set ${t.names.join(" and ")} so idle or slow clients cannot hold a goroutine and a connection forever`,
+        ),
+      );
+    } else if (b.cls === "io:wait(net)" && growing && !isAccept(b)) {
+      out.push(suspect("io-never-completes", c, where, `${evidence}; network I/O that does not complete`, "set deadlines (SetReadDeadline, context timeouts, http.Client.Timeout) on this I/O"));
+    }
+  }
+  out.sort(
+    (x, y) =>
+      WEIGHT[y.kind] - WEIGHT[x.kind] ||
+      (y.delta ?? 0) - (x.delta ?? 0) ||
+      y.maxWaitMinutes - x.maxWaitMinutes ||
+      y.count - x.count,
+  );
+  return out;
+}
+
+function suspect(kind: SuspectKind, c: Candidate, where: GoFrame | null, reason: string, advice: string): Suspect {
+  const b = c.bucket;
+  return {
+    kind,
+    title: bucketTitle(b),
+    bucket: b,
+    cls: b.cls,
+    count: b.count,
+    delta: c.delta,
+    perMinute: c.perMinute,
+    persisted: c.persisted,
+    maxWaitMinutes: b.maxWaitMinutes,
+    where,
+    reason,
+    advice,
+  };
+}
+
+function describeEvidence(c: Candidate, b: Bucket, growing: boolean, long: boolean, leaked: boolean): string {
+  const parts: string[] = [];
+  if (growing) {
+    let s = `grew ${c.delta! >= 0 ? "+" : ""}${c.delta} to ${b.count}`;
+    if (c.perMinute !== null) s += ` (${fmtRate(c.perMinute)}/min)`;
+    if (c.persisted > 0) s += `, ${c.persisted} still there from the first snapshot`;
+    parts.push(s);
+  }
+  if (long) parts.push(`waiting up to ${b.maxWaitMinutes} minutes`);
+  if (leaked) parts.push("marked (leaked) by the runtime");
+  return parts.join(", ");
+}
+
+export function fmtRate(x: number): string {
+  return Math.abs(x) >= 10 ? x.toFixed(0) : x.toFixed(1);
+}
+
+function leakAdvice(cls: WaitClass, where: GoFrame | null): string {
+  const at = where ? ` in ${where.func} (${shortFile(where.file)}:${where.line})` : "";
+  switch (cls) {
+    case "chan:send":
+      return `nobody receives any more${at}: give the channel a buffer of 1, or select on ctx.Done() beside the send`;
+    case "chan:recv":
+      return `nobody sends or closes${at}: close the channel when the producer is done, or select on ctx.Done()`;
+    case "select":
+      return `no case can proceed${at}: add a ctx.Done() or timeout case`;
+    case "sync:mutex":
+    case "sync:rwmutex":
+      return `the lock is never released${at}: look for a missing Unlock or a lock-order inversion (see deadlock)`;
+    case "sync:waitgroup":
+      return `Wait never returns${at}: a missing Done or an Add after Wait`;
+    case "sync:cond":
+      return `no Signal/Broadcast comes${at}`;
+    default:
+      return `the goroutines never finish${at}: give them a way to stop (context cancellation)`;
+  }
+}
+
+function hasFunc(b: Bucket, fn: string): boolean {
+  return b.frames.some((f) => f.func === fn);
+}
+
+function isServerConn(b: Bucket): boolean {
+  return hasFunc(b, "net/http.(*conn).serve");
+}
+
+function isAccept(b: Bucket): boolean {
+  return b.frames.some((f) => f.func.endsWith("Listener).Accept") || f.func.endsWith("Listener).accept"));
+}
+
+/**
+ * Which timeouts would have ended this wait: reading a request's headers
+ * (readRequest) is bounded by ReadHeaderTimeout/ReadTimeout; waiting for the
+ * next request on a kept-alive connection (conn.serve peeking its reader) by
+ * IdleTimeout, which falls back to ReadTimeout.
+ */
+function missingTimeouts(b: Bucket): { phase: string; names: string[] } {
+  if (hasFunc(b, "net/http.(*conn).readRequest")) return { phase: "to send its request", names: ["ReadHeaderTimeout", "ReadTimeout"] };
+  const serve = b.frames.findIndex((f) => f.func === "net/http.(*conn).serve");
+  const handler = b.frames.slice(0, serve).some((f) => f.func === "net/http.serverHandler.ServeHTTP");
+  if (handler) return { phase: "inside a handler, reading the request body", names: ["ReadTimeout"] };
+  return { phase: "on an idle keep-alive connection", names: ["IdleTimeout", "ReadTimeout", "ReadHeaderTimeout"] };
+}
+
+export function shortFile(f: string): string {
+  const parts = f.split("/");
+  return parts.slice(-2).join("/");
+}
