@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLI, ROOT } from "./helpers/run.js";
 import { parseLatency } from "../src/bench/read/latency.js";
-import { compareLatency, percentileSorted, summarizeLatency } from "../src/bench/latency/latency.js";
+import { compareLatency, percentileSorted, summarizeLatency } from "../src/bench/latency.js";
 
 const OUT = join(ROOT, "test-output/bench-latency");
 const run = (args: string[]) => {

@@ -157,7 +157,7 @@ describe("block and mutex profiling off", () => {
 describe("a service with many goroutines", () => {
   it("states what the stop-the-world goroutine?debug=2 dumps cost, with the index's goroutine count", async () => {
     const live = await startLive(buildWorkload("badtarget"), ["-seconds", "30", "-idle", "12000", "-probe"]);
-    const stw = async () => (await (await fetch(`${live.url}/maxgap`)).json()).stwNs as number;
+    const stw = async () => ((await (await fetch(`${live.url}/maxgap`)).json()) as { stwNs: number }).stwNs;
     await stw(); // reset
     const dir = join(tmp, "many");
     const r = runCli(["capture", live.url, "-o", dir, "--only", "goroutine", "--seconds", "0", "--interval", "1"], { timeoutMs: 30_000 });

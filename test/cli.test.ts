@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readProfile } from "../src/api/load.js";
+import { readProfile } from "../src/api/profiles.js";
 import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { ROOT, runCli } from "./helpers/run.js";
 

@@ -10,7 +10,7 @@ import * as tar from "tar";
 import { describe, expect, it } from "vitest";
 import { openBundle } from "../src/bundle/read.js";
 import { diagnose } from "../src/diagnose/engine.js";
-import { CATEGORIES } from "../src/diagnose/finding.js";
+import { type CATEGORIES } from "../src/diagnose/finding.js";
 import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { ROOT, runCli } from "./helpers/run.js";
 

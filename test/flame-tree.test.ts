@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { loadProfiles } from "../src/api/load.js";
+import { loadProfiles } from "../src/api/profiles.js";
 import { defaultConfig, type ReportConfig } from "../src/pprof/report/config.js";
 import { flameTreeFromProfile, type FlameTree } from "../src/pprof/flame/index.js";
 import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
@@ -33,8 +33,8 @@ function pprofPrefixSums(text: string): Map<string, number> {
         frames.push(line.slice(13).replace(/ \(inline\)$/, ""));
         continue;
       }
-      if (/^\s*\S+:  /.test(line)) continue; // a label line
-      const m = /^\s*(-?[\d.]+)[a-zA-Z]*   (.*)$/.exec(line);
+      if (/^\s*\S+: {2}/.test(line)) continue; // a label line
+      const m = /^\s*(-?[\d.]+)[a-zA-Z]* {3}(.*)$/.exec(line);
       if (!m) throw new Error(`unexpected traces line: ${JSON.stringify(line)}`);
       value = Number(m[1]);
       frames.push(m[2].replace(/ \(inline\)$/, ""));

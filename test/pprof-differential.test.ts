@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ReportConfig, ReportKind } from "../src/pprof/report/config.js";
-import { readProfile } from "../src/api/load.js";
+import { readProfile } from "../src/api/profiles.js";
 import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { pprofBinary, ROOT, runPprof, runReport } from "./helpers/run.js";
 import { available } from "./helpers/available.js";
@@ -129,7 +129,7 @@ describe.skipIf(!hasGo)("differential vs go tool pprof on testdata/profiles", ()
   for (const file of files) {
     const rel = file.slice(ROOT.length + 1);
     describe(rel, () => {
-      let sampleTypes: string[] = [];
+      let sampleTypes: string[];
       try {
         sampleTypes = readProfile(file, DEFAULT_LIMITS).sampleTypes.map((t) => t.type);
       } catch {

@@ -12,7 +12,6 @@ import { packed, pb, type Field } from "./helpers/protobuf.js";
 import { describe, expect, it } from "vitest";
 import { ProfileBuilder } from "../src/core/model/builder.js";
 import type { Profile } from "../src/core/model/profile.js";
-import { gzip } from "../src/core/input/gzip.js";
 import { decodeProfile, isProbablyProto, readProfileData } from "../src/core/codec/pprof-proto.js";
 import { encodeProfile, writeProfileGz } from "../src/core/codec/pprof-write.js";
 import { DEFAULT_LIMITS } from "../src/core/input/errors.js";

@@ -5,30 +5,12 @@
 // manifest is one clear error instead of an undefined deep inside a rule.
 
 import { z } from "zod";
+import { FILE_KINDS } from "../core/kinds/index.js";
+
+export { FILE_KINDS, type FileKind } from "../core/kinds/index.js";
 
 export const MANIFEST_VERSION = 1;
 
-/** What a bundle file holds. Names follow /debug/pprof and the runtime's tools. */
-export const FILE_KINDS = [
-  "cpu", // profile?seconds=N (proto)
-  "heap", // heap (proto)
-  "allocs", // allocs (proto)
-  "block", // block (proto)
-  "mutex", // mutex (proto)
-  "goroutine", // goroutine (proto, debug=0)
-  "goroutine-debug1", // goroutine?debug=1 text
-  "goroutine-debug2", // goroutine?debug=2 text (or a crash traceback)
-  "threadcreate", // threadcreate (proto)
-  "heap-debug1", // heap?debug=1 text, with the # runtime.MemStats block
-  "gctrace", // GODEBUG=gctrace=1 stderr
-  "expvar", // /debug/vars JSON
-  "trace", // runtime/trace execution trace
-  "escape", // go build -gcflags=-m=2 output
-  "proc", // /proc facts collected by godiag capture (JSON)
-  "other",
-] as const;
-
-export type FileKind = (typeof FILE_KINDS)[number];
 
 const fileEntry = z.object({
   /** path relative to the bundle root */
@@ -68,7 +50,7 @@ export function parseManifest(text: string): Manifest {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`not JSON: ${(e as Error).message}`);
+    throw new Error(`not JSON: ${(e as Error).message}`, { cause: e });
   }
   const r = manifestSchema.safeParse(json);
   if (!r.success) {

@@ -6,11 +6,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as tar from "tar";
-import { readFileCapped } from "../core/input/read.js";
-import type { Profile } from "../core/model/profile.js";
-import { InputError, type ReadLimits } from "../core/input/errors.js";
+import { readFileCapped, InputError, type ReadLimits } from "../core/input/index.js";
+import type { Profile } from "../core/model/index.js";
 import { parseManifest, type FileKind, type Manifest } from "./manifest.js";
-import { sniffKind } from "../core/input/sniff.js";
+import { sniffKind } from "../core/kinds/index.js";
 
 export interface BundleFile {
   /** as the user/manifest names it (relative to the bundle root when there is one) */
@@ -35,6 +34,8 @@ export interface Bundle {
   files: BundleFile[];
   /** problems that did not stop the load (unreadable file, manifest entry missing) */
   warnings: string[];
+  /** the limits the bundle was opened with: whatever parses its files later uses them too */
+  limits: OpenLimits;
 }
 
 export interface OpenLimits extends ReadLimits {
@@ -46,7 +47,7 @@ const TAR_RE = /\.(tar\.gz|tgz|tar)$/i;
 
 /** Open every input; throws InputError when nothing usable is found. */
 export async function openBundle(inputs: string[], limits: OpenLimits, opts: { label?: string } = {}): Promise<Bundle> {
-  const bundle: Bundle = { inputs, files: [], warnings: [] };
+  const bundle: Bundle = { inputs, files: [], warnings: [], limits };
   const temps: string[] = [];
   try {
     for (const input of inputs) {

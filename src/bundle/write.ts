@@ -25,7 +25,7 @@ export interface BundleTarget {
 }
 
 /** Prepare where a bundle goes: out as a directory, out as .tar.gz (via a temporary directory), or a new temporary directory. */
-export function openBundle(out: string | undefined): BundleTarget {
+export function createBundle(out: string | undefined): BundleTarget {
   if (out === undefined) return { dir: mkdtempSync(join(tmpdir(), "godiag-capture-")), temporary: true };
   if (isTarGz(out)) {
     mkdirSync(dirname(out) || ".", { recursive: true });

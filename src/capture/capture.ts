@@ -7,9 +7,7 @@
 // then the window (CPU + trace seconds, each plus its slack).
 
 import { rmSync } from "node:fs";
-import type { FileKind, Manifest, ManifestFile } from "../bundle/manifest.js";
-import { MANIFEST_VERSION } from "../bundle/manifest.js";
-import { finishBundle, openBundle, writeBundleFile, writeManifest } from "../bundle/write.js";
+import { type FileKind, type Manifest, type ManifestFile, MANIFEST_VERSION, finishBundle, createBundle, writeBundleFile, writeManifest } from "../bundle/index.js";
 import { checkContent, emptyProfileWarning } from "./content.js";
 import { parsePprofIndex, type IndexEntry } from "./sources/discover.js";
 import { DEFAULT_FETCH_LIMITS, FetchError, INTERRUPTED } from "./sources/http.js";
@@ -107,7 +105,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
     maxBytes: options.maxBytes ?? DEFAULT_FETCH_LIMITS.maxBytes,
     concurrency: Math.max(1, options.concurrency ?? 3),
   };
-  const target = options.dir !== undefined ? { dir: options.dir, temporary: false } : openBundle(options.out);
+  const target = options.dir !== undefined ? { dir: options.dir, temporary: false } : createBundle(options.out);
   const dir = target.dir;
   const captureTime = new Date().toISOString();
   const files: ManifestFile[] = [];

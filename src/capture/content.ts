@@ -3,10 +3,9 @@
 // error, not a "profile" that breaks diagnose later. Profiles are decoded with
 // our own decoder (which is also how empty block/mutex profiles are noticed).
 
-import { decodeProfile } from "../core/codec/pprof-proto.js";
-import { maybeGunzip } from "../core/input/gzip.js";
-import type { Profile } from "../core/model/profile.js";
-import { DEFAULT_LIMITS, InputError } from "../core/input/errors.js";
+import { decodeProfile } from "../core/codec/index.js";
+import { maybeGunzip, DEFAULT_LIMITS, InputError } from "../core/input/index.js";
+import type { Profile } from "../core/model/index.js";
 import type { ContentKind } from "./plan.js";
 
 export interface Checked {
@@ -27,7 +26,7 @@ export function checkContent(content: ContentKind, body: Buffer, contentType: st
         return { profile: decodeProfile(data, label) };
       } catch (e) {
         const why = e instanceof InputError ? e.detail : (e as Error).message;
-        throw new Error(`not a pprof profile (${why}; starts ${preview(body)})`);
+        throw new Error(`not a pprof profile (${why}; starts ${preview(body)})`, { cause: e });
       }
     }
     case "goroutine-text":
@@ -44,7 +43,7 @@ export function checkContent(content: ContentKind, body: Buffer, contentType: st
       try {
         JSON.parse(body.toString("utf8"));
       } catch (e) {
-        throw new Error(`expected JSON, got ${preview(body)} (${(e as Error).message})`);
+        throw new Error(`expected JSON, got ${preview(body)} (${(e as Error).message})`, { cause: e });
       }
       return {};
     case "trace":

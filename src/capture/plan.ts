@@ -16,7 +16,7 @@
 //   3. goroutine debug=2 #2, --interval after #1 (default: --seconds, so it lands
 //      at the end of the CPU window): the pair is what leak diffs compare.
 
-import type { FileKind } from "../bundle/manifest.js";
+import type { FileKind } from "../bundle/index.js";
 import type { IndexEntry } from "./sources/discover.js";
 
 /** How a response is checked before it is written: a 200 with a login page is not a profile. */

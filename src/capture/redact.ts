@@ -16,13 +16,10 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ManifestFile } from "../bundle/manifest.js";
-import { maybeGunzip } from "../core/input/gzip.js";
-import { decodeProfile } from "../core/codec/pprof-proto.js";
-import { writeProfileGz } from "../core/codec/pprof-write.js";
-import type { Profile } from "../core/model/profile.js";
-import { StringTable } from "../core/model/strings.js";
-import { DEFAULT_LIMITS } from "../core/input/errors.js";
+import type { ManifestFile } from "../bundle/index.js";
+import { maybeGunzip, DEFAULT_LIMITS } from "../core/input/index.js";
+import { decodeProfile, writeProfileGz } from "../core/codec/index.js";
+import { type Profile, StringTable } from "../core/model/index.js";
 import type { ContentKind } from "./plan.js";
 
 export interface RedactOptions {

@@ -7,9 +7,7 @@
 
 import { spawn } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync } from "node:fs";
-import type { Manifest, ManifestFile } from "../bundle/manifest.js";
-import { MANIFEST_VERSION } from "../bundle/manifest.js";
-import { finishBundle, openBundle, writeManifest } from "../bundle/write.js";
+import { type Manifest, type ManifestFile, MANIFEST_VERSION, finishBundle, createBundle, writeManifest } from "../bundle/index.js";
 import { captureBundle, type CaptureOptions, type CaptureProgress, type CaptureResult } from "./capture.js";
 import { parsePprofIndex } from "./sources/discover.js";
 import { fetchCapped } from "./sources/http.js";
@@ -82,7 +80,7 @@ export class Runner {
   }
 
   async run(o: RunOptions, progress: CaptureProgress): Promise<RunResult> {
-    const target = openBundle(o.out);
+    const target = createBundle(o.out);
     const godebug = mergeGodebug(process.env.GODEBUG);
     const start = Date.now();
     const captureTime = new Date(start).toISOString();
@@ -108,7 +106,7 @@ export class Runner {
       await spawned;
     } catch (e) {
       log.end();
-      throw new Error(`cannot start ${o.command[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new Error(`cannot start ${o.command[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
     }
     const pgid = child.pid!;
     let running = true;

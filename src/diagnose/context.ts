@@ -1,10 +1,9 @@
 // What the rules see: the bundle's files by kind, with analyses computed once and
 // shared (several rules read the same CPU profile's attribution).
 
-import type { Bundle, BundleFile } from "../bundle/read.js";
-import type { FileKind } from "../bundle/manifest.js";
-import { StackFrames } from "../core/go/stacks.js";
-import type { Profile } from "../core/model/profile.js";
+import { type Bundle, type BundleFile, type FileKind } from "../bundle/index.js";
+import { StackFrames } from "../core/go/index.js";
+import type { Profile } from "../core/model/index.js";
 
 export interface ProfileInput {
   file: BundleFile;
@@ -19,8 +18,13 @@ export interface ProfileInput {
   seconds?: number;
 }
 
+export type ProfileKind = "cpu" | "heap" | "allocs" | "block" | "mutex" | "goroutine" | "threadcreate";
+
 export class DiagnoseContext {
-  private readonly memo = new Map<string, unknown>();
+  // Keyed by the computing function itself, so two rules asking for the same
+  // analysis share it and no two analyses can collide on a name.
+  private readonly memo = new Map<(ctx: DiagnoseContext) => unknown, unknown>();
+  private readonly profiles = new Map<ProfileKind, ProfileInput | undefined>();
 
   constructor(readonly bundle: Bundle) {}
 
@@ -28,26 +32,29 @@ export class DiagnoseContext {
     return this.bundle.files.filter((f) => f.kind === kind);
   }
 
-  /** The latest decoded profile of a kind (proto only). */
-  profile(kind: "cpu" | "heap" | "allocs" | "block" | "mutex" | "goroutine" | "threadcreate"): ProfileInput | undefined {
-    return this.cached(`profile:${kind}`, () => {
-      // Prefer a profile over a known window (a delta profile, the CPU profile) to a
-      // cumulative one; among equals, the latest.
-      const fs = this.files(kind).filter((f) => f.profile !== undefined);
-      const windowed = fs.filter((f) => f.seconds !== undefined);
-      const file = windowed[windowed.length - 1] ?? fs[fs.length - 1];
-      if (!file) return undefined;
-      const profile = file.profile!;
-      return { file, profile, frames: new StackFrames(profile), seconds: this.secondsFor(file, profile) };
-    });
+  /** The latest decoded profile of a kind (proto only), decoded once. */
+  profile(kind: ProfileKind): ProfileInput | undefined {
+    if (!this.profiles.has(kind)) this.profiles.set(kind, this.pickProfile(kind));
+    return this.profiles.get(kind);
   }
 
-  /** Memoise an analysis by key for the life of this diagnosis. */
-  cached<T>(key: string, compute: () => T): T {
-    if (this.memo.has(key)) return this.memo.get(key) as T;
-    const v = compute();
-    this.memo.set(key, v);
+  /** Compute an analysis of this bundle once; later calls with the same function share it. */
+  once<T>(compute: (ctx: DiagnoseContext) => T): T {
+    if (this.memo.has(compute)) return this.memo.get(compute) as T;
+    const v = compute(this);
+    this.memo.set(compute, v);
     return v;
+  }
+
+  private pickProfile(kind: ProfileKind): ProfileInput | undefined {
+    // Prefer a profile over a known window (a delta profile, the CPU profile) to a
+    // cumulative one; among equals, the latest.
+    const fs = this.files(kind).filter((f) => f.profile !== undefined);
+    const windowed = fs.filter((f) => f.seconds !== undefined);
+    const file = windowed[windowed.length - 1] ?? fs[fs.length - 1];
+    if (!file) return undefined;
+    const profile = file.profile!;
+    return { file, profile, frames: new StackFrames(profile), seconds: this.secondsFor(file, profile) };
   }
 
   private secondsFor(file: BundleFile, profile: Profile): number | undefined {
@@ -64,3 +71,4 @@ export class DiagnoseContext {
     return undefined;
   }
 }
+

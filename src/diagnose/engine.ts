@@ -1,6 +1,6 @@
 // diagnose: run every rule over a bundle, link causes to symptoms, rank.
 
-import type { Bundle } from "../bundle/read.js";
+import type { Bundle } from "../bundle/index.js";
 import { DiagnoseContext } from "./context.js";
 import { correlate } from "./correlate.js";
 import { rankFindings, type Finding } from "./finding.js";

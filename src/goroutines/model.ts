@@ -5,9 +5,8 @@
 // no state. Everything downstream (buckets, diff, suspects) works on this model;
 // goroutineDumpToProfile turns it into the shared Profile for flame graphs.
 
-import { classifyGoroutine, type WaitClass } from "../core/go/waitclass.js";
-import { ProfileBuilder, type LabelInput } from "../core/model/builder.js";
-import type { Profile } from "../core/model/profile.js";
+import { classifyGoroutine, type WaitClass } from "../core/go/index.js";
+import { ProfileBuilder, type LabelInput, type Profile } from "../core/model/index.js";
 
 export interface GoFrame {
   /** function as printed, e.g. "net/http.(*conn).serve" (generic shapes printed as "[...]") */

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadProfiles } from "../../src/api/load.js";
+import { loadProfiles } from "../../src/api/profiles.js";
 import { defaultConfig, type ReportConfig, type ReportKind } from "../../src/pprof/report/config.js";
 import { renderReport } from "../../src/pprof/report/render.js";
 import { prepareReport } from "../../src/pprof/report/report.js";

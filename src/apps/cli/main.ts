@@ -4,10 +4,10 @@
 // stderr and exit code 2.
 
 import { Command, CommanderError } from "commander";
-import { InputError, ReportError, UsageError } from "../../core/input/errors.js";
+import type { IO } from "./flags.js";
+import { InputError, ReportError, UsageError } from "../../api/errors.js";
 import { normalizeArgv } from "./argv.js";
 
-type IO = { out: (s: string) => void; err: (s: string) => void };
 type Register = (program: Command, io: IO) => void;
 
 // Each command's module is loaded only when that command runs (esbuild splits them

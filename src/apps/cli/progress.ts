@@ -4,7 +4,7 @@
 // The summary table at the end is the same either way.
 
 import cliProgress from "cli-progress";
-import type { CaptureEvent, CaptureProgress, CaptureResult } from "../../capture/capture.js";
+import type { CaptureEvent, CaptureProgress, CaptureResult } from "../../api/capture.js";
 
 export interface ProgressRenderer {
   onEvent: CaptureProgress;

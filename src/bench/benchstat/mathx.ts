@@ -1,3 +1,4 @@
+/* eslint-disable no-loss-of-precision -- constants written as Go's math package writes them; the literal rounds to the same float64 there */
 import { readFileSync } from "node:fs";
 
 // Numeric building blocks benchstat's statistics rest on (go-moremath's mathx

@@ -3,7 +3,7 @@
 // and projections (`key`, `key@order`, `key@(v1 v2)`, comma or space separated).
 // Errors read like benchproc's: "syntax error: msg", the query, and a caret.
 
-import { goRegExp, RegexError } from "../../core/go/regexp.js";
+import { goRegExp, RegexError } from "../../core/go/index.js";
 
 export class QuerySyntaxError extends Error {
   constructor(

@@ -240,8 +240,14 @@ function uTestP(x1: ArrayLike<number>, x2: ArrayLike<number>): number | string {
       labels[o++] = 2;
     }
   }
-  for (; i < n1; i++) (merged[o] = x1[i]), (labels[o++] = 1);
-  for (; j < n2; j++) (merged[o] = x2[j]), (labels[o++] = 2);
+  for (; i < n1; i++) {
+    merged[o] = x1[i]!;
+    labels[o++] = 1;
+  }
+  for (; j < n2; j++) {
+    merged[o] = x2[j]!;
+    labels[o++] = 2;
+  }
 
   let R1 = 0;
   const T: number[] = [];

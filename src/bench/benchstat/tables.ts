@@ -3,7 +3,7 @@
 // summarised, compared with the first column, and each column gets a geomean.
 
 import type { BenchResult, UnitMetadataMap } from "../read/benchfmt.js";
-import { fmtF, fmtV } from "../../core/go/gofmt.js";
+import { fmtF, fmtV } from "../../core/go/index.js";
 import { geoMean } from "./mathx.js";
 import { type Field, Key, nonSingularFields, type Projection, sortKeys } from "./projection.js";
 import { type Assumption, compare, type Comparison, summarize, type Summary } from "./stats.js";

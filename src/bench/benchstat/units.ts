@@ -2,7 +2,7 @@
 // (ns/op → sec/op, MB/s → B/s), the decimal/binary class of a unit, and the
 // common SI/IEC scale benchstat uses to print a row of numbers.
 
-import { fmtF } from "../../core/go/gofmt.js";
+import { fmtF } from "../../core/go/index.js";
 
 export type UnitClass = "decimal" | "binary";
 

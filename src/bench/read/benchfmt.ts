@@ -5,7 +5,7 @@
 // this format, and benchstat's exact behaviour (tidied units, config ordering,
 // syntax-error wording) is what we must reproduce.
 
-import { InputError } from "../../core/input/errors.js";
+import { InputError } from "../../core/input/index.js";
 import { tidyUnit } from "../benchstat/units.js";
 
 export interface BenchConfig {

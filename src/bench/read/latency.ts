@@ -10,7 +10,7 @@
 //     ({"latency": ns, ...} per line).
 // Hand-written: these are a handful of fixed layouts, not worth a CSV library.
 
-import { InputError } from "../../core/input/errors.js";
+import { InputError } from "../../core/input/index.js";
 
 export type LatencyFormat = "plain" | "csv" | "hey" | "vegeta-csv" | "vegeta-json";
 

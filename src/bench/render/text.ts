@@ -6,7 +6,7 @@
 import { classOf, commonScale, formatScaled, scale } from "../benchstat/units.js";
 import { comparisonString, formatDelta, pctRangeString, signedPct, type Table, type Tables } from "../benchstat/tables.js";
 import { keyHeader } from "../benchstat/projection.js";
-import { fmtV } from "../../core/go/gofmt.js";
+import { fmtV } from "../../core/go/index.js";
 import { TextTable } from "./texttab.js";
 
 /** Walk the tables, emitting a config header line for each key field that changed. */

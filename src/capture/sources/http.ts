@@ -48,7 +48,10 @@ export async function fetchCapped(url: string, limits: FetchLimits = DEFAULT_FET
   let total = 0;
   try {
     if (res.body) {
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      // Node's web stream is async-iterable (the DOM typings, used when tests are
+      // type-checked, do not say so).
+      const body = res.body as unknown as AsyncIterable<Uint8Array>;
+      for await (const chunk of body) {
         total += chunk.byteLength;
         if (total > limits.maxBytes) {
           await res.body.cancel().catch(() => undefined);

@@ -119,7 +119,7 @@ export function collectProcFacts(pid: number): ProcFacts {
   try {
     status = readFileSync(`${dir}/status`, "utf8");
   } catch (e) {
-    throw new Error(`cannot read ${dir}/status: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (process gone?)`);
+    throw new Error(`cannot read ${dir}/status: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (process gone?)`, { cause: e });
   }
   const field = (name: string) => new RegExp(`^${name}:\\s*(\\d+)`, "m").exec(status)?.[1];
   const kb = (name: string) => (field(name) !== undefined ? Number(field(name)) * 1024 : undefined);
@@ -142,11 +142,11 @@ export function collectProcFacts(pid: number): ProcFacts {
     facts.limits = { nofileSoft: v(lim[1]!), nofileHard: v(lim[2]!) };
   }
   const inodes = new Set<string>();
-  let fds: string[] = [];
+  let fds: string[];
   try {
     fds = readdirSync(`${dir}/fd`);
   } catch (e) {
-    throw new Error(`cannot list ${dir}/fd: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (another user's process? run as its user)`);
+    throw new Error(`cannot list ${dir}/fd: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (another user's process? run as its user)`, { cause: e });
   }
   for (const fd of fds) {
     let link: string;

@@ -1,9 +1,8 @@
 // Recognise a profile file by content, the way pprof's ParseData does: gunzip if
 // gzipped, try profile.proto, and fall back to the legacy text/binary formats.
 
-import type { Profile } from "../model/profile.js";
-import { InputError, type ReadLimits } from "../input/errors.js";
-import { maybeGunzip } from "../input/gzip.js";
+import type { Profile } from "../model/index.js";
+import { InputError, type ReadLimits, maybeGunzip } from "../input/index.js";
 import { parseLegacy } from "./legacy/legacy.js";
 import { decodeProfile, isProbablyProto } from "./pprof-proto.js";
 

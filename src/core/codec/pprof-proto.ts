@@ -12,12 +12,9 @@
 // Validation follows postDecode + CheckValid; every problem becomes an
 // InputError carrying the byte offset of the offending field.
 
-import { F64Column, U32Column, U8Column } from "../model/columns.js";
+import { F64Column, U32Column, U8Column, emptyMapping, Profile, type Mapping, type ValueType, StringTable } from "../model/index.js";
 import { Buffer } from "node:buffer";
-import { emptyMapping, Profile, type Mapping, type ValueType } from "../model/profile.js";
-import { StringTable } from "../model/strings.js";
-import { InputError, type ReadLimits } from "../input/errors.js";
-import { isGzip, maybeGunzip } from "../input/gzip.js";
+import { InputError, type ReadLimits, isGzip, maybeGunzip } from "../input/index.js";
 
 const VARINT = 0;
 const I64 = 1;

@@ -4,8 +4,8 @@
 // write look like the ones `go tool pprof -proto` writes.
 
 import { Buffer } from "node:buffer";
-import type { Profile } from "../model/profile.js";
-import { gzip } from "../input/gzip.js";
+import type { Profile } from "../model/index.js";
+import { gzip } from "../input/index.js";
 
 const VARINT = 0;
 const LEN = 2;

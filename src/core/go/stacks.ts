@@ -3,7 +3,7 @@
 // innermost *user* frame — the line of the service's own code that caused the
 // cost, which is what a finding must name.
 
-import type { Profile } from "../model/profile.js";
+import type { Profile } from "../model/index.js";
 import { originOf } from "./gopkg.js";
 
 /** Frames of every location, leaf first (inlined callee before its caller), computed once. */

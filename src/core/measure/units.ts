@@ -4,8 +4,8 @@
 // units longer than 2 *bytes* (so "μs", 3 bytes in UTF-8, becomes "μ" and is unknown),
 // and labels print with %.2f minus a trailing ".00".
 
-import type { ValueType } from "../model/profile.js";
-import { fmtF, fmtG, padLeft } from "../go/gofmt.js";
+import type { ValueType } from "../model/index.js";
+import { fmtF, fmtG, padLeft } from "../go/index.js";
 
 export interface Unit {
   canonicalName: string;

@@ -10,7 +10,7 @@
 // every counter Go emits (2^53 ns is 104 days of CPU). Addresses are uint64 in
 // profile.proto and may exceed 2^53 (kernel frames), so they are BigUint64.
 
-import { StringTable } from "./strings.js";
+import { type StringTable } from "./strings.js";
 
 export interface ValueType {
   type: string;

@@ -2,7 +2,7 @@
 // sources are combined in chunks of 128, bases likewise, then the base is
 // optionally labeled (-diff_base) and normalized, negated, and merged in.
 
-import { emptyMapping, type Profile } from "../model/profile.js";
+import { emptyMapping, type Profile } from "../model/index.js";
 import { mergeProfiles } from "./merge.js";
 import { compatibilizeSampleTypes, normalize, scale, scaleProfiles, setLabel } from "./scale.js";
 
@@ -55,7 +55,7 @@ function wrap(f: () => Profile, prefix: string, suffix: string): Profile {
   try {
     return f();
   } catch (e) {
-    throw new Error(prefix + (e instanceof Error ? e.message : String(e)) + suffix);
+    throw new Error(prefix + (e instanceof Error ? e.message : String(e)) + suffix, { cause: e });
   }
 }
 

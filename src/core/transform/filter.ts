@@ -2,8 +2,8 @@
 // (FilterSamplesByName), show_from, prune_from, drop_frames pruning
 // (RemoveUninteresting), tag filters and tagshow/taghide.
 
-import { goRegExp } from "../go/regexp.js";
-import { ProfileView, rewriteLocationLines, rewriteSamples } from "./view.js";
+import { goRegExp } from "../go/index.js";
+import { type ProfileView, rewriteLocationLines, rewriteSamples } from "./view.js";
 
 /** Memoised "does function row f match re by name or file name". */
 function functionMatcher(view: ProfileView, re: RegExp): (f: number) => boolean {

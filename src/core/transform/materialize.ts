@@ -3,7 +3,7 @@
 // with the source; samples, labels and location line lists are rebuilt. Like
 // pprof, unused locations are kept (no compaction).
 
-import { copyHeader, Profile } from "../model/profile.js";
+import { copyHeader, Profile } from "../model/index.js";
 import type { ProfileView } from "./view.js";
 
 export function materialize(view: ProfileView): Profile {

@@ -6,8 +6,7 @@
 // then as samples are walked leaf to root). Deduplication keys are pprof's too,
 // including its quirks (see mapLocation).
 
-import { Profile, type Mapping } from "../model/profile.js";
-import { StringTable } from "../model/strings.js";
+import { Profile, type Mapping, StringTable } from "../model/index.js";
 import { checkCompatible } from "./scale.js";
 
 const U64 = (x: bigint): bigint => BigInt.asUintN(64, x);

@@ -5,8 +5,8 @@
 // into its typed arrays: the sample and label tables are replaced by new ones,
 // because other profiles (views, materialized copies) may share those arrays.
 
-import type { LabelTable, Profile, SampleTable, ValueType } from "../model/profile.js";
-import { commonValueType, formatValueTypeStruct, scaleValue } from "../measure/units.js";
+import type { LabelTable, Profile, SampleTable, ValueType } from "../model/index.js";
+import { commonValueType, formatValueTypeStruct, scaleValue } from "../measure/index.js";
 
 /** Go's math.Round: half away from zero (JS Math.round goes half up). */
 export function goRound(x: number): number {
@@ -293,7 +293,7 @@ export function scaleProfiles(profiles: readonly Profile[]): void {
       describeIn(withPeriod),
     );
   } catch (e) {
-    throw new Error(`period type: ${(e as Error).message}`);
+    throw new Error(`period type: ${(e as Error).message}`, { cause: e });
   }
   const nt = profiles[0].sampleTypes.length;
   for (const p of profiles.slice(1)) {
@@ -311,7 +311,7 @@ export function scaleProfiles(profiles: readonly Profile[]): void {
         ),
       );
     } catch (e) {
-      throw new Error(`sample types: ${(e as Error).message}`);
+      throw new Error(`sample types: ${(e as Error).message}`, { cause: e });
     }
   }
   for (const p of profiles) {

@@ -2,9 +2,9 @@
 // `key=regexp,regexp`, bare regexps matched against "key:value", or numeric
 // ranges with units such as `1mb:2gb`, `:64kb`, `400kb:` or `32kb`.
 
-import { scaleValue } from "../measure/units.js";
+import { scaleValue } from "../measure/index.js";
 import type { SampleMatch } from "./filter.js";
-import { goRegExp } from "../go/regexp.js";
+import { goRegExp } from "../go/index.js";
 import type { ProfileView } from "./view.js";
 
 type RangeTest = (v: number, unit: string) => boolean;

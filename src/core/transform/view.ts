@@ -7,7 +7,7 @@
 // point back into the profile's tables. The source profile can therefore be
 // reported several times (e.g. once per report in the differential tests).
 
-import type { Profile } from "../model/profile.js";
+import type { Profile } from "../model/index.js";
 
 /** Which attributes survive aggregation (pprof's Profile.Aggregate flags). */
 export interface Granularity {

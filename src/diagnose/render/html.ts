@@ -3,12 +3,11 @@
 // the flame graphs of the profiles the findings cite (the flame graph renderer of
 // `godiag flame`, embedded), linked both ways.
 
-import type { Bundle, BundleFile } from "../../bundle/read.js";
+import type { Bundle, BundleFile } from "../../bundle/index.js";
 import type { Diagnosis } from "../engine.js";
 import type { Category, Finding, Severity } from "../finding.js";
-import type { Profile } from "../../core/model/profile.js";
-import { defaultConfig } from "../../pprof/report/config.js";
-import { flameAssets, flameFragment, flameTreeFromProfile } from "../../pprof/flame/index.js";
+import type { Profile } from "../../core/model/index.js";
+import { defaultConfig, flameAssets, flameFragment, flameTreeFromProfile } from "../../pprof/index.js";
 
 /** Which profile shows each category best (first one present wins). */
 const FLAME_FOR: Record<Category, string[]> = {

@@ -4,7 +4,7 @@
 // slow but moving; sends blocked forever are a goroutine leak, which the goroutine
 // snapshots show instead.
 
-import { attributeToUserCode, sampleTypeIndex, topEntries } from "../../core/go/stacks.js";
+import { attributeToUserCode, sampleTypeIndex, topEntries } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../finding.js";
 import { secs, type Rule } from "../rule.js";

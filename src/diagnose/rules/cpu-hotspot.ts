@@ -3,11 +3,11 @@
 // busy enough for CPU to matter. Known expensive-by-mistake calls (regexp
 // compilation, template parsing, reflection-heavy encoding) get a specific fix.
 
-import { attributeToUserCode, sampleTypeIndex, topEntries } from "../../core/go/stacks.js";
+import { attributeToUserCode, topEntries } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../finding.js";
 import { pct, secs, type Rule } from "../rule.js";
-import { isSyscallFrame } from "./syscall-heavy.js";
+import { cpuAnalysis } from "../cpu.js";
 
 /** A function must account for at least this share of CPU samples to be a hot spot. */
 const MIN_SHARE = 0.2;
@@ -70,11 +70,10 @@ const KNOWN_WASTE: Array<{ pattern: string; mistake: boolean; re: RegExp; what: 
 export const cpuHotspotRule: Rule = {
   name: "cpu-hotspot",
   run(ctx: DiagnoseContext): Finding[] {
-    const cpu = ctx.profile("cpu");
-    if (!cpu) return [];
-    const ti = cpuTypeIndex(cpu.profile);
+    const analysis = cpuAnalysis(ctx);
+    if (!analysis) return [];
+    const { input: cpu, typeIndex: ti, all: attr } = analysis;
     if (ti < 0) return [];
-    const attr = ctx.cached("cpu:attribution", () => attributeToUserCode(cpu.frames, ti));
     if (attr.total === 0) return [];
     const cores = cpu.seconds ? attr.total / 1e9 / cpu.seconds : undefined;
     const busy = cores === undefined || cores >= MIN_CORES;
@@ -84,7 +83,7 @@ export const cpuHotspotRule: Rule = {
       if (share < MIN_WASTE_SHARE) break;
       const callees = topEntries(attr.callees.get(fn) ?? new Map(), 5);
       // Time that is mostly system calls is syscall-heavy's finding, not a CPU hot spot.
-      const sys = syscallValue(ctx, fn, ti);
+      const sys = analysis.syscalls.byFunction.get(fn) ?? 0;
       if (sys > 0.5 * v) continue;
       const waste = findWaste(callees.map(([c]) => c), ctx, fn, ti);
       const mistake = waste?.mistake === true;
@@ -128,27 +127,14 @@ export const cpuHotspotRule: Rule = {
   },
 };
 
-export function cpuTypeIndex(p: import("../../core/model/profile.js").Profile): number {
-  const i = sampleTypeIndex(p, "cpu");
-  return i >= 0 ? i : p.sampleTypes.length - 1;
-}
-
-function syscallValue(ctx: DiagnoseContext, fn: string, ti: number): number {
-  const cpu = ctx.profile("cpu")!;
-  const sys = ctx.cached("cpu:syscall-attribution", () =>
-    attributeToUserCode(cpu.frames, ti, (fr) => fr.some(isSyscallFrame)),
-  );
-  return sys.byFunction.get(fn) ?? 0;
-}
-
 // The waste pattern must cover a good part of the function's own time, not one sample.
 function findWaste(callees: string[], ctx: DiagnoseContext, fn: string, ti: number) {
-  const cpu = ctx.profile("cpu")!;
+  const { input: cpu, all: attr } = cpuAnalysis(ctx)!;
   for (const w of KNOWN_WASTE) {
     if (!callees.some((c) => w.re.test(c))) continue;
     const under = attributeToUserCode(cpu.frames, ti, (fr) => fr.some((f) => w.re.test(f)));
     const part = under.byFunction.get(fn) ?? 0;
-    const all = ctx.cached("cpu:attribution", () => attributeToUserCode(cpu.frames, ti)).byFunction.get(fn) ?? 1;
+    const all = attr.byFunction.get(fn) ?? 1;
     if (part >= 0.4 * all) return w;
   }
   return undefined;

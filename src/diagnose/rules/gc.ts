@@ -4,13 +4,9 @@
 // src/analysis/gc/detect.ts and docs/GC.md) become findings here; this file only
 // maps them to categories and attaches the numbers they rest on.
 
-import { analyzeGc, type GcAnalysisInput, type GcReport } from "../../gc/analyze/analyze.js";
-import type { GcFinding } from "../../gc/analyze/detect.js";
-import { parseExpvar } from "../../gc/read/expvar.js";
-import { parseGcTrace } from "../../gc/read/gctrace.js";
-import { memStatsFromProfile } from "../../gc/read/memstats.js";
-import { parseProfileData } from "../../core/codec/decode.js";
-import { DEFAULT_LIMITS } from "../../core/input/errors.js";
+import { analyzeGc, type GcAnalysisInput, type GcReport, type GcFinding, parseExpvar, parseGcTrace, memStatsFromProfile } from "../../gc/index.js";
+import { parseProfileData } from "../../core/codec/index.js";
+import { goMemLimitMiB } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Category, Evidence, Finding } from "../finding.js";
 import type { Rule } from "../rule.js";
@@ -43,31 +39,33 @@ export const gcRule: Rule = {
 
 /** The GC analysis of the bundle, or undefined when it has no GC evidence at all. */
 export function gcReport(ctx: DiagnoseContext): GcReport | undefined {
-  return ctx.cached("gc:report", () => {
-    const inp: GcAnalysisInput = { traces: [], memStats: [], profiles: [], baseProfiles: [], escapes: [] };
-    for (const f of ctx.files("gctrace")) {
-      inp.traces.push({ file: f.path, trace: parseGcTrace(Buffer.from(f.data).toString("utf8"), f.path) });
-    }
-    for (const f of ctx.files("heap-debug1")) {
-      const ms = memStatsFromProfile(parseProfileData(f.data, f.path, DEFAULT_LIMITS));
-      if (ms) inp.memStats.push({ file: f.path, stats: ms });
-    }
-    for (const f of ctx.files("expvar")) {
-      inp.memStats.push({ file: f.path, stats: parseExpvar(Buffer.from(f.data).toString("utf8"), f.path).memStats });
-    }
-    // The latest of each: cumulative profiles only grow.
-    for (const kind of ["cpu", "allocs", "heap"] as const) {
-      const p = ctx.profile(kind);
-      if (p) inp.profiles.push({ file: p.file.path, profile: p.profile });
-    }
-    const env = ctx.bundle.manifest?.env ?? {};
-    const gogc = Number(env["GOGC"]);
-    if (env["GOGC"] && Number.isFinite(gogc)) inp.gogc = gogc;
-    const limit = parseLimitMB(env["GOMEMLIMIT"]);
-    if (limit !== undefined) inp.limitMB = limit;
-    if (inp.traces.length + inp.memStats.length === 0) return undefined;
-    return analyzeGc(inp);
-  });
+  return ctx.once(computeGcReport);
+}
+
+function computeGcReport(ctx: DiagnoseContext): GcReport | undefined {
+  const inp: GcAnalysisInput = { traces: [], memStats: [], profiles: [], baseProfiles: [], escapes: [] };
+  for (const f of ctx.files("gctrace")) {
+    inp.traces.push({ file: f.path, trace: parseGcTrace(Buffer.from(f.data).toString("utf8"), f.path) });
+  }
+  for (const f of ctx.files("heap-debug1")) {
+    const ms = memStatsFromProfile(parseProfileData(f.data, f.path, ctx.bundle.limits));
+    if (ms) inp.memStats.push({ file: f.path, stats: ms });
+  }
+  for (const f of ctx.files("expvar")) {
+    inp.memStats.push({ file: f.path, stats: parseExpvar(Buffer.from(f.data).toString("utf8"), f.path).memStats });
+  }
+  // The latest of each: cumulative profiles only grow.
+  for (const kind of ["cpu", "allocs", "heap"] as const) {
+    const p = ctx.profile(kind);
+    if (p) inp.profiles.push({ file: p.file.path, profile: p.profile });
+  }
+  const env = ctx.bundle.manifest?.env ?? {};
+  const gogc = Number(env["GOGC"]);
+  if (env["GOGC"] && Number.isFinite(gogc)) inp.gogc = gogc;
+  const limit = goMemLimitMiB(env["GOMEMLIMIT"]);
+  if (limit !== undefined) inp.limitMB = limit;
+  if (inp.traces.length + inp.memStats.length === 0) return undefined;
+  return analyzeGc(inp);
 }
 
 function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
@@ -131,14 +129,6 @@ function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
     recommendation: g.suggestion.charAt(0).toUpperCase() + g.suggestion.slice(1) + ".",
     docs: DOCS[category] ?? [],
   };
-}
-
-function parseLimitMB(v: string | undefined): number | undefined {
-  if (!v || v === "off") return undefined;
-  const m = /^(\d+(?:\.\d+)?)(B|KiB|MiB|GiB|TiB)?$/.exec(v.trim());
-  if (!m) return undefined;
-  const mult: Record<string, number> = { B: 1 / (1 << 20), KiB: 1 / 1024, MiB: 1, GiB: 1024, TiB: 1 << 20 };
-  return Number(m[1]) * mult[m[2] ?? "B"]!;
 }
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;

@@ -13,15 +13,9 @@
 // The growth thresholds live in the analysis (suspects.ts: at least 5 goroutines
 // and a fifth of the bucket); severity is decided here, from the rate.
 
-import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport } from "../../goroutines/analyze/analyze.js";
-import { bucketTitle, type Bucket } from "../../goroutines/analyze/buckets.js";
-import type { Suspect } from "../../goroutines/analyze/suspects.js";
-import { clusterContexts, type BlockingContext } from "../../goroutines/analyze/cluster.js";
-import { originOf } from "../../core/go/gopkg.js";
-import { parseGoroutineData } from "../../goroutines/read/dump.js";
-import type { GoroutineDump } from "../../goroutines/model.js";
-import { DEFAULT_LIMITS } from "../../core/input/errors.js";
-import type { BundleFile } from "../../bundle/read.js";
+import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, parseGoroutineData } from "../../goroutines/index.js";
+import { originOf } from "../../core/go/index.js";
+import type { BundleFile } from "../../bundle/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding } from "../finding.js";
 import type { Rule } from "../rule.js";
@@ -67,25 +61,27 @@ export const goroutineRule: Rule = {
 const isMutex = (s: Suspect) => s.cls === "sync:mutex" || s.cls === "sync:rwmutex";
 
 function analyse(ctx: DiagnoseContext): Analysis | undefined {
-  return ctx.cached("goroutines:analysis", () => {
-    const files = ctx.files("goroutine-debug2");
-    if (files.length === 0) return undefined;
-    const dumps = files.map((f) => parseGoroutineData(f.data, f.path, DEFAULT_LIMITS));
-    const first = dumps[0]!;
-    const last = dumps[dumps.length - 1]!;
-    if (dumps.length === 1) {
-      return { files, single: analyzeDump(first, files[0]!.path), intervalSeconds: null, header: first.header };
-    }
-    const t0 = Date.parse(files[0]!.time);
-    const t1 = Date.parse(files[files.length - 1]!.time);
-    const interval = Number.isFinite(t0) && Number.isFinite(t1) && t1 > t0 ? (t1 - t0) / 1000 : null;
-    return {
-      files,
-      diff: analyzeDiff(first, last, [files[0]!.path, files[files.length - 1]!.path], interval),
-      intervalSeconds: interval,
-      header: last.header,
-    };
-  });
+  return ctx.once(computeAnalysis);
+}
+
+function computeAnalysis(ctx: DiagnoseContext): Analysis | undefined {
+  const files = ctx.files("goroutine-debug2");
+  if (files.length === 0) return undefined;
+  const dumps = files.map((f) => parseGoroutineData(f.data, f.path, ctx.bundle.limits));
+  const first = dumps[0]!;
+  const last = dumps[dumps.length - 1]!;
+  if (dumps.length === 1) {
+    return { files, single: analyzeDump(first, files[0]!.path), intervalSeconds: null, header: first.header };
+  }
+  const t0 = Date.parse(files[0]!.time);
+  const t1 = Date.parse(files[files.length - 1]!.time);
+  const interval = Number.isFinite(t0) && Number.isFinite(t1) && t1 > t0 ? (t1 - t0) / 1000 : null;
+  return {
+    files,
+    diff: analyzeDiff(first, last, [files[0]!.path, files[files.length - 1]!.path], interval),
+    intervalSeconds: interval,
+    header: last.header,
+  };
 }
 
 function snapshotEvidence(a: Analysis, numbers: Record<string, number>, excerpt?: string, functions?: string[]): Evidence {

@@ -4,11 +4,11 @@
 // names the holder's critical section and, from the CPU profile, what it does while
 // holding the lock, because that is what to move out.
 
-import { attributeToUserCode, sampleTypeIndex, topEntries, type Attribution } from "../../core/go/stacks.js";
+import { attributeToUserCode, sampleTypeIndex, topEntries, type Attribution } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding } from "../finding.js";
 import { secs, type Rule } from "../rule.js";
-import { cpuTypeIndex } from "./cpu-hotspot.js";
+import { cpuAnalysis } from "../cpu.js";
 
 /**
  * Contention rate = lock wait time per second of wall time = the average number
@@ -105,10 +105,9 @@ function blockedLockers(ctx: DiagnoseContext): Attribution | undefined {
 }
 
 function holderWork(ctx: DiagnoseContext, holder: string): { evidence: Evidence; top: string[] } | undefined {
-  const cpu = ctx.profile("cpu");
-  if (!cpu) return undefined;
-  const ti = cpuTypeIndex(cpu.profile);
-  const attr = ctx.cached("cpu:attribution", () => attributeToUserCode(cpu.frames, ti));
+  const analysis = cpuAnalysis(ctx);
+  if (!analysis) return undefined;
+  const { input: cpu, typeIndex: ti, all: attr } = analysis;
   const own = attr.byFunction.get(holder) ?? 0;
   // Include user callees of the holder too (holder -> helper -> library).
   const under = attributeToUserCode(cpu.frames, ti, (fr) => fr.includes(holder));

@@ -4,11 +4,11 @@
 // per buffer. Network I/O done by net/http's own goroutines is not attributed to
 // user code and does not count.
 
-import { attributeToUserCode, topEntries } from "../../core/go/stacks.js";
+import { isSyscallFrame, topEntries } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../finding.js";
 import { pct, type Rule } from "../rule.js";
-import { cpuTypeIndex } from "./cpu-hotspot.js";
+import { cpuAnalysis } from "../cpu.js";
 
 /** Share of all CPU samples spent in syscalls under one user function to report it. */
 const MIN_SHARE = 0.15;
@@ -17,11 +17,6 @@ const CRITICAL_SHARE = 0.3;
 /** As for CPU hot spots, an idle process is not worth an alarm. */
 const MIN_CORES = 0.25;
 
-const SYSCALL_FRAME = /^(syscall\.(Syscall6?|Syscall9|RawSyscall6?|syscall6?|rawsyscall|rawSyscallNoError)|internal\/runtime\/syscall(\/linux)?\.Syscall6|runtime\/internal\/syscall\.Syscall6|golang\.org\/x\/sys\/unix\.Syscall6?)$/;
-
-export function isSyscallFrame(fn: string): boolean {
-  return SYSCALL_FRAME.test(fn);
-}
 
 // Which system call, from the Go wrappers on the stack.
 const IO_KINDS: Array<[RegExp, string]> = [
@@ -37,14 +32,10 @@ const IO_KINDS: Array<[RegExp, string]> = [
 export const syscallHeavyRule: Rule = {
   name: "syscall-heavy",
   run(ctx: DiagnoseContext): Finding[] {
-    const cpu = ctx.profile("cpu");
-    if (!cpu) return [];
-    const ti = cpuTypeIndex(cpu.profile);
-    const all = ctx.cached("cpu:attribution", () => attributeToUserCode(cpu.frames, ti));
+    const analysis = cpuAnalysis(ctx);
+    if (!analysis) return [];
+    const { input: cpu, typeIndex: ti, all, syscalls: sys } = analysis;
     if (all.total === 0) return [];
-    const sys = ctx.cached("cpu:syscall-attribution", () =>
-      attributeToUserCode(cpu.frames, ti, (fr) => fr.some(isSyscallFrame)),
-    );
     const cores = cpu.seconds ? all.total / 1e9 / cpu.seconds : undefined;
     const busy = cores === undefined || cores >= MIN_CORES;
     const out: Finding[] = [];

@@ -7,8 +7,8 @@
 // at line granularity; userFrame is the first frame in our own (non-stdlib) code,
 // which is what escape analysis diagnostics point at.
 
-import { originOf } from "../../core/go/gopkg.js";
-import type { Profile } from "../../core/model/profile.js";
+import { originOf } from "../../core/go/index.js";
+import type { Profile } from "../../core/model/index.js";
 import { forEachStack, sampleTypeIndex, type Frame } from "./frames.js";
 
 export const LARGE_OBJECT_BYTES = 32 << 10;

@@ -2,7 +2,7 @@
 // the world stops, how much CPU marking takes, and how the heap moves.
 
 import { stwPauseMs, type GcCycle, type GcTrace } from "../read/gctrace.js";
-import { dist, slope, type Dist } from "../../core/stats/dist.js";
+import { dist, slope, type Dist } from "../../core/stats/index.js";
 
 /** One cycle with the figures derived from its line. */
 export interface CycleRow {

@@ -6,7 +6,7 @@ import type { MemStats } from "../read/memstats.js";
 import type { AllocSites, InuseGrowth } from "./alloc-sites.js";
 import type { GcCpuShare } from "./cpu-share.js";
 import type { GcSummary } from "./cycles.js";
-import { slope } from "../../core/stats/dist.js";
+import { slope } from "../../core/stats/index.js";
 
 export type Severity = "info" | "warning" | "critical";
 

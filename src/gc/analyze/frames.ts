@@ -1,8 +1,8 @@
 // Stack frames of a profile sample, leaf first, with inlined calls expanded (as
 // pprof shows them): one {name, file, line} per line row of each location.
 
-import { ProfileView } from "../../core/transform/view.js";
-import type { Profile } from "../../core/model/profile.js";
+import { ProfileView } from "../../core/transform/index.js";
+import type { Profile } from "../../core/model/index.js";
 
 export interface Frame {
   name: string;

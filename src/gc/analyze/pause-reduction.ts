@@ -5,7 +5,7 @@
 // second of run and their ratios are reported beside it.
 
 import { type GcTrace, stwPauseMs } from "../read/gctrace.js";
-import { quantileSorted } from "../../core/stats/dist.js";
+import { quantileSorted } from "../../core/stats/index.js";
 
 export interface PauseStats {
   file: string;

@@ -3,7 +3,7 @@
 // zod checks the shape we rely on, so a wrong file is one clear error.
 
 import { z } from "zod";
-import { InputError } from "../../core/input/errors.js";
+import { InputError } from "../../core/input/index.js";
 import { memStatsFromRecord, type MemStats } from "./memstats.js";
 
 const memstatsSchema = z

@@ -2,15 +2,13 @@
 // heap?debug=1 text (a heap profile with the runtime.MemStats block), /debug/vars
 // JSON, a pprof profile (CPU, heap, allocs) or go build -gcflags=-m=2 output.
 
-import type { Profile } from "../../core/model/profile.js";
-import { InputError, type ReadLimits } from "../../core/input/errors.js";
+import type { Profile } from "../../core/model/index.js";
+import { InputError, type ReadLimits, maybeGunzip, readFileCapped } from "../../core/input/index.js";
 import { parseEscape, looksLikeEscape, type EscapeReport } from "./escape.js";
 import { looksLikeExpvar, parseExpvar, type ExpvarData } from "./expvar.js";
 import { parseGcTrace, type GcTrace } from "./gctrace.js";
-import { maybeGunzip } from "../../core/input/gzip.js";
 import { memStatsFromProfile, type MemStats } from "./memstats.js";
-import { readFileCapped } from "../../core/input/read.js";
-import { parseProfileData } from "../../core/codec/decode.js";
+import { parseProfileData } from "../../core/codec/index.js";
 
 export type GcInput =
   | { kind: "gctrace"; file: string; trace: GcTrace }

@@ -6,7 +6,7 @@
 // Precision: PauseEnd and LastGC are ns since 1970 (~1.8e18), beyond 2^53, so they
 // are read as float64 and carry up to ±256 ns error; fine for GC intervals.
 
-import type { Profile } from "../../core/model/profile.js";
+import type { Profile } from "../../core/model/index.js";
 
 export type MemStatsSource = "heap-debug1" | "expvar";
 

@@ -4,8 +4,7 @@
 // main.notifyAudit × 327".
 
 import type { CreatedBy, GoFrame, Goroutine, GoroutineDump } from "../model.js";
-import { originOf, type CodeOrigin } from "../../core/go/gopkg.js";
-import { classifyGoroutine, type WaitClass } from "../../core/go/waitclass.js";
+import { originOf, type CodeOrigin, classifyGoroutine, type WaitClass } from "../../core/go/index.js";
 
 export interface BucketOptions {
   /** keep arguments in the key (panicparse's exact matching) */

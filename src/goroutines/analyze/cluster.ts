@@ -6,8 +6,7 @@
 // Hand-written: DBSCAN is a few dozen lines, and npm's implementations take plain
 // point vectors, not our weighted mixed categorical/set/numeric distance.
 
-import { originOf } from "../../core/go/gopkg.js";
-import type { WaitClass } from "../../core/go/waitclass.js";
+import { originOf, type WaitClass } from "../../core/go/index.js";
 
 export interface BlockingContext {
   cls: WaitClass;

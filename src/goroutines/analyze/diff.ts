@@ -3,8 +3,7 @@
 // bucket in both snapshots has been stuck there for at least the interval, which
 // is evidence the runtime's minute counter cannot give for short intervals.
 
-import type { GoroutineDump } from "../model.js";
-import { goroutineTotal } from "../model.js";
+import { type GoroutineDump, goroutineTotal } from "../model.js";
 import { bucketize, type Bucket, type BucketOptions } from "./buckets.js";
 
 export interface DiffRow {

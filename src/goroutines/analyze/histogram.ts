@@ -1,9 +1,8 @@
 // How many goroutines wait in each class, and for how long (the runtime prints
 // the wait in whole minutes, only from one minute on).
 
-import type { GoroutineDump } from "../model.js";
-import { classifyGoroutine, WAIT_CLASSES, type WaitClass } from "../../core/go/waitclass.js";
-import { funcNames } from "../model.js";
+import { type GoroutineDump, funcNames } from "../model.js";
+import { classifyGoroutine, WAIT_CLASSES, type WaitClass } from "../../core/go/index.js";
 
 export interface ClassCount {
   cls: WaitClass;

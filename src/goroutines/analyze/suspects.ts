@@ -4,7 +4,7 @@
 // first, then other network waits, each by growth, then by wait time.
 
 import type { GoFrame } from "../model.js";
-import { BLOCKED_ON_GOROUTINES, type WaitClass } from "../../core/go/waitclass.js";
+import { BLOCKED_ON_GOROUTINES, type WaitClass } from "../../core/go/index.js";
 import { bucketTitle, representativeFrame, type Bucket } from "./buckets.js";
 import type { GoroutineDiff } from "./diff.js";
 

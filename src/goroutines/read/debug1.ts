@@ -10,7 +10,7 @@
 // analysis needs, so goroutine records are read here, in one linear pass.
 
 import { newGoroutine, type GoFrame, type Goroutine, type GoroutineDump } from "../model.js";
-import { InputError } from "../../core/input/errors.js";
+import { InputError } from "../../core/input/index.js";
 import { MAX_LINE, parseQuotedMap } from "./text.js";
 
 const TOTAL = "goroutine profile: total ";

@@ -4,13 +4,11 @@
 // whichever appears first. Text around the dump is skipped.
 
 import type { GoFrame, Goroutine, GoroutineDump } from "../model.js";
-import type { Profile } from "../../core/model/profile.js";
-import { InputError, type ReadLimits } from "../../core/input/errors.js";
+import type { Profile } from "../../core/model/index.js";
+import { InputError, type ReadLimits, maybeGunzip, readFileCapped } from "../../core/input/index.js";
 import { findDebug1Start, parseGoroutineDebug1 } from "./debug1.js";
 import { parseGoroutineBytes } from "./text.js";
-import { maybeGunzip } from "../../core/input/gzip.js";
-import { decodeProfile, isProbablyProto } from "../../core/codec/pprof-proto.js";
-import { readFileCapped } from "../../core/input/read.js";
+import { decodeProfile, isProbablyProto } from "../../core/codec/index.js";
 
 export function readGoroutineFile(path: string, limits: ReadLimits): GoroutineDump {
   return parseGoroutineData(readFileCapped(path, limits), path, limits);

@@ -21,7 +21,7 @@
 // register dumps, "exit status 2") are skipped; header lines of a crash are kept.
 
 import { newGoroutine, type Ancestor, type CreatedBy, type GoFrame, type Goroutine, type GoroutineDump } from "../model.js";
-import { InputError } from "../../core/input/errors.js";
+import { InputError } from "../../core/input/index.js";
 
 /** Longest line we look at; longer ones are skipped with a warning (a dump's lines are short). */
 export const MAX_LINE = 1 << 20;
@@ -755,6 +755,6 @@ function clip(s: string): string {
 }
 
 function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return s.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "?");
 }

@@ -2,8 +2,7 @@
 // ("goroutines"). Buckets are referred to by their 0-based index in `buckets`
 // (the after snapshot's buckets for --diff).
 
-import type { Bucket } from "../analyze/buckets.js";
-import { bucketTitle } from "../analyze/buckets.js";
+import { type Bucket, bucketTitle } from "../analyze/buckets.js";
 import type { DeadlockReport } from "../analyze/deadlock.js";
 import type { Suspect } from "../analyze/suspects.js";
 import type { GoFrame } from "../model.js";

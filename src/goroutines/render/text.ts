@@ -2,8 +2,7 @@
 // frames marked "*"), leak suspects and possible deadlocks. Fits 100 columns.
 
 import type { DiffReport, SingleReport } from "../analyze/analyze.js";
-import type { Bucket } from "../analyze/buckets.js";
-import { bucketTitle } from "../analyze/buckets.js";
+import { type Bucket, bucketTitle } from "../analyze/buckets.js";
 import type { DeadlockReport } from "../analyze/deadlock.js";
 import type { ClassCount, WaitBin } from "../analyze/histogram.js";
 import { fmtRate, shortFile, type Suspect } from "../analyze/suspects.js";

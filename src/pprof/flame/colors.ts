@@ -6,7 +6,7 @@
 // lightness within their family so neighbouring packages stay distinguishable.
 // By wait reason: one distinct hue per class of WAIT_CLASSES.
 
-import type { WaitClass } from "../../core/go/waitclass.js";
+import type { WaitClass } from "../../core/go/index.js";
 import type { FrameOrigin } from "./tree.js";
 
 function hash(s: string): number {

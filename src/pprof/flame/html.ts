@@ -8,7 +8,7 @@
 // flameFragment(tree, {id}) wherever a flame graph goes.
 
 import { gzipSync } from "node:zlib";
-import { WAIT_CLASSES } from "../../core/go/waitclass.js";
+import { WAIT_CLASSES } from "../../core/go/index.js";
 import { diffColor, NOT_WAITING_COLOR, packageColor, WAIT_CLASS_COLORS } from "./colors.js";
 import type { FlameTree } from "./tree.js";
 import { flameViewer } from "./viewer/viewer.js";

@@ -2,7 +2,7 @@
 // frames, sample index, filters, granularity) and then the merged call tree.
 // Used by `godiag flame` and by any report that embeds a flame graph.
 
-import type { Profile } from "../../core/model/profile.js";
+import type { Profile } from "../../core/model/index.js";
 import type { ReportConfig } from "../report/config.js";
 import { prepareReport } from "../report/report.js";
 import { addLabelNodes, splitKeys } from "./tagroot.js";

@@ -2,11 +2,11 @@
 // child first), frames narrower than a third of a pixel left out with their
 // subtrees, names truncated to fit a monospace cell, a <title> per frame for hover.
 
-import { WAIT_CLASSES } from "../../core/go/waitclass.js";
+import { WAIT_CLASSES } from "../../core/go/index.js";
 import { diffColor, NOT_WAITING_COLOR, packageColor, WAIT_CLASS_COLORS } from "./colors.js";
 import { defaultColorMode, type ColorMode } from "./html.js";
 import type { FlameTree } from "./tree.js";
-import { scaledLabel } from "../../core/measure/units.js";
+import { scaledLabel } from "../../core/measure/index.js";
 
 export interface FlameSvgOptions {
   title?: string;

@@ -4,9 +4,8 @@
 // before filtering, so --focus and friends can match the pseudo frames.
 // The source profile is left untouched: we return a copy with extended tables.
 
-import { Profile } from "../../core/model/profile.js";
-import { copyHeader } from "../../core/model/profile.js";
-import { scaledLabel } from "../../core/measure/units.js";
+import { Profile, copyHeader } from "../../core/model/index.js";
+import { scaledLabel } from "../../core/measure/index.js";
 
 export interface LabelNodesResult {
   profile: Profile;

@@ -22,9 +22,8 @@
 
 import { buildNodeIndex, type NodeIndex } from "../graph/nodes.js";
 import { NameCache } from "../graph/graph.js";
-import { originOf, packageOf, type CodeOrigin } from "../../core/go/gopkg.js";
-import { classifyFrames, WAIT_CLASSES, type WaitClass } from "../../core/go/waitclass.js";
-import type { ProfileView } from "../../core/transform/view.js";
+import { originOf, packageOf, type CodeOrigin, classifyFrames, WAIT_CLASSES, type WaitClass } from "../../core/go/index.js";
+import type { ProfileView } from "../../core/transform/index.js";
 import type { Report } from "../report/report.js";
 
 export type FrameOrigin = CodeOrigin | "label" | "root" | "other";

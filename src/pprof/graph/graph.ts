@@ -4,7 +4,7 @@
 import { printableName, sprintInfo, type NodeIndex, type NodeInfo } from "./nodes.js";
 import { IntPairMap } from "./pairmap.js";
 import type { StackGroups } from "./stack-groups.js";
-import type { ProfileView } from "../../core/transform/view.js";
+import type { ProfileView } from "../../core/transform/index.js";
 
 /** One edge, materialised for reports that list callers and callees. */
 export interface Edge {

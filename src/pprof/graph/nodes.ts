@@ -4,7 +4,7 @@
 
 import { IntPairMap } from "./pairmap.js";
 import { cleanPath, fileBase, trimPath } from "./paths.js";
-import type { ProfileView } from "../../core/transform/view.js";
+import type { ProfileView } from "../../core/transform/index.js";
 
 export interface NodeInfo {
   name: string;

@@ -4,7 +4,7 @@
 // summed weight of its samples. This gives pprof's numbers exactly (integer sums)
 // and makes rebuilds proportional to distinct stacks, not samples.
 
-import type { ProfileView } from "../../core/transform/view.js";
+import type { ProfileView } from "../../core/transform/index.js";
 
 export interface StackGroups {
   count: number;

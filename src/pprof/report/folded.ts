@@ -5,7 +5,7 @@
 
 import { buildNodeIndex } from "../graph/nodes.js";
 import { NameCache } from "../graph/graph.js";
-import type { ProfileView } from "../../core/transform/view.js";
+import type { ProfileView } from "../../core/transform/index.js";
 
 export function formatFolded(view: ProfileView): string {
   const index = buildNodeIndex(view, { noTrim: true });

@@ -2,8 +2,8 @@
 
 import { fileBase } from "../graph/paths.js";
 import type { Report } from "./report.js";
-import { label, percentage, scaleValue } from "../../core/measure/units.js";
-import { goTimeString } from "../../core/go/gotime.js";
+import { label, percentage, scaleValue } from "../../core/measure/index.js";
+import { goTimeString } from "../../core/go/index.js";
 
 /** File, Build ID, comments, Type, Doc, Time and Duration lines. */
 export function profileLabels(rpt: Report): string[] {

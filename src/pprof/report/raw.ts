@@ -6,7 +6,7 @@
 // profile has none (locateBinaries), and pruning by drop_frames/keep_frames
 // (RemoveUninteresting). No merge or aggregation happens for -raw.
 
-import type { Profile } from "../../core/model/profile.js";
+import type { Profile } from "../../core/model/index.js";
 
 export interface RawOptions {
   /** emulate `go tool pprof -raw` (fake mapping + drop_frames pruning), not plain String() */

@@ -1,6 +1,6 @@
 // Dispatch a prepared report to its text (pprof-identical) or JSON rendering.
 
-import { materialize } from "../../core/transform/materialize.js";
+import { materialize } from "../../core/transform/index.js";
 import { formatRaw } from "./raw.js";
 import type { Report } from "./report.js";
 import { formatTags, tagItems } from "./tags.js";

@@ -3,21 +3,19 @@
 // as -relative_percentages says), aggregates to the granularity, and knows how
 // to format values and the header lines every text report starts with.
 
-import type { Profile } from "../../core/model/profile.js";
+import type { Profile } from "../../core/model/index.js";
 import {
   filterSamplesByName,
   filterSamplesByTag,
   filterTagsByName,
   pruneFrom,
   removeUninteresting,
-  showFrom,
-} from "../../core/transform/filter.js";
-import { goRegExp, RegexError } from "../../core/go/regexp.js";
-import { compileTagFilter, numLabelUnits } from "../../core/transform/tagfilter.js";
-import { KEEP_ALL, ProfileView, type Granularity } from "../../core/transform/view.js";
+  showFrom, compileTagFilter, numLabelUnits, KEEP_ALL, ProfileView, type Granularity
+} from "../../core/transform/index.js";
+import { goRegExp, type RegexError } from "../../core/go/index.js";
 import { applyCommandOverrides, type ReportConfig, type ReportKind } from "./config.js";
-import { scaledLabel } from "../../core/measure/units.js";
-import { ReportError } from "../../core/input/errors.js";
+import { scaledLabel } from "../../core/measure/index.js";
+import { ReportError } from "../../core/input/index.js";
 export { ReportError };
 
 /** A user error in the report request (bad flag value, bad regexp): exit code 2 in the CLI. */

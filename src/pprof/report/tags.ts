@@ -3,7 +3,7 @@
 
 import type { Report } from "./report.js";
 import { tabwriteAlignRight } from "./tabwriter.js";
-import { percentage, scaledLabel } from "../../core/measure/units.js";
+import { percentage, scaledLabel } from "../../core/measure/index.js";
 
 export interface TagValueRow {
   value: string;

@@ -1,6 +1,6 @@
 // `top` / `text`: pprof's flat text report (report.TextItems + printText).
 
-import { percentage } from "../../core/measure/units.js";
+import { percentage } from "../../core/measure/index.js";
 import type { Report } from "./report.js";
 import { graphReport } from "./trimmed-graph.js";
 

@@ -4,7 +4,7 @@ import { buildNodeIndex } from "../graph/nodes.js";
 import { NameCache } from "../graph/graph.js";
 import { profileLabels } from "./header.js";
 import type { Report } from "./report.js";
-import { label } from "../../core/measure/units.js";
+import { label } from "../../core/measure/index.js";
 
 export interface TraceFrame {
   name: string;

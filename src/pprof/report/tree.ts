@@ -2,10 +2,10 @@
 // callees below, weights as a share of the node's cumulative value.
 
 import { sortEdges } from "../graph/graph.js";
-import { goRegExp } from "../../core/go/regexp.js";
+import { goRegExp } from "../../core/go/index.js";
 import { ReportError, type Report } from "./report.js";
 import { graphReport } from "./trimmed-graph.js";
-import { percentage } from "../../core/measure/units.js";
+import { percentage } from "../../core/measure/index.js";
 
 export interface TreeEdgeRow {
   name: string;

@@ -7,7 +7,7 @@ import { buildNodeIndex, type NodeIndex } from "../graph/nodes.js";
 import { groupStacks } from "../graph/stack-groups.js";
 import type { Report } from "./report.js";
 import { reportLabels } from "./header.js";
-import { scaleValue } from "../../core/measure/units.js";
+import { scaleValue } from "../../core/measure/index.js";
 
 export interface TrimmedGraph {
   graph: Graph;

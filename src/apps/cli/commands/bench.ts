@@ -4,21 +4,9 @@
 // (--latency) and the GC pause time reduction ratio from two gctrace logs (--gc).
 
 import type { Command } from "commander";
-import { BenchstatUsageError, DEFAULT_BENCHSTAT, runBenchstat } from "../../../bench/benchstat/benchstat.js";
-import { checkGates, GateSyntaxError, parseGate, type GateReport } from "../../../bench/benchstat/gate.js";
-import { seedRatios } from "../../../bench/benchstat/ratios.js";
-import { signedPct } from "../../../bench/benchstat/tables.js";
-import { compareLatency, summarizeLatency, type Estimate, type LatencySummary } from "../../../bench/latency/latency.js";
-import { pauseReduction, type PauseStats } from "../../../gc/analyze/pause-reduction.js";
-import { parseGcTrace } from "../../../gc/read/gctrace.js";
-import { parseLatency } from "../../../bench/read/latency.js";
-import { readFileCapped } from "../../../core/input/read.js";
-import { benchstatJSON } from "../../../bench/render/json.js";
-import { renderBenchstatMarkdown } from "../../../bench/render/md.js";
-import { renderBenchstatCSV, renderBenchstatText } from "../../../bench/render/text.js";
-import { InputError } from "../../../core/input/errors.js";
-import { limitOptions } from "../../../api/load.js";
-import { UsageError } from "./report.js";
+import { limitOptions, type IO } from "../flags.js";
+import { BenchstatUsageError, DEFAULT_BENCHSTAT, runBenchstat, checkGates, GateSyntaxError, parseGate, type GateReport, seedRatios, signedPct, compareLatency, summarizeLatency, type Estimate, type LatencySummary, pauseReduction, type PauseStats, parseGcTrace, parseLatency, benchstatJSON, renderBenchstatMarkdown, renderBenchstatCSV, renderBenchstatText } from "../../../api/bench.js";
+import { readFileCapped, InputError, UsageError } from "../../../api/errors.js";
 
 interface BenchFlags {
   table: string;
@@ -40,7 +28,6 @@ interface BenchFlags {
   max_input?: string;
 }
 
-type IO = { out: (s: string) => void; err: (s: string) => void };
 
 function num(flag: string, v: string): number {
   const x = Number(v);

@@ -5,8 +5,8 @@
 // bundle holds what arrived before).
 
 import type { Command } from "commander";
-import { captureBundle, targetRoot, type CaptureOptions } from "../../../capture/capture.js";
-import { checkOnly } from "../../../capture/plan.js";
+import type { IO } from "../flags.js";
+import { captureBundle, targetRoot, type CaptureOptions, checkOnly } from "../../../api/capture.js";
 import { formatSummary, progressRenderer } from "../progress.js";
 import { EXIT_INTERRUPTED, withInterrupt } from "../interrupt.js";
 
@@ -29,7 +29,6 @@ interface CaptureFlags {
   quiet?: boolean;
 }
 
-type IO = { out: (s: string) => void; err: (s: string) => void };
 
 class FlagError extends Error {}
 

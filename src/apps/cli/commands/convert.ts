@@ -3,13 +3,9 @@
 
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { materialize } from "../../../core/transform/materialize.js";
-import { defaultConfig } from "../../../pprof/report/config.js";
-import { prepareReport } from "../../../pprof/report/report.js";
-import { formatFolded } from "../../../pprof/report/folded.js";
-import { writeProfileGz } from "../../../core/codec/pprof-write.js";
-import { loadProfiles, limitOptions } from "../../../api/load.js";
-import { UsageError } from "./report.js";
+import { limitOptions } from "../flags.js";
+import { materialize, defaultConfig, prepareReport, formatFolded, writeProfileGz, loadProfiles } from "../../../api/profiles.js";
+import { UsageError } from "../../../api/errors.js";
 
 interface ConvertFlags {
   to: string;

@@ -6,21 +6,17 @@
 // testdata/captures/, and says so.
 
 import { spawnSync } from "node:child_process";
+import type { IO } from "../flags.js";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { openBundle } from "../../../bundle/read.js";
+import { Runner } from "../../../api/capture.js";
+import { openBundle, diagnose, renderDiagnosisHtml, renderDiagnosisText } from "../../../api/diagnose.js";
+import { DEFAULT_LIMITS, UsageError } from "../../../api/errors.js";
 import { lineRenderer } from "../progress.js";
-import { Runner } from "../../../capture/run.js";
-import { diagnose } from "../../../diagnose/engine.js";
-import { renderDiagnosisHtml } from "../../../diagnose/render/html.js";
-import { renderDiagnosisText } from "../../../diagnose/render/text.js";
-import { DEFAULT_LIMITS } from "../../../core/input/errors.js";
-import { UsageError } from "./report.js";
 
-type IO = { out: (s: string) => void; err: (s: string) => void };
 
 const DEFAULT_FAULT = "lockcontention";
 const noop = () => {};

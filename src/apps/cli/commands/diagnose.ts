@@ -4,16 +4,12 @@
 
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { openBundle } from "../../../bundle/read.js";
-import { captureBundle, removeBundle } from "../../../capture/capture.js";
+import { limitOptions, type IO } from "../flags.js";
+import { captureBundle, removeBundle } from "../../../api/capture.js";
+import { openBundle, diagnose, exitCodeFor, renderDiagnosisHtml, renderDiagnosisMarkdown, renderDiagnosisText } from "../../../api/diagnose.js";
+import { InputError } from "../../../api/errors.js";
 import { progressRenderer } from "../progress.js";
-import { InputError } from "../../../core/input/errors.js";
-import { diagnose, exitCodeFor } from "../../../diagnose/engine.js";
-import { renderDiagnosisHtml } from "../../../diagnose/render/html.js";
-import { renderDiagnosisMarkdown } from "../../../diagnose/render/md.js";
-import { renderDiagnosisText } from "../../../diagnose/render/text.js";
 import { withInterrupt } from "../interrupt.js";
-import { limitOptions } from "../../../api/load.js";
 
 interface DiagnoseFlags {
   json?: boolean;
@@ -33,7 +29,6 @@ const LIVE_SECONDS = 15;
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
-type IO = { out: (s: string) => void; err: (s: string) => void };
 
 export function registerDiagnoseCommand(program: Command, io: IO): void {
   program

@@ -3,10 +3,11 @@
 import { writeFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_MAX_FRAMES, flameTreeFromProfile, renderFlameHtml, renderFlameSvg, type ColorMode } from "../../../pprof/flame/index.js";
-import { scaledLabel } from "../../../core/measure/units.js";
-import { loadProfiles, limitOptions } from "../../../api/load.js";
-import { addReportOptions, toConfig, UsageError, type ReportFlags } from "./report.js";
+import { limitOptions } from "../flags.js";
+import { DEFAULT_MAX_FRAMES, flameTreeFromProfile, renderFlameHtml, renderFlameSvg, type ColorMode } from "../../../api/flame.js";
+import { scaledLabel, loadProfiles } from "../../../api/profiles.js";
+import { UsageError } from "../../../api/errors.js";
+import { addReportOptions, toConfig, type ReportFlags } from "../report-flags.js";
 
 interface FlameFlags extends ReportFlags {
   output?: string;

@@ -5,15 +5,10 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
-import { analyzeGc, type GcAnalysisInput } from "../../../gc/analyze/analyze.js";
-import type { Goal } from "../../../gc/analyze/whatif.js";
-import { parseManifest } from "../../../bundle/manifest.js";
-import { readGcInput, type GcInput } from "../../../gc/read/inputs.js";
-import { renderGcJson } from "../../../gc/render/json.js";
-import { renderGcText } from "../../../gc/render/text.js";
-import { InputError } from "../../../core/input/errors.js";
-import { limitOptions, parseBytes } from "../../../api/load.js";
-import { UsageError } from "./report.js";
+import { limitOptions, parseBytes } from "../flags.js";
+import { InputError, UsageError } from "../../../api/errors.js";
+import { analyzeGc, type GcAnalysisInput, type Goal, readGcInput, type GcInput, renderGcJson, renderGcText , goMemLimitMiB } from "../../../api/gc.js";
+import { parseManifest } from "../../../api/goroutines.js";
 
 interface GcFlags {
   json?: boolean;
@@ -38,13 +33,8 @@ interface Settings {
 function settingsFromEnv(env: Record<string, string> | undefined, into: Settings): void {
   if (!env) return;
   if (env.GOGC !== undefined && into.gogc === undefined && /^\d+$/.test(env.GOGC)) into.gogc = Number(env.GOGC);
-  if (env.GOMEMLIMIT !== undefined && into.limitMB === undefined && env.GOMEMLIMIT !== "off") {
-    try {
-      into.limitMB = parseBytes(env.GOMEMLIMIT) / MiB;
-    } catch {
-      // an unparsable limit in a manifest is not worth failing over
-    }
-  }
+  // A limit Go itself would refuse (or "off") sets nothing.
+  if (into.limitMB === undefined) into.limitMB = goMemLimitMiB(env.GOMEMLIMIT);
 }
 
 /** Files to read: a bundle directory expands to its GC-relevant files; the manifest's env is noted. */
@@ -98,7 +88,12 @@ export function registerGcCommand(program: Command, io: { out: (s: string) => vo
           throw new UsageError(`${flag}: want a size like 512MiB, got "${v}"`);
         }
       };
-      if (f.gomemlimit !== undefined) settings.limitMB = size("--gomemlimit", f.gomemlimit);
+      if (f.gomemlimit !== undefined) {
+        settings.limitMB = goMemLimitMiB(f.gomemlimit);
+        if (settings.limitMB === undefined) {
+          throw new UsageError(`--gomemlimit: want GOMEMLIMIT's syntax (e.g. 512MiB, 2GiB, 1073741824), got "${f.gomemlimit}"`);
+        }
+      }
       if (f.goal !== undefined && !["latency", "memory", "throughput"].includes(f.goal)) {
         throw new UsageError(`--goal: want latency, memory or throughput, got "${f.goal}"`);
       }

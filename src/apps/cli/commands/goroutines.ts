@@ -6,16 +6,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { analyzeDiff, analyzeDump, type AnalyzeOptions } from "../../../goroutines/analyze/analyze.js";
-import { parseManifest } from "../../../bundle/manifest.js";
-import { DEFAULT_FETCH_LIMITS, fetchCapped, FetchError } from "../../../capture/sources/http.js";
-import { parseGoroutineData, readGoroutineFile } from "../../../goroutines/read/dump.js";
-import type { GoroutineDump } from "../../../goroutines/model.js";
-import { renderDiffJson, renderSingleJson } from "../../../goroutines/render/json.js";
-import { renderDiffText, renderSingleText, type TextOptions } from "../../../goroutines/render/text.js";
-import { InputError, type ReadLimits } from "../../../core/input/errors.js";
-import { limitOptions } from "../../../api/load.js";
-import { UsageError } from "./report.js";
+import { limitOptions, type IO } from "../flags.js";
+import { InputError, type ReadLimits, UsageError } from "../../../api/errors.js";
+import { analyzeDiff, analyzeDump, type AnalyzeOptions, parseManifest, DEFAULT_FETCH_LIMITS, fetchCapped, FetchError, parseGoroutineData, readGoroutineFile, type GoroutineDump, renderDiffJson, renderSingleJson, renderDiffText, renderSingleText, type TextOptions } from "../../../api/goroutines.js";
 
 interface Flags {
   json?: boolean;
@@ -30,7 +23,6 @@ interface Flags {
   max_decompressed?: string;
 }
 
-type IO = { out: (s: string) => void; err: (s: string) => void };
 
 export function registerGoroutinesCommand(program: Command, io: IO): void {
   program

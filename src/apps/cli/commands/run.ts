@@ -5,13 +5,12 @@
 // short (the program is stopped and the bundle written all the same).
 
 import type { Command } from "commander";
-import type { CaptureOptions } from "../../../capture/capture.js";
+import type { IO } from "../flags.js";
+import { type CaptureOptions, Runner } from "../../../api/capture.js";
 import { formatSummary, progressRenderer } from "../progress.js";
-import { Runner } from "../../../capture/run.js";
 import { addCaptureFlags, captureOptionsFromFlags, EXIT_PARTIAL } from "./capture.js";
 import { EXIT_INTERRUPTED } from "../interrupt.js";
 
-type IO = { out: (s: string) => void; err: (s: string) => void };
 
 interface RunFlags {
   output?: string;

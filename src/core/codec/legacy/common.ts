@@ -9,8 +9,7 @@
 // expressions see bytes exactly as Go does; strings that reach the model are
 // re-decoded as UTF-8.
 
-import { ProfileBuilder, type LabelInput, type LineInput } from "../../model/builder.js";
-import type { Mapping, Profile, ValueType } from "../../model/profile.js";
+import { ProfileBuilder, type LabelInput, type LineInput, type Mapping, type Profile, type ValueType } from "../../model/index.js";
 
 /** Legacy readers' mappings are the model's. */
 export type LMapping = Mapping;
@@ -153,7 +152,7 @@ export function isSpaceOrComment(line: string): boolean {
 
 /** Bytes (as a latin1 string) to the UTF-8 text they encode. */
 export function utf8(latin1: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return /[^\x00-\x7f]/.test(latin1) ? Buffer.from(latin1, "latin1").toString("utf8") : latin1;
 }
 

@@ -6,9 +6,7 @@
 // symbolizeFromComments, which names frames from the `#\t0x...\tfunc+0x..\tfile:line`
 // lines. Default parsing stays identical to pprof: addresses only.
 
-import { ProfileBuilder, type LabelInput, type LineInput } from "../../model/builder.js";
-import type { Mapping, Profile } from "../../model/profile.js";
-import { StringTable } from "../../model/strings.js";
+import { ProfileBuilder, type LabelInput, type LineInput, type Mapping, type Profile, StringTable } from "../../model/index.js";
 import {
   LegacyParseError,
   LineScanner,

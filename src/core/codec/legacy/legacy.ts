@@ -3,11 +3,10 @@
 // and return the first that recognizes the input, with pprof's
 // drop_frames/keep_frames defaults for its kind (addLegacyFrameInfo).
 
-import type { Profile } from "../../model/profile.js";
-import { DEFAULT_LIMITS, InputError, type ReadLimits } from "../../input/errors.js";
-import { maybeGunzip } from "../../input/gzip.js";
+import type { Profile } from "../../model/index.js";
+import { DEFAULT_LIMITS, InputError, type ReadLimits, maybeGunzip } from "../../input/index.js";
 import { parseGoCount } from "./count.js";
-import { LegacyParseError, LProfile, Unrecognized, excerpt, toProfile } from "./common.js";
+import { LegacyParseError, type LProfile, Unrecognized, excerpt, toProfile } from "./common.js";
 import { parseContention } from "./contention.js";
 import { parseCPU } from "./cpu.js";
 import { parseHeap, type MemStats } from "./heap.js";

@@ -5,7 +5,7 @@
 // first-use order and attach every location to a mapping.
 
 import { GuardedRegExp } from "./regexp.js";
-import { LineScanner, MASK64, S, type LLocation, type LMapping, type LFunction, type LProfile, trimSpace } from "./common.js";
+import { type LineScanner, MASK64, S, type LLocation, type LMapping, type LFunction, type LProfile, trimSpace } from "./common.js";
 
 const HEX = "[0-9A-Fa-f]";
 const cHex = `(?:0x)?(${HEX}+)`;

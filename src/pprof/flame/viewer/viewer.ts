@@ -276,7 +276,7 @@ export function flameViewer(
     b.dataset.act = act;
     return b;
   };
-  const resetBtn = btn("Reset zoom", "reset");
+  btn("Reset zoom", "reset");
   const orientBtn = btn("Flame", "orient");
   const invertBtn = btn("Inverted", "invert");
   const sandwichBtn = btn("Sandwich", "sandwich");

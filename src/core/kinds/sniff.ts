@@ -3,11 +3,10 @@
 // apart by their sample types (and, for block vs mutex which share them, by the
 // leaf frames: the mutex profile records the Unlock that ended the contention).
 
-import { isGzip, maybeGunzip } from "./gzip.js";
-import { decodeProfile, isProbablyProto } from "../codec/pprof-proto.js";
-import type { Profile } from "../model/profile.js";
-import type { ReadLimits } from "./errors.js";
-import type { FileKind } from "../../bundle/manifest.js";
+import { isGzip, maybeGunzip, type ReadLimits } from "../input/index.js";
+import { decodeProfile, isProbablyProto } from "../codec/index.js";
+import type { Profile } from "../model/index.js";
+import type { FileKind } from "./kinds.js";
 
 const TEXT_PROBE = 64 << 10; // bytes of text looked at to recognise a format
 

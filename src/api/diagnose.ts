@@ -1,0 +1,10 @@
+// Diagnosis: open a bundle (or any files), run every rule, render the findings.
+
+export { openBundle } from "../bundle/index.js";
+export {
+  diagnose,
+  exitCodeFor,
+  renderDiagnosisHtml,
+  renderDiagnosisMarkdown,
+  renderDiagnosisText,
+} from "../diagnose/index.js";

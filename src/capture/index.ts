@@ -1,0 +1,4 @@
+export * from "./capture.js";
+export * from "./plan.js";
+export * from "./run.js";
+export * from "./sources/http.js";

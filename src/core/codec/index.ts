@@ -1,0 +1,3 @@
+export * from "./decode.js";
+export * from "./pprof-proto.js";
+export * from "./pprof-write.js";

@@ -1,0 +1,3 @@
+export * from "./errors.js";
+export * from "./gzip.js";
+export * from "./read.js";

@@ -1,0 +1,22 @@
+// What a capture file is, by content: the kinds the recogniser (sniff.ts) tells apart
+// and the bundle manifest records (docs/BUNDLE.md).
+export const FILE_KINDS = [
+  "cpu", // profile?seconds=N (proto)
+  "heap", // heap (proto)
+  "allocs", // allocs (proto)
+  "block", // block (proto)
+  "mutex", // mutex (proto)
+  "goroutine", // goroutine (proto, debug=0)
+  "goroutine-debug1", // goroutine?debug=1 text
+  "goroutine-debug2", // goroutine?debug=2 text (or a crash traceback)
+  "threadcreate", // threadcreate (proto)
+  "heap-debug1", // heap?debug=1 text, with the # runtime.MemStats block
+  "gctrace", // GODEBUG=gctrace=1 stderr
+  "expvar", // /debug/vars JSON
+  "trace", // runtime/trace execution trace
+  "escape", // go build -gcflags=-m=2 output
+  "proc", // /proc facts collected by godiag capture (JSON)
+  "other",
+] as const;
+
+export type FileKind = (typeof FILE_KINDS)[number];

@@ -1,0 +1,4 @@
+export * from "./builder.js";
+export * from "./columns.js";
+export * from "./profile.js";
+export * from "./strings.js";

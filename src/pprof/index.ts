@@ -1,0 +1,5 @@
+export * from "./flame/index.js";
+export * from "./report/config.js";
+export * from "./report/folded.js";
+export * from "./report/render.js";
+export * from "./report/report.js";
