@@ -191,7 +191,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
       let body = res.body;
       let checked;
       try {
-        checked = checkContent(task.content, body, res.contentType, task.file);
+        checked = checkContent(task.content, task.kind, body, res.contentType, task.file);
       } catch (e) {
         throw new FetchError(task.url, (e as Error).message);
       }

@@ -1,10 +1,10 @@
-// Checks a fetched body is what was asked for before it goes into a bundle:
-// a proxy's login page or an error page served with 200 must be a per-file
-// error, not a "profile" that breaks diagnose later. Profiles are decoded with
-// our own decoder (which is also how empty block/mutex profiles are noticed).
+// Checks a fetched body is what was asked for before it goes into a bundle: a
+// proxy's login page, an error page served with 200 or a catch-all handler's JSON
+// must be a per-file error, never a "profile" or "expvar" that diagnose misreads
+// later. What the body is comes from the one content recogniser (core/kinds).
 
-import { decodeProfile } from "../core/codec/index.js";
-import { maybeGunzip, DEFAULT_LIMITS, InputError } from "../core/input/index.js";
+import { DEFAULT_LIMITS, InputError } from "../core/input/index.js";
+import { sniffKind, type FileKind } from "../core/kinds/index.js";
 import type { Profile } from "../core/model/index.js";
 import type { ContentKind } from "./plan.js";
 
@@ -14,48 +14,39 @@ export interface Checked {
 }
 
 /** Throws a one-line Error saying what the body is instead. */
-export function checkContent(content: ContentKind, body: Buffer, contentType: string, label: string): Checked {
+export function checkContent(content: ContentKind, want: FileKind, body: Buffer, contentType: string, label: string): Checked {
   if (/text\/html/i.test(contentType) || /^\s*<(!doctype|html)/i.test(body.subarray(0, 64).toString("latin1"))) {
     throw new Error(`expected ${describe(content)}, got an HTML page (${preview(body)})`);
   }
   if (body.length === 0) throw new Error(`expected ${describe(content)}, got an empty body`);
-  switch (content) {
-    case "proto": {
-      try {
-        const data = maybeGunzip(body, label, DEFAULT_LIMITS);
-        return { profile: decodeProfile(data, label) };
-      } catch (e) {
-        const why = e instanceof InputError ? e.detail : (e as Error).message;
-        throw new Error(`not a pprof profile (${why}; starts ${preview(body)})`, { cause: e });
-      }
-    }
-    case "goroutine-text":
-      if (!/^goroutine( profile:|\s+\d+)/.test(body.toString("utf8", 0, 64))) {
-        throw new Error(`expected a goroutine dump, got ${preview(body)}`);
-      }
-      return {};
-    case "heap-text":
-      if (!body.toString("utf8", 0, 64).startsWith("heap profile:")) {
-        throw new Error(`expected a heap?debug=1 text profile, got ${preview(body)}`);
-      }
-      return {};
-    case "json":
-      try {
-        JSON.parse(body.toString("utf8"));
-      } catch (e) {
-        throw new Error(`expected JSON, got ${preview(body)} (${(e as Error).message})`, { cause: e });
-      }
-      return {};
-    case "trace":
-      if (!body.toString("latin1", 0, 16).startsWith("go 1.")) {
-        throw new Error(`expected a Go execution trace ("go 1.N trace" header), got ${preview(body)}`);
-      }
-      return {};
+  let got;
+  try {
+    got = sniffKind(body, label, DEFAULT_LIMITS);
+  } catch (e) {
+    const why = e instanceof InputError ? e.detail : (e as Error).message;
+    throw new Error(`expected ${describe(content)}: ${why} (starts ${preview(body)})`, { cause: e });
   }
+  if (content === "proto") {
+    // The endpoint decides heap vs allocs and block vs mutex; any decoded profile will do.
+    if (got.profile) return { profile: got.profile };
+    throw new Error(`not a pprof profile (${gotWhat(got.kind)}; starts ${preview(body)})`);
+  }
+  if (got.kind !== want) throw new Error(`expected ${describe(content)}, got ${gotWhat(got.kind)} (${preview(body)})`);
+  return {};
+}
+
+function gotWhat(kind: FileKind): string {
+  return kind === "other" ? "something else" : `${kind} content`;
 }
 
 function describe(c: ContentKind): string {
-  return { proto: "a pprof profile", "goroutine-text": "a goroutine dump", "heap-text": "a heap text profile", json: "JSON", trace: "an execution trace" }[c];
+  return {
+    proto: "a pprof profile",
+    "goroutine-text": "a goroutine dump",
+    "heap-text": "a heap?debug=1 text profile",
+    json: "/debug/vars JSON (expvar, with memstats)",
+    trace: "a Go execution trace",
+  }[c];
 }
 
 /** The first bytes, printable, for error messages. */

@@ -3,8 +3,8 @@
 // it, and the part spent in system calls (cpu-hotspot, syscall-heavy and
 // mutex-contention all ask for the same attribution).
 
-import { attributeToUserCode, isSyscallFrame, sampleTypeIndex, type Attribution } from "../core/go/index.js";
-import type { Profile } from "../core/model/index.js";
+import { attributeToUserCode, isSyscallFrame, type Attribution } from "../core/go/index.js";
+import { sampleTypeIndex, type Profile } from "../core/model/index.js";
 import type { DiagnoseContext, ProfileInput } from "./context.js";
 
 export interface CpuAnalysis {

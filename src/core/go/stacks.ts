@@ -1,44 +1,9 @@
-// Stack walking for the diagnosis rules: each sample's frames as function names
-// (leaf first, inlined frames expanded), and attribution of sample values to the
-// innermost *user* frame — the line of the service's own code that caused the
+// Attribution of sample values to the innermost *user* frame of their stacks
+// (walked by core/model's StackFrames) — the line of the service's own code that caused the
 // cost, which is what a finding must name.
 
-import type { Profile } from "../model/index.js";
+import type { Profile, StackFrames } from "../model/index.js";
 import { originOf } from "./gopkg.js";
-
-/** Frames of every location, leaf first (inlined callee before its caller), computed once. */
-export class StackFrames {
-  private readonly locFrames: string[][];
-
-  constructor(readonly profile: Profile) {
-    const { locations, lines, functions } = profile;
-    this.locFrames = new Array<string[]>(locations.length);
-    for (let l = 0; l < locations.length; l++) {
-      const fr: string[] = [];
-      for (let i = locations.lineStart[l]!; i < locations.lineStart[l + 1]!; i++) {
-        const f = lines.func[i]!;
-        fr.push(f < 0 ? `0x${locations.address[l]!.toString(16)}` : profile.str(functions.name[f]!));
-      }
-      if (fr.length === 0) fr.push(`0x${locations.address[l]!.toString(16)}`);
-      this.locFrames[l] = fr;
-    }
-  }
-
-  /** Function names of sample s, leaf first. */
-  frames(s: number): string[] {
-    const { samples } = this.profile;
-    const out: string[] = [];
-    for (let i = samples.stackStart[s]!; i < samples.stackStart[s + 1]!; i++) {
-      for (const f of this.locFrames[samples.stack[i]!]!) out.push(f);
-    }
-    return out;
-  }
-}
-
-/** Index of a sample type by name, or -1. */
-export function sampleTypeIndex(p: Profile, type: string): number {
-  return p.sampleTypes.findIndex((t) => t.type === type);
-}
 
 /** Sum of one sample type over all samples. */
 export function totalValue(p: Profile, typeIndex: number): number {
@@ -64,7 +29,7 @@ export function functionTotals(sf: StackFrames, typeIndex: number): FunctionTota
     const v = p.sampleValue(s, typeIndex);
     if (v === 0) continue;
     total += v;
-    const fr = sf.frames(s);
+    const fr = sf.names(s);
     if (fr.length > 0) flat.set(fr[0]!, (flat.get(fr[0]!) ?? 0) + v);
     seen.clear();
     for (const f of fr) {
@@ -119,7 +84,7 @@ export function attributeToUserCode(
   for (let s = 0; s < p.samples.length; s++) {
     const v = p.sampleValue(s, typeIndex);
     if (v === 0) continue;
-    const fr = sf.frames(s);
+    const fr = sf.names(s);
     if (select && !select(fr)) continue;
     total += v;
     const u = innermostUserFrame(fr);

@@ -31,8 +31,7 @@ export function sniffKind(data: Uint8Array, file: string, limits: ReadLimits): S
       // not a profile after all: fall through to the text probes
     }
   }
-  const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.length, TEXT_PROBE)).toString("utf8");
-  return { kind: textKind(head) };
+  return { kind: textKindOf(raw) };
 }
 
 function startsWith(data: Uint8Array, s: string): boolean {
@@ -76,16 +75,54 @@ function isMutexProfile(p: Profile): boolean {
   return unlock > other;
 }
 
+/**
+ * Text formats. The dumps and profiles the runtime writes announce themselves in
+ * their first lines; a log file may carry gctrace lines anywhere among the
+ * service's own lines (GODEBUG=gctrace=1 writes to the same stderr), so a file
+ * that is nothing else is searched whole for them.
+ */
+export function textKindOf(raw: Uint8Array): FileKind {
+  if (looksBinary(raw)) return "other";
+  const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.length, TEXT_PROBE)).toString("utf8");
+  const k = textKind(head);
+  if (k !== "other" || raw.length <= TEXT_PROBE) return k;
+  const all = Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString("utf8");
+  if (isExpvar(all)) return "expvar";
+  if (GOROUTINE_HEADER.test(all)) return "goroutine-debug2";
+  return GCTRACE_LINE.test(all) ? "gctrace" : "other";
+}
+
+const GOROUTINE_HEADER = /^goroutine \d+ (gp=\S+ m=\S+ (mp=\S+ )?)?\[[^\]]+\]:$/m;
+// gctrace since Go 1.5 ("gc 12 @3.456s 2%: ..."), and the scavenger's lines.
+const GCTRACE_LINE = /^(gc \d+ @\d+(\.\d+)?s \d+%: |scvg\d*: |scav \d+ )/m;
+const ESCAPE_LINE = /^.+\.go:\d+:\d+: /m;
+const ESCAPE_WORDS = /(escapes to heap|moved to heap|does not escape|can inline|inlining call|leaking param)/;
+
+/** /debug/vars: a JSON object with the runtime's "memstats" (expvar always publishes it, with "cmdline"). */
+function isExpvar(text: string): boolean {
+  return /^\s*\{/.test(text) && /"memstats"\s*:\s*\{/.test(text) && /"cmdline"\s*:/.test(text);
+}
+
+/** NUL or many control bytes in the first 4 KiB: not text. */
+export function looksBinary(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 4096);
+  let ctl = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (c === 0) return true;
+    if (c < 32 && c !== 9 && c !== 10 && c !== 13) ctl++;
+  }
+  return ctl > n / 10;
+}
+
 /** Text formats, from their first lines. */
 export function textKind(head: string): FileKind {
   if (/^goroutine profile: total \d+/m.test(head)) return "goroutine-debug1";
-  if (/^goroutine \d+ (gp=\S+ m=\S+ (mp=\S+ )?)?\[[^\]]+\]:$/m.test(head)) return "goroutine-debug2";
+  if (GOROUTINE_HEADER.test(head)) return "goroutine-debug2";
   if (/^heap profile: /m.test(head)) return "heap-debug1";
   if (/^threadcreate profile: total/m.test(head)) return "other";
-  if (/^(gc \d+ @\d+(\.\d+)?s \d+%: |scvg\d*: |scav \d+ )/m.test(head)) return "gctrace";
-  if (/^\s*\{/.test(head) && /"memstats"\s*:/.test(head)) return "expvar";
-  if (/^\S+\.go:\d+:\d+: .*(escapes to heap|moved to heap|does not escape|inlining call|can inline)/m.test(head)) {
-    return "escape";
-  }
+  if (isExpvar(head)) return "expvar";
+  if (GCTRACE_LINE.test(head)) return "gctrace";
+  if (ESCAPE_LINE.test(head) && ESCAPE_WORDS.test(head)) return "escape";
   return "other";
 }

@@ -5,7 +5,7 @@
 // into its typed arrays: the sample and label tables are replaced by new ones,
 // because other profiles (views, materialized copies) may share those arrays.
 
-import type { LabelTable, Profile, SampleTable, ValueType } from "../model/index.js";
+import { sampleTypeIndex, type LabelTable, type Profile, type SampleTable, type ValueType } from "../model/index.js";
 import { commonValueType, formatValueTypeStruct, scaleValue } from "../measure/index.js";
 
 /** Go's math.Round: half away from zero (JS Math.round goes half up). */
@@ -257,7 +257,7 @@ function compatibilize(p: Profile, types: readonly string[]): void {
   let modify = false;
   types.forEach((st, i) => {
     if (st === p.defaultSampleType) dflt = p.defaultSampleType;
-    const idx = p.sampleTypes.findIndex((t) => t.type === st);
+    const idx = sampleTypeIndex(p, st);
     if (idx < 0) throw new Error(`"${st}" sample type is not found in profile`);
     reMap.push(idx);
     if (idx !== i) modify = true;

@@ -4,7 +4,8 @@
 // slow but moving; sends blocked forever are a goroutine leak, which the goroutine
 // snapshots show instead.
 
-import { attributeToUserCode, sampleTypeIndex, topEntries } from "../../core/go/index.js";
+import { attributeToUserCode, topEntries } from "../../core/go/index.js";
+import { sampleTypeIndex } from "../../core/model/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../finding.js";
 import { secs, type Rule } from "../rule.js";

@@ -4,7 +4,8 @@
 // names the holder's critical section and, from the CPU profile, what it does while
 // holding the lock, because that is what to move out.
 
-import { attributeToUserCode, sampleTypeIndex, topEntries, type Attribution } from "../../core/go/index.js";
+import { attributeToUserCode, topEntries, type Attribution } from "../../core/go/index.js";
+import { sampleTypeIndex } from "../../core/model/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding } from "../finding.js";
 import { secs, type Rule } from "../rule.js";

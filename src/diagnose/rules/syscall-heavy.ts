@@ -90,7 +90,7 @@ function ioKinds(ctx: DiagnoseContext, fn: string, ti: number): Map<string, numb
   for (let s = 0; s < p.samples.length; s++) {
     const v = p.sampleValue(s, ti);
     if (v === 0) continue;
-    const fr = cpu.frames.frames(s);
+    const fr = cpu.frames.names(s);
     if (!fr.some(isSyscallFrame)) continue;
     const u = fr.indexOf(fn);
     if (u < 0) continue;

@@ -9,7 +9,7 @@
 
 import { originOf } from "../../core/go/index.js";
 import type { Profile } from "../../core/model/index.js";
-import { forEachStack, sampleTypeIndex, type Frame } from "./frames.js";
+import { forEachStack, sampleTypeIndex, type Frame } from "../../core/model/index.js";
 
 export const LARGE_OBJECT_BYTES = 32 << 10;
 

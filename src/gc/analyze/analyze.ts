@@ -14,7 +14,7 @@ import { detect, steadyCycles, type GcFinding } from "./detect.js";
 import { joinEscapes, type EscapingAlloc } from "./escape-join.js";
 import { dist, type Dist } from "../../core/stats/index.js";
 import { GOGC_GRID, predict, recommend, type Goal, type Recommendation, type Scenario, type WhatIfInput } from "./whatif.js";
-import { sampleTypeIndex } from "./frames.js";
+import { sampleTypeIndex } from "../../core/model/index.js";
 
 const MiB = 1 << 20;
 

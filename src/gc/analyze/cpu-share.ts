@@ -4,7 +4,7 @@
 // as a share of mark time (seed 000's rule: > 40 % → many small or pointer-dense roots).
 
 import type { Profile } from "../../core/model/index.js";
-import { forEachStack, sampleTypeIndex } from "./frames.js";
+import { forEachStack, sampleTypeIndex } from "../../core/model/index.js";
 
 export interface GcCpuShare {
   totalNs: number;

@@ -93,8 +93,3 @@ function dedupe(entries: EscapeEntry[]): EscapeEntry[] {
   return [...byKey.values()].sort((a, b) => a.inputLine - b.inputLine);
 }
 
-/** True when the text looks like compiler diagnostics with escape analysis in it. */
-export function looksLikeEscape(text: string): boolean {
-  const head = text.slice(0, 1 << 16);
-  return /^.+\.go:\d+:\d+: /m.test(head) && /(escapes to heap|moved to heap|does not escape|can inline|leaking param)/.test(head);
-}

@@ -24,12 +24,6 @@ export interface ExpvarData {
   vars: Record<string, unknown>;
 }
 
-/** True when text looks like a /debug/vars document (cheap check before parsing). */
-export function looksLikeExpvar(text: string): boolean {
-  const head = text.slice(0, 4096).trimStart();
-  return head.startsWith("{") && /"(memstats|cmdline)"\s*:/.test(text.slice(0, 1 << 20));
-}
-
 export function parseExpvar(text: string, file: string): ExpvarData {
   let json: unknown;
   try {

@@ -1,14 +1,15 @@
-// Recognise the inputs of `godiag gc` by content, not by name: a gctrace log,
+// Recognise the inputs of `godiag gc` by content (core/kinds, the one recogniser): a gctrace log,
 // heap?debug=1 text (a heap profile with the runtime.MemStats block), /debug/vars
 // JSON, a pprof profile (CPU, heap, allocs) or go build -gcflags=-m=2 output.
 
 import type { Profile } from "../../core/model/index.js";
 import { InputError, type ReadLimits, maybeGunzip, readFileCapped } from "../../core/input/index.js";
-import { parseEscape, looksLikeEscape, type EscapeReport } from "./escape.js";
-import { looksLikeExpvar, parseExpvar, type ExpvarData } from "./expvar.js";
+import { parseEscape, type EscapeReport } from "./escape.js";
+import { parseExpvar, type ExpvarData } from "./expvar.js";
 import { parseGcTrace, type GcTrace } from "./gctrace.js";
 import { memStatsFromProfile, type MemStats } from "./memstats.js";
 import { parseProfileData } from "../../core/codec/index.js";
+import { textKindOf } from "../../core/kinds/index.js";
 
 export type GcInput =
   | { kind: "gctrace"; file: string; trace: GcTrace }
@@ -18,24 +19,14 @@ export type GcInput =
 
 const WHAT = "expected a gctrace log, heap?debug=1, /debug/vars JSON, a pprof profile or go build -gcflags=-m=2 output";
 
-function isText(b: Uint8Array): boolean {
-  const n = Math.min(b.length, 8192);
-  for (let i = 0; i < n; i++) if (b[i] === 0) return false;
-  return true;
-}
-
 export function classifyGcInput(data: Uint8Array, file: string, limits: ReadLimits): GcInput {
   if (data.length === 0) throw new InputError(file, `empty file (${WHAT})`, 0);
   const raw = maybeGunzip(data, file, limits);
-  if (isText(raw)) {
-    const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
-    if (looksLikeExpvar(text)) return { kind: "expvar", file, data: parseExpvar(text, file) };
-    if (!/^heap profile:|^# runtime\.MemStats/m.test(text.slice(0, 1 << 20))) {
-      if (looksLikeEscape(text)) return { kind: "escape", file, escape: parseEscape(text, file) };
-      const trace = parseGcTrace(text, file);
-      if (trace.cycles.length > 0 || trace.scavenger.length > 0) return { kind: "gctrace", file, trace };
-    }
-  }
+  const kind = textKindOf(raw);
+  const text = () => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
+  if (kind === "expvar") return { kind: "expvar", file, data: parseExpvar(text(), file) };
+  if (kind === "escape") return { kind: "escape", file, escape: parseEscape(text(), file) };
+  if (kind === "gctrace") return { kind: "gctrace", file, trace: parseGcTrace(text(), file) };
   let profile: Profile;
   try {
     profile = parseProfileData(raw, file, limits);
