@@ -9,6 +9,7 @@
 //   node scripts/corpus.mjs --missing                # only variants not yet captured, or whose service changed since
 //   node scripts/corpus.mjs --committed              # only services whose truth.json is committed
 //   node scripts/corpus.mjs --check [service...]     # sanity-check what is on disk, capture nothing
+//   node scripts/corpus.mjs --prune                  # drop captures of services no longer in testdata/services
 //
 // Output: testdata/corpus/<service>/<variant>/ (only what the user would have:
 // profiles, dumps, the service's log) and testdata/corpus/index.json (one entry
@@ -542,7 +543,8 @@ async function runVariant(svc, v, bins, goVersions) {
     try {
       svcProc = run.spawn(bins[v.go], ['-addr', '127.0.0.1:0', ...(load.args ?? [])], {
         cwd: work,
-        env: { ...process.env, ...serviceEnv(load) },
+        // TMPDIR: whatever the service puts in os.TempDir() goes away with the run
+        env: { ...process.env, TMPDIR: work, ...serviceEnv(load) },
         stdio: ['ignore', logFd, logFd],
       }, VARIANT_LIMIT_MS + 10_000);
     } finally {
@@ -764,8 +766,12 @@ function check(only) {
       to: e.driverSummary ? e.driverSummary.timeouts + e.driverSummary.errors : '',
     };
     rows.push(row);
-    if (/leak|pileup|growth/i.test(truth.category ?? '') && dumps.length >= 2 && !(dumps[1].n > dumps[0].n)) {
+    if (/leak|growth/i.test(truth.category ?? '') && dumps.length >= 2 && !(dumps[1].n > dumps[0].n)) {
       issues.push(`${tag}: ${truth.category}, but the goroutine count does not grow between the dumps (${dumps[0].n} -> ${dumps[1].n})`);
+    }
+    const idle = e.load?.idleConnections ?? 0;
+    if (/pileup/i.test(truth.category ?? '') && idle > 0 && dumps.length && !(dumps[dumps.length - 1].n >= idle)) {
+      issues.push(`${tag}: ${truth.category} with ${idle} idle connections, but only ${dumps[dumps.length - 1].n} goroutines in the last dump`);
     }
     if (truth.function && seen.length === 0) issues.push(`${tag}: ${truth.function} appears in none of the captured files`);
     for (const p of e.problems ?? []) issues.push(`${tag}: ${p}`);
@@ -780,6 +786,33 @@ function check(only) {
   console.log(issues.length ? `\nissues:\n${issues.map((i) => `  - ${i}`).join('\n')}` : '\nno issues');
 }
 
+// ---------------------------------------------------------------- --prune
+
+function prune() {
+  const present = new Set(listServices());
+  const keep = [];
+  for (const e of readIndex()) {
+    if (present.has(e.service) && MATRIX.some((v) => v.name === e.variant && (!v.only || v.only(e.service)))) keep.push(e);
+    else console.log(`corpus: dropping ${e.service}/${e.variant}`);
+  }
+  writeIndex(keep);
+  for (const d of existsSync(corpusDir) ? readdirSync(corpusDir) : []) {
+    const p = join(corpusDir, d);
+    if (!statSync(p).isDirectory()) continue;
+    if (!present.has(d)) {
+      console.log(`corpus: removing ${relative(root, p)}`);
+      rmSync(p, { recursive: true, force: true });
+      continue;
+    }
+    for (const v of readdirSync(p)) {
+      if (!keep.some((e) => e.service === d && e.variant === v)) {
+        console.log(`corpus: removing ${relative(root, join(p, v))}`);
+        rmSync(join(p, v), { recursive: true, force: true });
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -789,6 +822,7 @@ async function main() {
   let missing = false;
   let onlyCommitted = false;
   let doCheck = false;
+  let doPrune = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--variant') variants.push(...(argv[++i] ?? '').split(',').filter(Boolean));
@@ -796,6 +830,7 @@ async function main() {
     else if (a === '--missing') missing = true;
     else if (a === '--committed') onlyCommitted = true;
     else if (a === '--check') doCheck = true;
+    else if (a === '--prune') doPrune = true;
     else if (a === '-h' || a === '--help') {
       console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 16).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       return;
@@ -804,6 +839,7 @@ async function main() {
   }
   for (const v of variants) if (!MATRIX.some((m) => m.name === v)) throw new Error(`unknown variant ${v}; the matrix is ${MATRIX.map((m) => m.name).join(', ')}`);
   if (doCheck) return check(only);
+  if (doPrune) return prune();
 
   let services = listServices();
   for (const s of only) if (!services.includes(s)) console.error(`corpus: no service ${s} (with main.go, truth.json and load.json) under testdata/services; skipped`);
