@@ -7,6 +7,7 @@ import type { Bundle, BundleFile } from "../../bundle/index.js";
 import type { Diagnosis } from "../engine.js";
 import type { Category, Finding, Severity } from "../finding.js";
 import type { Profile } from "../../core/model/index.js";
+import { escapeHtml as esc } from "../../core/html/index.js";
 import { defaultConfig, flameAssets, flameFragment, flameTreeFromProfile } from "../../pprof/index.js";
 
 /** Which profile shows each category best (first one present wins). */
@@ -38,9 +39,6 @@ const FLAME_TITLES: Record<string, string> = {
 
 /** Keep the report's size sane: at most this many flame graphs. */
 const MAX_FLAMES = 4;
-
-const esc = (s: string) =>
-  s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 export function renderDiagnosisHtml(d: Diagnosis, bundle: Bundle): string {
   const flames = chooseFlames(d, bundle);

@@ -9,6 +9,7 @@
 
 import { gzipSync } from "node:zlib";
 import { WAIT_CLASSES } from "../../core/go/index.js";
+import { escapeHtml } from "../../core/html/index.js";
 import { diffColor, NOT_WAITING_COLOR, packageColor, WAIT_CLASS_COLORS } from "./colors.js";
 import type { FlameTree } from "./tree.js";
 import { flameViewer } from "./viewer/viewer.js";
@@ -118,8 +119,6 @@ export function flameAssets(): { css: string; script: string } {
   return { css: CSS, script };
 }
 
-const attr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-
 /**
  * A flame graph element for a host page that already includes flameAssets():
  * a container div, its data, and the call that starts it. `id` must be unique in the page.
@@ -127,8 +126,8 @@ const attr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").rep
 export function flameFragment(tree: FlameTree, id: string, opts: FlameHtmlOptions = {}): string {
   const data = encodeFlamePayload(tree, opts);
   return (
-    `<div id="${attr(id)}"></div>\n` +
-    `<script type="application/octet-stream" id="${attr(id)}-data">${data}</script>\n` +
+    `<div id="${escapeHtml(id)}"></div>\n` +
+    `<script type="application/octet-stream" id="${escapeHtml(id)}-data">${data}</script>\n` +
     `<script>window.godiagFlame(document.getElementById(${JSON.stringify(id)}),` +
     `document.getElementById(${JSON.stringify(id + "-data")}).textContent.trim())` +
     `.catch(function(e){document.getElementById(${JSON.stringify(id)}).textContent="flame graph failed: "+e;});</script>\n`
@@ -144,7 +143,7 @@ export function renderFlameHtml(tree: FlameTree, opts: FlameHtmlOptions = {}): s
     // Nothing may leave the page: no fetches, images, fonts or frames, only inline code.
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">\n` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
-    `<title>${attr(title)}</title>\n<style>${css}body{margin:8px 12px}</style>\n</head><body>\n` +
+    `<title>${escapeHtml(title)}</title>\n<style>${css}body{margin:8px 12px}</style>\n</head><body>\n` +
     `<script>${script}</script>\n` +
     flameFragment(tree, "godiag-flame", opts) +
     `</body></html>\n`

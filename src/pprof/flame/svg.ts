@@ -3,6 +3,7 @@
 // subtrees, names truncated to fit a monospace cell, a <title> per frame for hover.
 
 import { WAIT_CLASSES } from "../../core/go/index.js";
+import { escapeHtml } from "../../core/html/index.js";
 import { diffColor, NOT_WAITING_COLOR, packageColor, WAIT_CLASS_COLORS } from "./colors.js";
 import { defaultColorMode, type ColorMode } from "./html.js";
 import type { FlameTree } from "./tree.js";
@@ -20,9 +21,6 @@ const FONT = 11;
 const CHAR_W = FONT * 0.61; // monospace advance, a little generous so text never overflows
 const TOP = 40;
 
-const xml = (s: string) =>
-  s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string);
-
 export function renderFlameSvg(tree: FlameTree, opts: FlameSvgOptions = {}): string {
   const W = opts.width ?? 1200;
   const mode = opts.colorMode ?? defaultColorMode(tree);
@@ -37,8 +35,8 @@ export function renderFlameSvg(tree: FlameTree, opts: FlameSvgOptions = {}): str
       `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
       `font-family="ui-monospace,Menlo,Consolas,monospace" font-size="${FONT}">\n` +
       `<rect width="100%" height="100%" fill="#fff"/>\n` +
-      `<text x="4" y="16" font-size="14" font-family="system-ui,sans-serif" font-weight="600">${xml(opts.title ?? "flame graph")}</text>\n` +
-      `<text x="4" y="32" font-size="11" font-family="system-ui,sans-serif" fill="#555">${xml(opts.subtitle ?? "")}</text>\n`,
+      `<text x="4" y="16" font-size="14" font-family="system-ui,sans-serif" font-weight="600">${escapeHtml(opts.title ?? "flame graph")}</text>\n` +
+      `<text x="4" y="32" font-size="11" font-family="system-ui,sans-serif" fill="#555">${escapeHtml(opts.subtitle ?? "")}</text>\n`,
   );
   // x offsets: children follow their parent's start, in preorder.
   const x = new Float64Array(tree.count);
@@ -88,13 +86,13 @@ export function renderFlameSvg(tree: FlameTree, opts: FlameSvgOptions = {}): str
     }
     if (c !== 0) tip += `\nwait: ${WAIT_CLASSES[c - 1]}`;
     out.push(
-      `<g><title>${xml(f.name + where + "\n" + tip)}</title>` +
+      `<g><title>${escapeHtml(f.name + where + "\n" + tip)}</title>` +
         `<rect x="${px.toFixed(2)}" y="${y}" width="${Math.max(0.1, w - 0.5).toFixed(2)}" height="${ROW - 1}" fill="${fill}"/>`,
     );
     const fit = Math.floor((w - 6) / CHAR_W);
     if (fit >= 3) {
       const text = label.length <= fit ? label : label.slice(0, fit - 2) + "..";
-      out.push(`<text x="${(px + 3).toFixed(2)}" y="${y + ROW - 5}">${xml(text)}</text>`);
+      out.push(`<text x="${(px + 3).toFixed(2)}" y="${y + ROW - 5}">${escapeHtml(text)}</text>`);
     }
     out.push("</g>\n");
     i++;

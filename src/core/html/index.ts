@@ -1,0 +1,3 @@
+// HTML (and XML) text helpers shared by every page and SVG writer.
+
+export { escapeHtml } from "./escape.js";
