@@ -1,5 +1,6 @@
 // The self-contained HTML flame graph: one file, no network (a Content-Security-Policy
-// forbids any), opens from disk. The viewer is viewer.ts's compiled source; the tree
+// forbids any), opens from disk. The viewer is the browser bundle of viewer/main.ts
+// (minified by scripts/build.mjs into viewer/bundle.generated.ts), inlined once per page; the tree
 // travels as one gzip'd blob (JSON frame table + typed-array columns), base64 in a
 // <script type="application/octet-stream">, inflated by the browser's
 // DecompressionStream. gzip keeps the page within 2x the gzipped profile.
@@ -10,9 +11,9 @@
 import { gzipSync } from "node:zlib";
 import { WAIT_CLASSES } from "../../core/go/index.js";
 import { escapeHtml } from "../../core/html/index.js";
-import { diffColor, NOT_WAITING_COLOR, packageColor, WAIT_CLASS_COLORS } from "./colors.js";
+import { NOT_WAITING_COLOR, packageColor, WAIT_CLASS_COLORS } from "./colors.js";
 import type { FlameTree } from "./tree.js";
-import { flameViewer } from "./viewer/viewer.js";
+import { VIEWER_JS } from "./viewer/bundle.generated.js";
 
 export type ColorMode = "package" | "wait" | "diff";
 
@@ -114,9 +115,7 @@ const CSS = `
 
 /** CSS and script to include once in a page hosting flame graphs (defines window.godiagFlame). */
 export function flameAssets(): { css: string; script: string } {
-  const script =
-    `window.godiagFlame=function(el,data){return (${flameViewer.toString()})(el,data,${diffColor.toString()});};`;
-  return { css: CSS, script };
+  return { css: CSS, script: VIEWER_JS };
 }
 
 /**

@@ -1,70 +1,60 @@
-// The few browser APIs the flame viewer uses, typed locally. The project compiles
-// against lib ES2022 + Node types (no DOM lib, which would leak browser globals into
-// every Node file's type-check); the viewer module declares these as module-local
-// ambients so its code is still type-checked.
+// DOM helpers and the viewer's fixed skeleton: the tool bar, legend, breadcrumbs,
+// the panes' box, the top table and the tooltip (class names styled by html.ts's CSS).
 
-export interface Rect {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
+/** A new element of class `cls` (and text), appended to parent. */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  parent.appendChild(e);
+  return e;
 }
 
-export interface Ev {
-  clientX: number;
-  clientY: number;
-  key: string;
-  target: unknown;
-  shiftKey: boolean;
-  preventDefault(): void;
-  stopPropagation(): void;
+/** The skeleton's elements. */
+export interface Ui {
+  root: HTMLElement;
+  bar: HTMLDivElement;
+  title: HTMLDivElement;
+  search: HTMLInputElement;
+  match: HTMLSpanElement;
+  orientBtn: HTMLButtonElement;
+  invertBtn: HTMLButtonElement;
+  sandwichBtn: HTMLButtonElement;
+  colorSel: HTMLSelectElement;
+  legend: HTMLDivElement;
+  crumbs: HTMLDivElement;
+  paneBox: HTMLDivElement;
+  table: HTMLTableElement;
+  tip: HTMLDivElement;
 }
 
-export interface Ctx2D {
-  fillStyle: string;
-  strokeStyle: string;
-  font: string;
-  lineWidth: number;
-  textBaseline: string;
-  globalAlpha: number;
-  fillRect(x: number, y: number, w: number, h: number): void;
-  strokeRect(x: number, y: number, w: number, h: number): void;
-  clearRect(x: number, y: number, w: number, h: number): void;
-  fillText(t: string, x: number, y: number): void;
-  measureText(t: string): { width: number };
-  setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
-}
-
-export interface El {
-  className: string;
-  textContent: string | null;
-  innerHTML: string;
-  value: string;
-  title: string;
-  disabled: boolean;
-  width: number;
-  height: number;
-  clientWidth: number;
-  style: { cssText: string; display: string; left: string; top: string; width: string; height: string };
-  dataset: Record<string, string | undefined>;
-  classList: { toggle(c: string, on?: boolean): void };
-  appendChild<T extends El>(c: T): T;
-  querySelector(sel: string): El | null;
-  addEventListener(t: string, fn: (e: Ev) => void): void;
-  getBoundingClientRect(): Rect;
-  getContext(kind: "2d"): Ctx2D | null;
-  closest(sel: string): El | null;
-  setAttribute(k: string, v: string): void;
-}
-
-export interface Doc {
-  createElement(tag: string): El;
-  addEventListener(t: string, fn: (e: Ev) => void): void;
-  activeElement: unknown;
-}
-
-export interface Win {
-  devicePixelRatio: number;
-  addEventListener(t: string, fn: () => void): void;
-  requestAnimationFrame(fn: () => void): number;
+/** Empties root and builds the skeleton in it. */
+export function buildUi(root: HTMLElement): Ui {
+  root.classList.toggle("gdf", true);
+  root.innerHTML = "";
+  const bar = el("div", "gdf-bar", root);
+  const title = el("div", "gdf-title", bar);
+  const search = el("input", "gdf-search", bar);
+  search.setAttribute("placeholder", "Search (regexp)");
+  search.setAttribute("aria-label", "search frames");
+  const match = el("span", "gdf-match", bar);
+  const btn = (label: string, act: string) => {
+    const b = el("button", "gdf-btn", bar, label);
+    b.dataset.act = act;
+    return b;
+  };
+  btn("Reset zoom", "reset");
+  const orientBtn = btn("Flame", "orient");
+  const invertBtn = btn("Inverted", "invert");
+  const sandwichBtn = btn("Sandwich", "sandwich");
+  const colorSel = el("select", "gdf-color", bar);
+  const legend = el("div", "gdf-legend", root);
+  const crumbs = el("div", "gdf-crumbs", root);
+  const body = el("div", "gdf-body", root);
+  const paneBox = el("div", "gdf-panes", body);
+  const side = el("div", "gdf-side", body);
+  const table = el("table", "gdf-top", side);
+  const tip = el("div", "gdf-tip", root);
+  tip.style.display = "none";
+  return { root, bar, title, search, match, orientBtn, invertBtn, sandwichBtn, colorSel, legend, crumbs, paneBox, table, tip };
 }
