@@ -1,0 +1,3 @@
+module godiag.test/services
+
+go 1.19
