@@ -3,7 +3,7 @@
 // it, and the part spent in system calls (cpu-hotspot, syscall-heavy and
 // mutex-contention all ask for the same attribution).
 
-import { attributeToUserCode, isSyscallFrame, type Attribution } from "../core/go/index.js";
+import { attributeToUserCode, isSyscallFrame, originOf, type Attribution } from "../core/go/index.js";
 import { sampleTypeIndex, type Profile } from "../core/model/index.js";
 import type { DiagnoseContext, ProfileInput } from "./context.js";
 
@@ -15,6 +15,31 @@ export interface CpuAnalysis {
   all: Attribution;
   /** CPU time spent in system calls, by the user function that made them */
   syscalls: Attribution;
+  /**
+   * CPU time spent in a user function's own instructions: samples whose leaf is the
+   * function itself (inlined user callees included), or one of the compare/copy
+   * routines the compiler emits as calls for its loops (memeqbody, cmpbody,
+   * memmove...). Library work it calls (encoding/json, crypto, sort) is not its own.
+   */
+  self: Map<string, number>;
+}
+
+// Runtime routines that are a user loop's own instructions, called as functions.
+const LOOP_LEAVES = /^(memeqbody|cmpbody|countbody|indexbytebody|runtime\.(memequal(\d+)?|cmpstring|memmove|memclrNoHeapPointers|strequal|efaceeq|ifaceeq)|internal\/bytealg\.\w+)$/;
+
+function selfTime(input: ProfileInput, typeIndex: number): Map<string, number> {
+  const p = input.profile;
+  const out = new Map<string, number>();
+  for (let s = 0; s < p.samples.length; s++) {
+    const v = p.sampleValue(s, typeIndex);
+    if (v === 0) continue;
+    const fr = input.frames.names(s);
+    let i = 0;
+    while (i < fr.length && LOOP_LEAVES.test(fr[i]!)) i++;
+    const fn = fr[i];
+    if (fn !== undefined && originOf(fn) === "user") out.set(fn, (out.get(fn) ?? 0) + v);
+  }
+  return out;
 }
 
 export function cpuTypeIndex(p: Profile): number {
@@ -36,5 +61,6 @@ function computeCpu(ctx: DiagnoseContext): CpuAnalysis | undefined {
     typeIndex,
     all: attributeToUserCode(input.frames, typeIndex),
     syscalls: attributeToUserCode(input.frames, typeIndex, (fr) => fr.some(isSyscallFrame)),
+    self: selfTime(input, typeIndex),
   };
 }

@@ -1,7 +1,13 @@
 // cpu-hotspot: one function of the service's own code (with the library code it
-// calls) takes a large share of the CPU the process burns, while the process is
-// busy enough for CPU to matter. Known expensive-by-mistake calls (regexp
-// compilation, template parsing, reflection-heavy encoding) get a specific fix.
+// calls) takes a large share of the CPU the process burns. What makes it a
+// problem is the kind of work, not how loaded the service happened to be:
+//   - a known mistake under it (a regexp compiled or a template parsed per call):
+//     a warning from MIN_WASTE_SHARE, critical when the process is busy;
+//   - its own instructions (a loop in user code: quadratic scans, needless
+//     recomputation) take MIN_SHARE of the CPU: a warning at any load, critical
+//     from CRITICAL_SHARE when the process is busy;
+//   - otherwise the time goes to library work it asked for (encoding, hashing,
+//     sorting, I/O): that is where the CPU goes, not a defect: info.
 
 import { attributeToUserCode, topEntries } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
@@ -9,7 +15,7 @@ import type { Finding } from "../finding.js";
 import { pct, secs, type Rule } from "../rule.js";
 import { cpuAnalysis } from "../cpu.js";
 
-/** A function must account for at least this share of CPU samples to be a hot spot. */
+/** A function's own instructions must take at least this share of CPU samples to be a hot spot. */
 const MIN_SHARE = 0.2;
 /**
  * A known mistake (KNOWN_WASTE below) is named from this share on: compiling a
@@ -19,8 +25,8 @@ const MIN_WASTE_SHARE = 0.1;
 /** ... and be critical above this share. */
 const CRITICAL_SHARE = 0.5;
 /**
- * The process must use at least this many cores on average: a function taking 60%
- * of an idle process is not a problem worth an incident.
+ * Critical needs a busy process (this many cores on average): a defect in an idle
+ * process is still a defect (warning), but not an incident.
  */
 const MIN_CORES = 0.25;
 
@@ -87,8 +93,10 @@ export const cpuHotspotRule: Rule = {
       if (sys > 0.5 * v) continue;
       const waste = findWaste(callees.map(([c]) => c), ctx, fn, ti);
       const mistake = waste?.mistake === true;
+      const own = analysis.self.get(fn) ?? 0;
+      const ownLoop = own >= MIN_SHARE * attr.total;
       if (share < MIN_SHARE && !mistake) continue;
-      const severity = !busy ? "info" : share >= CRITICAL_SHARE || mistake ? "critical" : "warning";
+      const severity = mistake || ownLoop ? (busy && (mistake || share >= CRITICAL_SHARE) ? "critical" : "warning") : "info";
       const calleeText = callees.map(([c, cv]) => `${c} ${pct(cv, attr.total)}`).join(", ");
       out.push({
         id: `cpu-hotspot:${fn}`,
@@ -99,13 +107,15 @@ export const cpuHotspotRule: Rule = {
         summary:
           `${fn} and the library code it calls take ${pct(v, attr.total)} of the CPU samples` +
           (cores !== undefined ? ` while the process uses ${cores.toFixed(2)} cores on average` : "") +
-          `. Most of it goes to: ${calleeText || "its own code"}.`,
+          `. Most of it goes to: ${calleeText || "its own code"}` +
+          (ownLoop ? `; ${pct(own, attr.total)} of all CPU is its own loops, not library work.` : mistake ? "." : ". That is library work it asked for, not a defect by itself."),
         evidence: [
           {
             source: cpu.file.path,
             kind: "cpu profile",
             numbers: {
               function_cpu_ns: v,
+              own_instructions_cpu_ns: own,
               total_cpu_ns: attr.total,
               share_pct: round1(100 * share),
               ...(cores !== undefined ? { cores_used: round2(cores) } : {}),

@@ -20,6 +20,13 @@ const WARN_WAITERS = 0.5;
 const CRITICAL_WAITERS = 2;
 /** The top critical section must own this share of the contention to be named. */
 const MIN_SITE_SHARE = 0.3;
+/**
+ * Heavy work inside a contended critical section is a design defect whatever the
+ * load: when the holder's code runs for at least this share of the process's CPU,
+ * the finding is a warning even if the profile's window (and so the waiting rate)
+ * is unknown, as with cumulative profiles fetched by hand.
+ */
+const WORK_UNDER_LOCK_SHARE = 0.2;
 
 const LOCK_WAIT = /^(sync\.\(\*(RW)?Mutex\)\.(R)?Lock|internal\/sync\.\(\*Mutex\)\.Lock)$/;
 
@@ -38,7 +45,11 @@ export const mutexContentionRule: Rule = {
     if (holderDelay < MIN_SITE_SHARE * held.total) return [];
     const waiters = mutex.seconds ? held.total / 1e9 / mutex.seconds : undefined;
     if (waiters !== undefined && waiters < WARN_WAITERS) return [];
-    const severity = waiters === undefined ? "info" : waiters >= CRITICAL_WAITERS ? "critical" : "warning";
+    // What the holder does with the lock held, from the CPU profile.
+    const work = holderWork(ctx, holder);
+    const heavyWork = work !== undefined && work.cpuShare >= WORK_UNDER_LOCK_SHARE;
+    const severity =
+      waiters !== undefined ? (waiters >= CRITICAL_WAITERS ? "critical" : "warning") : heavyWork ? "warning" : "info";
 
     const evidence: Evidence[] = [
       {
@@ -65,8 +76,6 @@ export const mutexContentionRule: Rule = {
         excerpt: sites.map(([f, v]) => `${secs(v).padStart(8)} waiting in ${f}`).join("\n"),
       });
     }
-    // What the holder does with the lock held, from the CPU profile.
-    const work = holderWork(ctx, holder);
     if (work) evidence.push(work.evidence);
 
     const workText = work?.top.length ? ` While holding it, ${holder} spends its CPU in ${work.top.join(", ")}.` : "";
@@ -105,7 +114,7 @@ function blockedLockers(ctx: DiagnoseContext): Attribution | undefined {
   return attributeToUserCode(block.frames, di, (fr) => fr.slice(0, 4).some((f) => LOCK_WAIT.test(f)));
 }
 
-function holderWork(ctx: DiagnoseContext, holder: string): { evidence: Evidence; top: string[] } | undefined {
+function holderWork(ctx: DiagnoseContext, holder: string): { evidence: Evidence; top: string[]; cpuShare: number } | undefined {
   const analysis = cpuAnalysis(ctx);
   if (!analysis) return undefined;
   const { input: cpu, typeIndex: ti, all: attr } = analysis;
@@ -121,6 +130,7 @@ function holderWork(ctx: DiagnoseContext, holder: string): { evidence: Evidence;
   const top = topEntries(parts, 3).filter(([, v]) => v >= 0.1 * under.total);
   return {
     top: top.map(([f]) => f),
+    cpuShare: attr.total > 0 ? under.total / attr.total : 0,
     evidence: {
       source: cpu.file.path,
       kind: "cpu profile (lock holder)",

@@ -14,7 +14,10 @@ import { cpuAnalysis } from "../cpu.js";
 const MIN_SHARE = 0.15;
 /** ... and to call it critical. */
 const CRITICAL_SHARE = 0.3;
-/** As for CPU hot spots, an idle process is not worth an alarm. */
+/**
+ * Unbuffered I/O is a defect at any load (a warning by its share); critical needs a
+ * busy process, as for CPU hot spots.
+ */
 const MIN_CORES = 0.25;
 
 
@@ -49,7 +52,7 @@ export const syscallHeavyRule: Rule = {
       out.push({
         id: `syscall-heavy:${fn}`,
         category: "syscall-heavy",
-        severity: !busy ? "info" : share >= CRITICAL_SHARE ? "critical" : "warning",
+        severity: busy && share >= CRITICAL_SHARE ? "critical" : "warning",
         confidence: Math.min(0.9, 0.4 + share),
         title: `${fn} spends ${pct(v, all.total)} of CPU in system calls${writes > 0.5 * v ? " (unbuffered writes)" : ""}`,
         summary:
