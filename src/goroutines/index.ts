@@ -6,3 +6,4 @@ export * from "./model.js";
 export * from "./read/dump.js";
 export * from "./render/json.js";
 export * from "./render/text.js";
+export * from "./analyze/deadlock.js";

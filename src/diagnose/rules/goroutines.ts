@@ -13,8 +13,9 @@
 // The growth thresholds live in the analysis (suspects.ts: at least 5 goroutines
 // and a fifth of the bucket); severity is decided here, from the rate.
 
-import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, parseGoroutineData } from "../../goroutines/index.js";
+import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, parseGoroutineData, type RecursiveReadLock } from "../../goroutines/index.js";
 import { originOf } from "../../core/go/index.js";
+import type { GoFrame } from "../../goroutines/index.js";
 import type { BundleFile } from "../../bundle/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding } from "../finding.js";
@@ -26,6 +27,11 @@ const CRITICAL_PER_MINUTE = 60;
 const CRITICAL_COUNT = 1000;
 /** Idle server connections: fewer than this is normal keep-alive, not a pile-up. */
 const MIN_PILEUP = 20;
+/**
+ * Goroutines queued on one object's lock in a dump taken by hand: a handful queued
+ * at the instant of the dump means requests are being serialised behind the holder.
+ */
+const MIN_LOCK_WAITERS = 5;
 
 interface Analysis {
   files: BundleFile[];
@@ -53,6 +59,13 @@ export const goroutineRule: Rule = {
     out.push(...leakFindings(leaks, a));
     for (const s of suspects.filter((x) => x.kind === "conn-serve-no-timeouts" && x.count >= MIN_PILEUP)) {
       out.push(pileupFinding(s, a));
+    }
+    // Lock waiters seen in the dumps speak for contention only where the profiles
+    // cannot (block/mutex profiling off, or no such profile was taken).
+    const mutex = ctx.profile("mutex");
+    if (!dl && !(mutex && mutex.profile.samples.length > 0)) {
+      const f = lockWaitersFinding(a);
+      if (f) out.push(f);
     }
     return out;
   },
@@ -188,13 +201,19 @@ function deadlockFinding(a: Analysis): { finding: Finding; buckets: Bucket[] } |
   const report = a.diff?.deadlock ?? a.single?.deadlock;
   const buckets = a.diff?.diff.after ?? a.single?.buckets ?? [];
   const crashed = a.header.some((h) => /all goroutines are asleep - deadlock/.test(h));
-  if (!report || (report.blocked.length === 0 && !crashed)) return undefined;
+  // Waiters parked in both snapshots are not proof: only a cycle, a recursive read
+  // lock behind a writer, minutes-long waits or the runtime's own verdict are.
+  if (!report || (report.proof === null && !crashed)) return undefined;
+  const recursive = report.recursiveReads[0];
+  if (recursive && !report.cycles.length) return recursiveReadFinding(a, report.recursiveReads, buckets);
   const blocked = report.blocked.map((i) => buckets[i]!).filter(Boolean);
   const count = blocked.reduce((s, b) => s + b.count, 0);
   const cycle = report.cycles[0];
-  // The functions that took the locks in opposite orders come first.
-  const callers = cycle ? cycle.edges.map((e) => e.caller?.func).filter((f): f is string => !!f) : [];
-  const functions = [...new Set([...callers, ...(cycle ? cycle.edges.map((e) => buckets[e.bucket]!) : blocked).flatMap(bucketFunctions)])];
+  // The functions that took the locks in opposite orders come first; of those, the one
+  // fewer goroutines run first: the odd one out is the likelier place for the wrong order.
+  const edges = cycle ? [...cycle.edges].sort((x, y) => buckets[x.bucket]!.count - buckets[y.bucket]!.count) : [];
+  const callers = edges.map((e) => e.caller?.func).filter((f): f is string => !!f);
+  const functions = [...new Set([...callers, ...(cycle ? edges.map((e) => buckets[e.bucket]!) : blocked).flatMap(bucketFunctions)])];
   for (const b of blocked) for (const f of bucketFunctions(b)) if (!functions.includes(f)) functions.push(f);
   const cycleText = cycle
     ? cycle.edges.map((e) => `${e.caller?.func ?? bucketTitle(buckets[e.bucket]!)} holds ${e.holds} and waits for ${e.waits}`).join("; ")
@@ -228,4 +247,138 @@ function deadlockFinding(a: Analysis): { finding: Finding; buckets: Bucket[] } |
       docs: ["https://go.dev/doc/articles/race_detector", "https://pkg.go.dev/sync#Mutex"],
     },
   };
+}
+
+function recursiveReadFinding(a: Analysis, recs: RecursiveReadLock[], buckets: Bucket[]): { finding: Finding; buckets: Bucket[] } {
+  const r = recs[0]!;
+  const stuck = recs.map((x) => buckets[x.bucket]!);
+  const writers = r.writers.map((i) => buckets[i]!);
+  const count = recs.reduce((s, x) => s + x.count, 0) + writers.reduce((s, b) => s + b.count, 0);
+  const holder = r.holder.func;
+  const functions = [...new Set([holder, r.waiter.func, ...writers.flatMap(bucketFunctions)])];
+  const numbers: Record<string, number> = {
+    goroutines_waiting_for_second_rlock: recs.reduce((s, x) => s + x.count, 0),
+    writers_waiting: writers.reduce((s, b) => s + b.count, 0),
+  };
+  return {
+    buckets: [...stuck, ...writers],
+    finding: {
+      id: `deadlock:${holder}`,
+      category: "deadlock",
+      severity: "critical",
+      confidence: 0.9,
+      title: `Deadlock: ${holder} takes a read lock it already holds, while a writer waits`,
+      summary:
+        `${holder} holds an RWMutex read lock (its goroutines also wait for RLock at ${shortPath(r.holder.file)}:${lineBefore(r)}) ` +
+        `and calls ${r.waiter.func}, which asks for the same read lock again (${shortPath(r.waiter.file)}:${r.waiter.line}). ` +
+        `A writer is queued in Lock (${writers.map(bucketTitle).join("; ")}): it waits for the first read lock to be released, ` +
+        `and the second RLock waits for the writer. ${count} goroutines can never proceed, and every new reader queues behind them.`,
+      evidence: [snapshotEvidence(a, numbers, [stackExcerpt(stuck[0]!), ...writers.slice(0, 1).map((w) => stackExcerpt(w, 4))].join("\n--\n"), functions)],
+      functions,
+      recommendation:
+        `Do not RLock recursively (the sync.RWMutex documentation forbids it): in ${holder}, call an unexported variant of ` +
+        `${r.waiter.func} that expects the lock to be held, or release the read lock before the call.`,
+      docs: ["https://pkg.go.dev/sync#RWMutex"],
+    },
+  };
+}
+
+function lineBefore(r: RecursiveReadLock): string {
+  return `before line ${r.holder.line}`;
+}
+
+/**
+ * Contention seen in goroutine dumps alone: goroutines queued in Lock/RLock on one
+ * object (the receiver their method printed), and the goroutine inside a method of
+ * that same object that is not waiting for it — the holder — with what it is doing
+ * meanwhile (network I/O, a system call, a sleep): that is the work to move out of
+ * the critical section.
+ */
+function lockWaitersFinding(a: Analysis): Finding | undefined {
+  const dumps = a.diff ? [a.diff.diff.before, a.diff.diff.after] : [a.single!.buckets];
+  let best: { waiters: Bucket[]; count: number; holder?: { frame: string; bucket: Bucket } } | undefined;
+  for (const buckets of dumps) {
+    const byObject = new Map<string, Bucket[]>();
+    for (const b of buckets) {
+      if (b.cls !== "sync:mutex" && b.cls !== "sync:rwmutex") continue;
+      const caller = lockCaller(b);
+      if (!caller) continue;
+      const key = `${methodType(caller.func)}|${firstArg(caller.args)}`;
+      let l = byObject.get(key);
+      if (!l) byObject.set(key, (l = []));
+      l.push(b);
+    }
+    for (const [key, waiters] of byObject) {
+      const count = waiters.reduce((s, b) => s + b.count, 0);
+      if (count < MIN_LOCK_WAITERS || (best && best.count >= count)) continue;
+      const [type, recv] = key.split("|") as [string, string];
+      best = { waiters, count, holder: type ? findHolder(buckets, type, recv) : undefined };
+    }
+  }
+  if (!best) return undefined;
+  const waiter = best.waiters[0]!;
+  const waitFn = lockCaller(waiter)!.func;
+  const holder = best.holder;
+  const doing = holder ? describeWait(holder.bucket) : "";
+  const fn = holder?.frame ?? waitFn;
+  const functions = [...new Set([fn, waitFn, ...(holder ? bucketFunctions(holder.bucket) : [])])];
+  const numbers: Record<string, number> = { goroutines_waiting_for_lock: best.count };
+  return {
+    id: `mutex-contention:${fn}`,
+    category: "mutex-contention",
+    severity: "warning",
+    confidence: holder ? 0.7 : 0.5,
+    title: holder
+      ? `Lock contention: ${best.count} goroutines wait in ${waitFn} while ${fn} holds the lock ${doing}`
+      : `Lock contention: ${best.count} goroutines wait for the lock in ${waitFn}`,
+    summary:
+      `A goroutine dump shows ${best.count} goroutines queued on one lock (${bucketTitle(waiter)})` +
+      (holder ? `; the goroutine inside ${fn} on the same object is not waiting for it: it holds it, ${doing}.` : ".") +
+      " Block and mutex profiling are off, so the dumps are the evidence (enable them for the wait time).",
+    evidence: [snapshotEvidence(a, numbers, [stackExcerpt(waiter, 6), ...(holder ? [stackExcerpt(holder.bucket, 8)] : [])].join("\n--\n"), functions)],
+    functions,
+    recommendation: holder
+      ? `Do not hold the lock in ${fn} ${doing}: do that work first, then take the lock only to publish the result ` +
+        "(or keep serving the old value while one goroutine refreshes it)."
+      : `Shorten the critical sections of the lock ${waitFn} waits for; enable block/mutex profiling to see who holds it.`,
+    docs: ["https://pkg.go.dev/sync#RWMutex", "https://pkg.go.dev/runtime#SetMutexProfileFraction"],
+  };
+}
+
+/** The user frame that asked for the lock (the first user frame above the wait). */
+function lockCaller(b: Bucket): GoFrame | undefined {
+  return b.frames.slice(Math.max(0, b.waitDepth + 1)).find((f) => originOf(f.func) === "user");
+}
+
+function methodType(fn: string): string {
+  const m = /^(.*\.\(\*?[^)]+\))\./.exec(fn);
+  return m ? m[1]! : "";
+}
+
+function firstArg(args: string): string {
+  const a = args.split(",")[0]?.trim() ?? "";
+  return /^0x[0-9a-f]+$/.test(a) ? a : "";
+}
+
+/** The innermost frame of a method of `type` (on the same receiver when printed) in a goroutine not waiting for a lock. */
+function findHolder(buckets: Bucket[], type: string, recv: string): { frame: string; bucket: Bucket } | undefined {
+  for (const b of buckets) {
+    if (b.cls === "sync:mutex" || b.cls === "sync:rwmutex") continue;
+    for (const f of b.frames) {
+      if (methodType(f.func) !== type) continue;
+      const r = firstArg(f.args);
+      if (recv !== "" && r !== "" && r !== recv) continue;
+      return { frame: f.func, bucket: b };
+    }
+  }
+  return undefined;
+}
+
+function describeWait(b: Bucket): string {
+  if (b.frames.some((f) => /^net\/http\.\(\*(Client|Transport)\)|^net\/http\.\(\*persistConn\)/.test(f.func))) return "during an HTTP call";
+  if (b.cls.startsWith("io:")) return "during network I/O";
+  if (b.cls === "syscall") return "during a system call";
+  if (b.cls === "sleep") return "while sleeping";
+  if (b.cls === "running" || b.cls === "runnable") return "while computing";
+  return `while blocked in ${b.cls}`;
 }

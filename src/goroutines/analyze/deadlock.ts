@@ -1,6 +1,11 @@
-// Long-blocked mutex waiters: goroutines in sync.(*Mutex).Lock (or RWMutex) for
-// at least N minutes, or still blocked at the same place in two snapshots taken
-// an interval apart. Grouped by the lock's address (the argument of the runtime's
+// Mutex waiters and the evidence that they will never proceed. Waiters are
+// goroutines in sync.(*Mutex).Lock (or RWMutex) for at least N minutes, or still
+// blocked at the same place in two snapshots taken an interval apart — but being
+// parked in two snapshots is not proof (under contention the same goroutines can
+// wait again and again). A deadlock is proven only by: waits the runtime prints in
+// minutes, a lock-order cycle, or a read lock taken recursively while a writer
+// waits (sync.RWMutex forbids that: the writer waits for the reader, the
+// reader's second RLock waits for the writer). Grouped by the lock's address (the argument of the runtime's
 // lockSlow frame, when the dump prints arguments), and, "if the stacks tell",
 // which bucket holds which lock: a function that waits on lock A at one line and
 // on lock B at a later line holds A in the goroutines waiting at the later line
@@ -22,11 +27,28 @@ export interface LockCycle {
   edges: Array<{ bucket: number; caller: GoFrame | null; holds: string; waits: string }>;
 }
 
+export interface RecursiveReadLock {
+  /** bucket (index) of the goroutines waiting for their second RLock */
+  bucket: number;
+  count: number;
+  /** the frame that holds the first read lock (it waited for RLock at an earlier line) */
+  holder: GoFrame;
+  /** the frame whose RLock waits */
+  waiter: GoFrame;
+  /** buckets (indexes) of writers waiting in RWMutex.Lock */
+  writers: number[];
+}
+
 export interface DeadlockReport {
   /** buckets (indexes) with long-blocked mutex waiters */
   blocked: number[];
   locks: LockWaiters[];
   cycles: LockCycle[];
+  recursiveReads: RecursiveReadLock[];
+  /** waiters blocked for >= minWaitMinutes as printed by the runtime */
+  longWaiters: number;
+  /** what proves no progress, or null when nothing does (then it is contention, not a deadlock) */
+  proof: "cycle" | "recursive-rlock" | "long-wait" | null;
   /** what made a waiter long-blocked */
   criterion: string;
 }
@@ -64,20 +86,13 @@ export function findDeadlocks(after: GoroutineDump, buckets: Bucket[], o: Deadlo
     }
   }
   const blocked: number[] = [];
+  let longWaiters = 0;
   const perLock = new Map<string, LockWaiters>();
-  // function -> line -> lock waited at that line
+  // function -> line -> lock waited at that line (every mutex waiter, stuck or not)
   const waitsAt = new Map<string, Map<number, string>>();
   const info: Array<{ bucket: number; lock: string; caller: GoFrame | null }> = [];
   buckets.forEach((b, bi) => {
     if (!MUTEX_CLASSES.has(b.cls)) return;
-    let n = 0;
-    for (const g of b.members) {
-      const long = g.waitMinutes >= o.minWaitMinutes;
-      const persisted = g.id !== 0 && stuckBefore.get(g.id) === placeOf(g.frames);
-      if (long || persisted) n += g.count;
-    }
-    if (n === 0) return;
-    blocked.push(bi);
     const lock = lockAddress(b.frames, b.waitDepth);
     const caller = b.waitDepth + 1 < b.frames.length ? b.frames[b.waitDepth + 1]! : null;
     info.push({ bucket: bi, lock, caller });
@@ -86,6 +101,15 @@ export function findDeadlocks(after: GoroutineDump, buckets: Bucket[], o: Deadlo
       if (m === undefined) waitsAt.set(caller.func, (m = new Map()));
       m.set(caller.line, lock);
     }
+    let n = 0;
+    for (const g of b.members) {
+      const long = g.waitMinutes >= o.minWaitMinutes;
+      const persisted = g.id !== 0 && stuckBefore.get(g.id) === placeOf(g.frames);
+      if (long) longWaiters += g.count;
+      if (long || persisted) n += g.count;
+    }
+    if (n === 0) return;
+    blocked.push(bi);
     let lw = perLock.get(lock);
     if (lw === undefined) perLock.set(lock, (lw = { lock, count: 0, buckets: [] }));
     lw.count += n;
@@ -102,6 +126,7 @@ export function findDeadlocks(after: GoroutineDump, buckets: Bucket[], o: Deadlo
   }
   for (const lw of perLock.values()) for (const e of lw.buckets) e.heldLocks = held.get(e.bucket) ?? [];
   // Cycles of length 2 (the common inversion): X holds A waits B, Y holds B waits A.
+  // Both are waiting now, so neither can proceed: the cycle is the proof by itself.
   const cycles: LockCycle[] = [];
   const byBucket = new Map(info.map((x) => [x.bucket, x]));
   const seen = new Set<string>();
@@ -123,14 +148,67 @@ export function findDeadlocks(after: GoroutineDump, buckets: Bucket[], o: Deadlo
       }
     }
   }
+  const recursiveReads = findRecursiveReads(buckets);
   const locks = [...perLock.values()].sort((a, b) => b.count - a.count || (a.lock < b.lock ? -1 : 1));
   const criterion =
     `blocked >= ${o.minWaitMinutes} min` + (o.before ? ` or blocked at the same place in both snapshots${o.intervalSeconds ? ` (${Math.round(o.intervalSeconds)} s apart)` : ""}` : "");
-  return { blocked, locks, cycles, criterion };
+  const proof = cycles.length > 0 ? "cycle" : recursiveReads.length > 0 ? "recursive-rlock" : longWaiters > 0 ? "long-wait" : null;
+  return { blocked, locks, cycles, recursiveReads, longWaiters, proof, criterion };
 }
 
 function placeOf(frames: readonly GoFrame[]): string {
   let s = "";
   for (const f of frames) s += `${f.func}:${f.line};`;
   return s;
+}
+
+const RLOCK = /^sync\.\(\*RWMutex\)\.RLock$/;
+const WLOCK = /^sync\.\(\*RWMutex\)\.Lock$/;
+
+/**
+ * Goroutines waiting for an RLock inside a call made by a frame that itself passed
+ * an RLock of the same object earlier: other goroutines wait for RLock directly in
+ * that frame's function at an earlier line, on the same receiver. With a writer
+ * queued in Lock, that second RLock can never be granted.
+ */
+function findRecursiveReads(buckets: Bucket[]): RecursiveReadLock[] {
+  const writers: number[] = [];
+  // function -> lines where its goroutines wait for RLock directly, with the receiver printed
+  const rlockAt = new Map<string, Array<{ line: number; recv: string }>>();
+  buckets.forEach((b, bi) => {
+    if (!MUTEX_CLASSES.has(b.cls)) return;
+    const at = b.frames.findIndex((f) => RLOCK.test(f.func));
+    if (b.frames.some((f) => WLOCK.test(f.func))) writers.push(bi);
+    if (at < 0 || at + 1 >= b.frames.length) return;
+    const caller = b.frames[at + 1]!;
+    let l = rlockAt.get(caller.func);
+    if (l === undefined) rlockAt.set(caller.func, (l = []));
+    l.push({ line: caller.line, recv: receiver(caller) });
+  });
+  if (writers.length === 0) return [];
+  const out: RecursiveReadLock[] = [];
+  buckets.forEach((b, bi) => {
+    if (!MUTEX_CLASSES.has(b.cls)) return;
+    const at = b.frames.findIndex((f) => RLOCK.test(f.func));
+    if (at < 0 || at + 1 >= b.frames.length) return;
+    const waiter = b.frames[at + 1]!;
+    for (let k = at + 2; k < b.frames.length; k++) {
+      const outer = b.frames[k]!;
+      const earlier = rlockAt.get(outer.func)?.find(
+        (r) => r.line < outer.line && (r.recv === "" || receiver(outer) === "" || r.recv === receiver(outer)),
+      );
+      if (earlier) {
+        out.push({ bucket: bi, count: b.count, holder: outer, waiter, writers });
+        return;
+      }
+    }
+  });
+  return out;
+}
+
+/** The receiver (first argument) a method frame printed, "" when unknown. */
+function receiver(f: GoFrame): string {
+  if (!f.func.includes(").")) return "";
+  const a = f.args.split(",")[0]?.trim() ?? "";
+  return /^0x[0-9a-f]+$/.test(a) ? a : "";
 }
