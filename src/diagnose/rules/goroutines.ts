@@ -13,9 +13,8 @@
 // The growth thresholds live in the analysis (suspects.ts: at least 5 goroutines
 // and a fifth of the bucket); severity is decided here, from the rate.
 
-import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, parseGoroutineData, type RecursiveReadLock } from "../../goroutines/index.js";
+import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, parseGoroutineData, type RecursiveReadLock, type GoFrame } from "../../goroutines/index.js";
 import { originOf } from "../../core/go/index.js";
-import type { GoFrame } from "../../goroutines/index.js";
 import type { BundleFile } from "../../bundle/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding } from "../finding.js";
