@@ -3,6 +3,7 @@
 
 import { type Bundle, type BundleFile, type FileKind } from "../bundle/index.js";
 import { StackFrames, type Profile } from "../core/model/index.js";
+import { parseGoroutineData, type GoroutineDump } from "../goroutines/index.js";
 
 export interface ProfileInput {
   file: BundleFile;
@@ -35,6 +36,11 @@ export class DiagnoseContext {
   profile(kind: ProfileKind): ProfileInput | undefined {
     if (!this.profiles.has(kind)) this.profiles.set(kind, this.pickProfile(kind));
     return this.profiles.get(kind);
+  }
+
+  /** The goroutine debug=2 dumps (or tracebacks), oldest first, each parsed once with the bundle's limits. */
+  goroutineDumps(): Array<{ file: BundleFile; dump: GoroutineDump }> {
+    return this.once(parseDumps);
   }
 
   /** Compute an analysis of this bundle once; later calls with the same function share it. */
@@ -71,3 +77,7 @@ export class DiagnoseContext {
   }
 }
 
+
+function parseDumps(ctx: DiagnoseContext): Array<{ file: BundleFile; dump: GoroutineDump }> {
+  return ctx.files("goroutine-debug2").map((file) => ({ file, dump: parseGoroutineData(file.data, file.path, ctx.bundle.limits) }));
+}

@@ -13,6 +13,8 @@ interface Link {
 }
 
 const sameOrNested = (a: Finding, b: Finding) => a.functions.some((f) => b.functions.includes(f));
+const held = (f: Finding) =>
+  f.evidence[0]?.numbers["client_connections_open"] ?? f.evidence[0]?.numbers["idle_server_connections"] ?? Infinity;
 
 const LINKS: Link[] = [
   // Unbuffered I/O inside a critical section makes the lock contended: fix the I/O first.
@@ -30,6 +32,9 @@ const LINKS: Link[] = [
   { cause: "memory-limit-thrash", effect: "gc-pressure", related: () => true },
   // A growing heap under a fixed limit ends in thrash: the growth is the cause.
   { cause: "heap-growth", effect: "memory-limit-thrash", related: sameOrNested },
+  // Client connections held open by unclosed response bodies show, when the service
+  // also serves what it calls (a sidecar, a stub, itself), as idle server connections.
+  { cause: "response-body-leak", effect: "connection-pileup", related: (leak, pile) => held(pile) <= held(leak) * 1.5 + 5 },
   // A hot spot that is all system calls is the syscall finding.
   { cause: "syscall-heavy", effect: "cpu-hotspot", related: sameOrNested },
 ];

@@ -13,6 +13,8 @@ export const CATEGORIES = [
   "memory-limit-thrash",
   "deadlock",
   "lock-held-during-io",
+  "response-body-leak",
+  "connection-churn",
   "large-allocations",
   "profiling-disabled",
   "block-profile-rate-too-coarse",

@@ -20,6 +20,8 @@ const FLAME_FOR: Record<Category, string[]> = {
   "channel-backpressure": ["block", "goroutine"],
   "goroutine-leak": ["goroutine"],
   "connection-pileup": ["goroutine"],
+  "response-body-leak": ["goroutine", "allocs"],
+  "connection-churn": ["cpu", "allocs"],
   deadlock: ["goroutine"],
   "heap-growth": ["heap"],
   "memory-limit-thrash": ["heap", "cpu"],

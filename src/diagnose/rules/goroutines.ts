@@ -13,7 +13,7 @@
 // The growth thresholds live in the analysis (suspects.ts: at least 5 goroutines
 // and a fifth of the bucket); severity is decided here, from the rate.
 
-import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, parseGoroutineData, type RecursiveReadLock, type GoFrame } from "../../goroutines/index.js";
+import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, type RecursiveReadLock, type GoFrame } from "../../goroutines/index.js";
 import { originOf } from "../../core/go/index.js";
 import type { BundleFile } from "../../bundle/index.js";
 import type { DiagnoseContext } from "../context.js";
@@ -54,7 +54,11 @@ export const goroutineRule: Rule = {
       out.push(dl.finding);
       for (const b of dl.buckets) deadlocked.add(b);
     }
-    const leaks = suspects.filter((s) => s.kind === "leak" && !deadlocked.has(s.bucket) && !(deadlock && isMutex(s)));
+    // The HTTP client's own goroutines (persistConn loops) are the http-client rule's
+    // evidence of unclosed response bodies, not a leak to fix in net/http.
+    const leaks = suspects.filter(
+      (s) => s.kind === "leak" && !deadlocked.has(s.bucket) && !(deadlock && isMutex(s)) && !isClientConnLoop(s.bucket),
+    );
     out.push(...leakFindings(leaks, a));
     for (const s of suspects.filter((x) => x.kind === "conn-serve-no-timeouts" && x.count >= MIN_PILEUP)) {
       out.push(pileupFinding(s, a));
@@ -71,6 +75,8 @@ export const goroutineRule: Rule = {
 };
 
 const isMutex = (s: Suspect) => s.cls === "sync:mutex" || s.cls === "sync:rwmutex";
+const isClientConnLoop = (b: Bucket) =>
+  b.frames.some((f) => f.func === "net/http.(*persistConn).readLoop" || f.func === "net/http.(*persistConn).writeLoop");
 
 function analyse(ctx: DiagnoseContext): Analysis | undefined {
   return ctx.once(computeAnalysis);
@@ -79,7 +85,7 @@ function analyse(ctx: DiagnoseContext): Analysis | undefined {
 function computeAnalysis(ctx: DiagnoseContext): Analysis | undefined {
   const files = ctx.files("goroutine-debug2");
   if (files.length === 0) return undefined;
-  const dumps = files.map((f) => parseGoroutineData(f.data, f.path, ctx.bundle.limits));
+  const dumps = ctx.goroutineDumps().map((d) => d.dump);
   const first = dumps[0]!;
   const last = dumps[dumps.length - 1]!;
   if (dumps.length === 1) {
@@ -172,14 +178,37 @@ function leakFindings(leaks: Suspect[], a: Analysis): Finding[] {
   });
 }
 
+/**
+ * The user function that runs the server whose connections pile up: the innermost
+ * user frame of the goroutine that created them (net/http.(*Server).Serve's
+ * goroutine, named by "created by ... in goroutine N" since Go 1.21), else of any
+ * goroutine serving an http.Server. That is where the http.Server is configured.
+ */
+function serverOwner(s: Suspect, a: Analysis): string | undefined {
+  const buckets = a.diff?.diff.after ?? a.single?.buckets ?? [];
+  const userFrame = (frames: readonly GoFrame[]) => frames.find((f) => originOf(f.func) === "user")?.func;
+  const creator = s.bucket.createdBy?.goroutine ?? 0;
+  if (creator > 0) {
+    for (const b of buckets) if (b.members.some((g) => g.id === creator)) return userFrame(b.frames);
+  }
+  for (const b of buckets) {
+    if (b.frames.some((f) => f.func === "net/http.(*Server).Serve")) {
+      const u = userFrame(b.frames);
+      if (u) return u;
+    }
+  }
+  return undefined;
+}
+
 function pileupFinding(s: Suspect, a: Analysis): Finding {
   const critical = (s.perMinute ?? 0) >= CRITICAL_PER_MINUTE || s.count >= CRITICAL_COUNT;
+  const owner = serverOwner(s, a);
   const numbers: Record<string, number> = { idle_server_connections: s.count };
   if (s.delta !== null) numbers.growth = s.delta;
   if (s.perMinute !== null) numbers.growth_per_min = Math.round(s.perMinute);
   if (a.diff) numbers.still_open_from_first = s.persisted;
   return {
-    id: `connection-pileup:${s.where?.func ?? "net/http.(*conn).serve"}`,
+    id: `connection-pileup:${owner ?? "net/http.(*conn).serve"}`,
     category: "connection-pileup",
     severity: critical ? "critical" : "warning",
     confidence: s.delta !== null ? 0.85 : 0.6,
@@ -188,8 +217,9 @@ function pileupFinding(s: Suspect, a: Analysis): Finding {
       `${s.reason.charAt(0).toUpperCase()}${s.reason.slice(1)}. Each idle connection costs a goroutine, ` +
       `its buffers and a file descriptor, until the process runs out of one of them.`,
     evidence: [snapshotEvidence(a, numbers, stackExcerpt(s.bucket), ["net/http.(*conn).serve"])],
-    functions: ["net/http.(*conn).serve", ...bucketFunctions(s.bucket)],
+    functions: [...new Set([...(owner ? [owner] : []), "net/http.(*conn).serve", ...bucketFunctions(s.bucket)])],
     recommendation:
+      (owner ? `In ${owner}, where the http.Server is built and served: ` : "") +
       `${s.advice.charAt(0).toUpperCase()}${s.advice.slice(1)}, e.g. ` +
       "`&http.Server{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}`.",
     docs: ["https://pkg.go.dev/net/http#Server", "https://blog.cloudflare.com/the-complete-guide-to-golang-net-http-timeouts/"],

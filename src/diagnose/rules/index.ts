@@ -5,6 +5,7 @@ import { channelBackpressureRule } from "./channel-backpressure.js";
 import { cpuHotspotRule } from "./cpu-hotspot.js";
 import { gcRule } from "./gc.js";
 import { goroutineRule } from "./goroutines.js";
+import { httpClientRule } from "./http-client.js";
 import { mutexContentionRule } from "./mutex-contention.js";
 import { profilingDisabledRule } from "./profiling-disabled.js";
 import { syscallHeavyRule } from "./syscall-heavy.js";
@@ -17,4 +18,5 @@ export const RULES: Rule[] = [
   profilingDisabledRule,
   gcRule,
   goroutineRule,
+  httpClientRule,
 ];

@@ -115,13 +115,36 @@ export function findDeadlocks(after: GoroutineDump, buckets: Bucket[], o: Deadlo
     lw.count += n;
     lw.buckets.push({ bucket: bi, count: n, caller, maxWaitMinutes: b.maxWaitMinutes, heldLocks: [] });
   });
-  // Held locks: the same function waited on a different lock at an earlier line.
+  // Held locks, for every frame of a waiter's stack (the lock may have been taken
+  // by a caller further out):
+  //  - the frame's function is seen waiting directly for another lock at an earlier
+  //    line: it passed that Lock, so it holds it here;
+  //  - a method whose receiver is the address of another lock that others wait for
+  //    (a struct whose first field is its mutex: mu at offset 0, the usual layout)
+  //    runs with its own lock held — the guarded-method pattern f.mu.Lock(); defer
+  //    f.mu.Unlock(). This one is an inference, used only to close a cycle.
+  const waitedLocks = new Set(info.map((x) => x.lock).filter((l) => l !== ""));
   const held = new Map<number, string[]>();
+  // the outermost frame that holds a lock: where the order of taking them is decided
+  const holderFrame = new Map<number, GoFrame>();
   for (const x of info) {
     if (x.caller === null || x.lock === "") continue;
-    const lines = waitsAt.get(x.caller.func)!;
+    const b = buckets[x.bucket]!;
     const h: string[] = [];
-    for (const [line, lock] of lines) if (line < x.caller.line && lock !== x.lock && !h.includes(lock)) h.push(lock);
+    for (let k = b.waitDepth + 1; k < b.frames.length; k++) {
+      const f = b.frames[k]!;
+      for (const [line, lock] of waitsAt.get(f.func) ?? []) {
+        if (line < f.line && lock !== x.lock && !h.includes(lock)) {
+          h.push(lock);
+          holderFrame.set(x.bucket, f);
+        }
+      }
+      const recv = f.func.includes(").") ? (f.args.split(",")[0]?.trim() ?? "") : "";
+      if (k > b.waitDepth + 1 && recv !== x.lock && waitedLocks.has(recv) && !h.includes(recv)) {
+        h.push(recv);
+        holderFrame.set(x.bucket, f);
+      }
+    }
     if (h.length > 0) held.set(x.bucket, h);
   }
   for (const lw of perLock.values()) for (const e of lw.buckets) e.heldLocks = held.get(e.bucket) ?? [];
@@ -141,8 +164,8 @@ export function findDeadlocks(after: GoroutineDump, buckets: Bucket[], o: Deadlo
         seen.add(id);
         cycles.push({
           edges: [
-            { bucket: bx, caller: x.caller, holds: y.lock, waits: x.lock },
-            { bucket: by, caller: y.caller, holds: x.lock, waits: y.lock },
+            { bucket: bx, caller: holderFrame.get(bx) ?? x.caller, holds: y.lock, waits: x.lock },
+            { bucket: by, caller: holderFrame.get(by) ?? y.caller, holds: x.lock, waits: y.lock },
           ],
         });
       }

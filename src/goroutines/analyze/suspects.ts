@@ -62,7 +62,13 @@ export function findSuspects(
     const growing = c.delta !== null && c.delta >= o.minGrowth && c.delta >= 0.2 * b.count;
     const long = b.maxWaitMinutes >= o.longWaitMinutes;
     const leakedFlag = b.members.some((g) => g.flags.includes("leaked")); // Go 1.26 goroutine leak detection
-    if (!growing && !long && !leakedFlag) continue;
+    // A server connection still reading the same request's headers in both snapshots
+    // (or for a minute or more): reading headers takes milliseconds, so only a client
+    // that never finishes them, and a server with no ReadHeaderTimeout, keeps it there.
+    const stuckReading =
+      b.cls === "io:wait(net)" && isServerConn(b) && hasFunc(b, "net/http.(*conn).readRequest") &&
+      (c.persisted >= o.minGrowth || b.maxWaitMinutes >= 1);
+    if (!growing && !long && !leakedFlag && !stuckReading) continue;
     const evidence = describeEvidence(c, b, growing, long, leakedFlag);
     const where = representativeFrame(b);
     if (BLOCKED_ON_GOROUTINES.has(b.cls) || leakedFlag) {
@@ -112,6 +118,9 @@ function suspect(kind: SuspectKind, c: Candidate, where: GoFrame | null, reason:
 
 function describeEvidence(c: Candidate, b: Bucket, growing: boolean, long: boolean, leaked: boolean): string {
   const parts: string[] = [];
+  if (!growing && !long && !leaked) {
+    parts.push(c.persisted > 0 ? `${c.persisted} connections still reading the same request's headers in both snapshots` : `reading request headers for ${b.maxWaitMinutes}+ minutes`);
+  }
   if (growing) {
     let s = `grew ${c.delta! >= 0 ? "+" : ""}${c.delta} to ${b.count}`;
     if (c.perMinute !== null) s += ` (${fmtRate(c.perMinute)}/min)`;

@@ -197,7 +197,11 @@ type Load struct {
 func (s *Session) Drive(l Load) {
 	client := l.Client
 	if client == nil {
-		client = &http.Client{Timeout: 5 * time.Second}
+		// One idle connection per client goroutine: with the default Transport
+		// (MaxIdleConnsPerHost = 2) all but two clients would dial a new
+		// connection for every request, and the load itself would be the fault
+		// (connection churn) that diagnose rightly reports.
+		client = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: l.Clients}}
 	}
 	request := l.Request
 	if request == nil {
