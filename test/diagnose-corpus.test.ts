@@ -4,8 +4,7 @@
 // info. Cases diagnose still gets wrong are listed in KNOWN_MISSES and asserted to
 // be wrong (it.fails), so fixing one makes this file say so.
 import { describe, expect, it } from "vitest";
-import { openBundle } from "../src/api/diagnose.js";
-import { diagnose } from "../src/api/diagnose.js";
+import { diagnose, openBundle } from "../src/api/diagnose.js";
 import { DEFAULT_LIMITS } from "../src/api/errors.js";
 // @ts-expect-error -- a plain .mjs script, shared with `node scripts/corpus-eval.mjs`
 import { corpusCases, judge, verdictOf } from "../scripts/corpus-eval.mjs";
