@@ -3,7 +3,6 @@
 export { openBundle } from "../bundle/index.js";
 export {
   diagnose,
-  exitCodeFor,
   renderDiagnosisHtml,
   renderDiagnosisMarkdown,
   renderDiagnosisText,

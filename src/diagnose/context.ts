@@ -2,8 +2,7 @@
 // shared (several rules read the same CPU profile's attribution).
 
 import { type Bundle, type BundleFile, type FileKind } from "../bundle/index.js";
-import { StackFrames } from "../core/model/index.js";
-import type { Profile } from "../core/model/index.js";
+import { StackFrames, type Profile } from "../core/model/index.js";
 
 export interface ProfileInput {
   file: BundleFile;

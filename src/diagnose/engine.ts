@@ -40,10 +40,3 @@ export function diagnose(bundle: Bundle, rules: Rule[] = RULES): Diagnosis {
     warnings: bundle.warnings,
   };
 }
-
-/** Exit status for scripts: 0 nothing above info, 1 warnings, 3 critical. */
-export function exitCodeFor(d: Diagnosis): number {
-  if (d.findings.some((f) => f.severity === "critical")) return 3;
-  if (d.findings.some((f) => f.severity === "warning")) return 1;
-  return 0;
-}

@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import type { IO } from "./flags.js";
 import { InputError, ReportError, UsageError } from "../../api/errors.js";
 import { normalizeArgv } from "./argv.js";
+import { EXIT } from "./exit.js";
 
 type Register = (program: Command, io: IO) => void;
 
@@ -54,19 +55,19 @@ async function main(argv: string[]): Promise<void> {
     await program.parseAsync(normalizeArgv(argv), { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
-      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      process.exitCode = e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
       return;
     }
     if (e instanceof InputError || e instanceof ReportError || e instanceof UsageError) {
       io.err(`godiag: ${e.message}\n`);
-      process.exitCode = 2;
+      process.exitCode = EXIT.USAGE;
       return;
     }
     const err = e as Error;
     // Anything else is our bug; still one line, but say so.
     io.err(`godiag: internal error: ${err.message}\n`);
     if (process.env.GODIAG_DEBUG) io.err(`${err.stack}\n`);
-    process.exitCode = 3;
+    process.exitCode = EXIT.INTERNAL;
   }
 }
 

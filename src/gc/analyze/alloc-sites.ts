@@ -8,8 +8,7 @@
 // which is what escape analysis diagnostics point at.
 
 import { originOf } from "../../core/go/index.js";
-import type { Profile } from "../../core/model/index.js";
-import { forEachStack, sampleTypeIndex, type Frame } from "../../core/model/index.js";
+import { type Profile, forEachStack, sampleTypeIndex, type Frame } from "../../core/model/index.js";
 
 export const LARGE_OBJECT_BYTES = 32 << 10;
 

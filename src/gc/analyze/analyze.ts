@@ -6,7 +6,7 @@
 import type { EscapeReport } from "../read/escape.js";
 import type { GcTrace } from "../read/gctrace.js";
 import type { MemStats } from "../read/memstats.js";
-import type { Profile } from "../../core/model/index.js";
+import { type Profile, sampleTypeIndex } from "../../core/model/index.js";
 import { allocSites, inuseGrowth, isHeapProfile, type AllocSite, type AllocSites, type InuseGrowth } from "./alloc-sites.js";
 import { gcCpuShare, type GcCpuShare } from "./cpu-share.js";
 import { cycleRows, lastRun, summarizeCycles, cycleGcCpuMs, type CycleRow, type GcSummary } from "./cycles.js";
@@ -14,7 +14,6 @@ import { detect, steadyCycles, type GcFinding } from "./detect.js";
 import { joinEscapes, type EscapingAlloc } from "./escape-join.js";
 import { dist, type Dist } from "../../core/stats/index.js";
 import { GOGC_GRID, predict, recommend, type Goal, type Recommendation, type Scenario, type WhatIfInput } from "./whatif.js";
-import { sampleTypeIndex } from "../../core/model/index.js";
 
 const MiB = 1 << 20;
 

@@ -3,8 +3,7 @@
 // allocator itself. Shares are of the profile's total CPU; markroot is also given
 // as a share of mark time (seed 000's rule: > 40 % → many small or pointer-dense roots).
 
-import type { Profile } from "../../core/model/index.js";
-import { forEachStack, sampleTypeIndex } from "../../core/model/index.js";
+import { type Profile, forEachStack, sampleTypeIndex } from "../../core/model/index.js";
 
 export interface GcCpuShare {
   totalNs: number;

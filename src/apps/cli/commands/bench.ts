@@ -4,7 +4,8 @@
 // (--latency) and the GC pause time reduction ratio from two gctrace logs (--gc).
 
 import type { Command } from "commander";
-import { limitOptions, type IO } from "../flags.js";
+import { limitOptions, numberFlag, type IO } from "../flags.js";
+import { EXIT } from "../exit.js";
 import { BenchstatUsageError, DEFAULT_BENCHSTAT, runBenchstat, checkGates, GateSyntaxError, parseGate, type GateReport, seedRatios, signedPct, compareLatency, summarizeLatency, type Estimate, type LatencySummary, pauseReduction, type PauseStats, parseGcTrace, parseLatency, benchstatJSON, renderBenchstatMarkdown, renderBenchstatCSV, renderBenchstatText } from "../../../api/bench.js";
 import { readFileCapped, InputError, UsageError } from "../../../api/errors.js";
 
@@ -29,11 +30,7 @@ interface BenchFlags {
 }
 
 
-function num(flag: string, v: string): number {
-  const x = Number(v);
-  if (v.trim() === "" || Number.isNaN(x)) throw new UsageError(`invalid value ${JSON.stringify(v)} for flag -${flag}: parse error`);
-  return x;
-}
+const num = (flag: string, v: string): number => numberFlag(`-${flag}`, v);
 
 export function registerBenchCommand(program: Command, io: IO): void {
   program
@@ -120,7 +117,7 @@ function benchMode(inputs: string[], f: BenchFlags, readText: (p: string) => str
     for (const v of gateReport.violations) {
       io.err(`godiag: gate ${v.gate} broken: ${v.row}${v.column ? ` [${v.column}]` : ""} ${signedPct(v.deltaPercent)} (p=${v.p.toFixed(3)})\n`);
     }
-    if (gateReport.violations.length > 0) process.exitCode = 1;
+    if (gateReport.violations.length > 0) process.exitCode = EXIT.WARNING;
   }
 }
 

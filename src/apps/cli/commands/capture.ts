@@ -5,13 +5,12 @@
 // bundle holds what arrived before).
 
 import type { Command } from "commander";
-import type { IO } from "../flags.js";
+import { durationFlag, numberFlag, type IO } from "../flags.js";
 import { captureBundle, targetRoot, type CaptureOptions, checkOnly } from "../../../api/capture.js";
 import { formatSummary, progressRenderer } from "../progress.js";
-import { EXIT_INTERRUPTED, withInterrupt } from "../interrupt.js";
+import { withInterrupt } from "../interrupt.js";
+import { EXIT } from "../exit.js";
 
-export const EXIT_PARTIAL = 4;
-export const EXIT_UNREACHABLE = 2;
 
 interface CaptureFlags {
   output?: string;
@@ -32,10 +31,11 @@ interface CaptureFlags {
 
 class FlagError extends Error {}
 
-function num(name: string, v: string | undefined, min: number): number | undefined {
+/** A time flag: a Go duration ("30s", "1m30s", "500ms") or plain seconds. */
+function secs(name: string, v: string | undefined, min = 0): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new FlagError(`invalid value "${v}" for --${name} (want a number >= ${min})`);
+  const n = durationFlag(`--${name}`, v);
+  if (n < min) throw new FlagError(`invalid value "${v}" for --${name} (want at least ${min} s)`);
   return n;
 }
 
@@ -55,19 +55,21 @@ export function captureOptionsFromFlags(f: CaptureFlags): CaptureOptions {
       throw new FlagError(`invalid --redact-regex: ${(e as Error).message}`);
     }
   }
-  const seconds = num("seconds", f.seconds, 0)!;
-  const pid = num("pid", f.pid, 1);
+  const seconds = secs("seconds", f.seconds)!;
+  // net/http/pprof reads ?seconds= as a whole number (strconv.ParseInt).
+  if (!Number.isInteger(seconds)) throw new FlagError(`invalid value "${f.seconds}" for --seconds (want whole seconds: /debug/pprof takes an integer)`);
+  const pid = f.pid === undefined ? undefined : numberFlag("--pid", f.pid, { min: 1, integer: true });
   const key = f.redactKey ?? process.env.GODIAG_REDACT_KEY;
   return {
     out: f.output,
     seconds,
-    interval: num("interval", f.interval, 0),
-    traceSeconds: num("trace", f.trace, 0) ?? 0,
+    interval: secs("interval", f.interval),
+    traceSeconds: secs("trace", f.trace) ?? 0,
     gc: f.gc ?? false,
     only,
-    timeoutMs: num("timeout", f.timeout, 0.001)! * 1000,
-    retry: { retries: num("retries", f.retries, 0)!, backoffMs: 250 },
-    pid: pid === undefined ? undefined : Math.floor(pid),
+    timeoutMs: secs("timeout", f.timeout, 0.001)! * 1000,
+    retry: { retries: numberFlag("--retries", f.retries, { min: 0, integer: true }), backoffMs: 250 },
+    pid,
     redact: f.redact || pattern ? { pattern, key } : undefined,
   };
 }
@@ -75,12 +77,12 @@ export function captureOptionsFromFlags(f: CaptureFlags): CaptureOptions {
 /** Options shared by capture and run. */
 export function addCaptureFlags(cmd: Command): Command {
   return cmd
-    .option("--seconds <n>", "CPU profile duration", "30")
-    .option("--interval <n>", "seconds between the two goroutine debug=2 snapshots (0 = one snapshot; default --seconds)")
-    .option("--trace <seconds>", "also record an execution trace (opt-in: tracing slows the service down)")
+    .option("--seconds <duration>", "CPU profile duration (Go duration or seconds: 30s, 1m)", "30")
+    .option("--interval <duration>", "time between the two goroutine debug=2 snapshots (0 = one snapshot; default --seconds)")
+    .option("--trace <duration>", "also record an execution trace this long (opt-in: tracing slows the service down)")
     .option("--gc", "heap?gc=1: run a GC before the heap profile")
     .option("--only <list>", "only these: cpu,heap,allocs,block,mutex,goroutine,threadcreate,memstats,trace,vars,proc")
-    .option("--timeout <seconds>", "per-request timeout for instantaneous profiles", "10")
+    .option("--timeout <duration>", "per-request timeout for instantaneous profiles", "10s")
     .option("--retries <n>", "retries on refused/reset connections and 502/503/504", "2")
     .option("--redact", "replace pprof label values by stable keyed hashes")
     .option("--redact-regex <re>", "also replace every match of this regular expression (implies --redact)")
@@ -103,7 +105,7 @@ export function registerCaptureCommand(program: Command, io: IO): void {
       opts.out ??= defaultOutput(root);
     } catch (e) {
       io.err(`godiag capture: ${(e as Error).message}\n`);
-      process.exitCode = 2;
+      process.exitCode = EXIT.USAGE;
       return;
     }
     process.exitCode = await runCapture(url, opts, io, f.quiet ?? false);
@@ -118,13 +120,13 @@ export async function runCapture(url: string, opts: CaptureOptions, io: IO, quie
     r.stop();
     io.err(formatSummary(res));
     io.out(`${res.dir}\n`);
-    if (res.interrupted) return EXIT_INTERRUPTED;
-    if (res.unreachable) return EXIT_UNREACHABLE;
-    return res.failures.length > 0 ? EXIT_PARTIAL : 0;
+    if (res.interrupted) return EXIT.INTERRUPTED;
+    if (res.unreachable) return EXIT.USAGE;
+    return res.failures.length > 0 ? EXIT.PARTIAL : EXIT.OK;
   } catch (e) {
     r.stop();
     io.err(`godiag capture: ${(e as Error).message}\n`);
-    return 2;
+    return EXIT.USAGE;
   }
 }
 

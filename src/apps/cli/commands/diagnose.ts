@@ -4,10 +4,11 @@
 
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { limitOptions, type IO } from "../flags.js";
+import { durationFlag, limitOptions, type IO } from "../flags.js";
+import { exitForSeverities } from "../exit.js";
 import { captureBundle, removeBundle } from "../../../api/capture.js";
-import { openBundle, diagnose, exitCodeFor, renderDiagnosisHtml, renderDiagnosisMarkdown, renderDiagnosisText } from "../../../api/diagnose.js";
-import { InputError } from "../../../api/errors.js";
+import { openBundle, diagnose, renderDiagnosisHtml, renderDiagnosisMarkdown, renderDiagnosisText } from "../../../api/diagnose.js";
+import { InputError, UsageError } from "../../../api/errors.js";
 import { progressRenderer } from "../progress.js";
 import { withInterrupt } from "../interrupt.js";
 
@@ -42,7 +43,7 @@ export function registerDiagnoseCommand(program: Command, io: IO): void {
     .option("--no-color", "no ANSI colours even on a terminal")
     .option("--max_input <bytes>", "largest input file read")
     .option("--max_decompressed <bytes>", "largest decompressed input")
-    .option("--seconds <n>", `live target: CPU profile and delta window in seconds (default ${LIVE_SECONDS})`)
+    .option("--seconds <duration>", `live target: CPU profile and delta window (Go duration or seconds; default ${LIVE_SECONDS}s)`)
     .option("--keep <dir>", "live target: keep the capture bundle in this directory (or .tar.gz)")
     .option("-q, --quiet", "live target: no capture progress")
     .action(async (inputs: string[], f: DiagnoseFlags) => {
@@ -51,8 +52,8 @@ export function registerDiagnoseCommand(program: Command, io: IO): void {
       if (urls.length > 1) throw new InputError(urls.join(" "), "diagnose takes one live target at a time");
       let temp: string | undefined;
       if (urls.length === 1) {
-        const seconds = f.seconds === undefined ? LIVE_SECONDS : Number(f.seconds);
-        if (!Number.isInteger(seconds) || seconds < 1) throw new InputError(`--seconds ${f.seconds}`, "want a whole number of seconds >= 1");
+        const seconds = f.seconds === undefined ? LIVE_SECONDS : durationFlag("--seconds", f.seconds);
+        if (!Number.isInteger(seconds) || seconds < 1) throw new UsageError(`invalid value "${f.seconds}" for --seconds (want whole seconds >= 1)`);
         const r = progressRenderer(process.stderr, f.quiet ?? false);
         // Ctrl-C cuts the capture short; what arrived is still diagnosed.
         const res = await withInterrupt(io.err, "godiag diagnose", (signal) => captureBundle(urls[0]!, { seconds, out: f.keep, signal }, r.onEvent));
@@ -85,5 +86,5 @@ async function diagnoseInputs(
   if (f.html) writeFileSync(f.html, renderDiagnosisHtml(d, bundle));
   if (f.json) io.out(JSON.stringify(d, null, 2) + "\n");
   else io.out(renderDiagnosisText(d, { color: f.color !== false && process.stdout.isTTY === true, verbose: f.verbose }));
-  process.exitCode = exitCodeFor(d);
+  process.exitCode = exitForSeverities(d.findings.map((f) => f.severity));
 }

@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
-import { limitOptions } from "../flags.js";
+import { limitOptions, numberFlag } from "../flags.js";
 import { DEFAULT_MAX_FRAMES, flameTreeFromProfile, renderFlameHtml, renderFlameSvg, type ColorMode } from "../../../api/flame.js";
 import { scaledLabel, loadProfiles } from "../../../api/profiles.js";
 import { UsageError } from "../../../api/errors.js";
@@ -51,10 +51,7 @@ export function registerFlameCommand(program: Command, io: { out: (s: string) =>
     if (flags.normalize && bases.length === 0) throw new UsageError("must have base profile to normalize by");
     let maxFrames: number | undefined;
     if (flags.max_frames !== undefined) {
-      maxFrames = Number(flags.max_frames);
-      if (!/^\d+$/.test(flags.max_frames) || maxFrames < 100) {
-        throw new UsageError(`flame: --max_frames must be a whole number of at least 100, not "${flags.max_frames}"`);
-      }
+      maxFrames = numberFlag("--max_frames", flags.max_frames, { min: 100, integer: true });
     }
     const cfg = toConfig(flags);
     const p = loadProfiles(

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
-import { limitOptions, parseBytes } from "../flags.js";
+import { limitOptions, numberFlag, parseBytes } from "../flags.js";
 import { InputError, UsageError } from "../../../api/errors.js";
 import { analyzeGc, type GcAnalysisInput, type Goal, readGcInput, type GcInput, renderGcJson, renderGcText , goMemLimitMiB } from "../../../api/gc.js";
 import { parseManifest } from "../../../api/goroutines.js";
@@ -77,10 +77,7 @@ export function registerGcCommand(program: Command, io: { out: (s: string) => vo
     .action((files: string[], f: GcFlags) => {
       const limits = limitOptions(f.max_input, f.max_decompressed);
       const settings: Settings = {};
-      if (f.gogc !== undefined) {
-        if (!/^\d+$/.test(f.gogc)) throw new UsageError(`--gogc: want a number, got "${f.gogc}"`);
-        settings.gogc = Number(f.gogc);
-      }
+      if (f.gogc !== undefined) settings.gogc = numberFlag("--gogc", f.gogc, { min: 1, integer: true });
       const size = (flag: string, v: string) => {
         try {
           return parseBytes(v) / MiB;

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { limitOptions, type IO } from "../flags.js";
+import { durationFlag, limitOptions, numberFlag, type IO } from "../flags.js";
 import { InputError, type ReadLimits, UsageError } from "../../../api/errors.js";
 import { analyzeDiff, analyzeDump, type AnalyzeOptions, parseManifest, DEFAULT_FETCH_LIMITS, fetchCapped, FetchError, parseGoroutineData, readGoroutineFile, type GoroutineDump, renderDiffJson, renderSingleJson, renderDiffText, renderSingleText, type TextOptions } from "../../../api/goroutines.js";
 
@@ -23,6 +23,8 @@ interface Flags {
   max_decompressed?: string;
 }
 
+
+const NON_NEGATIVE_INT = { min: 0, integer: true };
 
 export function registerGoroutinesCommand(program: Command, io: IO): void {
   program
@@ -41,9 +43,9 @@ export function registerGoroutinesCommand(program: Command, io: IO): void {
     .option("--max_decompressed <bytes>", "largest decompressed input")
     .action((inputs: string[], f: Flags): Promise<void> | void => {
       const opts = analyzeOptions(f);
-      const text: TextOptions = { frames: posInt(f.frames, "--frames"), buckets: posInt(f.buckets, "--buckets") };
+      const text: TextOptions = { frames: numberFlag("--frames", f.frames, NON_NEGATIVE_INT), buckets: numberFlag("--buckets", f.buckets, NON_NEGATIVE_INT) };
       const limits = limitOptions(f.max_input, f.max_decompressed);
-      const interval = f.interval !== undefined ? parseDuration(f.interval) : null;
+      const interval = f.interval !== undefined ? durationFlag("--interval", f.interval) : null;
       const anyUrl = inputs.some(isUrl);
       if (!f.diff) {
         if (inputs.length !== 1) throw new UsageError("goroutines takes one input (two with --diff)");
@@ -81,24 +83,9 @@ export function registerGoroutinesCommand(program: Command, io: IO): void {
 function analyzeOptions(f: Flags): AnalyzeOptions {
   return {
     exact: f.exact === true,
-    longWaitMinutes: posInt(f.longWait, "--long-wait"),
-    minGrowth: posInt(f.minGrowth, "--min-growth"),
+    longWaitMinutes: numberFlag("--long-wait", f.longWait, NON_NEGATIVE_INT),
+    minGrowth: numberFlag("--min-growth", f.minGrowth, NON_NEGATIVE_INT),
   };
-}
-
-function posInt(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`invalid value "${v}" for ${name}`);
-  return n;
-}
-
-/** "60s", "2m", "1.5m", "500ms", "1h", or plain seconds. */
-export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
-  if (m === null) throw new UsageError(`invalid duration "${s}" (want e.g. 60s, 2m)`);
-  const v = Number(m[1]);
-  const unit = m[2] ?? "s";
-  return unit === "ms" ? v / 1000 : unit === "m" ? v * 60 : unit === "h" ? v * 3600 : v;
 }
 
 function isUrl(s: string): boolean {

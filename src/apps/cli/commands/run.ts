@@ -5,11 +5,11 @@
 // short (the program is stopped and the bundle written all the same).
 
 import type { Command } from "commander";
-import type { IO } from "../flags.js";
+import { durationFlag, numberFlag, type IO } from "../flags.js";
 import { type CaptureOptions, Runner } from "../../../api/capture.js";
 import { formatSummary, progressRenderer } from "../progress.js";
-import { addCaptureFlags, captureOptionsFromFlags, EXIT_PARTIAL } from "./capture.js";
-import { EXIT_INTERRUPTED } from "../interrupt.js";
+import { addCaptureFlags, captureOptionsFromFlags } from "./capture.js";
+import { EXIT } from "../exit.js";
 
 
 interface RunFlags {
@@ -28,7 +28,7 @@ export function registerRunCommand(program: Command, io: IO): void {
     .description("run a Go program with GODEBUG=gctrace=1, capture it while it runs, stop it (exit 0 complete, 2 usage, 4 partial)")
     .argument("<command...>", "the program and its arguments (after --)")
     .option("-o, --output <path>", "bundle directory, or a .tar.gz (default ./godiag-run-TIME)")
-    .option("--grace <seconds>", "after SIGTERM, wait this long before SIGKILL", "5")
+    .option("--grace <duration>", "after SIGTERM, wait this long before SIGKILL", "5s")
     .option("--pprof <url>", "where the program serves /debug/pprof (default: found from the ports it listens on)")
     .option("--capture-seconds <n>", "CPU profile length (default: fitted into --seconds)");
   addCaptureFlags(cmd).action(async (command: string[], f: RunFlags) => {
@@ -38,16 +38,14 @@ export function registerRunCommand(program: Command, io: IO): void {
     try {
       capture = captureOptionsFromFlags(f as unknown as Parameters<typeof captureOptionsFromFlags>[0]);
       seconds = capture.seconds;
-      grace = Number(f.grace);
-      if (!Number.isFinite(grace) || grace < 0) throw new Error(`invalid value "${f.grace}" for --grace`);
+      grace = durationFlag("--grace", f.grace);
       if (seconds <= 0) throw new Error("--seconds must be > 0 for run");
       const cs = f.captureSeconds as string | undefined;
-      capture.seconds = cs !== undefined ? Number(cs) : seconds;
-      if (!Number.isFinite(capture.seconds) || capture.seconds < 0) throw new Error(`invalid value "${cs}" for --capture-seconds`);
+      capture.seconds = cs !== undefined ? numberFlag("--capture-seconds", cs, { min: 0, integer: true }) : seconds;
       if (command.length === 0) throw new Error("no command to run (godiag run [flags] -- program args...)");
     } catch (e) {
       io.err(`godiag run: ${(e as Error).message}\n`);
-      process.exitCode = 2;
+      process.exitCode = EXIT.USAGE;
       return;
     }
     const out = f.output ?? `godiag-run-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}`;
@@ -71,12 +69,12 @@ export function registerRunCommand(program: Command, io: IO): void {
       io.err(formatSummary({ dir: res.dir, manifest: res.manifest, failures, warnings: res.capture?.warnings ?? [], unreachable: false, interrupted: res.capture?.interrupted }));
       io.err(`godiag run: program ended: ${res.manifest.env?.exit}\n`);
       io.out(`${res.dir}\n`);
-      if (res.capture?.interrupted) process.exitCode = EXIT_INTERRUPTED;
-      else process.exitCode = failures.length > 0 || (f.pprof !== undefined && !res.pprofUrl) ? EXIT_PARTIAL : 0;
+      if (res.capture?.interrupted) process.exitCode = EXIT.INTERRUPTED;
+      else process.exitCode = failures.length > 0 || (f.pprof !== undefined && !res.pprofUrl) ? EXIT.PARTIAL : EXIT.OK;
     } catch (e) {
       r.stop();
       io.err(`godiag run: ${(e as Error).message}\n`);
-      process.exitCode = 2;
+      process.exitCode = EXIT.USAGE;
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
