@@ -1,4 +1,4 @@
-// godiag bench --gc: seed 000's GC pause time reduction ratio over two real
+// godiag bench --gc: the GC pause time reduction ratio over two real
 // gctrace logs (committed captures of the fault workloads), checked against an
 // independent reading of the logs' "a+b+c ms clock" fields in this test.
 

@@ -1,5 +1,5 @@
 // Latency percentiles with bootstrap confidence intervals, and the change in
-// P99 between two runs (seed 000's ΔP99).
+// P99 between two runs (ΔP99).
 //
 // Percentile definition: linear interpolation between closest ranks (Hyndman &
 // Fan type 7; numpy's default, Excel's PERCENTILE.INC): with n sorted values,

@@ -1,4 +1,4 @@
-// Seed 000's bench ratios: the decrease of allocs/op, B/op and sec/op from the
+// Bench ratios: the decrease of allocs/op, B/op and sec/op from the
 // first column to each other column, per benchmark and as a geomean, taken from
 // benchstat's medians (1 − new/old; positive = fewer allocations / less time).
 

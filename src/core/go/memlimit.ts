@@ -8,10 +8,10 @@ export function parseGoMemLimit(s: string): number | undefined {
   if (s === "off") return Infinity;
   const m = /^(\d+)(B|KiB|MiB|GiB|TiB)?$/.exec(s);
   if (!m) return undefined;
-  const power = { B: 0, KiB: 1, MiB: 2, GiB: 3, TiB: 4 }[m[2] ?? "B"]!;
-  const n = Number(m[1]) * 1024 ** power;
-  // The runtime refuses values that overflow an int64.
-  return n <= 2 ** 63 - 1 ? n : undefined;
+  const power = { B: 0n, KiB: 1n, MiB: 2n, GiB: 3n, TiB: 4n }[m[2] ?? "B"]!;
+  // The runtime refuses values that overflow an int64 (exact, hence BigInt).
+  const n = BigInt(m[1]!) * 1024n ** power;
+  return n <= 2n ** 63n - 1n ? Number(n) : undefined;
 }
 
 /** The limit in MiB, undefined when unset, "off" or not valid Go syntax. */

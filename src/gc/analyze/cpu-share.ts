@@ -1,7 +1,7 @@
 // How much of a CPU profile the garbage collector takes, and where: background
 // mark workers, mutator assists, root marking, object scanning, sweeping and the
 // allocator itself. Shares are of the profile's total CPU; markroot is also given
-// as a share of mark time (seed 000's rule: > 40 % → many small or pointer-dense roots).
+// as a share of mark time (above 40 %, root scanning dominates marking: many goroutine stacks, globals or small pointer-dense roots; see runtime/mgcmark.go markroot).
 
 import { type Profile, forEachStack, sampleTypeIndex } from "../../core/model/index.js";
 

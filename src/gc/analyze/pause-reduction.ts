@@ -1,4 +1,4 @@
-// Seed 000's GC pause time reduction ratio: (pause_old − pause_new) / pause_old
+// GC pause time reduction ratio: (pause_old − pause_new) / pause_old
 // over two gctrace logs, where a cycle's pause is its stop-the-world time
 // (sweep termination + mark termination wall clock, gctrace's stwPauseMs).
 // Sums depend on how long each run was, so the p99 pause, the pause per

@@ -1,4 +1,4 @@
-// Clustering of blocking contexts (seed 001's DBSCAN): goroutine buckets that wait
+// Clustering of blocking contexts (DBSCAN, Ester et al. 1996): goroutine buckets that wait
 // in the same class, in similar stacks, for similar times are one problem seen from
 // several call sites (e.g. the same leaked send reached from five handlers), so the
 // diagnosis reports one finding for hundreds of similar waiters.

@@ -1,6 +1,6 @@
 // `godiag bench`: benchstat-exact summaries and A/B comparisons of Go benchmark
 // output (text/CSV byte-identical to benchstat), JSON and markdown renderings,
-// CI gates; and seed 000's optimisation evidence: latency percentiles with ΔP99
+// CI gates; and the evidence an optimisation PR needs: latency percentiles with ΔP99
 // (--latency) and the GC pause time reduction ratio from two gctrace logs (--gc).
 
 import type { Command } from "commander";
