@@ -9,6 +9,7 @@ import { InputError, type ReadLimits, maybeGunzip, readFileCapped } from "../../
 import { findDebug1Start, parseGoroutineDebug1 } from "./debug1.js";
 import { parseGoroutineBytes } from "./text.js";
 import { decodeProfile, isProbablyProto } from "../../core/codec/index.js";
+import { looksBinary } from "../../core/kinds/index.js";
 
 export function readGoroutineFile(path: string, limits: ReadLimits): GoroutineDump {
   return parseGoroutineData(readFileCapped(path, limits), path, limits);
@@ -47,18 +48,6 @@ function findDebug1StartBytes(buf: Buffer, end: number): number {
   if (buf.length >= TOTAL.length && buf.toString("latin1", 0, TOTAL.length) === TOTAL) return 0;
   const i = buf.subarray(0, Math.min(end + TOTAL.length + 1, buf.length)).indexOf("\n" + TOTAL);
   return i < 0 || i + 1 > end ? -1 : i + 1;
-}
-
-/** NUL or many control bytes in the first 4 KiB: not text. */
-function looksBinary(b: Uint8Array): boolean {
-  const n = Math.min(b.length, 4096);
-  let ctl = 0;
-  for (let i = 0; i < n; i++) {
-    const c = b[i]!;
-    if (c === 0) return true;
-    if (c < 32 && c !== 9 && c !== 10 && c !== 13) ctl++;
-  }
-  return ctl > n / 10;
 }
 
 /** Byte offset of the first debug=2 header line ("goroutine N "), or the length. */
