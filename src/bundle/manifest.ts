@@ -29,6 +29,15 @@ const fileEntry = z.object({
   warnings: z.array(z.string()).optional(),
 });
 
+/** An optional endpoint the service does not serve (e.g. /debug/vars without expvar): no file, no error. */
+const notOfferedEntry = z.object({
+  kind: z.enum(FILE_KINDS),
+  /** the URL asked */
+  source: z.string(),
+  /** the answer: "HTTP 404", or what the page was instead */
+  reason: z.string(),
+});
+
 export const manifestSchema = z.object({
   godiag: z.literal(MANIFEST_VERSION),
   /** what was captured: a URL, "pid:1234", or a workload name */
@@ -39,10 +48,13 @@ export const manifestSchema = z.object({
   /** free-form facts: GOGC, GOMEMLIMIT, GOMAXPROCS, the workload's fault, ... */
   env: z.record(z.string(), z.string()).optional(),
   files: z.array(fileEntry),
+  /** optional endpoints asked for and not served (absent when all were, and in older manifests) */
+  notOffered: z.array(notOfferedEntry).optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestFile = z.infer<typeof fileEntry>;
+export type NotOffered = z.infer<typeof notOfferedEntry>;
 
 /** Parse and validate manifest.json text; throws a one-line message on failure. */
 export function parseManifest(text: string): Manifest {

@@ -2,15 +2,19 @@
 // in the order plan.ts lays out, check and write each file as it arrives, and
 // finish with manifest.json. Failures are per file (recorded in the manifest's
 // `error`), so a service that hangs or breaks one endpoint still yields a
-// useful partial bundle. Every request has a timeout, so the whole capture is
-// bounded: index + proc, then ceil(snapshots / concurrency) snapshot timeouts,
-// then the window (CPU + trace seconds, each plus its slack).
+// useful partial bundle. Optional endpoints (/debug/vars; nopprof.ts has the
+// rule) that are not served are recorded as not offered, which is no failure.
+// A URL with no /debug/pprof at all is no capture: one error line, no bundle.
+// Every request has a timeout, so the whole capture is bounded: index + proc,
+// then ceil(snapshots / concurrency) snapshot timeouts, then the window (CPU +
+// trace seconds, each plus its slack).
 
 import { rmSync } from "node:fs";
-import { type FileKind, type Manifest, type ManifestFile, MANIFEST_VERSION, finishBundle, createBundle, writeBundleFile, writeManifest } from "../bundle/index.js";
+import { type FileKind, type Manifest, type ManifestFile, type NotOffered, MANIFEST_VERSION, finishBundle, createBundle, writeBundleFile, writeManifest } from "../bundle/index.js";
 import { checkContent, emptyProfileWarning } from "./content.js";
+import { absentStatus, noPprofMessage, notIndexPage } from "./nopprof.js";
 import { parsePprofIndex, type IndexEntry } from "./sources/discover.js";
-import { DEFAULT_FETCH_LIMITS, FetchError, INTERRUPTED } from "./sources/http.js";
+import { DEFAULT_FETCH_LIMITS, fetchCapped, FetchError, INTERRUPTED } from "./sources/http.js";
 import { debug2PauseWarning, DEFAULT_INDEX, planCapture, type FetchTask } from "./plan.js";
 import { collectProcFacts, findListeningPid, isLocalUrl } from "./sources/proc.js";
 import { Redactor, type RedactOptions } from "./redact.js";
@@ -71,7 +75,8 @@ export interface CaptureResult {
 export type CaptureEvent =
   | { type: "start"; label: string; seconds?: number }
   | { type: "retry"; label: string; attempt: number; error: string }
-  | { type: "done"; label: string; file?: string; bytes?: number; error?: string; warnings?: string[]; ms: number }
+  /** notOffered: an optional endpoint is not served (why, e.g. "HTTP 404"); neither a file nor an error */
+  | { type: "done"; label: string; file?: string; bytes?: number; error?: string; warnings?: string[]; notOffered?: string; ms: number }
   | { type: "note"; text: string }
   /** said before the fetches it is about (the summary lists it again at the end) */
   | { type: "warning"; text: string };
@@ -93,6 +98,11 @@ export function targetRoot(url: string): string {
   return `${u.protocol}//${u.host}${path}`;
 }
 
+/**
+ * Capture url into a bundle. Throws an Error with a one-line message, before any
+ * bundle is created, when url serves no /debug/pprof (naming where the same local
+ * process serves it, when it does).
+ */
 export async function captureBundle(url: string, options: CaptureOptions, progress: CaptureProgress = () => {}): Promise<CaptureResult> {
   const root = targetRoot(url);
   const o = {
@@ -105,10 +115,9 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
     maxBytes: options.maxBytes ?? DEFAULT_FETCH_LIMITS.maxBytes,
     concurrency: Math.max(1, options.concurrency ?? 3),
   };
-  const target = options.dir !== undefined ? { dir: options.dir, temporary: false } : createBundle(options.out);
-  const dir = target.dir;
   const captureTime = new Date().toISOString();
   const files: ManifestFile[] = [];
+  const notOffered: NotOffered[] = [];
   const failures: CaptureFailure[] = [];
   const warnings: string[] = [];
   const redactor = options.redactor ?? (options.redact ? new Redactor(options.redact) : null);
@@ -121,22 +130,49 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   let unreachable = false;
   const indexUrl = `${root}/debug/pprof/`;
   const t0 = Date.now();
+  // --only vars,proc needs no profile: then only reachability matters here.
+  const wantsPprof = o.only.length === 0 || o.only.some((n) => n !== "vars" && n !== "proc");
+  let absent: string | undefined; // the answer said nothing is served there
+  let indexError: string | undefined;
   try {
     const res = await fetchWithRetry(indexUrl, { timeoutMs: o.timeoutMs, maxBytes: 1 << 20, signal: options.signal }, o.retry, (attempt, e) =>
       progress({ type: "retry", label: "index", attempt, error: e.message }),
     );
     const found = parsePprofIndex(res.body.toString("utf8"));
-    if (found.length === 0) throw new FetchError(indexUrl, "not a /debug/pprof/ index page (no profile table); trying the standard profiles");
-    index = found;
-    progress({ type: "done", label: "index", ms: Date.now() - t0 });
+    if (found.length > 0) index = found;
+    else absent = notIndexPage(res);
   } catch (e) {
-    const msg = (e as Error).message;
-    unreachable = UNREACHABLE.test(msg);
-    failures.push({ url: indexUrl, error: msg });
-    progress({ type: "done", label: "index", error: msg, ms: Date.now() - t0 });
+    absent = absentStatus(e);
+    if (absent === undefined) {
+      indexError = (e as Error).message;
+      unreachable = UNREACHABLE.test(indexError);
+    }
   }
+  if (absent !== undefined && wantsPprof) {
+    // No index page. Profiles mounted one by one (pprof.Handler without pprof.Index) still
+    // answer; a service without pprof (or its catch-all page) does not: that is no capture.
+    if (!(await servesGoroutines(root, o.timeoutMs, options.signal))) {
+      progress({ type: "done", label: "index", ms: Date.now() - t0 });
+      throw new Error(await noPprofMessage(root, absent, { pid: options.pid, timeoutMs: Math.min(o.timeoutMs, 2000) }));
+    }
+    progress({ type: "note", text: `no /debug/pprof/ index page at ${root} (${absent}), but the profiles answer: fetching the standard ones` });
+  }
+  if (indexError !== undefined && (wantsPprof || unreachable)) failures.push({ url: indexUrl, error: indexError });
+  progress({ type: "done", label: "index", error: wantsPprof ? indexError : undefined, ms: Date.now() - t0 });
 
-  const tasks = planCapture(root, index, { seconds: options.seconds, interval: o.interval, traceSeconds: o.traceSeconds, gc: o.gc, only: o.only, timeoutMs: o.timeoutMs });
+  const target = options.dir !== undefined ? { dir: options.dir, temporary: false } : createBundle(options.out);
+  const dir = target.dir;
+  const tasks = planCapture(root, index, {
+    seconds: options.seconds,
+    interval: o.interval,
+    traceSeconds: o.traceSeconds,
+    gc: o.gc,
+    only: o.only,
+    timeoutMs: o.timeoutMs,
+    // Only a missing index (404, not an index page) with profiles that answer makes the
+    // standard profiles optional; after a timeout or a 500 they are expected, as before.
+    indexGuessed: index === DEFAULT_INDEX && absent !== undefined,
+  });
   // Say up front what the stop-the-world dumps will cost a service with many goroutines.
   const dumps = tasks.filter((t) => t.kind === "goroutine-debug2");
   const goroutines = index.find((e) => e.name === "goroutine")?.count;
@@ -184,6 +220,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
       return;
     }
     progress({ type: "start", label: task.label, seconds: task.seconds });
+    let mismatch: string | undefined; // the body was not what was asked for
     try {
       const res = await fetchWithRetry(task.url, { timeoutMs: task.timeoutMs, maxBytes: o.maxBytes, signal: options.signal }, o.retry, (attempt, e) =>
         progress({ type: "retry", label: task.label, attempt, error: e.message }),
@@ -193,7 +230,8 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
       try {
         checked = checkContent(task.content, task.kind, body, res.contentType, task.file);
       } catch (e) {
-        throw new FetchError(task.url, (e as Error).message);
+        mismatch = (e as Error).message;
+        throw new FetchError(task.url, mismatch);
       }
       // A delta profile may be empty because nothing blocked in the window; only the
       // cumulative one says whether profiling is on at all.
@@ -206,6 +244,14 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
       if (redactor) body = redactor.redact(task.content, body, checked.profile);
       entry.bytes = writeBundleFile(dir, task.file, body);
     } catch (e) {
+      // An optional endpoint that is not there (404, or a catch-all's page) was not offered: no file, no failure.
+      const notThere = task.optional && !options.signal?.aborted ? (absentStatus(e) ?? mismatch) : undefined;
+      if (notThere !== undefined) {
+        files.splice(files.indexOf(entry), 1);
+        notOffered.push({ kind: task.kind, source: task.url, reason: notThere });
+        progress({ type: "done", label: task.label, notOffered: notThere, ms: Date.now() - start });
+        return;
+      }
       entry.error = e instanceof FetchError ? e.message.slice(task.url.length + 2) : (e as Error).message;
       failures.push({ file: task.file, url: task.url, error: entry.error });
     }
@@ -238,6 +284,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   if (redactor) redactor.sweepTextFiles(dir, files);
   files.sort((a, b) => order(a.kind) - order(b.kind) || a.path.localeCompare(b.path));
   const manifest: Manifest = { godiag: MANIFEST_VERSION, target: root, captureTime, files };
+  if (notOffered.length > 0) manifest.notOffered = notOffered.sort((a, b) => order(a.kind) - order(b.kind) || a.source.localeCompare(b.source));
   if (goVersion) manifest.goVersion = goVersion;
   if (Object.keys(env).length > 0) manifest.env = env;
   if (redactor) manifest.env = { ...(manifest.env ?? {}), redacted: redactor.describe() };
@@ -249,6 +296,22 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
     failures.push({ url: target.dir, error: `packing the bundle: ${(e as Error).message}` });
   }
   return { dir: out, manifest, failures, warnings, unreachable, interrupted: options.signal?.aborted ?? false };
+}
+
+/**
+ * Whether root serves a goroutine profile without an index page: false only when the
+ * answer says it is not there (404, a page that is not a goroutine dump); a timeout or
+ * a 500 is no proof either way, so the capture goes ahead.
+ */
+async function servesGoroutines(root: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  try {
+    const res = await fetchCapped(`${root}/debug/pprof/goroutine?debug=1`, { timeoutMs, maxBytes: 64 << 20, signal });
+    checkContent("goroutine-text", "goroutine-debug1", res.body, res.contentType, "goroutine?debug=1");
+    return true;
+  } catch (e) {
+    if (e instanceof FetchError) return absentStatus(e) === undefined;
+    return false; // the content check: not a goroutine dump
+  }
 }
 
 const KIND_ORDER: FileKind[] = ["cpu", "heap", "allocs", "block", "mutex", "goroutine", "goroutine-debug1", "goroutine-debug2", "threadcreate", "heap-debug1", "trace", "expvar", "gctrace", "proc", "escape", "other"];

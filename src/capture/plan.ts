@@ -40,6 +40,13 @@ export interface FetchTask {
   seconds?: number;
   /** the profile's Count on the index page, when listed */
   indexCount?: number;
+  /**
+   * not known to be served: /debug/vars (the pprof index does not list it), and every
+   * profile when there is no index page but profiles answer. Asked once; "nothing here"
+   * (404, 410, a page that is not what was asked for) records it as not offered, not as
+   * a failure.
+   */
+  optional?: boolean;
 }
 
 export interface PlanOptions {
@@ -55,6 +62,8 @@ export interface PlanOptions {
   only: string[];
   /** per request, for instantaneous fetches (ms) */
   timeoutMs: number;
+  /** there is no index page (404, not an index) but profiles answer: index is DEFAULT_INDEX, a guess, so its profiles are optional */
+  indexGuessed?: boolean;
 }
 
 /** Names accepted by --only. */
@@ -116,7 +125,7 @@ export function planCapture(base: string, index: IndexEntry[], o: PlanOptions): 
     }
   }
   if (want("vars")) {
-    snap({ label: "vars", select: "vars", file: "vars.json", kind: "expvar", url: `${root}/debug/vars`, content: "json" });
+    snap({ label: "vars", select: "vars", file: "vars.json", kind: "expvar", url: `${root}/debug/vars`, content: "json", optional: true });
   }
   // The window: slack on top of the covered seconds for the server to write the profile.
   const slack = (s: number) => Math.round(s * 1000 + Math.max(o.timeoutMs, 5000));
@@ -138,6 +147,7 @@ export function planCapture(base: string, index: IndexEntry[], o: PlanOptions): 
   if (want("goroutine") && has("goroutine") && o.interval > 0) {
     tasks.push({ label: "goroutine debug=2 #2", select: "goroutine", file: "goroutine.debug2.2.txt", kind: "goroutine-debug2", url: `${pp}goroutine?debug=2`, content: "goroutine-text", phase: "second-snapshot", timeoutMs: o.timeoutMs });
   }
+  if (o.indexGuessed) for (const t of tasks) t.optional = true;
   return tasks;
 }
 

@@ -8,9 +8,8 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import { type Manifest, type ManifestFile, MANIFEST_VERSION, finishBundle, createBundle, writeManifest } from "../bundle/index.js";
-import { captureBundle, type CaptureOptions, type CaptureProgress, type CaptureResult } from "./capture.js";
-import { parsePprofIndex } from "./sources/discover.js";
-import { fetchCapped } from "./sources/http.js";
+import { captureBundle, targetRoot, type CaptureOptions, type CaptureProgress, type CaptureResult } from "./capture.js";
+import { noPprofMessage, probePprof } from "./nopprof.js";
 import { listeningPorts } from "./sources/proc.js";
 import { Redactor } from "./redact.js";
 
@@ -40,6 +39,8 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
   /** the program had to be killed (ignored SIGTERM for the grace period) */
   killed: boolean;
+  /** --pprof was given and never answered with /debug/pprof: what it answered last */
+  pprofError?: string;
 }
 
 /** GODEBUG with gctrace=1 added, keeping the user's settings (theirs wins for gctrace). */
@@ -118,21 +119,25 @@ export class Runner {
     // Find /debug/pprof while the program starts up.
     let pprofUrl: string | undefined;
     let pprofPid: number | undefined;
-    const tried = new Set<number>();
+    const tried = new Map<number, string>(); // port -> why it is not pprof
+    let lastAnswer: string | undefined; // --pprof: what it last said
     while (running && !this.stopping && Date.now() < deadline - 1000) {
       if (o.pprofUrl) {
-        if (await answersPprof(o.pprofUrl)) pprofUrl = o.pprofUrl;
+        const p = await probePprof(o.pprofUrl);
+        if (p.ok) pprofUrl = o.pprofUrl;
+        else lastAnswer = p.why;
       } else {
         for (const pid of groupPids(pgid)) {
           for (const port of listeningPorts(pid)) {
             if (tried.has(port)) continue;
             const url = `http://127.0.0.1:${port}`;
-            if (await answersPprof(url)) {
+            const p = await probePprof(url);
+            if (p.ok) {
               pprofUrl = url;
               pprofPid = pid;
               break;
             }
-            tried.add(port);
+            tried.set(port, p.why);
           }
           if (pprofUrl) break;
         }
@@ -144,14 +149,29 @@ export class Runner {
     // One redactor for the capture and the stderr log, so a value gets the same token in both.
     const redactor = o.capture.redact ? new Redactor(o.capture.redact) : undefined;
     let capture: CaptureResult | undefined;
+    let pprofError: string | undefined;
     if (pprofUrl) {
       // Fit the CPU profile into what is left of the run, keeping a second for the rest.
       const left = Math.floor((deadline - Date.now()) / 1000) - 1;
       const seconds = o.capture.seconds > 0 ? Math.max(1, Math.min(o.capture.seconds, left)) : 0;
       progress({ type: "note", text: `found ${pprofUrl}/debug/pprof/; capturing ${seconds} s` });
-      capture = await captureBundle(pprofUrl, { ...o.capture, seconds, interval: o.capture.interval ?? seconds, dir: target.dir, pid: pprofPid ?? null, signal: this.abort.signal, redactor }, progress);
+      try {
+        capture = await captureBundle(pprofUrl, { ...o.capture, seconds, interval: o.capture.interval ?? seconds, dir: target.dir, pid: pprofPid ?? null, signal: this.abort.signal, redactor }, progress);
+      } catch (e) {
+        // It answered a moment ago (the program may have taken pprof down): the run still yields gctrace.
+        pprofUrl = undefined;
+        progress({ type: "note", text: `${(e as Error).message}; collecting gctrace only` });
+      }
+    } else if (o.pprofUrl) {
+      // The same line as `godiag capture` for a URL without /debug/pprof, naming the program's other ports.
+      const why = lastAnswer ?? "no answer before the run ended";
+      pprofError = why;
+      const root = targetRoot(o.pprofUrl);
+      const msg = running && /^HTTP /.test(why) ? await noPprofMessage(root, why) : `no /debug/pprof at ${root} (${why})`;
+      progress({ type: "note", text: `${msg}; collecting gctrace only` });
     } else {
-      progress({ type: "note", text: o.pprofUrl ? `${o.pprofUrl}/debug/pprof/ did not answer during the run` : "no /debug/pprof found on the ports the program listens on: collecting gctrace only" });
+      const ports = [...tried].map(([port, why]) => `:${port} ${why}`).join("; ");
+      progress({ type: "note", text: ports ? `no /debug/pprof found on the ports the program listens on (${ports}): collecting gctrace only` : "no /debug/pprof found: the program listens on no TCP port; collecting gctrace only" });
     }
 
     // Run to the end (or until the program exits, or Ctrl-C), then stop the whole group.
@@ -172,6 +192,7 @@ export class Runner {
     // The program's stderr may print what the labels hold, or what --redact-regex names.
     redactor?.sweepTextFiles(target.dir, [gctrace]);
     const files = [...(capture?.manifest.files ?? []), gctrace];
+    const notOffered = capture?.manifest.notOffered;
     const manifest: Manifest = {
       godiag: MANIFEST_VERSION,
       target: capture?.manifest.target ?? `pid:${pgid}`,
@@ -185,10 +206,11 @@ export class Runner {
         exit: status.signal ? `signal ${status.signal}${killed ? " (killed after the grace period)" : ""}` : `code ${status.code}`,
       },
     };
+    if (notOffered) manifest.notOffered = notOffered;
     if (capture?.manifest.goVersion) manifest.goVersion = capture.manifest.goVersion;
     writeManifest(target.dir, manifest);
     const dir = await finishBundle(target);
-    return { dir, manifest, capture, pprofUrl, exitCode: status.code, signal: status.signal, killed };
+    return { dir, manifest, capture, pprofUrl, exitCode: status.code, signal: status.signal, killed, pprofError };
   }
 }
 
@@ -210,15 +232,6 @@ async function stopGroup(pgid: number, leaderExit: Promise<unknown>, graceMs: nu
   signal("SIGKILL");
   await leaderExit;
   return true;
-}
-
-async function answersPprof(url: string): Promise<boolean> {
-  try {
-    const r = await fetchCapped(`${url.replace(/\/+$/, "")}/debug/pprof/`, { timeoutMs: 1000, maxBytes: 1 << 20 });
-    return parsePprofIndex(r.body.toString("utf8")).length > 0;
-  } catch {
-    return false;
-  }
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

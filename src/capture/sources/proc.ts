@@ -43,6 +43,8 @@ export function isLocalUrl(url: string): boolean {
 }
 
 interface TcpRow {
+  /** local address as /proc/net/tcp{,6} writes it: hex, each 32-bit word in host (little-endian) order */
+  localHex: string;
   localPort: number;
   state: number;
   inode: string;
@@ -61,7 +63,8 @@ function tcpRows(procDir: string): TcpRow[] {
     for (const line of text.split("\n").slice(1)) {
       const c = line.trim().split(/\s+/);
       if (c.length < 10) continue;
-      rows.push({ localPort: parseInt(c[1]!.split(":")[1]!, 16), state: parseInt(c[3]!, 16), inode: c[9]! });
+      const [addr, port] = c[1]!.split(":");
+      rows.push({ localHex: addr!, localPort: parseInt(port!, 16), state: parseInt(c[3]!, 16), inode: c[9]! });
     }
   }
   return rows;
@@ -94,6 +97,40 @@ export function listeningPorts(pid: number): number[] {
     .filter((r) => r.state === 10 && mine.has(r.inode))
     .map((r) => r.localPort);
   return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+export interface ListenAddr {
+  /** "127.0.0.1", "0.0.0.0", "::", "::1", ... */
+  host: string;
+  port: number;
+}
+
+/** A /proc/net/tcp{,6} address: 8 hex digits (IPv4) or 32 (IPv6), each 32-bit word little-endian. */
+export function procHexAddr(hex: string): string {
+  const b = Buffer.from(hex, "hex");
+  for (let i = 0; i + 4 <= b.length; i += 4) b.subarray(i, i + 4).reverse();
+  if (b.length === 4) return [...b].join(".");
+  // An IPv4-mapped address (::ffff:a.b.c.d) is the IPv4 address to whoever connects.
+  if (b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return [...b.subarray(12)].join(".");
+  const groups: string[] = [];
+  for (let i = 0; i + 2 <= b.length; i += 2) groups.push(b.readUInt16BE(i).toString(16));
+  // The URL parser writes IPv6 in its canonical short form ("::", "::1").
+  return new URL(`http://[${groups.join(":")}]/`).hostname.slice(1, -1);
+}
+
+/** Addresses a process listens on (TCP, v4 and v6), by port then address. */
+export function listeningAddrs(pid: number): ListenAddr[] {
+  const mine = socketInodes(pid);
+  const seen = new Set<string>();
+  const out: ListenAddr[] = [];
+  for (const r of tcpRows(`/proc/${pid}`)) {
+    if (r.state !== 10 || !mine.has(r.inode)) continue;
+    const host = procHexAddr(r.localHex);
+    if (seen.has(`${host} ${r.localPort}`)) continue;
+    seen.add(`${host} ${r.localPort}`);
+    out.push({ host, port: r.localPort });
+  }
+  return out.sort((a, b) => a.port - b.port || a.host.localeCompare(b.host));
 }
 
 /** The pid listening on a local TCP port, or null (not found, or not ours to see). */

@@ -6,6 +6,7 @@
 //	-fail500 block        answer 500 with a Go-style error body
 //	-html mutex           answer 200 text/html (a login page, as a proxy would)
 //	-close threadcreate   hijack the connection and close it without a reply
+//	-notfound index       answer 404 (the profiles themselves still answer)
 //
 // Names are the path element after /debug/pprof/ ("index" for the index page,
 // "vars" for /debug/vars, "profile" for the CPU profile). -labels runs
@@ -13,8 +14,20 @@
 // logs them on stderr (for --redact tests); /work is a small CPU+allocation handler for load tests
 // (?n=ITERATIONS sets its cost: 200 sha256 rounds by default). -idle N parks N
 // goroutines and -probe measures stop-the-world pauses (for capture overhead).
-// Like the fault workloads it prints "listening on http://ADDR" first on stdout
-// and exits after -seconds (when > 0) or on SIGTERM.
+//
+// Services that are not (only) /debug/pprof, for what capture must not mistake:
+//
+//	-novars               no /debug/vars (a service that does not import expvar)
+//	-nopprof              no /debug/pprof at all
+//	-catchall json|html   the application answers every other path with 200 JSON
+//	                      or an HTML page (so /debug/vars, when absent, gets that)
+//	-pprof-addr ADDR      serve /debug/pprof and /debug/vars on this second listener
+//	                      (an admin port), not on -addr, which keeps the application
+//	-extra-addr ADDR      one more listener serving the application (a port that is
+//	                      neither)
+//
+// Like the fault workloads it prints "listening on http://ADDR" (-addr) first on
+// stdout and exits after -seconds (when > 0) or on SIGTERM.
 package main
 
 import (
@@ -70,18 +83,24 @@ func main() {
 	fail500 := flag.String("fail500", "", "profiles that answer 500")
 	html := flag.String("html", "", "profiles that answer an HTML page")
 	closeConn := flag.String("close", "", "profiles whose connection is closed without a reply")
+	notFound := flag.String("notfound", "", "profiles that answer 404")
 	labels := flag.Bool("labels", false, "run goroutines under pprof labels holding personal-looking values")
 	noRates := flag.Bool("no-block-mutex", false, "leave block and mutex profiling off")
 	secs := flag.Float64("seconds", 0, "exit after this many seconds (0 = until SIGTERM)")
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	idle := flag.Int("idle", 0, "park this many goroutines on a channel (a service with many connections)")
+	noVars := flag.Bool("novars", false, "do not serve /debug/vars")
+	noPprof := flag.Bool("nopprof", false, "do not serve /debug/pprof")
+	catchAll := flag.String("catchall", "", "answer every other path with 200: json or html")
+	pprofAddr := flag.String("pprof-addr", "", "serve /debug/pprof and /debug/vars on this address instead of -addr")
+	extraAddr := flag.String("extra-addr", "", "also serve the application on this address")
 	probe := flag.Bool("probe", false, "spin one goroutine measuring the longest gap between its clock reads; GET /maxgap returns it and the longest stop-the-world pause since the last GET (ns)")
 	flag.Parse()
 	if !*noRates {
 		runtime.SetBlockProfileRate(1)
 		runtime.SetMutexProfileFraction(1)
 	}
-	hangs, fails, htmls, closes := set(*hang), set(*fail500), set(*html), set(*closeConn)
+	hangs, fails, htmls, closes, missing := set(*hang), set(*fail500), set(*html), set(*closeConn), set(*notFound)
 	release := make(chan struct{}) // closed at exit so hung handlers return
 
 	misbehave := func(name string, real http.Handler) http.Handler {
@@ -97,6 +116,8 @@ func main() {
 			case htmls[name]:
 				w.Header().Set("Content-Type", "text/html; charset=utf-8")
 				fmt.Fprint(w, "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>login</form></body></html>\n")
+			case missing[name]:
+				http.NotFound(w, r)
 			case closes[name]:
 				conn, _, err := w.(http.Hijacker).Hijack()
 				if err == nil {
@@ -150,18 +171,42 @@ func main() {
 	mux.HandleFunc("/maxgap", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "{\"gapNs\": %d, \"stwNs\": %.0f}\n", maxGap.Swap(0), longestNewPause()*1e9)
 	})
-	mux.Handle("/debug/pprof/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name := strings.TrimPrefix(r.URL.Path, "/debug/pprof/")
-		if name == "" {
-			name = "index"
-		}
-		misbehave(name, http.HandlerFunc(pprof.Index)).ServeHTTP(w, r)
-	}))
-	mux.Handle("/debug/pprof/cmdline", misbehave("cmdline", http.HandlerFunc(pprof.Cmdline)))
-	mux.Handle("/debug/pprof/profile", misbehave("profile", http.HandlerFunc(pprof.Profile)))
-	mux.Handle("/debug/pprof/symbol", misbehave("symbol", http.HandlerFunc(pprof.Symbol)))
-	mux.Handle("/debug/pprof/trace", misbehave("trace", http.HandlerFunc(pprof.Trace)))
-	mux.Handle("/debug/vars", misbehave("vars", expvar.Handler()))
+	switch *catchAll {
+	case "":
+	case "json":
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, "{\"status\": \"ok\", \"path\": %q, \"items\": []}\n", r.URL.Path)
+		})
+	case "html":
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, "<!DOCTYPE html><html><head><title>Acme shop</title></head><body><h1>Welcome</h1></body></html>\n")
+		})
+	default:
+		fmt.Fprintln(os.Stderr, "badtarget: -catchall takes json or html")
+		os.Exit(2)
+	}
+	admin := mux // where /debug/pprof and /debug/vars are served
+	if *pprofAddr != "" {
+		admin = http.NewServeMux()
+	}
+	if !*noPprof {
+		admin.Handle("/debug/pprof/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			name := strings.TrimPrefix(r.URL.Path, "/debug/pprof/")
+			if name == "" {
+				name = "index"
+			}
+			misbehave(name, http.HandlerFunc(pprof.Index)).ServeHTTP(w, r)
+		}))
+		admin.Handle("/debug/pprof/cmdline", misbehave("cmdline", http.HandlerFunc(pprof.Cmdline)))
+		admin.Handle("/debug/pprof/profile", misbehave("profile", http.HandlerFunc(pprof.Profile)))
+		admin.Handle("/debug/pprof/symbol", misbehave("symbol", http.HandlerFunc(pprof.Symbol)))
+		admin.Handle("/debug/pprof/trace", misbehave("trace", http.HandlerFunc(pprof.Trace)))
+	}
+	if !*noVars {
+		admin.Handle("/debug/vars", misbehave("vars", expvar.Handler()))
+	}
 	mux.HandleFunc("/work", func(w http.ResponseWriter, r *http.Request) {
 		n := 200
 		if v, err := strconv.Atoi(r.URL.Query().Get("n")); err == nil && v > 0 && v <= 1_000_000 {
@@ -197,9 +242,27 @@ func main() {
 		fmt.Fprintln(os.Stderr, "badtarget:", err)
 		os.Exit(1)
 	}
+	servers := []*http.Server{{Handler: mux, ReadHeaderTimeout: 5 * time.Second}}
+	listeners := []net.Listener{ln}
+	for _, extra := range []struct {
+		addr    string
+		handler http.Handler
+	}{{*pprofAddr, admin}, {*extraAddr, mux}} {
+		if extra.addr == "" {
+			continue
+		}
+		l, err := net.Listen("tcp", extra.addr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "badtarget:", err)
+			os.Exit(1)
+		}
+		servers = append(servers, &http.Server{Handler: extra.handler, ReadHeaderTimeout: 5 * time.Second})
+		listeners = append(listeners, l)
+	}
 	fmt.Printf("listening on http://%s\n", ln.Addr())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
+	for i, srv := range servers {
+		go func() { _ = srv.Serve(listeners[i]) }()
+	}
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
@@ -214,5 +277,7 @@ func main() {
 	close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_ = srv.Shutdown(ctx)
+	for _, srv := range servers {
+		_ = srv.Shutdown(ctx)
+	}
 }

@@ -1,6 +1,9 @@
 // `godiag capture <http://host:port>`: collect a bundle from a live Go service's
-// /debug/pprof (and /proc, when it runs here). Exit codes: 0 complete bundle,
-// 2 bad usage or nothing reachable at the URL, 4 partial bundle (some file
+// /debug/pprof (and /proc, when it runs here). Exit codes: 0 complete bundle
+// (optional endpoints the service does not serve, /debug/vars without expvar,
+// are recorded as not offered: no failure), 2 bad usage, nothing reachable at
+// the URL, or no /debug/pprof there (one line, naming the port of the same
+// local process where it answers; no bundle), 4 partial bundle (some file
 // failed; the manifest says which and why), 130 interrupted (Ctrl-C; the
 // bundle holds what arrived before).
 
@@ -93,7 +96,7 @@ export function addCaptureFlags(cmd: Command): Command {
 export function registerCaptureCommand(program: Command, io: IO): void {
   const cmd = program
     .command("capture")
-    .description("collect a capture bundle from a running Go service's /debug/pprof (exit 0 complete, 2 unreachable, 4 partial, 130 interrupted)")
+    .description("collect a capture bundle from a running Go service's /debug/pprof (exit 0 complete, 2 unreachable or no /debug/pprof, 4 partial, 130 interrupted)")
     .argument("<url>", "the service, http://host:port")
     .option("-o, --output <path>", "bundle directory, or a .tar.gz (default ./godiag-capture-HOST-PORT-TIME)")
     .option("--pid <n>", "local process for /proc facts (default: the one listening on the URL's port)");

@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { durationFlag, limitOptions, type IO } from "../flags.js";
-import { exitForSeverities } from "../exit.js";
+import { EXIT, exitForSeverities } from "../exit.js";
 import { captureBundle, removeBundle } from "../../../api/capture.js";
 import { openBundle, diagnose, renderDiagnosisHtml, renderDiagnosisMarkdown, renderDiagnosisText } from "../../../api/diagnose.js";
 import { InputError, UsageError } from "../../../api/errors.js";
@@ -55,12 +55,30 @@ export function registerDiagnoseCommand(program: Command, io: IO): void {
         const seconds = f.seconds === undefined ? LIVE_SECONDS : durationFlag("--seconds", f.seconds);
         if (!Number.isInteger(seconds) || seconds < 1) throw new UsageError(`invalid value "${f.seconds}" for --seconds (want whole seconds >= 1)`);
         const r = progressRenderer(process.stderr, f.quiet ?? false);
-        // Ctrl-C cuts the capture short; what arrived is still diagnosed.
-        const res = await withInterrupt(io.err, "godiag diagnose", (signal) => captureBundle(urls[0]!, { seconds, out: f.keep, signal }, r.onEvent));
+        let res;
+        try {
+          // Ctrl-C cuts the capture short; what arrived is still diagnosed.
+          res = await withInterrupt(io.err, "godiag diagnose", (signal) => captureBundle(urls[0]!, { seconds, out: f.keep, signal }, r.onEvent));
+        } catch (e) {
+          // No /debug/pprof at the URL (the line names where it is, when it can): nothing to diagnose.
+          r.stop();
+          io.err(`godiag diagnose: ${(e as Error).message}\n`);
+          process.exitCode = EXIT.USAGE;
+          return;
+        }
         r.stop();
         if (res.interrupted) io.err(`godiag: capture interrupted: diagnosing what arrived\n`);
         if (res.unreachable) throw new InputError(urls[0]!, res.failures[0]?.error.replace(/^\S+: /, "") ?? "unreachable");
-        for (const fail of res.failures) if (!fail.error.endsWith("interrupted")) io.err(`godiag: capture: ${fail.file ?? fail.url}: ${fail.error}\n`);
+        // (The index page's error already starts with its URL.)
+        for (const fail of res.failures) if (!fail.error.endsWith("interrupted")) io.err(`godiag: capture: ${fail.file === undefined ? "" : `${fail.file}: `}${fail.error}\n`);
+        // Never "no problem found" about a capture that holds nothing from the service.
+        const got = res.manifest.files.filter((x) => x.error === undefined && x.kind !== "proc");
+        if (got.length === 0 && !res.interrupted) {
+          if (!f.keep) removeBundle(res.dir);
+          io.err(`godiag diagnose: nothing captured from ${urls[0]}: every fetch failed\n`);
+          process.exitCode = EXIT.USAGE;
+          return;
+        }
         if (f.keep) io.err(`godiag: capture bundle kept in ${res.dir}\n`);
         else temp = res.dir;
         inputs = inputs.map((i) => (isUrl(i) ? res.dir : i));

@@ -65,12 +65,14 @@ export function registerRunCommand(program: Command, io: IO): void {
         r.onEvent,
       );
       r.stop();
-      const failures = res.capture?.failures ?? [];
+      const failures = [...(res.capture?.failures ?? [])];
+      // --pprof named a URL that never served /debug/pprof: the bundle is gctrace only, and partial.
+      if (f.pprof !== undefined && !res.pprofUrl) failures.push({ url: `${f.pprof.replace(/\/+$/, "")}/debug/pprof/`, error: res.pprofError ?? "no /debug/pprof" });
       io.err(formatSummary({ dir: res.dir, manifest: res.manifest, failures, warnings: res.capture?.warnings ?? [], unreachable: false, interrupted: res.capture?.interrupted }));
       io.err(`godiag run: program ended: ${res.manifest.env?.exit}\n`);
       io.out(`${res.dir}\n`);
       if (res.capture?.interrupted) process.exitCode = EXIT.INTERRUPTED;
-      else process.exitCode = failures.length > 0 || (f.pprof !== undefined && !res.pprofUrl) ? EXIT.PARTIAL : EXIT.OK;
+      else process.exitCode = failures.length > 0 ? EXIT.PARTIAL : EXIT.OK;
     } catch (e) {
       r.stop();
       io.err(`godiag run: ${(e as Error).message}\n`);
