@@ -19,7 +19,6 @@ interface Case {
 
 /** service/variant -> why it is still wrong (measured 2026-12-06). */
 const KNOWN_MISSES: Record<string, string> = {
-  "eventlog/curl-go126-light": "control: live heap rising at start-up reads as heap growth, named in encoding/json",
   "fxquote/curl-go119-light-few": "heap growth at light load: dumps only, no heap evidence",
   "fxquote/curl-go126-light": "heap growth at light load: below the growth thresholds in this window",
   "orderdesk/curl-go119-light-few": "a single-dump leak without growth is not yet a suspect",

@@ -57,7 +57,17 @@ export const goroutineRule: Rule = {
     // The HTTP client's own goroutines (persistConn loops) are the http-client rule's
     // evidence of unclosed response bodies, not a leak to fix in net/http.
     const leaks = suspects.filter(
-      (s) => s.kind === "leak" && !deadlocked.has(s.bucket) && !(deadlock && isMutex(s)) && !isClientConnLoop(s.bucket),
+      (s) =>
+        s.kind === "leak" &&
+        !deadlocked.has(s.bucket) &&
+        !(deadlock && isMutex(s)) &&
+        !isClientConnLoop(s.bucket) &&
+        // A leak's goroutines stay: with two snapshots, some of the first must still be
+        // there (or wait for minutes); goroutines that all came and went are traffic.
+        (!a.diff || s.persisted > 0 || s.maxWaitMinutes > 0 || s.bucket.members.some((g) => g.flags.includes("leaked"))) &&
+        // Findings end in the service's code: a bucket with no user frame and no user
+        // creator is the standard library's own goroutines, evidence for other rules.
+        bucketFunctions(s.bucket).length > 0,
     );
     out.push(...leakFindings(leaks, a));
     for (const s of suspects.filter((x) => x.kind === "conn-serve-no-timeouts" && x.count >= MIN_PILEUP)) {
