@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { diagnose, openBundle } from "../src/api/diagnose.js";
 import { DEFAULT_LIMITS } from "../src/api/errors.js";
+import { originOf } from "../src/core/go/gopkg.js";
 // @ts-expect-error -- a plain .mjs script, shared with `node scripts/corpus-eval.mjs`
 import { corpusCases, judge, verdictOf } from "../scripts/corpus-eval.mjs";
 
@@ -53,4 +54,22 @@ describe("diagnose on the corpus of services written apart from the rules", () =
     if (KNOWN_MISSES[key]) it.fails(`${title} (known miss: ${KNOWN_MISSES[key]})`, check);
     else it(title, check);
   }
+});
+
+describe("findings end in the user's code", () => {
+  const all = corpusCases() as Case[];
+  it("no finding above info names a standard-library function or file as the place to fix, on any capture", async () => {
+    const bad: string[] = [];
+    for (const c of all) {
+      const d = diagnose(await openBundle([c.dir], { ...DEFAULT_LIMITS, maxFiles: 10_000 }));
+      for (const f of d.findings) {
+        if (f.severity === "info" || f.category === "profiling-disabled") continue;
+        const fn = f.functions[0];
+        if (fn === undefined || originOf(fn) !== "user") bad.push(`${c.service}/${c.variant}: ${f.id} names ${fn}`);
+        // The fix may cite library functions as what to call, never a library file to edit.
+        if (/\b(src\/)?(net\/http|runtime|sync|internal)\/[\w/]+\.go\b/.test(f.recommendation)) bad.push(`${c.service}/${c.variant}: ${f.id} fix cites a library file`);
+      }
+    }
+    expect(bad).toEqual([]);
+  }, 120_000);
 });

@@ -6,7 +6,7 @@
 
 import { analyzeGc, type GcAnalysisInput, type GcReport, type GcFinding, parseExpvar, parseGcTrace, memStatsFromProfile } from "../../gc/index.js";
 import { parseProfileData } from "../../core/codec/index.js";
-import { goMemLimitMiB } from "../../core/go/index.js";
+import { goMemLimitMiB, originOf } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Category, Evidence, Finding } from "../finding.js";
 import type { Rule } from "../rule.js";
@@ -105,7 +105,7 @@ function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
   }
   const functions = g.functions ?? [];
   if (r.allocs && functions.length) {
-    const sites = r.allocs.bySpace.filter((x) => functions.includes(x.name)).slice(0, 3);
+    const sites = r.allocs.bySpace.filter((x) => functions.includes(x.name) || functions.includes(x.userFrame?.name ?? "")).slice(0, 3);
     if (sites.length) {
       evidence.push({
         source: r.allocs.file,
@@ -117,13 +117,20 @@ function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
     }
   }
   if (evidence.length === 0) evidence.push({ source: ctx.bundle.inputs[0] ?? "", kind: "gc analysis", numbers, excerpt: g.evidence.join("\n") });
+  // Findings end in the service's code. Memory that only library code allocates (no
+  // user frame on any top site: net/http's per-connection buffers, say) is a symptom
+  // of what holds those objects (connections, goroutines), which other findings name.
+  const librarySymptom = functions.length > 0 && originOf(functions[0]!) !== "user";
   return {
     id: `${category}:${g.id}${functions[0] ? `:${functions[0]}` : ""}`,
     category,
-    severity: g.severity,
+    severity: librarySymptom ? "info" : g.severity,
     confidence: g.severity === "critical" ? 0.9 : g.severity === "warning" ? 0.75 : 0.5,
     title: g.title.charAt(0).toUpperCase() + g.title.slice(1) + (functions[0] ? ` (top allocation site ${functions[0]})` : ""),
-    summary: g.evidence.join("; ") + ".",
+    summary:
+      g.evidence.join("; ") +
+      "." +
+      (librarySymptom ? ` The top allocation sites are library code with no caller of yours on the stack (${functions[0]}): look at what keeps those objects alive.` : ""),
     evidence,
     functions,
     recommendation: g.suggestion.charAt(0).toUpperCase() + g.suggestion.slice(1) + ".",

@@ -41,8 +41,16 @@ export function steadyCycles(cs: readonly GcCycle[]): GcCycle[] {
   return steady.length >= 3 ? steady : cs.filter((c) => !c.forced);
 }
 
+/**
+ * The functions to name for the top allocation sites: the innermost user frame of
+ * each (the service's code that asked for the memory; the allocating library call is
+ * evidence), then, when no site has one, the sites themselves.
+ */
 function topAllocFunctions(a: AllocSites | null | undefined, n: number): string[] {
-  return a ? [...new Set(a.sites.slice(0, n).map((s) => s.name))] : [];
+  if (!a) return [];
+  const top = a.sites.slice(0, n);
+  const user = top.map((s) => s.userFrame?.name).filter((x): x is string => x !== undefined);
+  return [...new Set([...user, ...top.map((s) => s.name)])];
 }
 
 export function detect(inp: DetectInput): GcFinding[] {
