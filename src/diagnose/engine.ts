@@ -3,7 +3,7 @@
 import type { Bundle } from "../bundle/index.js";
 import { DiagnoseContext } from "./context.js";
 import { correlate } from "./correlate.js";
-import { rankFindings, type Finding } from "./finding.js";
+import { RANKING, rankFindings, type Finding } from "./finding.js";
 import { RULES } from "./rules/index.js";
 import type { Rule } from "./rule.js";
 
@@ -14,6 +14,8 @@ export interface Diagnosis {
   /** what the bundle held, by kind */
   inputs: Array<{ path: string; kind: string }>;
   findings: Finding[];
+  /** how findings are ordered: the first one is the verdict's most likely cause */
+  ranking: string;
   /** rules that failed on this input (a bug or an unexpected file): never fatal */
   ruleErrors: Array<{ rule: string; error: string }>;
   warnings: string[];
@@ -36,6 +38,7 @@ export function diagnose(bundle: Bundle, rules: Rule[] = RULES): Diagnosis {
     goVersion: bundle.manifest?.goVersion,
     inputs: bundle.files.map((f) => ({ path: f.path, kind: f.kind })),
     findings: rankFindings(correlate(findings)),
+    ranking: RANKING,
     ruleErrors,
     warnings: bundle.warnings,
   };

@@ -58,12 +58,23 @@ export interface Finding {
 }
 
 /** Order: severity, then confidence, then root causes before the symptoms they explain. */
+/** How findings are ordered (also stated in --json as "ranking"). */
+export const RANKING =
+  "severity; then a cause before the symptoms it explains; then the number of independent sources " +
+  "(distinct files: profiles, dumps, logs) whose evidence agrees; then confidence";
+
+/** Distinct input files a finding's evidence comes from. */
+export function evidenceSources(f: Finding): string[] {
+  return [...new Set(f.evidence.map((e) => e.source))];
+}
+
 export function rankFindings(fs: Finding[]): Finding[] {
   const explained = new Set(fs.flatMap((f) => f.explains ?? []));
   return [...fs].sort(
     (a, b) =>
       SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
       Number(explained.has(a.id)) - Number(explained.has(b.id)) ||
+      evidenceSources(b).length - evidenceSources(a).length ||
       b.confidence - a.confidence ||
       (a.id < b.id ? -1 : 1),
   );

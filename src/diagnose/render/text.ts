@@ -2,7 +2,7 @@
 // numbers and the fix, wrapped to 100 columns. Colour only when asked (TTY).
 
 import type { Diagnosis } from "../engine.js";
-import type { Finding, Severity } from "../finding.js";
+import { evidenceSources, type Finding, type Severity } from "../finding.js";
 
 const WIDTH = 100;
 
@@ -45,7 +45,9 @@ function verdict(d: Diagnosis): string {
   if (crit + warn === 0) return "Verdict: no problem found" + (d.findings.length ? " (see the notes below)." : ".");
   const top = d.findings[0]!;
   const parts = [crit ? `${crit} critical` : "", warn ? `${warn} warning${warn > 1 ? "s" : ""}` : ""].filter(Boolean);
-  return `Verdict: ${parts.join(", ")}. Most likely cause: ${top.title}.`;
+  const sources = evidenceSources(top).length;
+  const why = sources > 1 ? ` (${sources} sources agree: ${[...new Set(top.evidence.map((e) => e.kind))].join(", ")})` : "";
+  return `Verdict: ${parts.join(", ")}. Most likely cause: ${top.title}${why}.`;
 }
 
 function renderFinding(f: Finding, number: Map<string, number>, c: (k: keyof typeof ANSI, s: string) => string): string[] {
