@@ -12,7 +12,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { nameStamp, openBundle, seriesOf, type Bundle, type BundleFile } from "../src/bundle/index.js";
+import { dumpFactsOf, dumpTimestamp, nameStamp, openBundle, seriesOf, type Bundle, type BundleFile } from "../src/bundle/index.js";
 import { DEFAULT_LIMITS } from "../src/core/input/index.js";
 import { DiagnoseContext } from "../src/diagnose/context.js";
 import { ROOT, runCli } from "./helpers/run.js";
@@ -191,6 +191,20 @@ describe("snapshots of one kind, oldest first, by what they prove", () => {
     const iv = files[1]!.sincePrevious!.interval!;
     expect(iv).toMatchObject({ seconds: 60, source: "content", lowerBound: true });
     expect(iv.detail).toMatch(/timestamps in the file names .* say 5\.0 s, less than that/);
+  });
+
+  it("a dump's own timestamp: the log line before a SIGQUIT traceback (Go 1.26, gp=/m= headers)", async () => {
+    const f = join(ROOT, "test/data/sigquit-go126.log");
+    const raw = readFileSync(f);
+    // Go's log package writes local time without a zone: good for differences, not as an absolute time
+    expect(dumpTimestamp(raw)).toEqual({ ms: ms("2026-12-06T03:32:46Z"), zoned: false, text: "2026/12/06 03:32:46" });
+    const facts = dumpFactsOf(raw);
+    expect(facts.goroutines.get(1)).toEqual({ state: "IO wait", minutes: 0 });
+    expect(facts.goroutines.size).toBe(raw.toString().split("\n").filter((l) => /^goroutine \d+ gp=/.test(l)).length);
+    expect(facts.complete).toBe(true);
+    expect(dumpFactsOf(raw.subarray(0, 9000)).complete).toBe(false);
+    const b = await openBundle([f], LIMITS);
+    expect(b.files[0]).toMatchObject({ kind: "goroutine-debug2", timeSource: "mtime" });
   });
 
   it("file names: unix seconds and ms, RFC 3339-like stamps, trailing counters", () => {

@@ -81,6 +81,12 @@ export interface DumpFacts {
   maxId: number;
   /** the longest wait printed, minutes */
   maxWaitMinutes: number;
+  /**
+   * the text ends with a whole record (a frame's file:line line and a newline), not cut
+   * short as a fixed runtime.Stack buffer or an interrupted fetch leaves it: only then
+   * is a goroutine missing from it known not to have existed
+   */
+  complete: boolean;
 }
 
 export interface TimeEvidence {
@@ -108,9 +114,9 @@ export function timeEvidence(
   if (Number.isFinite(m)) e.manifest = m;
   if (opts.profile && opts.profile.timeNanos > 0n) e.proto = Number(opts.profile.timeNanos / 1000n) / 1000;
   if (kind === "goroutine-debug2" || kind === "goroutine-debug1") {
-    const text = textOf(data, path, opts.limits);
-    if (kind === "goroutine-debug2") e.dump = dumpFacts(data, path, opts.limits);
-    const stamp = dumpTimestamp(text);
+    const raw = rawOf(data, path, opts.limits);
+    if (kind === "goroutine-debug2") e.dump = dumpFacts(data, path, opts.limits, raw);
+    const stamp = dumpTimestamp(raw);
     if (stamp) e.content = stamp;
   }
   const n = nameStamp(path);
@@ -120,53 +126,67 @@ export function timeEvidence(
   return e;
 }
 
-function textOf(data: Uint8Array, path: string, limits: ReadLimits): string {
+function rawOf(data: Uint8Array, path: string, limits: ReadLimits): Buffer {
   try {
     const raw = maybeGunzip(data, path, limits);
-    return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
+    return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   } catch {
-    return ""; // unreadable gzip: the dump reader reports it
+    return Buffer.alloc(0); // unreadable gzip: the dump reader reports it
   }
 }
 
 const factsCache = new WeakMap<Uint8Array, DumpFacts>();
 
 /** dumpFactsOf a debug=2 dump file's bytes (gzip or not), computed once per buffer. */
-export function dumpFacts(data: Uint8Array, path: string, limits: ReadLimits): DumpFacts {
+export function dumpFacts(data: Uint8Array, path: string, limits: ReadLimits, raw?: Buffer): DumpFacts {
   let f = factsCache.get(data);
   if (f === undefined) {
-    f = dumpFactsOf(textOf(data, path, limits));
+    f = dumpFactsOf(raw ?? rawOf(data, path, limits));
     factsCache.set(data, f);
   }
   return f;
 }
 
-// "goroutine 7 [chan send, 3 minutes, locked to thread]:", Go 1.23+ may put "gp=0x... m=..." before "[".
+// "goroutine 7 [chan send, 3 minutes, locked to thread]:"; Go 1.23+ may print "gp=0x... m=..." before "[".
 const HEADER_RE = /^goroutine (\d+) [^\n[]*\[([^\n]*)\]:\r?$/gm;
 
 /** Ids, states and wait minutes of a debug=2 dump (or crash traceback), from its header lines only. */
-export function dumpFactsOf(text: string): DumpFacts {
+export function dumpFactsOf(raw: Uint8Array): DumpFacts {
+  // One decode and one regex pass: ~20 ms for a 13 MB dump of 51,000 goroutines.
+  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
   const goroutines = new Map<number, { state: string; minutes: number }>();
+  const states = new Map<string, { state: string; minutes: number }>(); // shared per distinct header text
   let maxId = 0;
   let maxWaitMinutes = 0;
   HEADER_RE.lastIndex = 0;
   for (let m = HEADER_RE.exec(text); m !== null; m = HEADER_RE.exec(text)) {
     const id = Number(m[1]);
-    let body = m[2]!;
-    const lab = body.indexOf(" labels:{");
-    if (lab >= 0) body = body.slice(0, lab);
-    const parts = body.split(", ");
-    const state = parts[0]!.replace(/ \((scan|leaked|durable)\)$/, "");
-    let minutes = 0;
-    for (const p of parts.slice(1)) {
-      const w = /^(\d+) minutes$/.exec(p);
-      if (w) minutes = Number(w[1]);
+    let w = states.get(m[2]!);
+    if (w === undefined) {
+      let body = m[2]!;
+      const lab = body.indexOf(" labels:{");
+      if (lab >= 0) body = body.slice(0, lab);
+      const parts = body.split(", ");
+      let minutes = 0;
+      for (const p of parts.slice(1)) {
+        const mm = /^(\d+) minutes$/.exec(p);
+        if (mm) minutes = Number(mm[1]);
+      }
+      w = { state: parts[0]!.replace(/ \((scan|leaked|durable)\)$/, ""), minutes };
+      states.set(m[2]!, w);
     }
-    goroutines.set(id, { state, minutes });
+    goroutines.set(id, w);
     if (id > maxId) maxId = id;
-    if (minutes > maxWaitMinutes) maxWaitMinutes = minutes;
+    if (w.minutes > maxWaitMinutes) maxWaitMinutes = w.minutes;
   }
-  return { goroutines, maxId, maxWaitMinutes };
+  return { goroutines, maxId, maxWaitMinutes, complete: endsWhole(text) };
+}
+
+/** A dump ends after a whole record: its last line is a frame's file:line, or a crash's register dump or exit status follows. */
+function endsWhole(text: string): boolean {
+  const tail = text.slice(Math.max(0, text.length - 2048));
+  if (/\n(rip|rax|eax|pc|lr|r0|x0)\s+0x[0-9a-f]+\s*\n/.test(tail) || /\nexit status \d+\s*$/.test(tail)) return true;
+  return text.endsWith("\n") && /\n\t\S[^\n]*:\d+( \+0x[0-9a-f]+)?( fp=\S+ sp=\S+ pc=\S+)?$/.test(tail.trimEnd());
 }
 
 // RFC 3339-like with a zone; Go's log package ("2024/04/05 12:34:56.789012", local time).
@@ -175,17 +195,19 @@ const GOLOG_RE = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9
 
 /**
  * The last timestamp before a dump's first goroutine: a dump cut from a service's log
- * (SIGQUIT) or saved with a date line by a script. Within its first 4 KiB only.
+ * (SIGQUIT) or saved with a date line by a script. Within the 4 KiB before it only.
  */
-export function dumpTimestamp(text: string): StampedTime | undefined {
-  HEADER_RE.lastIndex = 0;
-  const first = HEADER_RE.exec(text);
-  const debug1 = text.indexOf("goroutine profile: total ");
-  let end = first ? first.index : text.length;
-  if (debug1 >= 0 && debug1 < end) end = debug1;
-  const head = text.slice(Math.max(0, end - 4096), end);
+export function dumpTimestamp(raw: Uint8Array): StampedTime | undefined {
+  // Only the text before the first header is read: decode a prefix, not the dump.
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  let end = buf.length;
+  for (const needle of ["\ngoroutine ", "goroutine profile: total "]) {
+    const i = buf.indexOf(needle);
+    if (i >= 0 && i < end) end = i;
+  }
+  if (buf.subarray(0, 10).toString("latin1") === "goroutine ") return undefined;
   let found: StampedTime | undefined;
-  for (const line of head.split("\n")) {
+  for (const line of buf.toString("utf8", Math.max(0, end - 4096), end).split("\n")) {
     const t = parseStamp(line);
     if (t) found = t;
   }
@@ -323,6 +345,7 @@ export function dumpIntervalLowerBound(older: DumpFacts, newer: DumpFacts): { se
     if (gb.minutes === 0) continue;
     const ga = older.goroutines.get(id);
     if (ga === undefined) {
+      if (!older.complete) continue;
       // Not in the older dump: born after it, so it cannot have waited longer than the interval.
       if (gb.minutes * 60 > best) {
         best = gb.minutes * 60;

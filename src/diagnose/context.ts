@@ -271,7 +271,7 @@ function processStart(traces: Array<{ file: string; cycles: GcCycle[] }>, stats:
   for (const { file, ms } of stats) {
     // Oldest first: PauseEnd[i] ends GC firstPauseGC+i; LastGC ends GC NumGC.
     const ends = ms.pauseEnd.map((end, i) => ({ n: ms.firstPauseGC + i, end }));
-    if (ms.lastGC > 0 && ms.numGC > 0) ends.push({ n: ms.numGC, end: ms.lastGC });
+    if (ends.length === 0 && ms.lastGC > 0 && ms.numGC > 0) ends.push({ n: ms.numGC, end: ms.lastGC });
     for (const t of traces) {
       const byN = new Map(t.cycles.map((c) => [c.n, c]));
       for (const { n, end } of ends) {
