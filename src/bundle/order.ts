@@ -409,8 +409,9 @@ export interface OrderedEntry<T> {
 
 /**
  * Order files of one kind oldest first and give each a time consistent with the
- * order and the intervals (a file whose interval to the previous one is unknown
- * gets the previous one's time, so nobody computes a rate over a bogus interval).
+ * order and the intervals: the previous file's time plus the interval, or, when any
+ * interval of the kind is unknown, the same time for all (so nobody computes a rate
+ * over a bogus interval).
  */
 export function orderSnapshots<T>(items: T[], evidence: (t: T) => TimeEvidence, fallback: "path" | "given" = "path"): OrderedEntry<T>[] {
   const ev = items.map((item) => ({ item, e: evidence(item) }));
@@ -428,7 +429,11 @@ export function orderSnapshots<T>(items: T[], evidence: (t: T) => TimeEvidence, 
     return { path: p.path, order: d.source, orderDetail: d.detail, interval: intervalBetween(p, x.e) };
   });
   // Anchor on the file whose own time is the most trusted; walk the intervals both ways.
+  // When one step's interval is unknown, so is first -> last (what the goroutine rule
+  // reads off the times): then every file keeps the anchor's time, rather than a sum of
+  // the known steps passing for the whole interval.
   const own = sorted.map((x) => ownTime(x.e));
+  const allKnown = steps.every((st, i) => i === 0 || st?.interval !== undefined);
   let anchor = 0;
   for (let i = 1; i < own.length; i++) if (TRUST.indexOf(own[i]!.source) < TRUST.indexOf(own[anchor]!.source)) anchor = i;
   const ms = new Array<number>(sorted.length);
@@ -436,12 +441,12 @@ export function orderSnapshots<T>(items: T[], evidence: (t: T) => TimeEvidence, 
   ms[anchor] = own[anchor]!.ms;
   src[anchor] = own[anchor]!.source;
   for (let i = anchor + 1; i < sorted.length; i++) {
-    const iv = steps[i]!.interval;
+    const iv = allKnown ? steps[i]!.interval : undefined;
     ms[i] = ms[i - 1]! + (iv ? iv.seconds * 1000 : 0);
     src[i] = iv ? weaker(src[i - 1]!, iv.source) : src[i - 1]!;
   }
   for (let i = anchor - 1; i >= 0; i--) {
-    const iv = steps[i + 1]!.interval;
+    const iv = allKnown ? steps[i + 1]!.interval : undefined;
     ms[i] = ms[i + 1]! - (iv ? iv.seconds * 1000 : 0);
     src[i] = iv ? weaker(src[i + 1]!, iv.source) : src[i + 1]!;
   }

@@ -21,8 +21,8 @@ export interface BundleFile {
   /**
    * RFC 3339: when the file was taken, from the most trusted evidence (timeSource).
    * Within one kind, times are consistent with the order and the intervals: a
-   * file's time is the previous one's plus sincePrevious.interval, or equal to it
-   * when the interval is unknown (so no rate is computed over a bogus interval).
+   * file's time is the previous one's plus sincePrevious.interval; when any interval
+   * of the kind is unknown, all share one time (no rate over a bogus interval).
    */
   time: string;
   /** where time came from: manifest > proto (TimeNanos) > content > name > mtime (docs/BUNDLE.md) */
