@@ -10,8 +10,9 @@ export {
   renderSingleJson,
   renderSingleText,
   type AnalyzeOptions,
+  type DiffTiming,
   type GoroutineDump,
   type TextOptions,
 } from "../goroutines/index.js";
-export { parseManifest } from "../bundle/index.js";
+export { orderSnapshotFiles, parseManifest } from "../bundle/index.js";
 export { DEFAULT_FETCH_LIMITS, fetchCapped, FetchError } from "../capture/index.js";

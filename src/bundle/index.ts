@@ -1,3 +1,4 @@
 export * from "./manifest.js";
+export * from "./order.js";
 export * from "./read.js";
 export * from "./write.js";

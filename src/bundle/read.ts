@@ -1,6 +1,7 @@
 // Open what the user gave `diagnose`: a bundle directory (with manifest.json), a
 // bundle .tar.gz, a loose directory of captured files, or single files. Files
-// without a manifest entry are recognised by content (sniff-kind.ts).
+// without a manifest entry are recognised by content (core/kinds/sniff.ts), and
+// files of one kind are put in time order by what they prove (order.ts).
 
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,14 +11,24 @@ import { readFileCapped, InputError, type ReadLimits } from "../core/input/index
 import type { Profile } from "../core/model/index.js";
 import { parseManifest, type FileKind, type Manifest } from "./manifest.js";
 import { sniffKind } from "../core/kinds/index.js";
+import { orderSnapshots, timeEvidence, type SincePrevious, type TimeEvidence, type TimeSource } from "./order.js";
 
 export interface BundleFile {
   /** as the user/manifest names it (relative to the bundle root when there is one) */
   path: string;
   absPath: string;
   kind: FileKind;
-  /** RFC 3339 fetch time (manifest), else the file's mtime */
+  /**
+   * RFC 3339: when the file was taken, from the most trusted evidence (timeSource).
+   * Within one kind, times are consistent with the order and the intervals: a
+   * file's time is the previous one's plus sincePrevious.interval; when any interval
+   * of the kind is unknown, all share one time (no rate over a bogus interval).
+   */
   time: string;
+  /** where time came from: manifest > proto (TimeNanos) > content > name > mtime (docs/BUNDLE.md) */
+  timeSource: TimeSource;
+  /** for every file but the oldest of its kind: the previous one, what proved the order, the interval */
+  sincePrevious?: SincePrevious;
   seconds?: number;
   /** the capture failed or was partial (from the manifest) */
   error?: string;
@@ -48,20 +59,21 @@ const TAR_RE = /\.(tar\.gz|tgz|tar)$/i;
 /** Open every input; throws InputError when nothing usable is found. */
 export async function openBundle(inputs: string[], limits: OpenLimits, opts: { label?: string } = {}): Promise<Bundle> {
   const bundle: Bundle = { inputs, files: [], warnings: [], limits };
+  const evidence = new Map<BundleFile, TimeEvidence>();
   const temps: string[] = [];
   try {
     for (const input of inputs) {
       if (!existsSync(input)) throw new InputError(input, "no such file or directory");
       if (statSync(input).isDirectory()) {
         // A label replaces a temporary directory's path in what the findings cite.
-        readDirectory(input, bundle, limits, opts.label ?? input);
+        readDirectory(input, bundle, evidence, limits, opts.label ?? input);
       } else if (TAR_RE.test(input)) {
         const dir = mkdtempSync(join(tmpdir(), "godiag-bundle-"));
         temps.push(dir);
         await extractArchive(input, dir, limits);
-        readDirectory(soleSubdir(dir), bundle, limits, input);
+        readDirectory(soleSubdir(dir), bundle, evidence, limits, input);
       } else {
-        addFile(bundle, input, resolve(input), undefined, limits);
+        addFile(bundle, evidence, input, resolve(input), undefined, limits);
       }
     }
   } finally {
@@ -70,8 +82,34 @@ export async function openBundle(inputs: string[], limits: OpenLimits, opts: { l
   if (bundle.files.length === 0) {
     throw new InputError(inputs.join(" "), "no Go profiles, dumps or logs recognised in the input");
   }
-  bundle.files.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.path < b.path ? -1 : 1));
+  orderFiles(bundle, evidence);
   return bundle;
+}
+
+/**
+ * Time and order every file: each kind is ordered by its own evidence (order.ts),
+ * then all files by time, each kind keeping its inferred order in its slots.
+ */
+function orderFiles(bundle: Bundle, evidence: Map<BundleFile, TimeEvidence>): void {
+  const byKind = new Map<FileKind, BundleFile[]>();
+  for (const f of bundle.files) byKind.set(f.kind, [...(byKind.get(f.kind) ?? []), f]);
+  const ordered = new Map<FileKind, BundleFile[]>();
+  for (const [kind, files] of byKind) {
+    const entries = orderSnapshots(files, (f) => evidence.get(f)!);
+    for (const e of entries) {
+      e.item.time = e.time;
+      e.item.timeSource = e.timeSource;
+      if (e.sincePrevious) e.item.sincePrevious = e.sincePrevious;
+    }
+    ordered.set(kind, entries.map((e) => e.item));
+  }
+  bundle.files.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.path < b.path ? -1 : 1));
+  const next = new Map<FileKind, number>();
+  bundle.files = bundle.files.map((f) => {
+    const i = next.get(f.kind) ?? 0;
+    next.set(f.kind, i + 1);
+    return ordered.get(f.kind)![i]!;
+  });
 }
 
 /** Files of one kind, oldest first. */
@@ -112,7 +150,7 @@ async function extractArchive(file: string, dir: string, limits: OpenLimits): Pr
   if (problem) throw new InputError(file, problem);
 }
 
-function readDirectory(dir: string, bundle: Bundle, limits: OpenLimits, displayRoot = dir): void {
+function readDirectory(dir: string, bundle: Bundle, evidence: Map<BundleFile, TimeEvidence>, limits: OpenLimits, displayRoot = dir): void {
   const manifestPath = join(dir, "manifest.json");
   const listed = new Set<string>();
   if (existsSync(manifestPath)) {
@@ -135,19 +173,20 @@ function readDirectory(dir: string, bundle: Bundle, limits: OpenLimits, displayR
         bundle.warnings.push(`${join(displayRoot, f.path)}: listed in the manifest but missing${f.error ? ` (${f.error})` : ""}`);
         continue;
       }
-      addFile(bundle, join(displayRoot, f.path), abs, f, limits);
+      addFile(bundle, evidence, join(displayRoot, f.path), abs, f, limits);
     }
   }
   const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name !== "manifest.json");
   if (entries.length > limits.maxFiles) throw new InputError(displayRoot, `more than ${limits.maxFiles} files`);
   for (const e of entries) {
     if (listed.has(e.name)) continue;
-    addFile(bundle, join(displayRoot, e.name), join(dir, e.name), undefined, limits);
+    addFile(bundle, evidence, join(displayRoot, e.name), join(dir, e.name), undefined, limits);
   }
 }
 
 function addFile(
   bundle: Bundle,
+  evidence: Map<BundleFile, TimeEvidence>,
   path: string,
   abs: string,
   entry: Manifest["files"][number] | undefined,
@@ -178,15 +217,20 @@ function addFile(
     bundle.warnings.push(`${path}: not recognised as a Go profile, dump or log; skipped`);
     return;
   }
-  bundle.files.push({
+  const mtimeMs = statSync(abs).mtimeMs;
+  const file: BundleFile = {
     path,
     absPath: abs,
     kind,
-    time: entry?.time ?? statSync(abs).mtime.toISOString(),
+    // set by orderFiles once every file is read
+    time: entry?.time ?? new Date(mtimeMs).toISOString(),
+    timeSource: entry?.time !== undefined ? "manifest" : "mtime",
     seconds: entry?.seconds,
     error: entry?.error,
     warnings: entry?.warnings ?? [],
     data,
     profile,
-  });
+  };
+  bundle.files.push(file);
+  evidence.set(file, timeEvidence(path, kind, data, { profile, manifestTime: entry?.time, mtimeMs, limits }));
 }

@@ -32,9 +32,34 @@ export interface SingleReport extends DumpInfo {
   deadlock: DeadlockReport;
 }
 
+/**
+ * How the two snapshots were put in order and how far apart they are, as the caller
+ * established it (the CLI: bundle/order.ts evidence, --interval, or its own clock).
+ */
+export interface DiffTiming {
+  /**
+   * what proved that `before` is the older: "manifest" | "proto" | "content" | "name" |
+   * "mtime" (see docs/BUNDLE.md), "clock" (taken live, in this order), or "given"
+   * (nothing did: the order given)
+   */
+  order: string;
+  orderDetail: string;
+  /** the inputs were given newest first and were swapped */
+  reordered: boolean;
+  /**
+   * where intervalSeconds came from: "manifest" | "proto" | "content" | "name" | "mtime",
+   * "flag" (--interval), "clock" (taken live); null when the interval is unknown
+   */
+  intervalSource: string | null;
+  /** intervalSeconds is a lower bound the dumps prove (goroutine waits): rates are upper bounds */
+  intervalLowerBound: boolean;
+  intervalDetail: string;
+}
+
 export interface DiffReport {
   before: DumpInfo;
   after: DumpInfo;
+  timing?: DiffTiming;
   diff: GoroutineDiff;
   warnings: string[];
   classes: ClassCount[];
@@ -70,6 +95,7 @@ export function analyzeDiff(
   sources: [string, string],
   intervalSeconds: number | null,
   o: AnalyzeOptions = DEFAULT_ANALYZE_OPTIONS,
+  timing?: DiffTiming,
 ): DiffReport {
   const diff = diffDumps(before, after, intervalSeconds, { exact: o.exact });
   const warnings = [...before.warnings, ...after.warnings];
@@ -77,6 +103,7 @@ export function analyzeDiff(
   return {
     before: { source: sources[0], format: before.format, total: diff.totalBefore },
     after: { source: sources[1], format: after.format, total: diff.totalAfter },
+    ...(timing ? { timing } : {}),
     diff,
     warnings,
     classes: classHistogram(after),

@@ -92,6 +92,14 @@ export function renderDiffJson(r: DiffReport): string {
         before: r.before,
         after: r.after,
         intervalSeconds: d.intervalSeconds,
+        ...(r.timing
+          ? {
+              intervalSource: r.timing.intervalSource,
+              intervalLowerBound: r.timing.intervalLowerBound,
+              intervalDetail: r.timing.intervalDetail,
+              order: { source: r.timing.order, detail: r.timing.orderDetail, reordered: r.timing.reordered },
+            }
+          : {}),
         warnings: r.warnings,
         classes: r.classes.map((c) => ({ class: c.cls, count: c.count })),
         rows: d.rows.map((row) => ({

@@ -154,10 +154,18 @@ export function renderSingleText(r: SingleReport, o: TextOptions): string {
 export function renderDiffText(r: DiffReport, o: TextOptions): string {
   const d = r.diff;
   const out: string[] = [];
-  const secs = d.intervalSeconds !== null ? ` over ${fmtInterval(d.intervalSeconds)}` : " (interval unknown: --interval)";
+  const t = r.timing;
+  const from = t?.intervalSource ? ` (${INTERVAL_FROM[t.intervalSource] ?? t.intervalSource})` : "";
+  const secs = d.intervalSeconds !== null ? ` over ${t?.intervalLowerBound ? "at least " : ""}${fmtInterval(d.intervalSeconds)}${from}` : " (interval unknown: --interval)";
   const delta = d.totalAfter - d.totalBefore;
   out.push(clip(`goroutines: ${d.totalBefore} → ${d.totalAfter} (${delta >= 0 ? "+" : ""}${delta})${secs}`, WIDTH));
   out.push(clip(`  before: ${r.before.source} (${r.before.format})`, WIDTH), clip(`  after:  ${r.after.source} (${r.after.format})`, WIDTH));
+  if (t && t.order !== "clock") {
+    for (const l of wrap(`order (${t.order}): ${t.reordered ? "given newest first, reordered: " : ""}${t.orderDetail}`, WIDTH - 2)) {
+      out.push(`  ${l}`);
+    }
+  }
+  if (t?.intervalLowerBound) for (const l of wrap(`interval ${t.intervalDetail}; rates per minute are upper bounds`, WIDTH - 2)) out.push(`  ${l}`);
   for (const w of r.warnings) out.push(clip(`warning: ${w}`, WIDTH));
   out.push("", ...classLines(r.classes, d.totalAfter), "");
   const idx = new Map(d.after.map((b, i) => [b, i]));
@@ -182,6 +190,16 @@ export function renderDiffText(r: DiffReport, o: TextOptions): string {
   for (const row of growing) out.push(...bucketLines(row.bucket, idx.get(row.bucket)!, o), "");
   return out.join("\n").trimEnd() + "\n";
 }
+
+const INTERVAL_FROM: Record<string, string> = {
+  manifest: "manifest times",
+  proto: "profile TimeNanos",
+  content: "the dumps' content",
+  name: "file names",
+  mtime: "file mtimes",
+  flag: "--interval",
+  clock: "measured",
+};
 
 function fmtInterval(s: number): string {
   return s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(1)} s`;

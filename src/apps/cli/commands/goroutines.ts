@@ -2,13 +2,14 @@
 // traceback, debug=1 or proto), with wait classes, leak suspects and
 // long-blocked mutex waiters. `--diff BEFORE AFTER` (files or URLs) compares two
 // snapshots; `--diff URL --interval 60s` takes both from one live service.
+// Two files are compared oldest first whatever order they are given in, by the
+// evidence `diagnose` orders snapshots by (bundle/order.ts): the manifest beside
+// them, TimeNanos, the dumps' goroutines, their names, their mtimes.
 
-import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { durationFlag, limitOptions, numberFlag, type IO } from "../flags.js";
 import { InputError, type ReadLimits, UsageError } from "../../../api/errors.js";
-import { analyzeDiff, analyzeDump, type AnalyzeOptions, parseManifest, DEFAULT_FETCH_LIMITS, fetchCapped, FetchError, parseGoroutineData, readGoroutineFile, type GoroutineDump, renderDiffJson, renderSingleJson, renderDiffText, renderSingleText, type TextOptions } from "../../../api/goroutines.js";
+import { analyzeDiff, analyzeDump, type AnalyzeOptions, type DiffTiming, orderSnapshotFiles, DEFAULT_FETCH_LIMITS, fetchCapped, FetchError, parseGoroutineData, readGoroutineFile, type GoroutineDump, renderDiffJson, renderSingleJson, renderDiffText, renderSingleText, type TextOptions } from "../../../api/goroutines.js";
 
 interface Flags {
   json?: boolean;
@@ -55,24 +56,49 @@ export function registerGoroutinesCommand(program: Command, io: IO): void {
       } else if (inputs.length === 1 && !(isUrl(inputs[0]!) && interval !== null)) {
         throw new UsageError("--diff with one input needs a URL and --interval (or give two inputs)");
       }
-      const run = (dumps: GoroutineDump[], names: string[], seconds: number | null): void => {
+      const run = (dumps: GoroutineDump[], names: string[], seconds: number | null, timing?: DiffTiming): void => {
         if (!f.diff) {
           const r = analyzeDump(dumps[0]!, names[0]!, opts);
           io.out(f.json ? renderSingleJson(r) : renderSingleText(r, text));
           for (const w of f.json ? r.warnings : []) io.err(`godiag: warning: ${w}\n`);
           return;
         }
-        const r = analyzeDiff(dumps[0]!, dumps[1]!, [names[0]!, names[1]!], seconds, opts);
+        const r = analyzeDiff(dumps[0]!, dumps[1]!, [names[0]!, names[1]!], seconds, opts, timing);
         io.out(f.json ? renderDiffJson(r) : renderDiffText(r, text));
       };
+      if (!anyUrl && !f.diff) {
+        run([readGoroutineFile(inputs[0]!, limits)], inputs, null);
+        return;
+      }
       if (!anyUrl) {
-        const dumps = inputs.map((p) => readGoroutineFile(p, limits));
-        run(dumps, inputs, interval ?? (f.diff ? intervalFromManifest(inputs[0]!, inputs[1]!) : null));
+        const ord = orderSnapshotFiles(inputs, limits);
+        if (ord.reordered) io.err(`godiag: ${ord.paths[0]} is the older snapshot (${ord.orderDetail}): comparing it to ${ord.paths[1]}\n`);
+        const timing: DiffTiming = {
+          order: ord.order ?? "given",
+          orderDetail: ord.orderDetail,
+          reordered: ord.reordered,
+          intervalSource: interval !== null ? "flag" : (ord.interval?.source ?? null),
+          intervalLowerBound: interval === null && ord.interval?.lowerBound === true,
+          intervalDetail: interval !== null ? `--interval ${f.interval}` : (ord.interval?.detail ?? ""),
+        };
+        const dumps = ord.paths.map((p) => readGoroutineFile(p, limits));
+        run(dumps, ord.paths, interval ?? ord.interval?.seconds ?? null, timing);
         return;
       }
       // Live: main() awaits the returned promise; fetch failures become one-line input errors.
       return fetchAll(inputs, f.diff ? interval : null, limits, io)
-        .then(({ dumps, names, seconds }) => run(dumps, names, seconds))
+        .then(({ dumps, names, seconds }) => {
+          const live = inputs.every(isUrl);
+          const timing: DiffTiming = {
+            order: live ? "clock" : "given",
+            orderDetail: live ? "fetched in this order" : "",
+            reordered: false,
+            intervalSource: seconds !== null ? "clock" : null,
+            intervalLowerBound: false,
+            intervalDetail: seconds !== null ? "measured between the fetches" : "",
+          };
+          run(dumps, names, seconds, timing);
+        })
         .catch((e: unknown) => {
           if (e instanceof FetchError) throw new InputError(e.url, e.message.slice(e.url.length + 2));
           throw e;
@@ -126,24 +152,4 @@ async function fetchAll(
   const t1 = Date.now();
   const second = await readOne(urls[1]!);
   return { dumps: [first, second], names: urls.map((s) => (isUrl(s) ? goroutineUrl(s) : s)), seconds: (t1 - t0) / 1000 };
-}
-
-/** Both files in one capture bundle: the interval from manifest.json's file times. */
-function intervalFromManifest(a: string, b: string): number | null {
-  const dir = dirname(resolve(a));
-  if (dirname(resolve(b)) !== dir) return null;
-  const mf = join(dir, "manifest.json");
-  if (!existsSync(mf)) return null;
-  try {
-    const m = parseManifest(readFileSync(mf, "utf8"));
-    const time = (p: string): number | null => {
-      const e = m.files.find((x) => x.path === basename(p));
-      return e?.time ? Date.parse(e.time) : null;
-    };
-    const ta = time(a);
-    const tb = time(b);
-    return ta !== null && tb !== null && tb > ta ? (tb - ta) / 1000 : null;
-  } catch {
-    return null;
-  }
 }

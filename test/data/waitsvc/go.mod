@@ -1,0 +1,3 @@
+module waitsvc
+
+go 1.21
