@@ -27,7 +27,6 @@ const KNOWN_MISSES: Record<string, string> = {
   "shortlink/curl-go119-light-few": "dumps only: unbuffered writes do not show in goroutine dumps",
   "clicktrack/curl-go119-heavy": "channel back-pressure with block profiling at rate 1000 on Go 1.19: below thresholds",
   "clicktrack/curl-go119-light-few": "dumps only: senders parked on a full channel are read as a leak only when growing",
-  "clicktrack/curl-go126-light": "growing blocked senders read as a goroutine leak, not back-pressure",
   "dispatch/curl-go119-heavy": "lock-order cycle found; the request path is named before the sweeper",
   "flagsvc/curl-go126-light": "GC pressure at light load: allocation-dominated but GC rate below the threshold",
   "lanerates/curl-go119-heavy": "memory-limit thrash found; names the hot reader, not the loader of the live heap",

@@ -37,6 +37,9 @@ interface Analysis {
   single?: SingleReport;
   diff?: DiffReport;
   intervalSeconds: number | null;
+  /** where the interval between the first and last dump came from (docs/BUNDLE.md) */
+  intervalSource?: string;
+  orderSource?: string;
   header: string[];
 }
 
@@ -101,13 +104,17 @@ function computeAnalysis(ctx: DiagnoseContext): Analysis | undefined {
   if (dumps.length === 1) {
     return { files, single: analyzeDump(first, files[0]!.path), intervalSeconds: null, header: first.header };
   }
-  const t0 = Date.parse(files[0]!.time);
-  const t1 = Date.parse(files[files.length - 1]!.time);
-  const interval = Number.isFinite(t0) && Number.isFinite(t1) && t1 > t0 ? (t1 - t0) / 1000 : null;
+  // The same order and interval `godiag goroutines --diff` uses (bundle/order.ts).
+  const series = ctx.series("goroutine-debug2");
+  const interval = series.interval && series.interval.seconds > 0 ? series.interval.seconds : null;
   return {
     files,
     diff: analyzeDiff(first, last, [files[0]!.path, files[files.length - 1]!.path], interval),
     intervalSeconds: interval,
+    intervalSource: series.interval
+      ? `${series.interval.lowerBound ? "at least, " : ""}from ${series.interval.source}`
+      : "unknown",
+    orderSource: series.order ?? "given",
     header: last.header,
   };
 }
@@ -120,7 +127,9 @@ function snapshotEvidence(a: Analysis, numbers: Record<string, number>, excerpt?
   if (a.intervalSeconds !== null) base.interval_seconds = Math.round(a.intervalSeconds * 10) / 10;
   return {
     source,
-    kind: a.diff ? `goroutine snapshots (${a.files.length})` : "goroutine dump",
+    kind: a.diff
+      ? `goroutine snapshots (${a.files.length}; ordered by ${a.orderSource}, interval ${a.intervalSource})`
+      : "goroutine dump",
     numbers: { ...base, ...numbers },
     excerpt,
     functions,

@@ -54,7 +54,7 @@ export const mutexContentionRule: Rule = {
     const evidence: Evidence[] = [
       {
         source: mutex.file.path,
-        kind: "mutex profile",
+        kind: mutex.secondsSource ? `mutex profile (window: ${mutex.secondsSource})` : "mutex profile",
         numbers: {
           contention_delay_ns: held.total,
           holder_delay_ns: holderDelay,
