@@ -72,3 +72,31 @@ describe("findings end in the user's code", () => {
     expect(bad).toEqual([]);
   }, 120_000);
 });
+
+describe("a live capture and a folder fetched by hand with curl give the same top finding", () => {
+  // capture-go126-heavy (godiag capture: delta block/mutex, manifest) vs curl-go119-heavy
+  // (cumulative profiles, loose names, no manifest), same load; the Go version differs too.
+  const DIFFERENT: Record<string, string> = {
+    clicktrack: "the curl folder's cumulative block profile (rate 1000, Go 1.19) stays below the back-pressure thresholds",
+    dispatch: "both find the lock-order cycle; they name its two functions in a different order",
+    lanerates: "both find memory-limit thrash; the curl folder names the hot reader of the live heap",
+    pricebook: "lock waiters are in the curl dumps, not in the capture's",
+  };
+  const services = [...new Set((corpusCases() as Case[]).filter((c) => c.variant === "capture-go126-heavy").map((c) => c.service))];
+  it("covers at least four faults that agree", () => {
+    const agreeing = services.filter((s) => !DIFFERENT[s]);
+    expect(agreeing.length).toBeGreaterThanOrEqual(4);
+  });
+  for (const s of services) {
+    const check = async () => {
+      const top = async (variant: string) => {
+        const d = diagnose(await openBundle([`testdata/corpus/${s}/${variant}`], { ...DEFAULT_LIMITS, maxFiles: 10_000 }));
+        const v = verdictOf(d);
+        return `${v.category} ${v.function}`;
+      };
+      expect(await top("curl-go119-heavy")).toBe(await top("capture-go126-heavy"));
+    };
+    if (DIFFERENT[s]) it.fails(`${s} (known difference: ${DIFFERENT[s]})`, check);
+    else it(s, check);
+  }
+});
