@@ -29,7 +29,6 @@ const KNOWN_MISSES: Record<string, string> = {
   "clicktrack/curl-go119-light-few": "dumps only: senders parked on a full channel are read as a leak only when growing",
   "dispatch/curl-go119-heavy": "lock-order cycle found; the request path is named before the sweeper",
   "flagsvc/curl-go126-light": "GC pressure at light load: allocation-dominated but GC rate below the threshold",
-  "lanerates/curl-go119-heavy": "memory-limit thrash found; names the hot reader, not the loader of the live heap",
   "shipquote/curl-go119-light-few": "dumps only: connection churn needs CPU or allocation profiles",
   "shipquote/curl-go126-light": "light load: too few CPU samples in dialling for a warning",
 };
@@ -79,7 +78,6 @@ describe("a live capture and a folder fetched by hand with curl give the same to
   const DIFFERENT: Record<string, string> = {
     clicktrack: "the curl folder's cumulative block profile (rate 1000, Go 1.19) stays below the back-pressure thresholds",
     dispatch: "both find the lock-order cycle; they name its two functions in a different order",
-    lanerates: "both find memory-limit thrash; the curl folder names the hot reader of the live heap",
     pricebook: "lock waiters are in the curl dumps, not in the capture's",
   };
   const services = [...new Set((corpusCases() as Case[]).filter((c) => c.variant === "capture-go126-heavy").map((c) => c.service))];

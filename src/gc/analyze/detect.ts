@@ -46,9 +46,12 @@ export function steadyCycles(cs: readonly GcCycle[]): GcCycle[] {
  * each (the service's code that asked for the memory; the allocating library call is
  * evidence), then, when no site has one, the sites themselves.
  */
-function topAllocFunctions(a: AllocSites | null | undefined, n: number): string[] {
+function topAllocFunctions(a: AllocSites | null | undefined, n: number, by: "alloc" | "inuse" = "alloc"): string[] {
   if (!a) return [];
-  const top = a.sites.slice(0, n);
+  // GC frequency follows the allocation rate; a heap pressing on its limit, or
+  // growing, is what is still in use: name the sites that hold it.
+  const sites = by === "alloc" ? a.sites : [...a.sites].filter((x) => x.inuseBytes > 0).sort((x, y) => y.inuseBytes - x.inuseBytes);
+  const top = sites.slice(0, n);
   const user = top.map((s) => s.userFrame?.name).filter((x): x is string => x !== undefined);
   return [...new Set([...user, ...top.map((s) => s.name)])];
 }
@@ -81,7 +84,7 @@ export function detect(inp: DetectInput): GcFinding[] {
           ...(inp.limitMB !== undefined ? [`GOMEMLIMIT = ${inp.limitMB} MB`] : []),
         ],
         suggestion: `raise GOMEMLIMIT well above the live heap (≥ ${Math.ceil(live * 1.5)} MB plus non-heap memory) or shrink the live heap; the limit is a ceiling, not a target`,
-        functions: topAllocFunctions(inp.allocs, 3),
+        functions: topAllocFunctions(inp.allocs, 3, "inuse"),
       });
     }
   }
@@ -126,7 +129,7 @@ export function detect(inp: DetectInput): GcFinding[] {
           inp.growth && inp.growth.length > 0
             ? inp.growth.slice(0, 3).map((g) => g.name)
             : inp.allocs
-              ? [...new Set([...inp.allocs.sites].sort((x, y) => y.inuseBytes - x.inuseBytes).filter((x) => x.inuseBytes > 0).map((x) => x.name))].slice(0, 3)
+              ? topAllocFunctions(inp.allocs, 3, "inuse")
               : undefined,
       });
     }
