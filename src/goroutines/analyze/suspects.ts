@@ -4,7 +4,7 @@
 // first, then other network waits, each by growth, then by wait time.
 
 import type { GoFrame } from "../model.js";
-import { BLOCKED_ON_GOROUTINES, type WaitClass } from "../../core/go/index.js";
+import { BLOCKED_ON_GOROUTINES, originOf, type WaitClass } from "../../core/go/index.js";
 import { bucketTitle, representativeFrame, type Bucket } from "./buckets.js";
 import type { GoroutineDiff } from "./diff.js";
 
@@ -37,6 +37,19 @@ export interface SuspectOptions {
 
 export const DEFAULT_SUSPECT_OPTIONS: SuspectOptions = { longWaitMinutes: 10, minGrowth: 5 };
 
+/** "Hundreds" of goroutines parked at one place. */
+const PARKED_MANY = 100;
+
+/** Created by user code on behalf of requests: the creator's goroutine is gone or serves a connection. */
+function createdByRequest(b: Bucket, alive: Set<number>, cands: Candidate[]): boolean {
+  const cb = b.createdBy;
+  if (!cb || originOf(cb.func) !== "user" || /^main\.(main|init)(\.|$)/.test(cb.func)) return false;
+  if (cb.goroutine === 0) return true; // before Go 1.21 the creator is not printed
+  if (!alive.has(cb.goroutine)) return true;
+  const creator = cands.find((c) => c.bucket.members.some((g) => g.id === cb.goroutine));
+  return creator !== undefined && creator.bucket.frames.some((f) => f.func === "net/http.(*conn).serve");
+}
+
 const WEIGHT: Record<SuspectKind, number> = { leak: 3, "conn-serve-no-timeouts": 3, "io-never-completes": 1 };
 
 interface Candidate {
@@ -56,6 +69,8 @@ export function findSuspects(
       ? input.diff.rows.filter((r) => r.after > 0).map((r) => ({ bucket: r.bucket, delta: r.delta, perMinute: r.perMinute, persisted: r.persisted }))
       : input.buckets.map((b) => ({ bucket: b, delta: null, perMinute: null, persisted: 0 }));
   const out: Suspect[] = [];
+  const alive = new Set<number>();
+  for (const c of cands) for (const g of c.bucket.members) alive.add(g.id);
   for (const c of cands) {
     const b = c.bucket;
     // Growth must be real: at least minGrowth goroutines and a fifth of the bucket.
@@ -68,7 +83,16 @@ export function findSuspects(
     const stuckReading =
       b.cls === "io:wait(net)" && isServerConn(b) && hasFunc(b, "net/http.(*conn).readRequest") &&
       (c.persisted >= o.minGrowth || b.maxWaitMinutes >= 1);
-    if (!growing && !long && !leakedFlag && !stuckReading) continue;
+    // Hundreds of goroutines parked at one user frame, made by request handlers (their
+    // creator is user code whose goroutine is gone or serves a connection), are a leak
+    // suspect even in a single dump: a request-scoped goroutine outlived its request.
+    const parkedMany =
+      BLOCKED_ON_GOROUTINES.has(b.cls) &&
+      b.count >= PARKED_MANY &&
+      (c.delta === null || c.persisted >= b.count / 2) &&
+      b.frames.some((f) => originOf(f.func) === "user") &&
+      createdByRequest(b, alive, cands);
+    if (!growing && !long && !leakedFlag && !stuckReading && !parkedMany) continue;
     const evidence = describeEvidence(c, b, growing, long, leakedFlag);
     const where = representativeFrame(b);
     if (BLOCKED_ON_GOROUTINES.has(b.cls) || leakedFlag) {
@@ -119,7 +143,13 @@ function suspect(kind: SuspectKind, c: Candidate, where: GoFrame | null, reason:
 function describeEvidence(c: Candidate, b: Bucket, growing: boolean, long: boolean, leaked: boolean): string {
   const parts: string[] = [];
   if (!growing && !long && !leaked) {
-    parts.push(c.persisted > 0 ? `${c.persisted} connections still reading the same request's headers in both snapshots` : `reading request headers for ${b.maxWaitMinutes}+ minutes`);
+    parts.push(
+      !isServerConn(b)
+        ? `${b.count} goroutines parked at one place, created by request-handling code (${b.createdBy?.func ?? "?"})`
+        : c.persisted > 0
+          ? `${c.persisted} connections still reading the same request's headers in both snapshots`
+          : `reading request headers for ${b.maxWaitMinutes}+ minutes`,
+    );
   }
   if (growing) {
     let s = `grew ${c.delta! >= 0 ? "+" : ""}${c.delta} to ${b.count}`;
