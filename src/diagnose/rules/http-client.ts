@@ -81,6 +81,10 @@ function totalOf(p: ProfileInput, ti: number): number {
 }
 
 function latestBuckets(ctx: DiagnoseContext): { buckets: Bucket[]; earlier?: Bucket[]; file: string } | undefined {
+  return ctx.once(bucketDumps);
+}
+
+function bucketDumps(ctx: DiagnoseContext): { buckets: Bucket[]; earlier?: Bucket[]; file: string } | undefined {
   const files = ctx.files("goroutine-debug2");
   if (files.length === 0) return undefined;
   const dumps = ctx.goroutineDumps();
