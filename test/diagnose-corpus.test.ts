@@ -25,8 +25,6 @@ const KNOWN_MISSES: Record<string, string> = {
   "orderdesk/curl-go119-light-few": "a single-dump leak without growth is not yet a suspect",
   "pricebook/capture-go126-heavy": "no lock waiters at the instant of either dump",
   "shortlink/curl-go119-light-few": "dumps only: unbuffered writes do not show in goroutine dumps",
-  "clicktrack/curl-go119-heavy": "channel back-pressure with block profiling at rate 1000 on Go 1.19: below thresholds",
-  "clicktrack/curl-go119-light-few": "dumps only: senders parked on a full channel are read as a leak only when growing",
   "dispatch/curl-go119-heavy": "lock-order cycle found; the request path is named before the sweeper",
   "flagsvc/curl-go126-light": "GC pressure at light load: allocation-dominated but GC rate below the threshold",
   "shipquote/curl-go119-light-few": "dumps only: connection churn needs CPU or allocation profiles",
@@ -76,7 +74,6 @@ describe("a live capture and a folder fetched by hand with curl give the same to
   // capture-go126-heavy (godiag capture: delta block/mutex, manifest) vs curl-go119-heavy
   // (cumulative profiles, loose names, no manifest), same load; the Go version differs too.
   const DIFFERENT: Record<string, string> = {
-    clicktrack: "the curl folder's cumulative block profile (rate 1000, Go 1.19) stays below the back-pressure thresholds",
     dispatch: "both find the lock-order cycle; they name its two functions in a different order",
     pricebook: "lock waiters are in the curl dumps, not in the capture's",
   };

@@ -3,7 +3,7 @@
 import type { Bundle } from "../bundle/index.js";
 import { DiagnoseContext } from "./context.js";
 import { correlate } from "./correlate.js";
-import { RANKING, rankFindings, type Finding } from "./finding.js";
+import { RANKING, SEVERITY_RANK, rankFindings, type Finding } from "./finding.js";
 import { RULES } from "./rules/index.js";
 import type { Rule } from "./rule.js";
 
@@ -37,9 +37,31 @@ export function diagnose(bundle: Bundle, rules: Rule[] = RULES): Diagnosis {
     captureTime: bundle.manifest?.captureTime,
     goVersion: bundle.manifest?.goVersion,
     inputs: bundle.files.map((f) => ({ path: f.path, kind: f.kind })),
-    findings: rankFindings(correlate(findings)),
+    findings: rankFindings(correlate(mergeSameFindings(findings))),
     ranking: RANKING,
     ruleErrors,
     warnings: bundle.warnings,
   };
+}
+
+/**
+ * Two rules can reach the same finding from different sources (back-pressure from
+ * the block profile and from a goroutine dump): one finding, with the evidence of
+ * both and the higher severity — sources that agree strengthen it (see RANKING).
+ */
+function mergeSameFindings(fs: Finding[]): Finding[] {
+  const byId = new Map<string, Finding>();
+  const out: Finding[] = [];
+  for (const f of fs) {
+    const first = byId.get(f.id);
+    if (!first) {
+      byId.set(f.id, f);
+      out.push(f);
+      continue;
+    }
+    first.evidence.push(...f.evidence);
+    if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[first.severity]) first.severity = f.severity;
+    first.confidence = Math.max(first.confidence, f.confidence);
+  }
+  return out;
 }

@@ -65,6 +65,8 @@ export const goroutineRule: Rule = {
         !deadlocked.has(s.bucket) &&
         !(deadlock && isMutex(s)) &&
         !isClientConnLoop(s.bucket) &&
+        // Request handlers waiting on a full channel are back-pressure, not a leak.
+        !(s.cls === "chan:send" && inHandler(s.bucket)) &&
         // A leak's goroutines stay: with two snapshots, some of the first must still be
         // there (or wait for minutes); goroutines that all came and went are traffic.
         (!a.diff || s.persisted > 0 || s.maxWaitMinutes > 0 || s.bucket.members.some((g) => g.flags.includes("leaked"))) &&
@@ -76,6 +78,8 @@ export const goroutineRule: Rule = {
     for (const s of suspects.filter((x) => x.kind === "conn-serve-no-timeouts" && x.count >= MIN_PILEUP)) {
       out.push(pileupFinding(s, a));
     }
+    const bp = backpressureFinding(a);
+    if (bp) out.push(bp);
     // Lock waiters seen in the dumps speak for contention only where the profiles
     // cannot (block/mutex profiling off, or no such profile was taken).
     const mutex = ctx.profile("mutex");
@@ -429,4 +433,54 @@ function describeWait(b: Bucket): string {
   if (b.cls === "sleep") return "while sleeping";
   if (b.cls === "running" || b.cls === "runnable") return "while computing";
   return `while blocked in ${b.cls}`;
+}
+
+/** Request handlers queued on one channel send: back-pressure seen in a dump. */
+const MIN_BLOCKED_HANDLERS = 5;
+
+const inHandler = (b: Bucket) => b.frames.some((f) => f.func === "net/http.(*conn).serve");
+
+/**
+ * Back-pressure from the dumps: request handlers (net/http.(*conn).serve on their
+ * stack) blocked sending on a channel at one user send site. A leaked sender is a
+ * detached goroutine; a handler blocked in a send is a request waiting for a full
+ * queue to drain, which is what back-pressure is (the block profile, when on, gives
+ * the wait time; the dump shows it without it).
+ */
+function backpressureFinding(a: Analysis): Finding | undefined {
+  const buckets = a.diff?.diff.after ?? a.single?.buckets ?? [];
+  const bySite = new Map<string, Bucket[]>();
+  for (const b of buckets) {
+    if (b.cls !== "chan:send" || !inHandler(b)) continue;
+    const site = b.frames.find((f) => originOf(f.func) === "user");
+    if (!site) continue;
+    let l = bySite.get(site.func);
+    if (!l) bySite.set(site.func, (l = []));
+    l.push(b);
+  }
+  let best: [string, Bucket[], number] | undefined;
+  for (const [fn, bs] of bySite) {
+    const n = bs.reduce((s, b) => s + b.count, 0);
+    if (n >= MIN_BLOCKED_HANDLERS && (!best || n > best[2])) best = [fn, bs, n];
+  }
+  if (!best) return undefined;
+  const [fn, bs, n] = best;
+  const handlers = buckets.filter(inHandler).reduce((s, b) => s + b.count, 0);
+  const numbers: Record<string, number> = { handlers_blocked_in_send: n, handlers_total: handlers };
+  return {
+    id: `channel-backpressure:${fn}`,
+    category: "channel-backpressure",
+    severity: n >= handlers / 2 ? "critical" : "warning",
+    confidence: 0.7,
+    title: `Back-pressure: ${n} of ${handlers} request handlers blocked sending on a full channel in ${fn}`,
+    summary:
+      `${n} goroutines serving requests are blocked in a channel send in ${fn}: the channel's consumers are slower ` +
+      "than the requests that feed it, so requests wait for the queue to drain.",
+    evidence: [snapshotEvidence(a, numbers, stackExcerpt(bs[0]!), [fn])],
+    functions: [fn],
+    recommendation:
+      `Speed up or add consumers of the channel ${fn} sends on (more workers, batching), or shed load ` +
+      "(a non-blocking send with select/default and a 503) instead of queueing; a bigger buffer only hides the imbalance.",
+    docs: ["https://go.dev/blog/pipelines"],
+  };
 }
