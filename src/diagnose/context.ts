@@ -7,7 +7,7 @@ import { dumpFacts, seriesOf, type Bundle, type BundleFile, type FileKind, type 
 import { StackFrames, type Profile } from "../core/model/index.js";
 import { parseGoroutineData, type GoroutineDump } from "../goroutines/index.js";
 import { parseProfileData } from "../core/codec/index.js";
-import { memStatsFromProfile, parseExpvar, parseGcTrace, type GcCycle, type MemStats } from "../gc/index.js";
+import { memStatsFromProfile, parseExpvar, parseGcTrace, type GcCycle, type GcTrace, type MemStats } from "../gc/index.js";
 
 export interface ProfileInput {
   file: BundleFile;
@@ -101,6 +101,16 @@ export class DiagnoseContext {
   /** The goroutine debug=2 dumps (or tracebacks), oldest first, each parsed once with the bundle's limits. */
   goroutineDumps(): Array<{ file: BundleFile; dump: GoroutineDump }> {
     return this.once(parseDumps);
+  }
+
+  /** gctrace logs, each parsed once (the GC rule and the uptime both read them); a parse error is kept, not thrown. */
+  gcTraces(): Array<{ file: BundleFile; trace?: GcTrace; error?: Error }> {
+    return this.once(parseTraces);
+  }
+
+  /** MemStats from heap?debug=1 and /debug/vars, each parsed once; null when a heap profile has no MemStats block. */
+  memStats(): Array<{ file: BundleFile; stats?: MemStats | null; error?: Error }> {
+    return this.once(parseMemStats);
   }
 
   /** Compute an analysis of this bundle once; later calls with the same function share it. */
@@ -211,13 +221,9 @@ function uptimeEvidence(ctx: DiagnoseContext): UptimeEvidence {
   // gctrace: "gc N @S s" is S seconds after the process started. A log holding
   // more than one run (numbering restarts) speaks for its last run only.
   const traces: Array<{ file: string; cycles: GcCycle[] }> = [];
-  for (const f of ctx.files("gctrace")) {
-    let cycles: GcCycle[];
-    try {
-      cycles = parseGcTrace(Buffer.from(f.data).toString("utf8"), f.path).cycles;
-    } catch {
-      continue;
-    }
+  for (const { file: f, trace } of ctx.gcTraces()) {
+    if (!trace) continue;
+    const cycles = trace.cycles;
     let from = 0;
     for (let i = 1; i < cycles.length; i++) if (cycles[i]!.n <= cycles[i - 1]!.n) from = i;
     if (cycles.length > from) traces.push({ file: f.path, cycles: cycles.slice(from) });
@@ -234,21 +240,8 @@ function uptimeEvidence(ctx: DiagnoseContext): UptimeEvidence {
   // MemStats (heap?debug=1, /debug/vars) date GC ends on the wall clock (LastGC,
   // PauseEnd); the gctrace line of the same GC says how long after the start it was.
   const stats: Array<{ file: string; ms: MemStats }> = [];
-  for (const f of ctx.files("heap-debug1")) {
-    try {
-      const ms = memStatsFromProfile(parseProfileData(f.data, f.path, ctx.bundle.limits));
-      if (ms) stats.push({ file: f.path, ms });
-    } catch {
-      // unreadable: the GC rule reports it
-    }
-  }
-  for (const f of ctx.files("expvar")) {
-    try {
-      stats.push({ file: f.path, ms: parseExpvar(Buffer.from(f.data).toString("utf8"), f.path).memStats });
-    } catch {
-      // idem
-    }
-  }
+  // unreadable ones are the GC rule's to report
+  for (const { file, stats: ms } of ctx.memStats()) if (ms) stats.push({ file: file.path, ms });
   ev.started = processStart(traces, stats);
   // A goroutine blocked for N minutes: the process is at least that old.
   for (const f of ctx.files("goroutine-debug2")) {
@@ -327,4 +320,33 @@ function idEstimate(ctx: DiagnoseContext, floor: number): Uptime | undefined {
 
 function parseDumps(ctx: DiagnoseContext): Array<{ file: BundleFile; dump: GoroutineDump }> {
   return ctx.files("goroutine-debug2").map((file) => ({ file, dump: parseGoroutineData(file.data, file.path, ctx.bundle.limits) }));
+}
+
+function parseTraces(ctx: DiagnoseContext): Array<{ file: BundleFile; trace?: GcTrace; error?: Error }> {
+  return ctx.files("gctrace").map((file) => {
+    try {
+      return { file, trace: parseGcTrace(Buffer.from(file.data).toString("utf8"), file.path) };
+    } catch (e) {
+      return { file, error: e as Error };
+    }
+  });
+}
+
+function parseMemStats(ctx: DiagnoseContext): Array<{ file: BundleFile; stats?: MemStats | null; error?: Error }> {
+  const out: Array<{ file: BundleFile; stats?: MemStats | null; error?: Error }> = [];
+  for (const file of ctx.files("heap-debug1")) {
+    try {
+      out.push({ file, stats: memStatsFromProfile(parseProfileData(file.data, file.path, ctx.bundle.limits)) });
+    } catch (e) {
+      out.push({ file, error: e as Error });
+    }
+  }
+  for (const file of ctx.files("expvar")) {
+    try {
+      out.push({ file, stats: parseExpvar(Buffer.from(file.data).toString("utf8"), file.path).memStats });
+    } catch (e) {
+      out.push({ file, error: e as Error });
+    }
+  }
+  return out;
 }

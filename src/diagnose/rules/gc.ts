@@ -4,8 +4,7 @@
 // src/analysis/gc/detect.ts and docs/GC.md) become findings here; this file only
 // maps them to categories and attaches the numbers they rest on.
 
-import { analyzeGc, type GcAnalysisInput, type GcReport, type GcFinding, parseExpvar, parseGcTrace, memStatsFromProfile } from "../../gc/index.js";
-import { parseProfileData } from "../../core/codec/index.js";
+import { analyzeGc, type GcAnalysisInput, type GcReport, type GcFinding } from "../../gc/index.js";
 import { goMemLimitMiB, originOf } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Category, Evidence, Finding } from "../finding.js";
@@ -44,15 +43,14 @@ export function gcReport(ctx: DiagnoseContext): GcReport | undefined {
 
 function computeGcReport(ctx: DiagnoseContext): GcReport | undefined {
   const inp: GcAnalysisInput = { traces: [], memStats: [], profiles: [], baseProfiles: [], escapes: [] };
-  for (const f of ctx.files("gctrace")) {
-    inp.traces.push({ file: f.path, trace: parseGcTrace(Buffer.from(f.data).toString("utf8"), f.path) });
+  // Parsed once by the context; an unreadable file fails this rule, as it always did.
+  for (const { file, trace, error } of ctx.gcTraces()) {
+    if (error) throw error;
+    inp.traces.push({ file: file.path, trace: trace! });
   }
-  for (const f of ctx.files("heap-debug1")) {
-    const ms = memStatsFromProfile(parseProfileData(f.data, f.path, ctx.bundle.limits));
-    if (ms) inp.memStats.push({ file: f.path, stats: ms });
-  }
-  for (const f of ctx.files("expvar")) {
-    inp.memStats.push({ file: f.path, stats: parseExpvar(Buffer.from(f.data).toString("utf8"), f.path).memStats });
+  for (const { file, stats, error } of ctx.memStats()) {
+    if (error) throw error;
+    if (stats) inp.memStats.push({ file: file.path, stats });
   }
   // The latest of each: cumulative profiles only grow.
   for (const kind of ["cpu", "allocs", "heap"] as const) {

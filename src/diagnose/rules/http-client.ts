@@ -46,6 +46,8 @@ export const httpClientRule: Rule = {
   },
 };
 
+const callersOf = (ctx: DiagnoseContext) => clientCallers(ctx, latestBuckets(ctx)?.buckets ?? []);
+
 /** User functions that call the HTTP client, weighted by what the profiles saw of their calls. */
 function clientCallers(ctx: DiagnoseContext, dumpBuckets: Bucket[]): Map<string, number> {
   const callers = new Map<string, number>();
@@ -115,7 +117,7 @@ function bodyLeak(ctx: DiagnoseContext): Finding | undefined {
   const growth = before !== undefined ? readLoops - before : 0;
   const growingLikeALeak = growth >= MIN_GROWTH && growth >= 0.2 * readLoops && held >= MIN_GROWTH;
   if (held < MIN_LIVE_CONNS && !growingLikeALeak) return undefined;
-  const callers = topEntries(clientCallers(ctx, d.buckets), 3);
+  const callers = topEntries(ctx.once(callersOf), 3);
   const fn = callers[0]?.[0];
   const numbers: Record<string, number> = { client_connections_open: readLoops, write_loops: writeLoops, goroutines_in_client_calls: inCalls };
   if (before !== undefined) numbers.client_connections_before = before;
@@ -186,7 +188,7 @@ function connectionChurn(ctx: DiagnoseContext): Finding | undefined {
   const byCpu = cpuShare >= MIN_DIAL_CPU_SHARE && cpuRatio >= MIN_DIAL_RATIO;
   const byAllocs = objRatio >= MIN_DIAL_RATIO;
   if (!byCpu && !byAllocs) return undefined;
-  const callers = topEntries(clientCallers(ctx, latestBuckets(ctx)?.buckets ?? []), 3);
+  const callers = topEntries(ctx.once(callersOf), 3);
   const fn = callers[0]?.[0];
   const evidence: Evidence[] = [
     {
