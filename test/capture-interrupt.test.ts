@@ -88,7 +88,8 @@ describe("Ctrl-C during godiag capture", () => {
     const dir = join(tmp, "twice");
     const r = await interruptWhen(["capture", live.url, "-o", dir, "--seconds", "5", "--timeout", "30"], /index|proc\.json/, 2);
     await live.stop();
-    expect(r.code).toBe(130);
+    // On failure, say how it ended: a null code means the process was killed by the signal.
+    expect(r.code, `exit ${r.code}; stderr:\n${r.stderr}`).toBe(130);
     expect(r.afterSignalMs).toBeLessThan(3000);
   }, 60_000);
 });
