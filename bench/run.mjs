@@ -114,6 +114,7 @@ const SUITES = [
   ["benchstat", "bench/benchstat.mjs"],
   ["flame graphs", "bench/flame.mjs"],
   ["capture overhead", "bench/capture-overhead.mjs"],
+  ["regular expressions: re2js vs V8", "bench/regexp.mjs"],
 ];
 if (process.env.BENCH_ONLY !== "pprof") {
   for (const [title, script] of SUITES) {

@@ -3,7 +3,7 @@
 // and projections (`key`, `key@order`, `key@(v1 v2)`, comma or space separated).
 // Errors read like benchproc's: "syntax error: msg", the query, and a caret.
 
-import { goRegExp, RegexError } from "../../core/go/index.js";
+import { goRegExp, RegexError, type GoRegExp } from "../../core/go/index.js";
 
 export class QuerySyntaxError extends Error {
   constructor(
@@ -24,13 +24,13 @@ export class QuerySyntaxError extends Error {
 
 export type FilterNode =
   | { op: "and" | "or" | "not"; exprs: FilterNode[] }
-  | { key: string; lit: string; re: RegExp | null; off: number };
+  | { key: string; lit: string; re: GoRegExp | null; off: number };
 
 interface Tok {
   kind: string; // '(' ')' ':' '@' ',' '-' '*' 'w' 'q' 'r' 'A' 'O' or '' at end
   off: number;
   tok: string;
-  re: RegExp | null;
+  re: GoRegExp | null;
 }
 
 const isOp = (c: string) => c === "(" || c === ")" || c === ":" || c === "@" || c === ",";
@@ -108,7 +108,7 @@ class Tokenizer {
     }
     if (close < 0) return this.error(at, 'missing close "/"');
     const expr = q.slice(at + 1, close);
-    let re: RegExp;
+    let re: GoRegExp;
     try {
       re = goRegExp(expr);
     } catch (e) {

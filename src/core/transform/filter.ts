@@ -2,11 +2,11 @@
 // (FilterSamplesByName), show_from, prune_from, drop_frames pruning
 // (RemoveUninteresting), tag filters and tagshow/taghide.
 
-import { goRegExp } from "../go/index.js";
+import { goRegExp, type GoRegExp } from "../go/index.js";
 import { type ProfileView, rewriteLocationLines, rewriteSamples } from "./view.js";
 
 /** Memoised "does function row f match re by name or file name". */
-function functionMatcher(view: ProfileView, re: RegExp): (f: number) => boolean {
+function functionMatcher(view: ProfileView, re: GoRegExp): (f: number) => boolean {
   const p = view.p;
   const memo = new Int8Array(p.functions.length); // 0 unknown, 1 yes, 2 no
   return (f: number) => {
@@ -21,9 +21,20 @@ function functionMatcher(view: ProfileView, re: RegExp): (f: number) => boolean 
   };
 }
 
-function mappingMatches(view: ProfileView, loc: number, re: RegExp): boolean {
-  const m = view.p.locations.mapping[loc];
-  return m >= 0 && re.test(view.p.mappings[m].file);
+/** Memoised "does location loc's mapping file match re", once per mapping, not per location. */
+function mappingMatcher(view: ProfileView, re: GoRegExp): (loc: number) => boolean {
+  const p = view.p;
+  const memo = new Int8Array(p.mappings.length); // 0 unknown, 1 yes, 2 no
+  return (loc: number) => {
+    const m = p.locations.mapping[loc];
+    if (m < 0) return false;
+    let r = memo[m];
+    if (r === 0) {
+      r = re.test(p.mappings[m].file) ? 1 : 2;
+      memo[m] = r;
+    }
+    return r === 1;
+  };
 }
 
 function locLines(view: ProfileView, loc: number): Uint32Array {
@@ -40,10 +51,10 @@ export interface NameFilterResult {
 /** Keep samples with a frame matching focus and none matching ignore; strip hidden / unshown lines. */
 export function filterSamplesByName(
   view: ProfileView,
-  focus: RegExp | null,
-  ignore: RegExp | null,
-  hide: RegExp | null,
-  show: RegExp | null,
+  focus: GoRegExp | null,
+  ignore: GoRegExp | null,
+  hide: GoRegExp | null,
+  show: GoRegExp | null,
 ): NameFilterResult {
   const res: NameFilterResult = { focusMatched: false, ignoreMatched: false, hideMatched: false, showMatched: false };
   if (!focus && !ignore && !hide && !show) {
@@ -61,16 +72,20 @@ export function filterSamplesByName(
   const matchFocus = focus ? functionMatcher(view, focus) : null;
   const matchHide = hide ? functionMatcher(view, hide) : null;
   const matchShow = show ? functionMatcher(view, show) : null;
-  const locMatches = (loc: number, re: RegExp, fm: (f: number) => boolean): boolean => {
+  const mapIgnore = ignore ? mappingMatcher(view, ignore) : null;
+  const mapFocus = focus ? mappingMatcher(view, focus) : null;
+  const mapHide = hide ? mappingMatcher(view, hide) : null;
+  const mapShow = show ? mappingMatcher(view, show) : null;
+  const locMatches = (loc: number, fm: (f: number) => boolean, mm: (loc: number) => boolean): boolean => {
     const lines = locLines(view, loc);
     for (let k = 0; k < lines.length; k++) if (fm(lineFunc[lines[k]])) return true;
-    return mappingMatches(view, loc, re);
+    return mm(loc);
   };
   for (let l = 0; l < nLoc; l++) {
-    if (ignore && matchIgnore && locMatches(l, ignore, matchIgnore)) {
+    if (matchIgnore && mapIgnore && locMatches(l, matchIgnore, mapIgnore)) {
       res.ignoreMatched = true;
       state[l] = 2;
-    } else if (!focus || (matchFocus && locMatches(l, focus, matchFocus))) {
+    } else if (!focus || (matchFocus && mapFocus && locMatches(l, matchFocus, mapFocus))) {
       res.focusMatched = true;
       state[l] = 1;
     }
@@ -78,13 +93,13 @@ export function filterSamplesByName(
   if (hide || show) {
     rewriteLocationLines(view, (l, lines) => {
       let cur = lines;
-      if (hide && matchHide && locMatches(l, hide, matchHide)) {
+      if (matchHide && mapHide && locMatches(l, matchHide, mapHide)) {
         res.hideMatched = true;
-        cur = mappingMatches(view, l, hide) ? new Uint32Array(0) : cur.filter((ln) => !matchHide(lineFunc[ln]));
+        cur = mapHide(l) ? new Uint32Array(0) : cur.filter((ln) => !matchHide(lineFunc[ln]));
         if (cur.length === 0) hidden[l] = 1;
       }
-      if (show && matchShow) {
-        if (!mappingMatches(view, l, show)) {
+      if (matchShow && mapShow) {
+        if (!mapShow(l)) {
           // Lines without a function are kept, as pprof's matchedLines does.
           cur = cur.filter((ln) => lineFunc[ln] < 0 || matchShow(lineFunc[ln]));
         }
@@ -111,14 +126,15 @@ export function filterSamplesByName(
 }
 
 /** Drop every frame above (rootward of) the highest frame matching re. */
-export function showFrom(view: ProfileView, re: RegExp): boolean {
+export function showFrom(view: ProfileView, re: GoRegExp): boolean {
   const p = view.p;
   const fm = functionMatcher(view, re);
+  const mm = mappingMatcher(view, re);
   const nLoc = p.locations.length;
   const matchedLoc = new Uint8Array(nLoc);
   let matched = false;
   rewriteLocationLines(view, (l, lines) => {
-    if (mappingMatches(view, l, re)) {
+    if (mm(l)) {
       matchedLoc[l] = 1;
       matched = true;
       return lines;
@@ -156,7 +172,7 @@ function simplifyFunc(name: string): string {
 }
 
 /** Memoised prune decision per function row. */
-function pruneMatcher(view: ProfileView, drop: RegExp, keep: RegExp | null): (f: number) => boolean {
+function pruneMatcher(view: ProfileView, drop: GoRegExp, keep: GoRegExp | null): (f: number) => boolean {
   const p = view.p;
   const memo = new Map<number, boolean>(); // by name string index
   return (f: number) => {
@@ -174,7 +190,7 @@ function pruneMatcher(view: ProfileView, drop: RegExp, keep: RegExp | null): (f:
 }
 
 /** pprof's Prune: remove frames from the first (rootmost) user-visible frame matching drop and below. */
-export function prune(view: ProfileView, drop: RegExp, keep: RegExp | null): void {
+export function prune(view: ProfileView, drop: GoRegExp, keep: GoRegExp | null): void {
   const p = view.p;
   const nLoc = p.locations.length;
   const pruneLoc = new Uint8Array(nLoc);
@@ -217,17 +233,20 @@ export function removeUninteresting(view: ProfileView): void {
 }
 
 /** pprof's PruneFrom: remove all frames beneath (leafward of) the lowest frame matching re. */
-export function pruneFrom(view: ProfileView, re: RegExp): void {
+export function pruneFrom(view: ProfileView, re: GoRegExp): void {
   const p = view.p;
   const nLoc = p.locations.length;
   const beneath = new Uint8Array(nLoc);
+  const memo = new Map<number, boolean>(); // by name string index: once per name, not per location
   rewriteLocationLines(view, (l, lines) => {
     for (let k = 0; k < lines.length; k++) {
       const f = p.lines.func[lines[k]];
       if (f < 0) continue;
       const nameIdx = p.functions.name[f];
       if (nameIdx === 0) continue;
-      if (re.test(simplifyFunc(p.str(nameIdx)))) {
+      let hit = memo.get(nameIdx);
+      if (hit === undefined) memo.set(nameIdx, (hit = re.test(simplifyFunc(p.str(nameIdx)))));
+      if (hit) {
         beneath[l] = 1;
         return k === 0 ? lines : lines.subarray(k);
       }
@@ -265,27 +284,25 @@ export function filterSamplesByTag(
 /** tagshow / taghide: drop label keys not matching show or matching hide. */
 export function filterTagsByName(
   view: ProfileView,
-  show: RegExp | null,
-  hide: RegExp | null,
+  show: GoRegExp | null,
+  hide: GoRegExp | null,
 ): { showMatched: boolean; hideMatched: boolean } {
   let sm = false;
   let hm = false;
   const p = view.p;
-  const memo = new Map<number, boolean>();
+  const memo = new Map<number, number>(); // by key string index: 1 show matches | 2 hide matches
   for (let i = 0; i < view.sampleCount; i++) {
     view.forEachLabel(i, (r) => {
       const key = p.labels.key[r];
-      let remove = memo.get(key);
-      const name = p.str(key);
-      const matchShow = show === null || show.test(name);
-      const matchHide = hide !== null && hide.test(name);
-      if (matchShow) sm = true;
-      if (matchHide) hm = true;
-      if (remove === undefined) {
-        remove = !matchShow || matchHide;
-        memo.set(key, remove);
+      let m = memo.get(key);
+      if (m === undefined) {
+        const name = p.str(key);
+        m = (show === null || show.test(name) ? 1 : 0) | (hide !== null && hide.test(name) ? 2 : 0);
+        memo.set(key, m);
       }
-      if (remove) view.hideLabel(r);
+      if (m & 1) sm = true;
+      if (m & 2) hm = true;
+      if (!(m & 1) || m & 2) view.hideLabel(r);
     });
   }
   return { showMatched: sm, hideMatched: hm };

@@ -69,25 +69,52 @@ export function compileTagFilter(
     };
   }
   const rxs = value.split(",").map((s) => goRegExp(s));
+  // The regexps run once per distinct label (string indices of the profile in hand), not once per sample.
+  let memoOf: unknown = null;
   if (wantKey === "") {
     // Every regexp must match some "key:value" of the sample's string labels.
+    const memo = new Map<number, Map<number, boolean[]>>(); // key index -> value index -> which rxs match
     return (view: ProfileView, i: number) => {
       const p = view.p;
-      const pairs: string[] = [];
+      if (p !== memoOf) {
+        memo.clear();
+        memoOf = p;
+      }
+      const pairs: boolean[][] = [];
       view.forEachLabel(i, (r) => {
-        if (p.labels.str[r] !== 0) pairs.push(p.str(p.labels.key[r]) + ":" + p.str(p.labels.str[r]));
+        const k = p.labels.key[r];
+        const v = p.labels.str[r];
+        if (v === 0) return;
+        let byValue = memo.get(k);
+        if (byValue === undefined) memo.set(k, (byValue = new Map()));
+        let hits = byValue.get(v);
+        if (hits === undefined) {
+          const kv = p.str(k) + ":" + p.str(v);
+          byValue.set(v, (hits = rxs.map((rx) => rx.test(kv))));
+        }
+        pairs.push(hits);
       });
-      return rxs.every((rx) => pairs.some((kv) => rx.test(kv)));
+      return rxs.every((_rx, j) => pairs.some((hits) => hits[j]));
     };
   }
+  const memo = new Map<number, boolean>(); // value index -> some rx matches
   return (view: ProfileView, i: number) => {
     const p = view.p;
+    if (p !== memoOf) {
+      memo.clear();
+      memoOf = p;
+    }
     let hit = false;
     view.forEachLabel(i, (r) => {
       if (hit || p.labels.str[r] === 0) return;
       if (p.str(p.labels.key[r]) !== wantKey) return;
-      const v = p.str(p.labels.str[r]);
-      if (rxs.some((rx) => rx.test(v))) hit = true;
+      const v = p.labels.str[r];
+      let m = memo.get(v);
+      if (m === undefined) {
+        const s = p.str(v);
+        memo.set(v, (m = rxs.some((rx) => rx.test(s))));
+      }
+      if (m) hit = true;
     });
     return hit;
   };

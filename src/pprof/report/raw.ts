@@ -7,6 +7,7 @@
 // (RemoveUninteresting). No merge or aggregation happens for -raw.
 
 import type { Profile } from "../../core/model/index.js";
+import { goRegExp, RegexError, type GoRegExp } from "../../core/go/index.js";
 
 export interface RawOptions {
   /** emulate `go tool pprof -raw` (fake mapping + drop_frames pruning), not plain String() */
@@ -114,19 +115,13 @@ export function goTime(ns: bigint): string {
   return s;
 }
 
-/** RE2 pattern to a JS RegExp for whole-name matching; null if JS cannot compile it. */
-function fullMatchRegExp(re: string): RegExp | null {
-  let flags = "";
-  let src = re.replace(/\(\?P</g, "(?<").replace(/\\A/g, "^").replace(/\\z/g, "$");
-  const fl = /^\(\?([a-zA-Z]+)\)/.exec(src);
-  if (fl && /^[ims]+$/.test(fl[1])) {
-    flags = fl[1];
-    src = src.slice(fl[0].length);
-  }
+/** A Go (RE2) pattern for whole-name matching, as RemoveUninteresting compiles it; null if it does not compile. */
+function fullMatchRegExp(re: string): GoRegExp | null {
   try {
-    return new RegExp(`^(?:${src})$`, flags);
-  } catch {
-    return null;
+    return goRegExp(`^(${re})$`);
+  } catch (e) {
+    if (e instanceof RegexError) return null;
+    throw e;
   }
 }
 

@@ -12,7 +12,7 @@ import {
   removeUninteresting,
   showFrom, compileTagFilter, numLabelUnits, KEEP_ALL, ProfileView, type Granularity
 } from "../../core/transform/index.js";
-import { goRegExp, type RegexError } from "../../core/go/index.js";
+import { goRegExp, type GoRegExp, type RegexError } from "../../core/go/index.js";
 import { applyCommandOverrides, type ReportConfig, type ReportKind } from "./config.js";
 import { scaledLabel } from "../../core/measure/index.js";
 import { ReportError } from "../../core/input/index.js";
@@ -59,7 +59,7 @@ export function sampleIndexByName(p: Profile, name: string): number {
   throw new ReportError(`sample_index "${name}" must be one of: [${types.join(" ")}]`);
 }
 
-function compileOption(name: string, value: string): RegExp | null {
+function compileOption(name: string, value: string): GoRegExp | null {
   if (value === "") return null;
   try {
     return goRegExp(value);

@@ -2,7 +2,7 @@
 // callees below, weights as a share of the node's cumulative value.
 
 import { sortEdges } from "../graph/graph.js";
-import { goRegExp } from "../../core/go/index.js";
+import { goRegExp, RegexError, type GoRegExp } from "../../core/go/index.js";
 import { ReportError, type Report } from "./report.js";
 import { graphReport } from "./trimmed-graph.js";
 import { percentage } from "../../core/measure/index.js";
@@ -28,9 +28,19 @@ export interface TreeReport {
   nonEmpty: boolean;
 }
 
+/** peek's regexp; bad syntax is a user error in pprof's words (exit 2), not an internal one. */
+function symbolRegExp(symbol: string): GoRegExp {
+  try {
+    return goRegExp(symbol);
+  } catch (e) {
+    if (e instanceof RegexError) throw new ReportError(`parsing argument regexp ${symbol}: ${e.message}`);
+    throw e;
+  }
+}
+
 export function treeItems(rpt: Report): TreeReport {
   const { t, g, labels } = graphReport(rpt);
-  const rx = rpt.kind === "peek" && rpt.cfg.symbol !== "" ? goRegExp(rpt.cfg.symbol) : null;
+  const rx = rpt.kind === "peek" && rpt.cfg.symbol !== "" ? symbolRegExp(rpt.cfg.symbol) : null;
   const rows: TreeRow[] = [];
   for (const n of g.nodes) {
     const name = t.names.name(n);
