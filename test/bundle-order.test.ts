@@ -95,7 +95,9 @@ describe("snapshots of one kind, oldest first, by what they prove", () => {
       if (s.interval) {
         // unix-second names: within their resolution; the manifest: exact
         expect(Math.abs(s.interval.seconds - truth), `${v.service}/${v.variant} ${s.interval.detail}`).toBeLessThanOrEqual(s.interval.source === "manifest" ? 0.01 : 1.2);
-        expect(span).toBeCloseTo(s.interval.seconds, 3);
+        // File times are RFC 3339 strings with millisecond resolution: each end of the
+        // span rounds by up to 0.5 ms, so they agree with the exact interval within 1 ms.
+        expect(Math.abs(span - s.interval.seconds)).toBeLessThanOrEqual(0.001 + 1e-9);
         sources.set(s.interval.source, (sources.get(s.interval.source) ?? 0) + 1);
       } else {
         // Checkout mtimes a few ms apart must not pass for an interval (rates per minute over 2 ms).
@@ -235,7 +237,8 @@ describe("goroutines --diff and diagnose agree", () => {
       expect(r.stderr).toMatch(/is the older snapshot/);
       // what the goroutine rule reads: first and last time
       const span = (ms(files[1]!.time) - ms(files[0]!.time)) / 1000;
-      expect(span).toBeCloseTo(j.intervalSeconds ?? 0, 3);
+      // millisecond-resolution file times against the exact interval (see above)
+      expect(Math.abs(span - (j.intervalSeconds ?? 0))).toBeLessThanOrEqual(0.001 + 1e-9);
     }
   });
 
