@@ -2,7 +2,7 @@
 // Layers, lowest first: core <- pprof <- domains (goroutines, gc, bench) and bundle
 // <- capture, diagnose <- api <- apps. A folder imports only its own files and the
 // folders below it; another folder only through that folder's index.ts; no cycles.
-const DOMAINS = "(goroutines|gc|bench)";
+const DOMAINS = "(goroutines|gc|bench|trace)";
 /** A folder may import itself and the listed folders, nothing else under src/. */
 function only(from, allowed) {
   return {
@@ -27,10 +27,11 @@ module.exports = {
     only("goroutines", ["core", "pprof"]),
     only("gc", ["core", "pprof"]),
     only("bench", ["core", "pprof"]),
+    only("trace", ["core", "pprof"]),
     only("bundle", ["core"]),
     only("capture", ["core", "bundle"]),
-    only("diagnose", ["core", "pprof", "goroutines", "gc", "bench", "bundle"]),
-    only("api", ["core", "pprof", "goroutines", "gc", "bench", "bundle", "capture", "diagnose"]),
+    only("diagnose", ["core", "pprof", "goroutines", "gc", "bench", "trace", "bundle"]),
+    only("api", ["core", "pprof", "goroutines", "gc", "bench", "trace", "bundle", "capture", "diagnose"]),
     only("apps", ["api"]),
     {
       name: "through-index",
