@@ -43,7 +43,7 @@ export function lineRenderer(write: (s: string) => void): ProgressRenderer {
   return { onEvent, stop: () => {} };
 }
 
-function barRenderer(stream: NodeJS.WriteStream): ProgressRenderer {
+export function barRenderer(stream: NodeJS.WriteStream): ProgressRenderer {
   const multi = new cliProgress.MultiBar(
     {
       stream,
@@ -84,7 +84,12 @@ function barRenderer(stream: NodeJS.WriteStream): ProgressRenderer {
       }
       case "done": {
         const b = bars.get(e.label);
-        const status = e.error !== undefined ? `FAILED: ${e.error.slice(0, 70)}` : `${formatBytes(e.bytes ?? 0)} in ${formatMs(e.ms)}${e.warnings ? " (warning)" : ""}`;
+        const status =
+          e.error !== undefined
+            ? `FAILED: ${e.error.slice(0, 70)}`
+            : e.notOffered !== undefined
+              ? `not offered (${e.notOffered})` // optional endpoint (e.g. /debug/vars): no file, no error
+              : `${formatBytes(e.bytes ?? 0)} in ${formatMs(e.ms)}${e.warnings ? " (warning)" : ""}`;
         if (b) {
           b.seconds = undefined;
           b.bar.update(b.bar.getTotal(), { status });
