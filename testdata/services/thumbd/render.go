@@ -21,30 +21,39 @@ type image struct {
 	pix  []uint8
 }
 
-type decoder func(source string) image
+// decoder fills buf (grown if needed) with the decoded source.
+type decoder func(source string, buf []uint8) image
 
 type renderer struct {
 	maxWidth int
 	decoders map[string]decoder
+	// Decoded sources are large and short-lived; reusing their buffers keeps
+	// the allocation rate (and GC work) proportional to the thumbnails only.
+	bufs sync.Pool
 }
 
 func newRenderer(maxWidth int) *renderer {
-	return &renderer{maxWidth: maxWidth, decoders: map[string]decoder{
+	r := &renderer{maxWidth: maxWidth, decoders: map[string]decoder{
 		".jpg":  syntheticDecode(480, 360),
 		".jpeg": syntheticDecode(480, 360),
 		".png":  syntheticDecode(400, 400),
 		".webp": syntheticDecode(432, 324),
 	}}
+	r.bufs.New = func() interface{} { return new([]uint8) }
+	return r
 }
 
 // syntheticDecode stands in for the codec: it derives the pixels from the
 // object key, so the same source always yields the same thumbnail.
 func syntheticDecode(w, h int) decoder {
-	return func(source string) image {
+	return func(source string, buf []uint8) image {
 		f := fnv.New32a()
 		f.Write([]byte(source))
 		seed := f.Sum32()
-		img := image{w: w, h: h, pix: make([]uint8, w*h)}
+		if cap(buf) < w*h {
+			buf = make([]uint8, w*h)
+		}
+		img := image{w: w, h: h, pix: buf[:w*h]}
 		for i := range img.pix {
 			seed = seed*1664525 + 1013904223
 			img.pix[i] = uint8(seed >> 24)
@@ -78,7 +87,12 @@ func (r *renderer) render(j *job, progress chan<- int) (thumbnail, error) {
 		case <-j.cancelled:
 		}
 	}
-	src := dec(j.Source)
+	bp := r.bufs.Get().(*[]uint8)
+	src := dec(j.Source, *bp)
+	defer func() {
+		*bp = src.pix
+		r.bufs.Put(bp)
+	}()
 	report(25)
 
 	w := j.Width
