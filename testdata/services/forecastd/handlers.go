@@ -90,8 +90,7 @@ func (a *api) history(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
-	_, updated := a.obs.list()
-	if time.Since(updated) > 30*time.Second {
+	if time.Since(a.obs.lastUpdate()) > 30*time.Second {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "stale observations"})
 		return
 	}

@@ -73,6 +73,12 @@ func (c *observationCache) get(id string) (observation, bool) {
 	return o, ok
 }
 
+func (c *observationCache) lastUpdate() time.Time {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.updated
+}
+
 func (c *observationCache) count() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
