@@ -221,8 +221,9 @@ describe("snapshots of one kind, oldest first, by what they prove", () => {
 });
 
 describe("goroutines --diff and diagnose agree", () => {
-  it("on every two-dump variant, given newest first: same order, interval and source; says it reordered", async () => {
-    for (const v of variants.filter((x) => dumpsOf(x).length === 2)) {
+  // one test per variant: the corpus grows, and each CLI run has the whole timeout to itself
+  for (const v of variants.filter((x) => dumpsOf(x).length === 2)) {
+    it(`${v.service}/${v.variant}, given newest first: same order, interval and source; says it reordered`, async () => {
       const dir = join(CORPUS, v.service, v.variant);
       const files = (await open(dir)).files.filter((f) => f.kind === "goroutine-debug2");
       const s = seriesOf(files);
@@ -239,8 +240,8 @@ describe("goroutines --diff and diagnose agree", () => {
       const span = (ms(files[1]!.time) - ms(files[0]!.time)) / 1000;
       // millisecond-resolution file times against the exact interval (see above)
       expect(Math.abs(span - (j.intervalSeconds ?? 0))).toBeLessThanOrEqual(0.001 + 1e-9);
-    }
-  });
+    });
+  }
 
   it("the text header states the order and the interval's source", () => {
     const r = runCli(["goroutines", "--diff", join(WAITS, "g2.txt"), join(WAITS, "g1.txt")]);
