@@ -22,7 +22,6 @@ interface Case {
 const KNOWN_MISSES: Record<string, string> = {
   "fxquote/curl-go119-light-few": "heap growth at light load: dumps only, no heap evidence",
   "fxquote/curl-go126-light": "heap growth at light load: below the growth thresholds in this window",
-  "orderdesk/curl-go119-light-few": "a single-dump leak without growth is not yet a suspect",
   "pricebook/capture-go126-heavy": "no lock waiters at the instant of either dump",
   "shortlink/curl-go119-light-few": "dumps only: unbuffered writes do not show in goroutine dumps",
   "dispatch/curl-go119-heavy": "lock-order cycle found; the request path is named before the sweeper",
