@@ -22,7 +22,6 @@ interface Case {
 const KNOWN_MISSES: Record<string, string> = {
   "fxquote/curl-go119-light-few": "heap growth at light load: dumps only, no heap evidence",
   "fxquote/curl-go126-light": "heap growth at light load: below the growth thresholds in this window",
-  "pricebook/capture-go126-heavy": "no lock waiters at the instant of either dump",
   "shortlink/curl-go119-light-few": "dumps only: unbuffered writes do not show in goroutine dumps",
   "dispatch/curl-go119-heavy": "lock-order cycle found; the request path is named before the sweeper",
   "flagsvc/curl-go126-light": "GC pressure at light load: allocation-dominated but GC rate below the threshold",
@@ -74,7 +73,6 @@ describe("a live capture and a folder fetched by hand with curl give the same to
   // (cumulative profiles, loose names, no manifest), same load; the Go version differs too.
   const DIFFERENT: Record<string, string> = {
     dispatch: "both find the lock-order cycle; they name its two functions in a different order",
-    pricebook: "lock waiters are in the curl dumps, not in the capture's",
   };
   const services = [...new Set((corpusCases() as Case[]).filter((c) => c.variant === "capture-go126-heavy").map((c) => c.service))];
   it("covers at least four faults that agree", () => {
