@@ -56,6 +56,20 @@ function createdByRequest(b: Bucket, alive: Set<number>, cands: Candidate[]): bo
   return creator !== undefined && creator.bucket.frames.some((f) => f.func === "net/http.(*conn).serve");
 }
 
+/**
+ * The requests that made them are over: the creator goroutine has ended (Go 1.21+
+ * prints it), or, when the dump does not say, fewer requests are being served than
+ * the bucket holds, so they cannot all belong to live requests (a streaming handler
+ * that waits while its own helper goroutine pumps events is not a leak).
+ */
+function outlivedRequests(b: Bucket, alive: Set<number>, cands: Candidate[]): boolean {
+  const creator = b.createdBy?.goroutine ?? 0;
+  if (creator !== 0) return !alive.has(creator);
+  let serving = 0;
+  for (const c of cands) if (c.bucket.frames.some((f) => f.func === "net/http.serverHandler.ServeHTTP")) serving += c.bucket.count;
+  return serving < b.count;
+}
+
 const WEIGHT: Record<SuspectKind, number> = { leak: 3, "conn-serve-no-timeouts": 3, "io-never-completes": 1 };
 
 interface Candidate {
@@ -99,7 +113,8 @@ export function findSuspects(
       b.frames.some((f) => originOf(f.func) === "user") &&
       createdByRequest(b, alive, cands);
     // Fewer of them, in one dump, when their ids show they were made one by one over
-    // the process' life and outlived the goroutines made around them (see outlivedPeers).
+    // the process' life and outlived the goroutines made around them (outlivedPeers,
+    // idBatches), and the requests that made them are over (outlivedRequests).
     const outlived =
       !parkedMany &&
       c.delta === null &&
@@ -107,7 +122,9 @@ export function findSuspects(
       b.count >= o.minGrowth &&
       b.frames.some((f) => originOf(f.func) === "user") &&
       createdByRequest(b, alive, cands) &&
-      outlivedPeers(b, alive) >= Math.max(b.count, GOID_BATCH);
+      outlivedRequests(b, alive, cands) &&
+      outlivedPeers(b, alive) >= Math.max(b.count, GOID_BATCH) &&
+      idBatches(b) > Math.ceil(b.count / GOID_BATCH) + 1;
     if (!growing && !long && !leakedFlag && !stuckReading && !parkedMany && !outlived) continue;
     const evidence = describeEvidence(c, b, growing, long, leakedFlag) + (outlived ? `; made one by one, not as a pool: ${outlivedPeers(b, alive)} goroutines created between the oldest and the newest of them have already finished` : "");
     const where = representativeFrame(b);
@@ -155,6 +172,16 @@ export function outlivedPeers(b: Bucket, alive: ReadonlySet<number>): number {
   let stillThere = 0;
   for (const id of alive) if (id >= lo && id <= hi) stillThere++;
   return hi - lo + 1 - stillThere;
+}
+
+/**
+ * Distinct batches of ids the bucket's goroutines were given: goroutines started in
+ * one burst from one goroutine fill consecutive ids of its P's batches, at most
+ * ceil(n / 16) + 1 of them (starting mid-batch); goroutines started one at a time
+ * over minutes land in a new batch almost every time.
+ */
+export function idBatches(b: Bucket): number {
+  return new Set(b.members.map((g) => Math.floor((g.id - 1) / GOID_BATCH))).size;
 }
 
 function suspect(kind: SuspectKind, c: Candidate, where: GoFrame | null, reason: string, advice: string): Suspect {
