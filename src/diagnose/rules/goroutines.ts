@@ -13,8 +13,8 @@
 // The growth thresholds live in the analysis (suspects.ts: at least 5 goroutines
 // and a fifth of the bucket); severity is decided here, from the rate.
 
-import { analyzeDiff, analyzeDump, type DiffReport, type SingleReport, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, type RecursiveReadLock, type GoFrame } from "../../goroutines/index.js";
-import { originOf } from "../../core/go/index.js";
+import { analyzeDiff, analyzeDump, bucketize, parseGoroutineData, profileToGoroutines, type DiffReport, type SingleReport, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, type RecursiveReadLock, type GoFrame } from "../../goroutines/index.js";
+import { classifyFrames, originOf } from "../../core/go/index.js";
 import type { BundleFile } from "../../bundle/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding } from "../finding.js";
@@ -47,7 +47,7 @@ export const goroutineRule: Rule = {
   name: "goroutines",
   run(ctx: DiagnoseContext): Finding[] {
     const a = analyse(ctx);
-    if (!a) return [];
+    if (!a) return lockWaitersOnly(ctx);
     const suspects = a.diff?.suspects ?? a.single?.suspects ?? [];
     const deadlock = a.diff?.deadlock ?? a.single?.deadlock;
     const out: Finding[] = [];
@@ -82,14 +82,42 @@ export const goroutineRule: Rule = {
     if (bp) out.push(bp);
     // Lock waiters seen in the dumps speak for contention only where the profiles
     // cannot (block/mutex profiling off, or no such profile was taken).
-    const mutex = ctx.profile("mutex");
-    if (!dl && !(mutex && mutex.profile.samples.length > 0)) {
-      const f = lockWaitersFinding(a);
-      if (f) out.push(f);
-    }
+    if (!dl) out.push(...lockWaitersOnly(ctx));
     return out;
   },
 };
+
+/** Lock waiters seen in the snapshots speak for contention only where the profiles cannot (block/mutex profiling off, or no such profile). */
+function lockWaitersOnly(ctx: DiagnoseContext): Finding[] {
+  const mutex = ctx.profile("mutex");
+  if (mutex && mutex.profile.samples.length > 0) return [];
+  const f = lockWaitersFinding(ctx.once(snapshotsOf));
+  return f ? [f] : [];
+}
+
+/** One instant of the process' goroutines, from any file that lists them. */
+interface Snapshot {
+  file: BundleFile;
+  kind: string;
+  buckets: Bucket[];
+}
+
+/**
+ * Every goroutine snapshot in the bundle, each its own instant: the debug=2 dumps,
+ * and the goroutine?debug=1 text and goroutine profiles taken at other moments (no
+ * states or receivers, but the same stacks). A lock held across a slow call shows its
+ * waiters, or its holder, in whichever snapshot happened to catch them.
+ */
+function snapshotsOf(ctx: DiagnoseContext): Snapshot[] {
+  const out: Snapshot[] = ctx.goroutineDumps().map(({ file, dump }) => ({ file, kind: "goroutine dump", buckets: bucketize(dump) }));
+  for (const file of ctx.files("goroutine-debug1")) {
+    out.push({ file, kind: "goroutine?debug=1 snapshot", buckets: bucketize(parseGoroutineData(file.data, file.path, ctx.bundle.limits)) });
+  }
+  for (const file of ctx.files("goroutine")) {
+    if (file.profile) out.push({ file, kind: "goroutine profile", buckets: bucketize(profileToGoroutines(file.profile, file.path)) });
+  }
+  return out;
+}
 
 const isMutex = (s: Suspect) => s.cls === "sync:mutex" || s.cls === "sync:rwmutex";
 const isClientConnLoop = (b: Bucket) =>
@@ -340,19 +368,18 @@ function lineBefore(r: RecursiveReadLock): string {
 }
 
 /**
- * Contention seen in goroutine dumps alone: goroutines queued in Lock/RLock on one
- * object (the receiver their method printed), and the goroutine inside a method of
- * that same object that is not waiting for it — the holder — with what it is doing
- * meanwhile (network I/O, a system call, a sleep): that is the work to move out of
- * the critical section.
+ * Contention seen in goroutine snapshots alone: goroutines queued in Lock/RLock on one
+ * object (the receiver their method printed, when the snapshot prints receivers), and
+ * the goroutine inside a method of that same object that is not waiting for it — the
+ * holder — with what it is doing meanwhile (an HTTP call, network I/O, a system call,
+ * a sleep): that is the work to move out of the critical section. Of the snapshots,
+ * one that caught the holder says more than one that only caught waiters.
  */
-function lockWaitersFinding(a: Analysis): Finding | undefined {
-  const dumps = a.diff ? [a.diff.diff.before, a.diff.diff.after] : [a.single!.buckets];
-  let best: { waiters: Bucket[]; count: number; holder?: { frame: string; bucket: Bucket } } | undefined;
-  for (const buckets of dumps) {
+function lockWaitersFinding(snaps: Snapshot[]): Finding | undefined {
+  let best: { snap: Snapshot; waiters: Bucket[]; count: number; recv: string; holder?: { frame: string; bucket: Bucket } } | undefined;
+  for (const snap of snaps) {
     const byObject = new Map<string, Bucket[]>();
-    for (const b of buckets) {
-      if (b.cls !== "sync:mutex" && b.cls !== "sync:rwmutex") continue;
+    for (const b of snap.buckets) {
       const caller = lockCaller(b);
       if (!caller) continue;
       const key = `${methodType(caller.func)}|${firstArg(caller.args)}`;
@@ -362,9 +389,11 @@ function lockWaitersFinding(a: Analysis): Finding | undefined {
     }
     for (const [key, waiters] of byObject) {
       const count = waiters.reduce((s, b) => s + b.count, 0);
-      if (count < MIN_LOCK_WAITERS || (best && best.count >= count)) continue;
+      if (count < MIN_LOCK_WAITERS) continue;
       const [type, recv] = key.split("|") as [string, string];
-      best = { waiters, count, holder: type ? findHolder(buckets, type, recv) : undefined };
+      const holder = type ? findHolder(snap.buckets, type, recv) : undefined;
+      if (best && (Number(!!best.holder) > Number(!!holder) || (!!best.holder === !!holder && best.count >= count))) continue;
+      best = { snap, waiters, count, recv, holder };
     }
   }
   if (!best) return undefined;
@@ -374,7 +403,7 @@ function lockWaitersFinding(a: Analysis): Finding | undefined {
   const doing = holder ? describeWait(holder.bucket) : "";
   const fn = holder?.frame ?? waitFn;
   const functions = [...new Set([fn, waitFn, ...(holder ? bucketFunctions(holder.bucket) : [])])];
-  const numbers: Record<string, number> = { goroutines_waiting_for_lock: best.count };
+  const numbers: Record<string, number> = { goroutines: best.snap.buckets.reduce((s, b) => s + b.count, 0), goroutines_waiting_for_lock: best.count };
   return {
     id: `mutex-contention:${fn}`,
     category: "mutex-contention",
@@ -384,10 +413,20 @@ function lockWaitersFinding(a: Analysis): Finding | undefined {
       ? `Lock contention: ${best.count} goroutines wait in ${waitFn} while ${fn} holds the lock ${doing}`
       : `Lock contention: ${best.count} goroutines wait for the lock in ${waitFn}`,
     summary:
-      `A goroutine dump shows ${best.count} goroutines queued on one lock (${bucketTitle(waiter)})` +
-      (holder ? `; the goroutine inside ${fn} on the same object is not waiting for it: it holds it, ${doing}.` : ".") +
-      " Block and mutex profiling are off, so the dumps are the evidence (enable them for the wait time).",
-    evidence: [snapshotEvidence(a, numbers, [stackExcerpt(waiter, 6), ...(holder ? [stackExcerpt(holder.bucket, 8)] : [])].join("\n--\n"), functions)],
+      `A ${best.snap.kind} shows ${best.count} goroutines queued on one lock (${bucketTitle(waiter)})` +
+      (holder
+        ? `; the goroutine inside ${fn} on the same ${best.recv ? "object" : "type (this snapshot prints no receivers)"} is not waiting for it: it holds it, ${doing}.`
+        : ".") +
+      " Block and mutex profiling are off, so the snapshots are the evidence (enable them for the wait time).",
+    evidence: [
+      {
+        source: best.snap.file.path,
+        kind: best.snap.kind,
+        numbers,
+        excerpt: [stackExcerpt(waiter, 6), ...(holder ? [stackExcerpt(holder.bucket, 8)] : [])].join("\n--\n"),
+        functions,
+      },
+    ],
     functions,
     recommendation: holder
       ? `Do not hold the lock in ${fn} ${doing}: do that work first, then take the lock only to publish the result ` +
@@ -397,9 +436,33 @@ function lockWaitersFinding(a: Analysis): Finding | undefined {
   };
 }
 
+/**
+ * A goroutine queued for a lock: parked in Lock/RLock, or runnable at the lock's
+ * semaphore — readied by the Unlock that just handed it the lock (RWMutex.Unlock
+ * wakes every reader that queued behind the writer), so it was waiting until then.
+ */
+function waitsForLock(b: Bucket): { waitDepth: number } | undefined {
+  if (b.cls === "sync:mutex" || b.cls === "sync:rwmutex") return { waitDepth: b.waitDepth };
+  if (b.cls !== "runnable") return undefined;
+  const top = b.frames.find((f) => !f.func.startsWith("runtime."));
+  if (!top || !LOCK_SEMAPHORES.has(top.func)) return undefined;
+  const c = classifyFrames(b.frames.map((f) => f.func));
+  return c.cls === "sync:mutex" || c.cls === "sync:rwmutex" ? { waitDepth: c.waitDepth } : undefined;
+}
+
+/** Where Lock and RLock park (runtime/sema.go): a goroutine there waits for the lock, not in Unlock. */
+const LOCK_SEMAPHORES = new Set([
+  "sync.runtime_SemacquireMutex",
+  "internal/sync.runtime_SemacquireMutex",
+  "sync.runtime_SemacquireRWMutexR",
+  "sync.runtime_SemacquireRWMutex",
+]);
+
 /** The user frame that asked for the lock (the first user frame above the wait). */
 function lockCaller(b: Bucket): GoFrame | undefined {
-  return b.frames.slice(Math.max(0, b.waitDepth + 1)).find((f) => originOf(f.func) === "user");
+  const w = waitsForLock(b);
+  if (!w) return undefined;
+  return b.frames.slice(Math.max(0, w.waitDepth + 1)).find((f) => originOf(f.func) === "user");
 }
 
 function methodType(fn: string): string {
@@ -415,7 +478,7 @@ function firstArg(args: string): string {
 /** The innermost frame of a method of `type` (on the same receiver when printed) in a goroutine not waiting for a lock. */
 function findHolder(buckets: Bucket[], type: string, recv: string): { frame: string; bucket: Bucket } | undefined {
   for (const b of buckets) {
-    if (b.cls === "sync:mutex" || b.cls === "sync:rwmutex") continue;
+    if (waitsForLock(b)) continue;
     for (const f of b.frames) {
       if (methodType(f.func) !== type) continue;
       const r = firstArg(f.args);

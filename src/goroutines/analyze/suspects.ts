@@ -39,6 +39,12 @@ export const DEFAULT_SUSPECT_OPTIONS: SuspectOptions = { longWaitMinutes: 10, mi
 
 /** "Hundreds" of goroutines parked at one place. */
 const PARKED_MANY = 100;
+/**
+ * Goroutine ids are handed to each P in batches of this many (runtime/proc.go,
+ * _GoidCacheBatch): ids a P has reserved but not used yet leave gaps of up to a batch
+ * that say nothing about goroutines that ended.
+ */
+const GOID_BATCH = 16;
 
 /** Created by user code on behalf of requests: the creator's goroutine is gone or serves a connection. */
 function createdByRequest(b: Bucket, alive: Set<number>, cands: Candidate[]): boolean {
@@ -48,6 +54,20 @@ function createdByRequest(b: Bucket, alive: Set<number>, cands: Candidate[]): bo
   if (!alive.has(cb.goroutine)) return true;
   const creator = cands.find((c) => c.bucket.members.some((g) => g.id === cb.goroutine));
   return creator !== undefined && creator.bucket.frames.some((f) => f.func === "net/http.(*conn).serve");
+}
+
+/**
+ * The requests that made them are over: the creator goroutine has ended (Go 1.21+
+ * prints it), or, when the dump does not say, fewer requests are being served than
+ * the bucket holds, so they cannot all belong to live requests (a streaming handler
+ * that waits while its own helper goroutine pumps events is not a leak).
+ */
+function outlivedRequests(b: Bucket, alive: Set<number>, cands: Candidate[]): boolean {
+  const creator = b.createdBy?.goroutine ?? 0;
+  if (creator !== 0) return !alive.has(creator);
+  let serving = 0;
+  for (const c of cands) if (c.bucket.frames.some((f) => f.func === "net/http.serverHandler.ServeHTTP")) serving += c.bucket.count;
+  return serving < b.count;
 }
 
 const WEIGHT: Record<SuspectKind, number> = { leak: 3, "conn-serve-no-timeouts": 3, "io-never-completes": 1 };
@@ -92,8 +112,21 @@ export function findSuspects(
       (c.delta === null || c.persisted >= b.count / 2) &&
       b.frames.some((f) => originOf(f.func) === "user") &&
       createdByRequest(b, alive, cands);
-    if (!growing && !long && !leakedFlag && !stuckReading && !parkedMany) continue;
-    const evidence = describeEvidence(c, b, growing, long, leakedFlag);
+    // Fewer of them, in one dump, when their ids show they were made one by one over
+    // the process' life and outlived the goroutines made around them (outlivedPeers,
+    // idBatches), and the requests that made them are over (outlivedRequests).
+    const outlived =
+      !parkedMany &&
+      c.delta === null &&
+      BLOCKED_ON_GOROUTINES.has(b.cls) &&
+      b.count >= o.minGrowth &&
+      b.frames.some((f) => originOf(f.func) === "user") &&
+      createdByRequest(b, alive, cands) &&
+      outlivedRequests(b, alive, cands) &&
+      outlivedPeers(b, alive) >= Math.max(b.count, GOID_BATCH) &&
+      idBatches(b) > Math.ceil(b.count / GOID_BATCH) + 1;
+    if (!growing && !long && !leakedFlag && !stuckReading && !parkedMany && !outlived) continue;
+    const evidence = describeEvidence(c, b, growing, long, leakedFlag) + (outlived ? `; made one by one, not as a pool: ${outlivedPeers(b, alive)} goroutines created between the oldest and the newest of them have already finished` : "");
     const where = representativeFrame(b);
     if (BLOCKED_ON_GOROUTINES.has(b.cls) || leakedFlag) {
       out.push(suspect("leak", c, where, `${evidence}; blocked in ${b.cls}, which only another goroutine can end`, leakAdvice(b.cls, where)));
@@ -120,6 +153,35 @@ export function findSuspects(
       y.count - x.count,
   );
   return out;
+}
+
+/**
+ * Goroutines created, and already gone, between the bucket's oldest and newest member
+ * (ids are given out in creation order): a pool started at once has consecutive ids
+ * and none; goroutines started one per request over minutes have hundreds of
+ * finished requests' goroutines between them, and still all stand.
+ */
+export function outlivedPeers(b: Bucket, alive: ReadonlySet<number>): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const g of b.members) {
+    lo = Math.min(lo, g.id);
+    hi = Math.max(hi, g.id);
+  }
+  if (!(hi > lo)) return 0;
+  let stillThere = 0;
+  for (const id of alive) if (id >= lo && id <= hi) stillThere++;
+  return hi - lo + 1 - stillThere;
+}
+
+/**
+ * Distinct batches of ids the bucket's goroutines were given: goroutines started in
+ * one burst from one goroutine fill consecutive ids of its P's batches, at most
+ * ceil(n / 16) + 1 of them (starting mid-batch); goroutines started one at a time
+ * over minutes land in a new batch almost every time.
+ */
+export function idBatches(b: Bucket): number {
+  return new Set(b.members.map((g) => Math.floor((g.id - 1) / GOID_BATCH))).size;
 }
 
 function suspect(kind: SuspectKind, c: Candidate, where: GoFrame | null, reason: string, advice: string): Suspect {
