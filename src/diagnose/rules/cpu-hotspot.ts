@@ -9,7 +9,7 @@
 //   - otherwise the time goes to library work it asked for (encoding, hashing,
 //     sorting, I/O): that is where the CPU goes, not a defect: info.
 
-import { attributeToUserCode, topEntries } from "../../core/go/index.js";
+import { attributeToUserCode, topEntries, type Attribution } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../finding.js";
 import { pct, secs, type Rule } from "../rule.js";
@@ -84,6 +84,7 @@ export const cpuHotspotRule: Rule = {
     const cores = cpu.seconds ? attr.total / 1e9 / cpu.seconds : undefined;
     const busy = cores === undefined || cores >= MIN_CORES;
     const out: Finding[] = [];
+    const seen = new Map<string, Attribution>();
     for (const [fn, v] of topEntries(attr.byFunction, 3)) {
       const share = v / attr.total;
       if (share < MIN_WASTE_SHARE) break;
@@ -91,7 +92,7 @@ export const cpuHotspotRule: Rule = {
       // Time that is mostly system calls is syscall-heavy's finding, not a CPU hot spot.
       const sys = analysis.syscalls.byFunction.get(fn) ?? 0;
       if (sys > 0.5 * v) continue;
-      const waste = findWaste(callees.map(([c]) => c), ctx, fn, ti);
+      const waste = findWaste(ctx, fn, ti, seen);
       const mistake = waste?.mistake === true;
       const own = analysis.self.get(fn) ?? 0;
       const ownLoop = own >= MIN_SHARE * attr.total;
@@ -138,11 +139,14 @@ export const cpuHotspotRule: Rule = {
 };
 
 // The waste pattern must cover a good part of the function's own time, not one sample.
-function findWaste(callees: string[], ctx: DiagnoseContext, fn: string, ti: number) {
+// It is looked for anywhere under the function, not only in what it calls directly:
+// regexp.MatchString, regexp.Match and (*Template).ParseFiles compile or parse inside.
+// `seen` keeps each pattern's attribution for the other top functions.
+function findWaste(ctx: DiagnoseContext, fn: string, ti: number, seen: Map<string, Attribution>) {
   const { input: cpu, all: attr } = cpuAnalysis(ctx)!;
   for (const w of KNOWN_WASTE) {
-    if (!callees.some((c) => w.re.test(c))) continue;
-    const under = attributeToUserCode(cpu.frames, ti, (fr) => fr.some((f) => w.re.test(f)));
+    let under = seen.get(w.pattern);
+    if (!under) seen.set(w.pattern, (under = attributeToUserCode(cpu.frames, ti, (fr) => fr.some((f) => w.re.test(f)))));
     const part = under.byFunction.get(fn) ?? 0;
     const all = attr.byFunction.get(fn) ?? 1;
     if (part >= 0.4 * all) return w;
