@@ -7,9 +7,13 @@
 //   bodyleak     6 responses kept with their bodies unread: 6 readLoops wait for their
 //                body in both dumps, one second apart, without growing (Go 1.26 and
 //                1.19); the same calls with every body closed: nothing.
+//   busyleak     two workers resize images flat out in main.resize (its own loops:
+//                the service's work) while main.watchJob goroutines of failed jobs
+//                pile up (20 -> 60): the own-loop hot spot is a warning, never
+//                critical, and the leak, seen growing in two dumps, ranks first.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -66,6 +70,13 @@ beforeAll(() => {
     runProg(bl, [outDir(`bodyleak-${tc[0]}`), "leak"]);
     runProg(bl, [outDir(`bodyclosed-${tc[0]}`), "closed"]);
   }
+  const bz = build("busyleak");
+  const leak = outDir("busyleak");
+  runProg(bz, [leak, "leak"]);
+  // As when the dumps were copied by hand: one mtime, so no interval and no rate.
+  const t = new Date();
+  for (const g of ["g1.txt", "g2.txt"]) utimesSync(join(leak, g), t, t);
+  runProg(bz, [outDir("busy-noleak"), "noleak"]);
 }, 400_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -107,4 +118,28 @@ describe("response bodies never closed, at light load: connections waiting for t
       expect(verdictOf(d).category).toBe("none");
     });
   }
+});
+
+describe("a CPU-bound service doing its work, and a goroutine leak", () => {
+  it("without the leak: the resize loop is a warning, not critical, at any share", async () => {
+    const d = await run(join(dir, "out", "busy-noleak"));
+    const f = d.findings.find((x) => x.id === "cpu-hotspot:main.resize")!;
+    // Two goroutines do nothing else: resize's own arithmetic is most of the CPU.
+    expect(f.evidence[0]!.numbers.share_pct).toBeGreaterThan(50);
+    expect(f.evidence[0]!.numbers.own_instructions_cpu_ns).toBeGreaterThan(0.5 * f.evidence[0]!.numbers.total_cpu_ns!);
+    expect(f.severity).toBe("warning");
+    expect(d.findings.some((x) => x.severity === "critical")).toBe(false);
+  });
+  it("with it: the leak growing between the two dumps is named first, from both dumps", async () => {
+    const d = await run(join(dir, "out", "busyleak"));
+    expect(verdictOf(d)).toMatchObject({ category: "goroutine-leak", function: "main.watchJob" });
+    const leak = d.findings[0]!;
+    // 1 job in 4 of 80 leaks before the first dump, of 240 before the second.
+    expect(leak.evidence[0]!.numbers).toMatchObject({ leaked_goroutines: 60, growth: 40, still_blocked_from_first: 20 });
+    // No interval: no rate, so the leak is a warning, like the hot spot; it ranks first
+    // because two dumps agree on it and one profile on the hot spot.
+    expect(leak.severity).toBe("warning");
+    expect(new Set(leak.evidence.map((e) => e.source)).size).toBe(2);
+    expect(d.findings.find((x) => x.id === "cpu-hotspot:main.resize")?.severity).toBe("warning");
+  });
 });

@@ -19,13 +19,15 @@ export interface CpuAnalysis {
    * CPU time spent in a user function's own instructions: samples whose leaf is the
    * function itself (inlined user callees included), or one of the compare/copy
    * routines the compiler emits as calls for its loops (memeqbody, cmpbody,
-   * memmove...). Library work it calls (encoding/json, crypto, sort) is not its own.
+   * memmove...), or runtime.asyncPreempt interrupting it. Library work it calls (encoding/json, crypto, sort) is not its own.
    */
   self: Map<string, number>;
 }
 
-// Runtime routines that are a user loop's own instructions, called as functions.
-const LOOP_LEAVES = /^(memeqbody|cmpbody|countbody|indexbytebody|runtime\.(memequal(\d+)?|cmpstring|memmove|memclrNoHeapPointers|strequal|efaceeq|ifaceeq)|internal\/bytealg\.\w+)$/;
+// Runtime routines that are a user loop's own instructions, called as functions;
+// and runtime.asyncPreempt, which the preemption signal injects into a running loop
+// (runtime/preempt.go): a sample there is the interrupted function's time.
+const LOOP_LEAVES = /^(memeqbody|cmpbody|countbody|indexbytebody|runtime\.(memequal(\d+)?|cmpstring|memmove|memclrNoHeapPointers|strequal|efaceeq|ifaceeq|asyncPreempt)|internal\/bytealg\.\w+)$/;
 
 function selfTime(input: ProfileInput, typeIndex: number): Map<string, number> {
   const p = input.profile;

@@ -4,8 +4,8 @@
 //   - a known mistake under it (a regexp compiled or a template parsed per call):
 //     a warning from MIN_WASTE_SHARE, critical when the process is busy;
 //   - its own instructions (a loop in user code: quadratic scans, needless
-//     recomputation) take MIN_SHARE of the CPU: a warning at any load, critical
-//     from CRITICAL_SHARE when the process is busy;
+//     recomputation, or the service's real work: the profile cannot tell) take
+//     MIN_SHARE of the CPU: a warning at any load and any share;
 //   - otherwise the time goes to library work it asked for (encoding, hashing,
 //     sorting, I/O): that is where the CPU goes, not a defect: info.
 
@@ -22,8 +22,6 @@ const MIN_SHARE = 0.2;
  * regexp per request at 10 % of CPU is worth fixing even when it is not the top item.
  */
 const MIN_WASTE_SHARE = 0.1;
-/** ... and be critical above this share. */
-const CRITICAL_SHARE = 0.5;
 /**
  * Critical needs a busy process (this many cores on average): a defect in an idle
  * process is still a defect (warning), but not an incident.
@@ -97,7 +95,11 @@ export const cpuHotspotRule: Rule = {
       const own = analysis.self.get(fn) ?? 0;
       const ownLoop = own >= MIN_SHARE * attr.total;
       if (share < MIN_SHARE && !mistake) continue;
-      const severity = mistake || ownLoop ? (busy && (mistake || share >= CRITICAL_SHARE) ? "critical" : "warning") : "info";
+      // A profile shows where the CPU goes, not whether the work is needed: a
+      // renderer's pixel loop and a quadratic scan are both the function's own
+      // instructions, so own loops are a warning at any share. Critical is kept for a
+      // recognised mistake (work provably not needed) in a busy process.
+      const severity = mistake ? (busy ? "critical" : "warning") : ownLoop ? "warning" : "info";
       const calleeText = callees.map(([c, cv]) => `${c} ${pct(cv, attr.total)}`).join(", ");
       out.push({
         id: `cpu-hotspot:${fn}`,

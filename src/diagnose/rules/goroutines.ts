@@ -168,6 +168,22 @@ function snapshotEvidence(a: Analysis, numbers: Record<string, number>, excerpt?
   };
 }
 
+/**
+ * Growth is measured across two dumps, and the goroutines still blocked were seen in
+ * both: the first dump is a source of its own (findings rank by independent sources).
+ */
+function firstSnapshotEvidence(a: Analysis, countThen: number, persisted: number, functions: string[]): Evidence[] {
+  if (!a.diff || a.files.length < 2 || persisted === 0) return [];
+  return [
+    {
+      source: a.files[0]!.path,
+      kind: "goroutine snapshot (first)",
+      numbers: { goroutines: a.diff.before.total, leaked_goroutines_then: countThen, still_blocked_in_last: persisted },
+      functions,
+    },
+  ];
+}
+
 /** User functions of a bucket, innermost first, then its creator. */
 function bucketFunctions(b: Bucket): string[] {
   const fns = b.frames.filter((f) => originOf(f.func) === "user").map((f) => f.func);
@@ -221,7 +237,7 @@ function leakFindings(leaks: Suspect[], a: Analysis): Finding[] {
       summary:
         `${lead.reason.charAt(0).toUpperCase()}${lead.reason.slice(1)}.` +
         (members.length > 1 ? ` ${members.length} similar stacks are grouped here (${members.map((m) => bucketTitle(m.bucket)).join("; ")}).` : ""),
-      evidence: [snapshotEvidence(a, numbers, stackExcerpt(lead.bucket), functions)],
+      evidence: [snapshotEvidence(a, numbers, stackExcerpt(lead.bucket), functions), ...firstSnapshotEvidence(a, count - delta, persisted, functions)],
       functions,
       recommendation: lead.advice.charAt(0).toUpperCase() + lead.advice.slice(1) + ".",
       docs: ["https://go.dev/doc/effective_go#channels", "https://pkg.go.dev/go.uber.org/goleak"],
