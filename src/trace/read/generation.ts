@@ -51,6 +51,8 @@ export class Generation {
   /** stack id -> its PCs */
   readonly stacks = new Map<number, number[]>();
   readonly pcs = new Map<number, Frame>();
+  /** the largest stack id (to size dense lookups) */
+  maxStackId = 0;
   readonly expBatches = new Map<number, { thread: number; data: Uint8Array }[]>();
 
   constructor(
@@ -227,6 +229,7 @@ function addStacks(g: Generation, c: ByteCursor, base: number): void {
     }
     if (g.hasStack(id)) throw new TraceFormatError(`multiple stacks with the same ID: id=${id}`, base + at);
     g.stacks.set(id, pcs);
+    if (id > g.maxStackId) g.maxStackId = id;
   }
 }
 
