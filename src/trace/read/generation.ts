@@ -115,6 +115,9 @@ export function scanGeneration(buf: Uint8Array, pos: number, end: number, base: 
     const size = c.uvarint();
     if (c.bad) return { kind: "more", batches, clean: false };
     if (size < 0 || size > MAX_BATCH_SIZE) throw new TraceFormatError(`invalid batch size ${size}, maximum is ${MAX_BATCH_SIZE}`, base + at);
+    // Before 1.26 the header of the next generation's first batch ends this one, even if
+    // that batch is cut short (Go reads the generation, then reports the broken batch).
+    if (!hasEndMarker && gen !== 0 && g === gen + 1) return { kind: "complete", batches, next: at };
     if (c.pos + size > end) return { kind: "more", batches, clean: false };
     if (g === 0) throw new TraceFormatError(`invalid generation number ${g}`, base + at);
     if (gen === 0) gen = g;
