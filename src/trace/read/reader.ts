@@ -291,28 +291,18 @@ export class EventEmitter {
     }
     const samples = g.cpuSamples;
     let si = 0;
-    const order = this.order;
-    const out = order.out;
-    const tryAdvance = (i: number): boolean => {
-      const bc = frontier[i];
-      if (!order.advance(bc.ev, ctx, bc.m, bc.ms, g.gen)) return false;
-      // Deliver now, before the cursor decodes its next event into the same record.
-      for (let k = 0; k < order.outLen; k++) this.deliver(out[k]);
-      if (bc.next()) heapUpdate(frontier, i);
-      else heapRemove(frontier, i);
-      return true;
-    };
+    const gen = g.gen;
     for (;;) {
       if (frontier.length === 0 && si === samples.length) return;
       if (si < samples.length && (frontier.length === 0 || samples[si].time < frontier[0].ev.time)) {
         this.deliverSample(samples[si++], ctx);
         continue;
       }
-      if (!tryAdvance(0)) {
+      if (!this.tryAdvance(frontier, 0, ctx, gen)) {
         sortByTime(frontier);
         let ok = false;
         for (let i = 1; i < frontier.length; i++) {
-          if (tryAdvance(i)) {
+          if (this.tryAdvance(frontier, i, ctx, gen)) {
             ok = true;
             break;
           }
@@ -320,6 +310,19 @@ export class EventEmitter {
         if (!ok) throw new TraceFormatError(`broken trace: failed to advance: no thread's next event can happen (gen=${g.gen})`, frontier[0].ev.offset);
       }
     }
+  }
+
+  /** Advance the i-th cursor's event if the ordering accepts it; deliver what it produced. */
+  private tryAdvance(frontier: BatchCursor[], i: number, ctx: GenContext, gen: number): boolean {
+    const bc = frontier[i];
+    const order = this.order;
+    if (!order.advance(bc.ev, ctx, bc.m, bc.ms, gen)) return false;
+    // Deliver now, before the cursor decodes its next event into the same record.
+    const out = order.out;
+    for (let k = 0; k < order.outLen; k++) this.deliver(out[k]);
+    if (bc.next()) heapUpdate(frontier, i);
+    else heapRemove(frontier, i);
+    return true;
   }
 
   private deliverSample(s: Generation["cpuSamples"][number], ctx: GenContext): void {
