@@ -12,22 +12,25 @@ import type { Batch, Generation } from "./generation.js";
 import { Ordering, type MState } from "./order.js";
 import type { StackTables } from "./tables.js";
 
-/** The decoding position of arg(): module state, so arg() stays a small inlinable function. */
-let argPos = 0;
+/**
+ * The decoding position of arg(): module state, so arg() stays a small inlinable function
+ * (a property, not a top-level let, which V8 checks for its temporal dead zone on each use).
+ */
+const cur = { pos: 0 };
 const slowCursor = new ByteCursor(new Uint8Array(0), 0, 0);
 
 /** One uvarint argument at pos; one- and two-byte ones (most ids, deltas, sequence numbers) inline. */
 function arg(buf: Uint8Array, end: number, offset: number): number {
-  const p = argPos;
+  const p = cur.pos;
   if (p + 1 < end) {
     const b0 = buf[p];
     if (b0 < 0x80) {
-      argPos = p + 1;
+      cur.pos = p + 1;
       return b0;
     }
     const b1 = buf[p + 1];
     if (b1 < 0x80) {
-      argPos = p + 2;
+      cur.pos = p + 2;
       return (b0 & 0x7f) | (b1 << 7);
     }
   }
@@ -35,7 +38,7 @@ function arg(buf: Uint8Array, end: number, offset: number): number {
   c.reset(buf, p, end);
   const v = c.uvarint();
   if (c.bad) throw new TraceFormatError("found invalid uvarint", offset);
-  argPos = c.pos;
+  cur.pos = c.pos;
   return v;
 }
 
@@ -81,7 +84,7 @@ class BatchCursor {
     ev.wireType = typ;
     // Straight-line decoding of the arguments the event type has: this runs once per event.
     const end = b.end;
-    argPos = at + 1;
+    cur.pos = at + 1;
     const dt = arg(buf, end, ev.offset);
     if (nargs > 0) ev.a0 = arg(buf, end, ev.offset);
     if (nargs > 1) ev.a1 = arg(buf, end, ev.offset);
@@ -89,7 +92,7 @@ class BatchCursor {
     if (nargs > 3) ev.a3 = arg(buf, end, ev.offset);
     ev.time = g.mul(dt) + this.lastTs;
     this.lastTs = ev.time;
-    this.pos = argPos;
+    this.pos = cur.pos;
     return true;
   }
 }
@@ -248,7 +251,7 @@ export class EventEmitter {
   }
 
   private checkString(e: EventRecord, ctx: GenContext, id: number): void {
-    if (id !== 0 && ctx.gen!.strings.get(id) === undefined) {
+    if (id !== 0 && ctx.gen!.getString(id) === undefined) {
       throw new TraceFormatError(`found invalid string ID ${id} for event ${SPECS[e.wireType]!.name}`, e.offset);
     }
   }
