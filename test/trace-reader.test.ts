@@ -236,6 +236,21 @@ describe.skipIf(!HAVE_GO)("trace reader", () => {
     expect(errors).toBeGreaterThan(10);
   });
 
+  it("refuses a generation of a million tiny batches instead of holding an object for each", () => {
+    const hdr = readFileSync(traces[0]).subarray(0, 16);
+    const n = (1 << 20) + 10;
+    const body = Buffer.alloc(n * 5);
+    for (let i = 0; i < n; i++) body.set([1, 1, 1, 1, 0], i * 5); // EventBatch gen=1 m=1 time=1 size=0
+    let err: unknown;
+    try {
+      readTraceBytes(Buffer.concat([hdr, body]), "tiny", () => {});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/^tiny: more than 1048576 batches in one generation \(at byte \d+\)$/);
+  });
+
   it("keeps memory to a generation: a generation over the cap is an error, not an allocation", () => {
     const t = traces[1];
     expect(statSync(t).size).toBeGreaterThan(64 << 10);

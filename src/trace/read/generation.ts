@@ -6,6 +6,15 @@ import { ByteCursor } from "./bytes.js";
 import { TraceFormatError } from "./errors.js";
 import { Ev, MAX_BATCH_SIZE, MAX_FRAMES_PER_STACK, MAX_STRING_SIZE } from "../wire/spec.js";
 
+/**
+ * Caps on what one generation may hold, so a hostile file of tiny records (a 5-byte batch,
+ * a 3-byte string) cannot turn its bytes into twenty times as much memory in objects. Real
+ * generations hold hundreds to thousands of batches and tens of thousands of strings,
+ * stacks and frames.
+ */
+export const MAX_BATCHES_PER_GENERATION = 1 << 20;
+export const MAX_TABLE_ENTRIES = 1 << 21;
+
 /** One batch of events written by one thread (M); data is buf[start, end). */
 export interface Batch {
   m: number;
@@ -53,6 +62,16 @@ export class Generation {
   readonly pcs = new Map<number, Frame>();
   /** the largest stack id (to size dense lookups) */
   maxStackId = 0;
+  /** strings, stacks, frames and CPU samples held, against MAX_TABLE_ENTRIES */
+  entries = 0;
+
+  /** Count one more table entry; throws past the cap. */
+  count(n: number, at: number): void {
+    this.entries += n;
+    if (this.entries > MAX_TABLE_ENTRIES) {
+      throw new TraceFormatError(`more than ${MAX_TABLE_ENTRIES} strings, stacks, frames and CPU samples in one generation`, this.base + at);
+    }
+  }
   readonly expBatches = new Map<number, { thread: number; data: Uint8Array }[]>();
 
   constructor(
@@ -145,6 +164,9 @@ export function scanGeneration(buf: Uint8Array, pos: number, end: number, base: 
         base + at,
       );
     }
+    if (batches.length >= MAX_BATCHES_PER_GENERATION) {
+      throw new TraceFormatError(`more than ${MAX_BATCHES_PER_GENERATION} batches in one generation`, base + at);
+    }
     batches.push({ m, time, exp, gen: g, headerAt: at, start: c.pos, end: c.pos + size });
     c.pos += size;
   }
@@ -207,6 +229,7 @@ function addStrings(g: Generation, c: ByteCursor, base: number): void {
     const s = decodeString(c.buf, c.pos, c.pos + len);
     c.pos += len;
     if (g.getString(id) !== undefined) throw new TraceFormatError(`multiple strings with the same ID: id=${id}`, base + at);
+    g.count(1, at);
     g.strings.set(id, s);
   }
 }
@@ -238,6 +261,7 @@ function addStacks(g: Generation, c: ByteCursor, base: number): void {
     const n = c.uvarint();
     if (c.bad) bad(c, base, "unexpected EOF in a stack");
     if (n < 0 || n > MAX_FRAMES_PER_STACK) throw new TraceFormatError(`invalid stack size ${n}, maximum is ${MAX_FRAMES_PER_STACK}`, base + at);
+    g.count(n + 1, at);
     const pcs: number[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const pc = c.uvarint();
@@ -265,6 +289,7 @@ function addCpuSamples(g: Generation, c: ByteCursor, base: number): void {
     const gid = c.uvarint();
     const stack = c.uvarint();
     if (c.bad) bad(c, base, "unexpected EOF in a CPU sample");
+    g.count(1, c.pos);
     g.cpuSamples.push({ time, m, p, g: gid === 0 ? -1 : gid, stack });
   }
 }
