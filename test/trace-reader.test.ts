@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../src/core/input/index.js";
-import { readTraceBytes, readTraceFile, readTraceStream, type TraceReadResult } from "../src/trace/index.js";
+import { readTraceBytes, readTraceFile, readTraceStream, type TraceEvent, type TraceReadResult } from "../src/trace/index.js";
 import { available } from "./helpers/available.js";
 import { canonical } from "./helpers/trace-dump.js";
 import { parseGoTraceTest } from "./helpers/trace-text.js";
@@ -262,6 +262,18 @@ describe.skipIf(!HAVE_GO)("trace reader", () => {
     }
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).message).toMatch(/generation over the 65536-byte limit/);
+  });
+
+  it("gives clones that stay right after the reader has moved on and reused its buffer", async () => {
+    const t = traces[2]; // several generations, streamed in small chunks: the buffer is compacted
+    const data = readFileSync(t);
+    async function* chunks() {
+      for (let i = 0; i < data.length; i += 4096) yield data.subarray(i, i + 4096);
+    }
+    const kept: TraceEvent[] = [];
+    const r = await readTraceStream(chunks(), "stream", (ev) => void kept.push(ev.clone()));
+    expect(r.generations).toBeGreaterThanOrEqual(3);
+    expect(kept.map((ev) => canonical(ev, r.tables))).toEqual(oracleEvents(t));
   });
 
   it("interns stacks trace-wide: one id per distinct stack across generations", () => {

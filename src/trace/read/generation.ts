@@ -42,6 +42,8 @@ export interface CpuSample {
   stack: number;
 }
 
+const EMPTY = new Uint8Array(0);
+
 export class Generation {
   gen = 0;
   /** per thread, its batches in file order; ms in order of first appearance (Go's batchMs) */
@@ -75,10 +77,20 @@ export class Generation {
   readonly expBatches = new Map<number, { thread: number; data: Uint8Array }[]>();
 
   constructor(
-    readonly buf: Uint8Array,
+    /** the bytes the batches point into; dropped once the generation is read (see release) */
+    public buf: Uint8Array,
     /** file offset of buf[0], for error messages */
     readonly base: number,
   ) {}
+
+  /**
+   * Forget the input bytes once every event is out: the reader reuses its buffer, and an
+   * event kept with clone() should not pin it (the decoded tables stay).
+   */
+  release(): void {
+    this.buf = EMPTY;
+    this.batches.clear();
+  }
 
   /** Go's frequency.mul: float ticks times ns-per-tick, truncated toward zero. */
   mul(t: number): number {
@@ -188,7 +200,8 @@ export function buildGeneration(buf: Uint8Array, base: number, batches: Batch[],
     else if (b.exp !== 0) {
       let list = g.expBatches.get(b.exp);
       if (!list) g.expBatches.set(b.exp, (list = []));
-      list.push({ thread: b.m, data: buf.subarray(b.start, b.end) });
+      // A copy: the reader's buffer is reused once the generation is read.
+      list.push({ thread: b.m, data: buf.slice(b.start, b.end) });
     } else if (b.exp === 0 && first === Ev.EndOfGeneration) {
       throw new TraceFormatError("internal error: unexpectedly processing EndOfGeneration; broken trace?", base + b.headerAt);
     } else {
