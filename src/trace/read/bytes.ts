@@ -1,0 +1,99 @@
+// A cursor over trace bytes with Go's uvarint decoding. Hand-written because the reader
+// spends most of its time here: no allocation per value, one bounds check per byte.
+
+/**
+ * Values come back as JS numbers with Go's int64 meaning: a uvarint with bit 63 set is the
+ * negative int64 Go would convert it to (so ^uint64(0), Go's NoThread on the wire, is -1).
+ * Values above 2^53 lose precision; ids, timestamps and sizes in real traces stay far below.
+ */
+export class ByteCursor {
+  buf: Uint8Array;
+  pos: number;
+  end: number;
+  /** set by a read that ran past end or met an over-long varint; the value read is 0 */
+  bad = false;
+
+  constructor(buf: Uint8Array, pos: number, end: number) {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+  }
+
+  reset(buf: Uint8Array, pos: number, end: number): void {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+    this.bad = false;
+  }
+
+  byte(): number {
+    if (this.pos >= this.end) {
+      this.bad = true;
+      return 0;
+    }
+    return this.buf[this.pos++];
+  }
+
+  /** Go's binary.Uvarint: at most 10 bytes, the 10th at most 1. */
+  uvarint(): number {
+    const b = this.buf;
+    let p = this.pos;
+    const end = this.end;
+    if (p >= end) {
+      this.bad = true;
+      return 0;
+    }
+    let c = b[p++];
+    if (c < 0x80) {
+      this.pos = p;
+      return c;
+    }
+    let x = c & 0x7f;
+    // Up to 4 bytes (28 bits) in int32 arithmetic.
+    for (let shift = 7; shift < 28; shift += 7) {
+      if (p >= end) return this.fail();
+      c = b[p++];
+      x |= (c & 0x7f) << shift;
+      if (c < 0x80) {
+        this.pos = p;
+        return x >>> 0;
+      }
+    }
+    // Bytes 5..7 (up to 49 bits) exactly in doubles.
+    let mul = 268435456; // 2^28
+    for (let i = 0; i < 3; i++) {
+      if (p >= end) return this.fail();
+      c = b[p++];
+      x += (c & 0x7f) * mul;
+      if (c < 0x80) {
+        this.pos = p;
+        return x;
+      }
+      mul *= 128;
+    }
+    return this.slow();
+  }
+
+  private fail(): number {
+    this.bad = true;
+    return 0;
+  }
+
+  /** 8 bytes or more: exact in BigInt, then to Go's int64 as a number. Rare. */
+  private slow(): number {
+    const b = this.buf;
+    let p = this.pos;
+    let v = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (p >= this.end) return this.fail();
+      const c = b[p++];
+      if (i === 9 && c > 1) return this.fail();
+      v |= BigInt(c & 0x7f) << BigInt(7 * i);
+      if (c < 0x80) {
+        this.pos = p;
+        return Number(BigInt.asIntN(64, v));
+      }
+    }
+    return this.fail();
+  }
+}

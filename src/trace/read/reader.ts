@@ -1,0 +1,274 @@
+// The generation loop: for each generation, merge the threads' batches by timestamp and
+// let the ordering state machine pick the next event that can happen, as Go's reader does
+// ($(go env GOROOT)/src/internal/trace/reader.go, batchcursor.go). Each accepted event
+// goes to the visitor at once; nothing but the current generation is kept.
+
+import { EventKind, type TraceVisitor } from "../model/event.js";
+import { EV_SYNC, Ev, SPECS, STACK_ARG, TIMED_ARGS } from "../wire/spec.js";
+import { ByteCursor } from "./bytes.js";
+import { TraceFormatError } from "./errors.js";
+import { EventRecord, type EventContext } from "./event-impl.js";
+import type { Batch, Generation } from "./generation.js";
+import { Ordering } from "./order.js";
+import type { StackTables } from "./tables.js";
+
+/** Reads one thread's batches of a generation, one event at a time (Go's batchCursor). */
+class BatchCursor {
+  idx = 0;
+  pos = 0;
+  lastTs = 0;
+  readonly ev = new EventRecord();
+  private readonly c = new ByteCursor(new Uint8Array(0), 0, 0);
+
+  constructor(
+    readonly m: number,
+    private readonly batches: Batch[],
+    private readonly g: Generation,
+  ) {
+    this.pos = batches.length > 0 ? batches[0].start : 0;
+  }
+
+  /** Decode the next event into ev; false when the thread has no more. */
+  next(): boolean {
+    const batches = this.batches;
+    while (this.idx < batches.length && batches[this.idx].end === this.pos) {
+      this.idx++;
+      this.pos = this.idx < batches.length ? batches[this.idx].start : 0;
+      this.lastTs = 0;
+    }
+    if (this.idx === batches.length) return false;
+    const b = batches[this.idx];
+    const g = this.g;
+    if (this.lastTs === 0) this.lastTs = g.mul(b.time);
+    const buf = g.buf;
+    const ev = this.ev;
+    const at = this.pos;
+    const typ = buf[at];
+    ev.offset = g.base + at;
+    const nargs = TIMED_ARGS[typ];
+    if (nargs < 0) {
+      const detail = SPECS[typ] === undefined && typ > Ev.GoroutineStackFree ? `found invalid event type: ${typ}` : `found event without a timestamp: type=${typ}`;
+      throw new TraceFormatError(detail, ev.offset);
+    }
+    ev.wireType = typ;
+    const c = this.c;
+    c.reset(buf, at + 1, b.end);
+    const dt = c.uvarint();
+    if (nargs > 0) ev.a0 = c.uvarint();
+    if (nargs > 1) ev.a1 = c.uvarint();
+    if (nargs > 2) ev.a2 = c.uvarint();
+    if (nargs > 3) ev.a3 = c.uvarint();
+    if (c.bad) throw new TraceFormatError("found invalid uvarint", ev.offset);
+    ev.time = g.mul(dt) + this.lastTs;
+    this.lastTs = ev.time;
+    this.pos = c.pos;
+    return true;
+  }
+}
+
+// The frontier is a binary heap of cursors by their next event's time; these follow Go's
+// heap operations step for step, so events with equal times come out in Go's order.
+
+function siftUp(h: BatchCursor[], i: number): number {
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!(h[p].ev.time > h[i].ev.time)) break;
+    const t = h[p];
+    h[p] = h[i];
+    h[i] = t;
+    i = p;
+  }
+  return i;
+}
+
+function min3(h: BatchCursor[], i0: number, i1: number, i2: number): number {
+  let idx = i0;
+  let t = i0 < h.length ? h[i0].ev.time : Infinity;
+  if (i1 < h.length && h[i1].ev.time < t) {
+    t = h[i1].ev.time;
+    idx = i1;
+  }
+  if (i2 < h.length && h[i2].ev.time < t) idx = i2;
+  return idx;
+}
+
+function siftDown(h: BatchCursor[], i: number): void {
+  for (;;) {
+    const m = min3(h, i, 2 * i + 1, 2 * i + 2);
+    if (m === i) return;
+    const t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
+}
+
+function heapUpdate(h: BatchCursor[], i: number): void {
+  if (siftUp(h, i) !== i) return;
+  siftDown(h, i);
+}
+
+function heapRemove(h: BatchCursor[], i: number): void {
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    const t = h[p];
+    h[p] = h[i];
+    h[i] = t;
+    i = p;
+  }
+  const last = h.length - 1;
+  const t = h[0];
+  h[0] = h[last];
+  h[last] = t;
+  h.pop();
+  siftDown(h, 0);
+}
+
+/** Stable insertion sort by time (Go's pdqsort sorts short slices by insertion too). */
+function sortByTime(h: BatchCursor[]): void {
+  for (let i = 1; i < h.length; i++) {
+    const x = h[i];
+    let j = i - 1;
+    while (j >= 0 && h[j].ev.time > x.ev.time) {
+      h[j + 1] = h[j];
+      j--;
+    }
+    h[j + 1] = x;
+  }
+}
+
+/** Generation-level context of events: resolves the generation's stack ids trace-wide. */
+class GenContext implements EventContext {
+  private readonly cache = new Map<number, number>();
+  constructor(
+    readonly gen: Generation | null,
+    private readonly tables: StackTables,
+  ) {}
+
+  stack(id: number): number {
+    if (id === 0 || this.gen === null) return 0;
+    let gid = this.cache.get(id);
+    if (gid === undefined) {
+      gid = this.tables.intern(this.gen, id);
+      this.cache.set(id, gid);
+    }
+    return gid;
+  }
+}
+
+export class EventEmitter {
+  readonly order = new Ordering();
+  private lastTs = 0;
+  private syncs = 0;
+  events = 0;
+  private readonly syncRec = new EventRecord();
+  private readonly sampleRec = new EventRecord();
+
+  constructor(
+    private readonly visit: TraceVisitor,
+    private readonly tables: StackTables,
+  ) {}
+
+  /** Hand one event to the visitor: check its table ids, make time strictly increasing. */
+  private deliver(e: EventRecord): void {
+    if (e.wireType !== EV_SYNC) {
+      const spec = SPECS[e.wireType]!;
+      const g = e.ctx!.gen!;
+      for (const i of spec.stackArgs) {
+        const id = i === 1 ? e.a0 : i === 2 ? e.a1 : i === 3 ? e.a2 : e.a3;
+        if (!g.hasStack(id)) throw new TraceFormatError(`found invalid stack ID ${id} for event ${spec.name}`, e.offset);
+      }
+      for (const i of spec.stringArgs) {
+        const id = i === 1 ? e.a0 : i === 2 ? e.a1 : i === 3 ? e.a2 : e.a3;
+        if (g.getString(id) === undefined) throw new TraceFormatError(`found invalid string ID ${id} for event ${spec.name}`, e.offset);
+      }
+      const si = e.wireType === Ev.CPUSample ? 0 : STACK_ARG[e.wireType];
+      const sid = si < 0 ? 0 : si === 0 ? e.a0 : si === 1 ? e.a1 : si === 2 ? e.a2 : e.a3;
+      e.stack = sid === 0 ? 0 : e.ctx!.stack(sid);
+    } else {
+      e.stack = 0;
+    }
+    // Go's reader: times strictly increase across the whole trace.
+    if (e.time <= this.lastTs) e.time = this.lastTs + 1;
+    this.lastTs = e.time;
+    this.events++;
+    this.visit(e, this.tables);
+  }
+
+  private sync(g: Generation | null, time: number): void {
+    const r = this.syncRec;
+    r.wireType = EV_SYNC;
+    r.kind = EventKind.Sync;
+    r.time = time;
+    r.goroutine = -1;
+    r.proc = -1;
+    r.thread = -1;
+    r.a0 = ++this.syncs;
+    r.offset = 0;
+    r.ctx = new GenContext(g, this.tables);
+    this.deliver(r);
+  }
+
+  /** The Sync that ends the trace (Go emits one after the last generation). */
+  finish(): void {
+    this.sync(null, this.lastTs);
+  }
+
+  /** Emit all events of one generation in Go's order. */
+  generation(g: Generation): void {
+    const ctx = new GenContext(g, this.tables);
+    this.sync(g, g.mul(g.minTs));
+    const frontier: BatchCursor[] = [];
+    for (const m of g.ms) {
+      const bc = new BatchCursor(m, g.batches.get(m)!, g);
+      bc.ev.ctx = ctx;
+      if (!bc.next()) continue;
+      frontier.push(bc);
+      siftUp(frontier, frontier.length - 1);
+    }
+    const samples = g.cpuSamples;
+    let si = 0;
+    const order = this.order;
+    const queue = order.queue;
+    const tryAdvance = (i: number): boolean => {
+      const bc = frontier[i];
+      if (!order.advance(bc.ev, ctx, bc.m, g.gen)) return false;
+      if (bc.next()) heapUpdate(frontier, i);
+      else heapRemove(frontier, i);
+      return true;
+    };
+    for (;;) {
+      while (queue.length > 0) this.deliver(queue.pop());
+      if (frontier.length === 0 && si === samples.length) return;
+      if (si < samples.length && (frontier.length === 0 || samples[si].time < frontier[0].ev.time)) {
+        this.deliverSample(samples[si++], ctx);
+        continue;
+      }
+      if (!tryAdvance(0)) {
+        sortByTime(frontier);
+        let ok = false;
+        for (let i = 1; i < frontier.length; i++) {
+          if (tryAdvance(i)) {
+            ok = true;
+            break;
+          }
+        }
+        if (!ok) throw new TraceFormatError(`broken trace: failed to advance: no thread's next event can happen (gen=${g.gen})`, frontier[0].ev.offset);
+      }
+    }
+  }
+
+  private deliverSample(s: Generation["cpuSamples"][number], ctx: GenContext): void {
+    const r = this.sampleRec;
+    r.wireType = Ev.CPUSample;
+    r.kind = EventKind.StackSample;
+    r.time = s.time;
+    r.goroutine = s.g;
+    r.proc = s.p;
+    r.thread = s.m;
+    r.a0 = s.stack;
+    r.offset = 0;
+    r.ctx = ctx;
+    this.deliver(r);
+  }
+}

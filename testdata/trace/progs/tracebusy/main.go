@@ -1,0 +1,73 @@
+// Command tracebusy writes a large execution trace of a busy program (many goroutines
+// passing messages, allocating, syscalls), for the reader's speed and memory
+// measurements: it traces until the trace file reaches -mb megabytes.
+//
+//	tracebusy -out FILE -mb 20
+package main
+
+import (
+	"flag"
+	"log"
+	"os"
+	"runtime/trace"
+	"sync/atomic"
+	"time"
+)
+
+var sink atomic.Pointer[[]byte]
+
+func main() {
+	out := flag.String("out", "", "output file")
+	mb := flag.Int("mb", 20, "stop tracing once the file is this big")
+	workers := flag.Int("goroutines", 200, "worker goroutines")
+	flag.Parse()
+	f, err := os.Create(*out)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := trace.Start(f); err != nil {
+		log.Fatal(err)
+	}
+	stop := make(chan struct{})
+	chans := make([]chan int, *workers)
+	for i := range chans {
+		chans[i] = make(chan int)
+	}
+	for i := range chans {
+		go func(i int) {
+			next := chans[(i+1)%len(chans)]
+			for {
+				select {
+				case v := <-chans[i]:
+					b := make([]byte, 64+v%512)
+					sink.Store(&b)
+					select {
+					case next <- v + 1:
+					case <-stop:
+						return
+					}
+				case <-stop:
+					return
+				}
+			}
+		}(i)
+	}
+	for i := 0; i < len(chans); i += 10 {
+		go func(i int) { chans[i] <- i }(i)
+	}
+	for {
+		time.Sleep(20 * time.Millisecond)
+		st, err := f.Stat()
+		if err != nil {
+			log.Fatal(err)
+		}
+		if st.Size() >= int64(*mb)<<20 {
+			break
+		}
+	}
+	trace.Stop()
+	close(stop)
+	if err := f.Close(); err != nil {
+		log.Fatal(err)
+	}
+}
