@@ -81,6 +81,7 @@ function typeJson(t: TraceReport["tasks"][number]): Record<string, unknown> {
     type: t.type,
     count: t.count,
     incomplete: t.incomplete,
+    totalNs: t.totalNs,
     latency: t.latency,
     splitNs: obj(t.split),
     slowest: t.slowest.map((i) => ({ id: i.id, startNs: i.startNs, durationNs: i.durationNs, splitNs: obj(i.split) })),
