@@ -27,6 +27,7 @@ const frames = (fs: readonly StackFrame[]) => fs.map((f) => ({ func: f.func, fil
 export function traceReportJson(r: TraceReport): Record<string, unknown> {
   const s = r.summary;
   return {
+    report: "trace",
     schema: TRACE_JSON_SCHEMA,
     file: r.file,
     goVersion: `go1.${r.version}`,
