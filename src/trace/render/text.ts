@@ -84,9 +84,12 @@ function typeLines(title: string, ts: TypeReport[]): string[] {
   for (const t of ts.slice(0, 15)) {
     const inc = t.incomplete ? ` (+${t.incomplete} incomplete)` : "";
     out.push(`  ${pad(clip(t.type, 30), 30)} n=${t.count}${inc}  ${lat(t.latency)}`);
-    if (t.split.size) out.push(`    time: ${split(t.split)}`);
+    if (t.split.size) out.push(clip(`    time: ${split(t.split)}`, WIDTH));
     const worst = t.slowest[0];
-    if (worst) out.push(`    slowest: ${fmtDur(worst.durationNs)} (${title.startsWith("User tasks") ? "task" : "goroutine"} ${worst.id}): ${split(worst.split)}`);
+    if (worst) {
+      const what = title.startsWith("User tasks") ? "task" : "goroutine";
+      out.push(clip(`    slowest: ${fmtDur(worst.durationNs)} (${what} ${worst.id}): ${split(worst.split, 3)}`, WIDTH));
+    }
   }
   return out;
 }
@@ -95,7 +98,8 @@ export function renderTraceText(r: TraceReport): string {
   const s = r.summary;
   const out: string[] = [];
   out.push(`Execution trace ${r.file} (go1.${r.version} format, ${r.generations} generation${r.generations === 1 ? "" : "s"})`);
-  for (const w of r.warnings) out.push(`warning: ${w}`);
+  // The header names the file; the reader's warnings start with it too.
+  for (const w of r.warnings) out.push(`warning: ${w.startsWith(r.file + ": ") ? w.slice(r.file.length + 2) : w}`);
   out.push(`  duration ${fmtDur(s.durationNs)}, GOMAXPROCS ${s.maxGomaxprocs}, goroutines created ${s.goroutinesCreated}, ended ${s.goroutinesEnded}`);
   const busy = s.utilisation.map((b) => b.busy);
   if (busy.length) {
@@ -107,7 +111,8 @@ export function renderTraceText(r: TraceReport): string {
   const cpu = s.durationNs * Math.max(1, s.maxGomaxprocs);
   let workers = 0;
   for (const v of s.gcWorkerNs.values()) workers += v;
-  out.push(`  cycles ${s.gcCycles}; mark workers ran ${fmtDur(workers)} (${pct(workers, cpu)} of CPU${s.gcWorkerNs.size ? ": " + [...s.gcWorkerNs].map(([k, v]) => `${k} ${fmtDur(v)}`).join(", ") : ""})`);
+  out.push(`  cycles ${s.gcCycles}; mark workers ran ${fmtDur(workers)} (${pct(workers, cpu)} of CPU time)`);
+  if (s.gcWorkerNs.size) out.push(`    ${[...s.gcWorkerNs].map(([k, v]) => `${k} ${fmtDur(v)}`).join(", ")}`);
   out.push(`  mark assists ${s.markAssist.count}, total ${fmtDur(s.markAssist.totalNs)}, longest ${fmtDur(s.markAssist.maxNs)}`);
   out.push(`  stop-the-world ${s.stw.count}, total ${fmtDur(s.stw.totalNs)} (${pct(s.stw.totalNs, s.durationNs)} of wall time), longest ${fmtDur(s.stw.maxNs)}`);
   for (const [reason, d] of [...s.stwByReason].sort((a, b) => b[1].totalNs - a[1].totalNs)) {
@@ -141,11 +146,13 @@ export function renderTraceText(r: TraceReport): string {
     out.push("");
     out.push(`Long runs (>= ${fmtDur(lr.thresholdNs)} on a P while others waited runnable)`);
     for (const x of lr.runs.slice(0, 5)) {
-      out.push(`  goroutine ${x.goroutine} ${clip(x.name, 40)} ran ${fmtDur(x.durationNs)} at +${fmtDur(x.startNs - s.startNs)}; others waited ${fmtDur(x.othersRunnableNs)} runnable (up to ${x.maxRunnable} at once)`);
+      out.push(`  goroutine ${x.goroutine} ${clip(x.name, 50)} ran ${fmtDur(x.durationNs)} at +${fmtDur(x.startNs - s.startNs)}`);
+      out.push(`    others waited ${fmtDur(x.othersRunnableNs)} runnable meanwhile (up to ${x.maxRunnable} at once); it stopped at:`);
       out.push(...stackLines(r.stacks.get(x.endStack) ?? [], "      ", 3));
     }
     for (const x of lr.stwDelays.slice(0, 5)) {
-      out.push(`  stop-the-world (${x.reason}) at +${fmtDur(x.startNs - s.startNs)} waited ${fmtDur(x.waitedNs)} for goroutine ${x.goroutine} ${clip(x.name, 40)} to stop`);
+      out.push(`  stop-the-world (${clip(x.reason, 30)}) at +${fmtDur(x.startNs - s.startNs)} waited ${fmtDur(x.waitedNs)} to stop`);
+      out.push(`    goroutine ${x.goroutine} ${clip(x.name, 60)}, which stopped at:`);
       out.push(...stackLines(r.stacks.get(x.endStack) ?? [], "      ", 3));
     }
   }
@@ -154,7 +161,8 @@ export function renderTraceText(r: TraceReport): string {
     out.push("Top goroutines by execution time");
     for (const t of r.topGoroutines.slice(0, 5)) {
       const g = t.summary;
-      out.push(`  goroutine ${g.id} ${clip(g.name || "(no stack seen)", 50)}: exec ${fmtDur(g.stats.execNs)} of ${fmtDur(g.stats.totalNs)}; ${statsSplit(g.stats)}`);
+      out.push(`  goroutine ${g.id} ${clip(g.name || "(no stack seen)", 60)}: exec ${fmtDur(g.stats.execNs)} of ${fmtDur(g.stats.totalNs)}`);
+      out.push(`    ${clip(statsSplit(g.stats), WIDTH - 4)}`);
       if (t.stack.length) out.push(`    ${t.stackIsCreation ? "created at" : "seen at"}:`, ...stackLines(t.stack, "      ", 4));
     }
   }
