@@ -17,7 +17,7 @@ import {
   type UtilFlags,
 } from "../src/trace/index.js";
 import { available } from "./helpers/available.js";
-import { haveGo, oracle, parseGroupPage, parseGroupsPage, startGoToolTrace, TRACE_CORPUS, type GoToolTrace } from "./helpers/trace-peers.js";
+import { haveGo, oracle, parseGroupPage, parseGroupsPage, parseRegionPage, startGoToolTrace, TRACE_CORPUS, type GoToolTrace } from "./helpers/trace-peers.js";
 
 const GO = available(haveGo(), "go (the trace oracle and go tool trace)");
 const NAMES = ["starved", "gcheavy", "network", "tasks", "cutshort"];
@@ -118,6 +118,35 @@ describe.skipIf(!GO)("goroutine analysis = go tool trace /goroutines and /gorout
         }
         expect(rows).toBe(gs.size);
       }, 60_000);
+
+      it("every user region's time split = /userregion", async () => {
+        const gs = goroutines(n);
+        const types = new Set<string>();
+        for (const g of gs.values()) for (const r of g.regions) if (!r.inherited) types.add(r.type);
+        let rows = 0;
+        const key = (x: { goroutine: number; task: number; cols: Record<string, number> }) => JSON.stringify(x);
+        for (const type of types) {
+          const want = parseRegionPage(await peer.get(`/userregion?type=${encodeURIComponent(type)}`)).map((r) => ({
+            goroutine: r.goroutine,
+            task: r.task,
+            cols: Object.fromEntries(r.cols),
+          }));
+          const cols = want.length ? Object.keys(want[0].cols) : [];
+          const got: typeof want = [];
+          for (const g of gs.values()) {
+            for (const r of g.regions) {
+              if (r.inherited || r.type !== type) continue;
+              const ours = nonOverlapping(r.stats);
+              const row: Record<string, number> = {};
+              for (const c of cols) row[c] = c === "Total" ? r.stats.totalNs : (ours.get(c) ?? 0);
+              got.push({ goroutine: g.id, task: r.task, cols: row });
+            }
+          }
+          expect(got.map(key).sort(), type).toEqual(want.map(key).sort());
+          rows += want.length;
+        }
+        if (n === "tasks") expect(rows).toBe(5 * 60);
+      });
 
       for (const flags of ["stw|background|assist", "perProc|stw|background|assist|sweep", "stw|sweep"]) {
         it(`MMU (${flags}) at go tool trace's 100 windows`, async () => {

@@ -125,3 +125,27 @@ export function parseGroupPage(html: string): Map<number, Map<string, number>> {
   }
   return rows;
 }
+
+export interface RegionRow {
+  goroutine: number;
+  /** 0 when the page shows no task (the background task) */
+  task: number;
+  cols: Map<string, number>;
+}
+
+/** The breakdown table of /userregion?type=...: one row per region instance. */
+export function parseRegionPage(html: string): RegionRow[] {
+  const start = html.indexOf('<h3 id="breakdown">');
+  const end = html.indexOf('<h3 id="ranges">');
+  const table = html.slice(start, end);
+  const headers = [...table.matchAll(/<th class="link"[^>]*>\s*([^<]*?)\s*<\/th>/g)].map((m) => unescapeHtml(m[1]));
+  const out: RegionRow[] = [];
+  const rowRe = /<tr>\s*<td> <a href="\/trace\?goid=(\d+)">\d+<\/a> <\/td>\s*<td> (?:<a href="\/trace\?focustask=(\d+)">\d+<\/a>)? <\/td>([\s\S]*?)<\/tr>/g;
+  for (let m = rowRe.exec(table); m; m = rowRe.exec(table)) {
+    const cells = [...m[3].matchAll(/<td>\s*([^<\s][^<]*?)\s*<\/td>/g)].map((c) => c[1]);
+    const cols = new Map<string, number>();
+    headers.forEach((h, i) => cols.set(h, parseGoDuration(cells[i])));
+    out.push({ goroutine: Number(m[1]), task: m[2] ? Number(m[2]) : 0, cols });
+  }
+  return out;
+}
