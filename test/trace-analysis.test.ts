@@ -48,6 +48,7 @@ interface OracleStats {
   markAssist: Dur;
   gcWorkerNs: Record<string, number>;
   schedLatency: Dur;
+  schedLatencyQuantiles: { p50: number; p90: number; p99: number };
   tasks: Record<string, Dur>;
   regions: Record<string, Dur>;
   logs: number;
@@ -74,6 +75,8 @@ describe.skipIf(!GO)("trace summary = oracle stats (x/exp/trace)", () => {
       // Overall scheduler-latency samples are the same intervals, counted by goroutine.
       expect(r.schedLatency.count).toBe(want.schedLatency.count);
       expect(r.schedLatency.maxNs).toBe(want.schedLatency.maxNs);
+      const q = want.schedLatencyQuantiles;
+      expect([r.schedLatency.p50Ns, r.schedLatency.p90Ns, r.schedLatency.p99Ns]).toEqual([q.p50, q.p90, q.p99]);
       const byType = (ts: TraceReport["tasks"]) =>
         Object.fromEntries(ts.filter((t) => t.count > 0).map((t) => [t.type, { count: t.count, totalNs: t.totalNs, maxNs: t.latency.maxNs }]));
       expect(byType(r.tasks)).toEqual(want.tasks);
