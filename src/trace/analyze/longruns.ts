@@ -77,7 +77,8 @@ export class LongRunAnalyzer {
     if (st.from === GoState.Runnable) this.runnable--;
     if (st.to === GoState.Runnable) this.runnable++;
     if (this.runnable < 0) this.runnable = 0; // runnable before the trace began
-    for (const r of this.runStart.values()) if (this.runnable > r.maxRunnable) r.maxRunnable = this.runnable;
+    // Only a new runnable goroutine can raise the maximum (runs in progress: at most GOMAXPROCS).
+    if (st.to === GoState.Runnable) this.runStart.forEach((r) => void (r.maxRunnable = Math.max(r.maxRunnable, this.runnable)));
     if (st.to === GoState.Running) this.running.add(g);
     if (st.from === GoState.Running) {
       this.running.delete(g);
@@ -97,8 +98,10 @@ export class LongRunAnalyzer {
           });
         }
       }
-      for (const s of this.stws.values()) {
-        if (s.waiting.delete(g)) s.delay = { reason: s.reason, startNs: s.start, waitedNs: t - s.start, goroutine: g, name: "", endStack: st.stack };
+      if (this.stws.size > 0) {
+        this.stws.forEach((s) => {
+          if (s.waiting.delete(g)) s.delay = { reason: s.reason, startNs: s.start, waitedNs: t - s.start, goroutine: g, name: "", endStack: st.stack };
+        });
       }
     }
     // A run's start is known only from an observed transition into Running.
