@@ -66,7 +66,8 @@ export class LongRunAnalyzer {
       const r = ev.range();
       const s = r.name.startsWith("stop-the-world (") ? this.stws.get(r.scope.id) : undefined;
       if (s) {
-        if (s.delay) this.delays.push(s.delay);
+        // Stopping the world normally takes microseconds; list the waits a tenth of a long run or more.
+        if (s.delay && s.delay.waitedNs >= this.thresholdNs / 10) this.delays.push(s.delay);
         this.stws.delete(r.scope.id);
       }
     }
