@@ -21,7 +21,7 @@ describe("godiag trace", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^Execution trace .*tasks\.trace \(go1\.\d+ format/);
     expect(r.stdout).toMatch(/stop-the-world 1, total/);
-    expect(r.stdout).toMatch(/minimum mutator utilisation \(stw\+background\+assist\)\n +window +1ms +2ms +5ms +10ms/);
+    expect(r.stdout).toMatch(/minimum mutator utilisation \(stw\+background\+assist\); over the whole trace 100\.0%\n +window +1ms +2ms +5ms +10ms/);
     // No GC in this trace: the program always had every P.
     expect(r.stdout).toMatch(/\n +MMU( +100%){10}\n/);
     expect(r.stdout).toMatch(/main\.main\.func3 +60 /);
