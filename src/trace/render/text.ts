@@ -97,7 +97,8 @@ function typeLines(title: string, ts: TypeReport[]): string[] {
     const worst = t.slowest[0];
     if (worst) {
       const what = title.startsWith("User tasks") ? "task" : "goroutine";
-      out.push(clip(`    slowest: ${fmtDur(worst.durationNs)} (${what} ${worst.id}): ${split(worst.split, 3)}`, WIDTH));
+      const where = worst.split.size ? split(worst.split, 3) : "(no regions: time not attributed)";
+      out.push(clip(`    slowest: ${fmtDur(worst.durationNs)} (${what} ${worst.id}): ${where}`, WIDTH));
     }
   }
   return out;
