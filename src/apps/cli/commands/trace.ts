@@ -1,0 +1,71 @@
+// `godiag trace trace.out`: what an execution trace says about GC, stop-the-world,
+// scheduler latency, goroutine groups, user tasks/regions and long runs.
+
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { durationFlag, limitOptions, type IO } from "../flags.js";
+import { InputError, UsageError } from "../../../api/errors.js";
+import { parseManifest } from "../../../api/gc.js";
+import { analyzeTraceFile, DEFAULT_UTIL_FLAGS, renderTraceJson, renderTraceText, type UtilFlags } from "../../../api/trace.js";
+
+interface TraceFlags {
+  json?: boolean;
+  longRun?: string;
+  mmu?: string;
+  max_input?: string;
+  max_decompressed?: string;
+}
+
+const MMU_FLAG_NAMES = ["stw", "background", "assist", "sweep", "perProc"] as const;
+
+/** go tool trace's /mmu flags syntax: "stw|background|assist" (perProc for the per-P view). */
+function mmuFlags(v: string): UtilFlags {
+  const f: UtilFlags = { stw: false, background: false, assist: false, sweep: false, perProc: false };
+  for (const name of v.split(/[|,]/).filter((x) => x !== "")) {
+    if (!(MMU_FLAG_NAMES as readonly string[]).includes(name)) {
+      throw new UsageError(`--mmu: unknown flag "${name}" (want some of ${MMU_FLAG_NAMES.join("|")})`);
+    }
+    f[name as (typeof MMU_FLAG_NAMES)[number]] = true;
+  }
+  return f;
+}
+
+/** A capture bundle directory stands for its execution trace (godiag capture --trace SECONDS). */
+function traceOf(path: string): string {
+  if (!existsSync(path) || !statSync(path).isDirectory()) return path;
+  const mf = join(path, "manifest.json");
+  if (!existsSync(mf)) throw new InputError(path, "is a directory without manifest.json (not a capture bundle)");
+  let files;
+  try {
+    files = parseManifest(readFileSync(mf, "utf8")).files;
+  } catch (e) {
+    throw new InputError(mf, (e as Error).message);
+  }
+  const t = files.find((f) => f.kind === "trace" && !f.error);
+  if (!t) throw new InputError(path, "the bundle has no execution trace (capture with --trace SECONDS)");
+  return join(path, t.path);
+}
+
+export function registerTraceCommand(program: Command, io: IO): void {
+  program
+    .command("trace")
+    .description("Execution trace (runtime/trace, Go 1.22+): GC and STW, MMU, scheduler latency, goroutine groups, tasks, regions, long runs")
+    .argument("<file>", "trace written by runtime/trace, /debug/pprof/trace or go test -trace, or a capture bundle dir")
+    .option("--json", "JSON output (docs/TRACE.md)")
+    .option("--long-run <duration>", "shortest run reported as a long run (Go duration)", "10ms")
+    .option("--mmu <flags>", "what counts against mutator utilisation, go tool trace's names: stw|background|assist|sweep|perProc", "stw|background|assist")
+    .option("--max_input <bytes>", "largest input file read")
+    .option("--max_decompressed <bytes>", "largest decompressed input")
+    .action((file: string, f: TraceFlags) => {
+      const limits = limitOptions(f.max_input, f.max_decompressed);
+      const longRunNs = Math.round(durationFlag("--long-run", f.longRun ?? "10ms") * 1e9);
+      if (longRunNs <= 0) throw new UsageError(`--long-run: want a positive duration, got "${f.longRun}"`);
+      const report = analyzeTraceFile(traceOf(file), {
+        limits,
+        longRunNs,
+        mmuFlags: f.mmu !== undefined ? mmuFlags(f.mmu) : DEFAULT_UTIL_FLAGS,
+      });
+      io.out(f.json ? renderTraceJson(report) : renderTraceText(report));
+    });
+}
