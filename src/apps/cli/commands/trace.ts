@@ -1,15 +1,29 @@
 // `godiag trace trace.out`: what an execution trace says about GC, stop-the-world,
 // scheduler latency, goroutine groups, user tasks/regions and long runs.
+// `godiag trace --pprof=net|sync|syscall|sched|cpu trace.out -o x.pb.gz`: a profile from it.
 
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { durationFlag, limitOptions, type IO } from "../flags.js";
 import { UsageError } from "../../../api/errors.js";
-import { analyzeTraceFile, DEFAULT_UTIL_FLAGS, renderTraceJson, renderTraceText, type UtilFlags } from "../../../api/trace.js";
+import {
+  analyzeTraceFile,
+  DEFAULT_UTIL_FLAGS,
+  encodeTraceProfile,
+  isTraceProfileMode,
+  renderTraceJson,
+  renderTraceText,
+  traceProfileFile,
+  TRACE_PROFILE_MODES,
+  type UtilFlags,
+} from "../../../api/trace.js";
 
 interface TraceFlags {
   json?: boolean;
   longRun?: string;
   mmu?: string;
+  pprof?: string;
+  output?: string;
   max_input?: string;
   max_decompressed?: string;
 }
@@ -36,10 +50,16 @@ export function registerTraceCommand(program: Command, io: IO): void {
     .option("--json", "JSON output (docs/TRACE.md)")
     .option("--long-run <duration>", "shortest run reported as a long run (Go duration)", "10ms")
     .option("--mmu <flags>", "what counts against mutator utilisation, go tool trace's names: stw|background|assist|sweep|perProc", "stw|background|assist")
+    .option("--pprof <mode>", "write a profile instead: net, sync, syscall, sched (go tool trace -pprof's) or cpu (the trace's CPU samples)")
+    .option("-o, --output <file>", "where --pprof writes the profile (gzipped profile.proto)")
     .option("--max_input <bytes>", "largest input file read")
     .option("--max_decompressed <bytes>", "largest decompressed input")
     .action((file: string, f: TraceFlags) => {
       const limits = limitOptions(f.max_input, f.max_decompressed);
+      if (f.pprof !== undefined) {
+        writeProfile(file, f.pprof, f.output, limits, io);
+        return;
+      }
       const longRunNs = Math.round(durationFlag("--long-run", f.longRun ?? "10ms") * 1e9);
       if (longRunNs <= 0) throw new UsageError(`--long-run: want a positive duration, got "${f.longRun}"`);
       const report = analyzeTraceFile(file, {
@@ -49,4 +69,12 @@ export function registerTraceCommand(program: Command, io: IO): void {
       });
       io.out(f.json ? renderTraceJson(report) : renderTraceText(report));
     });
+}
+
+function writeProfile(file: string, mode: string, output: string | undefined, limits: ReturnType<typeof limitOptions>, io: IO): void {
+  if (!isTraceProfileMode(mode)) throw new UsageError(`--pprof: unknown profile "${mode}" (want ${TRACE_PROFILE_MODES.join(", ")})`);
+  if (output === undefined || output === "") throw new UsageError("--pprof needs -o FILE (the profile is binary)");
+  const { profile, warnings } = traceProfileFile(file, mode, { limits });
+  for (const w of warnings) io.err(`godiag: ${w}\n`);
+  writeFileSync(output, encodeTraceProfile(profile));
 }
