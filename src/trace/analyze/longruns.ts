@@ -6,6 +6,8 @@ import { EventKind, GoState, ResourceKind, type TraceEvent } from "../model/even
 
 export interface LongRun {
   goroutine: number;
+  /** its start function (filled in from the goroutine summary) */
+  name: string;
   startNs: number;
   durationNs: number;
   /** goroutine-nanoseconds others spent runnable during the run */
@@ -23,6 +25,7 @@ export interface StwDelay {
   waitedNs: number;
   /** that last goroutine */
   goroutine: number;
+  name: string;
   endStack: number;
 }
 
@@ -36,6 +39,8 @@ const MAX_KEPT = 20;
 
 export class LongRunAnalyzer {
   private readonly runStart = new Map<number, { t: number; integral: number; maxRunnable: number }>();
+  /** every goroutine in state Running, including those first seen running */
+  private readonly running = new Set<number>();
   private runnable = 0;
   private integral = 0;
   private lastT = NaN;
@@ -54,7 +59,7 @@ export class LongRunAnalyzer {
       const r = ev.range();
       if (r.name.startsWith("stop-the-world (") && r.scope.kind === ResourceKind.Goroutine) {
         const waiting = new Set<number>();
-        for (const g of this.runStart.keys()) if (g !== r.scope.id) waiting.add(g);
+        for (const g of this.running) if (g !== r.scope.id) waiting.add(g);
         this.stws.set(r.scope.id, { reason: r.name.slice(16, -1), start: t, waiting, delay: null });
       }
     } else if (ev.kind === EventKind.RangeEnd) {
@@ -73,7 +78,9 @@ export class LongRunAnalyzer {
     if (st.to === GoState.Runnable) this.runnable++;
     if (this.runnable < 0) this.runnable = 0; // runnable before the trace began
     for (const r of this.runStart.values()) if (this.runnable > r.maxRunnable) r.maxRunnable = this.runnable;
+    if (st.to === GoState.Running) this.running.add(g);
     if (st.from === GoState.Running) {
+      this.running.delete(g);
       const r = this.runStart.get(g);
       if (r) {
         this.runStart.delete(g);
@@ -81,6 +88,7 @@ export class LongRunAnalyzer {
         if (d >= this.thresholdNs) {
           this.runs.push({
             goroutine: g,
+            name: "",
             startNs: r.t,
             durationNs: d,
             othersRunnableNs: this.integral - r.integral,
@@ -90,7 +98,7 @@ export class LongRunAnalyzer {
         }
       }
       for (const s of this.stws.values()) {
-        if (s.waiting.delete(g)) s.delay = { reason: s.reason, startNs: s.start, waitedNs: t - s.start, goroutine: g, endStack: st.stack };
+        if (s.waiting.delete(g)) s.delay = { reason: s.reason, startNs: s.start, waitedNs: t - s.start, goroutine: g, name: "", endStack: st.stack };
       }
     }
     // A run's start is known only from an observed transition into Running.

@@ -2,6 +2,7 @@
 
 import type { StackFrame, TraceEvent, TraceTables, TraceVisitor } from "../model/event.js";
 import { groupGoroutines, latency, type GoroutineGroup, type Latency } from "./groups.js";
+import { MemoEvent } from "./memo-event.js";
 import { LongRunAnalyzer, type LongRunReport } from "./longruns.js";
 import { DEFAULT_UTIL_FLAGS, mmuCurve, MutatorUtilisation, type MmuPoint, type UtilFlags } from "./mmu.js";
 import { SummaryAnalyzer, type TraceSummary } from "./summary.js";
@@ -64,7 +65,9 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
   const flags = opts.mmuFlags ?? DEFAULT_UTIL_FLAGS;
   const util = new MutatorUtilisation(flags);
   const long = new LongRunAnalyzer(opts.longRunNs ?? 10 * MS);
-  const info = read((ev: TraceEvent, tables: TraceTables) => {
+  const memo = new MemoEvent();
+  const info = read((raw: TraceEvent, tables: TraceTables) => {
+    const ev = memo.set(raw);
     summary.event(ev);
     summarizer.event(ev, tables);
     util.event(ev);
@@ -75,7 +78,10 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
   for (const g of gs.values()) for (const w of g.schedWaits) all.push(w);
   const longRuns = long.finish();
   const stacks = new Map<number, readonly StackFrame[]>();
-  for (const x of [...longRuns.runs, ...longRuns.stwDelays]) if (x.endStack) stacks.set(x.endStack, info.tables.frames(x.endStack));
+  for (const x of [...longRuns.runs, ...longRuns.stwDelays]) {
+    x.name = gs.get(x.goroutine)?.name ?? "";
+    if (x.endStack) stacks.set(x.endStack, info.tables.frames(x.endStack));
+  }
   const top = [...gs.values()].sort((a, b) => b.stats.execNs - a.stats.execNs || a.id - b.id).slice(0, opts.topN ?? 10);
   return {
     file,
