@@ -215,12 +215,15 @@ describe.skipIf(!HAS_GO)("trace --pprof: bad input and bad flags", () => {
     expect(r.stderr).toContain(bad);
   });
 
-  it("an unknown mode, and no -o: usage errors (exit 2)", () => {
+  it("an unknown mode, --pprof without -o, -o without --pprof: usage errors (exit 2)", () => {
     const a = runCli(["trace", "--pprof=mutex", TRACES.sync, "-o", join(OUT, "x.pb.gz")]);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/--pprof: unknown profile "mutex" \(want net, sync, syscall, sched, cpu\)/);
     const b = runCli(["trace", "--pprof=sync", TRACES.sync]);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/--pprof needs -o FILE/);
+    const c = runCli(["trace", TRACES.sync, "-o", join(OUT, "x.txt")]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/-o is for --pprof/);
   });
 });

@@ -45,7 +45,10 @@ function mmuFlags(v: string): UtilFlags {
 export function registerTraceCommand(program: Command, io: IO): void {
   program
     .command("trace")
-    .description("Execution trace (runtime/trace, Go 1.22+): GC and STW, MMU, scheduler latency, goroutine groups, tasks, regions, long runs")
+    .description(
+      "Execution trace (runtime/trace, Go 1.22+): GC and STW, MMU, scheduler latency, goroutine groups, tasks, regions, long runs; " +
+        "--pprof: a profile of network/sync/syscall blocking, scheduler latency or CPU samples",
+    )
     .argument("<file>", "trace written by runtime/trace, /debug/pprof/trace or go test -trace")
     .option("--json", "JSON output (docs/TRACE.md)")
     .option("--long-run <duration>", "shortest run reported as a long run (Go duration)", "10ms")
@@ -60,6 +63,7 @@ export function registerTraceCommand(program: Command, io: IO): void {
         writeProfile(file, f.pprof, f.output, limits, io);
         return;
       }
+      if (f.output !== undefined) throw new UsageError("-o is for --pprof (the report goes to stdout)");
       const longRunNs = Math.round(durationFlag("--long-run", f.longRun ?? "10ms") * 1e9);
       if (longRunNs <= 0) throw new UsageError(`--long-run: want a positive duration, got "${f.longRun}"`);
       const report = analyzeTraceFile(file, {
