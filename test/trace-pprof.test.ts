@@ -178,14 +178,19 @@ describe.skipIf(!HAS_GO)("trace --pprof=cpu: the trace's CPU samples", () => {
 });
 
 describe.skipIf(!HAS_GO)("trace profiles in godiag's reports and flame graph", () => {
-  it("godiag top prints go tool pprof's -top; the flame graph's root is the profile's total", () => {
+  it("every godiag report prints what go tool pprof prints; the flame graph's root is the profile's total", () => {
     for (const [file, sampleIndex] of [
       [join(OUT, "sync-sync.pb.gz"), "delay"],
       [join(OUT, "cpu.pb.gz"), "cpu"],
     ] as const) {
-      const top = runCli(["top", file]);
-      expect(top.code).toBe(0);
-      expect(top.stdout).toBe(pprofText(["-top", file]));
+      for (const report of ["top", "text", "tree", "traces", "tags", "raw", "comments"]) {
+        const r = runCli([report, file]);
+        expect(r.code, `${report}: ${r.stderr}`).toBe(0);
+        expect(r.stdout, report).toBe(pprofText([`-${report}`, file]));
+      }
+      const peek = runCli(["peek", "main\\.", file]);
+      expect(peek.stdout).toBe(pprofText(["-peek", "main\\.", file]));
+      expect(peek.stdout).toContain(sampleIndex === "cpu" ? "main.hot" : "main.lockLoop");
 
       const html = join(OUT, "flame.html");
       const f = runCli(["flame", file, "-o", html]);
