@@ -166,6 +166,10 @@ describe.skipIf(!HAS_GO)("trace --pprof=cpu: the trace's CPU samples", () => {
     const firstFunc = (text: string) => /^\s*\S+\s+\S+%\s+\S+%\s+\S+\s+\S+%\s+(\S+)$/m.exec(text)?.[1];
     expect(firstFunc(pprofText(["-top", "-hide=^runtime\\.", ours]))).toBe("main.hot");
     expect(firstFunc(pprofText(["-top", "-hide=^runtime\\.", join(OUT, "cpu.pprof")]))).toBe("main.hot");
+    // Both come from the same SIGPROF samples, and the CPU profile runs from before
+    // trace.Start to after trace.Stop: it cannot hold fewer.
+    const rt = readProfile(join(OUT, "cpu.pprof"), DEFAULT_LIMITS);
+    expect(n).toBeLessThanOrEqual(sumValues(rt, 0));
   });
 
   it("a trace without CPU samples: an empty profile and a warning that says why", () => {
