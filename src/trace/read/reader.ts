@@ -57,15 +57,23 @@ class BatchCursor {
     const end = b.end;
     let p = at + 1;
     let dt: number;
-    if (p < end && buf[p] < 0x80) dt = buf[p++];
-    else {
+    let b0: number;
+    if (p + 1 < end && (b0 = buf[p]) < 0x80) dt = buf[p++];
+    else if (p + 1 < end && buf[p + 1] < 0x80) {
+      dt = (b0! & 0x7f) | (buf[p + 1] << 7);
+      p += 2;
+    } else {
       dt = this.slowVarint(buf, p, end, ev.offset);
       p = this.c.pos;
     }
     for (let i = 0; i < nargs; i++) {
       let v: number;
-      if (p < end && buf[p] < 0x80) v = buf[p++];
-      else {
+      // One- and two-byte varints (values below 16384: most ids, deltas, sequence numbers) inline.
+      if (p + 1 < end && (b0 = buf[p]) < 0x80) v = buf[p++];
+      else if (p + 1 < end && buf[p + 1] < 0x80) {
+        v = (b0! & 0x7f) | (buf[p + 1] << 7);
+        p += 2;
+      } else {
         v = this.slowVarint(buf, p, end, ev.offset);
         p = this.c.pos;
       }

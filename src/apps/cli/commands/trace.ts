@@ -2,10 +2,12 @@
 // scheduler latency, goroutine groups, user tasks/regions and long runs.
 // `godiag trace --pprof=net|sync|syscall|sched|cpu trace.out -o x.pb.gz`: a profile from it.
 
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { durationFlag, limitOptions, type IO } from "../flags.js";
-import { UsageError } from "../../../api/errors.js";
+import { InputError, UsageError } from "../../../api/errors.js";
+import { parseManifest } from "../../../api/gc.js";
 import {
   analyzeTraceFile,
   DEFAULT_UTIL_FLAGS,
@@ -42,6 +44,22 @@ function mmuFlags(v: string): UtilFlags {
   return f;
 }
 
+/** A capture bundle directory stands for its execution trace (godiag capture --trace SECONDS). */
+function traceOf(path: string): string {
+  if (!existsSync(path) || !statSync(path).isDirectory()) return path;
+  const mf = join(path, "manifest.json");
+  if (!existsSync(mf)) throw new InputError(path, "is a directory without manifest.json (not a capture bundle)");
+  let files;
+  try {
+    files = parseManifest(readFileSync(mf, "utf8")).files;
+  } catch (e) {
+    throw new InputError(mf, (e as Error).message);
+  }
+  const t = files.find((f) => f.kind === "trace" && !f.error);
+  if (!t) throw new InputError(path, "the bundle has no execution trace (capture with --trace SECONDS)");
+  return join(path, t.path);
+}
+
 export function registerTraceCommand(program: Command, io: IO): void {
   program
     .command("trace")
@@ -49,7 +67,7 @@ export function registerTraceCommand(program: Command, io: IO): void {
       "Execution trace (runtime/trace, Go 1.22+): GC and STW, MMU, scheduler latency, goroutine groups, tasks, regions, long runs; " +
         "--pprof: a profile of network/sync/syscall blocking, scheduler latency or CPU samples",
     )
-    .argument("<file>", "trace written by runtime/trace, /debug/pprof/trace or go test -trace")
+    .argument("<file>", "trace written by runtime/trace, /debug/pprof/trace or go test -trace, or a capture bundle dir")
     .option("--json", "JSON output (docs/TRACE.md)")
     .option("--long-run <duration>", "shortest run reported as a long run (Go duration)", "10ms")
     .option("--mmu <flags>", "what counts against mutator utilisation, go tool trace's names: stw|background|assist|sweep|perProc", "stw|background|assist")
@@ -60,13 +78,13 @@ export function registerTraceCommand(program: Command, io: IO): void {
     .action((file: string, f: TraceFlags) => {
       const limits = limitOptions(f.max_input, f.max_decompressed);
       if (f.pprof !== undefined) {
-        writeProfile(file, f.pprof, f.output, limits, io);
+        writeProfile(traceOf(file), f.pprof, f.output, limits, io);
         return;
       }
       if (f.output !== undefined) throw new UsageError("-o is for --pprof (the report goes to stdout)");
       const longRunNs = Math.round(durationFlag("--long-run", f.longRun ?? "10ms") * 1e9);
       if (longRunNs <= 0) throw new UsageError(`--long-run: want a positive duration, got "${f.longRun}"`);
-      const report = analyzeTraceFile(file, {
+      const report = analyzeTraceFile(traceOf(file), {
         limits,
         longRunNs,
         mmuFlags: f.mmu !== undefined ? mmuFlags(f.mmu) : DEFAULT_UTIL_FLAGS,
