@@ -214,6 +214,20 @@ describe.skipIf(!HAS_GO)("trace profiles in godiag's reports and flame graph", (
   });
 });
 
+describe.skipIf(!HAS_GO)("trace --pprof on a capture bundle", () => {
+  it("profiles the bundle's trace: the same -top as go tool trace's on that file", () => {
+    const dir = join(OUT, "bundle");
+    mkdirSync(dir, { recursive: true });
+    const files = [{ path: "trace.out", kind: "trace", seconds: 1 }];
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ godiag: 1, target: "http://127.0.0.1:6060", captureTime: "2026-12-06T00:00:00Z", files }));
+    writeFileSync(join(dir, "trace.out"), readFileSync(TRACES.sync));
+    const ours = join(OUT, "bundle-sync.pb.gz");
+    const r = runCli(["trace", "--pprof=sync", dir, "-o", ours]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(pprofText(["-top", ours])).toBe(pprofText(["-top", join(OUT, "sync-sync.gotrace.pprof")]));
+  });
+});
+
 describe.skipIf(!HAS_GO)("trace --pprof: bad input and bad flags", () => {
   it("a file that is not a trace: one line naming it, exit 2", () => {
     const bad = join(OUT, "not-a-trace.txt");
