@@ -238,6 +238,15 @@ describe.skipIf(!HAS_GO)("trace --pprof: bad input and bad flags", () => {
     expect(r.stderr).toContain(bad);
   });
 
+  it("a trace cut inside its first generation: nothing to profile, one line, exit 2", () => {
+    const cut = join(OUT, "cut.trace");
+    writeFileSync(cut, readFileSync(TRACES.sync).subarray(0, 4000));
+    const r = runCli(["trace", "--pprof=sched", cut, "-o", join(OUT, "x.pb.gz")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain(`${cut}: nothing to analyse: trace cut short`);
+  });
+
   it("an unknown mode, --pprof without -o, -o without --pprof: usage errors (exit 2)", () => {
     const a = runCli(["trace", "--pprof=mutex", TRACES.sync, "-o", join(OUT, "x.pb.gz")]);
     expect(a.code).toBe(2);
