@@ -19,10 +19,13 @@ import type { StackTables } from "./tables.js";
 const cur = { pos: 0 };
 const slowCursor = new ByteCursor(new Uint8Array(0), 0, 0);
 
-/** One uvarint argument at pos; one- and two-byte ones (most ids, deltas, sequence numbers) inline. */
+/**
+ * One uvarint argument at cur.pos; up to three bytes (values below 2^21: ids, sequence
+ * numbers, nanosecond deltas up to 2 ms) inline.
+ */
 function arg(buf: Uint8Array, end: number, offset: number): number {
   const p = cur.pos;
-  if (p + 1 < end) {
+  if (p + 2 < end) {
     const b0 = buf[p];
     if (b0 < 0x80) {
       cur.pos = p + 1;
@@ -32,6 +35,11 @@ function arg(buf: Uint8Array, end: number, offset: number): number {
     if (b1 < 0x80) {
       cur.pos = p + 2;
       return (b0 & 0x7f) | (b1 << 7);
+    }
+    const b2 = buf[p + 2];
+    if (b2 < 0x80) {
+      cur.pos = p + 3;
+      return (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
     }
   }
   const c = slowCursor;
