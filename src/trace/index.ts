@@ -6,3 +6,5 @@ export * from "./read.js";
 export * from "./analyze/index.js";
 export { renderTraceText, fmtDur } from "./render/text.js";
 export { renderTraceJson, traceReportJson, TRACE_JSON_SCHEMA } from "./render/json.js";
+// Profiles from a trace (godiag trace --pprof=MODE).
+export * from "./profiles/index.js";
