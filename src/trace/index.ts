@@ -6,3 +6,5 @@ export * from "./read.js";
 export * from "./analyze/index.js";
 export { renderTraceText, fmtDur } from "./render/text.js";
 export { renderTraceJson, traceReportJson, TRACE_JSON_SCHEMA } from "./render/json.js";
+// The HTML timeline (godiag trace --html), built in the same pass as the analyses.
+export * from "./timeline/index.js";

@@ -1,13 +1,26 @@
 // `godiag trace trace.out`: what an execution trace says about GC, stop-the-world,
 // scheduler latency, goroutine groups, user tasks/regions and long runs.
 
+import { writeFileSync } from "node:fs";
+import { basename } from "node:path";
 import type { Command } from "commander";
 import { durationFlag, limitOptions, type IO } from "../flags.js";
 import { UsageError } from "../../../api/errors.js";
-import { analyzeTraceFile, DEFAULT_UTIL_FLAGS, renderTraceJson, renderTraceText, type UtilFlags } from "../../../api/trace.js";
+import {
+  analyzeTraceFile,
+  analyzeTraceFileWithTimeline,
+  DEFAULT_UTIL_FLAGS,
+  renderTimelineHtml,
+  renderTraceJson,
+  renderTraceText,
+  timelineSummary,
+  type TraceReport,
+  type UtilFlags,
+} from "../../../api/trace.js";
 
 interface TraceFlags {
   json?: boolean;
+  html?: string;
   longRun?: string;
   mmu?: string;
   max_input?: string;
@@ -34,6 +47,7 @@ export function registerTraceCommand(program: Command, io: IO): void {
     .description("Execution trace (runtime/trace, Go 1.22+): GC and STW, MMU, scheduler latency, goroutine groups, tasks, regions, long runs")
     .argument("<file>", "trace written by runtime/trace, /debug/pprof/trace or go test -trace")
     .option("--json", "JSON output (docs/TRACE.md)")
+    .option("--html <file>", "also write a self-contained HTML timeline (docs/TRACE.md, Timeline)")
     .option("--long-run <duration>", "shortest run reported as a long run (Go duration)", "10ms")
     .option("--mmu <flags>", "what counts against mutator utilisation, go tool trace's names: stw|background|assist|sweep|perProc", "stw|background|assist")
     .option("--max_input <bytes>", "largest input file read")
@@ -42,11 +56,18 @@ export function registerTraceCommand(program: Command, io: IO): void {
       const limits = limitOptions(f.max_input, f.max_decompressed);
       const longRunNs = Math.round(durationFlag("--long-run", f.longRun ?? "10ms") * 1e9);
       if (longRunNs <= 0) throw new UsageError(`--long-run: want a positive duration, got "${f.longRun}"`);
-      const report = analyzeTraceFile(file, {
-        limits,
-        longRunNs,
-        mmuFlags: f.mmu !== undefined ? mmuFlags(f.mmu) : DEFAULT_UTIL_FLAGS,
-      });
+      const opts = { limits, longRunNs, mmuFlags: f.mmu !== undefined ? mmuFlags(f.mmu) : DEFAULT_UTIL_FLAGS };
+      let report: TraceReport;
+      if (f.html !== undefined) {
+        if (f.html === "") throw new UsageError("--html: want an output file name");
+        const r = analyzeTraceFileWithTimeline(file, opts);
+        report = r.report;
+        const title = `${basename(file)}: execution trace timeline`;
+        const subtitle = `go1.${report.version} trace, ${report.generations} generations`;
+        writeFileSync(f.html, renderTimelineHtml(r.timeline, { title, subtitle, summary: timelineSummary(report) }));
+      } else {
+        report = analyzeTraceFile(file, opts);
+      }
       io.out(f.json ? renderTraceJson(report) : renderTraceText(report));
     });
 }
