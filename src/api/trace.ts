@@ -1,5 +1,6 @@
 // Go execution traces (runtime/trace): read one file and analyse it (godiag trace).
 
+import { InputError } from "../core/input/index.js";
 import {
   analyzeTrace,
   readTraceFile,
@@ -8,6 +9,7 @@ import {
   type TimelineData,
   type TraceLimits,
   type TraceReport,
+  type TraceVisitor,
 } from "../trace/index.js";
 
 export { renderTimelineHtml, timelineAssets, timelineFragment, timelineSummary, type TimelineData, type TimelinePageOptions } from "../trace/index.js";
@@ -17,9 +19,35 @@ export interface TraceFileOptions extends AnalyzeOptions {
   limits?: Partial<TraceLimits>;
 }
 
-/** Reads and analyses a trace file; bad input raises InputError naming the file (and offset). */
+/** The analyses' pass, also handing each event to `also` (the timeline) when given. */
+function analyzeWith(path: string, opts: TraceFileOptions, also?: TraceVisitor): TraceReport {
+  return analyzeTrace(
+    path,
+    (visit) => {
+      const both: TraceVisitor = also
+        ? (ev, tables) => {
+            visit(ev, tables);
+            also(ev, tables);
+          }
+        : visit;
+      const r = readTraceFile(path, both, { limits: opts.limits });
+      if (r.generations === 0) {
+        const why = r.warnings[0]?.replace(`${path}: `, "") ?? "no events";
+        throw new InputError(path, `nothing to analyse: ${why}`);
+      }
+      return r;
+    },
+    opts,
+  );
+}
+
+/**
+ * Reads and analyses a trace file; bad input raises InputError naming the file (and
+ * offset). A trace cut short is analysed up to its last complete generation, with a
+ * warning; one without any complete generation has nothing to analyse and is bad input.
+ */
 export function analyzeTraceFile(path: string, opts: TraceFileOptions = {}): TraceReport {
-  return analyzeTrace(path, (visit) => readTraceFile(path, visit, { limits: opts.limits }), opts);
+  return analyzeWith(path, opts);
 }
 
 /**
@@ -28,18 +56,6 @@ export function analyzeTraceFile(path: string, opts: TraceFileOptions = {}): Tra
  */
 export function analyzeTraceFileWithTimeline(path: string, opts: TraceFileOptions = {}): { report: TraceReport; timeline: TimelineData } {
   const tl = new TimelineBuilder();
-  const report = analyzeTrace(
-    path,
-    (visit) =>
-      readTraceFile(
-        path,
-        (ev, tables) => {
-          visit(ev, tables);
-          tl.event(ev, tables);
-        },
-        { limits: opts.limits },
-      ),
-    opts,
-  );
+  const report = analyzeWith(path, opts, (ev, tables) => tl.event(ev, tables));
   return { report, timeline: tl.finish() };
 }

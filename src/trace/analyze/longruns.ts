@@ -6,6 +6,8 @@ import { EventKind, GoState, ResourceKind, type TraceEvent } from "../model/even
 
 export interface LongRun {
   goroutine: number;
+  /** its start function (filled in from the goroutine summary) */
+  name: string;
   startNs: number;
   durationNs: number;
   /** goroutine-nanoseconds others spent runnable during the run */
@@ -23,6 +25,7 @@ export interface StwDelay {
   waitedNs: number;
   /** that last goroutine */
   goroutine: number;
+  name: string;
   endStack: number;
 }
 
@@ -81,6 +84,7 @@ export class LongRunAnalyzer {
         if (d >= this.thresholdNs) {
           this.runs.push({
             goroutine: g,
+            name: "",
             startNs: r.t,
             durationNs: d,
             othersRunnableNs: this.integral - r.integral,
@@ -90,7 +94,7 @@ export class LongRunAnalyzer {
         }
       }
       for (const s of this.stws.values()) {
-        if (s.waiting.delete(g)) s.delay = { reason: s.reason, startNs: s.start, waitedNs: t - s.start, goroutine: g, endStack: st.stack };
+        if (s.waiting.delete(g)) s.delay = { reason: s.reason, startNs: s.start, waitedNs: t - s.start, goroutine: g, name: "", endStack: st.stack };
       }
     }
     // A run's start is known only from an observed transition into Running.

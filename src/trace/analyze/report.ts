@@ -75,7 +75,10 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
   for (const g of gs.values()) for (const w of g.schedWaits) all.push(w);
   const longRuns = long.finish();
   const stacks = new Map<number, readonly StackFrame[]>();
-  for (const x of [...longRuns.runs, ...longRuns.stwDelays]) if (x.endStack) stacks.set(x.endStack, info.tables.frames(x.endStack));
+  for (const x of [...longRuns.runs, ...longRuns.stwDelays]) {
+    x.name = gs.get(x.goroutine)?.name ?? "";
+    if (x.endStack) stacks.set(x.endStack, info.tables.frames(x.endStack));
+  }
   const top = [...gs.values()].sort((a, b) => b.stats.execNs - a.stats.execNs || a.id - b.id).slice(0, opts.topN ?? 10);
   return {
     file,

@@ -20,6 +20,8 @@ export interface TypeReport {
   count: number;
   /** seen without a begin or an end */
   incomplete: number;
+  /** sum of the complete instances' durations */
+  totalNs: number;
   latency: Latency;
   split: Map<string, number>;
   slowest: Instance[];
@@ -57,6 +59,7 @@ function build<T>(
       type,
       count: complete.length,
       incomplete: list.length - complete.length,
+      totalNs: inst.reduce((a, i) => a + i.durationNs, 0),
       latency: latency(inst.map((i) => i.durationNs)),
       split: withoutZeros(nonOverlapping(total)),
       slowest: inst.slice(0, SLOWEST),

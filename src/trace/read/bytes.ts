@@ -79,19 +79,31 @@ export class ByteCursor {
     return 0;
   }
 
-  /** 8 bytes or more: exact in BigInt, then to Go's int64 as a number. Rare. */
+  /**
+   * 8 to 10 bytes (Go's NoThread, -1 as a uint64, is 10): the low 28 bits and the high 36
+   * bits separately, both exact in doubles, then Go's int64 conversion.
+   */
   private slow(): number {
     const b = this.buf;
     let p = this.pos;
-    let v = 0n;
+    const end = this.end;
+    let lo = 0;
+    let hi = 0;
+    let mul = 1;
     for (let i = 0; i < 10; i++) {
-      if (p >= this.end) return this.fail();
+      if (p >= end) return this.fail();
       const c = b[p++];
       if (i === 9 && c > 1) return this.fail();
-      v |= BigInt(c & 0x7f) << BigInt(7 * i);
+      if (i < 4) lo |= (c & 0x7f) << (7 * i);
+      else {
+        hi += (c & 0x7f) * mul;
+        mul *= 128;
+      }
       if (c < 0x80) {
         this.pos = p;
-        return Number(BigInt.asIntN(64, v));
+        if (hi < 34359738368) return hi * 268435456 + lo; // below 2^63: as is (rounded past 2^53)
+        // Bit 63 set: the negative int64 -(2^64 - v), from the complement's two halves.
+        return -((68719476735 - hi) * 268435456 + (268435455 - lo) + 1);
       }
     }
     return this.fail();

@@ -119,7 +119,7 @@ export class EventRecord implements TraceEvent {
   }
 
   private globalStack(id: number): number {
-    return id === 0 || this.ctx === null ? NO_STACK : this.ctx.stack(id);
+    return id === 0 || this.ctx === null ? NO_STACK : Math.max(NO_STACK, this.ctx.stack(id));
   }
 
   private need(kind: boolean, what: string): void {

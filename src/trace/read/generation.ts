@@ -51,6 +51,8 @@ export class Generation {
   /** stack id -> its PCs */
   readonly stacks = new Map<number, number[]>();
   readonly pcs = new Map<number, Frame>();
+  /** the largest stack id (to size dense lookups) */
+  maxStackId = 0;
   readonly expBatches = new Map<number, { thread: number; data: Uint8Array }[]>();
 
   constructor(
@@ -113,6 +115,9 @@ export function scanGeneration(buf: Uint8Array, pos: number, end: number, base: 
     const size = c.uvarint();
     if (c.bad) return { kind: "more", batches, clean: false };
     if (size < 0 || size > MAX_BATCH_SIZE) throw new TraceFormatError(`invalid batch size ${size}, maximum is ${MAX_BATCH_SIZE}`, base + at);
+    // Before 1.26 the header of the next generation's first batch ends this one, even if
+    // that batch is cut short (Go reads the generation, then reports the broken batch).
+    if (!hasEndMarker && gen !== 0 && g === gen + 1) return { kind: "complete", batches, next: at };
     if (c.pos + size > end) return { kind: "more", batches, clean: false };
     if (g === 0) throw new TraceFormatError(`invalid generation number ${g}`, base + at);
     if (gen === 0) gen = g;
@@ -227,6 +232,7 @@ function addStacks(g: Generation, c: ByteCursor, base: number): void {
     }
     if (g.hasStack(id)) throw new TraceFormatError(`multiple stacks with the same ID: id=${id}`, base + at);
     g.stacks.set(id, pcs);
+    if (id > g.maxStackId) g.maxStackId = id;
   }
 }
 

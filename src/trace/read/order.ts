@@ -79,7 +79,7 @@ class PState extends RangeState {
   }
 }
 
-interface MState {
+export interface MState {
   g: number;
   p: number;
 }
@@ -148,22 +148,16 @@ export class Ordering {
    * Try to accept ev, the next event of thread m, in generation gen. Returns false if it
    * cannot happen yet. Throws TraceFormatError when the trace is inconsistent.
    */
-  advance(ev: EventRecord, ctx: EventContext, m: number, gen: number): boolean {
+  advance(ev: EventRecord, ctx: EventContext, m: number, ms: MState | null, gen: number): boolean {
     if (this.initialGen === 0) this.initialGen = gen;
     this.ev = ev;
     this.ctx = ctx;
     this.gen = gen;
     this.cm = m;
-    let ms: MState | undefined;
-    if (m === NONE) {
+    if (ms === null) {
       this.cp = NONE;
       this.cg = NONE;
     } else {
-      ms = this.mStates.get(m);
-      if (ms === undefined) {
-        ms = { g: NONE, p: NONE };
-        this.mStates.set(m, ms);
-      }
       this.cp = ms.p;
       this.cg = ms.g;
     }
@@ -177,7 +171,7 @@ export class Ordering {
       if (e instanceof TraceFormatError) throw e;
       throw new TraceFormatError((e as Error).message, ev.offset);
     }
-    if (ok && ms !== undefined) {
+    if (ok && ms !== null) {
       ms.p = this.np;
       ms.g = this.ng;
     }
@@ -185,6 +179,20 @@ export class Ordering {
   }
 
   private ng = NONE;
+
+  /**
+   * The state of thread m (null for NoThread), made on first sight. Threads are never
+   * forgotten, so a batch cursor can keep it instead of looking it up per event.
+   */
+  thread(m: number): MState | null {
+    if (m === NONE) return null;
+    let ms = this.mStates.get(m);
+    if (ms === undefined) {
+      ms = { g: NONE, p: NONE };
+      this.mStates.set(m, ms);
+    }
+    return ms;
+  }
   private np = NONE;
 
   /** Queue the event being advanced with context (g, p, m). */

@@ -4,12 +4,12 @@
 // goes to the visitor at once; nothing but the current generation is kept.
 
 import { EventKind, type TraceVisitor } from "../model/event.js";
-import { EV_SYNC, Ev, SPECS, STACK_ARG, TIMED_ARGS } from "../wire/spec.js";
+import { EV_SYNC, Ev, SPECS, STACK_SLOT_1, STACK_SLOT_2, STRING_SLOT_1, STRING_SLOT_2, TIMED_ARGS } from "../wire/spec.js";
 import { ByteCursor } from "./bytes.js";
 import { TraceFormatError } from "./errors.js";
 import { EventRecord, type EventContext } from "./event-impl.js";
 import type { Batch, Generation } from "./generation.js";
-import { Ordering } from "./order.js";
+import { Ordering, type MState } from "./order.js";
 import type { StackTables } from "./tables.js";
 
 /** Reads one thread's batches of a generation, one event at a time (Go's batchCursor). */
@@ -18,6 +18,8 @@ class BatchCursor {
   pos = 0;
   lastTs = 0;
   readonly ev = new EventRecord();
+  /** the ordering's state of this thread */
+  ms: MState | null = null;
   private readonly c = new ByteCursor(new Uint8Array(0), 0, 0);
 
   constructor(
@@ -51,17 +53,37 @@ class BatchCursor {
       throw new TraceFormatError(detail, ev.offset);
     }
     ev.wireType = typ;
-    const c = this.c;
-    c.reset(buf, at + 1, b.end);
-    const dt = c.uvarint();
-    if (nargs > 0) ev.a0 = c.uvarint();
-    if (nargs > 1) ev.a1 = c.uvarint();
-    if (nargs > 2) ev.a2 = c.uvarint();
-    if (nargs > 3) ev.a3 = c.uvarint();
-    if (c.bad) throw new TraceFormatError("found invalid uvarint", ev.offset);
+    // Varints decoded inline: this loop runs once per event of the trace.
+    const end = b.end;
+    let p = at + 1;
+    let dt = 0;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let i = -1; i < nargs; i++) {
+      let v: number;
+      if (p < end && buf[p] < 0x80) v = buf[p++];
+      else {
+        const c = this.c;
+        c.reset(buf, p, end);
+        v = c.uvarint();
+        if (c.bad) throw new TraceFormatError("found invalid uvarint", ev.offset);
+        p = c.pos;
+      }
+      if (i === -1) dt = v;
+      else if (i === 0) a0 = v;
+      else if (i === 1) a1 = v;
+      else if (i === 2) a2 = v;
+      else a3 = v;
+    }
+    if (nargs > 0) ev.a0 = a0;
+    if (nargs > 1) ev.a1 = a1;
+    if (nargs > 2) ev.a2 = a2;
+    if (nargs > 3) ev.a3 = a3;
     ev.time = g.mul(dt) + this.lastTs;
     this.lastTs = ev.time;
-    this.pos = c.pos;
+    this.pos = p;
     return true;
   }
 }
@@ -137,22 +159,41 @@ function sortByTime(h: BatchCursor[]): void {
   }
 }
 
-/** Generation-level context of events: resolves the generation's stack ids trace-wide. */
+function argAt(e: EventRecord, i: number): number {
+  return i === 0 ? e.a0 : i === 1 ? e.a1 : i === 2 ? e.a2 : e.a3;
+}
+
+/**
+ * Generation-level context of events: resolves the generation's stack ids trace-wide,
+ * memoised (in a dense array when the ids are dense, as the runtime writes them).
+ */
 class GenContext implements EventContext {
-  private readonly cache = new Map<number, number>();
+  private readonly dense: Int32Array | null = null;
+  private readonly sparse = new Map<number, number>();
   constructor(
     readonly gen: Generation | null,
     private readonly tables: StackTables,
-  ) {}
+  ) {
+    if (gen !== null && gen.maxStackId < 4 * gen.stacks.size + 1024) this.dense = new Int32Array(gen.maxStackId + 1);
+  }
 
+  /** The trace-wide id of a stack id of this generation; -1 if the generation has no such stack. */
   stack(id: number): number {
-    if (id === 0 || this.gen === null) return 0;
-    let gid = this.cache.get(id);
-    if (gid === undefined) {
-      gid = this.tables.intern(this.gen, id);
-      this.cache.set(id, gid);
+    if (id === 0) return 0;
+    const d = this.dense;
+    if (d !== null && id > 0 && id < d.length) {
+      const v = d[id];
+      if (v !== 0) return v;
+      return (d[id] = this.resolve(id));
     }
+    let gid = this.sparse.get(id);
+    if (gid === undefined) this.sparse.set(id, (gid = this.resolve(id)));
     return gid;
+  }
+
+  private resolve(id: number): number {
+    if (this.gen === null || !this.gen.stacks.has(id)) return -1;
+    return this.tables.intern(this.gen, id);
   }
 }
 
@@ -171,20 +212,25 @@ export class EventEmitter {
 
   /** Hand one event to the visitor: check its table ids, make time strictly increasing. */
   private deliver(e: EventRecord): void {
-    if (e.wireType !== EV_SYNC) {
-      const spec = SPECS[e.wireType]!;
-      const g = e.ctx!.gen!;
-      for (const i of spec.stackArgs) {
-        const id = i === 1 ? e.a0 : i === 2 ? e.a1 : i === 3 ? e.a2 : e.a3;
-        if (!g.hasStack(id)) throw new TraceFormatError(`found invalid stack ID ${id} for event ${spec.name}`, e.offset);
+    const typ = e.wireType;
+    if (typ !== EV_SYNC) {
+      const ctx = e.ctx as GenContext;
+      // Go's validateTableIDs: every stack and string id the event names must exist.
+      let slot = STRING_SLOT_1[typ];
+      if (slot >= 0) {
+        this.checkString(e, ctx, argAt(e, slot));
+        slot = STRING_SLOT_2[typ];
+        if (slot >= 0) this.checkString(e, ctx, argAt(e, slot));
       }
-      for (const i of spec.stringArgs) {
-        const id = i === 1 ? e.a0 : i === 2 ? e.a1 : i === 3 ? e.a2 : e.a3;
-        if (g.getString(id) === undefined) throw new TraceFormatError(`found invalid string ID ${id} for event ${spec.name}`, e.offset);
+      let stack = 0;
+      slot = typ === Ev.CPUSample ? 0 : STACK_SLOT_1[typ];
+      if (slot >= 0) {
+        stack = ctx.stack(argAt(e, slot));
+        if (stack < 0) this.badStack(e, argAt(e, slot));
+        slot = STACK_SLOT_2[typ];
+        if (slot >= 0 && ctx.stack(argAt(e, slot)) < 0) this.badStack(e, argAt(e, slot));
       }
-      const si = e.wireType === Ev.CPUSample ? 0 : STACK_ARG[e.wireType];
-      const sid = si < 0 ? 0 : si === 0 ? e.a0 : si === 1 ? e.a1 : si === 2 ? e.a2 : e.a3;
-      e.stack = sid === 0 ? 0 : e.ctx!.stack(sid);
+      e.stack = stack;
     } else {
       e.stack = 0;
     }
@@ -195,7 +241,17 @@ export class EventEmitter {
     this.visit(e, this.tables);
   }
 
-  private sync(g: Generation | null, time: number): void {
+  private checkString(e: EventRecord, ctx: GenContext, id: number): void {
+    if (id !== 0 && ctx.gen!.strings.get(id) === undefined) {
+      throw new TraceFormatError(`found invalid string ID ${id} for event ${SPECS[e.wireType]!.name}`, e.offset);
+    }
+  }
+
+  private badStack(e: EventRecord, id: number): never {
+    throw new TraceFormatError(`found invalid stack ID ${id} for event ${SPECS[e.wireType]!.name}`, e.offset);
+  }
+
+  private sync(ctx: GenContext, time: number): void {
     const r = this.syncRec;
     r.wireType = EV_SYNC;
     r.kind = EventKind.Sync;
@@ -205,23 +261,24 @@ export class EventEmitter {
     r.thread = -1;
     r.a0 = ++this.syncs;
     r.offset = 0;
-    r.ctx = new GenContext(g, this.tables);
+    r.ctx = ctx;
     this.deliver(r);
   }
 
   /** The Sync that ends the trace (Go emits one after the last generation). */
   finish(): void {
-    this.sync(null, this.lastTs);
+    this.sync(new GenContext(null, this.tables), this.lastTs);
   }
 
   /** Emit all events of one generation in Go's order. */
   generation(g: Generation): void {
     const ctx = new GenContext(g, this.tables);
-    this.sync(g, g.mul(g.minTs));
+    this.sync(ctx, g.mul(g.minTs));
     const frontier: BatchCursor[] = [];
     for (const m of g.ms) {
       const bc = new BatchCursor(m, g.batches.get(m)!, g);
       bc.ev.ctx = ctx;
+      bc.ms = this.order.thread(m);
       if (!bc.next()) continue;
       frontier.push(bc);
       siftUp(frontier, frontier.length - 1);
@@ -232,7 +289,7 @@ export class EventEmitter {
     const queue = order.queue;
     const tryAdvance = (i: number): boolean => {
       const bc = frontier[i];
-      if (!order.advance(bc.ev, ctx, bc.m, g.gen)) return false;
+      if (!order.advance(bc.ev, ctx, bc.m, bc.ms, g.gen)) return false;
       if (bc.next()) heapUpdate(frontier, i);
       else heapRemove(frontier, i);
       return true;

@@ -27,6 +27,7 @@ const frames = (fs: readonly StackFrame[]) => fs.map((f) => ({ func: f.func, fil
 export function traceReportJson(r: TraceReport): Record<string, unknown> {
   const s = r.summary;
   return {
+    report: "trace",
     schema: TRACE_JSON_SCHEMA,
     file: r.file,
     goVersion: `go1.${r.version}`,
@@ -81,6 +82,7 @@ function typeJson(t: TraceReport["tasks"][number]): Record<string, unknown> {
     type: t.type,
     count: t.count,
     incomplete: t.incomplete,
+    totalNs: t.totalNs,
     latency: t.latency,
     splitNs: obj(t.split),
     slowest: t.slowest.map((i) => ({ id: i.id, startNs: i.startNs, durationNs: i.durationNs, splitNs: obj(i.split) })),

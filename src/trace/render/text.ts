@@ -32,7 +32,13 @@ function shortFile(f: string): string {
   return parts.slice(-2).join("/");
 }
 
-function stackLines(fs: readonly StackFrame[], indent: string, max = 6): string[] {
+/** The runtime's preemption frames say only "preempted"; the code that ran is below them. */
+const PREEMPT_FRAME = /^runtime\.(asyncPreempt2?|gopreempt_m|goschedIfBusy|Gosched|newstack|morestack)$/;
+
+function stackLines(all: readonly StackFrame[], indent: string, max = 6): string[] {
+  let skip = 0;
+  while (skip < all.length - 1 && PREEMPT_FRAME.test(all[skip].func)) skip++;
+  const fs = all.slice(skip);
   const out = fs.slice(0, max).map((f) => {
     const loc = `${shortFile(f.file)}:${f.line}`;
     const room = WIDTH - indent.length - loc.length - 2;
@@ -47,7 +53,19 @@ function split(m: Map<string, number>, n = 4): string {
   let total = 0;
   for (const v of m.values()) total += v;
   const short = (k: string) =>
-    k === "Execution time" ? "exec" : k === "Sched wait time" ? "sched wait" : k === "Syscall execution time" ? "syscall" : k === "Unknown time" ? "unknown" : k.replace(/^Block time \((.*)\)$/, "$1");
+    k === "Execution time"
+      ? "exec"
+      : k === "Sched wait time"
+        ? "sched wait"
+        : k === "Syscall execution time"
+          ? "in syscall"
+          : k === "Block time (syscall)"
+            ? "blocked in syscall"
+            : k === "Unknown time"
+              ? "unknown"
+              : k === "Block time ()"
+                ? "blocked (no reason)"
+                : k.replace(/^Block time \((.*)\)$/, "$1");
   return [...m]
     .filter(([, v]) => v > 0)
     .sort((a, b) => b[1] - a[1])
@@ -66,9 +84,12 @@ function typeLines(title: string, ts: TypeReport[]): string[] {
   for (const t of ts.slice(0, 15)) {
     const inc = t.incomplete ? ` (+${t.incomplete} incomplete)` : "";
     out.push(`  ${pad(clip(t.type, 30), 30)} n=${t.count}${inc}  ${lat(t.latency)}`);
-    if (t.split.size) out.push(`    time: ${split(t.split)}`);
+    if (t.split.size) out.push(clip(`    time: ${split(t.split)}`, WIDTH));
     const worst = t.slowest[0];
-    if (worst) out.push(`    slowest: ${fmtDur(worst.durationNs)} (${title.startsWith("User tasks") ? "task" : "goroutine"} ${worst.id}): ${split(worst.split)}`);
+    if (worst) {
+      const what = title.startsWith("User tasks") ? "task" : "goroutine";
+      out.push(clip(`    slowest: ${fmtDur(worst.durationNs)} (${what} ${worst.id}): ${split(worst.split, 3)}`, WIDTH));
+    }
   }
   return out;
 }
@@ -77,19 +98,21 @@ export function renderTraceText(r: TraceReport): string {
   const s = r.summary;
   const out: string[] = [];
   out.push(`Execution trace ${r.file} (go1.${r.version} format, ${r.generations} generation${r.generations === 1 ? "" : "s"})`);
-  for (const w of r.warnings) out.push(`warning: ${w}`);
+  // The header names the file; the reader's warnings start with it too.
+  for (const w of r.warnings) out.push(`warning: ${w.startsWith(r.file + ": ") ? w.slice(r.file.length + 2) : w}`);
   out.push(`  duration ${fmtDur(s.durationNs)}, GOMAXPROCS ${s.maxGomaxprocs}, goroutines created ${s.goroutinesCreated}, ended ${s.goroutinesEnded}`);
   const busy = s.utilisation.map((b) => b.busy);
   if (busy.length) {
     const levels = " ▁▂▃▄▅▆▇█";
-    out.push(`  Ps busy  |${busy.map((b) => levels[Math.min(8, Math.round(b * 8))]).join("")}|  mean ${pct(busy.reduce((a, b) => a + b, 0), busy.length)}`);
+    out.push(`  Ps busy  |${busy.map((b) => levels[b > 0 ? Math.max(1, Math.min(8, Math.round(b * 8))) : 0]).join("")}|  mean ${pct(busy.reduce((a, b) => a + b, 0), busy.length)}`);
   }
   out.push("");
   out.push("GC");
   const cpu = s.durationNs * Math.max(1, s.maxGomaxprocs);
   let workers = 0;
   for (const v of s.gcWorkerNs.values()) workers += v;
-  out.push(`  cycles ${s.gcCycles}; mark workers ran ${fmtDur(workers)} (${pct(workers, cpu)} of CPU${s.gcWorkerNs.size ? ": " + [...s.gcWorkerNs].map(([k, v]) => `${k} ${fmtDur(v)}`).join(", ") : ""})`);
+  out.push(`  cycles ${s.gcCycles}; mark workers ran ${fmtDur(workers)} (${pct(workers, cpu)} of CPU time)`);
+  if (s.gcWorkerNs.size) out.push(`    ${[...s.gcWorkerNs].map(([k, v]) => `${k} ${fmtDur(v)}`).join(", ")}`);
   out.push(`  mark assists ${s.markAssist.count}, total ${fmtDur(s.markAssist.totalNs)}, longest ${fmtDur(s.markAssist.maxNs)}`);
   out.push(`  stop-the-world ${s.stw.count}, total ${fmtDur(s.stw.totalNs)} (${pct(s.stw.totalNs, s.durationNs)} of wall time), longest ${fmtDur(s.stw.maxNs)}`);
   for (const [reason, d] of [...s.stwByReason].sort((a, b) => b[1].totalNs - a[1].totalNs)) {
@@ -97,13 +120,18 @@ export function renderTraceText(r: TraceReport): string {
   }
   if (r.mmu.length) {
     const flags = Object.entries(r.mmuFlags).filter(([, v]) => v).map(([k]) => k).join("+");
-    out.push(`  MMU (${flags}): ` + r.mmu.map((p) => `${fmtDur(p.windowNs)} ${(100 * p.mmu).toFixed(0)}%`).join("  "));
+    // Two aligned rows (window, MMU) keep ten windows within 100 columns.
+    const win = (ns: number) => (ns >= 1e9 && ns % 1e9 === 0 ? `${ns / 1e9}s` : ns % 1e6 === 0 ? `${ns / 1e6}ms` : fmtDur(ns));
+    const cols = r.mmu.map((p) => [win(p.windowNs), `${(100 * p.mmu).toFixed(0)}%`]);
+    out.push(`  minimum mutator utilisation (${flags})`);
+    out.push(`    window ${cols.map(([w]) => lpad(w, 6)).join("")}`);
+    out.push(`    MMU    ${cols.map(([, m]) => lpad(m, 6)).join("")}`);
   }
   out.push("");
   out.push(`Scheduler latency (runnable -> running): n=${r.schedLatency.count}  ${lat(r.schedLatency)}`);
   out.push("");
   out.push("Goroutine groups (by start function; sorted by execution time)");
-  out.push(`  ${pad("start function", 44)} ${lpad("count", 6)} ${lpad("exec", 9)} ${lpad("sched wait", 10)} ${lpad("p99 sched", 9)}  ${"where the time went"}`);
+  out.push(`  ${pad("start function", 44)} ${lpad("count", 6)} ${lpad("exec", 9)} ${lpad("sched wait", 10)} ${lpad("p99 sched", 9)}`);
   for (const g of r.groups.slice(0, 15)) {
     out.push(
       `  ${pad(clip(g.name || "(no stack seen)", 44), 44)} ${lpad(String(g.count), 6)} ${lpad(fmtDur(g.stats.execNs), 9)} ${lpad(fmtDur(g.stats.schedWaitNs), 10)} ${lpad(g.schedLatency.count ? fmtDur(g.schedLatency.p99Ns) : "-", 9)}`,
@@ -118,11 +146,13 @@ export function renderTraceText(r: TraceReport): string {
     out.push("");
     out.push(`Long runs (>= ${fmtDur(lr.thresholdNs)} on a P while others waited runnable)`);
     for (const x of lr.runs.slice(0, 5)) {
-      out.push(`  goroutine ${x.goroutine} ran ${fmtDur(x.durationNs)} at +${fmtDur(x.startNs - s.startNs)}; others waited ${fmtDur(x.othersRunnableNs)} runnable (up to ${x.maxRunnable} at once)`);
+      out.push(`  goroutine ${x.goroutine} ${clip(x.name, 50)} ran ${fmtDur(x.durationNs)} at +${fmtDur(x.startNs - s.startNs)}`);
+      out.push(`    others waited ${fmtDur(x.othersRunnableNs)} runnable meanwhile (up to ${x.maxRunnable} at once); it stopped at:`);
       out.push(...stackLines(r.stacks.get(x.endStack) ?? [], "      ", 3));
     }
     for (const x of lr.stwDelays.slice(0, 5)) {
-      out.push(`  stop-the-world (${x.reason}) at +${fmtDur(x.startNs - s.startNs)} waited ${fmtDur(x.waitedNs)} for goroutine ${x.goroutine} to stop`);
+      out.push(`  stop-the-world (${clip(x.reason, 30)}) at +${fmtDur(x.startNs - s.startNs)} waited ${fmtDur(x.waitedNs)} to stop`);
+      out.push(`    goroutine ${x.goroutine} ${clip(x.name, 60)}, which stopped at:`);
       out.push(...stackLines(r.stacks.get(x.endStack) ?? [], "      ", 3));
     }
   }
@@ -131,7 +161,8 @@ export function renderTraceText(r: TraceReport): string {
     out.push("Top goroutines by execution time");
     for (const t of r.topGoroutines.slice(0, 5)) {
       const g = t.summary;
-      out.push(`  goroutine ${g.id} ${clip(g.name || "(no stack seen)", 50)}: exec ${fmtDur(g.stats.execNs)} of ${fmtDur(g.stats.totalNs)}; ${statsSplit(g.stats)}`);
+      out.push(`  goroutine ${g.id} ${clip(g.name || "(no stack seen)", 60)}: exec ${fmtDur(g.stats.execNs)} of ${fmtDur(g.stats.totalNs)}`);
+      out.push(`    ${clip(statsSplit(g.stats), WIDTH - 4)}`);
       if (t.stack.length) out.push(`    ${t.stackIsCreation ? "created at" : "seen at"}:`, ...stackLines(t.stack, "      ", 4));
     }
   }

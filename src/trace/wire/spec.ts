@@ -197,3 +197,19 @@ export const STACK_ARG: Int8Array = (() => {
   });
   return a;
 })();
+
+/** Per wire type, up to two argument slots (0-based past dt) holding stack ids / string ids, -1: none. */
+function slots(pick: (s: EvSpec) => readonly number[], n: number): Int8Array {
+  const a = new Int8Array(256).fill(-1);
+  SPECS.forEach((s, i) => {
+    if (s && s.timed) {
+      const ids = pick(s);
+      if (ids.length > n) a[i] = ids[n] - 1;
+    }
+  });
+  return a;
+}
+export const STACK_SLOT_1 = slots((s) => s.stackArgs, 0);
+export const STACK_SLOT_2 = slots((s) => s.stackArgs, 1);
+export const STRING_SLOT_1 = slots((s) => s.stringArgs, 0);
+export const STRING_SLOT_2 = slots((s) => s.stringArgs, 1);
