@@ -63,18 +63,22 @@ export class ProcLane {
     this.resolution = Math.max(this.resolution, res);
     let out = 0;
     let open = false; // a merged span is being built at index out
+    let inputs = 0; // spans gathered into it
     const weight = new Map<number, number>();
     const flush = () => {
       if (!open) return;
-      let best = -1;
-      let bestNs = -1;
-      for (const [g, ns] of weight) if (ns > bestNs || (ns === bestNs && g < best)) [best, bestNs] = [g, ns];
-      this.group[out] = best;
-      this.goroutine[out] = MERGED;
-      this.stack[out] = 0;
+      open = false;
+      // A lone span stays what it was (a single run keeps its goroutine and stack).
+      if (inputs > 1 || this.goroutine[out] === MERGED) {
+        let best = -1;
+        let bestNs = -1;
+        for (const [g, ns] of weight) if (ns > bestNs || (ns === bestNs && g < best)) [best, bestNs] = [g, ns];
+        this.group[out] = best;
+        this.goroutine[out] = MERGED;
+        this.stack[out] = 0;
+      }
       weight.clear();
       out++;
-      open = false;
     };
     for (let i = 0; i < this.n; i++) {
       const s = this.start[i];
@@ -93,7 +97,9 @@ export class ProcLane {
         this.busy[out] = 0;
         this.runs[out] = 0;
         open = true;
+        inputs = 0;
       }
+      inputs++;
       this.end[out] = e;
       this.busy[out] += busy;
       this.runs[out] += runs;

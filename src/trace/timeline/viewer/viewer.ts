@@ -25,6 +25,10 @@ export interface TimelineApi {
     redraws: number;
   };
   setView(t0: number, t1: number): void;
+  /** per P lane: ns its goroutines ran (merged spans count their runs' time) */
+  procBusyNs(): number[];
+  /** per group lane: its group's name and goroutine-ns in each state (mean count x bucket width, summed) */
+  groupLaneTotals(): { group: string; ns: Record<string, number> }[];
   /** the longest drawn run of goroutine g on any P: [lane index, span index], or null */
   findRun(g: number): { lane: number; i: number; start: number; end: number } | null;
   /** client-coordinate rectangle of a P span, null when not in view */
@@ -174,6 +178,18 @@ export async function timelineViewer(root: HTMLElement, payloadB64: string): Pro
       s.setView(t0, t1);
       draw(s, ctx);
     },
+    procBusyNs: () => data.procs.map((p) => p.busy.reduce((a, b) => a + b, 0)),
+    groupLaneTotals: () =>
+      m.groupLanes.map((l, i) => {
+        const ns: Record<string, number> = {};
+        const k = l.cats.length;
+        l.cats.forEach((c, j) => {
+          let sum = 0;
+          for (let b = 0; b < m.buckets; b++) sum += data.lanes[i][b * k + j];
+          ns[m.categories[c]] = sum * m.bucketNs;
+        });
+        return { group: m.groups[l.group].name, ns };
+      }),
     findRun: (g) => {
       let best: { lane: number; i: number; start: number; end: number } | null = null;
       data.procs.forEach((p, lane) => {
