@@ -169,6 +169,12 @@ describe.skipIf(!ok)("trace timeline HTML in Chromium", () => {
     expect(tip).toContain(`group ${g.name}`);
     expect(tip).toMatch(/duration/);
     await page.screenshot({ path: join(OUT, "gcheavy-hover.png") });
+    // Hovering the busiest group's lane: its name and its goroutines' mean count by state.
+    const groupLane = st.lanes.find((l) => l.kind === "group")!;
+    await page.mouse.move(r.x + r.w / 2, box.top + groupLane.y + groupLane.h / 2);
+    const gtip = (await page.textContent(".gdt-tip"))!;
+    expect(gtip).toContain(`${lanes[0].group} (${top.count} goroutines)`);
+    expect(gtip).toMatch(/mean goroutines by state/);
     await page.close();
   }, 120_000);
 

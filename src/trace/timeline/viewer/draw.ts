@@ -24,12 +24,11 @@ export function draw(s: ViewState, ctx: CanvasRenderingContext2D): void {
   ctx.rect(LABEL_W, 0, W - LABEL_W, s.height);
   ctx.clip();
   const procLanes = s.lanes.filter((l) => l.kind === "proc");
-  if (procLanes.length > 0) {
-    const top = procLanes[0].y;
-    const bottom = procLanes[procLanes.length - 1].y + procLanes[0].h;
-    drawBandColumns(s, ctx, s.data.gc, "rgba(232,137,28,0.10)", top, bottom);
-    drawBandColumns(s, ctx, s.data.stw, "rgba(214,39,40,0.16)", top, bottom);
-  }
+  const top = procLanes.length > 0 ? procLanes[0].y : 0;
+  const bottom = procLanes.length > 0 ? procLanes[procLanes.length - 1].y + procLanes[0].h : 0;
+  // GC phases tint the background of the P lanes; pauses are drawn over them so a
+  // stop-the-world shows across every P.
+  drawBandColumns(s, ctx, s.data.gc, "rgba(232,137,28,0.10)", top, bottom);
   for (const l of s.lanes) {
     if (l.kind === "gc") drawBands(s, ctx, s.data.gc, l, GC_COLOR);
     else if (l.kind === "stw") drawBands(s, ctx, s.data.stw, l, STW_COLOR);
@@ -38,6 +37,7 @@ export function draw(s: ViewState, ctx: CanvasRenderingContext2D): void {
     else if (l.kind === "regions") drawIntervals(s, ctx, s.data.regions, l);
     else drawGroup(s, ctx, l);
   }
+  drawBandColumns(s, ctx, s.data.stw, "rgba(214,39,40,0.22)", top, bottom);
   ctx.restore();
   drawRuler(s, ctx);
   drawLabels(s, ctx);

@@ -232,9 +232,8 @@ function legendHtml(s: ViewState): string {
   const cats = new Set<number>();
   for (const l of m.groupLanes) for (const c of l.cats) cats.add(c);
   for (const c of [...cats].sort((a, b) => a - b)) parts.push(key(m.categoryColors[c], m.categories[c]));
-  if (m.tasks.types.length + m.regions.types.length > 0) {
-    parts.push(`<span>tasks/regions: ${[...m.tasks.types.map((t, i) => key(typeColor(i), t))].join(" ")}</span>`);
-  }
+  if (m.tasks.types.length > 0) parts.push(`<span>tasks: ${m.tasks.types.map((t, i) => key(typeColor(i), t)).join(" ")}</span>`);
+  if (m.regions.types.length > 0) parts.push(`<span>regions: ${m.regions.types.map((t, i) => key(typeColor(i), t)).join(" ")}</span>`);
   if (m.resolutionNs > 0) parts.push(`<span class="gdt-help">runs shorter than ${fmtNs(m.resolutionNs)} merged</span>`);
   return parts.join("");
 }
