@@ -1,7 +1,8 @@
 // The execution-trace timeline (godiag trace --html) in real headless Chromium (Debian's
 // chromium + playwright-core): it loads offline with no console errors; what it draws
 // agrees with the reference parser (testdata/trace/oracle, golang.org/x/exp/trace: P lanes
-// = GOMAXPROCS, GC bands = GC cycles, STW bands = pauses) and with `godiag trace --json`
+// = GOMAXPROCS, every goroutine run of a small trace, GC bands = GC cycles, STW bands =
+// pauses) and with `godiag trace --json`
 // read from the same file (run time on the P lanes = the goroutines' execution time,
 // which trace-analysis tests against go tool trace); hovering the busiest goroutine's
 // longest run names it; wheel, keys and drag zoom and pan by the amounts a hand
@@ -102,6 +103,40 @@ async function pixel(page: Page, x: number, y: number): Promise<[number, number,
 
 const oracleStats = (trace: string) => JSON.parse(oracle("stats", trace)) as OracleStats;
 
+/**
+ * Goroutine runs as x/exp/trace sees them (oracle events mode): from a transition to
+ * Running on a P to the goroutine's next transition out of Running (or the last event),
+ * times from the first event. `fromUndetermined`: first seen running at a generation start.
+ */
+function oracleRuns(trace: string): { p: number; g: number; start: number; end: number; fromUndetermined: boolean }[] {
+  const runs: { p: number; g: number; start: number; end: number; fromUndetermined: boolean }[] = [];
+  const open = new Map<number, (typeof runs)[number]>();
+  let t0 = NaN;
+  let last = 0;
+  for (const line of oracle("events", trace).split("\n")) {
+    const tm = / t=(\d+) /.exec(line);
+    if (tm === null) continue;
+    const t = Number(tm[1]);
+    if (Number.isNaN(t0)) t0 = t;
+    last = t - t0;
+    const m = /^StateTransition .* p=(-?\d+) .* res=Goroutine\((\d+)\) from=(\w+) to=(\w+)/.exec(line);
+    if (m === null || m[3] === m[4]) continue;
+    const g = Number(m[2]);
+    if (m[3] === "Running") {
+      const r = open.get(g);
+      if (r) r.end = t - t0;
+      open.delete(g);
+    }
+    if (m[4] === "Running" && Number(m[1]) >= 0) {
+      const r = { p: Number(m[1]), g, start: t - t0, end: NaN, fromUndetermined: m[3] === "Undetermined" };
+      runs.push(r);
+      open.set(g, r);
+    }
+  }
+  for (const r of open.values()) r.end = last;
+  return runs;
+}
+
 describe.skipIf(!ok)("trace timeline HTML in Chromium", () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
@@ -124,6 +159,18 @@ describe.skipIf(!ok)("trace timeline HTML in Chromium", () => {
     expect(st.gcBands).toBe(peer.gcCycles);
     expect(st.gcBands).toBe(json.summary.gcCycles);
     expect(st.stwBands).toBe(peer.stw.count);
+
+    // A small trace keeps every run: the P lanes hold exactly x/exp/trace's runs (a run
+    // first seen at a generation start begins at that generation's sync, as go tool trace counts it).
+    expect(st.resolutionNs).toBe(0);
+    const peerRuns = oracleRuns(trace);
+    expect(peerRuns.length).toBeGreaterThan(500);
+    const spans = await api<[number, number, number, number][]>(page, "a.spans()");
+    expect(spans.length).toBe(peerRuns.length);
+    const key = (p: number, g: number, a: number, b: number) => `P${p} G${g} ${a}-${b}`;
+    const mine = new Set(spans.map(([p, g, a, b]) => key(p, g, a, b)));
+    const missing = peerRuns.filter((r) => !r.fromUndetermined && !mine.has(key(r.p, r.g, r.start, r.end)));
+    expect(missing).toEqual([]);
 
     // Run time on the P lanes = every goroutine's execution time (merged spans keep their runs' time).
     const busy = await api<number[]>(page, "a.procBusyNs()");
@@ -231,7 +278,7 @@ describe.skipIf(!ok)("trace timeline HTML in Chromium", () => {
     await page.close();
   }, 120_000);
 
-  it("tasks: the task lane holds every task the trace has, and hovering one names it", async () => {
+  it("tasks: the task lane holds every task the trace has, each found by hit-testing its pixels", async () => {
     const trace = join(TRACE_CORPUS, "tasks.trace");
     const { json, html } = timeline(trace, "tasks");
     const { page, errors } = await open(html);
@@ -293,7 +340,12 @@ describe.skipIf(!ok)("trace timeline HTML in Chromium", () => {
     expect(st.lanes.filter((l) => l.kind === "proc").length).toBe(peer.maxGomaxprocs);
     expect(st.gcBands).toBe(peer.gcCycles);
     expect(st.stwBands).toBe(peer.stw.count);
-    // Sub-pixel runs are merged: the resolution is about duration / 8192.
+    // Sub-pixel runs are merged: the resolution is about duration / 8192; the merged spans
+    // still count every run (1.4 million: the workload's goroutines pass messages nonstop).
+    const runs = (await api<number[]>(page, "a.procRuns()")).reduce((a, b) => a + b, 0);
+    expect(runs).toBeGreaterThan(1e6);
+    const spanCount = (await api<unknown[]>(page, "a.spans()")).length;
+    expect(spanCount).toBeLessThan(runs / 20);
     expect(st.resolutionNs).toBeGreaterThanOrEqual(st.durationNs / 8192);
     expect(st.resolutionNs).toBeLessThan((st.durationNs / 8192) * 2);
     await page.screenshot({ path: join(OUT, "busy20.png") });

@@ -10,6 +10,8 @@ import { CAT_RUNNABLE, CAT_RUNNING, CAT_SYSCALL, MAX_CATEGORIES, StateHistograms
 
 /** The initial view is about this many resolution steps wide (a few times a screen's pixels). */
 export const LOD_COLUMNS = 8192;
+/** a trace with at most this many runs (none merged while reading) keeps every run */
+export const SPAN_BUDGET = 100_000;
 /** a lane compacts when it holds this many spans */
 const LANE_SPANS = 1 << 17;
 const MAX_INTERVALS = 50_000;
@@ -306,7 +308,11 @@ export class TimelineBuilder {
       for (const r of g.regions) this.regions.push(r.start, end, id, r.type);
     }
     for (const [id, o] of this.openTasks) this.tasks.push(o.start, end, id, o.type);
-    const res = Math.max(end / LOD_COLUMNS, ...[...this.lanes.values()].map((l) => l.resolution));
+    const lanes = [...this.lanes.values()];
+    // Small traces keep every run (zooming in shows them all); big ones merge what the
+    // initial view could not show apart.
+    const exact = lanes.every((l) => l.resolution === 0) && lanes.reduce((n, l) => n + l.n, 0) <= SPAN_BUDGET;
+    const res = exact ? 0 : Math.max(end / LOD_COLUMNS, ...lanes.map((l) => l.resolution));
     const frames: string[] = [];
     const frameIndex = new Map<number, number>();
     const frameOf = (stack: number): number => {
@@ -319,10 +325,10 @@ export class TimelineBuilder {
       }
       return k;
     };
-    const procs: ProcSpans[] = [...this.lanes.values()]
+    const procs: ProcSpans[] = lanes
       .sort((a, b) => a.proc - b.proc)
       .map((l) => {
-        l.compact(res, this.groupOfG);
+        if (res > 0) l.compact(res, this.groupOfG);
         const n = l.n;
         const group = new Uint16Array(n);
         const frame = new Int32Array(n);

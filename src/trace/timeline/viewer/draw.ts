@@ -58,7 +58,8 @@ function drawRuler(s: ViewState, ctx: CanvasRenderingContext2D): void {
     ctx.moveTo(x, RULER_H - 8);
     ctx.lineTo(x, s.height);
     ctx.stroke();
-    ctx.fillText(fmtNs(t), x + 3, (RULER_H - 4) / 2);
+    const label = fmtNs(t);
+    if (x + 3 + ctx.measureText(label).width < s.width) ctx.fillText(label, x + 3, (RULER_H - 4) / 2);
   }
   ctx.fillStyle = "#555";
   ctx.fillText(`window ${fmtNs(s.t1 - s.t0)}`, 6, (RULER_H - 4) / 2);

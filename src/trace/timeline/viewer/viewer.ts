@@ -27,6 +27,10 @@ export interface TimelineApi {
   setView(t0: number, t1: number): void;
   /** per P lane: ns its goroutines ran (merged spans count their runs' time) */
   procBusyNs(): number[];
+  /** runs per P lane (a merged span counts the runs it holds) */
+  procRuns(): number[];
+  /** every span of every P lane: [P, goroutine (-1 merged), start, end] */
+  spans(): [number, number, number, number][];
   /** per group lane: its group's name and goroutine-ns in each state (mean count x bucket width, summed) */
   groupLaneTotals(): { group: string; ns: Record<string, number> }[];
   /** the longest drawn run of goroutine g on any P: [lane index, span index], or null */
@@ -179,6 +183,8 @@ export async function timelineViewer(root: HTMLElement, payloadB64: string): Pro
       draw(s, ctx);
     },
     procBusyNs: () => data.procs.map((p) => p.busy.reduce((a, b) => a + b, 0)),
+    procRuns: () => data.procs.map((p) => p.runs.reduce((a, b) => a + b, 0)),
+    spans: () => data.procs.flatMap((p) => Array.from(p.start, (st, i): [number, number, number, number] => [p.proc, p.goroutine[i], st, p.end[i]])),
     groupLaneTotals: () =>
       m.groupLanes.map((l, i) => {
         const ns: Record<string, number> = {};
@@ -234,6 +240,6 @@ function legendHtml(s: ViewState): string {
   for (const c of [...cats].sort((a, b) => a - b)) parts.push(key(m.categoryColors[c], m.categories[c]));
   if (m.tasks.types.length > 0) parts.push(`<span>tasks: ${m.tasks.types.map((t, i) => key(typeColor(i), t)).join(" ")}</span>`);
   if (m.regions.types.length > 0) parts.push(`<span>regions: ${m.regions.types.map((t, i) => key(typeColor(i), t)).join(" ")}</span>`);
-  if (m.resolutionNs > 0) parts.push(`<span class="gdt-help">runs shorter than ${fmtNs(m.resolutionNs)} merged</span>`);
+  parts.push(`<span class="gdt-help">${m.resolutionNs > 0 ? `runs shorter than ${fmtNs(m.resolutionNs)} merged` : "every run shown"}</span>`);
   return parts.join("");
 }
