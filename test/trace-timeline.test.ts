@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { ProcLane } from "../src/trace/timeline/lanes.js";
+import { analyzeTraceFileWithTimeline, timelineFromBytes } from "../src/api/trace.js";
 import { CLI, ROOT, runCli } from "./helpers/run.js";
 import { available } from "./helpers/available.js";
 import { haveGo, oracle, TRACE_CORPUS } from "./helpers/trace-peers.js";
@@ -379,5 +380,15 @@ describe("P lane merging (lanes.ts), by hand", () => {
     l.compact(1000, group);
     expect(l.n).toBe(1);
     expect([l.start[0], l.end[0], l.goroutine[0], l.runs[0], l.busy[0], l.group[0]]).toEqual([0, 405, -1, 6, 245, 0]);
+  });
+});
+
+describe("timeline from bytes (host pages)", () => {
+  it("gives the same timeline as the file reader's pass", () => {
+    const trace = join(TRACE_CORPUS, "network.trace");
+    const a = timelineFromBytes(readFileSync(trace), trace);
+    const b = analyzeTraceFileWithTimeline(trace).timeline;
+    expect(a.procs.length).toBeGreaterThan(0);
+    expect(a).toEqual(b);
   });
 });

@@ -12,7 +12,15 @@ import {
   type TraceVisitor,
 } from "../trace/index.js";
 
-export { renderTimelineHtml, timelineAssets, timelineFragment, timelineSummary, type TimelineData, type TimelinePageOptions } from "../trace/index.js";
+export {
+  renderTimelineHtml,
+  timelineAssets,
+  timelineFragment,
+  timelineFromBytes,
+  timelineSummary,
+  type TimelineData,
+  type TimelinePageOptions,
+} from "../trace/index.js";
 export { renderTraceJson, renderTraceText, traceReportJson, TRACE_JSON_SCHEMA, DEFAULT_UTIL_FLAGS, type TraceReport, type UtilFlags } from "../trace/index.js";
 
 export interface TraceFileOptions extends AnalyzeOptions {

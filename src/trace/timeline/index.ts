@@ -4,3 +4,4 @@ export type { TimelineData, ProcSpans, Bands, GroupLane, Intervals, GroupInfo } 
 export { encodeTimelinePayload, groupColor, groupColors, type TimelinePageOptions, type TimelineSummary } from "./payload.js";
 export { renderTimelineHtml, timelineAssets, timelineFragment } from "./html.js";
 export { timelineSummary } from "./summary.js";
+export { timelineFromBytes } from "./from.js";

@@ -43,6 +43,9 @@ export interface TimelineApi {
 
 const ZOOM_STEP = 0.8;
 
+/** Keys go to one timeline of the page: the last one the pointer entered (else the first). */
+let keyTarget: HTMLElement | null = null;
+
 export async function timelineViewer(root: HTMLElement, payloadB64: string): Promise<TimelineApi> {
   const data = decodePayload(await inflate(payloadB64));
   const m = data.meta;
@@ -151,9 +154,11 @@ export async function timelineViewer(root: HTMLElement, payloadB64: string): Pro
     const b = (e.target as Element).closest("button");
     if (b?.dataset.act) act(b.dataset.act);
   });
+  keyTarget ??= root;
+  canvas.addEventListener("pointerenter", () => (keyTarget = root));
   const keys: Record<string, string> = { w: "in", "+": "in", "=": "in", s: "out", "-": "out", a: "left", ArrowLeft: "left", d: "right", ArrowRight: "right", "0": "reset" };
   document.addEventListener("keydown", (e) => {
-    if (e.target instanceof HTMLInputElement || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (keyTarget !== root || e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.ctrlKey || e.metaKey || e.altKey) return;
     const a = keys[e.key];
     if (a !== undefined) {
       e.preventDefault();
