@@ -48,6 +48,7 @@ interface OracleStats {
   markAssist: Dur;
   gcWorkerNs: Record<string, number>;
   schedLatency: Dur;
+  schedLatencyQuantiles: { p50: number; p90: number; p99: number };
   tasks: Record<string, Dur>;
   regions: Record<string, Dur>;
   logs: number;
@@ -74,6 +75,8 @@ describe.skipIf(!GO)("trace summary = oracle stats (x/exp/trace)", () => {
       // Overall scheduler-latency samples are the same intervals, counted by goroutine.
       expect(r.schedLatency.count).toBe(want.schedLatency.count);
       expect(r.schedLatency.maxNs).toBe(want.schedLatency.maxNs);
+      const q = want.schedLatencyQuantiles;
+      expect([r.schedLatency.p50Ns, r.schedLatency.p90Ns, r.schedLatency.p99Ns]).toEqual([q.p50, q.p90, q.p99]);
       const byType = (ts: TraceReport["tasks"]) =>
         Object.fromEntries(ts.filter((t) => t.count > 0).map((t) => [t.type, { count: t.count, totalNs: t.totalNs, maxNs: t.latency.maxNs }]));
       expect(byType(r.tasks)).toEqual(want.tasks);
@@ -165,6 +168,69 @@ describe.skipIf(!GO)("goroutine analysis = go tool trace /goroutines and /gorout
           got.forEach((p, i) => expect(p.mmu, `window ${p.windowNs}ns`).toBeCloseTo(curve[i][1], 9));
         });
       }
+    });
+  }
+});
+
+/**
+ * Long runs and STW waits recomputed in the test from x/exp/trace's own events (the
+ * oracle's events dump), by the definitions in docs/TRACE.md.
+ */
+function longRunsFromOracle(dump: string, thresholdNs: number) {
+  const runs: { goroutine: number; startNs: number; durationNs: number; othersRunnableNs: number; maxRunnable: number }[] = [];
+  const stwDelays: { reason: string; startNs: number; waitedNs: number; goroutine: number }[] = [];
+  const runStart = new Map<number, { t: number; integral: number; max: number }>();
+  const running = new Set<number>();
+  const stws = new Map<number, { reason: string; start: number; waiting: Set<number>; last: { t: number; g: number } | null }>();
+  let runnable = 0;
+  let integral = 0;
+  let lastT = NaN;
+  for (const line of dump.split("\n")) {
+    const t = Number(/ t=(\d+)/.exec(line)?.[1]);
+    if (Number.isNaN(t)) continue;
+    if (!Number.isNaN(lastT)) integral += runnable * (t - lastT);
+    lastT = t;
+    const stw = /^Range(Begin|End) .* name="stop-the-world \((.*)\)" scope=Goroutine\((\d+)\)/.exec(line);
+    if (stw) {
+      const g = Number(stw[3]);
+      if (stw[1] === "Begin") stws.set(g, { reason: stw[2], start: t, waiting: new Set([...running].filter((x) => x !== g)), last: null });
+      else {
+        const s = stws.get(g);
+        if (s?.last) stwDelays.push({ reason: s.reason, startNs: s.start, waitedNs: s.last.t - s.start, goroutine: s.last.g });
+        stws.delete(g);
+      }
+      continue;
+    }
+    const m = /^StateTransition .* res=Goroutine\((\d+)\) from=(\w+) to=(\w+)/.exec(line);
+    if (!m || m[2] === m[3]) continue;
+    const [g, from, to] = [Number(m[1]), m[2], m[3]];
+    if (from === "Runnable") runnable--;
+    if (to === "Runnable") runnable++;
+    runnable = Math.max(0, runnable);
+    for (const r of runStart.values()) r.max = Math.max(r.max, runnable);
+    if (to === "Running") running.add(g);
+    if (from === "Running") {
+      running.delete(g);
+      const r = runStart.get(g);
+      runStart.delete(g);
+      if (r && t - r.t >= thresholdNs) runs.push({ goroutine: g, startNs: r.t, durationNs: t - r.t, othersRunnableNs: integral - r.integral, maxRunnable: r.max });
+      for (const s of stws.values()) if (s.waiting.delete(g)) s.last = { t, g };
+    }
+    if (to === "Running" && from !== "Undetermined") runStart.set(g, { t, integral, max: runnable });
+  }
+  runs.sort((a, b) => b.othersRunnableNs - a.othersRunnableNs || b.durationNs - a.durationNs);
+  stwDelays.sort((a, b) => b.waitedNs - a.waitedNs);
+  return { runs: runs.slice(0, 20), stwDelays: stwDelays.slice(0, 20) };
+}
+
+describe.skipIf(!GO)("long runs and STW waits = recomputed from x/exp/trace's events", () => {
+  for (const n of ["starved", "gcheavy"]) {
+    it(n, () => {
+      const want = longRunsFromOracle(oracle("events", file(n)), 10e6);
+      const got = analyze(n).longRuns;
+      expect(want.runs.length).toBeGreaterThan(0);
+      expect(got.runs.map(({ goroutine, startNs, durationNs, othersRunnableNs, maxRunnable }) => ({ goroutine, startNs, durationNs, othersRunnableNs, maxRunnable }))).toEqual(want.runs);
+      expect(got.stwDelays.map(({ reason, startNs, waitedNs, goroutine }) => ({ reason, startNs, waitedNs, goroutine }))).toEqual(want.stwDelays);
     });
   }
 });

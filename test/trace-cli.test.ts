@@ -101,3 +101,28 @@ describe("godiag trace: bad input", () => {
     expect(r.stdout).toMatch(/\(go1\.\d+ format, 1 generation\)/);
   });
 });
+
+describe("godiag trace <bundle dir>", () => {
+  const bundle = (name: string, files: object[]) => {
+    const dir = join(TMP, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ godiag: 1, target: "http://127.0.0.1:6060", captureTime: "2026-12-06T00:00:00Z", files }));
+    return dir;
+  };
+
+  it("reads the bundle's trace", () => {
+    const dir = bundle("with-trace", [{ path: "trace.out", kind: "trace", seconds: 1 }]);
+    writeFileSync(join(dir, "trace.out"), readFileSync(corpus("tasks")));
+    const r = runCli(["trace", "--json", dir]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).file).toBe(join(dir, "trace.out"));
+  });
+
+  it("a bundle without a trace: one line, exit 2", () => {
+    const dir = bundle("without-trace", [{ path: "cpu.pb.gz", kind: "cpu" }]);
+    const r = runCli(["trace", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/has no execution trace/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});

@@ -94,6 +94,8 @@ describe.skipIf(!HAVE_GO)("trace reader", () => {
       expect(lines.filter((l) => l.startsWith("RegionBegin") && l.includes('type="tcp"')).length).toBe(3);
       expect(lines.some((l) => l.startsWith("Log ") && l.includes('cat="sum" msg="39800"'))).toBe(true);
     }
+    // The first session ran the CPU profiler: its samples are merged in by time.
+    expect(ourEvents((v) => readTraceFile(traces[0], v)).lines.some((l) => l.startsWith("StackSample"))).toBe(true);
     const gens = ourEvents((v) => readTraceFile(traces[2], v));
     expect(gens.result!.generations).toBeGreaterThanOrEqual(3);
   });

@@ -34,6 +34,13 @@ describe("starved: three CPU hogs and an HTTP handler on GOMAXPROCS=1", () => {
     expect(spin.stats.schedWaitNs).toBeGreaterThan(spin.stats.execNs);
   });
 
+  it("the one P is busy all the time", () => {
+    const busy = report("starved").summary.utilisation.map((b) => b.busy);
+    expect(busy.length).toBe(50);
+    // Three spinners never block: some goroutine is always running on the single P.
+    for (const b of busy) expect(b).toBeGreaterThan(0.9);
+  });
+
   it("the handler waits for the P for a scheduler quantum (10 ms) or more", () => {
     const r = report("starved");
     const serve = group(r, "net/http.(*conn).serve")!;

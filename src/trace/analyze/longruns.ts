@@ -39,6 +39,8 @@ const MAX_KEPT = 20;
 
 export class LongRunAnalyzer {
   private readonly runStart = new Map<number, { t: number; integral: number; maxRunnable: number }>();
+  /** every goroutine in state Running, including those first seen running */
+  private readonly running = new Set<number>();
   private runnable = 0;
   private integral = 0;
   private lastT = NaN;
@@ -57,7 +59,7 @@ export class LongRunAnalyzer {
       const r = ev.range();
       if (r.name.startsWith("stop-the-world (") && r.scope.kind === ResourceKind.Goroutine) {
         const waiting = new Set<number>();
-        for (const g of this.runStart.keys()) if (g !== r.scope.id) waiting.add(g);
+        for (const g of this.running) if (g !== r.scope.id) waiting.add(g);
         this.stws.set(r.scope.id, { reason: r.name.slice(16, -1), start: t, waiting, delay: null });
       }
     } else if (ev.kind === EventKind.RangeEnd) {
@@ -76,7 +78,9 @@ export class LongRunAnalyzer {
     if (st.to === GoState.Runnable) this.runnable++;
     if (this.runnable < 0) this.runnable = 0; // runnable before the trace began
     for (const r of this.runStart.values()) if (this.runnable > r.maxRunnable) r.maxRunnable = this.runnable;
+    if (st.to === GoState.Running) this.running.add(g);
     if (st.from === GoState.Running) {
+      this.running.delete(g);
       const r = this.runStart.get(g);
       if (r) {
         this.runStart.delete(g);

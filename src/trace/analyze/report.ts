@@ -2,6 +2,7 @@
 
 import type { StackFrame, TraceEvent, TraceTables, TraceVisitor } from "../model/event.js";
 import { groupGoroutines, latency, type GoroutineGroup, type Latency } from "./groups.js";
+import { MemoEvent } from "./memo-event.js";
 import { LongRunAnalyzer, type LongRunReport } from "./longruns.js";
 import { DEFAULT_UTIL_FLAGS, mmuCurve, MutatorUtilisation, type MmuPoint, type UtilFlags } from "./mmu.js";
 import { SummaryAnalyzer, type TraceSummary } from "./summary.js";
@@ -64,7 +65,9 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
   const flags = opts.mmuFlags ?? DEFAULT_UTIL_FLAGS;
   const util = new MutatorUtilisation(flags);
   const long = new LongRunAnalyzer(opts.longRunNs ?? 10 * MS);
-  const info = read((ev: TraceEvent, tables: TraceTables) => {
+  const memo = new MemoEvent();
+  const info = read((raw: TraceEvent, tables: TraceTables) => {
+    const ev = memo.set(raw);
     summary.event(ev);
     summarizer.event(ev, tables);
     util.event(ev);

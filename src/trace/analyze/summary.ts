@@ -4,6 +4,7 @@
 // way testdata/trace/oracle's stats mode computes it from x/exp/trace.
 
 import { EventKind, GoState, ResourceKind, type TraceEvent } from "../model/event.js";
+import { TimeBins } from "./timebins.js";
 
 export interface DurStats {
   count: number;
@@ -70,12 +71,10 @@ export class SummaryAnalyzer {
   private readonly rangeStart = new Map<string, number>();
   private readonly runnableSince = new Map<number, number>();
   private readonly worker = new Map<number, { kind: string; since: number }>();
-  /** running-goroutine count as a step function, for the utilisation buckets */
+  /** running goroutines and GOMAXPROCS over time, for the utilisation buckets (bounded memory) */
   private running = 0;
-  private readonly runTimes: number[] = [];
-  private readonly runCounts: number[] = [];
-  private readonly procTimes: number[] = [];
-  private readonly procCounts: number[] = [];
+  private readonly runBins = new TimeBins();
+  private readonly procBins = new TimeBins();
 
   event(ev: TraceEvent): void {
     const t = ev.time;
@@ -87,8 +86,7 @@ export class SummaryAnalyzer {
         const m = ev.metric();
         if (m.name === "/sched/gomaxprocs:threads") {
           s.maxGomaxprocs = Math.max(s.maxGomaxprocs, m.value);
-          this.procTimes.push(t);
-          this.procCounts.push(m.value);
+          this.procBins.set(t, m.value);
         }
         break;
       }
@@ -153,8 +151,7 @@ export class SummaryAnalyzer {
 
   private stepRunning(t: number, d: number): void {
     this.running += d;
-    this.runTimes.push(t);
-    this.runCounts.push(this.running);
+    this.runBins.set(t, this.running);
   }
 
   finish(): TraceSummary {
@@ -171,26 +168,11 @@ export class SummaryAnalyzer {
   private buckets(): UtilBucket[] {
     const dur = this.s.durationNs;
     if (dur <= 0) return [];
-    const n = UTIL_BUCKETS;
-    const width = dur / n;
-    const runNs = new Array<number>(n).fill(0);
-    const capNs = new Array<number>(n).fill(0);
-    // Integrate a step function (value v from times[i]) over the buckets.
-    const integrate = (times: number[], vals: number[], into: number[]) => {
-      for (let i = 0; i < times.length; i++) {
-        const a = times[i] - this.first;
-        const b = (i + 1 < times.length ? times[i + 1] : this.last) - this.first;
-        const v = vals[i];
-        if (v === 0 || b <= a) continue;
-        for (let k = Math.floor(a / width); k < n && k * width < b; k++) {
-          const lo = Math.max(a, k * width);
-          const hi = Math.min(b, (k + 1) * width);
-          if (hi > lo) into[k] += v * (hi - lo);
-        }
-      }
-    };
-    integrate(this.runTimes, this.runCounts, runNs);
-    integrate(this.procTimes, this.procCounts, capNs);
-    return runNs.map((r, k) => ({ startNs: k * width, busy: capNs[k] > 0 ? Math.min(1, r / capNs[k]) : 0 }));
+    this.runBins.advance(this.last);
+    this.procBins.advance(this.last);
+    const run = this.runBins.buckets(this.first, dur, UTIL_BUCKETS);
+    const cap = this.procBins.buckets(this.first, dur, UTIL_BUCKETS);
+    const width = dur / UTIL_BUCKETS;
+    return run.map((r, k) => ({ startNs: k * width, busy: cap[k] > 0 ? Math.min(1, r / cap[k]) : 0 }));
   }
 }

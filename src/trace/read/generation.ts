@@ -39,9 +39,9 @@ export class Generation {
   readonly batches = new Map<number, Batch[]>();
   readonly ms: number[] = [];
   cpuSamples: CpuSample[] = [];
-  minTs = 0;
+  minTs = -0; // doubles from the start (see EventRecord)
   /** nanoseconds per tick (Go's frequency); 0 until the Frequency event */
-  freq = 0;
+  freq = -0;
   hasClockSnapshot = false;
   snapTime = 0;
   snapMono = 0;

@@ -16,7 +16,7 @@ import type { StackTables } from "./tables.js";
 class BatchCursor {
   idx = 0;
   pos = 0;
-  lastTs = 0;
+  lastTs = -0; // a double from the start (see EventRecord)
   readonly ev = new EventRecord();
   /** the ordering's state of this thread */
   ms: MState | null = null;
@@ -53,38 +53,47 @@ class BatchCursor {
       throw new TraceFormatError(detail, ev.offset);
     }
     ev.wireType = typ;
-    // Varints decoded inline: this loop runs once per event of the trace.
+    // Varints decoded inline, one-byte ones without a call: this runs once per event.
     const end = b.end;
     let p = at + 1;
-    let dt = 0;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    for (let i = -1; i < nargs; i++) {
-      let v: number;
-      if (p < end && buf[p] < 0x80) v = buf[p++];
-      else {
-        const c = this.c;
-        c.reset(buf, p, end);
-        v = c.uvarint();
-        if (c.bad) throw new TraceFormatError("found invalid uvarint", ev.offset);
-        p = c.pos;
-      }
-      if (i === -1) dt = v;
-      else if (i === 0) a0 = v;
-      else if (i === 1) a1 = v;
-      else if (i === 2) a2 = v;
-      else a3 = v;
+    let dt: number;
+    let b0: number;
+    if (p + 1 < end && (b0 = buf[p]) < 0x80) dt = buf[p++];
+    else if (p + 1 < end && buf[p + 1] < 0x80) {
+      dt = (b0! & 0x7f) | (buf[p + 1] << 7);
+      p += 2;
+    } else {
+      dt = this.slowVarint(buf, p, end, ev.offset);
+      p = this.c.pos;
     }
-    if (nargs > 0) ev.a0 = a0;
-    if (nargs > 1) ev.a1 = a1;
-    if (nargs > 2) ev.a2 = a2;
-    if (nargs > 3) ev.a3 = a3;
+    for (let i = 0; i < nargs; i++) {
+      let v: number;
+      // One- and two-byte varints (values below 16384: most ids, deltas, sequence numbers) inline.
+      if (p + 1 < end && (b0 = buf[p]) < 0x80) v = buf[p++];
+      else if (p + 1 < end && buf[p + 1] < 0x80) {
+        v = (b0! & 0x7f) | (buf[p + 1] << 7);
+        p += 2;
+      } else {
+        v = this.slowVarint(buf, p, end, ev.offset);
+        p = this.c.pos;
+      }
+      if (i === 0) ev.a0 = v;
+      else if (i === 1) ev.a1 = v;
+      else if (i === 2) ev.a2 = v;
+      else ev.a3 = v;
+    }
     ev.time = g.mul(dt) + this.lastTs;
     this.lastTs = ev.time;
     this.pos = p;
     return true;
+  }
+
+  private slowVarint(buf: Uint8Array, p: number, end: number, offset: number): number {
+    const c = this.c;
+    c.reset(buf, p, end);
+    const v = c.uvarint();
+    if (c.bad) throw new TraceFormatError("found invalid uvarint", offset);
+    return v;
   }
 }
 
@@ -199,7 +208,7 @@ class GenContext implements EventContext {
 
 export class EventEmitter {
   readonly order = new Ordering();
-  private lastTs = 0;
+  private lastTs = -0; // a double from the start (see EventRecord)
   private syncs = 0;
   events = 0;
   private readonly syncRec = new EventRecord();
@@ -286,16 +295,17 @@ export class EventEmitter {
     const samples = g.cpuSamples;
     let si = 0;
     const order = this.order;
-    const queue = order.queue;
+    const out = order.out;
     const tryAdvance = (i: number): boolean => {
       const bc = frontier[i];
       if (!order.advance(bc.ev, ctx, bc.m, bc.ms, g.gen)) return false;
+      // Deliver now, before the cursor decodes its next event into the same record.
+      for (let k = 0; k < order.outLen; k++) this.deliver(out[k]);
       if (bc.next()) heapUpdate(frontier, i);
       else heapRemove(frontier, i);
       return true;
     };
     for (;;) {
-      while (queue.length > 0) this.deliver(queue.pop());
       if (frontier.length === 0 && si === samples.length) return;
       if (si < samples.length && (frontier.length === 0 || samples[si].time < frontier[0].ev.time)) {
         this.deliverSample(samples[si++], ctx);

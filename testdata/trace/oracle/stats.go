@@ -40,10 +40,12 @@ type statsOut struct {
 	MarkAssist        durStats             `json:"markAssist"`
 	GCWorkerNs        map[string]int64     `json:"gcWorkerNs"`
 	SchedLatency      durStats             `json:"schedLatency"`
-	Tasks             map[string]*durStats `json:"tasks"`
-	Regions           map[string]*durStats `json:"regions"`
-	Logs              int                  `json:"logs"`
-	MaxGomaxprocs     int                  `json:"maxGomaxprocs"`
+	// p50/p90/p99 of the same samples, interpolated between closest ranks (type 7)
+	SchedLatencyQ map[string]float64   `json:"schedLatencyQuantiles"`
+	Tasks         map[string]*durStats `json:"tasks"`
+	Regions       map[string]*durStats `json:"regions"`
+	Logs          int                  `json:"logs"`
+	MaxGomaxprocs int                  `json:"maxGomaxprocs"`
 }
 
 type rangeKey struct {
@@ -87,6 +89,7 @@ func init() {
 		workerKind := map[trace.GoID]string{}
 		workerSince := map[trace.GoID]trace.Time{}
 		taskStart := map[trace.TaskID]trace.Time{}
+		var latencies []float64
 		regionStack := map[trace.GoID][]trace.Time{}
 		for {
 			ev, err := r.ReadEvent()
@@ -156,6 +159,7 @@ func init() {
 				if from == trace.GoRunnable {
 					if t0, ok := runnableSince[id]; ok && to == trace.GoRunning {
 						out.SchedLatency.add(int64(ev.Time().Sub(t0)))
+						latencies = append(latencies, float64(ev.Time().Sub(t0)))
 					}
 					delete(runnableSince, id)
 				}
@@ -212,8 +216,31 @@ func init() {
 			out.GCWorkerNs[workerKind[id]] += int64(last.Sub(workerSince[id]))
 		}
 		out.DurationNs = int64(last.Sub(first))
+		sort.Float64s(latencies)
+		out.SchedLatencyQ = map[string]float64{}
+		for _, q := range []struct {
+			name string
+			p    float64
+		}{{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}} {
+			out.SchedLatencyQ[q.name] = quantile7(latencies, q.p)
+		}
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
+}
+
+// quantile7 is the q-quantile of sorted xs, interpolating between closest ranks
+// (Hyndman-Fan type 7); 0 when empty.
+func quantile7(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	h := float64(len(xs)-1) * q
+	lo := int(h)
+	hi := lo + 1
+	if hi > len(xs)-1 {
+		hi = len(xs) - 1
+	}
+	return xs[lo] + (h-float64(lo))*(xs[hi]-xs[lo])
 }

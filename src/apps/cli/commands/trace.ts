@@ -1,11 +1,12 @@
 // `godiag trace trace.out`: what an execution trace says about GC, stop-the-world,
 // scheduler latency, goroutine groups, user tasks/regions and long runs.
 
-import { writeFileSync } from "node:fs";
-import { basename } from "node:path";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { durationFlag, limitOptions, type IO } from "../flags.js";
-import { UsageError } from "../../../api/errors.js";
+import { InputError, UsageError } from "../../../api/errors.js";
+import { parseManifest } from "../../../api/gc.js";
 import {
   analyzeTraceFile,
   analyzeTraceFileWithTimeline,
@@ -41,11 +42,27 @@ function mmuFlags(v: string): UtilFlags {
   return f;
 }
 
+/** A capture bundle directory stands for its execution trace (godiag capture --trace SECONDS). */
+function traceOf(path: string): string {
+  if (!existsSync(path) || !statSync(path).isDirectory()) return path;
+  const mf = join(path, "manifest.json");
+  if (!existsSync(mf)) throw new InputError(path, "is a directory without manifest.json (not a capture bundle)");
+  let files;
+  try {
+    files = parseManifest(readFileSync(mf, "utf8")).files;
+  } catch (e) {
+    throw new InputError(mf, (e as Error).message);
+  }
+  const t = files.find((f) => f.kind === "trace" && !f.error);
+  if (!t) throw new InputError(path, "the bundle has no execution trace (capture with --trace SECONDS)");
+  return join(path, t.path);
+}
+
 export function registerTraceCommand(program: Command, io: IO): void {
   program
     .command("trace")
     .description("Execution trace (runtime/trace, Go 1.22+): GC and STW, MMU, scheduler latency, goroutine groups, tasks, regions, long runs")
-    .argument("<file>", "trace written by runtime/trace, /debug/pprof/trace or go test -trace")
+    .argument("<file>", "trace written by runtime/trace, /debug/pprof/trace or go test -trace, or a capture bundle dir")
     .option("--json", "JSON output (docs/TRACE.md)")
     .option("--html <file>", "also write a self-contained HTML timeline (docs/TRACE.md, Timeline)")
     .option("--long-run <duration>", "shortest run reported as a long run (Go duration)", "10ms")
@@ -56,17 +73,18 @@ export function registerTraceCommand(program: Command, io: IO): void {
       const limits = limitOptions(f.max_input, f.max_decompressed);
       const longRunNs = Math.round(durationFlag("--long-run", f.longRun ?? "10ms") * 1e9);
       if (longRunNs <= 0) throw new UsageError(`--long-run: want a positive duration, got "${f.longRun}"`);
+      const path = traceOf(file);
       const opts = { limits, longRunNs, mmuFlags: f.mmu !== undefined ? mmuFlags(f.mmu) : DEFAULT_UTIL_FLAGS };
       let report: TraceReport;
       if (f.html !== undefined) {
         if (f.html === "") throw new UsageError("--html: want an output file name");
-        const r = analyzeTraceFileWithTimeline(file, opts);
+        const r = analyzeTraceFileWithTimeline(path, opts);
         report = r.report;
-        const title = `${basename(file)}: execution trace timeline`;
+        const title = `${basename(path)}: execution trace timeline`;
         const subtitle = `go1.${report.version} trace, ${report.generations} generations`;
         writeFileSync(f.html, renderTimelineHtml(r.timeline, { title, subtitle, summary: timelineSummary(report) }));
       } else {
-        report = analyzeTraceFile(file, opts);
+        report = analyzeTraceFile(path, opts);
       }
       io.out(f.json ? renderTraceJson(report) : renderTraceText(report));
     });
