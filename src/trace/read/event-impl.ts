@@ -70,9 +70,11 @@ export interface EventContext {
 const EMPTY_EXP = new Map<string, readonly ExperimentalBatch[]>();
 
 export class EventRecord implements TraceEvent {
-  // Fields that take values past 2^31 (times, args) start as a double (-0 === 0): a field
-  // that starts as a small integer and later holds a double changes the object's hidden
-  // class, and V8 throws away the optimised code of every function that saw the old one.
+  // time starts as a double (-0 === 0): it always holds values past 2^31, and a field that
+  // starts as a small integer and later holds a double changes the object's hidden class,
+  // so V8 throws away the optimised code of every function that saw the old one. The args
+  // stay small integers (ids, sequence numbers): as doubles, each would be boxed when passed
+  // to a function (a heap allocation per event); the rare big value costs one deopt.
   wireType = 0;
   kind: EventKind = EventKind.Bad;
   time = -0;
@@ -81,12 +83,12 @@ export class EventRecord implements TraceEvent {
   thread = -1;
   stack = NO_STACK;
   /** wire arguments after the timestamp */
-  a0 = -0;
-  a1 = -0;
-  a2 = -0;
-  a3 = -0;
+  a0 = 0;
+  a1 = 0;
+  a2 = 0;
+  a3 = 0;
   /** what the ordering learnt: a transition's old state, a TaskEnd's parent */
-  x0 = -0;
+  x0 = 0;
   /** a TaskEnd's type, from its TaskBegin */
   str = "";
   /** file offset of the event, for error messages */
