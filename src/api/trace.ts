@@ -9,7 +9,6 @@ import {
   type TimelineData,
   type TraceLimits,
   type TraceReport,
-  type TraceVisitor,
 } from "../trace/index.js";
 
 export {
@@ -27,18 +26,12 @@ export interface TraceFileOptions extends AnalyzeOptions {
   limits?: Partial<TraceLimits>;
 }
 
-/** The analyses' pass, also handing each event to `also` (the timeline) when given. */
-function analyzeWith(path: string, opts: TraceFileOptions, also?: TraceVisitor): TraceReport {
+/** The analyses' pass (opts.also: another visitor in the same pass, e.g. the timeline). */
+function analyzeWith(path: string, opts: TraceFileOptions): TraceReport {
   return analyzeTrace(
     path,
     (visit) => {
-      const both: TraceVisitor = also
-        ? (ev, tables) => {
-            visit(ev, tables);
-            also(ev, tables);
-          }
-        : visit;
-      const r = readTraceFile(path, both, { limits: opts.limits });
+      const r = readTraceFile(path, visit, { limits: opts.limits });
       if (r.generations === 0) {
         const why = r.warnings[0]?.replace(`${path}: `, "") ?? "no events";
         throw new InputError(path, `nothing to analyse: ${why}`);
@@ -64,6 +57,6 @@ export function analyzeTraceFile(path: string, opts: TraceFileOptions = {}): Tra
  */
 export function analyzeTraceFileWithTimeline(path: string, opts: TraceFileOptions = {}): { report: TraceReport; timeline: TimelineData } {
   const tl = new TimelineBuilder();
-  const report = analyzeWith(path, opts, (ev, tables) => tl.event(ev, tables));
+  const report = analyzeWith(path, { ...opts, also: (ev, tables) => tl.event(ev, tables) });
   return { report, timeline: tl.finish() };
 }

@@ -42,6 +42,8 @@ export interface AnalyzeOptions {
   longRunNs?: number;
   /** goroutines listed with stacks; default 10 */
   topN?: number;
+  /** another visitor fed in the same pass with the shared event view (the HTML timeline) */
+  also?: TraceVisitor;
 }
 
 const MS = 1e6;
@@ -72,6 +74,7 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
     summarizer.event(ev, tables);
     util.event(ev);
     long.event(ev);
+    opts.also?.(ev, tables);
   });
   const gs = summarizer.finish();
   const all: number[] = [];
