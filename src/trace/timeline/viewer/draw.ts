@@ -194,7 +194,8 @@ function drawGroup(s: ViewState, ctx: CanvasRenderingContext2D, l: Lane): void {
     if (col !== px) {
       flush();
       px = col;
-      pw = Math.max(1, x1 - x0);
+      // whole pixels, or fractional bucket widths leave hairline gaps between columns
+      pw = Math.max(1, Math.ceil(x1) - col);
     }
     for (let c = 0; c < k; c++) acc[c] += counts[b * k + c];
     accN++;
