@@ -35,7 +35,7 @@ export interface GoroutineGroup {
 
 /** Latency quantiles (Hyndman-Fan type 7, as everywhere in godiag) of ns samples. */
 export function latency(samples: number[]): Latency {
-  const xs = Float64Array.from(samples).sort();
+  const xs = new Float64Array(samples).sort();
   const q = (p: number) => (xs.length ? quantileSorted(xs as unknown as number[], p) : 0);
   return { count: xs.length, p50Ns: q(0.5), p90Ns: q(0.9), p99Ns: q(0.99), maxNs: xs.length ? xs[xs.length - 1] : 0 };
 }

@@ -66,7 +66,8 @@ export class LongRunAnalyzer {
       const r = ev.range();
       const s = r.name.startsWith("stop-the-world (") ? this.stws.get(r.scope.id) : undefined;
       if (s) {
-        if (s.delay) this.delays.push(s.delay);
+        // Stopping the world normally takes microseconds; list the waits a tenth of a long run or more.
+        if (s.delay && s.delay.waitedNs >= this.thresholdNs / 10) this.delays.push(s.delay);
         this.stws.delete(r.scope.id);
       }
     }
@@ -77,7 +78,8 @@ export class LongRunAnalyzer {
     if (st.from === GoState.Runnable) this.runnable--;
     if (st.to === GoState.Runnable) this.runnable++;
     if (this.runnable < 0) this.runnable = 0; // runnable before the trace began
-    for (const r of this.runStart.values()) if (this.runnable > r.maxRunnable) r.maxRunnable = this.runnable;
+    // Only a new runnable goroutine can raise the maximum (runs in progress: at most GOMAXPROCS).
+    if (st.to === GoState.Runnable) this.runStart.forEach((r) => void (r.maxRunnable = Math.max(r.maxRunnable, this.runnable)));
     if (st.to === GoState.Running) this.running.add(g);
     if (st.from === GoState.Running) {
       this.running.delete(g);
@@ -97,8 +99,10 @@ export class LongRunAnalyzer {
           });
         }
       }
-      for (const s of this.stws.values()) {
-        if (s.waiting.delete(g)) s.delay = { reason: s.reason, startNs: s.start, waitedNs: t - s.start, goroutine: g, name: "", endStack: st.stack };
+      if (this.stws.size > 0) {
+        this.stws.forEach((s) => {
+          if (s.waiting.delete(g)) s.delay = { reason: s.reason, startNs: s.start, waitedNs: t - s.start, goroutine: g, name: "", endStack: st.stack };
+        });
       }
     }
     // A run's start is known only from an observed transition into Running.

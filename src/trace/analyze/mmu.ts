@@ -61,10 +61,13 @@ export class MutatorUtilisation {
   private readonly procs: { time: number; n: number }[] = [];
   private nSync = 0;
   private lastTime = NaN;
+  /** something that sets the utilisation changed since it was last recorded */
+  private dirty = true;
 
   constructor(readonly flags: UtilFlags) {}
 
   private p(proc: number): { gc: number } {
+    this.dirty = true;
     // Events that change a P's GC depth always carry that P; guard against broken input.
     return this.ps[proc] ?? { gc: 0 };
   }
@@ -84,7 +87,10 @@ export class MutatorUtilisation {
       case EventKind.RangeBegin: {
         const r = ev.range();
         if (ev.kind === EventKind.RangeActive && this.nSync <= 1) this.activeAtStart(ev, r.name);
-        if (f.stw && isGcStw(r.name)) this.stw++;
+        if (f.stw && isGcStw(r.name)) {
+          this.stw++;
+          this.dirty = true;
+        }
         else if (f.sweep && isSweep(r.name)) this.p(ev.proc).gc++;
         else if (f.assist && isAssist(r.name)) {
           this.p(ev.proc).gc++;
@@ -94,7 +100,10 @@ export class MutatorUtilisation {
       }
       case EventKind.RangeEnd: {
         const r = ev.range();
-        if (f.stw && isGcStw(r.name)) this.stw--;
+        if (f.stw && isGcStw(r.name)) {
+          this.stw--;
+          this.dirty = true;
+        }
         else if (f.sweep && isSweep(r.name)) this.p(ev.proc).gc--;
         else if (f.assist && isAssist(r.name)) {
           this.p(ev.proc).gc--;
@@ -123,6 +132,9 @@ export class MutatorUtilisation {
         break;
       }
     }
+    // Recording an unchanged utilisation is a no-op (push merges equal values), so skip it.
+    if (!this.dirty) return;
+    this.dirty = false;
     if (!f.perProc) {
       let gcPs = 0;
       if (this.stw > 0) gcPs = this.ps.length;
@@ -134,6 +146,7 @@ export class MutatorUtilisation {
   }
 
   private setProcs(t: number, n: number): void {
+    this.dirty = true;
     if (this.ps.length > n) {
       if (this.flags.perProc) for (const p of this.ps.slice(n)) push(this.out[p.series], t, 0);
       this.ps = this.ps.slice(0, n);
@@ -154,6 +167,7 @@ export class MutatorUtilisation {
    * the trace began: in the system view, take its P's share off everything so far.
    */
   private activeAtStart(ev: TraceEvent, name: string): void {
+    this.dirty = true;
     const f = this.flags;
     const counts = (f.sweep && isSweep(name)) || (f.assist && isAssist(name) && executing(this.states.get(ev.goroutine)));
     if (!counts || f.perProc) return;

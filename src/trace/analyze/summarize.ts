@@ -194,18 +194,18 @@ export class Summarizer {
     if (st.resource.kind !== ResourceKind.Goroutine || st.from === st.to) return;
     const id = st.resource.id;
     let s = this.gs.get(id);
-    const stats = () => s!.g.stats;
     switch (st.from) {
       case GoState.Undetermined: {
         // Seen for the first time at a generation start: it was in `to` since the sync.
         s = this.newG(id, this.syncTs);
+        const g = s.g.stats;
         const d = t - this.syncTs;
-        if (st.to === GoState.Running) stats().execNs += d;
-        else if (st.to === GoState.Waiting) addTo(stats().blockNs, st.reason, d);
-        else if (st.to === GoState.Runnable) stats().schedWaitNs += d;
+        if (st.to === GoState.Running) g.execNs += d;
+        else if (st.to === GoState.Waiting) addTo(g.blockNs, st.reason, d);
+        else if (st.to === GoState.Runnable) g.schedWaitNs += d;
         else if (st.to === GoState.Syscall) {
-          if (ev.proc === NO_PROC) stats().syscallBlockNs += d;
-          else stats().syscallNs += d;
+          if (ev.proc === NO_PROC) g.syscallBlockNs += d;
+          else g.syscallNs += d;
         }
         break;
       }
@@ -231,19 +231,19 @@ export class Summarizer {
       }
       case GoState.Running:
         if (s && s.p.lastStart !== UNSET) {
-          stats().execNs += t - s.p.lastStart;
+          s.g.stats.execNs += t - s.p.lastStart;
           s.p.lastStart = UNSET;
         }
         break;
       case GoState.Waiting:
         if (s && s.p.lastBlock !== UNSET) {
-          addTo(stats().blockNs, s.p.lastBlockReason, t - s.p.lastBlock);
+          addTo(s.g.stats.blockNs, s.p.lastBlockReason, t - s.p.lastBlock);
           s.p.lastBlock = UNSET;
         }
         break;
       case GoState.Runnable:
         if (s && s.p.lastRunnable !== UNSET) {
-          stats().schedWaitNs += t - s.p.lastRunnable;
+          s.g.stats.schedWaitNs += t - s.p.lastRunnable;
           s.p.lastRunnable = UNSET;
         }
         if (s && s.p.waitSince !== UNSET) {
@@ -254,10 +254,10 @@ export class Summarizer {
       case GoState.Syscall:
         if (s && s.p.lastSyscall !== UNSET) {
           if (s.p.lastSyscallBlock !== UNSET) {
-            stats().syscallBlockNs += t - s.p.lastSyscallBlock;
-            stats().syscallNs += s.p.lastSyscallBlock - s.p.lastSyscall;
+            s.g.stats.syscallBlockNs += t - s.p.lastSyscallBlock;
+            s.g.stats.syscallNs += s.p.lastSyscallBlock - s.p.lastSyscall;
           } else {
-            stats().syscallNs += t - s.p.lastSyscall;
+            s.g.stats.syscallNs += t - s.p.lastSyscall;
           }
           s.p.lastSyscall = UNSET;
           s.p.lastSyscallBlock = UNSET;

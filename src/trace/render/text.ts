@@ -38,11 +38,20 @@ const PREEMPT_FRAME = /^runtime\.(asyncPreempt2?|gopreempt_m|goschedIfBusy|Gosch
 function stackLines(all: readonly StackFrame[], indent: string, max = 6): string[] {
   let skip = 0;
   while (skip < all.length - 1 && PREEMPT_FRAME.test(all[skip].func)) skip++;
-  const fs = all.slice(skip);
-  const out = fs.slice(0, max).map((f) => {
+  let fs = all.slice(skip);
+  // Keep the innermost frame (what it was doing) and jump to the first frame outside the
+  // runtime (the code that got it there), which is what a reader acts on.
+  const firstUser = fs.findIndex((f) => !f.func.startsWith("runtime.") && !f.func.startsWith("internal/"));
+  let elided = 0;
+  if (firstUser > 1 && firstUser >= max) {
+    elided = firstUser - 1;
+    fs = [fs[0], ...fs.slice(firstUser)];
+  }
+  const out = fs.slice(0, max).flatMap((f, i) => {
     const loc = `${shortFile(f.file)}:${f.line}`;
     const room = WIDTH - indent.length - loc.length - 2;
-    return `${indent}${pad(clip(f.func, room), room)}  ${loc}`;
+    const line = `${indent}${pad(clip(f.func, room), room)}  ${loc}`;
+    return i === 1 && elided ? [`${indent}... ${elided} runtime frames`, line] : [line];
   });
   if (fs.length > max) out.push(`${indent}... ${fs.length - max} more`);
   return out;
