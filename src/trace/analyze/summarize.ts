@@ -7,6 +7,7 @@
 // distributions and the stack a goroutine was created with.
 
 import { EventKind, GoState, NO_PROC, ProcState, ResourceKind, type TraceEvent, type TraceTables } from "../model/event.js";
+import { IntMap } from "../read/intmap.js";
 import { addTo, cloneStats, emptyStats, subStats, type ExecStats } from "./exec-stats.js";
 
 const UNSET = -1;
@@ -96,7 +97,10 @@ export function isSystemGoroutine(name: string): boolean {
 }
 
 export class Summarizer {
-  private readonly gs = new Map<number, GState>();
+  // Looked up on every goroutine transition: the reader's typed-array int map, plus a list
+  // for the final pass.
+  private readonly gs = new IntMap<GState>();
+  private readonly all: GState[] = [];
   readonly tasks = new Map<number, TaskSummary>();
   private readonly syscallingP = new Map<number, number>();
   private readonly syscallingG = new Map<number, number>();
@@ -172,6 +176,10 @@ export class Summarizer {
       regions: [],
     };
     const s: GState = { g, p: freshPending(), totalSet: false };
+    const old = this.gs.get(id);
+    // An id seen again replaces its summary (as go tool trace's map does).
+    if (old) this.all[this.all.indexOf(old)] = s;
+    else this.all.push(s);
     this.gs.set(id, s);
     return s;
   }
@@ -424,7 +432,8 @@ export class Summarizer {
   /** Close everything still open at the last event; returns goroutines by id. */
   finish(): Map<number, GoroutineSummary> {
     const out = new Map<number, GoroutineSummary>();
-    for (const [id, s] of this.gs) {
+    for (const s of this.all) {
+      const id = s.g.id;
       this.finalize(s, this.lastTs, false);
       s.g.regions.sort((a, b) => (Number.isNaN(a.startNs) ? -Infinity : a.startNs) - (Number.isNaN(b.startNs) ? -Infinity : b.startNs));
       out.set(id, s.g);

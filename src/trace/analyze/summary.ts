@@ -135,14 +135,14 @@ export class SummaryAnalyzer {
           this.runnableSince.delete(id);
         }
         if (st.to === GoState.Runnable && st.from !== GoState.Undetermined) this.runnableSince.set(id, t);
-        if (st.from === GoState.Running) {
+        if (st.from === GoState.Running && this.worker.size > 0) {
           const w = this.worker.get(id);
           if (w) {
             s.gcWorkerNs.set(w.kind, (s.gcWorkerNs.get(w.kind) ?? 0) + (t - w.since));
             this.worker.delete(id);
           }
-          this.stepRunning(t, -1);
         }
+        if (st.from === GoState.Running) this.stepRunning(t, -1);
         if (st.to === GoState.Running) this.stepRunning(t, +1);
         break;
       }
