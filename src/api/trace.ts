@@ -8,7 +8,9 @@ import {
   analyzeTrace,
   readTraceFile,
   traceProfile,
+  TimelineBuilder,
   type AnalyzeOptions,
+  type TimelineData,
   type TraceLimits,
   type TraceProfile,
   type TraceProfileMode,
@@ -17,6 +19,15 @@ import {
   type TraceVisitor,
 } from "../trace/index.js";
 
+export {
+  renderTimelineHtml,
+  timelineAssets,
+  timelineFragment,
+  timelineFromBytes,
+  timelineSummary,
+  type TimelineData,
+  type TimelinePageOptions,
+} from "../trace/index.js";
 export { renderTraceJson, renderTraceText, traceReportJson, TRACE_JSON_SCHEMA, DEFAULT_UTIL_FLAGS, type TraceReport, type UtilFlags } from "../trace/index.js";
 export { isTraceProfileMode, TRACE_PROFILE_MODES, type TraceProfile, type TraceProfileMode } from "../trace/index.js";
 
@@ -37,11 +48,6 @@ function readWhole(path: string, visit: TraceVisitor, limits?: Partial<TraceLimi
   return r;
 }
 
-/** Reads and analyses a trace file; bad input raises InputError naming the file (and offset). */
-export function analyzeTraceFile(path: string, opts: TraceFileOptions = {}): TraceReport {
-  return analyzeTrace(path, (visit) => readWhole(path, visit, opts.limits), opts);
-}
-
 /**
  * The profile go tool trace -pprof=MODE writes (net, sync, syscall, sched), or the trace's
  * CPU samples (cpu). Bad input raises InputError naming the file (and offset).
@@ -53,4 +59,28 @@ export function traceProfileFile(path: string, mode: TraceProfileMode, opts: { l
 /** A trace profile as the gzipped profile.proto go tool pprof reads. */
 export function encodeTraceProfile(p: Profile): Uint8Array {
   return writeProfileGz(p);
+}
+
+/** The analyses' pass (opts.also: another visitor in the same pass, e.g. the timeline). */
+function analyzeWith(path: string, opts: TraceFileOptions): TraceReport {
+  return analyzeTrace(path, (visit) => readWhole(path, visit, opts.limits), opts);
+}
+
+/**
+ * Reads and analyses a trace file; bad input raises InputError naming the file (and
+ * offset). A trace cut short is analysed up to its last complete generation, with a
+ * warning; one without any complete generation has nothing to analyse and is bad input.
+ */
+export function analyzeTraceFile(path: string, opts: TraceFileOptions = {}): TraceReport {
+  return analyzeWith(path, opts);
+}
+
+/**
+ * Reads a trace file once for both the analyses and the HTML timeline (godiag trace --html):
+ * render the page with renderTimelineHtml(timeline, { summary: timelineSummary(report) }).
+ */
+export function analyzeTraceFileWithTimeline(path: string, opts: TraceFileOptions = {}): { report: TraceReport; timeline: TimelineData } {
+  const tl = new TimelineBuilder();
+  const report = analyzeWith(path, { ...opts, also: (ev, tables) => tl.event(ev, tables) });
+  return { report, timeline: tl.finish() };
 }

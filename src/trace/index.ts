@@ -8,3 +8,5 @@ export { renderTraceText, fmtDur } from "./render/text.js";
 export { renderTraceJson, traceReportJson, TRACE_JSON_SCHEMA } from "./render/json.js";
 // Profiles from a trace (godiag trace --pprof=MODE).
 export * from "./profiles/index.js";
+// The HTML timeline (godiag trace --html), built in the same pass as the analyses.
+export * from "./timeline/index.js";

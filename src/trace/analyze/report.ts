@@ -48,6 +48,8 @@ export interface AnalyzeOptions {
   longRunNs?: number;
   /** goroutines listed with stacks; default 10 */
   topN?: number;
+  /** another visitor fed in the same pass with the shared event view (the HTML timeline) */
+  also?: TraceVisitor;
 }
 
 const MS = 1e6;
@@ -78,6 +80,7 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
     summarizer.event(ev, tables);
     util.event(ev);
     long.event(ev);
+    opts.also?.(ev, tables);
   });
   const gs = summarizer.finish();
   const series = util.finish();

@@ -3,25 +3,30 @@
 // `godiag trace --pprof=net|sync|syscall|sched|cpu trace.out -o x.pb.gz`: a profile from it.
 
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { durationFlag, limitOptions, type IO } from "../flags.js";
 import { InputError, UsageError } from "../../../api/errors.js";
 import { parseManifest } from "../../../api/gc.js";
 import {
   analyzeTraceFile,
+  analyzeTraceFileWithTimeline,
   DEFAULT_UTIL_FLAGS,
   encodeTraceProfile,
   isTraceProfileMode,
+  renderTimelineHtml,
   renderTraceJson,
   renderTraceText,
+  timelineSummary,
   traceProfileFile,
   TRACE_PROFILE_MODES,
+  type TraceReport,
   type UtilFlags,
 } from "../../../api/trace.js";
 
 interface TraceFlags {
   json?: boolean;
+  html?: string;
   longRun?: string;
   mmu?: string;
   pprof?: string;
@@ -69,6 +74,7 @@ export function registerTraceCommand(program: Command, io: IO): void {
     )
     .argument("<file>", "trace written by runtime/trace, /debug/pprof/trace or go test -trace, or a capture bundle dir")
     .option("--json", "JSON output (docs/TRACE.md)")
+    .option("--html <file>", "also write a self-contained HTML timeline (docs/TRACE.md, Timeline)")
     .option("--long-run <duration>", "shortest run reported as a long run (Go duration)", "10ms")
     .option("--mmu <flags>", "what counts against mutator utilisation, go tool trace's names: stw|background|assist|sweep|perProc", "stw|background|assist")
     .option("--pprof <mode>", "write a profile instead: net, sync, syscall, sched (go tool trace -pprof's) or cpu (the trace's CPU samples)")
@@ -84,11 +90,19 @@ export function registerTraceCommand(program: Command, io: IO): void {
       if (f.output !== undefined) throw new UsageError("-o is for --pprof (the report goes to stdout)");
       const longRunNs = Math.round(durationFlag("--long-run", f.longRun ?? "10ms") * 1e9);
       if (longRunNs <= 0) throw new UsageError(`--long-run: want a positive duration, got "${f.longRun}"`);
-      const report = analyzeTraceFile(traceOf(file), {
-        limits,
-        longRunNs,
-        mmuFlags: f.mmu !== undefined ? mmuFlags(f.mmu) : DEFAULT_UTIL_FLAGS,
-      });
+      const path = traceOf(file);
+      const opts = { limits, longRunNs, mmuFlags: f.mmu !== undefined ? mmuFlags(f.mmu) : DEFAULT_UTIL_FLAGS };
+      let report: TraceReport;
+      if (f.html !== undefined) {
+        if (f.html === "") throw new UsageError("--html: want an output file name");
+        const r = analyzeTraceFileWithTimeline(path, opts);
+        report = r.report;
+        const title = `${basename(path)}: execution trace timeline`;
+        const subtitle = `go1.${report.version} trace, ${report.generations} generations`;
+        writeFileSync(f.html, renderTimelineHtml(r.timeline, { title, subtitle, summary: timelineSummary(report) }));
+      } else {
+        report = analyzeTraceFile(path, opts);
+      }
       io.out(f.json ? renderTraceJson(report) : renderTraceText(report));
     });
 }
