@@ -82,7 +82,7 @@ beforeAll(() => {
   // Built once rather than `go tool trace` per call: the go command's start-up each time.
   build(".", ["-o", join(BIN, "gotrace"), "cmd/trace"]);
   // The oracle's module needs golang.org/x/exp from the module cache only.
-  build("testdata/trace/oracle", ["-o", join(BIN, "oracle"), "."], { ...goEnv, GOFLAGS: "-mod=mod", GOPROXY: "off" });
+  build("testdata/trace/oracle", ["-o", join(BIN, "oracle"), "."], { ...goEnv, GOFLAGS: "-mod=mod" });
   // One at a time: they are timing-sensitive and the machine is shared.
   run("network", [TRACES.network]);
   run("tracesync", [TRACES.sync]);
