@@ -9,9 +9,15 @@ export interface TraceLimits extends ReadLimits {
    * starts a new generation about every second, usually a few MB.
    */
   maxGenerationBytes: number;
+  /**
+   * Largest Go 1.11–1.21 trace, bytes. That format has no generations: the reader holds
+   * the whole trace plus ~45 bytes per event (about 12x the file) while it orders it.
+   */
+  maxV1TraceBytes: number;
 }
 
 export const DEFAULT_TRACE_LIMITS: TraceLimits = {
   ...DEFAULT_LIMITS,
   maxGenerationBytes: 512 * (1 << 20),
+  maxV1TraceBytes: 256 * (1 << 20),
 };
