@@ -34,6 +34,7 @@ export interface TraceReadResult {
 const HEADER_LEN = 16; // "go 1.NN trace\0\0\0"
 const SUPPORTED = new Set([22, 23, 25, 26]);
 const CHUNK = 4 << 20;
+const STREAM_STEP = 1 << 16;
 
 /** Feeds trace bytes through the generation loop; the caller owns the buffer. */
 class TraceDriver {
@@ -83,6 +84,7 @@ class TraceDriver {
       const r = scanGeneration(buf, pos, end, base, endMarker);
       if (r.kind === "complete" || (r.kind === "more" && eof && r.clean && !endMarker)) {
         const next = r.kind === "complete" ? r.next : end;
+        this.checkSize(next - pos, base + pos);
         this.generation(buf, base, r.batches);
         this.bytes += next - pos;
         pos = next;
@@ -100,13 +102,7 @@ class TraceDriver {
         this.finish();
         return end;
       }
-      if (end - pos > this.limits.maxGenerationBytes) {
-        throw new InputError(
-          this.name,
-          `generation over the ${this.limits.maxGenerationBytes}-byte limit (raise maxGenerationBytes)`,
-          base + pos,
-        );
-      }
+      this.checkSize(end - pos, base + pos);
       return pos;
     }
   }
@@ -129,6 +125,12 @@ class TraceDriver {
     this.bytes += end - pos;
     this.done = true;
     return end;
+  }
+
+  private checkSize(size: number, at: number): void {
+    if (size > this.limits.maxGenerationBytes) {
+      throw new InputError(this.name, `generation over the ${this.limits.maxGenerationBytes}-byte limit (raise maxGenerationBytes)`, at);
+    }
   }
 
   private generation(buf: Uint8Array, base: number, batches: Parameters<typeof buildGeneration>[2]): void {
@@ -242,6 +244,7 @@ export async function readTraceStream(
   let start = 0;
   let end = 0;
   let base = 0;
+  let tried = 0; // end when the driver last looked
   let gz: Uint8Array[] | null = null;
   let total = 0;
   for await (const chunk of chunks) {
@@ -255,6 +258,7 @@ export async function readTraceStream(
     if (start > 0 && end + chunk.length > buf.length) {
       buf.copyWithin(0, start, end);
       end -= start;
+      tried -= start;
       base += start;
       start = 0;
     }
@@ -267,7 +271,11 @@ export async function readTraceStream(
     }
     buf.set(chunk, end);
     end += chunk.length;
-    start = d.feed(buf, start, end, base, false);
+    // Scan again only once a useful amount arrived: tiny chunks would rescan the generation each time.
+    if (end - tried >= STREAM_STEP) {
+      start = d.feed(buf, start, end, base, false);
+      tried = end;
+    }
   }
   if (gz !== null) return readTraceBytes(Buffer.concat(gz), name, visit, opts);
   d.feed(buf, start, end, base, true);

@@ -12,6 +12,8 @@ export class ByteCursor {
   end: number;
   /** set by a read that ran past end or met an over-long varint; the value read is 0 */
   bad = false;
+  /** set by an over-long varint (more than 10 bytes, or a 10th byte above 1): corrupt, not cut */
+  overflow = false;
 
   constructor(buf: Uint8Array, pos: number, end: number) {
     this.buf = buf;
@@ -24,6 +26,7 @@ export class ByteCursor {
     this.pos = pos;
     this.end = end;
     this.bad = false;
+    this.overflow = false;
   }
 
   byte(): number {
@@ -93,7 +96,10 @@ export class ByteCursor {
     for (let i = 0; i < 10; i++) {
       if (p >= end) return this.fail();
       const c = b[p++];
-      if (i === 9 && c > 1) return this.fail();
+      if (i === 9 && c > 1) {
+        this.overflow = true;
+        return this.fail();
+      }
       if (i < 4) lo |= (c & 0x7f) << (7 * i);
       else {
         hi += (c & 0x7f) * mul;
@@ -106,6 +112,7 @@ export class ByteCursor {
         return -((68719476735 - hi) * 268435456 + (268435455 - lo) + 1);
       }
     }
+    this.overflow = true;
     return this.fail();
   }
 }

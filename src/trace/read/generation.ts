@@ -113,6 +113,7 @@ export function scanGeneration(buf: Uint8Array, pos: number, end: number, base: 
     const m = c.uvarint();
     const time = c.uvarint();
     const size = c.uvarint();
+    if (c.overflow) throw new TraceFormatError("error reading batch header: varint overflows a 64-bit integer", base + at);
     if (c.bad) return { kind: "more", batches, clean: false };
     if (size < 0 || size > MAX_BATCH_SIZE) throw new TraceFormatError(`invalid batch size ${size}, maximum is ${MAX_BATCH_SIZE}`, base + at);
     // Before 1.26 the header of the next generation's first batch ends this one, even if
