@@ -39,7 +39,7 @@ export function readV1Trace(data: Uint8Array, base: number, version: number, vis
     );
   }
   const inline = new InlineStrings();
-  const ev = new EventColumns(Math.max(1024, data.length >> 2));
+  const ev = new EventColumns(Math.max(16, scan.timed + scan.cpuSamples.n));
   mergeBatches(r, scan, inline, ev);
   fixTimes(ev, scan.ticksPerSec, scan.timerGoids);
   validateV1(ev, scan.stacks);

@@ -26,6 +26,8 @@ export interface V1Scan {
   timerGoids: Set<number>;
   /** CPU samples: ts = the signal handler's time, p, g, stk */
   cpuSamples: EventColumns;
+  /** timed events (what the merged stream will hold) */
+  timed: number;
 }
 
 /** Go's uint32(x) of a value read as an int64-meaning number. */
@@ -49,6 +51,7 @@ export function scanV1(r: RawReader): V1Scan {
     ticksPerSec: 0,
     timerGoids: new Set(),
     cpuSamples: new EventColumns(64),
+    timed: 0,
   };
   let cur: number[] | undefined;
   const a = r.args;
@@ -96,6 +99,8 @@ export function scanV1(r: RawReader): V1Scan {
         cs.a2[i] = 0;
         break;
       }
+      default:
+        s.timed++;
     }
   }
   return s;
