@@ -15,6 +15,9 @@ export class ProcStream {
   readonly ev: EventColumns;
   head = 0;
   done = false;
+  /** the goroutine state the head event waits for, and its version when last checked */
+  blockedOn: { ver: number } | null = null;
+  blockedVer = 0;
 
   constructor(
     readonly pid: number,

@@ -35,10 +35,11 @@ const BLOCK_REASON = new Map<number, [number, string]>([
 ]);
 
 /** Indices of GoSysCall events whose goroutine's next event is GoSysBlock (Go looks ahead). */
-function blockedSyscalls(ev: EventColumns): Set<number> {
+function blockedSyscalls(ev: EventColumns, order: Uint32Array | null): Set<number> {
   const pending = new Map<number, number>();
   const blocked = new Set<number>();
-  for (let i = 0; i < ev.n; i++) {
+  for (let k = 0; k < ev.n; k++) {
+    const i = order === null ? k : order[k];
     const g = ev.g[i];
     const at = pending.get(g);
     if (at !== undefined) {
@@ -60,9 +61,18 @@ export class V1Converter {
   private readonly tasks = new Map<number, { name: string; parent: number }>();
   private lastStw = "";
   private readonly e = new V1Event();
+  private ctxTime = 0;
+  private ctxG = 0;
+  private ctxP = 0;
+  private ctxM = 0;
+  /** Reset the event to the current v1 event's context (one function, not one per event). */
+  private readonly atFn = (kind: EventKind, wire: number, stack = 0): V1Event =>
+    this.e.reset(kind, wire, this.ctxTime, this.ctxG, this.ctxP, this.ctxM, stack);
 
   constructor(
     private readonly ev: EventColumns,
+    /** the events' order (null: index order) */
+    private readonly order: Uint32Array | null,
     private readonly scan: V1Scan,
     private readonly inline: readonly string[],
     private readonly tables: V1Tables,
@@ -102,9 +112,10 @@ export class V1Converter {
 
   run(): void {
     const ev = this.ev;
-    const blocked = blockedSyscalls(ev);
-    if (ev.n > 0) this.sync(ev.ts[0] - 1, 1);
-    for (let i = 0; i < ev.n; i++) this.convert(i, blocked);
+    const order = this.order;
+    const blocked = blockedSyscalls(ev, order);
+    if (ev.n > 0) this.sync(ev.ts[order === null ? 0 : order[0]] - 1, 1);
+    for (let k = 0; k < ev.n; k++) this.convert(order === null ? k : order[k], blocked);
     this.sync(this.lastTs + 1, ev.n > 0 ? 2 : 1);
   }
 
@@ -120,7 +131,11 @@ export class V1Converter {
     const m = p !== -1 && typ !== V1.CPUSample ? (this.procMs.get(p) ?? -1) : -1;
     const g = rawG === 0 ? -1 : rawG;
     // The default context; a few cases below set their own.
-    const at = (kind: EventKind, wire: number, stack = 0) => e.reset(kind, wire, time, g, p, m, stack);
+    this.ctxTime = time;
+    this.ctxG = g;
+    this.ctxP = p;
+    this.ctxM = m;
+    const at = this.atFn;
     const reason = BLOCK_REASON.get(typ);
     if (reason !== undefined) {
       at(EventKind.StateTransition, reason[0], stk);

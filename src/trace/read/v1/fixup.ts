@@ -8,7 +8,11 @@ import { TraceFormatError } from "../errors.js";
 import type { EventColumns } from "./columns.js";
 import { SyscallP, TimerP, V1 } from "./wire.js";
 
-export function fixTimes(ev: EventColumns, ticksPerSec: number, timerGoids: ReadonlySet<number>): void {
+/**
+ * Returns the new order of the events when syscall exits moved (k-th event = order[k]),
+ * null when they are still in order: passing the order on is cheaper than moving 8 columns.
+ */
+export function fixTimes(ev: EventColumns, ticksPerSec: number, timerGoids: ReadonlySet<number>): Uint32Array | null {
   const n = ev.n;
   const ts = ev.ts;
   for (let i = 1; i < n; i++) {
@@ -30,9 +34,9 @@ export function fixTimes(ev: EventColumns, ticksPerSec: number, timerGoids: Read
       ts[i] = real;
     }
   }
-  if (moved.length > 0) stableResort(ev, moved);
+  const order = moved.length > 0 ? stableOrder(ev, moved) : null;
   if (n > 0) {
-    const minTs = ts[0];
+    const minTs = ts[order === null ? 0 : order[0]];
     const freq = 1e9 / ticksPerSec;
     for (let i = 0; i < n; i++) {
       ts[i] = Math.trunc((ts[i] - minTs) * freq);
@@ -41,13 +45,14 @@ export function fixTimes(ev: EventColumns, ticksPerSec: number, timerGoids: Read
       if (typ === V1.GoSysExit) ev.p[i] = SyscallP;
     }
   }
+  return order;
 }
 
 /**
  * Go's sort.Stable after changing the times of `moved` events: the others are still in
  * order, so a merge of the two by (time, old index) is the stable sort, in O(n + k log k).
  */
-function stableResort(ev: EventColumns, moved: number[]): void {
+function stableOrder(ev: EventColumns, moved: number[]): Uint32Array {
   const n = ev.n;
   const ts = ev.ts;
   moved.sort((a, b) => ts[a] - ts[b] || a - b);
@@ -63,26 +68,5 @@ function stableResort(ev: EventColumns, moved: number[]): void {
     if (m < moved.length && (i === n || ts[moved[m]] < ts[i] || (ts[moved[m]] === ts[i] && moved[m] < i))) perm[k++] = moved[m++];
     else perm[k++] = i++;
   }
-  permute(ev, perm);
-}
-
-function permute(ev: EventColumns, perm: Uint32Array): void {
-  const n = ev.n;
-  const tmp = new Float64Array(n);
-  const f64 = (col: Float64Array) => {
-    for (let k = 0; k < n; k++) tmp[k] = col[perm[k]];
-    col.set(tmp.subarray(0, n));
-  };
-  f64(ev.ts);
-  f64(ev.g);
-  f64(ev.a0);
-  f64(ev.a1);
-  f64(ev.a2);
-  const small = (col: Int32Array | Uint32Array | Uint8Array) => {
-    for (let k = 0; k < n; k++) tmp[k] = col[perm[k]];
-    for (let k = 0; k < n; k++) col[k] = tmp[k];
-  };
-  small(ev.p);
-  small(ev.stk);
-  small(ev.typ);
+  return perm;
 }

@@ -26,6 +26,8 @@ const ORDERED_GC = 2;
 interface GState {
   seq: number;
   status: number;
+  /** bumped on every change: a P blocked on this state need not look again until it moves */
+  ver: number;
 }
 
 /** The transition an event makes (Go's stateTransition), in reused fields. */
@@ -93,37 +95,25 @@ class Transition {
 /** Goroutine states while merging, plus the GC's own sequence. */
 class States {
   private readonly gs = new Map<number, GState>();
-  private readonly gc: GState = { seq: 0, status: DEAD };
-  private static readonly ZERO: GState = { seq: 0, status: DEAD };
+  private readonly gc: GState = { seq: 0, status: DEAD, ver: 0 };
 
-  private cur(t: Transition): GState {
-    return t.on === ORDERED_GC ? this.gc : (this.gs.get(t.g) ?? States.ZERO);
+  /** The state a transition applies to (created as Go's zero state when new). */
+  of(t: Transition): GState {
+    if (t.on === ORDERED_GC) return this.gc;
+    let s = this.gs.get(t.g);
+    if (s === undefined) this.gs.set(t.g, (s = { seq: 0, status: DEAD, ver: 0 }));
+    return s;
   }
+}
 
-  ready(t: Transition): boolean {
-    if (t.on === UNORDERED) return true;
-    const c = this.cur(t);
-    return (t.initSeq === NOSEQ || t.initSeq === c.seq) && t.initStatus === c.status;
-  }
+function ready(t: Transition, c: GState): boolean {
+  return (t.initSeq === NOSEQ || t.initSeq === c.seq) && t.initStatus === c.status;
+}
 
-  apply(t: Transition): boolean {
-    if (t.on === UNORDERED) return true;
-    if (!this.ready(t)) return false;
-    const c = this.cur(t);
-    const seq = t.nextSeq === NOSEQ ? c.seq : t.nextSeq === SEQINC ? c.seq + 1 : t.nextSeq;
-    if (t.on === ORDERED_GC) {
-      this.gc.seq = seq;
-      this.gc.status = t.nextStatus;
-    } else {
-      const s = this.gs.get(t.g);
-      if (s === undefined) this.gs.set(t.g, { seq, status: t.nextStatus });
-      else {
-        s.seq = seq;
-        s.status = t.nextStatus;
-      }
-    }
-    return true;
-  }
+function apply(t: Transition, c: GState): void {
+  c.seq = t.nextSeq === NOSEQ ? c.seq : t.nextSeq === SEQINC ? c.seq + 1 : t.nextSeq;
+  c.status = t.nextStatus;
+  c.ver++;
 }
 
 // The frontier: at most one event per P (its stream's head), a binary heap by timestamp.
@@ -192,8 +182,19 @@ export function mergeBatches(r: RawReader, scan: V1Scan, inline: InlineStrings, 
         i--;
         continue;
       }
+      // A P whose next event waits for a goroutine state that has not moved stays blocked.
+      const b = ps.blockedOn;
+      if (b !== null && b.ver === ps.blockedVer) continue;
       t.of(ps.ev, ps.head);
-      if (!states.ready(t)) continue;
+      if (t.on !== UNORDERED) {
+        const c = states.of(t);
+        if (!ready(t, c)) {
+          ps.blockedOn = c;
+          ps.blockedVer = c.ver;
+          continue;
+        }
+      }
+      ps.blockedOn = null;
       available[i] = available[available.length - 1];
       available.pop();
       heapPush(frontier, ps);
@@ -213,7 +214,11 @@ export function mergeBatches(r: RawReader, scan: V1Scan, inline: InlineStrings, 
     if (typ === V1.GoStartLocal) out.typ[out.n - 1] = V1.GoStart;
     else if (typ === V1.GoUnblockLocal) out.typ[out.n - 1] = V1.GoUnblock;
     else if (typ === V1.GoSysExitLocal) out.typ[out.n - 1] = V1.GoSysExit;
-    if (!states.apply(t)) r.fail("encountered impossible goroutine state transition");
+    if (t.on !== UNORDERED) {
+      const c = states.of(t);
+      if (!ready(t, c)) r.fail("encountered impossible goroutine state transition");
+      apply(t, c);
+    }
     available.push(ps);
   }
 }

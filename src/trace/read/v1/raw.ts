@@ -7,6 +7,13 @@ import { ByteCursor } from "../bytes.js";
 import { TraceFormatError } from "../errors.js";
 import { MAX_ARGS_BYTES, MAX_STRING_BYTES, V1, V1_DESCS } from "./wire.js";
 
+/** Events that are not timed: the scan reads them, the batch loads skip them. */
+export const UNTIMED: Uint8Array = (() => {
+  const u = new Uint8Array(256);
+  for (const t of [V1.Batch, V1.String, V1.Frequency, V1.Stack, V1.TimerGoroutine, V1.CPUSample]) u[t] = 1;
+  return u;
+})();
+
 const decoder = new TextDecoder();
 
 export class RawReader {
@@ -61,8 +68,22 @@ export class RawReader {
     return start;
   }
 
-  /** Read the next event; false at the end of the data. */
-  next(): boolean {
+  /** Step over one varint (its value is checked when the event is decoded). */
+  private skipVal(): void {
+    const buf = this.buf;
+    let p = this.c.pos;
+    const limit = Math.min(buf.length, p + 10);
+    while (p < limit && buf[p] >= 0x80) p++;
+    if (p >= limit) this.fail(`event ${this.typ}: malformed base-128 varint or the trace ends inside the event`);
+    this.c.pos = p + 1;
+  }
+
+  /**
+   * Read the next event; false at the end of the data. Arguments are decoded only when
+   * the event is timed and timed is set, or untimed and timed is not: the other pass
+   * only needs to step over them.
+   */
+  next(timed = true): boolean {
     const c = this.c;
     if (c.pos >= this.buf.length) return false;
     this.offset = c.pos;
@@ -73,6 +94,7 @@ export class RawReader {
     if (desc === undefined || typ >= V1.Count || desc.minVersion > this.version) this.fail(`unknown event type ${typ}`);
     this.typ = typ;
     const args = this.args;
+    const decode = UNTIMED[typ] === 1 ? !timed : timed;
     if (typ === V1.String) {
       const id = this.val("string id");
       const len = this.val("string length");
@@ -93,7 +115,19 @@ export class RawReader {
       return true;
     }
     if (narg <= 3) {
-      for (let i = 0; i < narg; i++) args[i] = this.val(`event ${typ} argument`);
+      if (!decode) {
+        for (let i = 0; i < narg; i++) this.skipVal();
+      } else {
+        const buf = this.buf;
+        for (let i = 0; i < narg; i++) {
+          // Most values are one byte.
+          const b = buf[c.pos];
+          if (b < 0x80 && c.pos < buf.length) {
+            c.pos++;
+            args[i] = b;
+          } else args[i] = this.val(`event ${typ} argument`);
+        }
+      }
       this.nargs = narg;
       return true;
     }
@@ -101,6 +135,15 @@ export class RawReader {
     const len = this.val(`event ${typ} argument length`);
     if (len > MAX_ARGS_BYTES) this.fail(`event ${typ}: length-prefixed argument too big: ${len} bytes, limit is ${MAX_ARGS_BYTES}`);
     const start = this.skip(len);
+    if (!decode) {
+      if (typ === V1.UserLog) {
+        const slen = this.val("log message length");
+        if (slen > MAX_STRING_BYTES) this.fail(`string is too large (len=${slen})`);
+        this.skip(slen);
+      }
+      this.nargs = 0;
+      return true;
+    }
     const end = start + len;
     c.reset(this.buf, start, end);
     let n = 0;

@@ -41,10 +41,10 @@ export function readV1Trace(data: Uint8Array, base: number, version: number, vis
   const inline = new InlineStrings();
   const ev = new EventColumns(Math.max(16, scan.timed + scan.cpuSamples.n));
   mergeBatches(r, scan, inline, ev);
-  fixTimes(ev, scan.ticksPerSec, scan.timerGoids);
-  validateV1(ev, scan.stacks);
+  const order = fixTimes(ev, scan.ticksPerSec, scan.timerGoids);
+  validateV1(ev, order, scan.stacks);
   const tables = new V1Tables(scan);
-  const conv = new V1Converter(ev, scan, inline.list, tables, version, visit);
+  const conv = new V1Converter(ev, order, scan, inline.list, tables, version, visit);
   conv.run();
   return { events: conv.events, tables };
 }

@@ -55,7 +55,7 @@ export function scanV1(r: RawReader): V1Scan {
   };
   let cur: number[] | undefined;
   const a = r.args;
-  while (r.next()) {
+  while (r.next(false)) {
     const typ = r.typ;
     if (typ === V1.String) {
       if (s.strings.has(r.strId)) r.fail(`string has duplicate id ${r.strId}`);

@@ -27,7 +27,7 @@ interface PDesc {
   sweep: boolean;
 }
 
-export function validateV1(ev: EventColumns, stacks: ReadonlyMap<number, readonly number[]>): void {
+export function validateV1(ev: EventColumns, order: Uint32Array | null, stacks: ReadonlyMap<number, readonly number[]>): void {
   const gs = new Map<number, GDesc>([[0, { state: RUNNING, lastEv: 0, markAssist: false }]]);
   const ps = new Map<number, PDesc>();
   const tasks = new Set<number>();
@@ -44,18 +44,23 @@ export function validateV1(ev: EventColumns, stacks: ReadonlyMap<number, readonl
     if (d === undefined) ps.set(id, (d = { running: false, g: 0, sweep: false }));
     return d;
   };
-  for (let i = 0; i < ev.n; i++) {
-    const typ = ev.typ[i];
-    const gid = ev.g[i];
-    const pid = ev.p[i];
-    const fail = (msg: string): never => {
-      throw new TraceFormatError(`${msg} (event ${i}, ${V1_DESCS[typ]!.name}, time ${ev.ts[i]})`, 0);
-    };
-    const checkRunning = (allowG0: boolean) => {
-      if (g(gid).state !== RUNNING) fail(`g ${gid} is not running`);
-      if (p(pid).g !== gid) fail(`p ${pid} is not running g ${gid}`);
-      if (!allowG0 && gid === 0) fail("g 0 did it");
-    };
+  let i = 0;
+  let typ = 0;
+  let gid = 0;
+  let pid = 0;
+  const fail = (msg: string): never => {
+    throw new TraceFormatError(`${msg} (event ${i}, ${V1_DESCS[typ]!.name}, time ${ev.ts[i]})`, 0);
+  };
+  const checkRunning = (allowG0: boolean) => {
+    if (g(gid).state !== RUNNING) fail(`g ${gid} is not running`);
+    if (p(pid).g !== gid) fail(`p ${pid} is not running g ${gid}`);
+    if (!allowG0 && gid === 0) fail("g 0 did it");
+  };
+  for (let k = 0; k < ev.n; k++) {
+    i = order === null ? k : order[k];
+    typ = ev.typ[i];
+    gid = ev.g[i];
+    pid = ev.p[i];
     switch (typ) {
       case V1.ProcStart: {
         const d = p(pid);
