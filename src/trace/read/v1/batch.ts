@@ -9,6 +9,8 @@ import { V1, V1_DESCS } from "./wire.js";
 
 /** One P's stream of batches, and the events of the batch being merged. */
 export class ProcStream {
+  /** index among the merge's streams */
+  idx = 0;
   nextBatch = 0;
   /** the goroutine running on this P at the end of the last batch read */
   lastG = 0;

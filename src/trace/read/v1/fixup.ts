@@ -38,10 +38,11 @@ export function fixTimes(ev: EventColumns, ticksPerSec: number, timerGoids: Read
   if (n > 0) {
     const minTs = ts[order === null ? 0 : order[0]];
     const freq = 1e9 / ticksPerSec;
+    const timers = timerGoids.size > 0;
     for (let i = 0; i < n; i++) {
       ts[i] = Math.trunc((ts[i] - minTs) * freq);
       const typ = ev.typ[i];
-      if (typ === V1.GoUnblock && timerGoids.has(ev.g[i])) ev.p[i] = TimerP;
+      if (timers && typ === V1.GoUnblock && timerGoids.has(ev.g[i])) ev.p[i] = TimerP;
       if (typ === V1.GoSysExit) ev.p[i] = SyscallP;
     }
   }

@@ -164,7 +164,11 @@ export function mergeBatches(r: RawReader, scan: V1Scan, inline: InlineStrings, 
   const available = [...all];
   const frontier: ProcStream[] = [];
   const states = new States();
-  const t = new Transition();
+  // Each P's head transition, computed when it joins the frontier and applied when it
+  // leaves (Go computes it twice; the event and the goroutine's state object are the same).
+  const trans = all.map(() => new Transition());
+  const stateOf: (GState | null)[] = all.map(() => null);
+  all.forEach((p, i) => (p.idx = i));
   for (;;) {
     for (let i = 0; i < available.length; i++) {
       const ps = available[i];
@@ -185,9 +189,11 @@ export function mergeBatches(r: RawReader, scan: V1Scan, inline: InlineStrings, 
       // A P whose next event waits for a goroutine state that has not moved stays blocked.
       const b = ps.blockedOn;
       if (b !== null && b.ver === ps.blockedVer) continue;
+      const t = trans[ps.idx];
       t.of(ps.ev, ps.head);
+      let c: GState | null = null;
       if (t.on !== UNORDERED) {
-        const c = states.of(t);
+        c = states.of(t);
         if (!ready(t, c)) {
           ps.blockedOn = c;
           ps.blockedVer = c.ver;
@@ -195,6 +201,7 @@ export function mergeBatches(r: RawReader, scan: V1Scan, inline: InlineStrings, 
         }
       }
       ps.blockedOn = null;
+      stateOf[ps.idx] = c;
       available[i] = available[available.length - 1];
       available.pop();
       heapPush(frontier, ps);
@@ -207,15 +214,15 @@ export function mergeBatches(r: RawReader, scan: V1Scan, inline: InlineStrings, 
     const ps = heapPop(frontier);
     const ev = ps.ev;
     const i = ps.head++;
-    t.of(ev, i);
     out.copyFrom(ev, i);
     // "Local" events only served the ordering.
     const typ = ev.typ[i];
     if (typ === V1.GoStartLocal) out.typ[out.n - 1] = V1.GoStart;
     else if (typ === V1.GoUnblockLocal) out.typ[out.n - 1] = V1.GoUnblock;
     else if (typ === V1.GoSysExitLocal) out.typ[out.n - 1] = V1.GoSysExit;
-    if (t.on !== UNORDERED) {
-      const c = states.of(t);
+    const c = stateOf[ps.idx];
+    if (c !== null) {
+      const t = trans[ps.idx];
       if (!ready(t, c)) r.fail("encountered impossible goroutine state transition");
       apply(t, c);
     }
