@@ -35,11 +35,11 @@ const BLOCK_REASON = new Map<number, [number, string]>([
 ]);
 
 /** Indices of GoSysCall events whose goroutine's next event is GoSysBlock (Go looks ahead). */
-function blockedSyscalls(ev: EventColumns, order: Uint32Array | null): Set<number> {
+function blockedSyscalls(ev: EventColumns, order: Uint32Array): Set<number> {
   const pending = new Map<number, number>();
   const blocked = new Set<number>();
-  for (let k = 0; k < ev.n; k++) {
-    const i = order === null ? k : order[k];
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
     const g = ev.g[i];
     const at = pending.get(g);
     if (at !== undefined) {
@@ -71,8 +71,8 @@ export class V1Converter {
 
   constructor(
     private readonly ev: EventColumns,
-    /** the events' order (null: index order) */
-    private readonly order: Uint32Array | null,
+    /** the events' order: the k-th event is order[k] */
+    private readonly order: Uint32Array,
     private readonly scan: V1Scan,
     private readonly inline: readonly string[],
     private readonly tables: V1Tables,
@@ -114,9 +114,10 @@ export class V1Converter {
     const ev = this.ev;
     const order = this.order;
     const blocked = blockedSyscalls(ev, order);
-    if (ev.n > 0) this.sync(ev.ts[order === null ? 0 : order[0]] - 1, 1);
-    for (let k = 0; k < ev.n; k++) this.convert(order === null ? k : order[k], blocked);
-    this.sync(this.lastTs + 1, ev.n > 0 ? 2 : 1);
+    const n = order.length;
+    if (n > 0) this.sync(ev.ts[order[0]] - 1, 1);
+    for (let k = 0; k < n; k++) this.convert(order[k], blocked);
+    this.sync(this.lastTs + 1, n > 0 ? 2 : 1);
   }
 
   private convert(i: number, blocked: ReadonlySet<number>): void {

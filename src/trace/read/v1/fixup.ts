@@ -9,19 +9,20 @@ import type { EventColumns } from "./columns.js";
 import { SyscallP, TimerP, V1 } from "./wire.js";
 
 /**
- * Returns the new order of the events when syscall exits moved (k-th event = order[k]),
- * null when they are still in order: passing the order on is cheaper than moving 8 columns.
+ * order: the store's indices in merged order. Returns the final order (the same array
+ * when no syscall exit moved); the k-th event of the trace is order[k].
  */
-export function fixTimes(ev: EventColumns, ticksPerSec: number, timerGoids: ReadonlySet<number>): Uint32Array | null {
-  const n = ev.n;
+export function fixTimes(ev: EventColumns, order: Uint32Array, ticksPerSec: number, timerGoids: ReadonlySet<number>): Uint32Array {
+  const n = order.length;
   const ts = ev.ts;
-  for (let i = 1; i < n; i++) {
-    if (ts[i] < ts[i - 1]) throw new TraceFormatError("time stamps out of order", 0);
+  for (let k = 1; k < n; k++) {
+    if (ts[order[k]] < ts[order[k - 1]]) throw new TraceFormatError("time stamps out of order", 0);
   }
   // A syscall exit's real time (a2) was taken before the event was written; move it there.
   const lastSysBlock = new Map<number, number>();
-  const moved: number[] = [];
-  for (let i = 0; i < n; i++) {
+  const moved: number[] = []; // positions in order
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
     const typ = ev.typ[i];
     if (typ === V1.GoSysBlock || typ === V1.GoInSyscall) lastSysBlock.set(ev.g[i], ts[i]);
     else if (typ === V1.GoSysExit) {
@@ -30,44 +31,45 @@ export function fixTimes(ev: EventColumns, ticksPerSec: number, timerGoids: Read
       const block = lastSysBlock.get(ev.g[i]) ?? 0;
       if (block === 0) throw new TraceFormatError("stray syscall exit", 0);
       if (real < block) throw new TraceFormatError("time stamps out of order", 0);
-      if (real !== ts[i]) moved.push(i);
+      if (real !== ts[i]) moved.push(k);
       ts[i] = real;
     }
   }
-  const order = moved.length > 0 ? stableOrder(ev, moved) : null;
+  const final = moved.length > 0 ? stableOrder(ts, order, moved) : order;
   if (n > 0) {
-    const minTs = ts[order === null ? 0 : order[0]];
+    const minTs = ts[final[0]];
     const freq = 1e9 / ticksPerSec;
     const timers = timerGoids.size > 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < ev.n; i++) {
       ts[i] = Math.trunc((ts[i] - minTs) * freq);
       const typ = ev.typ[i];
       if (timers && typ === V1.GoUnblock && timerGoids.has(ev.g[i])) ev.p[i] = TimerP;
       if (typ === V1.GoSysExit) ev.p[i] = SyscallP;
     }
   }
-  return order;
+  return final;
 }
 
 /**
- * Go's sort.Stable after changing the times of `moved` events: the others are still in
- * order, so a merge of the two by (time, old index) is the stable sort, in O(n + k log k).
+ * Go's sort.Stable after changing the times of the events at positions `moved`: the
+ * others are still in order, so a merge of the two by (time, position) is the stable
+ * sort, in O(n + k log k).
  */
-function stableOrder(ev: EventColumns, moved: number[]): Uint32Array {
-  const n = ev.n;
-  const ts = ev.ts;
-  moved.sort((a, b) => ts[a] - ts[b] || a - b);
+function stableOrder(ts: Float64Array, order: Uint32Array, moved: number[]): Uint32Array {
+  const n = order.length;
+  const at = (k: number) => ts[order[k]];
+  moved.sort((a, b) => at(a) - at(b) || a - b);
   const isMoved = new Uint8Array(n);
-  for (const i of moved) isMoved[i] = 1;
-  const perm = new Uint32Array(n);
-  let k = 0;
+  for (const k of moved) isMoved[k] = 1;
+  const out = new Uint32Array(n);
+  let o = 0;
   let m = 0;
-  let i = 0;
+  let k = 0;
   for (;;) {
-    while (i < n && isMoved[i]) i++;
-    if (i === n && m === moved.length) break;
-    if (m < moved.length && (i === n || ts[moved[m]] < ts[i] || (ts[moved[m]] === ts[i] && moved[m] < i))) perm[k++] = moved[m++];
-    else perm[k++] = i++;
+    while (k < n && isMoved[k]) k++;
+    if (k === n && m === moved.length) break;
+    if (m < moved.length && (k === n || at(moved[m]) < at(k) || (at(moved[m]) === at(k) && moved[m] < k))) out[o++] = order[moved[m++]];
+    else out[o++] = order[k++];
   }
-  return perm;
+  return out;
 }

@@ -5,10 +5,9 @@
 // The frontier heap follows Go's container/heap steps so equal timestamps come out as
 // Go's would for the same P order (Go's own P order is a map's, i.e. random).
 
-import { EventColumns } from "./columns.js";
-import { type InlineStrings, ProcStream, loadBatch } from "./batch.js";
-import type { RawReader } from "./raw.js";
-import type { V1Scan } from "./scan.js";
+import { TraceFormatError } from "../errors.js";
+import type { EventColumns } from "./columns.js";
+import type { Decoded } from "./decode.js";
 import { V1 } from "./wire.js";
 
 const DEAD = 0;
@@ -116,17 +115,40 @@ function apply(t: Transition, c: GState): void {
   c.ver++;
 }
 
-// The frontier: at most one event per P (its stream's head), a binary heap by timestamp.
-function headTs(p: ProcStream): number {
-  return p.ev.ts[p.head];
+/** One P's events: ranges of the store (one per batch), walked in order. */
+class ProcStream {
+  /** the next event (the frontier's while the P is in it) */
+  head = 0;
+  end = 0;
+  private next = 0;
+  done = false;
+  /** the goroutine state the head event waits for, and its version when last checked */
+  blockedOn: GState | null = null;
+  blockedVer = 0;
+  /** the head's transition (computed when it joins the frontier, applied when it leaves) */
+  readonly t = new Transition();
+  state: GState | null = null;
+
+  constructor(private readonly ranges: readonly number[]) {}
+
+  /** Make head an event; false when the P has none left. */
+  fill(): boolean {
+    while (this.head === this.end) {
+      if (this.next === this.ranges.length) return false;
+      this.head = this.ranges[this.next++];
+      this.end = this.ranges[this.next++];
+    }
+    return true;
+  }
 }
 
-function heapPush(h: ProcStream[], x: ProcStream): void {
+// The frontier: at most one event per P (its head), a binary heap by timestamp.
+function heapPush(h: ProcStream[], ts: Float64Array, x: ProcStream): void {
   h.push(x);
   let j = h.length - 1;
   for (;;) {
     const i = Math.trunc((j - 1) / 2);
-    if (i === j || !(headTs(h[j]) < headTs(h[i]))) break;
+    if (i === j || !(ts[h[j].head] < ts[h[i].head])) break;
     const t = h[i];
     h[i] = h[j];
     h[j] = t;
@@ -134,7 +156,7 @@ function heapPush(h: ProcStream[], x: ProcStream): void {
   }
 }
 
-function heapPop(h: ProcStream[]): ProcStream {
+function heapPop(h: ProcStream[], ts: Float64Array): ProcStream {
   const n = h.length - 1;
   let t = h[0];
   h[0] = h[n];
@@ -145,8 +167,8 @@ function heapPop(h: ProcStream[]): ProcStream {
     if (j1 >= n) break;
     let j = j1;
     const j2 = j1 + 1;
-    if (j2 < n && headTs(h[j2]) < headTs(h[j1])) j = j2;
-    if (!(headTs(h[j]) < headTs(h[i]))) break;
+    if (j2 < n && ts[h[j2].head] < ts[h[j1].head]) j = j2;
+    if (!(ts[h[j].head] < ts[h[i].head])) break;
     t = h[i];
     h[i] = h[j];
     h[j] = t;
@@ -155,31 +177,26 @@ function heapPop(h: ProcStream[]): ProcStream {
   return h.pop()!;
 }
 
-/** Merge all batches into one ordered stream (timestamps still in ticks). */
-export function mergeBatches(r: RawReader, scan: V1Scan, inline: InlineStrings, out: EventColumns): void {
+/**
+ * Merge the Ps' events into one stream: returns the store's indices in merged order
+ * (timestamps still in ticks). "Local" event types become their plain ones.
+ */
+export function mergeBatches(d: Decoded): Uint32Array {
+  const ev: EventColumns = d.ev;
+  const ts = ev.ts;
   const all: ProcStream[] = [];
-  for (const [pid, offs] of scan.batches) all.push(new ProcStream(pid, offs));
-  // CPU samples: their own stream, in the order of the signal handler's timestamps.
-  all.push(sortedSamples(scan.cpuSamples));
+  for (const r of d.ranges.values()) all.push(new ProcStream(r));
+  // CPU samples: their own stream, already in the order of the signal handler's times.
+  all.push(new ProcStream(d.samples));
   const available = [...all];
   const frontier: ProcStream[] = [];
   const states = new States();
-  // Each P's head transition, computed when it joins the frontier and applied when it
-  // leaves (Go computes it twice; the event and the goroutine's state object are the same).
-  const trans = all.map(() => new Transition());
-  const stateOf: (GState | null)[] = all.map(() => null);
-  all.forEach((p, i) => (p.idx = i));
+  const order = new Uint32Array(ev.n);
+  let k = 0;
   for (;;) {
     for (let i = 0; i < available.length; i++) {
       const ps = available[i];
-      let exhausted = false;
-      while (ps.head === ps.ev.n) {
-        if (!loadBatch(r, ps, inline)) {
-          exhausted = true;
-          break;
-        }
-      }
-      if (exhausted) {
+      if (!ps.fill()) {
         ps.done = true;
         available[i] = available[available.length - 1];
         available.pop();
@@ -189,8 +206,8 @@ export function mergeBatches(r: RawReader, scan: V1Scan, inline: InlineStrings, 
       // A P whose next event waits for a goroutine state that has not moved stays blocked.
       const b = ps.blockedOn;
       if (b !== null && b.ver === ps.blockedVer) continue;
-      const t = trans[ps.idx];
-      t.of(ps.ev, ps.head);
+      const t = ps.t;
+      t.of(ev, ps.head);
       let c: GState | null = null;
       if (t.on !== UNORDERED) {
         c = states.of(t);
@@ -201,39 +218,29 @@ export function mergeBatches(r: RawReader, scan: V1Scan, inline: InlineStrings, 
         }
       }
       ps.blockedOn = null;
-      stateOf[ps.idx] = c;
+      ps.state = c;
       available[i] = available[available.length - 1];
       available.pop();
-      heapPush(frontier, ps);
+      heapPush(frontier, ts, ps);
       i--;
     }
     if (frontier.length === 0) {
-      if (all.some((p) => !p.done)) throw r.fail("no consistent ordering of events possible");
-      return;
+      if (all.some((p) => !p.done)) throw new TraceFormatError("no consistent ordering of events possible", 0);
+      return order;
     }
-    const ps = heapPop(frontier);
-    const ev = ps.ev;
+    const ps = heapPop(frontier, ts);
     const i = ps.head++;
-    out.copyFrom(ev, i);
+    order[k++] = i;
     // "Local" events only served the ordering.
     const typ = ev.typ[i];
-    if (typ === V1.GoStartLocal) out.typ[out.n - 1] = V1.GoStart;
-    else if (typ === V1.GoUnblockLocal) out.typ[out.n - 1] = V1.GoUnblock;
-    else if (typ === V1.GoSysExitLocal) out.typ[out.n - 1] = V1.GoSysExit;
-    const c = stateOf[ps.idx];
+    if (typ === V1.GoStartLocal) ev.typ[i] = V1.GoStart;
+    else if (typ === V1.GoUnblockLocal) ev.typ[i] = V1.GoUnblock;
+    else if (typ === V1.GoSysExitLocal) ev.typ[i] = V1.GoSysExit;
+    const c = ps.state;
     if (c !== null) {
-      const t = trans[ps.idx];
-      if (!ready(t, c)) r.fail("encountered impossible goroutine state transition");
-      apply(t, c);
+      if (!ready(ps.t, c)) throw new TraceFormatError("encountered impossible goroutine state transition", 0);
+      apply(ps.t, c);
     }
     available.push(ps);
   }
-}
-
-/** The CPU samples as a stream with no batches to load, stably sorted by time. */
-function sortedSamples(cs: EventColumns): ProcStream {
-  const order = Array.from({ length: cs.n }, (_, i) => i).sort((a, b) => cs.ts[a] - cs.ts[b] || a - b);
-  const ev = new EventColumns(Math.max(1, cs.n));
-  for (const i of order) ev.copyFrom(cs, i);
-  return new ProcStream(-2, [], ev);
 }

@@ -5,9 +5,8 @@
 
 import type { TraceVisitor } from "../../model/event.js";
 import { TraceFormatError } from "../errors.js";
-import { InlineStrings } from "./batch.js";
-import { EventColumns } from "./columns.js";
 import { V1Converter } from "./convert.js";
+import { decodeAll } from "./decode.js";
 import { fixTimes } from "./fixup.js";
 import { mergeBatches } from "./merge.js";
 import { RawReader } from "./raw.js";
@@ -38,13 +37,11 @@ export function readV1Trace(data: Uint8Array, base: number, version: number, vis
       base + data.length,
     );
   }
-  const inline = new InlineStrings();
-  const ev = new EventColumns(Math.max(16, scan.timed + scan.cpuSamples.n));
-  mergeBatches(r, scan, inline, ev);
-  const order = fixTimes(ev, scan.ticksPerSec, scan.timerGoids);
-  validateV1(ev, order, scan.stacks);
+  const d = decodeAll(r, scan);
+  const order = fixTimes(d.ev, mergeBatches(d), scan.ticksPerSec, scan.timerGoids);
+  validateV1(d.ev, order, scan.stacks);
   const tables = new V1Tables(scan);
-  const conv = new V1Converter(ev, order, scan, inline.list, tables, version, visit);
+  const conv = new V1Converter(d.ev, order, scan, d.inline, tables, version, visit);
   conv.run();
   return { events: conv.events, tables };
 }

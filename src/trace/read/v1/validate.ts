@@ -27,7 +27,7 @@ interface PDesc {
   sweep: boolean;
 }
 
-export function validateV1(ev: EventColumns, order: Uint32Array | null, stacks: ReadonlyMap<number, readonly number[]>): void {
+export function validateV1(ev: EventColumns, order: Uint32Array, stacks: ReadonlyMap<number, readonly number[]>): void {
   const gs = new Map<number, GDesc>([[0, { state: RUNNING, lastEv: 0, markAssist: false }]]);
   const ps = new Map<number, PDesc>();
   const tasks = new Set<number>();
@@ -56,8 +56,8 @@ export function validateV1(ev: EventColumns, order: Uint32Array | null, stacks: 
     if (p(pid).g !== gid) fail(`p ${pid} is not running g ${gid}`);
     if (!allowG0 && gid === 0) fail("g 0 did it");
   };
-  for (let k = 0; k < ev.n; k++) {
-    i = order === null ? k : order[k];
+  for (let k = 0; k < order.length; k++) {
+    i = order[k];
     typ = ev.typ[i];
     gid = ev.g[i];
     pid = ev.p[i];
