@@ -7,7 +7,7 @@
 
 import { EventKind, GoState, NO_TASK, ProcState, ResourceKind, type TraceVisitor } from "../../model/event.js";
 import { Ev } from "../../wire/spec.js";
-import { TraceFormatError } from "../errors.js";
+import { V1EventError } from "./errors.js";
 import type { EventColumns } from "./columns.js";
 import { V1Event } from "./event.js";
 import type { V1Scan } from "./scan.js";
@@ -312,7 +312,7 @@ export class V1Converter {
         at(EventKind.StackSample, Ev.CPUSample, stk);
         return this.emit();
       default:
-        throw new TraceFormatError(`unexpected event type ${V1_DESCS[typ]?.name ?? typ}`, 0);
+        throw new V1EventError(`unexpected event type ${V1_DESCS[typ]?.name ?? typ}`, i);
     }
   }
 }

@@ -4,7 +4,7 @@
 // nanoseconds from the first event, and timer unblocks and syscall exits move to Go's
 // fake Ps.
 
-import { TraceFormatError } from "../errors.js";
+import { V1EventError } from "./errors.js";
 import type { EventColumns } from "./columns.js";
 import { SyscallP, TimerP, V1 } from "./wire.js";
 
@@ -16,7 +16,7 @@ export function fixTimes(ev: EventColumns, order: Uint32Array, ticksPerSec: numb
   const n = order.length;
   const ts = ev.ts;
   for (let k = 1; k < n; k++) {
-    if (ts[order[k]] < ts[order[k - 1]]) throw new TraceFormatError("time stamps out of order", 0);
+    if (ts[order[k]] < ts[order[k - 1]]) throw new V1EventError("time stamps out of order", order[k]);
   }
   // A syscall exit's real time (a2) was taken before the event was written; move it there.
   const lastSysBlock = new Map<number, number>();
@@ -29,8 +29,8 @@ export function fixTimes(ev: EventColumns, order: Uint32Array, ticksPerSec: numb
       const real = ev.a2[i];
       if (real === 0) continue;
       const block = lastSysBlock.get(ev.g[i]) ?? 0;
-      if (block === 0) throw new TraceFormatError("stray syscall exit", 0);
-      if (real < block) throw new TraceFormatError("time stamps out of order", 0);
+      if (block === 0) throw new V1EventError("stray syscall exit", i);
+      if (real < block) throw new V1EventError("time stamps out of order", i);
       if (real !== ts[i]) moved.push(k);
       ts[i] = real;
     }

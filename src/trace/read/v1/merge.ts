@@ -5,9 +5,9 @@
 // The frontier heap follows Go's container/heap steps so equal timestamps come out as
 // Go's would for the same P order (Go's own P order is a map's, i.e. random).
 
-import { TraceFormatError } from "../errors.js";
 import type { EventColumns } from "./columns.js";
 import type { Decoded } from "./decode.js";
+import { V1EventError } from "./errors.js";
 import { V1 } from "./wire.js";
 
 const DEAD = 0;
@@ -225,7 +225,10 @@ export function mergeBatches(d: Decoded): Uint32Array {
       i--;
     }
     if (frontier.length === 0) {
-      if (all.some((p) => !p.done)) throw new TraceFormatError("no consistent ordering of events possible", 0);
+      if (all.some((p) => !p.done)) {
+        const stuck = all.find((p) => !p.done)!;
+        throw new V1EventError("no consistent ordering of events possible (this event can never happen)", stuck.head);
+      }
       return order;
     }
     const ps = heapPop(frontier, ts);
@@ -238,7 +241,7 @@ export function mergeBatches(d: Decoded): Uint32Array {
     else if (typ === V1.GoSysExitLocal) ev.typ[i] = V1.GoSysExit;
     const c = ps.state;
     if (c !== null) {
-      if (!ready(ps.t, c)) throw new TraceFormatError("encountered impossible goroutine state transition", 0);
+      if (!ready(ps.t, c)) throw new V1EventError("encountered impossible goroutine state transition", i);
       apply(ps.t, c);
     }
     available.push(ps);

@@ -7,6 +7,7 @@ import type { TraceVisitor } from "../../model/event.js";
 import { TraceFormatError } from "../errors.js";
 import { V1Converter } from "./convert.js";
 import { decodeAll } from "./decode.js";
+import { V1EventError, withOffset } from "./errors.js";
 import { fixTimes } from "./fixup.js";
 import { mergeBatches } from "./merge.js";
 import { RawReader } from "./raw.js";
@@ -38,10 +39,15 @@ export function readV1Trace(data: Uint8Array, base: number, version: number, vis
     );
   }
   const d = decodeAll(r, scan);
-  const order = fixTimes(d.ev, mergeBatches(d), scan.ticksPerSec, scan.timerGoids);
-  validateV1(d.ev, order, scan.stacks);
-  const tables = new V1Tables(scan);
-  const conv = new V1Converter(d.ev, order, scan, d.inline, tables, version, visit);
-  conv.run();
-  return { events: conv.events, tables };
+  try {
+    const order = fixTimes(d.ev, mergeBatches(d), scan.ticksPerSec, scan.timerGoids);
+    validateV1(d.ev, order, scan.stacks);
+    const tables = new V1Tables(scan);
+    const conv = new V1Converter(d.ev, order, scan, d.inline, tables, version, visit);
+    conv.run();
+    return { events: conv.events, tables };
+  } catch (e) {
+    if (e instanceof V1EventError) throw withOffset(e, r);
+    throw e;
+  }
 }

@@ -32,6 +32,7 @@ export interface V1Scan {
 
 /** Go's uint32(x) of a value read as an int64-meaning number. */
 export function u32(x: number): number {
+  if (x >= 0 && x < 4294967296) return x;
   return ((x % 4294967296) + 4294967296) % 4294967296;
 }
 

@@ -5,7 +5,7 @@
 // goroutine blocked on the network to the fake netpoll P, and stack ids with no stack
 // (or an empty one) become 0.
 
-import { TraceFormatError } from "../errors.js";
+import { V1EventError } from "./errors.js";
 import type { EventColumns } from "./columns.js";
 import { GCP, NetpollP, TimerP, V1, V1_DESCS } from "./wire.js";
 
@@ -49,7 +49,7 @@ export function validateV1(ev: EventColumns, order: Uint32Array, stacks: Readonl
   let gid = 0;
   let pid = 0;
   const fail = (msg: string): never => {
-    throw new TraceFormatError(`${msg} (event ${i}, ${V1_DESCS[typ]!.name}, time ${ev.ts[i]})`, 0);
+    throw new V1EventError(`${msg} (${V1_DESCS[typ]!.name} at ${ev.ts[i]} ns)`, i);
   };
   const checkRunning = (allowG0: boolean) => {
     if (g(gid).state !== RUNNING) fail(`g ${gid} is not running`);
