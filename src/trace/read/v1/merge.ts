@@ -93,17 +93,28 @@ class Transition {
 
 /** Goroutine states while merging, plus the GC's own sequence. */
 class States {
-  private readonly gs = new Map<number, GState>();
+  // Goroutine ids are small counters: an array for them, a map for the rest.
+  private readonly dense: (GState | undefined)[] = [];
+  private readonly sparse = new Map<number, GState>();
   private readonly gc: GState = { seq: 0, status: DEAD, ver: 0 };
 
   /** The state a transition applies to (created as Go's zero state when new). */
   of(t: Transition): GState {
     if (t.on === ORDERED_GC) return this.gc;
-    let s = this.gs.get(t.g);
-    if (s === undefined) this.gs.set(t.g, (s = { seq: 0, status: DEAD, ver: 0 }));
+    const g = t.g;
+    let s: GState | undefined;
+    if (g >= 0 && g < DENSE_IDS) {
+      s = this.dense[g];
+      if (s === undefined) this.dense[g] = s = { seq: 0, status: DEAD, ver: 0 };
+    } else {
+      s = this.sparse.get(g);
+      if (s === undefined) this.sparse.set(g, (s = { seq: 0, status: DEAD, ver: 0 }));
+    }
     return s;
   }
 }
+
+const DENSE_IDS = 1 << 20;
 
 function ready(t: Transition, c: GState): boolean {
   return (t.initSeq === NOSEQ || t.initSeq === c.seq) && t.initStatus === c.status;

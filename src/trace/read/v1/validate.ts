@@ -9,6 +9,7 @@ import { V1EventError } from "./errors.js";
 import type { EventColumns } from "./columns.js";
 import { GCP, NetpollP, TimerP, V1, V1_DESCS } from "./wire.js";
 
+const DENSE_IDS = 1 << 20;
 const DEAD = 0;
 const RUNNABLE = 1;
 const RUNNING = 2;
@@ -28,15 +29,24 @@ interface PDesc {
 }
 
 export function validateV1(ev: EventColumns, order: Uint32Array, stacks: ReadonlyMap<number, readonly number[]>): void {
-  const gs = new Map<number, GDesc>([[0, { state: RUNNING, lastEv: 0, markAssist: false }]]);
+  // Goroutine ids are small counters: an array for them, a map for the rest. Go's map has
+  // an entry only once written; `exists` keeps that for GoCreate's "already exists" check.
+  const dense: (GDesc | undefined)[] = [{ state: RUNNING, lastEv: 0, markAssist: false }];
+  const sparse = new Map<number, GDesc>();
+  const exists = (id: number) => (id >= 0 && id < DENSE_IDS ? dense[id] !== undefined : sparse.has(id));
   const ps = new Map<number, PDesc>();
   const tasks = new Set<number>();
   const regions = new Map<number, { task: number; name: number }[]>();
   let inGC = false;
   let inSTW = false;
   const g = (id: number): GDesc => {
-    let d = gs.get(id);
-    if (d === undefined) gs.set(id, (d = { state: DEAD, lastEv: 0, markAssist: false }));
+    if (id >= 0 && id < DENSE_IDS) {
+      let d = dense[id];
+      if (d === undefined) dense[id] = d = { state: DEAD, lastEv: 0, markAssist: false };
+      return d;
+    }
+    let d = sparse.get(id);
+    if (d === undefined) sparse.set(id, (d = { state: DEAD, lastEv: 0, markAssist: false }));
     return d;
   };
   const p = (id: number): PDesc => {
@@ -125,8 +135,10 @@ export function validateV1(ev: EventColumns, order: Uint32Array, stacks: Readonl
       case V1.GoCreate: {
         checkRunning(true);
         const child = ev.a0[i];
-        if (gs.has(child)) fail(`g ${child} already exists`);
-        gs.set(child, { state: RUNNABLE, lastEv: typ, markAssist: false });
+        if (exists(child)) fail(`g ${child} already exists`);
+        const d = g(child);
+        d.state = RUNNABLE;
+        d.lastEv = typ;
         break;
       }
       case V1.GoStart:
