@@ -68,7 +68,13 @@ describe.skipIf(!HAVE_GO)("trace reader", () => {
       stdio: "pipe",
       timeout: 120_000,
     });
-    traces = [join(OUT, "basic-1.trace"), join(OUT, "basic-2.trace"), gens];
+    // The alloc/free experiment: experimental batches and events.
+    execFileSync(join(BIN, "tracebasic"), ["-out", join(OUT, "allocfree")], {
+      env: { ...process.env, GODEBUG: "traceallocfree=1" },
+      stdio: "pipe",
+      timeout: 120_000,
+    });
+    traces = [join(OUT, "basic-1.trace"), join(OUT, "basic-2.trace"), gens, join(OUT, "allocfree-1.trace")];
   }, 600_000);
 
   it("reads traces of real Go 1.26 programs exactly as x/exp/trace does", () => {
@@ -94,6 +100,11 @@ describe.skipIf(!HAVE_GO)("trace reader", () => {
       expect(lines.filter((l) => l.startsWith("RegionBegin") && l.includes('type="tcp"')).length).toBe(3);
       expect(lines.some((l) => l.startsWith("Log ") && l.includes('cat="sum" msg="39800"'))).toBe(true);
     }
+    // The first session ran the CPU profiler: its samples are merged in by time.
+    expect(ourEvents((v) => readTraceFile(traces[0], v)).lines.some((l) => l.startsWith("StackSample"))).toBe(true);
+    const af = ourEvents((v) => readTraceFile(traces[3], v)).lines;
+    expect(af.filter((l) => l.startsWith("Experimental ") && l.includes("exp=AllocFree")).length).toBeGreaterThan(100);
+    expect(af[0]).toMatch(/^Sync .* exp=AllocFree:\d+:\d+$/);
     const gens = ourEvents((v) => readTraceFile(traces[2], v));
     expect(gens.result!.generations).toBeGreaterThanOrEqual(3);
   });

@@ -91,6 +91,8 @@ class TraceDriver {
         continue;
       }
       if (r.kind === "end") {
+        // Before 1.26 a trace with no generation at all lacks its frequency (Go says so).
+        if (eof && !endMarker && this.generations === 0) throw new TraceFormatError("no frequency event found", base + pos);
         if (eof) this.finish();
         return pos;
       }

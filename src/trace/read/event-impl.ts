@@ -70,9 +70,14 @@ export interface EventContext {
 const EMPTY_EXP = new Map<string, readonly ExperimentalBatch[]>();
 
 export class EventRecord implements TraceEvent {
+  // time starts as a double (-0 === 0): it always holds values past 2^31, and a field that
+  // starts as a small integer and later holds a double changes the object's hidden class,
+  // so V8 throws away the optimised code of every function that saw the old one. The args
+  // stay small integers (ids, sequence numbers): as doubles, each would be boxed when passed
+  // to a function (a heap allocation per event); the rare big value costs one deopt.
   wireType = 0;
   kind: EventKind = EventKind.Bad;
-  time = 0;
+  time = -0;
   goroutine = -1;
   proc = -1;
   thread = -1;

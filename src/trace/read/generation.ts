@@ -39,9 +39,9 @@ export class Generation {
   readonly batches = new Map<number, Batch[]>();
   readonly ms: number[] = [];
   cpuSamples: CpuSample[] = [];
-  minTs = 0;
+  minTs = -0; // doubles from the start (see EventRecord)
   /** nanoseconds per tick (Go's frequency); 0 until the Frequency event */
-  freq = 0;
+  freq = -0;
   hasClockSnapshot = false;
   snapTime = 0;
   snapMono = 0;
@@ -66,8 +66,24 @@ export class Generation {
     return Math.trunc(t * this.freq);
   }
 
+  /** The strings by id when the ids are dense (they are, as the runtime writes them). */
+  private dense: (string | undefined)[] | null = null;
+
   getString(id: number): string | undefined {
-    return id === 0 ? "" : this.strings.get(id);
+    if (id === 0) return "";
+    const d = this.dense;
+    if (d !== null && id > 0 && id < d.length) return d[id];
+    return this.strings.get(id);
+  }
+
+  /** After the string batches: a dense array for getString, if the ids allow. */
+  densify(): void {
+    let max = 0;
+    for (const id of this.strings.keys()) if (id > max) max = id;
+    if (max >= 4 * this.strings.size + 1024) return;
+    const d: (string | undefined)[] = new Array<string | undefined>(max + 1).fill(undefined);
+    for (const [id, s] of this.strings) if (id > 0) d[id] = s;
+    this.dense = d;
   }
 
   hasStack(id: number): boolean {
@@ -162,6 +178,7 @@ export function buildGeneration(buf: Uint8Array, base: number, batches: Batch[],
       list.push(b);
     }
   }
+  g.densify();
   const at = base + (batches.length > 0 ? batches[batches.length - 1].end : 0);
   if (g.freq === 0) throw new TraceFormatError("no frequency event found", at);
   if (version >= 25 && !g.hasClockSnapshot) throw new TraceFormatError("no clock snapshot event found", at);

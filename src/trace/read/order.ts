@@ -10,6 +10,7 @@
 import { GoState, NO_TASK, ProcState } from "../model/event.js";
 import { Ev, SPECS, WIRE_GO_NAMES, WIRE_PROC_NAMES, WireGo, WireProc, eventName } from "../wire/spec.js";
 import { TraceFormatError } from "./errors.js";
+import { IntMap } from "./intmap.js";
 import { EventRecord, KIND_OF, type EventContext } from "./event-impl.js";
 
 const NONE = -1;
@@ -89,46 +90,17 @@ const GC_UNDETERMINED = 0;
 const GC_NOT_RUNNING = 1;
 const GC_RUNNING = 2;
 
-/** A FIFO of reused event records. */
-export class EventQueue {
-  private buf: EventRecord[] = [];
-  private start = 0;
-  private n = 0;
-
-  get length(): number {
-    return this.n;
-  }
-
-  /** A record to fill, appended at the back. */
-  push(): EventRecord {
-    if (this.n === this.buf.length) this.grow();
-    const r = this.buf[(this.start + this.n) % this.buf.length];
-    this.n++;
-    return r;
-  }
-
-  /** The front record; valid until the next push. */
-  pop(): EventRecord {
-    const r = this.buf[this.start];
-    this.start = (this.start + 1) % this.buf.length;
-    this.n--;
-    return r;
-  }
-
-  private grow(): void {
-    const old = this.buf;
-    const size = Math.max(8, old.length * 2);
-    const next: EventRecord[] = [];
-    for (let i = 0; i < this.n; i++) next.push(old[(this.start + i) % old.length]);
-    while (next.length < size) next.push(new EventRecord());
-    this.buf = next;
-    this.start = 0;
-  }
-}
-
 export class Ordering {
-  readonly queue = new EventQueue();
-  private readonly gStates = new Map<number, GState>();
+  /**
+   * The events the last successful advance() produced, in order (Go's queue): the event
+   * itself, with its context filled in, and up to two implied ones. The reader hands them
+   * out before it decodes the thread's next event, so no copies are needed.
+   */
+  readonly out: EventRecord[] = [];
+  outLen = 0;
+  private readonly made = [new EventRecord(), new EventRecord()];
+  private madeLen = 0;
+  private readonly gStates = new IntMap<GState>();
   private readonly pStates = new Map<number, PState>();
   private readonly mStates = new Map<number, MState>();
   private readonly activeTasks = new Map<number, { name: string; parent: number }>();
@@ -154,6 +126,8 @@ export class Ordering {
     this.ctx = ctx;
     this.gen = gen;
     this.cm = m;
+    this.outLen = 0;
+    this.madeLen = 0;
     if (ms === null) {
       this.cp = NONE;
       this.cg = NONE;
@@ -195,21 +169,21 @@ export class Ordering {
   }
   private np = NONE;
 
-  /** Queue the event being advanced with context (g, p, m). */
+  /** Accept the event being advanced, with context (g, p, m). */
   private emit(g = this.cg, p = this.cp, m = this.cm): EventRecord {
-    const r = this.queue.push();
-    r.copyFrom(this.ev);
+    const r = this.ev;
     r.ctx = this.ctx;
     r.goroutine = g;
     r.proc = p;
     r.thread = m;
     r.kind = KIND_OF[r.wireType] as EventRecord["kind"];
+    this.out[this.outLen++] = r;
     return r;
   }
 
-  /** Queue an event the trace implies but does not contain (Go's makeEvent). */
+  /** Add an event the trace implies but does not contain (Go's makeEvent). */
   private emitMade(typ: number, g: number, p: number, m: number, a0 = 0, a1 = 0): EventRecord {
-    const r = this.queue.push();
+    const r = this.made[this.madeLen++];
     r.wireType = typ;
     r.kind = KIND_OF[typ] as EventRecord["kind"];
     r.time = this.ev.time;
@@ -224,6 +198,7 @@ export class Ordering {
     r.str = "";
     r.offset = this.ev.offset;
     r.ctx = this.ctx;
+    this.out[this.outLen++] = r;
     return r;
   }
 

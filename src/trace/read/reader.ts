@@ -12,15 +12,52 @@ import type { Batch, Generation } from "./generation.js";
 import { Ordering, type MState } from "./order.js";
 import type { StackTables } from "./tables.js";
 
+/**
+ * The decoding position of arg(): module state, so arg() stays a small inlinable function
+ * (a property, not a top-level let, which V8 checks for its temporal dead zone on each use).
+ */
+const cur = { pos: 0 };
+const slowCursor = new ByteCursor(new Uint8Array(0), 0, 0);
+
+/**
+ * One uvarint argument at cur.pos; up to three bytes (values below 2^21: ids, sequence
+ * numbers, nanosecond deltas up to 2 ms) inline.
+ */
+function arg(buf: Uint8Array, end: number, offset: number): number {
+  const p = cur.pos;
+  if (p + 2 < end) {
+    const b0 = buf[p];
+    if (b0 < 0x80) {
+      cur.pos = p + 1;
+      return b0;
+    }
+    const b1 = buf[p + 1];
+    if (b1 < 0x80) {
+      cur.pos = p + 2;
+      return (b0 & 0x7f) | (b1 << 7);
+    }
+    const b2 = buf[p + 2];
+    if (b2 < 0x80) {
+      cur.pos = p + 3;
+      return (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+    }
+  }
+  const c = slowCursor;
+  c.reset(buf, p, end);
+  const v = c.uvarint();
+  if (c.bad) throw new TraceFormatError("found invalid uvarint", offset);
+  cur.pos = c.pos;
+  return v;
+}
+
 /** Reads one thread's batches of a generation, one event at a time (Go's batchCursor). */
 class BatchCursor {
   idx = 0;
   pos = 0;
-  lastTs = 0;
+  lastTs = -0; // a double from the start (see EventRecord)
   readonly ev = new EventRecord();
   /** the ordering's state of this thread */
   ms: MState | null = null;
-  private readonly c = new ByteCursor(new Uint8Array(0), 0, 0);
 
   constructor(
     readonly m: number,
@@ -53,37 +90,17 @@ class BatchCursor {
       throw new TraceFormatError(detail, ev.offset);
     }
     ev.wireType = typ;
-    // Varints decoded inline: this loop runs once per event of the trace.
+    // Straight-line decoding of the arguments the event type has: this runs once per event.
     const end = b.end;
-    let p = at + 1;
-    let dt = 0;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    for (let i = -1; i < nargs; i++) {
-      let v: number;
-      if (p < end && buf[p] < 0x80) v = buf[p++];
-      else {
-        const c = this.c;
-        c.reset(buf, p, end);
-        v = c.uvarint();
-        if (c.bad) throw new TraceFormatError("found invalid uvarint", ev.offset);
-        p = c.pos;
-      }
-      if (i === -1) dt = v;
-      else if (i === 0) a0 = v;
-      else if (i === 1) a1 = v;
-      else if (i === 2) a2 = v;
-      else a3 = v;
-    }
-    if (nargs > 0) ev.a0 = a0;
-    if (nargs > 1) ev.a1 = a1;
-    if (nargs > 2) ev.a2 = a2;
-    if (nargs > 3) ev.a3 = a3;
+    cur.pos = at + 1;
+    const dt = arg(buf, end, ev.offset);
+    if (nargs > 0) ev.a0 = arg(buf, end, ev.offset);
+    if (nargs > 1) ev.a1 = arg(buf, end, ev.offset);
+    if (nargs > 2) ev.a2 = arg(buf, end, ev.offset);
+    if (nargs > 3) ev.a3 = arg(buf, end, ev.offset);
     ev.time = g.mul(dt) + this.lastTs;
     this.lastTs = ev.time;
-    this.pos = p;
+    this.pos = cur.pos;
     return true;
   }
 }
@@ -199,7 +216,7 @@ class GenContext implements EventContext {
 
 export class EventEmitter {
   readonly order = new Ordering();
-  private lastTs = 0;
+  private lastTs = -0; // a double from the start (see EventRecord)
   private syncs = 0;
   events = 0;
   private readonly syncRec = new EventRecord();
@@ -242,7 +259,7 @@ export class EventEmitter {
   }
 
   private checkString(e: EventRecord, ctx: GenContext, id: number): void {
-    if (id !== 0 && ctx.gen!.strings.get(id) === undefined) {
+    if (id !== 0 && ctx.gen!.getString(id) === undefined) {
       throw new TraceFormatError(`found invalid string ID ${id} for event ${SPECS[e.wireType]!.name}`, e.offset);
     }
   }
@@ -285,27 +302,18 @@ export class EventEmitter {
     }
     const samples = g.cpuSamples;
     let si = 0;
-    const order = this.order;
-    const queue = order.queue;
-    const tryAdvance = (i: number): boolean => {
-      const bc = frontier[i];
-      if (!order.advance(bc.ev, ctx, bc.m, bc.ms, g.gen)) return false;
-      if (bc.next()) heapUpdate(frontier, i);
-      else heapRemove(frontier, i);
-      return true;
-    };
+    const gen = g.gen;
     for (;;) {
-      while (queue.length > 0) this.deliver(queue.pop());
       if (frontier.length === 0 && si === samples.length) return;
       if (si < samples.length && (frontier.length === 0 || samples[si].time < frontier[0].ev.time)) {
         this.deliverSample(samples[si++], ctx);
         continue;
       }
-      if (!tryAdvance(0)) {
+      if (!this.tryAdvance(frontier, 0, ctx, gen)) {
         sortByTime(frontier);
         let ok = false;
         for (let i = 1; i < frontier.length; i++) {
-          if (tryAdvance(i)) {
+          if (this.tryAdvance(frontier, i, ctx, gen)) {
             ok = true;
             break;
           }
@@ -313,6 +321,19 @@ export class EventEmitter {
         if (!ok) throw new TraceFormatError(`broken trace: failed to advance: no thread's next event can happen (gen=${g.gen})`, frontier[0].ev.offset);
       }
     }
+  }
+
+  /** Advance the i-th cursor's event if the ordering accepts it; deliver what it produced. */
+  private tryAdvance(frontier: BatchCursor[], i: number, ctx: GenContext, gen: number): boolean {
+    const bc = frontier[i];
+    const order = this.order;
+    if (!order.advance(bc.ev, ctx, bc.m, bc.ms, gen)) return false;
+    // Deliver now, before the cursor decodes its next event into the same record.
+    const out = order.out;
+    for (let k = 0; k < order.outLen; k++) this.deliver(out[k]);
+    if (bc.next()) heapUpdate(frontier, i);
+    else heapRemove(frontier, i);
+    return true;
   }
 
   private deliverSample(s: Generation["cpuSamples"][number], ctx: GenContext): void {

@@ -3,6 +3,8 @@
 // created, blocked and unblocked on channels, a mutex, loopback TCP (netpoll), file
 // syscalls, forced GCs, and runtime/trace tasks, regions and logs.
 //
+// The CPU profiler runs during the first session, so that trace has CPU samples too.
+//
 //	tracebasic -out PREFIX   writes PREFIX-1.trace and PREFIX-2.trace
 package main
 
@@ -15,6 +17,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"runtime/trace"
 	"sync"
 	"time"
@@ -128,6 +131,18 @@ func work(ctx context.Context, round int) {
 	time.Sleep(2 * time.Millisecond)
 }
 
+func spin(d time.Duration) {
+	x := 0
+	for start := time.Now(); time.Since(start) < d; {
+		for i := 0; i < 100000; i++ {
+			x += i * i
+		}
+	}
+	sinkInt = x
+}
+
+var sinkInt int
+
 func main() {
 	out := flag.String("out", "", "output prefix")
 	flag.Parse()
@@ -139,8 +154,17 @@ func main() {
 		if err := trace.Start(f); err != nil {
 			log.Fatal(err)
 		}
+		if n == 1 {
+			if err := pprof.StartCPUProfile(io.Discard); err != nil {
+				log.Fatal(err)
+			}
+		}
 		for round := 0; round < 3; round++ {
 			work(context.Background(), round)
+		}
+		if n == 1 {
+			spin(50 * time.Millisecond) // enough CPU for some samples at 100 Hz
+			pprof.StopCPUProfile()
 		}
 		trace.Stop()
 		if err := f.Close(); err != nil {
