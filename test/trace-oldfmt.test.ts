@@ -221,6 +221,42 @@ describe.skipIf(!HAVE_GO)("Go 1.11–1.21 traces", () => {
     expect(errors).toBeGreaterThan(20);
   });
 
+  it("stays linear when many Ps wait for a goroutine state that never comes", () => {
+    // 20,000 Ps whose only event starts goroutine 1 at a sequence it never reaches, and one
+    // P with 200,000 events that need nothing. Checking every waiting P after each event,
+    // as Go does, would take 4e9 steps; we set waiting Ps aside until their state changes.
+    const bytes: number[] = [...new TextEncoder().encode("go 1.19 trace\u0000\u0000\u0000")];
+    const uv = (v: number) => {
+      while (v >= 0x80) {
+        bytes.push((v & 0x7f) | 0x80);
+        v = Math.floor(v / 128);
+      }
+      bytes.push(v);
+    };
+    const P = 20_000;
+    for (let p = 0; p < P; p++) {
+      bytes.push(0x41); // Batch, 2 args
+      uv(p);
+      uv(1);
+      bytes.push(0x80 | 14, 1, 1, 5); // GoStart g=1 seq=5
+    }
+    bytes.push(0x41);
+    uv(P);
+    uv(1);
+    for (let i = 0; i < 200_000; i++) bytes.push(0x40 | 33, 1, 1); // HeapAlloc
+    bytes.push(0x02, 100); // Frequency
+    const t0 = Date.now();
+    let err: unknown;
+    try {
+      readTraceBytes(Uint8Array.from(bytes), "blocked", () => {});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/^blocked: no consistent ordering of events possible.*\(at byte \d+\)$/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   it("caps the size of an old trace, which is held whole", () => {
     const path = join(goTestdata(), "stress_1_19_good");
     let err: unknown;

@@ -25,8 +25,8 @@ const ORDERED_GC = 2;
 interface GState {
   seq: number;
   status: number;
-  /** bumped on every change: a P blocked on this state need not look again until it moves */
-  ver: number;
+  /** Ps whose next event waits for this state to change; they are looked at again when it does */
+  waiters: ProcStream[] | null;
 }
 
 /** The transition an event makes (Go's stateTransition), in reused fields. */
@@ -96,7 +96,7 @@ class States {
   // Goroutine ids are small counters: an array for them, a map for the rest.
   private readonly dense: (GState | undefined)[] = [];
   private readonly sparse = new Map<number, GState>();
-  private readonly gc: GState = { seq: 0, status: DEAD, ver: 0 };
+  private readonly gc: GState = { seq: 0, status: DEAD, waiters: null };
 
   /** The state a transition applies to (created as Go's zero state when new). */
   of(t: Transition): GState {
@@ -105,10 +105,10 @@ class States {
     let s: GState | undefined;
     if (g >= 0 && g < DENSE_IDS) {
       s = this.dense[g];
-      if (s === undefined) this.dense[g] = s = { seq: 0, status: DEAD, ver: 0 };
+      if (s === undefined) this.dense[g] = s = { seq: 0, status: DEAD, waiters: null };
     } else {
       s = this.sparse.get(g);
-      if (s === undefined) this.sparse.set(g, (s = { seq: 0, status: DEAD, ver: 0 }));
+      if (s === undefined) this.sparse.set(g, (s = { seq: 0, status: DEAD, waiters: null }));
     }
     return s;
   }
@@ -120,10 +120,14 @@ function ready(t: Transition, c: GState): boolean {
   return (t.initSeq === NOSEQ || t.initSeq === c.seq) && t.initStatus === c.status;
 }
 
-function apply(t: Transition, c: GState): void {
+/** Apply the transition; the Ps that waited for this state are candidates again. */
+function apply(t: Transition, c: GState, available: ProcStream[]): void {
   c.seq = t.nextSeq === NOSEQ ? c.seq : t.nextSeq === SEQINC ? c.seq + 1 : t.nextSeq;
   c.status = t.nextStatus;
-  c.ver++;
+  if (c.waiters !== null) {
+    for (const p of c.waiters) available.push(p);
+    c.waiters = null;
+  }
 }
 
 /** One P's events: ranges of the store (one per batch), walked in order. */
@@ -133,9 +137,6 @@ class ProcStream {
   end = 0;
   private next = 0;
   done = false;
-  /** the goroutine state the head event waits for, and its version when last checked */
-  blockedOn: GState | null = null;
-  blockedVer = 0;
   /** the head's transition (computed when it joins the frontier, applied when it leaves) */
   readonly t = new Transition();
   state: GState | null = null;
@@ -214,21 +215,21 @@ export function mergeBatches(d: Decoded): Uint32Array {
         i--;
         continue;
       }
-      // A P whose next event waits for a goroutine state that has not moved stays blocked.
-      const b = ps.blockedOn;
-      if (b !== null && b.ver === ps.blockedVer) continue;
       const t = ps.t;
       t.of(ev, ps.head);
       let c: GState | null = null;
       if (t.on !== UNORDERED) {
         c = states.of(t);
         if (!ready(t, c)) {
-          ps.blockedOn = c;
-          ps.blockedVer = c.ver;
+          // Blocked: set aside until the goroutine's state changes (Go looks at every
+          // blocked P after each event, which costs P x events on hostile input).
+          (c.waiters ??= []).push(ps);
+          available[i] = available[available.length - 1];
+          available.pop();
+          i--;
           continue;
         }
       }
-      ps.blockedOn = null;
       ps.state = c;
       available[i] = available[available.length - 1];
       available.pop();
@@ -253,7 +254,7 @@ export function mergeBatches(d: Decoded): Uint32Array {
     const c = ps.state;
     if (c !== null) {
       if (!ready(ps.t, c)) throw new V1EventError("encountered impossible goroutine state transition", i);
-      apply(ps.t, c);
+      apply(ps.t, c, available);
     }
     available.push(ps);
   }
