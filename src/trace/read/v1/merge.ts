@@ -2,8 +2,9 @@
 // $(go env GOROOT)/src/internal/trace/internal/tracev1/): events of one P are in order;
 // across Ps, the next event is the earliest of those whose goroutine is in the state the
 // event needs (sequence numbers order a goroutine's start/unblock/syscall-exit across Ps).
-// The frontier heap follows Go's container/heap steps so equal timestamps come out as
-// Go's would for the same P order (Go's own P order is a map's, i.e. random).
+// The frontier heap follows Go's container/heap steps; which of several events with equal
+// times comes first depends on the order Ps are looked at, which in Go is a map's (random),
+// here the order Ps first appear in the file, waiting Ps rejoining when they are woken.
 
 import type { EventColumns } from "./columns.js";
 import type { Decoded } from "./decode.js";
