@@ -282,10 +282,12 @@ describe.skipIf(!HAVE_GO)("Go 1.11–1.21 traces", () => {
       execFileSync(build("tracebasic"), ["-out", join(OUT, "basic119")], { stdio: "pipe", timeout: 120_000 });
       const busy = join(OUT, "busy119.trace");
       execFileSync(build("tracebusy"), ["-out", busy, "-mb", "1", "-goroutines", "50"], { stdio: "pipe", timeout: 120_000 });
-      traces.push(join(OUT, "basic119-1.trace"), join(OUT, "basic119-2.trace"), busy);
+      const cpu = join(OUT, "cpu119.trace");
+      execFileSync(build("tracecpu"), ["-out", cpu, "-ms", "600"], { stdio: "pipe", timeout: 120_000 });
+      traces.push(join(OUT, "basic119-1.trace"), join(OUT, "basic119-2.trace"), busy, cpu);
     }, 600_000);
 
-    it.each([0, 1, 2])("reads trace %i as x/exp/trace does", (n) => {
+    it.each([0, 1, 2, 3])("reads trace %i as x/exp/trace does", (n) => {
       const t = traces[n];
       expect(readFileSync(t).subarray(0, 16).toString("latin1")).toBe("go 1.19 trace\u0000\u0000\u0000");
       const want = oracleEvents(t);
@@ -295,6 +297,15 @@ describe.skipIf(!HAVE_GO)("Go 1.11–1.21 traces", () => {
       expect(got.result!.version).toBe(19);
       expect(got.result!.generations).toBe(1);
       expectSameEvents(got.lines, want, t);
+    });
+
+    it("has the CPU profile's samples in the trace of a program that profiled while tracing", () => {
+      // tracecpu burns CPU in 4 goroutines for 600 ms under a CPU profile (100 Hz): the
+      // samples are StackSample events whose stacks are in main.burn.
+      const lines = ourEvents((v) => readTraceFile(traces[3], v)).lines;
+      const samples = lines.filter((l) => l.startsWith("StackSample "));
+      expect(samples.length).toBeGreaterThan(0);
+      expect(samples.filter((l) => l.includes("main.burn@")).length).toBeGreaterThan(samples.length / 2);
     });
 
     it("sees the program's own annotations in both trace.Start/Stop sessions", () => {
