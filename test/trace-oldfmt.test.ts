@@ -172,6 +172,45 @@ describe.skipIf(!HAVE_GO)("Go 1.11–1.21 traces", () => {
     }
   });
 
+  it("cut anywhere: an InputError with an offset, or (cut inside the final stack table) x/exp/trace's events and a warning", () => {
+    mkdirSync(OUT, { recursive: true });
+    let inStackTable = 0;
+    let oracleAgreed = 0;
+    for (const f of ["stress_start_stop_1_11_good", "http_1_19_good", "http_1_21_good", "user_task_region_1_21_good"]) {
+      const data = readFileSync(join(goTestdata(), f));
+      for (let i = 1; i < 40; i++) {
+        const cut = 16 + Math.floor(((data.length - 16) * i) / 40);
+        const t0 = Date.now();
+        const got = ourEvents((v) => readTraceBytes(data.subarray(0, cut), `${f}@${cut}`, v));
+        expect(Date.now() - t0).toBeLessThan(2000);
+        if (got.error !== undefined) {
+          expect(got.error, `${f} cut at ${cut}`).toBeInstanceOf(InputError);
+          expect((got.error as InputError).offset, `${f} cut at ${cut}`).toBeLessThanOrEqual(cut);
+          expect(got.lines).toEqual([]);
+          continue;
+        }
+        // A cut between two events of the stack table: every event is there, some stacks
+        // are not. x/exp/trace says nothing, or panics when a GoCreate's stack is missing.
+        inStackTable++;
+        expect(got.result!.warnings, `${f} cut at ${cut}`).toEqual([expect.stringMatching(/^.*: \d+ events refer to stacks the trace does not have/)]);
+        const file = join(OUT, `${f}-cut-${cut}.trace`);
+        writeFileSync(file, data.subarray(0, cut));
+        const r = spawnSync(ORACLE, ["events", file], { encoding: "utf8", maxBuffer: 1 << 30, timeout: 120_000 });
+        if (r.status === 0) {
+          expectSameEvents(got.lines, r.stdout.split("\n").filter((l) => l !== ""), `${f} cut at ${cut}`);
+          oracleAgreed++;
+        } else {
+          expect(r.stderr).toMatch(/^panic: expected id \d+ in trace\.stack table/);
+          // The same events as the whole trace's, but for the stacks.
+          const noStacks = (ls: string[]) => ls.map((l) => l.replace(/ (t?stk)=\[[^\]]*\]/g, " $1=[]"));
+          expectSameEvents(noStacks(got.lines), noStacks(oracleEvents(join(goTestdata(), f))), `${f} cut at ${cut}`);
+        }
+      }
+    }
+    expect(oracleAgreed).toBeGreaterThan(0);
+    expect(inStackTable).toBeLessThan(20);
+  });
+
   it("fails corrupt old traces with an InputError naming the file and offset, quickly", () => {
     const hdr = (v: number) => new TextEncoder().encode(`go 1.${v} trace\u0000\u0000\u0000`);
     const cases: [string, Uint8Array][] = [
@@ -296,6 +335,7 @@ describe.skipIf(!HAVE_GO)("Go 1.11–1.21 traces", () => {
       expect(got.error, t).toBeUndefined();
       expect(got.result!.version).toBe(19);
       expect(got.result!.generations).toBe(1);
+      expect(got.result!.warnings).toEqual([]);
       expectSameEvents(got.lines, want, t);
     });
 

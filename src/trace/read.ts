@@ -123,6 +123,7 @@ class TraceDriver {
     const r = readV1Trace(buf.subarray(pos, end), base + pos, this.version, this.visit);
     this.tables = r.tables;
     this.v1Events = r.events;
+    for (const w of r.warnings) this.warnings.push(`${this.name}: ${w}`);
     this.generations = 1;
     this.bytes += end - pos;
     this.done = true;

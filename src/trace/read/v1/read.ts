@@ -21,6 +21,7 @@ export const V1_VERSIONS: ReadonlySet<number> = new Set([11, 19, 21]);
 export interface V1ReadResult {
   events: number;
   tables: V1Tables;
+  warnings: string[];
 }
 
 /**
@@ -41,11 +42,16 @@ export function readV1Trace(data: Uint8Array, base: number, version: number, vis
   const d = decodeAll(r, scan);
   try {
     const order = fixTimes(d.ev, mergeBatches(d), scan.ticksPerSec, scan.timerGoids);
-    validateV1(d.ev, order, scan.stacks);
+    const missing = validateV1(d.ev, order, scan.stacks);
+    // The stack table comes last: a trace cut inside it still has all its events.
+    const warnings =
+      missing === 0
+        ? []
+        : [`${missing} events refer to stacks the trace does not have (cut short inside the stack table at its end?); they have no stack`];
     const tables = new V1Tables(scan);
     const conv = new V1Converter(d.ev, order, scan, d.inline, tables, version, visit);
     conv.run();
-    return { events: conv.events, tables };
+    return { events: conv.events, tables, warnings };
   } catch (e) {
     if (e instanceof V1EventError) throw withOffset(e, r);
     throw e;

@@ -28,7 +28,9 @@ interface PDesc {
   sweep: boolean;
 }
 
-export function validateV1(ev: EventColumns, order: Uint32Array, stacks: ReadonlyMap<number, readonly number[]>): void {
+/** Returns how many events refer to a stack the trace does not have (their stack becomes none). */
+export function validateV1(ev: EventColumns, order: Uint32Array, stacks: ReadonlyMap<number, readonly number[]>): number {
+  let missingStacks = 0;
   // Goroutine ids are small counters: an array for them, a map for the rest. Go's map has
   // an entry only once written; `exists` keeps that for GoCreate's "already exists" check.
   const dense: (GDesc | undefined)[] = [{ state: RUNNING, lastEv: 0, markAssist: false }];
@@ -235,6 +237,11 @@ export function validateV1(ev: EventColumns, order: Uint32Array, stacks: Readonl
       }
     }
     const stk = ev.stk[i];
-    if (stk !== 0 && !stacks.has(stk)) ev.stk[i] = 0;
+    if (stk !== 0 && !stacks.has(stk)) {
+      ev.stk[i] = 0;
+      missingStacks++;
+    }
+    if (typ === V1.GoCreate && ev.a1[i] !== 0 && !stacks.has(ev.a1[i])) missingStacks++;
   }
+  return missingStacks;
 }
