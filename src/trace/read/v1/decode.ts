@@ -5,9 +5,9 @@
 // Each P's events become ranges of the store, one per batch, which the merge walks.
 
 import { EventColumns } from "./columns.js";
-import type { RawReader } from "./raw.js";
+import { UNTIMED, type RawReader } from "./raw.js";
 import { checkArgs, u32, type V1Scan } from "./scan.js";
-import { V1, V1_DESCS } from "./wire.js";
+import { ARG_COUNT, HAS_STACK, NAMED_ARGS, V1 } from "./wire.js";
 
 export interface Decoded {
   ev: EventColumns;
@@ -61,20 +61,19 @@ export function decodeAll(r: RawReader, scan: V1Scan): Decoded {
       cur.push(ev.n);
       continue;
     }
-    if (typ === V1.String || typ === V1.Stack || typ === V1.Frequency || typ === V1.TimerGoroutine || typ === V1.CPUSample) continue;
-    checkArgs(r);
-    const desc = V1_DESCS[typ]!;
+    if (UNTIMED[typ] === 1) continue;
+    if (r.nargs !== ARG_COUNT[typ]) checkArgs(r);
     const i = ev.push();
     const ts = lastTs + a[0];
     lastTs = ts;
     ev.ts[i] = ts;
     ev.typ[i] = typ;
     ev.p[i] = pid;
-    const nNamed = desc.args;
+    const nNamed = NAMED_ARGS[typ];
     ev.a0[i] = nNamed > 0 ? a[1] : 0;
     ev.a1[i] = nNamed > 1 ? a[2] : 0;
     ev.a2[i] = nNamed > 2 ? a[3] : 0;
-    ev.stk[i] = desc.stack ? u32(a[nNamed + 1]) : 0;
+    ev.stk[i] = HAS_STACK[typ] === 1 ? u32(a[nNamed + 1]) : 0;
     let g = lastG;
     switch (typ) {
       case V1.GoStart:

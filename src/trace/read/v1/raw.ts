@@ -7,6 +7,15 @@ import { ByteCursor } from "../bytes.js";
 import { TraceFormatError } from "../errors.js";
 import { MAX_ARGS_BYTES, MAX_STRING_BYTES, V1, V1_DESCS } from "./wire.js";
 
+/** The first version with each type; 255 for types that do not exist. */
+const MIN_VERSION: Uint8Array = (() => {
+  const m = new Uint8Array(64).fill(255);
+  V1_DESCS.forEach((d, typ) => {
+    if (d !== undefined && typ < V1.Count) m[typ] = d.minVersion;
+  });
+  return m;
+})();
+
 /** Events that are not timed: the scan reads them, the batch loads skip them. */
 export const UNTIMED: Uint8Array = (() => {
   const u = new Uint8Array(256);
@@ -54,9 +63,10 @@ export class RawReader {
     return decoder.decode(this.buf.subarray(this.strStart, this.strStart + this.strLen));
   }
 
+  /** A varint of the event; what names it in the error (a constant: no string built per call). */
   private val(what: string): number {
     const v = this.c.uvarint();
-    if (this.c.bad) this.fail(`${what}: malformed base-128 varint or the trace ends inside the event`);
+    if (this.c.bad) this.fail(`${what.replace("%d", String(this.typ))}: malformed base-128 varint or the trace ends inside the event`);
     return v;
   }
 
@@ -90,8 +100,7 @@ export class RawReader {
     const b = this.buf[c.pos++];
     const typ = b & 0x3f;
     const narg = (b >> 6) + 1;
-    const desc = V1_DESCS[typ];
-    if (desc === undefined || typ >= V1.Count || desc.minVersion > this.version) this.fail(`unknown event type ${typ}`);
+    if (MIN_VERSION[typ] > this.version) this.fail(`unknown event type ${typ}`);
     this.typ = typ;
     const args = this.args;
     const decode = UNTIMED[typ] === 1 ? !timed : timed;
@@ -125,14 +134,14 @@ export class RawReader {
           if (b < 0x80 && c.pos < buf.length) {
             c.pos++;
             args[i] = b;
-          } else args[i] = this.val(`event ${typ} argument`);
+          } else args[i] = this.val("event %d argument");
         }
       }
       this.nargs = narg;
       return true;
     }
     // Length-prefixed arguments.
-    const len = this.val(`event ${typ} argument length`);
+    const len = this.val("event %d argument length");
     if (len > MAX_ARGS_BYTES) this.fail(`event ${typ}: length-prefixed argument too big: ${len} bytes, limit is ${MAX_ARGS_BYTES}`);
     const start = this.skip(len);
     if (!decode) {

@@ -134,6 +134,17 @@ export function argCount(typ: number): number {
   return typ === V1.Batch || typ === V1.Frequency || typ === V1.TimerGoroutine ? n : n + 1;
 }
 
+/** Per type, for the decoding loop: argCount, named arguments, has a stack (1/0). */
+export const ARG_COUNT = new Uint8Array(64);
+export const NAMED_ARGS = new Uint8Array(64);
+export const HAS_STACK = new Uint8Array(64);
+V1_DESCS.forEach((desc, typ) => {
+  if (desc === undefined) return;
+  ARG_COUNT[typ] = argCount(typ);
+  NAMED_ARGS[typ] = desc.args;
+  HAS_STACK[typ] = desc.stack ? 1 : 0;
+});
+
 /** Go's special P ids for events that belong to no real P (tracev1's FakeP + n). */
 export const TimerP = 1000001;
 export const NetpollP = 1000002;
