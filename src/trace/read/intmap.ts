@@ -16,8 +16,9 @@ export class IntMap<V> {
   size = 0;
 
   private slot(key: number): number {
-    // Fibonacci hashing of the low 32 bits, plus the high bits for ids past 2^32.
-    const h = Math.imul((key | 0) ^ ((key / 4294967296) | 0), 0x9e3779b1);
+    // Fibonacci hashing of the low 32 bits, plus the high bits for ids past 2^31.
+    const lo = key | 0;
+    const h = Math.imul(lo === key ? lo : lo ^ ((key / 4294967296) | 0), 0x9e3779b1);
     return (h ^ (h >>> 15)) & this.mask;
   }
 

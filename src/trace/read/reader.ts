@@ -59,23 +59,30 @@ class BatchCursor {
   /** the ordering's state of this thread */
   ms: MState | null = null;
 
+  /** end of the current batch's data (the next batch is looked at only when pos reaches it) */
+  private end = 0;
+
   constructor(
     readonly m: number,
     private readonly batches: Batch[],
     private readonly g: Generation,
   ) {
     this.pos = batches.length > 0 ? batches[0].start : 0;
+    this.end = batches.length > 0 ? batches[0].end : 0;
   }
 
   /** Decode the next event into ev; false when the thread has no more. */
   next(): boolean {
     const batches = this.batches;
-    while (this.idx < batches.length && batches[this.idx].end === this.pos) {
-      this.idx++;
-      this.pos = this.idx < batches.length ? batches[this.idx].start : 0;
-      this.lastTs = 0;
+    if (this.pos === this.end) {
+      while (this.idx < batches.length && batches[this.idx].end === this.pos) {
+        this.idx++;
+        this.pos = this.idx < batches.length ? batches[this.idx].start : 0;
+        this.end = this.idx < batches.length ? batches[this.idx].end : 0;
+        this.lastTs = 0;
+      }
+      if (this.idx === batches.length) return false;
     }
-    if (this.idx === batches.length) return false;
     const b = batches[this.idx];
     const g = this.g;
     if (this.lastTs === 0) this.lastTs = g.mul(b.time);
@@ -304,7 +311,10 @@ export class EventEmitter {
     let si = 0;
     const gen = g.gen;
     for (;;) {
-      if (frontier.length === 0 && si === samples.length) return;
+      if (frontier.length === 0 && si === samples.length) {
+        g.release();
+        return;
+      }
       if (si < samples.length && (frontier.length === 0 || samples[si].time < frontier[0].ev.time)) {
         this.deliverSample(samples[si++], ctx);
         continue;
