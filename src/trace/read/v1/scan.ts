@@ -5,7 +5,7 @@
 
 import { EventColumns } from "./columns.js";
 import { type RawReader } from "./raw.js";
-import { MAX_STACK_FRAMES, V1, V1_DESCS, argCount } from "./wire.js";
+import { MAX_STACK_FRAMES, MAX_TABLE_ENTRIES, V1, V1_DESCS, argCount } from "./wire.js";
 
 export interface V1Frame {
   pc: number;
@@ -60,6 +60,7 @@ export function scanV1(r: RawReader): V1Scan {
     const typ = r.typ;
     if (typ === V1.String) {
       if (s.strings.has(r.strId)) r.fail(`string has duplicate id ${r.strId}`);
+      if (s.strings.size === MAX_TABLE_ENTRIES) r.fail(`more than ${MAX_TABLE_ENTRIES} strings`);
       s.strings.set(r.strId, r.string());
       continue;
     }
@@ -115,6 +116,7 @@ function readStack(r: RawReader, s: V1Scan): void {
   if (r.nargs !== 2 + 4 * size) r.fail(`EvStack has wrong number of arguments: want ${2 + 4 * size}, got ${r.nargs}`);
   const id = u32(a[0]);
   if (id === 0 || size === 0) return;
+  if (s.stacks.size === MAX_TABLE_ENTRIES || s.pcs.size + size > MAX_TABLE_ENTRIES) r.fail(`more than ${MAX_TABLE_ENTRIES} stacks or frames`);
   const pcs: number[] = new Array(size);
   for (let i = 0; i < size; i++) {
     const pc = a[2 + i * 4];

@@ -156,6 +156,12 @@ export const MAX_ARGS_BYTES = 2048;
 /** Largest string and stack Go accepts. */
 export const MAX_STRING_BYTES = 1e6;
 export const MAX_STACK_FRAMES = 1000;
+/**
+ * Most strings, stacks and distinct PCs a trace may define: each is a JS object, so a file of
+ * tiny records must not become tens of millions of them. Real traces hold up to ~10^5-10^6
+ * (Go's parser notes ~500,000 stacks for a trace of Staticcheck on std).
+ */
+export const MAX_TABLE_ENTRIES = 1 << 22;
 
 /** Why the world stopped, by the kind id of STWStart (Go 1.21 numbering; older traces only had 0 and 1). */
 export const STW_REASONS: readonly string[] = [
