@@ -7,7 +7,7 @@
 import { EventColumns } from "./columns.js";
 import { UNTIMED, type RawReader } from "./raw.js";
 import { checkArgs, u32, type V1Scan } from "./scan.js";
-import { ARG_COUNT, HAS_STACK, NAMED_ARGS, V1 } from "./wire.js";
+import { ARG_COUNT, HAS_STACK, MAX_TABLE_ENTRIES, NAMED_ARGS, V1 } from "./wire.js";
 
 export interface Decoded {
   ev: EventColumns;
@@ -105,6 +105,7 @@ export function decodeAll(r: RawReader, scan: V1Scan): Decoded {
         break;
       case V1.UserLog:
         ev.a2[i] = inline.id(r.string());
+        if (inline.list.length > MAX_TABLE_ENTRIES) r.fail(`more than ${MAX_TABLE_ENTRIES} distinct log messages`);
         break;
     }
     ev.g[i] = g;
