@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../src/core/input/index.js";
-import { readTraceBytes, readTraceFile, readTraceStream, type TraceReadResult } from "../src/trace/index.js";
+import { readTraceBytes, readTraceFile, readTraceStream, type TraceEvent, type TraceReadResult } from "../src/trace/index.js";
 import { available } from "./helpers/available.js";
 import { canonical } from "./helpers/trace-dump.js";
 
@@ -129,6 +129,17 @@ describe.skipIf(!HAVE_GO)("Go 1.11–1.21 traces", () => {
       'RegionBegin 0 "post-existing region"',
     ]);
     expect(lines.filter((l) => l.startsWith("Log ")).map((l) => `${field(l, "cat")} ${field(l, "msg")}`)).toEqual(['"key0" "0123456789abcdef"']);
+  });
+
+  it("clones stay valid after the visitor returns", () => {
+    const path = join(goTestdata(), "user_task_region_1_21_good");
+    const lines: string[] = [];
+    const clones: TraceEvent[] = [];
+    const r = readTraceFile(path, (ev, tables) => {
+      lines.push(canonical(ev, tables));
+      clones.push(ev.clone());
+    });
+    expect(clones.map((c) => canonical(c, r.tables))).toEqual(lines);
   });
 
   it("reads gzip files and streams of small chunks to the same events", async () => {
