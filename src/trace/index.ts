@@ -1,4 +1,4 @@
-// Go execution traces (runtime/trace, Go 1.22+ format): the event model and the reader.
+// Go execution traces (runtime/trace; Go 1.22+ format, and Go 1.11–1.21 converted to the same events): the event model and the reader.
 export * from "./model/event.js";
 export * from "./limits.js";
 export * from "./read.js";

@@ -11,17 +11,18 @@ import { TraceFormatError } from "./read/errors.js";
 import { buildGeneration, scanGeneration } from "./read/generation.js";
 import { EventEmitter } from "./read/reader.js";
 import { StackTables } from "./read/tables.js";
+import { V1_VERSIONS, readV1Trace } from "./read/v1/read.js";
 
 export interface TraceReadOptions {
   limits?: Partial<TraceLimits>;
 }
 
 export interface TraceReadResult {
-  /** the minor Go version of the format: 22, 23, 25 or 26 ("go 1.26 trace") */
+  /** the minor Go version of the format: 11, 19, 21 (the old format), 22, 23, 25 or 26 ("go 1.26 trace") */
   version: number;
   /** events handed to the visitor */
   events: number;
-  /** complete generations read */
+  /** complete generations read (an old-format trace counts as one) */
   generations: number;
   /** bytes of trace data read (after gunzip) */
   bytes: number;
@@ -42,15 +43,19 @@ class TraceDriver {
   bytes = 0;
   done = false;
   readonly warnings: string[] = [];
-  readonly tables = new StackTables();
+  tables: TraceTables;
   private readonly emitter: EventEmitter;
+  /** events of an old-format trace (read whole, not through the emitter) */
+  private v1Events = 0;
 
   constructor(
     readonly name: string,
-    visit: TraceVisitor,
+    private readonly visit: TraceVisitor,
     private readonly limits: TraceLimits,
   ) {
-    this.emitter = new EventEmitter(visit, this.tables);
+    const tables = new StackTables();
+    this.tables = tables;
+    this.emitter = new EventEmitter(visit, tables);
   }
 
   /**
@@ -73,6 +78,7 @@ class TraceDriver {
       pos += HEADER_LEN;
       this.bytes = HEADER_LEN;
     }
+    if (V1_VERSIONS.has(this.version)) return this.feedV1(buf, pos, end, base, eof);
     const endMarker = this.version >= 26;
     for (;;) {
       const r = scanGeneration(buf, pos, end, base, endMarker);
@@ -103,6 +109,27 @@ class TraceDriver {
     }
   }
 
+  /** The old format has no generations: keep every byte until the end, then read it whole. */
+  private feedV1(buf: Uint8Array, pos: number, end: number, base: number, eof: boolean): number {
+    const max = this.limits.maxV1TraceBytes;
+    if (end - pos + HEADER_LEN > max) {
+      throw new InputError(
+        this.name,
+        `Go 1.${this.version} trace over the ${max}-byte limit for the pre-1.22 format, which must be held whole (raise maxV1TraceBytes)`,
+        base + pos,
+      );
+    }
+    if (!eof) return pos;
+    const r = readV1Trace(buf.subarray(pos, end), base + pos, this.version, this.visit);
+    this.tables = r.tables;
+    this.v1Events = r.events;
+    for (const w of r.warnings) this.warnings.push(`${this.name}: ${w}`);
+    this.generations = 1;
+    this.bytes += end - pos;
+    this.done = true;
+    return end;
+  }
+
   private checkSize(size: number, at: number): void {
     if (size > this.limits.maxGenerationBytes) {
       throw new InputError(this.name, `generation over the ${this.limits.maxGenerationBytes}-byte limit (raise maxGenerationBytes)`, at);
@@ -123,7 +150,7 @@ class TraceDriver {
   result(): TraceReadResult {
     return {
       version: this.version,
-      events: this.emitter.events,
+      events: this.emitter.events + this.v1Events,
       generations: this.generations,
       bytes: this.bytes,
       warnings: this.warnings,
@@ -137,8 +164,7 @@ function parseHeader(buf: Uint8Array, pos: number, end: number, base: number): n
   const m = /^go 1\.(\d+) trace\0\0\0/.exec(text);
   if (m === null) throw new TraceFormatError("bad file format: not a Go execution trace?", base + pos);
   const v = Number(m[1]);
-  if (v === 11 || v === 19 || v === 21) throw new TraceFormatError(`unsupported trace version go 1.${v} (the pre-1.22 format)`, base + pos);
-  if (!SUPPORTED.has(v)) throw new TraceFormatError(`unknown or unsupported trace version go 1.${v}`, base + pos);
+  if (!V1_VERSIONS.has(v) && !SUPPORTED.has(v)) throw new TraceFormatError(`unknown or unsupported trace version go 1.${v}`, base + pos);
   return v;
 }
 
