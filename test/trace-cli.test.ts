@@ -156,7 +156,7 @@ describe("godiag trace <bundle dir>", () => {
 describe("godiag trace: the pre-Go 1.22 format (workloads built with Go 1.19)", () => {
   // The reader converts the old format into the same events x/exp/trace gives, so the
   // analysis must agree with x/exp/trace like on any other trace.
-  for (const n of ["tasks", "gcheavy"]) {
+  for (const n of ["starved", "gcheavy", "network", "tasks"]) {
     it(`${n}-go119: analysed as x/exp/trace reads it`, () => {
       const f = corpus(`${n}-go119`);
       const r = runCli(["trace", "--json", f]);
