@@ -2,7 +2,8 @@
 // errors and without any network request, verdict and findings present, the flame
 // graphs the findings cite are drawn. A screenshot goes to test-output/diagnose/.
 
-import { existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,4 +66,47 @@ describe.skipIf(!hasChromium)("diagnose --html in Chromium", () => {
       await page.close();
     });
   }
+
+  it("a folder with an execution trace: the timeline is embedded and drawn, the same lanes as godiag trace --html", async () => {
+    // A folder as users have it: a trace fetched by hand next to nothing else.
+    const dir = mkdtempSync(join(tmpdir(), "godiag-diag-trace-"));
+    copyFileSync(join(ROOT, "testdata/trace/corpus/gcheavy.trace"), join(dir, "trace.out"));
+    const file = join(OUT, "trace-folder.html");
+    const r = runCli(["diagnose", "--html", file, dir], { timeoutMs: 120_000 });
+    expect([0, 1, 3], r.stderr).toContain(r.code);
+    const alone = join(OUT, "trace-alone.html");
+    expect(runCli(["trace", join(dir, "trace.out"), "--html", alone], { timeoutMs: 120_000 }).code).toBe(0);
+    type Lanes = { kind: string; label: string }[];
+    const lanesOf = async (html: string, id: string) => {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.route("**/*", (route) => {
+        if (route.request().url() === "file://" + html) return route.continue();
+        requests.push(route.request().url());
+        return route.abort();
+      });
+      await page.goto("file://" + html);
+      await page.waitForFunction(
+        (el) => ((document.getElementById(el) as unknown as { godiagTimeline?: { state(): { firstPaintMs: number } } } | null)?.godiagTimeline?.state().firstPaintMs ?? 0) > 0,
+        id,
+        { timeout: 30_000 },
+      );
+      const lanes = (await page.evaluate(
+        `document.getElementById(${JSON.stringify(id)}).godiagTimeline.state().lanes.map((l) => ({ kind: l.kind, label: l.label }))`,
+      )) as Lanes;
+      await page.screenshot({ path: html.replace(/\.html$/, ".png"), fullPage: true });
+      await page.close();
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      return lanes;
+    };
+    const embedded = await lanesOf(file, "trace-timeline");
+    expect(embedded.filter((l) => l.kind === "proc").length).toBeGreaterThan(0);
+    expect(embedded).toEqual(await lanesOf(alone, "godiag-timeline"));
+  });
 });

@@ -1,7 +1,8 @@
 // HTML report of a diagnosis: one self-contained file (no network requests: a CSP
 // forbids them), verdict first, then each finding with its evidence and fix, then
 // the flame graphs of the profiles the findings cite (the flame graph renderer of
-// `godiag flame`, embedded), linked both ways.
+// `godiag flame`, embedded), linked both ways; and, when the bundle holds an execution
+// trace, its timeline (the page of `godiag trace --html`, embedded).
 
 import type { Bundle, BundleFile } from "../../bundle/index.js";
 import type { Diagnosis } from "../engine.js";
@@ -9,6 +10,7 @@ import type { Category, Finding, Severity } from "../finding.js";
 import type { Profile } from "../../core/model/index.js";
 import { escapeHtml as esc } from "../../core/html/index.js";
 import { defaultConfig, flameAssets, flameFragment, flameTreeFromProfile } from "../../pprof/index.js";
+import { timelineAssets, timelineFragment, timelineFromBytes } from "../../trace/index.js";
 
 /** Which profile shows each category best (first one present wins). */
 const FLAME_FOR: Record<Category, string[]> = {
@@ -89,6 +91,8 @@ export function renderDiagnosisHtml(d: Diagnosis, bundle: Bundle): string {
       );
     }
   }
+  const timeline = timelineHtml(bundle);
+  if (timeline) body.push(timeline.html);
   body.push(`<h2>Inputs</h2><table class="inputs"><tr><th>file</th><th>kind</th></tr>`);
   for (const i of d.inputs) body.push(`<tr><td><code>${esc(i.path)}</code></td><td>${esc(i.kind)}</td></tr>`);
   body.push(`</table>`);
@@ -98,11 +102,32 @@ export function renderDiagnosisHtml(d: Diagnosis, bundle: Bundle): string {
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n` +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">\n` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
-    `<title>godiag: ${esc(d.target)}</title>\n<style>${css}${CSS}</style>\n</head><body>\n` +
+    `<title>godiag: ${esc(d.target)}</title>\n<style>${css}${CSS}${timeline?.css ?? ""}</style>\n</head><body>\n` +
     `<script>${script}</script>\n` +
+    (timeline ? `<script>${timeline.script}</script>\n` : "") +
     body.join("\n") +
     `\n</body></html>\n`
   );
+}
+
+/**
+ * The newest execution trace's timeline, or nothing. A trace the reader rejects costs the
+ * report its timeline, not the report.
+ */
+function timelineHtml(bundle: Bundle): { html: string; css: string; script: string } | undefined {
+  const file = bundle.files.filter((f) => f.kind === "trace").at(-1);
+  if (!file) return undefined;
+  try {
+    const tl = timelineFromBytes(file.data, file.path, { limits: bundle.limits });
+    const { css, script } = timelineAssets();
+    const html =
+      `<h2 id="trace">Execution trace</h2><section class="timeline"><p class="facts">${esc(file.path)}</p>` +
+      timelineFragment(tl, "trace-timeline", { title: "Execution trace timeline" }) +
+      `</section>`;
+    return { html, css, script };
+  } catch {
+    return undefined;
+  }
 }
 
 interface Flame {
