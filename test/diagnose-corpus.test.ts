@@ -28,6 +28,9 @@ const KNOWN_MISSES: Record<string, string> = {
   "flagsvc/curl-go126-light": "GC pressure at light load: allocation-dominated but GC rate below the threshold",
   "shipquote/curl-go119-light-few": "dumps only: connection churn needs CPU or allocation profiles",
   "shipquote/curl-go126-light": "light load: too few CPU samples in dialling for a warning",
+  // validation cases of the services written apart from the rules (recorded, not tuned on)
+  "giftcards/curl-go126-light": "light load: mutex contention under redeem (3.16 s in the mutex profile) not raised to a finding",
+  "metricsgw/curl-go126-light": "GC pressure at light load: seriesKey 81 % of alloc_space, GC ~17/s, not raised to a finding",
 };
 
 const cases = (corpusCases() as Case[]).filter((c) => c.variant !== "bundle");
