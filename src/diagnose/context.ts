@@ -7,6 +7,7 @@ import { dumpFacts, seriesOf, type Bundle, type BundleFile, type FileKind, type 
 import { StackFrames, type Profile } from "../core/model/index.js";
 import { parseGoroutineData, type GoroutineDump } from "../goroutines/index.js";
 import { parseProfileData } from "../core/codec/index.js";
+import { textOf } from "../core/input/index.js";
 import { memStatsFromProfile, parseExpvar, parseGcTrace, type GcCycle, type GcTrace, type MemStats } from "../gc/index.js";
 
 export interface ProfileInput {
@@ -325,7 +326,7 @@ function parseDumps(ctx: DiagnoseContext): Array<{ file: BundleFile; dump: Gorou
 function parseTraces(ctx: DiagnoseContext): Array<{ file: BundleFile; trace?: GcTrace; error?: Error }> {
   return ctx.files("gctrace").map((file) => {
     try {
-      return { file, trace: parseGcTrace(Buffer.from(file.data).toString("utf8"), file.path) };
+      return { file, trace: parseGcTrace(textOf(file.data, file.path), file.path) };
     } catch (e) {
       return { file, error: e as Error };
     }
@@ -343,7 +344,7 @@ function parseMemStats(ctx: DiagnoseContext): Array<{ file: BundleFile; stats?: 
   }
   for (const file of ctx.files("expvar")) {
     try {
-      out.push({ file, stats: parseExpvar(Buffer.from(file.data).toString("utf8"), file.path).memStats });
+      out.push({ file, stats: parseExpvar(textOf(file.data, file.path), file.path).memStats });
     } catch (e) {
       out.push({ file, error: e as Error });
     }

@@ -20,14 +20,17 @@ export function isGzip(data: Uint8Array): boolean {
 export function maybeGunzip(data: Uint8Array, file: string, limits: ReadLimits): Uint8Array {
   if (!isGzip(data)) return data;
   // zlib rejects a cap above the largest possible Buffer, so clamp to it.
-  const max = Math.max(1, Math.min(limits.maxDecompressedBytes, bufferConstants.MAX_LENGTH));
+  const perInput = Math.max(1, Math.min(limits.maxDecompressedBytes, bufferConstants.MAX_LENGTH));
+  const left = limits.budget?.remainingFor(data) ?? perInput;
+  const max = Math.max(1, Math.min(perInput, left));
   let out: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
     // info:true exposes how much input the inflater consumed, to spot trailing bytes.
     out = gunzipSync(data, { maxOutputLength: max, info: true, chunkSize: outputChunkSize(data, max) }) as unknown as typeof out;
   } catch (e) {
-    throw new InputError(file, gunzipErrorDetail(e, max));
+    throw new InputError(file, gunzipErrorDetail(e, max, max < perInput ? limits.budget?.total : undefined), errorOffset(e, data, max));
   }
+  limits.budget?.charge(data, out.buffer.byteLength);
   const used = out.engine.bytesWritten;
   if (used < data.length) {
     // Node silently ignores trailing zero bytes; Go's multistream reader
@@ -51,11 +54,13 @@ function outputChunkSize(data: Uint8Array, max: number): number {
   return Math.max(16 * 1024, Math.min(isize + 64, n * 1032 + 64, max, 256 * 1024 * 1024));
 }
 
-function gunzipErrorDetail(e: unknown, max: number): string {
+function gunzipErrorDetail(e: unknown, max: number, usedByOthers: number | undefined): string {
   const err = e as { code?: string; message?: string };
   switch (err.code) {
     case "ERR_BUFFER_TOO_LARGE":
-      return `decompressed size exceeds ${max} bytes (raise with --max_decompressed)`;
+      return usedByOthers !== undefined
+        ? `decompressed size exceeds the ${max} bytes left of the command's decompression budget (${usedByOthers} bytes already inflated; raise with --max_decompressed)`
+        : `decompressed size exceeds ${max} bytes (raise with --max_decompressed)`;
     case "Z_BUF_ERROR":
       return "truncated gzip data (unexpected end of file)";
     case "Z_DATA_ERROR":
@@ -63,6 +68,34 @@ function gunzipErrorDetail(e: unknown, max: number): string {
     default:
       return `cannot decompress gzip data (${err.message ?? String(e)})`;
   }
+}
+
+/**
+ * The compressed byte offset of a gzip error. zlib does not report it: a truncated
+ * stream fails at its end; for corrupt data, the shortest prefix that already fails
+ * as corrupt (not merely truncated) is found by bisection (at most ~30 inflations of
+ * a bad file, and only of small ones, so a broken bomb cannot cost minutes).
+ */
+function errorOffset(e: unknown, data: Uint8Array, max: number): number | undefined {
+  const code = (e as { code?: string }).code;
+  if (code === "Z_BUF_ERROR") return data.length;
+  if (code !== "Z_DATA_ERROR" || data.length > 4 << 20) return undefined;
+  const corrupt = (n: number): boolean => {
+    try {
+      gunzipSync(data.subarray(0, n), { maxOutputLength: max });
+      return false;
+    } catch (err) {
+      return (err as { code?: string }).code === "Z_DATA_ERROR";
+    }
+  };
+  let lo = 0;
+  let hi = data.length; // corrupt(hi) holds
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (corrupt(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi - 1;
 }
 
 /** Gzip data the way Go's profile.Write does (default compression level). */

@@ -5,7 +5,7 @@
 
 import type { GoFrame, Goroutine, GoroutineDump } from "../model.js";
 import type { Profile } from "../../core/model/index.js";
-import { InputError, type ReadLimits, maybeGunzip, readFileCapped } from "../../core/input/index.js";
+import { InputError, type ReadLimits, maybeGunzip, readFileCapped, textOf } from "../../core/input/index.js";
 import { findDebug1Start, parseGoroutineDebug1 } from "./debug1.js";
 import { parseGoroutineBytes } from "./text.js";
 import { decodeProfile, isProbablyProto } from "../../core/codec/index.js";
@@ -35,7 +35,7 @@ export function parseGoroutineData(data: Uint8Array, file: string, limits: ReadL
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const d1 = findDebug1StartBytes(buf, firstHeader(buf));
   if (d1 >= 0) {
-    const text = buf.toString("utf8");
+    const text = textOf(raw, file);
     return parseGoroutineDebug1(text, file, findDebug1Start(text));
   }
   return parseGoroutineBytes(raw, file);

@@ -4,7 +4,7 @@
 // drop_frames/keep_frames defaults for its kind (addLegacyFrameInfo).
 
 import type { Profile } from "../../model/index.js";
-import { DEFAULT_LIMITS, InputError, type ReadLimits, maybeGunzip } from "../../input/index.js";
+import { DEFAULT_LIMITS, InputError, type ReadLimits, maybeGunzip, textOf } from "../../input/index.js";
 import { parseGoCount } from "./count.js";
 import { LegacyParseError, type LProfile, Unrecognized, excerpt, toProfile } from "./common.js";
 import { parseContention } from "./contention.js";
@@ -121,7 +121,7 @@ export function parseLegacy(data: Uint8Array, file: string): Profile {
   if (data.length === 0) throw new InputError(file, "empty input file");
   let latin1: string | null = null;
   const text = (): string =>
-    (latin1 ??= Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("latin1"));
+    (latin1 ??= textOf(data, file, "latin1"));
   for (const read of READERS) {
     let parsed: Parsed;
     try {

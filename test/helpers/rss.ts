@@ -1,0 +1,42 @@
+// Run the built CLI under GNU time to learn its peak RSS: the reliability tests
+// assert memory bounds on the process a user runs, not on an in-process call.
+
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { CLI } from "./run.js";
+
+export const HAS_GNU_TIME = existsSync("/usr/bin/time");
+
+export interface Measured {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  /** stderr without GNU time's own last line */
+  stderr: string;
+  /** peak resident set, MB (NaN without /usr/bin/time) */
+  rssMB: number;
+  ms: number;
+}
+
+/** Runs `node dist/godiag.mjs args` (killed after timeoutMs); `input` goes to its stdin. */
+export function runMeasured(args: string[], opts: { timeoutMs?: number; input?: string | Buffer; cwd?: string } = {}): Measured {
+  const t0 = Date.now();
+  const argv = HAS_GNU_TIME ? ["/usr/bin/time", "-f", "RSSKB=%M", process.execPath, CLI, ...args] : [process.execPath, CLI, ...args];
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: "utf8",
+    timeout: opts.timeoutMs ?? 30_000,
+    input: opts.input,
+    cwd: opts.cwd,
+    maxBuffer: 64 << 20,
+    env: { ...process.env, TZ: "UTC" },
+  });
+  const ms = Date.now() - t0;
+  let stderr = r.stderr ?? "";
+  let rssMB = NaN;
+  const m = /(?:^|\n)(?:Command exited with non-zero status \d+\n)?RSSKB=(\d+)\n?$/.exec(stderr);
+  if (m) {
+    rssMB = Number(m[1]) / 1024;
+    stderr = stderr.slice(0, m.index + (m[0].startsWith("\n") ? 1 : 0));
+  }
+  return { code: r.status, signal: r.signal, stdout: r.stdout ?? "", stderr, rssMB, ms };
+}
