@@ -64,6 +64,11 @@ export async function openBundle(inputs: string[], limits: OpenLimits, opts: { l
   const temps: string[] = [];
   try {
     for (const input of inputs) {
+      // stdin ("-") is one file, read as a stream.
+      if (input === "-") {
+        addFile(bundle, evidence, input, input, undefined, limits);
+        continue;
+      }
       if (!existsSync(input)) throw new InputError(input, "no such file or directory");
       if (statSync(input).isDirectory()) {
         // A label replaces a temporary directory's path in what the findings cite.
@@ -240,7 +245,7 @@ function addFile(
     bundle.warnings.push(`${path}: not recognised as a Go profile, dump or log; skipped`);
     return;
   }
-  const mtimeMs = statSync(abs).mtimeMs;
+  const mtimeMs = abs === "-" ? Date.now() : statSync(abs).mtimeMs;
   const file: BundleFile = {
     path,
     absPath: abs,

@@ -2,3 +2,4 @@ export * from "./errors.js";
 export * from "./gzip.js";
 export * from "./read.js";
 export * from "./text.js";
+export * from "./json.js";
