@@ -31,7 +31,9 @@ export function systemErrorLine(e: unknown): string | null {
   const err = e as NodeJS.ErrnoException;
   if (typeof err.code !== "string" || SYSTEM_CODES[err.code] === undefined || typeof err.syscall !== "string") return null;
   const what = err.path !== undefined ? err.path : err.syscall;
-  const verb = err.syscall === "write" || err.syscall === "open" || err.syscall === "mkdir" || err.syscall === "rename" ? `cannot ${err.syscall}` : `${err.syscall} failed`;
+  // Inputs are read through readFileCapped (InputError); what reaches here opening or
+  // writing a file is output.
+  const verb = ["open", "write", "mkdir", "rename", "close", "fsync", "copyfile"].includes(err.syscall) ? "cannot write" : `${err.syscall} failed:`;
   return `${verb} ${what}: ${SYSTEM_CODES[err.code]} (${err.code})`;
 }
 
