@@ -47,9 +47,10 @@ function redirectToReader(e: unknown, data: Uint8Array, path: string, limits: Re
   return says === undefined ? e : new InputError(path, `not a profile: this is ${says}`);
 }
 
-export function loadProfiles(o: LoadOptions, _warn: (s: string) => void): Profile {
+export function loadProfiles(o: LoadOptions, warn: (s: string) => void): Profile {
   const sources = o.sources.map((f) => readProfile(f, o.limits));
   const bases = o.bases.map((f) => readProfile(f, o.limits));
+  for (const p of [...sources, ...bases]) if (p.extras.truncation !== undefined) warn(`godiag: warning: ${p.extras.truncation}\n`);
   try {
     return combineSources(sources, bases, { diffBase: o.diffBase, normalize: o.normalize, fakeMappings: true });
   } catch (e) {

@@ -320,7 +320,12 @@ function idEstimate(ctx: DiagnoseContext, floor: number): Uptime | undefined {
 }
 
 function parseDumps(ctx: DiagnoseContext): Array<{ file: BundleFile; dump: GoroutineDump }> {
-  return ctx.files("goroutine-debug2").map((file) => ({ file, dump: parseGoroutineData(file.data, file.path, ctx.bundle.limits) }));
+  return ctx.files("goroutine-debug2").map((file) => {
+    const dump = parseGoroutineData(file.data, file.path, ctx.bundle.limits);
+    // A cut dump is analysed as far as it goes; the reader of the verdict must know.
+    if (dump.truncation !== undefined) ctx.bundle.warnings.push(dump.truncation);
+    return { file, dump };
+  });
 }
 
 function parseTraces(ctx: DiagnoseContext): Array<{ file: BundleFile; trace?: GcTrace; error?: Error }> {
@@ -337,7 +342,9 @@ function parseMemStats(ctx: DiagnoseContext): Array<{ file: BundleFile; stats?: 
   const out: Array<{ file: BundleFile; stats?: MemStats | null; error?: Error }> = [];
   for (const file of ctx.files("heap-debug1")) {
     try {
-      out.push({ file, stats: memStatsFromProfile(parseProfileData(file.data, file.path, ctx.bundle.limits)) });
+      const p = parseProfileData(file.data, file.path, ctx.bundle.limits);
+      if (p.extras.truncation !== undefined) ctx.bundle.warnings.push(p.extras.truncation);
+      out.push({ file, stats: memStatsFromProfile(p) });
     } catch (e) {
       out.push({ file, error: e as Error });
     }

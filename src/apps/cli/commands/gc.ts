@@ -116,6 +116,7 @@ export function registerGcCommand(program: Command, io: { out: (s: string) => vo
         else if (x.kind === "expvar") inp.memStats.push({ file: x.file, stats: x.data.memStats });
         else if (x.kind === "escape") inp.escapes.push({ file: x.file, escape: x.escape });
         else {
+          if (x.profile.extras.truncation !== undefined) io.err(`godiag: warning: ${x.profile.extras.truncation}\n`);
           inp.profiles.push({ file: x.file, profile: x.profile });
           if (x.memStats) inp.memStats.unshift({ file: x.file, stats: x.memStats });
         }

@@ -19,6 +19,8 @@ interface Parsed {
   profile: LProfile;
   format: string;
   memStats?: MemStats;
+  /** where a text profile that should go on stops (heap?debug=1 without its MemStats block) */
+  truncation?: string;
 }
 
 type Reader = (data: Uint8Array, text: () => string) => Parsed;
@@ -30,7 +32,7 @@ const READERS: Reader[] = [
   },
   (_d, text) => {
     const r = parseHeap(text());
-    return { profile: r.profile, format: "heap-text", memStats: r.memStats };
+    return { profile: r.profile, format: "heap-text", memStats: r.memStats, truncation: r.truncation };
   },
   (_d, text) => {
     const r = parseGoCount(text());
@@ -138,6 +140,7 @@ export function parseLegacy(data: Uint8Array, file: string): Profile {
     const out = toProfile(p);
     out.extras.sourceFormat = parsed.format;
     if (parsed.memStats) out.extras.memStats = parsed.memStats;
+    if (parsed.truncation) out.extras.truncation = `${file}: ${parsed.truncation}`;
     return out;
   }
   const t = text();
