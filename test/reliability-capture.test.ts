@@ -153,7 +153,7 @@ describe("each hostile endpoint is one per-file error, in bounded time and memor
     expect(r.signal).toBeNull();
     expect(r.code, r.stderr).toBe(4);
     expect(errorOf(manifest, "heap.pb.gz")).toBe(`${base}/debug/pprof/heap: response larger than 134217728 bytes (raise the limit with --max_bytes)`.replace(`${base}/debug/pprof/heap: `, ""));
-    expect(errorOf(manifest, "allocs.pb.gz")).toMatch(/^expected a pprof profile: decompressed size exceeds 268435456 bytes \(raise with --max_decompressed\)/);
+    expect(errorOf(manifest, "allocs.pb.gz")).toMatch(/^expected a pprof profile: decompressed size exceeds 201326592 bytes \(raise with --max_decompressed\)/);
     expect(errorOf(manifest, "block.pb.gz")).toMatch(/^reading the body after \d+ bytes: timed out after 5000 ms$/);
     expect(errorOf(manifest, "mutex.pb.gz")).toMatch(/redirect/i);
     expect(errorOf(manifest, "threadcreate.pb.gz")).toBe("connection closed by the server (after 2 attempts)");

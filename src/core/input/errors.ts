@@ -23,7 +23,7 @@ export class InputError extends Error {
 export interface ReadLimits {
   /** largest input file read, bytes */
   maxInputBytes: number;
-  /** largest decompressed size, bytes: per input, and for all inputs together when `budget` is set */
+  /** largest decompressed size, bytes: per input, and for all inputs together (raw ones too) when `budget` is set */
   maxDecompressedBytes: number;
   /** what one command has decompressed so far (see DecompressBudget); absent: a per-input cap only */
   budget?: DecompressBudget;
@@ -59,11 +59,12 @@ export class DecompressBudget {
 }
 
 /**
- * 256 MiB of decompressed input per command: a decoded profile takes about 5x its
- * proto bytes (docs/PERFORMANCE.md: 54 MB -> 261 MB RSS), so this keeps a run with
- * default limits under 1 GB RSS, and is 5x the largest profile we benchmark.
+ * 192 MiB of decoded input (inflated, or raw when not gzipped) per command. A decoded
+ * profile takes 5x its proto bytes (docs/PERFORMANCE.md: 54 MB -> 261 MB RSS) and up
+ * to 5x more for the densest (8-byte samples: 250 MB -> 1.2 GB); 192 MiB keeps a run
+ * with default limits under 1 GB RSS and is 3.5x the largest profile we benchmark.
  */
-export const DEFAULT_MAX_DECOMPRESSED = 256 << 20;
+export const DEFAULT_MAX_DECOMPRESSED = 192 << 20;
 
 export const DEFAULT_LIMITS: ReadLimits = {
   maxInputBytes: 1 << 30,

@@ -18,7 +18,10 @@ export function isGzip(data: Uint8Array): boolean {
  * larger than limits.maxDecompressedBytes.
  */
 export function maybeGunzip(data: Uint8Array, file: string, limits: ReadLimits): Uint8Array {
-  if (!isGzip(data)) return data;
+  if (!isGzip(data)) {
+    chargeRaw(data, file, limits);
+    return data;
+  }
   // zlib rejects a cap above the largest possible Buffer, so clamp to it.
   const perInput = Math.max(1, Math.min(limits.maxDecompressedBytes, bufferConstants.MAX_LENGTH));
   const left = limits.budget?.remainingFor(data) ?? perInput;
@@ -39,6 +42,21 @@ export function maybeGunzip(data: Uint8Array, file: string, limits: ReadLimits):
   }
   const b = out.buffer;
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * Raw (not gzipped) input counts against the same budget as inflated bytes: what a
+ * decoder builds grows with the bytes it reads, compressed or not (a 250 MB raw
+ * profile of 8-byte samples took 1.2 GB), so the budget bounds the command's memory.
+ */
+function chargeRaw(data: Uint8Array, file: string, limits: ReadLimits): void {
+  const b = limits.budget;
+  if (b === undefined) return;
+  const left = b.remainingFor(data);
+  if (data.length > left) {
+    throw new InputError(file, `${data.length} bytes of input exceed the ${left} bytes left of the command's decoding budget (${b.total} bytes already read; raise with --max_decompressed)`);
+  }
+  b.charge(data, data.length);
 }
 
 /**

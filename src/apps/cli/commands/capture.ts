@@ -103,7 +103,7 @@ export function addCaptureFlags(cmd: Command): Command {
     .option("--retries <n>", "retries on refused/reset connections and 502/503/504", "2")
     .option("--max_bytes <size>", "largest response body per request (default 128MiB)")
     .option("--max_profiles <n>", "most custom profiles fetched from the index (default 32)")
-    .option("--max_decompressed <size>", "largest decompressed profile checked (default 256MiB)")
+    .option("--max_decompressed <size>", "largest decompressed profile checked (default 192MiB)")
     .option("--redact", "replace pprof label values by stable keyed hashes")
     .option("--redact-regex <re>", "also replace every match of this regular expression (implies --redact)")
     .option("--redact-key <key>", "HMAC key for --redact tokens (default $GODIAG_REDACT_KEY, else random per capture)")
