@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { constants as bufferConstants } from "node:buffer";
 import { afterAll, describe, expect, it } from "vitest";
 import { CORPUS, ROOT } from "./helpers/run.js";
@@ -133,6 +133,15 @@ describe("memory budgets hold for the whole command", () => {
     const two = runMeasured(["top", "--max_decompressed", "3MiB", LARGE_CPU, LARGE_CPU], { timeoutMs: 30_000 });
     expectOneLineRefusal(two, LARGE_CPU);
     expect(two.stderr).toContain("decompression budget");
+  }, 60_000);
+
+  it("raw (not gzipped) input counts against the same budget: memory grows with decoded bytes, compressed or not", () => {
+    const raw = file("large.raw.pb", gunzipSync(readFileSync(LARGE_CPU)));
+    const ok = runMeasured(["top", "--nodecount", "1", "--max_decompressed", "3MiB", raw], { timeoutMs: 30_000 });
+    expect(ok.code, ok.stderr).toBe(0);
+    const over = runMeasured(["top", "--max_decompressed", "2MiB", raw], { timeoutMs: 30_000 });
+    expectOneLineRefusal(over, raw);
+    expect(over.stderr).toContain("decoding budget");
   }, 60_000);
 
   it("the budget counts a buffer inflated twice (recognised, then decoded) once", () => {
