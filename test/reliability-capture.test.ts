@@ -121,6 +121,17 @@ describe("the index is the service's to write", () => {
   }, 60_000);
 });
 
+describe("a target that can never answer stops the capture at once", () => {
+  it("https:// on a plain-HTTP port: one line saying so, exit 2 (was: OpenSSL's 'wrong version number' once per file)", async () => {
+    serve(["heap"], { "/debug/pprof/heap": profile });
+    const dir = join(outRoot, "tls");
+    const r = await runMeasuredAsync(["capture", base.replace("http:", "https:"), "-o", dir, "-q", "--seconds", "5"], { timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`godiag capture: ${base.replace("http:", "https:")}/debug/pprof/: TLS handshake failed (wrong version number): the port speaks plain HTTP; use http://\n`);
+    expect(r.ms).toBeLessThan(5_000);
+  }, 60_000);
+});
+
 describe("each hostile endpoint is one per-file error, in bounded time and memory", () => {
   it("endless body, gzip bomb, slowloris, redirect loop, reset, HTML (was: 2.2 GB buffered per request)", async () => {
     const bombMember = gzipSync(Buffer.alloc(64 << 20), { level: 9 });

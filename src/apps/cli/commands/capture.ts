@@ -138,6 +138,13 @@ export async function runCapture(url: string, opts: CaptureOptions, io: IO, quie
   try {
     const res = await withInterrupt(io.err, "godiag capture", (signal) => captureBundle(url, { ...opts, signal }, r.onEvent));
     r.stop();
+    // Nothing answered: one line (exit 2), not a table repeating the reason per file;
+    // the manifest still says it for each file.
+    if (res.unreachable && !res.interrupted) {
+      io.err(`godiag capture: ${res.failures[0]?.error ?? "unreachable"}\n`);
+      io.out(`${res.dir}\n`);
+      return EXIT.USAGE;
+    }
     io.err(formatSummary(res));
     io.out(`${res.dir}\n`);
     if (res.interrupted) return EXIT.INTERRUPTED;
