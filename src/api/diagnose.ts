@@ -3,6 +3,7 @@
 export { openBundle } from "../bundle/index.js";
 export {
   diagnose,
+  nothingReadable,
   renderDiagnosisHtml,
   renderDiagnosisMarkdown,
   renderDiagnosisText,

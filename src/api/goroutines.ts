@@ -14,5 +14,5 @@ export {
   type GoroutineDump,
   type TextOptions,
 } from "../goroutines/index.js";
-export { orderSnapshotFiles, parseManifest } from "../bundle/index.js";
+export { orderSnapshotFiles, parseManifest, uniqueMembers } from "../bundle/index.js";
 export { DEFAULT_FETCH_LIMITS, fetchCapped, FetchError } from "../capture/index.js";

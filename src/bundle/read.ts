@@ -7,10 +7,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as tar from "tar";
-import { readFileCapped, InputError, type ReadLimits } from "../core/input/index.js";
+import { readFileCapped, InputError, textOf, type ReadLimits } from "../core/input/index.js";
 import type { Profile } from "../core/model/index.js";
 import { parseManifest, type FileKind, type Manifest } from "./manifest.js";
 import { sniffKind } from "../core/kinds/index.js";
+import { bundleMember, uniqueMembers } from "./paths.js";
 import { orderSnapshots, timeEvidence, type SincePrevious, type TimeEvidence, type TimeSource } from "./order.js";
 
 export interface BundleFile {
@@ -63,6 +64,11 @@ export async function openBundle(inputs: string[], limits: OpenLimits, opts: { l
   const temps: string[] = [];
   try {
     for (const input of inputs) {
+      // stdin ("-") is one file, read as a stream.
+      if (input === "-") {
+        addFile(bundle, evidence, input, input, undefined, limits);
+        continue;
+      }
       if (!existsSync(input)) throw new InputError(input, "no such file or directory");
       if (statSync(input).isDirectory()) {
         // A label replaces a temporary directory's path in what the findings cite.
@@ -152,36 +158,58 @@ async function extractArchive(file: string, dir: string, limits: OpenLimits): Pr
 
 function readDirectory(dir: string, bundle: Bundle, evidence: Map<BundleFile, TimeEvidence>, limits: OpenLimits, displayRoot = dir): void {
   const manifestPath = join(dir, "manifest.json");
+  // Real paths already read: a file is read once however often the manifest lists it.
   const listed = new Set<string>();
-  if (existsSync(manifestPath)) {
-    let m: Manifest;
-    try {
-      m = parseManifest(Buffer.from(readFileCapped(manifestPath, limits)).toString("utf8"));
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      throw new InputError(join(displayRoot, "manifest.json"), (e as Error).message);
-    }
+  const read = existsSync(manifestPath) ? readManifest(manifestPath, join(displayRoot, "manifest.json"), limits) : undefined;
+  const m = read instanceof InputError ? undefined : read;
+  const before = bundle.files.length;
+  if (m !== undefined) {
     bundle.manifest = m;
-    for (const f of m.files) {
-      listed.add(f.path);
-      const abs = resolve(dir, f.path);
-      if (!abs.startsWith(resolve(dir))) {
-        bundle.warnings.push(`${f.path}: manifest path leaves the bundle; ignored`);
+    for (const { entry: f, member } of uniqueMembers(dir, m.files)) {
+      if (!member.ok && member.why === "outside") {
+        bundle.warnings.push(`${join(displayRoot, "manifest.json")}: entry "${f.path}" leaves the bundle directory; ignored`);
         continue;
       }
-      if (!existsSync(abs)) {
+      if (!member.ok) {
         bundle.warnings.push(`${join(displayRoot, f.path)}: listed in the manifest but missing${f.error ? ` (${f.error})` : ""}`);
         continue;
       }
-      addFile(bundle, evidence, join(displayRoot, f.path), abs, f, limits);
+      listed.add(member.abs);
+      addFile(bundle, evidence, join(displayRoot, f.path), member.abs, f, limits);
     }
   }
   const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name !== "manifest.json");
   if (entries.length > limits.maxFiles) throw new InputError(displayRoot, `more than ${limits.maxFiles} files`);
   for (const e of entries) {
-    if (listed.has(e.name)) continue;
-    addFile(bundle, evidence, join(displayRoot, e.name), join(dir, e.name), undefined, limits);
+    const member = bundleMember(dir, e.name);
+    if (!member.ok || listed.has(member.abs)) continue;
+    addFile(bundle, evidence, join(displayRoot, e.name), member.abs, undefined, limits);
   }
+  if (read instanceof InputError) {
+    // Nothing to read instead: the damaged manifest is the error to report.
+    if (bundle.files.length === before) throw read;
+    bundle.warnings.push(`${read.message}; the files were recognised by content`);
+  }
+}
+
+/**
+ * The manifest, or the error when it is damaged: a capture interrupted by a full disk
+ * left a 0-byte manifest.json beside intact files, so the files are then read by
+ * content like a loose directory's, with a warning, instead of refusing them all.
+ */
+function readManifest(path: string, shown: string, limits: OpenLimits): Manifest | InputError {
+  try {
+    return parseManifest(textOf(readFileCapped(path, limits), shown));
+  } catch (e) {
+    const why = e instanceof InputError ? e.detail : (e as Error).message;
+    return new InputError(shown, oneLine(why));
+  }
+}
+
+/** The first line of a message (zod and JSON.parse messages can span lines). */
+function oneLine(s: string): string {
+  const i = s.indexOf("\n");
+  return i < 0 ? s : s.slice(0, i) + " ...";
 }
 
 function addFile(
@@ -217,7 +245,7 @@ function addFile(
     bundle.warnings.push(`${path}: not recognised as a Go profile, dump or log; skipped`);
     return;
   }
-  const mtimeMs = statSync(abs).mtimeMs;
+  const mtimeMs = abs === "-" ? Date.now() : statSync(abs).mtimeMs;
   const file: BundleFile = {
     path,
     absPath: abs,

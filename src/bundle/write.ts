@@ -4,9 +4,9 @@
 // at the archive root (tar -xzf puts manifest.json in the current directory,
 // like the directory form's contents).
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { create as tarCreate } from "tar";
 import { manifestSchema, type Manifest } from "./manifest.js";
 
@@ -36,6 +36,8 @@ export function createBundle(out: string | undefined): BundleTarget {
 }
 
 export function writeBundleFile(dir: string, path: string, data: Uint8Array | string): number {
+  // Names can come from the service (its custom profiles): a bare file name only, never a path.
+  if (basename(path) !== path || path === "." || path === "..") throw new Error(`refusing to write "${path}": not a plain file name`);
   writeFileSync(join(dir, path), data);
   return typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
 }
@@ -43,7 +45,16 @@ export function writeBundleFile(dir: string, path: string, data: Uint8Array | st
 /** Validate and write manifest.json (the schema catches our own mistakes before a reader does). */
 export function writeManifest(dir: string, m: Manifest): void {
   const checked = manifestSchema.parse(m);
-  writeFileSync(join(dir, "manifest.json"), JSON.stringify(checked, null, 2) + "\n");
+  // Atomically: a full disk mid-write left a 0-byte manifest.json that hid 12 intact
+  // files; now the manifest is whole or absent (readers then go by content).
+  const tmp = join(dir, ".manifest.json.tmp");
+  try {
+    writeFileSync(tmp, JSON.stringify(checked, null, 2) + "\n");
+    renameSync(tmp, join(dir, "manifest.json"));
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** Pack dir into a gzipped tarball; removes dir afterwards when it was temporary. Returns the archive path. */

@@ -10,12 +10,13 @@
 // trace seconds, each plus its slack).
 
 import { rmSync } from "node:fs";
+import { DEFAULT_LIMITS } from "../core/input/index.js";
 import { type FileKind, type Manifest, type ManifestFile, type NotOffered, MANIFEST_VERSION, finishBundle, createBundle, writeBundleFile, writeManifest } from "../bundle/index.js";
 import { checkContent, emptyProfileWarning } from "./content.js";
 import { absentStatus, noPprofMessage, notIndexPage } from "./nopprof.js";
 import { parsePprofIndex, type IndexEntry } from "./sources/discover.js";
 import { DEFAULT_FETCH_LIMITS, fetchCapped, FetchError, INTERRUPTED } from "./sources/http.js";
-import { debug2PauseWarning, DEFAULT_INDEX, planCapture, type FetchTask } from "./plan.js";
+import { customProfileCount, debug2PauseWarning, DEFAULT_INDEX, MAX_CUSTOM_PROFILES, planCapture, type FetchTask } from "./plan.js";
 import { collectProcFacts, findListeningPid, isLocalUrl } from "./sources/proc.js";
 import { Redactor, type RedactOptions } from "./redact.js";
 import { abortableSleep, DEFAULT_RETRY, fetchWithRetry, type RetryOptions } from "./sources/retry.js";
@@ -38,6 +39,10 @@ export interface CaptureOptions {
   retry?: RetryOptions;
   /** body size cap per fetch */
   maxBytes?: number;
+  /** most custom profiles fetched from the index (plan.ts MAX_CUSTOM_PROFILES) */
+  maxProfiles?: number;
+  /** largest decompressed size of one fetched profile (the content check inflates it) */
+  maxDecompressed?: number;
   /** snapshot fetches in flight at once */
   concurrency?: number;
   /** local process to read /proc facts from; undefined = find it by the URL's port when local; null = none */
@@ -83,7 +88,10 @@ export type CaptureEvent =
 
 export type CaptureProgress = (e: CaptureEvent) => void;
 
-const UNREACHABLE = /connection refused|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|getaddrinfo/i;
+// Failures of the index page that every other request would repeat: the capture stops
+// at once (exit 2) instead of failing each file and waiting out the CPU window. A
+// blocked port (fetch refuses :9, :6000, ...) and https spoken to plain HTTP included.
+const UNREACHABLE = /connection refused|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|getaddrinfo|blocked port|wrong version number|EPROTO|ERR_SSL/i;
 
 /** Normalise a target to its root URL (http://host:port); accepts .../debug/pprof/ too. */
 export function targetRoot(url: string): string {
@@ -160,6 +168,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   if (indexError !== undefined && (wantsPprof || unreachable)) failures.push({ url: indexUrl, error: indexError });
   progress({ type: "done", label: "index", error: wantsPprof ? indexError : undefined, ms: Date.now() - t0 });
 
+  const contentLimits = { ...DEFAULT_LIMITS, maxDecompressedBytes: options.maxDecompressed ?? DEFAULT_LIMITS.maxDecompressedBytes };
   const target = options.dir !== undefined ? { dir: options.dir, temporary: false } : createBundle(options.out);
   const dir = target.dir;
   const tasks = planCapture(root, index, {
@@ -169,10 +178,17 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
     gc: o.gc,
     only: o.only,
     timeoutMs: o.timeoutMs,
+    maxCustom: options.maxProfiles,
     // Only a missing index (404, not an index page) with profiles that answer makes the
     // standard profiles optional; after a timeout or a 500 they are expected, as before.
     indexGuessed: index === DEFAULT_INDEX && absent !== undefined,
   });
+  const skipped = customProfileCount(index) - (options.maxProfiles ?? MAX_CUSTOM_PROFILES);
+  if (o.only.length === 0 && skipped > 0) {
+    const text = `the index lists ${skipped} more custom profiles than --max_profiles (${options.maxProfiles ?? MAX_CUSTOM_PROFILES}); they were not fetched`;
+    warnings.push(text);
+    progress({ type: "warning", text });
+  }
   // Say up front what the stop-the-world dumps will cost a service with many goroutines.
   const dumps = tasks.filter((t) => t.kind === "goroutine-debug2");
   const goroutines = index.find((e) => e.name === "goroutine")?.count;
@@ -228,7 +244,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
       let body = res.body;
       let checked;
       try {
-        checked = checkContent(task.content, task.kind, body, res.contentType, task.file);
+        checked = checkContent(task.content, task.kind, body, res.contentType, task.file, contentLimits);
       } catch (e) {
         mismatch = (e as Error).message;
         throw new FetchError(task.url, mismatch);

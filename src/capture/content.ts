@@ -3,7 +3,7 @@
 // must be a per-file error, never a "profile" or "expvar" that diagnose misreads
 // later. What the body is comes from the one content recogniser (core/kinds).
 
-import { DEFAULT_LIMITS, InputError } from "../core/input/index.js";
+import { DEFAULT_LIMITS, InputError, type ReadLimits } from "../core/input/index.js";
 import { sniffKind, type FileKind } from "../core/kinds/index.js";
 import type { Profile } from "../core/model/index.js";
 import type { ContentKind } from "./plan.js";
@@ -14,14 +14,14 @@ export interface Checked {
 }
 
 /** Throws a one-line Error saying what the body is instead. */
-export function checkContent(content: ContentKind, want: FileKind, body: Buffer, contentType: string, label: string): Checked {
+export function checkContent(content: ContentKind, want: FileKind, body: Buffer, contentType: string, label: string, limits: ReadLimits = DEFAULT_LIMITS): Checked {
   if (/text\/html/i.test(contentType) || /^\s*<(!doctype|html)/i.test(body.subarray(0, 64).toString("latin1"))) {
     throw new Error(`expected ${describe(content)}, got an HTML page (${preview(body)})`);
   }
   if (body.length === 0) throw new Error(`expected ${describe(content)}, got an empty body`);
   let got;
   try {
-    got = sniffKind(body, label, DEFAULT_LIMITS);
+    got = sniffKind(body, label, limits);
   } catch (e) {
     const why = e instanceof InputError ? e.detail : (e as Error).message;
     throw new Error(`expected ${describe(content)}: ${why} (starts ${preview(body)})`, { cause: e });

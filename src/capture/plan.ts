@@ -64,7 +64,15 @@ export interface PlanOptions {
   timeoutMs: number;
   /** there is no index page (404, not an index) but profiles answer: index is DEFAULT_INDEX, a guess, so its profiles are optional */
   indexGuessed?: boolean;
+  /** most custom profiles (runtime/pprof.NewProfile) fetched from the index; default MAX_CUSTOM_PROFILES */
+  maxCustom?: number;
 }
+
+/**
+ * An index is the service's to write: one listing 10,000 profiles (or a hanging one
+ * among them) would take hours. Services register a handful; more are skipped, said.
+ */
+export const MAX_CUSTOM_PROFILES = 32;
 
 /** Names accepted by --only. */
 export const SELECTABLE = [
@@ -87,6 +95,11 @@ const STANDARD = ["heap", "allocs", "block", "mutex", "goroutine", "threadcreate
 
 /** What net/http/pprof has listed since Go 1.11 (allocs); used when the index cannot be read. */
 export const DEFAULT_INDEX: IndexEntry[] = [...STANDARD, "profile", "trace"].map((name) => ({ name, count: -1 }));
+
+/** Index entries planCapture would fetch as custom profiles, before the cap. */
+export function customProfileCount(index: IndexEntry[]): number {
+  return index.filter((e) => !NOT_PROFILES.has(e.name) && !STANDARD.includes(e.name) && /^[\w.-]+$/.test(e.name)).length;
+}
 
 export function planCapture(base: string, index: IndexEntry[], o: PlanOptions): FetchTask[] {
   const root = base.replace(/\/+$/, "");
@@ -119,8 +132,11 @@ export function planCapture(base: string, index: IndexEntry[], o: PlanOptions): 
   }
   // Profiles the service registered itself (runtime/pprof.NewProfile): only when nothing was selected.
   if (o.only.length === 0) {
+    let custom = 0;
     for (const e of index) {
       if (NOT_PROFILES.has(e.name) || STANDARD.includes(e.name) || !/^[\w.-]+$/.test(e.name)) continue;
+      // (customProfileCount counts the same entries.)
+      if (custom++ >= (o.maxCustom ?? MAX_CUSTOM_PROFILES)) continue;
       snap({ label: e.name, select: e.name, file: `${e.name}.pb.gz`, kind: "other", url: `${pp}${encodeURIComponent(e.name)}`, content: "proto", indexCount: count(e.name) });
     }
   }
@@ -148,7 +164,25 @@ export function planCapture(base: string, index: IndexEntry[], o: PlanOptions): 
     tasks.push({ label: "goroutine debug=2 #2", select: "goroutine", file: "goroutine.debug2.2.txt", kind: "goroutine-debug2", url: `${pp}goroutine?debug=2`, content: "goroutine-text", phase: "second-snapshot", timeoutMs: o.timeoutMs });
   }
   if (o.indexGuessed) for (const t of tasks) t.optional = true;
-  return tasks;
+  return withUniqueFiles(tasks);
+}
+
+/**
+ * Each task writes its own file: a custom profile named like a standard file ("cpu",
+ * "block.delta") would overwrite it. Standard files keep their names; a colliding
+ * custom one becomes NAME.custom.pb.gz (then NAME.custom2.pb.gz, ...).
+ */
+function withUniqueFiles(tasks: FetchTask[]): FetchTask[] {
+  const isCustom = (t: FetchTask) => t.kind === "other";
+  const used = new Set(tasks.filter((t) => !isCustom(t)).map((t) => t.file));
+  return tasks.map((t) => {
+    if (!isCustom(t)) return t;
+    let file = t.file;
+    const base = file.replace(/\.pb\.gz$/, "");
+    for (let n = 1; used.has(file); n++) file = `${base}.custom${n === 1 ? "" : n}.pb.gz`;
+    used.add(file);
+    return file === t.file ? t : { ...t, file };
+  });
 }
 
 /** Throws a one-line message for an unknown --only name. */

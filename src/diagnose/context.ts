@@ -7,6 +7,7 @@ import { dumpFacts, seriesOf, type Bundle, type BundleFile, type FileKind, type 
 import { StackFrames, type Profile } from "../core/model/index.js";
 import { parseGoroutineData, type GoroutineDump } from "../goroutines/index.js";
 import { parseProfileData } from "../core/codec/index.js";
+import { textOf } from "../core/input/index.js";
 import { memStatsFromProfile, parseExpvar, parseGcTrace, type GcCycle, type GcTrace, type MemStats } from "../gc/index.js";
 
 export interface ProfileInput {
@@ -319,13 +320,18 @@ function idEstimate(ctx: DiagnoseContext, floor: number): Uptime | undefined {
 }
 
 function parseDumps(ctx: DiagnoseContext): Array<{ file: BundleFile; dump: GoroutineDump }> {
-  return ctx.files("goroutine-debug2").map((file) => ({ file, dump: parseGoroutineData(file.data, file.path, ctx.bundle.limits) }));
+  return ctx.files("goroutine-debug2").map((file) => {
+    const dump = parseGoroutineData(file.data, file.path, ctx.bundle.limits);
+    // A cut dump is analysed as far as it goes; the reader of the verdict must know.
+    if (dump.truncation !== undefined) ctx.bundle.warnings.push(dump.truncation);
+    return { file, dump };
+  });
 }
 
 function parseTraces(ctx: DiagnoseContext): Array<{ file: BundleFile; trace?: GcTrace; error?: Error }> {
   return ctx.files("gctrace").map((file) => {
     try {
-      return { file, trace: parseGcTrace(Buffer.from(file.data).toString("utf8"), file.path) };
+      return { file, trace: parseGcTrace(textOf(file.data, file.path), file.path) };
     } catch (e) {
       return { file, error: e as Error };
     }
@@ -336,14 +342,16 @@ function parseMemStats(ctx: DiagnoseContext): Array<{ file: BundleFile; stats?: 
   const out: Array<{ file: BundleFile; stats?: MemStats | null; error?: Error }> = [];
   for (const file of ctx.files("heap-debug1")) {
     try {
-      out.push({ file, stats: memStatsFromProfile(parseProfileData(file.data, file.path, ctx.bundle.limits)) });
+      const p = parseProfileData(file.data, file.path, ctx.bundle.limits);
+      if (p.extras.truncation !== undefined) ctx.bundle.warnings.push(p.extras.truncation);
+      out.push({ file, stats: memStatsFromProfile(p) });
     } catch (e) {
       out.push({ file, error: e as Error });
     }
   }
   for (const file of ctx.files("expvar")) {
     try {
-      out.push({ file, stats: parseExpvar(Buffer.from(file.data).toString("utf8"), file.path).memStats });
+      out.push({ file, stats: parseExpvar(textOf(file.data, file.path), file.path).memStats });
     } catch (e) {
       out.push({ file, error: e as Error });
     }

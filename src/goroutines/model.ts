@@ -80,6 +80,8 @@ export interface GoroutineDump {
   claimedTotal: number | null;
   /** problems that did not stop the read (skipped lines, truncation) */
   warnings: string[];
+  /** "FILE: truncated at byte N: ...": the dump stops before its end (also in warnings) */
+  truncation?: string;
 }
 
 /** A goroutine record with nothing read yet but its id, count and header line; readers fill it in. */

@@ -1,7 +1,7 @@
 // Flag parsing shared by every command: byte sizes, input limits, numbers,
 // durations, and the output streams a command writes to.
 
-import { DEFAULT_LIMITS, UsageError, type ReadLimits } from "../../api/errors.js";
+import { DEFAULT_LIMITS, UsageError, commandLimits, type ReadLimits } from "../../api/errors.js";
 
 /** Where a command writes (stdout, stderr); tests pass their own. */
 export interface IO {
@@ -18,11 +18,12 @@ export function parseBytes(s: string): number {
   return Math.floor(Number(m[1]) * mult);
 }
 
+/** The read limits of one command run: one decompression budget shared by all its inputs. */
 export function limitOptions(maxInput?: string, maxDecompressed?: string): ReadLimits {
-  return {
-    maxInputBytes: maxInput ? parseBytes(maxInput) : DEFAULT_LIMITS.maxInputBytes,
-    maxDecompressedBytes: maxDecompressed ? parseBytes(maxDecompressed) : DEFAULT_LIMITS.maxDecompressedBytes,
-  };
+  return commandLimits(
+    maxInput ? parseBytes(maxInput) : DEFAULT_LIMITS.maxInputBytes,
+    maxDecompressed ? parseBytes(maxDecompressed) : DEFAULT_LIMITS.maxDecompressedBytes,
+  );
 }
 
 

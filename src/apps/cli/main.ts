@@ -8,6 +8,7 @@ import type { IO } from "./flags.js";
 import { InputError, ReportError, UsageError } from "../../api/errors.js";
 import { normalizeArgv } from "./argv.js";
 import { EXIT } from "./exit.js";
+import { guardStreams, oneLine, systemErrorLine } from "./failures.js";
 
 type Register = (program: Command, io: IO) => void;
 
@@ -43,13 +44,16 @@ const io: IO = {
 };
 
 async function main(argv: string[]): Promise<void> {
+  guardStreams(io);
   const program = new Command();
   program
     .name("godiag")
     .description("Go performance diagnosis: capture a Go service, name what is wrong (diagnose), and read every Go profile exactly like go tool pprof")
     .version("0.1.0")
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    // Commander's usage errors are two lines ("error: unknown option", "(Did you mean ...?)"):
+    // one line, like every other error godiag prints.
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(`godiag: ${oneLine(s.replace(/^error: /, ""))}\n`) });
   for (const register of await registrations(argv)) register(program, io);
   try {
     // parseAsync: some commands (capture, diagnose) are asynchronous.
@@ -60,13 +64,20 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     if (e instanceof InputError || e instanceof ReportError || e instanceof UsageError) {
-      io.err(`godiag: ${e.message}\n`);
+      io.err(`godiag: ${oneLine(e.message)}\n`);
+      process.exitCode = EXIT.USAGE;
+      return;
+    }
+    // A write the system refused (missing directory, full disk): the user's to fix.
+    const sys = systemErrorLine(e);
+    if (sys !== null) {
+      io.err(`godiag: ${sys}\n`);
       process.exitCode = EXIT.USAGE;
       return;
     }
     const err = e as Error;
     // Anything else is our bug; still one line, but say so.
-    io.err(`godiag: internal error: ${err.message}\n`);
+    io.err(`godiag: internal error: ${oneLine(String(err.message))}\n`);
     if (process.env.GODIAG_DEBUG) io.err(`${err.stack}\n`);
     process.exitCode = EXIT.INTERNAL;
   }

@@ -255,8 +255,13 @@ function uTestP(x1: ArrayLike<number>, x2: ArrayLike<number>): number | string {
   for (let k = 0; k < N; ) {
     const rank1 = k + 1;
     const v1 = merged[k];
+    // A tie group holds at least merged[k] itself: with `merged[k] === v1` as the only
+    // test a NaN (never equal to itself) would never advance k and loop forever.
     let nx1 = 0;
-    for (; k < N && merged[k] === v1; k++) if (labels[k] === 1) nx1++;
+    do {
+      if (labels[k] === 1) nx1++;
+      k++;
+    } while (k < N && merged[k] === v1);
     if (nx1 !== 0) R1 += ((k + rank1) / 2) * nx1;
     T.push(k - rank1 + 1);
     if (k > rank1) hasTies = true;

@@ -17,10 +17,20 @@ export function parsePprofIndex(html: string): IndexEntry[] {
   const out: IndexEntry[] = [];
   const seen = new Set<string>();
   for (const m of html.matchAll(ROW)) {
-    const name = decodeURIComponent(m[2]!);
+    // One bad escape ("%zz") skips its row, not the whole index.
+    const name = decodeOrNull(m[2]!);
+    if (name === null) continue;
     if (seen.has(name)) continue;
     seen.add(name);
     out.push({ name, count: Number(m[1]) });
   }
   return out;
+}
+
+function decodeOrNull(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
 }

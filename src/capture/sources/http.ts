@@ -12,7 +12,12 @@ export interface FetchLimits {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_FETCH_LIMITS: FetchLimits = { timeoutMs: 60_000, maxBytes: 512 << 20 };
+/**
+ * 128 MiB per response: a few requests are in flight at once and each body is held
+ * whole, so this keeps capture's peak under 1 GB; a 50,000-goroutine debug=2 dump is
+ * 27 MB. A larger service raises it with --max_bytes.
+ */
+export const DEFAULT_FETCH_LIMITS: FetchLimits = { timeoutMs: 60_000, maxBytes: 128 << 20 };
 
 /** The error text of a request (or a fetch never started) cut short by the caller's signal. */
 export const INTERRUPTED = "interrupted";
@@ -55,7 +60,7 @@ export async function fetchCapped(url: string, limits: FetchLimits = DEFAULT_FET
         total += chunk.byteLength;
         if (total > limits.maxBytes) {
           await res.body.cancel().catch(() => undefined);
-          throw new FetchError(url, `response larger than ${limits.maxBytes} bytes (raise the limit with --max-bytes)`);
+          throw new FetchError(url, `response larger than ${limits.maxBytes} bytes (raise the limit with --max_bytes)`);
         }
         chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       }
@@ -79,5 +84,8 @@ function describe(e: unknown, limits: FetchLimits): string {
   const cause = err.cause;
   if (cause?.code === "ECONNREFUSED") return "connection refused (is the service running?)";
   if (cause?.code === "ECONNRESET" || cause?.code === "UND_ERR_SOCKET") return "connection closed by the server";
+  // The fetch standard's port blocklist (undici says only "bad port").
+  if (err.message === "bad port" || cause?.message === "bad port") return "blocked port: Node's fetch refuses to connect to it (serve the debug endpoint on another port)";
+  if (/wrong version number/i.test(cause?.message ?? "")) return "TLS handshake failed (wrong version number): the port speaks plain HTTP; use http://";
   return cause?.message ?? err.message;
 }

@@ -1,3 +1,5 @@
 export * from "./errors.js";
 export * from "./gzip.js";
 export * from "./read.js";
+export * from "./text.js";
+export * from "./json.js";

@@ -3,6 +3,7 @@
 // apart by their sample types (and, for block vs mutex which share them, by the
 // leaf frames: the mutex profile records the Unlock that ended the contention).
 
+import { constants as bufferConstants } from "node:buffer";
 import { isGzip, maybeGunzip, type ReadLimits } from "../input/index.js";
 import { decodeProfile, isProbablyProto } from "../codec/index.js";
 import type { Profile } from "../model/index.js";
@@ -85,7 +86,8 @@ export function textKindOf(raw: Uint8Array): FileKind {
   if (looksBinary(raw)) return "other";
   const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.length, TEXT_PROBE)).toString("utf8");
   const k = textKind(head);
-  if (k !== "other" || raw.length <= TEXT_PROBE) return k;
+  // Past V8's longest string the whole-file search is skipped: the reader refuses such text anyway.
+  if (k !== "other" || raw.length <= TEXT_PROBE || raw.length > bufferConstants.MAX_STRING_LENGTH) return k;
   const all = Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString("utf8");
   if (isExpvar(all)) return "expvar";
   if (GOROUTINE_HEADER.test(all)) return "goroutine-debug2";

@@ -115,6 +115,8 @@ export interface ProfileExtras {
   memStats?: Record<string, number | number[]>;
   /** the format the profile was read from, e.g. "pprof-proto", "heap-text", "goroutine-text". */
   sourceFormat?: string;
+  /** "FILE: truncated: ... at byte N": the input stops before its format's end */
+  truncation?: string;
 }
 
 /** The profile-wide fields (everything but the tables), shared by Profile and ProfileBuilder. */

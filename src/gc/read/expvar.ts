@@ -3,7 +3,7 @@
 // zod checks the shape we rely on, so a wrong file is one clear error.
 
 import { z } from "zod";
-import { InputError } from "../../core/input/index.js";
+import { InputError, parseJsonInput } from "../../core/input/index.js";
 import { memStatsFromRecord, type MemStats } from "./memstats.js";
 
 const memstatsSchema = z
@@ -25,12 +25,7 @@ export interface ExpvarData {
 }
 
 export function parseExpvar(text: string, file: string): ExpvarData {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(file, `not /debug/vars JSON: ${(e as Error).message}`);
-  }
+  const json = parseJsonInput(text, file, "not /debug/vars JSON");
   const r = varsSchema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0]!;

@@ -3,7 +3,7 @@
 // JSON, a pprof profile (CPU, heap, allocs) or go build -gcflags=-m=2 output.
 
 import type { Profile } from "../../core/model/index.js";
-import { InputError, type ReadLimits, maybeGunzip, readFileCapped } from "../../core/input/index.js";
+import { InputError, type ReadLimits, maybeGunzip, readFileCapped, textOf } from "../../core/input/index.js";
 import { parseEscape, type EscapeReport } from "./escape.js";
 import { parseExpvar, type ExpvarData } from "./expvar.js";
 import { parseGcTrace, type GcTrace } from "./gctrace.js";
@@ -23,7 +23,7 @@ export function classifyGcInput(data: Uint8Array, file: string, limits: ReadLimi
   if (data.length === 0) throw new InputError(file, `empty file (${WHAT})`, 0);
   const raw = maybeGunzip(data, file, limits);
   const kind = textKindOf(raw);
-  const text = () => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
+  const text = () => textOf(raw, file);
   if (kind === "expvar") return { kind: "expvar", file, data: parseExpvar(text(), file) };
   if (kind === "escape") return { kind: "escape", file, escape: parseEscape(text(), file) };
   if (kind === "gctrace") return { kind: "gctrace", file, trace: parseGcTrace(text(), file) };

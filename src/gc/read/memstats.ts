@@ -58,12 +58,16 @@ export function memStatsFromRecord(r: Record<string, number | number[]>, source:
   const ringNs = arr(r, "PauseNs");
   const ringEnd = arr(r, "PauseEnd");
   const size = ringNs.length || 256;
-  const k = Math.min(numGC, size);
+  // The loop counts entries, not GC numbers: NumGC comes from the input, and from 2^53 on
+  // n++ no longer changes n (a loop from NumGC-k+1 to NumGC would never end).
+  const k = Number.isFinite(numGC) ? Math.max(0, Math.min(Math.floor(numGC), size)) : 0;
+  const first = numGC - k + 1;
   const pauseNs: number[] = [];
   const pauseEnd: number[] = [];
-  for (let n = numGC - k + 1; n <= numGC; n++) {
-    pauseNs.push(ringNs[(n - 1) % size] ?? 0);
-    pauseEnd.push(ringEnd[(n - 1) % size] ?? 0);
+  for (let i = 0; i < k; i++) {
+    const slot = (((first + i - 1) % size) + size) % size;
+    pauseNs.push(ringNs[slot] ?? 0);
+    pauseEnd.push(ringEnd[slot] ?? 0);
   }
   return {
     source,
@@ -86,7 +90,7 @@ export function memStatsFromRecord(r: Record<string, number | number[]>, source:
     lastGC: num(r, "LastGC"),
     pauseNs,
     pauseEnd,
-    firstPauseGC: numGC - k + 1,
+    firstPauseGC: first,
     raw: r,
   };
 }

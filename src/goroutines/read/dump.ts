@@ -5,7 +5,7 @@
 
 import type { GoFrame, Goroutine, GoroutineDump } from "../model.js";
 import type { Profile } from "../../core/model/index.js";
-import { InputError, type ReadLimits, maybeGunzip, readFileCapped } from "../../core/input/index.js";
+import { InputError, type ReadLimits, maybeGunzip, readFileCapped, textOf } from "../../core/input/index.js";
 import { findDebug1Start, parseGoroutineDebug1 } from "./debug1.js";
 import { parseGoroutineBytes } from "./text.js";
 import { decodeProfile, isProbablyProto } from "../../core/codec/index.js";
@@ -34,11 +34,45 @@ export function parseGoroutineData(data: Uint8Array, file: string, limits: ReadL
   // debug=2 dumps can be 30 MB: they are parsed as bytes, never decoded whole.
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const d1 = findDebug1StartBytes(buf, firstHeader(buf));
+  let dump: GoroutineDump;
   if (d1 >= 0) {
-    const text = buf.toString("utf8");
-    return parseGoroutineDebug1(text, file, findDebug1Start(text));
+    const text = textOf(raw, file);
+    dump = parseGoroutineDebug1(text, file, findDebug1Start(text));
+  } else {
+    dump = parseGoroutineBytes(raw, file);
   }
-  return parseGoroutineBytes(raw, file);
+  const cut = truncation(dump, buf, file);
+  if (cut !== undefined) {
+    dump.truncation = cut;
+    dump.warnings.unshift(cut);
+  }
+  return dump;
+}
+
+/**
+ * Where a dump that should go on stops. debug=1 says its total ("goroutine profile:
+ * total N"), so fewer goroutines in its records is a cut. debug=2 has no total: a dump
+ * cut mid-line, or after a function line whose "\tfile:line" never came, is cut.
+ * A cut exactly between two goroutines cannot be seen.
+ */
+function truncation(d: GoroutineDump, buf: Buffer, file: string): string | undefined {
+  const n = buf.length;
+  const where = `at byte ${n}`;
+  if (d.format === "goroutine-debug1" && d.claimedTotal !== null) {
+    let got = 0;
+    for (const g of d.goroutines) got += g.count;
+    if (got < d.claimedTotal) return `${file}: truncated ${where}: its records hold ${got} of the ${d.claimedTotal} goroutines its header counts`;
+    return undefined;
+  }
+  if (d.format !== "goroutine-debug2" || n === 0) return undefined;
+  if (buf[n - 1] !== 10) return `${file}: truncated ${where}: the dump ends mid-line; the last goroutine (${d.goroutines.length} read) is incomplete`;
+  const prev = buf.lastIndexOf(10, n - 2);
+  const last = buf.toString("latin1", prev + 1, n - 1).replace(/\r$/, "");
+  // A frame is two lines, "pkg.fn(args)" then "\t/path/file.go:N +0x..": ending on the first is a cut.
+  if (last !== "" && last[0] !== "\t" && /\)$/.test(last) && !last.startsWith("goroutine ")) {
+    return `${file}: truncated ${where}: the last frame has no file:line; the last goroutine (${d.goroutines.length} read) is incomplete`;
+  }
+  return undefined;
 }
 
 const TOTAL = "goroutine profile: total ";

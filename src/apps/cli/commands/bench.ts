@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { limitOptions, numberFlag, type IO } from "../flags.js";
 import { EXIT } from "../exit.js";
 import { BenchstatUsageError, DEFAULT_BENCHSTAT, runBenchstat, checkGates, GateSyntaxError, parseGate, type GateReport, seedRatios, signedPct, compareLatency, summarizeLatency, type Estimate, type LatencySummary, pauseReduction, type PauseStats, parseGcTrace, parseLatency, benchstatJSON, renderBenchstatMarkdown, renderBenchstatCSV, renderBenchstatText } from "../../../api/bench.js";
-import { readFileCapped, InputError, UsageError } from "../../../api/errors.js";
+import { readFileCapped, InputError, UsageError, textOf } from "../../../api/errors.js";
 
 interface BenchFlags {
   table: string;
@@ -56,7 +56,7 @@ export function registerBenchCommand(program: Command, io: IO): void {
     .option("--max_input <bytes>", "largest input file read")
     .action((inputs: string[], f: BenchFlags) => {
       const limits = limitOptions(f.max_input, undefined);
-      const readText = (path: string) => new TextDecoder().decode(readFileCapped(path, limits));
+      const readText = (path: string) => textOf(readFileCapped(path, limits), path);
       if (f.latency && f.gc) throw new UsageError("--latency and --gc are different modes; pick one");
       if (f.latency) return latencyMode(inputs, f, readText, io);
       if (f.gc) return gcMode(inputs, f, readText, io);

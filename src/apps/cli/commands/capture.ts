@@ -8,7 +8,7 @@
 // bundle holds what arrived before).
 
 import type { Command } from "commander";
-import { durationFlag, numberFlag, type IO } from "../flags.js";
+import { durationFlag, numberFlag, parseBytes, type IO } from "../flags.js";
 import { captureBundle, targetRoot, type CaptureOptions, checkOnly } from "../../../api/capture.js";
 import { formatSummary, progressRenderer } from "../progress.js";
 import { withInterrupt } from "../interrupt.js";
@@ -29,6 +29,9 @@ interface CaptureFlags {
   redactRegex?: string;
   redactKey?: string;
   quiet?: boolean;
+  max_bytes?: string;
+  max_profiles?: string;
+  max_decompressed?: string;
 }
 
 
@@ -40,6 +43,14 @@ function secs(name: string, v: string | undefined, min = 0): number | undefined 
   const n = durationFlag(`--${name}`, v);
   if (n < min) throw new FlagError(`invalid value "${v}" for --${name} (want at least ${min} s)`);
   return n;
+}
+
+function bytesFlag(flag: string, v: string): number {
+  try {
+    return parseBytes(v);
+  } catch (e) {
+    throw new FlagError(`${flag}: ${(e as Error).message}`);
+  }
 }
 
 /** Turn flags into captureBundle options; throws FlagError for bad values. Shared with `godiag run`. */
@@ -74,6 +85,9 @@ export function captureOptionsFromFlags(f: CaptureFlags): CaptureOptions {
     retry: { retries: numberFlag("--retries", f.retries, { min: 0, integer: true }), backoffMs: 250 },
     pid,
     redact: f.redact || pattern ? { pattern, key } : undefined,
+    maxBytes: f.max_bytes === undefined ? undefined : bytesFlag("--max_bytes", f.max_bytes),
+    maxDecompressed: f.max_decompressed === undefined ? undefined : bytesFlag("--max_decompressed", f.max_decompressed),
+    maxProfiles: f.max_profiles === undefined ? undefined : numberFlag("--max_profiles", f.max_profiles, { min: 0, integer: true }),
   };
 }
 
@@ -87,6 +101,9 @@ export function addCaptureFlags(cmd: Command): Command {
     .option("--only <list>", "only these: cpu,heap,allocs,block,mutex,goroutine,threadcreate,memstats,trace,vars,proc")
     .option("--timeout <duration>", "per-request timeout for instantaneous profiles", "10s")
     .option("--retries <n>", "retries on refused/reset connections and 502/503/504", "2")
+    .option("--max_bytes <size>", "largest response body per request (default 128MiB)")
+    .option("--max_profiles <n>", "most custom profiles fetched from the index (default 32)")
+    .option("--max_decompressed <size>", "largest decompressed profile checked (default 192MiB)")
     .option("--redact", "replace pprof label values by stable keyed hashes")
     .option("--redact-regex <re>", "also replace every match of this regular expression (implies --redact)")
     .option("--redact-key <key>", "HMAC key for --redact tokens (default $GODIAG_REDACT_KEY, else random per capture)")
@@ -121,6 +138,13 @@ export async function runCapture(url: string, opts: CaptureOptions, io: IO, quie
   try {
     const res = await withInterrupt(io.err, "godiag capture", (signal) => captureBundle(url, { ...opts, signal }, r.onEvent));
     r.stop();
+    // Nothing answered: one line (exit 2), not a table repeating the reason per file;
+    // the manifest still says it for each file.
+    if (res.unreachable && !res.interrupted) {
+      io.err(`godiag capture: ${res.failures[0]?.error ?? "unreachable"}\n`);
+      io.out(`${res.dir}\n`);
+      return EXIT.USAGE;
+    }
     io.err(formatSummary(res));
     io.out(`${res.dir}\n`);
     if (res.interrupted) return EXIT.INTERRUPTED;

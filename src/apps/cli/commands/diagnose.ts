@@ -2,13 +2,13 @@
 // findings (text by default, --json, --md FILE, --html FILE). Exit 0 when nothing is
 // above info, 1 with warnings, 3 with a critical finding; 2 stays for bad input.
 
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { durationFlag, limitOptions, type IO } from "../flags.js";
 import { EXIT, exitForSeverities } from "../exit.js";
 import { captureBundle, removeBundle } from "../../../api/capture.js";
-import { openBundle, diagnose, renderDiagnosisHtml, renderDiagnosisMarkdown, renderDiagnosisText } from "../../../api/diagnose.js";
-import { InputError, UsageError } from "../../../api/errors.js";
+import { openBundle, diagnose, nothingReadable, renderDiagnosisHtml, renderDiagnosisMarkdown, renderDiagnosisText } from "../../../api/diagnose.js";
+import { InputError, ReportError, UsageError } from "../../../api/errors.js";
 import { progressRenderer } from "../progress.js";
 import { withInterrupt } from "../interrupt.js";
 
@@ -28,7 +28,11 @@ interface DiagnoseFlags {
 /** One-shot live diagnosis records a CPU profile this long unless --seconds says otherwise. */
 const LIVE_SECONDS = 15;
 
-const isUrl = (s: string) => /^https?:\/\//i.test(s);
+/**
+ * A live target: a URL, or (as `capture` accepts) host:port without a scheme when no
+ * file of that name exists (127.0.0.1:6061, localhost:8080/debug/pprof/, [::1]:6060, :6060).
+ */
+const isUrl = (s: string) => /^https?:\/\//i.test(s) || (/^(\[[0-9a-f:.]+\]|[\w.-]+):\d{1,5}(\/.*)?$/i.test(s) && !existsSync(s));
 
 
 export function registerDiagnoseCommand(program: Command, io: IO): void {
@@ -100,6 +104,8 @@ async function diagnoseInputs(
 ): Promise<void> {
   const bundle = await openBundle(inputs, limits, { label });
   const d = diagnose(bundle);
+  // Nothing was read: an error (exit 2), not a clean bill of health.
+  if (nothingReadable(d)) throw new ReportError(d.unreadable[0]!.error);
   if (f.md) writeFileSync(f.md, renderDiagnosisMarkdown(d));
   if (f.html) writeFileSync(f.html, renderDiagnosisHtml(d, bundle));
   if (f.json) io.out(JSON.stringify(d, null, 2) + "\n");

@@ -78,11 +78,8 @@ export function registerFlameCommand(program: Command, io: { out: (s: string) =>
       format === "svg"
         ? renderFlameSvg(tree, { title, subtitle, colorMode: color })
         : renderFlameHtml(tree, { title, subtitle, colorMode: color });
-    try {
-      writeFileSync(out, text);
-    } catch (e) {
-      throw new UsageError(`flame: cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    // A refused write is reported by main's one path for system errors (one line, exit 2).
+    writeFileSync(out, text);
     io.err(`wrote ${out} (${tree.count} frames, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB)\n`);
   });
 }

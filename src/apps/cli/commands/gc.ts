@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { limitOptions, numberFlag, parseBytes } from "../flags.js";
 import { InputError, UsageError } from "../../../api/errors.js";
 import { analyzeGc, type GcAnalysisInput, type Goal, readGcInput, type GcInput, renderGcJson, renderGcText , goMemLimitMiB } from "../../../api/gc.js";
-import { parseManifest } from "../../../api/goroutines.js";
+import { parseManifest, uniqueMembers } from "../../../api/goroutines.js";
 
 interface GcFlags {
   json?: boolean;
@@ -48,8 +48,16 @@ function expand(paths: string[], settings: Settings): string[] {
       try {
         const m = parseManifest(readFileSync(mf, "utf8"));
         settingsFromEnv(m.env, settings);
-        if (isDir) for (const f of m.files) if (BUNDLE_KINDS.has(f.kind) && !f.error) out.push(join(dir, f.path));
+        if (isDir) {
+          const wanted = m.files.filter((f) => BUNDLE_KINDS.has(f.kind) && !f.error);
+          for (const { entry, member } of uniqueMembers(dir, wanted)) {
+            if (member.ok) out.push(join(dir, entry.path));
+            else if (member.why === "outside") throw new InputError(mf, `entry "${entry.path}" leaves the bundle directory`);
+            else throw new InputError(join(dir, entry.path), "listed in the manifest but missing");
+          }
+        }
       } catch (e) {
+        if (e instanceof InputError) throw e;
         if (isDir) throw new InputError(mf, (e as Error).message);
       }
     } else if (isDir) {
@@ -108,6 +116,7 @@ export function registerGcCommand(program: Command, io: { out: (s: string) => vo
         else if (x.kind === "expvar") inp.memStats.push({ file: x.file, stats: x.data.memStats });
         else if (x.kind === "escape") inp.escapes.push({ file: x.file, escape: x.escape });
         else {
+          if (x.profile.extras.truncation !== undefined) io.err(`godiag: warning: ${x.profile.extras.truncation}\n`);
           inp.profiles.push({ file: x.file, profile: x.profile });
           if (x.memStats) inp.memStats.unshift({ file: x.file, stats: x.memStats });
         }

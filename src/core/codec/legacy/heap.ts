@@ -149,7 +149,7 @@ function addMemStat(stats: MemStats, line: string): void {
 }
 
 /** pprof's parseHeap. src is the input as latin1. */
-export function parseHeap(src: string): { profile: LProfile; memStats?: MemStats } {
+export function parseHeap(src: string): { profile: LProfile; memStats?: MemStats; truncation?: string } {
   const s = new LineScanner(src);
   if (!s.scan()) {
     s.check();
@@ -196,7 +196,20 @@ export function parseHeap(src: string): { profile: LProfile; memStats?: MemStats
   }
   s.check();
   parseAdditionalSections(s, p);
-  return { profile: p, memStats };
+  return { profile: p, memStats, truncation: heapTruncation(src, line1, memStats, s.lineNo) };
+}
+
+/**
+ * Go's heap?debug=1 (runtime/pprof writeHeapInternal) always ends with the
+ * "# runtime.MemStats" block: a Go-format profile without it, or cut mid-line, was
+ * truncated (a fetch cut short, a copy from a terminal): its records are a part only.
+ */
+function heapTruncation(src: string, header: string, memStats: MemStats | undefined, lines: number): string | undefined {
+  if (!/@ heap\/\d+/.test(header)) return undefined; // not the Go runtime's format
+  const midLine = src.length > 0 && !src.endsWith("\n");
+  if (memStats !== undefined && !midLine) return undefined;
+  const why = midLine ? "ends mid-line" : "has no # runtime.MemStats block";
+  return `truncated: ${why} at byte ${src.length} (line ${lines}); the allocation records are incomplete`;
 }
 
 interface CommentFrame {

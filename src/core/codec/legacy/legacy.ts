@@ -4,7 +4,7 @@
 // drop_frames/keep_frames defaults for its kind (addLegacyFrameInfo).
 
 import type { Profile } from "../../model/index.js";
-import { DEFAULT_LIMITS, InputError, type ReadLimits, maybeGunzip } from "../../input/index.js";
+import { DEFAULT_LIMITS, InputError, type ReadLimits, maybeGunzip, textOf } from "../../input/index.js";
 import { parseGoCount } from "./count.js";
 import { LegacyParseError, type LProfile, Unrecognized, excerpt, toProfile } from "./common.js";
 import { parseContention } from "./contention.js";
@@ -19,6 +19,8 @@ interface Parsed {
   profile: LProfile;
   format: string;
   memStats?: MemStats;
+  /** where a text profile that should go on stops (heap?debug=1 without its MemStats block) */
+  truncation?: string;
 }
 
 type Reader = (data: Uint8Array, text: () => string) => Parsed;
@@ -30,7 +32,7 @@ const READERS: Reader[] = [
   },
   (_d, text) => {
     const r = parseHeap(text());
-    return { profile: r.profile, format: "heap-text", memStats: r.memStats };
+    return { profile: r.profile, format: "heap-text", memStats: r.memStats, truncation: r.truncation };
   },
   (_d, text) => {
     const r = parseGoCount(text());
@@ -121,7 +123,7 @@ export function parseLegacy(data: Uint8Array, file: string): Profile {
   if (data.length === 0) throw new InputError(file, "empty input file");
   let latin1: string | null = null;
   const text = (): string =>
-    (latin1 ??= Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("latin1"));
+    (latin1 ??= textOf(data, file, "latin1"));
   for (const read of READERS) {
     let parsed: Parsed;
     try {
@@ -138,6 +140,7 @@ export function parseLegacy(data: Uint8Array, file: string): Profile {
     const out = toProfile(p);
     out.extras.sourceFormat = parsed.format;
     if (parsed.memStats) out.extras.memStats = parsed.memStats;
+    if (parsed.truncation) out.extras.truncation = `${file}: ${parsed.truncation}`;
     return out;
   }
   const t = text();
