@@ -10,3 +10,4 @@ export * from "./gc.js";
 export * from "./bench.js";
 export * from "./capture.js";
 export * from "./diagnose.js";
+export * from "./trace.js";

@@ -26,6 +26,7 @@ const COMMANDS: Array<[string[], () => Promise<Register>]> = [
   [["goroutines"], async () => (await import("./commands/goroutines.js")).registerGoroutinesCommand],
   [["flame"], async () => (await import("./commands/flame.js")).registerFlameCommand],
   [["gc"], async () => (await import("./commands/gc.js")).registerGcCommand],
+  [["trace"], async () => (await import("./commands/trace.js")).registerTraceCommand],
 ];
 
 /** The registrations needed for argv: the named command's, or all of them. */

@@ -1,0 +1,119 @@
+// Runs that delay everyone: a goroutine that keeps its P for a long stretch while other
+// goroutines wait runnable, and goroutines that a stop-the-world had to wait for (a STW
+// cannot finish stopping until every running goroutine reaches a preemption point).
+
+import { EventKind, GoState, ResourceKind, type TraceEvent } from "../model/event.js";
+
+export interface LongRun {
+  goroutine: number;
+  /** its start function (filled in from the goroutine summary) */
+  name: string;
+  startNs: number;
+  durationNs: number;
+  /** goroutine-nanoseconds others spent runnable during the run */
+  othersRunnableNs: number;
+  /** most goroutines runnable at once during the run */
+  maxRunnable: number;
+  /** the stack where the run ended (where it was preempted or blocked), 0 if none */
+  endStack: number;
+}
+
+export interface StwDelay {
+  reason: string;
+  startNs: number;
+  /** from the STW's start until the last goroutine running at that start stopped */
+  waitedNs: number;
+  /** that last goroutine */
+  goroutine: number;
+  name: string;
+  endStack: number;
+}
+
+export interface LongRunReport {
+  thresholdNs: number;
+  runs: LongRun[];
+  stwDelays: StwDelay[];
+}
+
+const MAX_KEPT = 20;
+
+export class LongRunAnalyzer {
+  private readonly runStart = new Map<number, { t: number; integral: number; maxRunnable: number }>();
+  /** every goroutine in state Running, including those first seen running */
+  private readonly running = new Set<number>();
+  private runnable = 0;
+  private integral = 0;
+  private lastT = NaN;
+  private readonly runs: LongRun[] = [];
+  /** open STWs: the goroutines running at their start that have not stopped yet */
+  private readonly stws = new Map<number, { reason: string; start: number; waiting: Set<number>; delay: StwDelay | null }>();
+  private readonly delays: StwDelay[] = [];
+
+  constructor(readonly thresholdNs: number) {}
+
+  event(ev: TraceEvent): void {
+    const t = ev.time;
+    if (!Number.isNaN(this.lastT)) this.integral += this.runnable * (t - this.lastT);
+    this.lastT = t;
+    if (ev.kind === EventKind.RangeBegin) {
+      const r = ev.range();
+      if (r.name.startsWith("stop-the-world (") && r.scope.kind === ResourceKind.Goroutine) {
+        const waiting = new Set<number>();
+        for (const g of this.running) if (g !== r.scope.id) waiting.add(g);
+        this.stws.set(r.scope.id, { reason: r.name.slice(16, -1), start: t, waiting, delay: null });
+      }
+    } else if (ev.kind === EventKind.RangeEnd) {
+      const r = ev.range();
+      const s = r.name.startsWith("stop-the-world (") ? this.stws.get(r.scope.id) : undefined;
+      if (s) {
+        // Stopping the world normally takes microseconds; list the waits a tenth of a long run or more.
+        if (s.delay && s.delay.waitedNs >= this.thresholdNs / 10) this.delays.push(s.delay);
+        this.stws.delete(r.scope.id);
+      }
+    }
+    if (ev.kind !== EventKind.StateTransition) return;
+    const st = ev.stateTransition();
+    if (st.resource.kind !== ResourceKind.Goroutine || st.from === st.to) return;
+    const g = st.resource.id;
+    if (st.from === GoState.Runnable) this.runnable--;
+    if (st.to === GoState.Runnable) this.runnable++;
+    if (this.runnable < 0) this.runnable = 0; // runnable before the trace began
+    // Only a new runnable goroutine can raise the maximum (runs in progress: at most GOMAXPROCS).
+    if (st.to === GoState.Runnable) this.runStart.forEach((r) => void (r.maxRunnable = Math.max(r.maxRunnable, this.runnable)));
+    if (st.to === GoState.Running) this.running.add(g);
+    if (st.from === GoState.Running) {
+      this.running.delete(g);
+      const r = this.runStart.get(g);
+      if (r) {
+        this.runStart.delete(g);
+        const d = t - r.t;
+        if (d >= this.thresholdNs) {
+          this.runs.push({
+            goroutine: g,
+            name: "",
+            startNs: r.t,
+            durationNs: d,
+            othersRunnableNs: this.integral - r.integral,
+            maxRunnable: r.maxRunnable,
+            endStack: st.stack,
+          });
+        }
+      }
+      if (this.stws.size > 0) {
+        this.stws.forEach((s) => {
+          if (s.waiting.delete(g)) s.delay = { reason: s.reason, startNs: s.start, waitedNs: t - s.start, goroutine: g, name: "", endStack: st.stack };
+        });
+      }
+    }
+    // A run's start is known only from an observed transition into Running.
+    if (st.to === GoState.Running && st.from !== GoState.Undetermined) {
+      this.runStart.set(g, { t, integral: this.integral, maxRunnable: this.runnable });
+    }
+  }
+
+  finish(): LongRunReport {
+    const runs = this.runs.sort((a, b) => b.othersRunnableNs - a.othersRunnableNs || b.durationNs - a.durationNs).slice(0, MAX_KEPT);
+    const stwDelays = this.delays.sort((a, b) => b.waitedNs - a.waitedNs).slice(0, MAX_KEPT);
+    return { thresholdNs: this.thresholdNs, runs, stwDelays };
+  }
+}

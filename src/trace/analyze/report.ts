@@ -1,0 +1,106 @@
+// One pass over a trace feeding every analysis, and the report they make together.
+
+import type { StackFrame, TraceEvent, TraceTables, TraceVisitor } from "../model/event.js";
+import { groupGoroutines, latency, type GoroutineGroup, type Latency } from "./groups.js";
+import { MemoEvent } from "./memo-event.js";
+import { LongRunAnalyzer, type LongRunReport } from "./longruns.js";
+import { DEFAULT_UTIL_FLAGS, mmuCurve, MutatorUtilisation, type MmuPoint, type UtilFlags } from "./mmu.js";
+import { SummaryAnalyzer, type TraceSummary } from "./summary.js";
+import { Summarizer, type GoroutineSummary } from "./summarize.js";
+import { regionReport, taskReport, type TypeReport } from "./tasks.js";
+
+export interface TopGoroutine {
+  summary: GoroutineSummary;
+  /** where it was created (GoCreate's stack), else the first stack it was seen with */
+  stack: readonly StackFrame[];
+  stackIsCreation: boolean;
+}
+
+export interface TraceReport {
+  file: string;
+  /** Go minor version of the trace format (22 = go 1.22) */
+  version: number;
+  generations: number;
+  warnings: string[];
+  summary: TraceSummary;
+  mmuFlags: UtilFlags;
+  mmu: MmuPoint[];
+  schedLatency: Latency;
+  groups: GoroutineGroup[];
+  topGoroutines: TopGoroutine[];
+  tasks: TypeReport[];
+  regions: TypeReport[];
+  longRuns: LongRunReport;
+  /** the frames of the stacks the long runs and STW delays name, by stack id */
+  stacks: Map<number, readonly StackFrame[]>;
+}
+
+export interface AnalyzeOptions {
+  mmuFlags?: UtilFlags;
+  mmuWindowsNs?: readonly number[];
+  /** shortest run reported as a long run; default 10 ms */
+  longRunNs?: number;
+  /** goroutines listed with stacks; default 10 */
+  topN?: number;
+}
+
+const MS = 1e6;
+export const DEFAULT_MMU_WINDOWS_NS: readonly number[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].map((x) => x * MS);
+
+/** What the reader reports about the file itself. */
+export interface ReadInfo {
+  version: number;
+  generations: number;
+  warnings: string[];
+  tables: TraceTables;
+}
+
+/**
+ * Analyses a trace: `read` runs the reader with the visitor given and returns what it
+ * learnt about the file (so this module does not care where the bytes come from).
+ */
+export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadInfo, opts: AnalyzeOptions = {}): TraceReport {
+  const summary = new SummaryAnalyzer();
+  const summarizer = new Summarizer();
+  const flags = opts.mmuFlags ?? DEFAULT_UTIL_FLAGS;
+  const util = new MutatorUtilisation(flags);
+  const long = new LongRunAnalyzer(opts.longRunNs ?? 10 * MS);
+  const memo = new MemoEvent();
+  const info = read((raw: TraceEvent, tables: TraceTables) => {
+    const ev = memo.set(raw);
+    summary.event(ev);
+    summarizer.event(ev, tables);
+    util.event(ev);
+    long.event(ev);
+  });
+  const gs = summarizer.finish();
+  const all: number[] = [];
+  for (const g of gs.values()) for (const w of g.schedWaits) all.push(w);
+  const longRuns = long.finish();
+  const stacks = new Map<number, readonly StackFrame[]>();
+  for (const x of [...longRuns.runs, ...longRuns.stwDelays]) {
+    x.name = gs.get(x.goroutine)?.name ?? "";
+    if (x.endStack) stacks.set(x.endStack, info.tables.frames(x.endStack));
+  }
+  const top = [...gs.values()].sort((a, b) => b.stats.execNs - a.stats.execNs || a.id - b.id).slice(0, opts.topN ?? 10);
+  return {
+    file,
+    version: info.version,
+    generations: info.generations,
+    warnings: info.warnings,
+    summary: summary.finish(),
+    mmuFlags: flags,
+    mmu: mmuCurve(util.finish(), opts.mmuWindowsNs ?? DEFAULT_MMU_WINDOWS_NS),
+    schedLatency: latency(all),
+    groups: groupGoroutines(gs.values()),
+    topGoroutines: top.map((g) => ({
+      summary: g,
+      stack: info.tables.frames(g.createStack || g.firstStack),
+      stackIsCreation: g.createStack !== 0,
+    })),
+    tasks: taskReport(summarizer.tasks.values()),
+    regions: regionReport(gs.values()),
+    longRuns,
+    stacks,
+  };
+}

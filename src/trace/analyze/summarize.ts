@@ -1,0 +1,443 @@
+// Per-goroutine time accounting over the event stream, with the semantics of go tool
+// trace's summarizer (internal/trace/summary.go; read, not copied): the same
+// categories, the same treatment of goroutines already running when the trace starts
+// (their time counts from the last sync), of syscalls that lose their P, of ranges and
+// of user regions (a region's stats are its goroutine's stats at the end minus those at
+// the start). godiag additionally keeps each complete scheduler wait for latency
+// distributions and the stack a goroutine was created with.
+
+import { EventKind, GoState, NO_PROC, ProcState, ResourceKind, type TraceEvent, type TraceTables } from "../model/event.js";
+import { IntMap } from "../read/intmap.js";
+import { addTo, cloneStats, emptyStats, subStats, type ExecStats } from "./exec-stats.js";
+
+const UNSET = -1;
+
+export interface RegionSummary {
+  task: number;
+  type: string;
+  goroutine: number;
+  /** NaN when the region began before the trace (or is a synthetic inherited region) */
+  startNs: number;
+  /** NaN when the region had not ended by the end of the trace */
+  endNs: number;
+  stats: ExecStats;
+  /** true for go tool trace's fabricated region: a goroutine created inside a region inherits its task */
+  inherited: boolean;
+  /** no enclosing active region of the same task on the same goroutine (counts once toward the task) */
+  outermost: boolean;
+}
+
+export interface TaskSummary {
+  id: number;
+  type: string;
+  parent: number;
+  startNs: number;
+  endNs: number;
+  regions: RegionSummary[];
+  logs: number;
+  goroutines: Set<number>;
+}
+
+export interface GoroutineSummary {
+  id: number;
+  /** the start function (root frame of its stacks); "" when never seen with a stack */
+  name: string;
+  createdNs: number;
+  /** NaN: never ran in the trace */
+  startNs: number;
+  /** NaN: did not end in the trace */
+  endNs: number;
+  /** the stack of the creating call site (GoCreate's stack), 0 when not created in the trace */
+  createStack: number;
+  /** the first stack seen for it (its root frame names the goroutine), 0 if none */
+  firstStack: number;
+  stats: ExecStats;
+  /** each complete Runnable -> Running wait, ns */
+  schedWaits: number[];
+  regions: RegionSummary[];
+}
+
+interface Pending {
+  lastStart: number;
+  lastRunnable: number;
+  /** start of an observed Runnable period (not one inherited from a generation start) */
+  waitSince: number;
+  lastBlock: number;
+  lastBlockReason: string;
+  lastSyscall: number;
+  lastSyscallBlock: number;
+  lastRange: Map<string, number>;
+  active: RegionSummary[];
+}
+
+function freshPending(): Pending {
+  return {
+    lastStart: UNSET,
+    lastRunnable: UNSET,
+    waitSince: UNSET,
+    lastBlock: UNSET,
+    lastBlockReason: "",
+    lastSyscall: UNSET,
+    lastSyscallBlock: UNSET,
+    lastRange: new Map(),
+    active: [],
+  };
+}
+
+interface GState {
+  g: GoroutineSummary;
+  p: Pending;
+  /** TotalTime is set once, at the goroutine's end (as Go does) */
+  totalSet: boolean;
+}
+
+/** Go's IsSystemGoroutine: runtime.* start functions except runtime.main, and unnamed ones. */
+export function isSystemGoroutine(name: string): boolean {
+  return name === "" || (name !== "runtime.main" && name.startsWith("runtime."));
+}
+
+export class Summarizer {
+  // Looked up on every goroutine transition: the reader's typed-array int map, plus a list
+  // for the final pass.
+  private readonly gs = new IntMap<GState>();
+  private readonly all: GState[] = [];
+  readonly tasks = new Map<number, TaskSummary>();
+  private readonly syscallingP = new Map<number, number>();
+  private readonly syscallingG = new Map<number, number>();
+  private readonly rangesP = new Map<string, number>();
+  private lastTs = UNSET;
+  private syncTs = UNSET;
+
+  event(ev: TraceEvent, tables: TraceTables): void {
+    const t = ev.time;
+    if (this.syncTs === UNSET) this.syncTs = t;
+    this.lastTs = t;
+    switch (ev.kind) {
+      case EventKind.Sync:
+        this.syncTs = t;
+        break;
+      case EventKind.StateTransition:
+        this.transition(ev, tables);
+        break;
+      case EventKind.RangeBegin:
+      case EventKind.RangeActive:
+        this.rangeBegin(ev);
+        break;
+      case EventKind.RangeEnd:
+        this.rangeEnd(ev);
+        break;
+      case EventKind.RegionBegin:
+        this.regionBegin(ev);
+        break;
+      case EventKind.RegionEnd:
+        this.regionEnd(ev);
+        break;
+      case EventKind.TaskBegin:
+      case EventKind.TaskEnd: {
+        const tk = ev.task();
+        const task = this.task(tk.id);
+        task.type = tk.type;
+        if (ev.goroutine >= 0) task.goroutines.add(ev.goroutine);
+        if (ev.kind === EventKind.TaskBegin) task.startNs = t;
+        else task.endNs = t;
+        if (tk.parent >= 0 && task.parent < 0) task.parent = tk.parent;
+        if (tk.parent >= 0) this.task(tk.parent);
+        break;
+      }
+      case EventKind.Log: {
+        const task = this.task(ev.log().task);
+        task.logs++;
+        if (ev.goroutine >= 0) task.goroutines.add(ev.goroutine);
+        break;
+      }
+    }
+  }
+
+  private task(id: number): TaskSummary {
+    let task = this.tasks.get(id);
+    if (!task) {
+      task = { id, type: "", parent: -1, startNs: NaN, endNs: NaN, regions: [], logs: 0, goroutines: new Set() };
+      this.tasks.set(id, task);
+    }
+    return task;
+  }
+
+  private newG(id: number, created: number): GState {
+    const g: GoroutineSummary = {
+      id,
+      name: "",
+      createdNs: created,
+      startNs: NaN,
+      endNs: NaN,
+      createStack: 0,
+      firstStack: 0,
+      stats: emptyStats(),
+      schedWaits: [],
+      regions: [],
+    };
+    const s: GState = { g, p: freshPending(), totalSet: false };
+    const old = this.gs.get(id);
+    // An id seen again replaces its summary (as go tool trace's map does).
+    if (old) this.all[this.all.indexOf(old)] = s;
+    else this.all.push(s);
+    this.gs.set(id, s);
+    return s;
+  }
+
+  private transition(ev: TraceEvent, tables: TraceTables): void {
+    const st = ev.stateTransition();
+    const t = ev.time;
+    if (st.resource.kind === ResourceKind.Proc) {
+      // A P going idle while its goroutine is in a syscall: the syscall now blocks.
+      if (st.from !== st.to && st.to === ProcState.Idle) {
+        const goid = this.syscallingP.get(st.resource.id);
+        if (goid !== undefined) {
+          const s = this.gs.get(goid);
+          if (s) s.p.lastSyscallBlock = t;
+          this.syscallingP.delete(st.resource.id);
+        }
+      }
+      return;
+    }
+    if (st.resource.kind !== ResourceKind.Goroutine || st.from === st.to) return;
+    const id = st.resource.id;
+    let s = this.gs.get(id);
+    switch (st.from) {
+      case GoState.Undetermined: {
+        // Seen for the first time at a generation start: it was in `to` since the sync.
+        s = this.newG(id, this.syncTs);
+        const g = s.g.stats;
+        const d = t - this.syncTs;
+        if (st.to === GoState.Running) g.execNs += d;
+        else if (st.to === GoState.Waiting) addTo(g.blockNs, st.reason, d);
+        else if (st.to === GoState.Runnable) g.schedWaitNs += d;
+        else if (st.to === GoState.Syscall) {
+          if (ev.proc === NO_PROC) g.syscallBlockNs += d;
+          else g.syscallNs += d;
+        }
+        break;
+      }
+      case GoState.NotExist: {
+        s = this.newG(id, t);
+        s.g.createStack = ev.stack;
+        // A goroutine created inside a region inherits its task (a synthetic region).
+        const creator = ev.goroutine >= 0 ? this.gs.get(ev.goroutine) : undefined;
+        const top = creator?.p.active[creator.p.active.length - 1];
+        if (top) {
+          s.p.active.push({
+            task: top.task,
+            type: "",
+            goroutine: id,
+            startNs: NaN,
+            endNs: NaN,
+            stats: emptyStats(),
+            inherited: true,
+            outermost: false,
+          });
+        }
+        break;
+      }
+      case GoState.Running:
+        if (s && s.p.lastStart !== UNSET) {
+          s.g.stats.execNs += t - s.p.lastStart;
+          s.p.lastStart = UNSET;
+        }
+        break;
+      case GoState.Waiting:
+        if (s && s.p.lastBlock !== UNSET) {
+          addTo(s.g.stats.blockNs, s.p.lastBlockReason, t - s.p.lastBlock);
+          s.p.lastBlock = UNSET;
+        }
+        break;
+      case GoState.Runnable:
+        if (s && s.p.lastRunnable !== UNSET) {
+          s.g.stats.schedWaitNs += t - s.p.lastRunnable;
+          s.p.lastRunnable = UNSET;
+        }
+        if (s && s.p.waitSince !== UNSET) {
+          if (st.to === GoState.Running) s.g.schedWaits.push(t - s.p.waitSince);
+          s.p.waitSince = UNSET;
+        }
+        break;
+      case GoState.Syscall:
+        if (s && s.p.lastSyscall !== UNSET) {
+          if (s.p.lastSyscallBlock !== UNSET) {
+            s.g.stats.syscallBlockNs += t - s.p.lastSyscallBlock;
+            s.g.stats.syscallNs += s.p.lastSyscallBlock - s.p.lastSyscall;
+          } else {
+            s.g.stats.syscallNs += t - s.p.lastSyscall;
+          }
+          s.p.lastSyscall = UNSET;
+          s.p.lastSyscallBlock = UNSET;
+          const p = this.syscallingG.get(id);
+          if (p !== undefined) this.syscallingP.delete(p);
+          this.syscallingG.delete(id);
+        }
+        break;
+    }
+    if (!s) return; // a transition of a goroutine never introduced: nothing to account
+    // Name the goroutine by the root frame of the first stack seen for it.
+    if (s.g.name === "" && st.stack !== 0) {
+      const frames = tables.frames(st.stack);
+      if (frames.length > 0) {
+        s.g.name = frames[frames.length - 1].func;
+        s.g.firstStack = st.stack;
+      }
+    }
+    switch (st.to) {
+      case GoState.Running:
+        s.p.lastStart = t;
+        if (Number.isNaN(s.g.startNs)) s.g.startNs = t;
+        break;
+      case GoState.Runnable:
+        s.p.lastRunnable = t;
+        if (st.from !== GoState.Undetermined) s.p.waitSince = t;
+        break;
+      case GoState.Waiting:
+        if (st.reason !== "forever") {
+          s.p.lastBlock = t;
+          s.p.lastBlockReason = st.reason;
+          break;
+        }
+        // Blocked forever counts as the goroutine's end.
+        this.finalize(s, t, true);
+        break;
+      case GoState.NotExist:
+        this.finalize(s, t, true);
+        break;
+      case GoState.Syscall:
+        this.syscallingP.set(ev.proc, id);
+        this.syscallingG.set(id, ev.proc);
+        s.p.lastSyscall = t;
+        break;
+    }
+  }
+
+  /** The goroutine's stats as if it stopped at `now` (pending intervals closed). */
+  private snapshot(s: GState, now: number): ExecStats {
+    const r = cloneStats(s.g.stats);
+    if (!s.totalSet && r.totalNs === 0) r.totalNs = now - s.g.createdNs;
+    const p = s.p;
+    if (p.lastStart !== UNSET) r.execNs += now - p.lastStart;
+    if (p.lastRunnable !== UNSET) r.schedWaitNs += now - p.lastRunnable;
+    if (p.lastBlock !== UNSET) addTo(r.blockNs, p.lastBlockReason, now - p.lastBlock);
+    if (p.lastSyscall !== UNSET) r.syscallNs += now - p.lastSyscall;
+    // As go tool trace does: a syscall still blocked at the snapshot counts as scheduler wait.
+    if (p.lastSyscallBlock !== UNSET) r.schedWaitNs += now - p.lastSyscallBlock;
+    for (const [name, since] of p.lastRange) addTo(r.rangeNs, name, now - since);
+    return r;
+  }
+
+  private finalize(s: GState, now: number, ended: boolean): void {
+    if (ended) s.g.endNs = now;
+    const final = this.snapshot(s, now);
+    s.g.stats = final;
+    if (final.totalNs !== 0) s.totalSet = true;
+    // System goroutines never belong to regions, even if created inside one.
+    if (!isSystemGoroutine(s.g.name)) {
+      for (const r of s.p.active) {
+        r.endNs = ended ? now : NaN;
+        r.stats = subStats(final, r.stats);
+        s.g.regions.push(r);
+      }
+    }
+    s.p = freshPending();
+  }
+
+  private rangeBegin(ev: TraceEvent): void {
+    const r = ev.range();
+    let s: GState | undefined;
+    if (r.scope.kind === ResourceKind.Goroutine) s = this.gs.get(r.scope.id);
+    else if (r.scope.kind === ResourceKind.Proc) {
+      // P-scoped ranges (sweeps) go to the goroutine on the P, if it ends them too.
+      s = ev.goroutine >= 0 ? this.gs.get(ev.goroutine) : undefined;
+      if (s) this.rangesP.set(`${r.scope.id}\u0000${r.name}`, ev.goroutine);
+    }
+    if (!s) return;
+    if (ev.kind === EventKind.RangeActive) {
+      const since = s.p.lastRange.get(r.name);
+      if (since !== undefined) addTo(s.g.stats.rangeNs, r.name, this.syncTs - since);
+      s.p.lastRange.set(r.name, this.syncTs);
+    } else {
+      s.p.lastRange.set(r.name, ev.time);
+    }
+  }
+
+  private rangeEnd(ev: TraceEvent): void {
+    const r = ev.range();
+    let s: GState | undefined;
+    if (r.scope.kind === ResourceKind.Goroutine) s = this.gs.get(r.scope.id);
+    else if (r.scope.kind === ResourceKind.Proc) {
+      const key = `${r.scope.id}\u0000${r.name}`;
+      const goid = this.rangesP.get(key);
+      if (goid !== undefined) {
+        if (goid === ev.goroutine) s = this.gs.get(goid);
+        this.rangesP.delete(key);
+      }
+    }
+    if (!s) return;
+    const since = s.p.lastRange.get(r.name);
+    if (since === undefined) return;
+    addTo(s.g.stats.rangeNs, r.name, ev.time - since);
+    s.p.lastRange.delete(r.name);
+  }
+
+  private regionBegin(ev: TraceEvent): void {
+    const s = this.gs.get(ev.goroutine);
+    if (!s) return;
+    const rg = ev.region();
+    const outermost = !s.p.active.some((a) => !a.inherited && a.task === rg.task);
+    const region: RegionSummary = {
+      task: rg.task,
+      type: rg.type,
+      goroutine: s.g.id,
+      startNs: ev.time,
+      endNs: NaN,
+      stats: this.snapshot(s, ev.time),
+      inherited: false,
+      outermost,
+    };
+    s.p.active.push(region);
+    const task = this.task(rg.task);
+    task.regions.push(region);
+    task.goroutines.add(s.g.id);
+  }
+
+  private regionEnd(ev: TraceEvent): void {
+    const s = this.gs.get(ev.goroutine);
+    if (!s) return;
+    let region = s.p.active.pop();
+    if (!region) {
+      // Begun before the trace: its stats are everything the goroutine did so far.
+      const rg = ev.region();
+      region = {
+        task: rg.task,
+        type: rg.type,
+        goroutine: s.g.id,
+        startNs: NaN,
+        endNs: NaN,
+        stats: emptyStats(),
+        inherited: false,
+        outermost: true,
+      };
+      const task = this.task(rg.task);
+      task.regions.push(region);
+      task.goroutines.add(s.g.id);
+    }
+    region.stats = subStats(this.snapshot(s, ev.time), region.stats);
+    region.endNs = ev.time;
+    s.g.regions.push(region);
+  }
+
+  /** Close everything still open at the last event; returns goroutines by id. */
+  finish(): Map<number, GoroutineSummary> {
+    const out = new Map<number, GoroutineSummary>();
+    for (const s of this.all) {
+      const id = s.g.id;
+      this.finalize(s, this.lastTs, false);
+      s.g.regions.sort((a, b) => (Number.isNaN(a.startNs) ? -Infinity : a.startNs) - (Number.isNaN(b.startNs) ? -Infinity : b.startNs));
+      out.set(id, s.g);
+    }
+    return out;
+  }
+}

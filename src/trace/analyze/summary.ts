@@ -1,0 +1,178 @@
+// Trace-wide counts and durations: how long, how many goroutines came and went, GC
+// cycles, stop-the-world pauses, mark assists, GC worker time, scheduler latency and
+// how busy the Ps were over time. Each is defined in docs/TRACE.md ("Definitions") the
+// way testdata/trace/oracle's stats mode computes it from x/exp/trace.
+
+import { EventKind, GoState, ResourceKind, type TraceEvent } from "../model/event.js";
+import { TimeBins } from "./timebins.js";
+
+export interface DurStats {
+  count: number;
+  totalNs: number;
+  maxNs: number;
+}
+
+export function emptyDur(): DurStats {
+  return { count: 0, totalNs: 0, maxNs: 0 };
+}
+
+export function addDur(d: DurStats, ns: number): void {
+  d.count++;
+  d.totalNs += ns;
+  if (ns > d.maxNs) d.maxNs = ns;
+}
+
+export interface UtilBucket {
+  /** bucket start, ns since the first event */
+  startNs: number;
+  /** mean number of goroutines running, divided by GOMAXPROCS (0..1) */
+  busy: number;
+}
+
+export interface TraceSummary {
+  startNs: number;
+  durationNs: number;
+  goroutinesCreated: number;
+  goroutinesEnded: number;
+  gcCycles: number;
+  stw: DurStats;
+  stwByReason: Map<string, DurStats>;
+  markAssist: DurStats;
+  /** running time of GC mark workers by kind: dedicated, fractional, idle */
+  gcWorkerNs: Map<string, number>;
+  schedLatency: DurStats;
+  logs: number;
+  maxGomaxprocs: number;
+  utilisation: UtilBucket[];
+}
+
+const MARK_PHASE = "GC concurrent mark phase";
+const STW_PREFIX = "stop-the-world (";
+const UTIL_BUCKETS = 50;
+
+export class SummaryAnalyzer {
+  private first = NaN;
+  private last = NaN;
+  private readonly s: TraceSummary = {
+    startNs: 0,
+    durationNs: 0,
+    goroutinesCreated: 0,
+    goroutinesEnded: 0,
+    gcCycles: 0,
+    stw: emptyDur(),
+    stwByReason: new Map(),
+    markAssist: emptyDur(),
+    gcWorkerNs: new Map(),
+    schedLatency: emptyDur(),
+    logs: 0,
+    maxGomaxprocs: 0,
+    utilisation: [],
+  };
+  private readonly rangeStart = new Map<string, number>();
+  private readonly runnableSince = new Map<number, number>();
+  private readonly worker = new Map<number, { kind: string; since: number }>();
+  /** running goroutines and GOMAXPROCS over time, for the utilisation buckets (bounded memory) */
+  private running = 0;
+  private readonly runBins = new TimeBins();
+  private readonly procBins = new TimeBins();
+
+  event(ev: TraceEvent): void {
+    const t = ev.time;
+    if (Number.isNaN(this.first)) this.first = t;
+    this.last = t;
+    const s = this.s;
+    switch (ev.kind) {
+      case EventKind.Metric: {
+        const m = ev.metric();
+        if (m.name === "/sched/gomaxprocs:threads") {
+          s.maxGomaxprocs = Math.max(s.maxGomaxprocs, m.value);
+          this.procBins.set(t, m.value);
+        }
+        break;
+      }
+      case EventKind.RangeBegin: {
+        const r = ev.range();
+        this.rangeStart.set(`${r.name}\u0000${r.scope.kind}\u0000${r.scope.id}`, t);
+        if (r.name === MARK_PHASE) s.gcCycles++;
+        break;
+      }
+      case EventKind.RangeEnd: {
+        const r = ev.range();
+        const key = `${r.name}\u0000${r.scope.kind}\u0000${r.scope.id}`;
+        const t0 = this.rangeStart.get(key);
+        if (t0 === undefined) break; // begun before the trace
+        this.rangeStart.delete(key);
+        if (r.name.startsWith(STW_PREFIX)) {
+          const reason = r.name.slice(STW_PREFIX.length, r.name.endsWith(")") ? -1 : undefined);
+          addDur(s.stw, t - t0);
+          let d = s.stwByReason.get(reason);
+          if (!d) s.stwByReason.set(reason, (d = emptyDur()));
+          addDur(d, t - t0);
+        } else if (r.name === "GC mark assist") {
+          addDur(s.markAssist, t - t0);
+        }
+        break;
+      }
+      case EventKind.Label: {
+        const l = ev.label().label;
+        if (l.startsWith("GC (") && ev.goroutine >= 0) {
+          this.worker.set(ev.goroutine, { kind: l.slice(4, l.endsWith(")") ? -1 : undefined), since: t });
+        }
+        break;
+      }
+      case EventKind.Log:
+        s.logs++;
+        break;
+      case EventKind.StateTransition: {
+        const st = ev.stateTransition();
+        if (st.resource.kind !== ResourceKind.Goroutine || st.from === st.to) break;
+        const id = st.resource.id;
+        if (st.from === GoState.NotExist) s.goroutinesCreated++;
+        if (st.to === GoState.NotExist) s.goroutinesEnded++;
+        if (st.from === GoState.Runnable) {
+          const t0 = this.runnableSince.get(id);
+          if (t0 !== undefined && st.to === GoState.Running) addDur(s.schedLatency, t - t0);
+          this.runnableSince.delete(id);
+        }
+        if (st.to === GoState.Runnable && st.from !== GoState.Undetermined) this.runnableSince.set(id, t);
+        if (st.from === GoState.Running && this.worker.size > 0) {
+          const w = this.worker.get(id);
+          if (w) {
+            s.gcWorkerNs.set(w.kind, (s.gcWorkerNs.get(w.kind) ?? 0) + (t - w.since));
+            this.worker.delete(id);
+          }
+        }
+        if (st.from === GoState.Running) this.stepRunning(t, -1);
+        if (st.to === GoState.Running) this.stepRunning(t, +1);
+        break;
+      }
+    }
+  }
+
+  private stepRunning(t: number, d: number): void {
+    this.running += d;
+    this.runBins.set(t, this.running);
+  }
+
+  finish(): TraceSummary {
+    const s = this.s;
+    if (Number.isNaN(this.first)) return s;
+    s.startNs = this.first;
+    s.durationNs = this.last - this.first;
+    for (const w of [...this.worker.values()]) s.gcWorkerNs.set(w.kind, (s.gcWorkerNs.get(w.kind) ?? 0) + (this.last - w.since));
+    s.utilisation = this.buckets();
+    return s;
+  }
+
+  /** Mean running goroutines / GOMAXPROCS in equal buckets across the trace. */
+  private buckets(): UtilBucket[] {
+    const dur = this.s.durationNs;
+    if (dur <= 0) return [];
+    this.runBins.advance(this.last);
+    this.procBins.advance(this.last);
+    const run = this.runBins.buckets(this.first, dur, UTIL_BUCKETS);
+    const cap = this.procBins.buckets(this.first, dur, UTIL_BUCKETS);
+    const width = dur / UTIL_BUCKETS;
+    return run.map((r, k) => ({ startNs: k * width, busy: cap[k] > 0 ? Math.min(1, r / cap[k]) : 0 }));
+  }
+}

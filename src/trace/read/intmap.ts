@@ -1,0 +1,88 @@
+// A hash map from integer ids to objects, for the ordering's goroutine table: it is looked
+// up once or twice per event, and open addressing over typed arrays is about twice as fast
+// as a JS Map with number keys (measured on a 20 MB trace). Ids are Go's int64 ids as JS
+// numbers; deleted slots become tombstones and the table is rebuilt when they pile up.
+
+const EMPTY = 0;
+const FULL = 1;
+const GONE = 2;
+
+export class IntMap<V> {
+  private keys = new Float64Array(16);
+  private state = new Uint8Array(16);
+  private vals: (V | undefined)[] = new Array<V | undefined>(16).fill(undefined);
+  private mask = 15;
+  private used = 0; // FULL + GONE slots
+  size = 0;
+
+  private slot(key: number): number {
+    // Fibonacci hashing of the low 32 bits, plus the high bits for ids past 2^31.
+    const lo = key | 0;
+    const h = Math.imul(lo === key ? lo : lo ^ ((key / 4294967296) | 0), 0x9e3779b1);
+    return (h ^ (h >>> 15)) & this.mask;
+  }
+
+  get(key: number): V | undefined {
+    const keys = this.keys;
+    const state = this.state;
+    let i = this.slot(key);
+    for (;;) {
+      const s = state[i];
+      if (s === EMPTY) return undefined;
+      if (s === FULL && keys[i] === key) return this.vals[i];
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  has(key: number): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: number, val: V): void {
+    let i = this.slot(key);
+    let free = -1;
+    for (;;) {
+      const s = this.state[i];
+      if (s === EMPTY) break;
+      if (s === FULL && this.keys[i] === key) {
+        this.vals[i] = val;
+        return;
+      }
+      if (s === GONE && free < 0) free = i;
+      i = (i + 1) & this.mask;
+    }
+    if (free >= 0) i = free;
+    else this.used++;
+    this.keys[i] = key;
+    this.state[i] = FULL;
+    this.vals[i] = val;
+    this.size++;
+    if (this.used * 2 > this.mask) this.rehash(this.size * 4 > this.mask ? (this.mask + 1) * 2 : this.mask + 1);
+  }
+
+  delete(key: number): boolean {
+    let i = this.slot(key);
+    for (;;) {
+      const s = this.state[i];
+      if (s === EMPTY) return false;
+      if (s === FULL && this.keys[i] === key) {
+        this.state[i] = GONE;
+        this.vals[i] = undefined;
+        this.size--;
+        return true;
+      }
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private rehash(cap: number): void {
+    const { keys, state, vals } = this;
+    this.keys = new Float64Array(cap);
+    this.state = new Uint8Array(cap);
+    this.vals = new Array<V | undefined>(cap).fill(undefined);
+    this.mask = cap - 1;
+    this.used = 0;
+    this.size = 0;
+    for (let i = 0; i < state.length; i++) if (state[i] === FULL) this.set(keys[i], vals[i]!);
+  }
+}

@@ -1,0 +1,116 @@
+// The canonical one-line-per-event dump of a trace, the same format the oracle's "events"
+// mode prints from golang.org/x/exp/trace (testdata/trace/oracle/events.go).
+
+import {
+  EVENT_KIND_NAMES,
+  EventKind,
+  GO_STATE_NAMES,
+  PROC_STATE_NAMES,
+  RESOURCE_KIND_NAMES,
+  ResourceKind,
+  type ResourceID,
+  type TraceEvent,
+  type TraceTables,
+} from "../../src/trace/index.js";
+
+/** Go's strconv.Quote for the strings traces hold. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === "\\") out += "\\" + ch;
+    else if (c === 0x07) out += "\\a";
+    else if (c === 0x08) out += "\\b";
+    else if (c === 0x0c) out += "\\f";
+    else if (c === 0x0a) out += "\\n";
+    else if (c === 0x0d) out += "\\r";
+    else if (c === 0x09) out += "\\t";
+    else if (c === 0x0b) out += "\\v";
+    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
+    else if (c === 0xfffd) out += "\\ufffd";
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** A uint64 id as Go prints it (our -1 stands for ^uint64(0)). */
+function u64(n: number): string {
+  return n === -1 ? "18446744073709551615" : String(n);
+}
+
+function resource(r: ResourceID): string {
+  return r.kind === ResourceKind.None ? "None" : `${RESOURCE_KIND_NAMES[r.kind]}(${r.id})`;
+}
+
+function frames(tables: TraceTables, stack: number): string {
+  return "[" + tables.frames(stack).map((f) => `${f.func}@0x${f.pc.toString(16)}:${f.file}:${f.line}`).join("|") + "]";
+}
+
+export function canonical(ev: TraceEvent, tables: TraceTables): string {
+  let s = `${EVENT_KIND_NAMES[ev.kind]} t=${ev.time} g=${ev.goroutine} p=${ev.proc} m=${ev.thread} stk=${frames(tables, ev.stack)}`;
+  switch (ev.kind) {
+    case EventKind.Sync: {
+      const y = ev.sync();
+      s += ` n=${y.n}`;
+      const c = y.clockSnapshot;
+      if (c) {
+        const sec = c.wallSec + Math.floor(c.wallNsec / 1e9);
+        const ns = c.wallNsec % 1e9;
+        s += ` clock=${c.trace}/${sec}.${String(ns).padStart(9, "0")}/${c.mono}`;
+      }
+      for (const name of [...y.experimentalBatches.keys()].sort()) {
+        const bs = y.experimentalBatches.get(name)!;
+        s += ` exp=${name}:${bs.length}:${bs.reduce((a, b) => a + b.data.length, 0)}`;
+      }
+      break;
+    }
+    case EventKind.Metric: {
+      const m = ev.metric();
+      s += ` name=${goQuote(m.name)} v=${m.value}`;
+      break;
+    }
+    case EventKind.Label: {
+      const l = ev.label();
+      s += ` label=${goQuote(l.label)} res=${resource(l.resource)}`;
+      break;
+    }
+    case EventKind.RangeBegin:
+    case EventKind.RangeActive:
+    case EventKind.RangeEnd: {
+      const r = ev.range();
+      s += ` name=${goQuote(r.name)} scope=${resource(r.scope)}`;
+      if (ev.kind === EventKind.RangeEnd) for (const a of ev.rangeAttributes()) s += ` attr=${goQuote(a.name)}:${a.value}`;
+      break;
+    }
+    case EventKind.TaskBegin:
+    case EventKind.TaskEnd: {
+      const t = ev.task();
+      s += ` id=${u64(t.id)} parent=${u64(t.parent)} type=${goQuote(t.type)}`;
+      break;
+    }
+    case EventKind.RegionBegin:
+    case EventKind.RegionEnd: {
+      const r = ev.region();
+      s += ` task=${u64(r.task)} type=${goQuote(r.type)}`;
+      break;
+    }
+    case EventKind.Log: {
+      const l = ev.log();
+      s += ` task=${u64(l.task)} cat=${goQuote(l.category)} msg=${goQuote(l.message)}`;
+      break;
+    }
+    case EventKind.StateTransition: {
+      const t = ev.stateTransition();
+      const names = t.resource.kind === ResourceKind.Goroutine ? GO_STATE_NAMES : PROC_STATE_NAMES;
+      s += ` res=${resource(t.resource)} from=${names[t.from] ?? "Bad"} to=${names[t.to] ?? "Bad"} reason=${goQuote(t.reason)} tstk=${frames(tables, t.stack)}`;
+      break;
+    }
+    case EventKind.Experimental: {
+      const e = ev.experimental();
+      s += ` name=${e.name} exp=${e.experiment}`;
+      e.argNames.forEach((a, i) => (s += ` ${a}=${e.argValues[i]}`));
+      break;
+    }
+  }
+  return s;
+}

@@ -1,0 +1,3 @@
+module godiag.test/traceprogs
+
+go 1.26

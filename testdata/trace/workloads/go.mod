@@ -1,0 +1,3 @@
+module godiag.test/traceworkloads
+
+go 1.19
