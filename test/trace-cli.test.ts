@@ -6,6 +6,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, runCli } from "./helpers/run.js";
+import { analyzeTraceFile } from "../src/api/trace.js";
+import { InputError } from "../src/api/errors.js";
 import { TRACE_CORPUS } from "./helpers/trace-peers.js";
 
 const TMP = join(ROOT, "test-output/trace-cli");
@@ -91,6 +93,30 @@ describe("godiag trace: bad input", () => {
     const p = write("first-gen-cut.trace", data.subarray(0, Math.floor(data.length / 2)));
     expect(oneLine(["trace", p], p)).toMatch(/nothing to analyse/);
   });
+
+  it("flipped bytes: analysed or bad input, never another error (200 seeded mutations)", () => {
+    const src = readFileSync(corpus("starved"));
+    let seed = 12345;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const p = join(TMP, "flipped.trace");
+    let analysed = 0;
+    let rejected = 0;
+    for (let i = 0; i < 200; i++) {
+      const b = Buffer.from(src);
+      for (let k = 0, n = 1 + Math.floor(rnd() * 4); k < n; k++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+      writeFileSync(p, b);
+      try {
+        analyzeTraceFile(p);
+        analysed++;
+      } catch (e) {
+        if (!(e instanceof InputError)) throw new Error(`mutation ${i}: ${(e as Error).message}`, { cause: e });
+        rejected++;
+      }
+    }
+    // Both outcomes occur: flips in event arguments often still parse; flips in headers do not.
+    expect(analysed).toBeGreaterThan(0);
+    expect(rejected).toBeGreaterThan(0);
+  }, 60_000);
 
   it("cut inside a later generation: analysed with a warning", () => {
     const data = readFileSync(corpus("starved")); // two generations
