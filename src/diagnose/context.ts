@@ -8,6 +8,7 @@ import { StackFrames, type Profile } from "../core/model/index.js";
 import { parseGoroutineData, type GoroutineDump } from "../goroutines/index.js";
 import { parseProfileData } from "../core/codec/index.js";
 import { memStatsFromProfile, parseExpvar, parseGcTrace, type GcCycle, type GcTrace, type MemStats } from "../gc/index.js";
+import { readTraces, type TraceInput } from "./trace-input.js";
 
 export interface ProfileInput {
   file: BundleFile;
@@ -111,6 +112,14 @@ export class DiagnoseContext {
   /** MemStats from heap?debug=1 and /debug/vars, each parsed once; null when a heap profile has no MemStats block. */
   memStats(): Array<{ file: BundleFile; stats?: MemStats | null; error?: Error }> {
     return this.once(parseMemStats);
+  }
+
+  /**
+   * Execution traces, each read and analysed once with the bundle's limits; one that
+   * cannot be read is left out with a warning in the bundle's warnings.
+   */
+  traces(): TraceInput[] {
+    return this.once(readTraces);
   }
 
   /** Compute an analysis of this bundle once; later calls with the same function share it. */
