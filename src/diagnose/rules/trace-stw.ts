@@ -8,6 +8,7 @@ import type { Finding, Severity } from "../finding.js";
 import type { Rule } from "../rule.js";
 import { ms, stackExcerpt, userFrame } from "../trace-frames.js";
 import type { StackFrame } from "../../trace/index.js";
+import { originOf } from "../../core/go/index.js";
 
 /**
  * Stopping the world takes microseconds; the runtime asks a goroutine to stop after it
@@ -36,7 +37,8 @@ export const traceStwRule: Rule = {
       const by = new Map<string, Delayer>();
       for (const d of r.longRuns.stwDelays) {
         const stack = r.stacks.get(d.endStack) ?? [];
-        const fn = userFrame(stack)?.func;
+        // Where it stopped; else (it stopped by exiting, with no stack) its start function.
+        const fn = userFrame(stack)?.func ?? (originOf(d.name) === "user" ? d.name : undefined);
         if (!fn) continue; // a runtime or library goroutine names no code of the user's
         const x = by.get(fn) ?? { fn, count: 0, maxNs: 0, totalNs: 0, reasons: new Set<string>(), stack };
         x.count++;
