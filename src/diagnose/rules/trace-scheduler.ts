@@ -73,10 +73,6 @@ function starvedHandlers(t: TraceInput): Finding | undefined {
       kind: "execution trace (scheduler latency)",
       numbers,
       functions: [h.name],
-      excerpt:
-        `${h.name} (${h.count} goroutines): p99 scheduler latency ${ms(h.schedLatency.p99Ns)} ms over ${h.schedLatency.count} wake-ups, ` +
-        `runnable ${pctOf(h.stats.schedWaitNs, h.stats.totalNs)} % of their time (${pctOf(h.stats.schedWaitNs, working(h))} % of the time they wanted a CPU); ` +
-        `Ps busy ${numbers.ps_busy_pct} % of the trace with GOMAXPROCS=${procs}`,
     },
   ];
   if (hog) {
@@ -85,8 +81,7 @@ function starvedHandlers(t: TraceInput): Finding | undefined {
       kind: "execution trace (long runs)",
       numbers: { long_runs: hog.runs, longest_run_ms: ms(hog.maxNs), others_runnable_ms: ms(hog.othersNs) },
       functions: [hog.fn],
-      excerpt: `runs of ${hog.fn} of ${ms(r.longRuns.thresholdNs, 0)} ms or more: ${hog.runs}, the longest ${ms(hog.maxNs)} ms; ` +
-        `other goroutines waited runnable ${ms(hog.othersNs)} ms during them\n${stackExcerpt(hog.stack)}`,
+      excerpt: `where one of its long runs stopped:\n${stackExcerpt(hog.stack)}`,
     });
   }
   const who = hog ? hog.fn : "CPU-bound goroutines";

@@ -74,10 +74,7 @@ function taskFinding(t: TraceInput, task: TypeReport): Finding | undefined {
         kind: "execution trace (user tasks and regions)",
         numbers,
         ...(fn ? { functions: [fn] } : {}),
-        excerpt:
-          `task "${task.type}" time split (ms): ` +
-          [...task.split].map(([k, v]) => `${k} ${ms(v)}`).join(", ") +
-          (regionStack ? `\nregion "${region!.type}" opened at:\n${stackExcerpt(regionStack)}` : ""),
+        ...(regionStack ? { excerpt: `region "${region!.type}" opened at:\n${stackExcerpt(regionStack)}` } : {}),
       },
     ],
     functions: fn ? [fn] : [],
