@@ -121,16 +121,37 @@ describe("diagnose reads execution traces", () => {
 
 const HAS_GO = available(spawnSync("go", ["version"]).status === 0, "Go");
 
-describe.skipIf(!HAS_GO)("a trace beside the GC evidence of the same run", () => {
+/** Builds testdata/trace/progs/NAME and runs it with a fresh directory to write in; stderr to a file when asked. */
+function buildAndRun(name: string, extraEnv: Record<string, string> = {}, stderrFile?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `godiag-${name}-`));
+  const env = { ...process.env, GOTOOLCHAIN: "local", GOWORK: "off", GOFLAGS: "" };
+  execFileSync("go", ["build", "-trimpath", "-o", join(dir, "prog"), `./${name}`], { cwd: join(ROOT, "testdata/trace/progs"), env, stdio: "pipe", timeout: 600_000 });
+  const out = join(dir, "capture");
+  mkdirSync(out);
+  const r = spawnSync(join(dir, "prog"), [out], { env: { ...env, ...extraEnv }, encoding: "utf8", timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`${name} exited ${r.status ?? r.signal}: ${r.stderr}`);
+  if (stderrFile) writeFileSync(join(out, stderrFile), r.stderr);
+  return out;
+}
+
+describe.skipIf(!HAS_GO)("a trace beside the profiles of the same run", () => {
+  it("starved with a CPU profile: scheduler-latency on main.spin has two sources and explains the CPU hot spot", async () => {
+    const out = buildAndRun("tracestarved");
+    const d = await run(out);
+    expect(d.ruleErrors).toEqual([]);
+    const top = d.findings[0]!;
+    expect(top.category).toBe("scheduler-latency");
+    expect(top.functions[0]).toBe("main.spin");
+    // The CPU profile agrees: three spinners are all the CPU the program burns.
+    expect(new Set(top.evidence.map((e) => e.source))).toEqual(new Set([join(out, "trace.out"), join(out, "cpu.pb.gz")]));
+    expect(num(top, "cpu_pct")).toBeGreaterThanOrEqual(20);
+    // The CPU profile's own view of the spinners is a symptom of the same cause.
+    expect(d.findings.map((f) => f.id)).toContain("cpu-hotspot:main.spin");
+    expect(top.explains).toContain("cpu-hotspot:main.spin");
+  }, 300_000);
+
   it("the trace's gc-pressure joins the GC rule's (gctrace, allocation profile): one finding, three sources, main.buildTree", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "godiag-gcjoin-"));
-    const env = { ...process.env, GOTOOLCHAIN: "local", GOWORK: "off", GOFLAGS: "" };
-    execFileSync("go", ["build", "-trimpath", "-o", join(dir, "prog"), "./tracegcjoin"], { cwd: join(ROOT, "testdata/trace/progs"), env, stdio: "pipe", timeout: 600_000 });
-    const out = join(dir, "capture");
-    mkdirSync(out);
-    const r = spawnSync(join(dir, "prog"), [out], { env: { ...env, GODEBUG: "gctrace=1" }, encoding: "utf8", timeout: 60_000 });
-    expect(r.status).toBe(0);
-    writeFileSync(join(out, "gctrace.log"), r.stderr);
+    const out = buildAndRun("tracegcjoin", { GODEBUG: "gctrace=1" }, "gctrace.log");
     const d = await run(out);
     expect(d.ruleErrors).toEqual([]);
     const gc = d.findings.filter((f) => f.category === "gc-pressure" && f.functions[0] === "main.buildTree");
