@@ -119,7 +119,7 @@ export class DiagnoseContext {
    * cannot be read is left out with a warning in the bundle's warnings.
    */
   traces(): TraceInput[] {
-    return this.once(readTraces);
+    return this.once(parseTraceFiles);
   }
 
   /** Compute an analysis of this bundle once; later calls with the same function share it. */
@@ -329,6 +329,10 @@ function idEstimate(ctx: DiagnoseContext, floor: number): Uptime | undefined {
 
 function parseDumps(ctx: DiagnoseContext): Array<{ file: BundleFile; dump: GoroutineDump }> {
   return ctx.files("goroutine-debug2").map((file) => ({ file, dump: parseGoroutineData(file.data, file.path, ctx.bundle.limits) }));
+}
+
+function parseTraceFiles(ctx: DiagnoseContext): TraceInput[] {
+  return readTraces(ctx.files("trace"), ctx.bundle);
 }
 
 function parseTraces(ctx: DiagnoseContext): Array<{ file: BundleFile; trace?: GcTrace; error?: Error }> {

@@ -3,9 +3,8 @@
 // user function (mark assists, task and region openings). A trace that cannot be read
 // is a warning about the evidence, never a failed diagnosis.
 
-import type { BundleFile } from "../bundle/index.js";
+import type { Bundle, BundleFile } from "../bundle/index.js";
 import { analyzeTrace, readTraceBytes, SiteCollector, type TraceReport, type TraceSites } from "../trace/index.js";
-import type { DiagnoseContext } from "./context.js";
 
 export interface TraceInput {
   file: BundleFile;
@@ -13,9 +12,10 @@ export interface TraceInput {
   sites: TraceSites;
 }
 
-export function readTraces(ctx: DiagnoseContext): TraceInput[] {
+/** Reads and analyses the bundle's traces; what cannot be read goes to bundle.warnings. */
+export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | "warnings">): TraceInput[] {
   const out: TraceInput[] = [];
-  for (const file of ctx.files("trace")) {
+  for (const file of files) {
     try {
       const sites = new SiteCollector();
       let tables: Parameters<SiteCollector["finish"]>[0] | undefined;
@@ -27,21 +27,21 @@ export function readTraces(ctx: DiagnoseContext): TraceInput[] {
             visit(ev, t);
             sites.event(ev);
           },
-          { limits: ctx.bundle.limits },
+          { limits: bundle.limits },
         );
         tables = r.tables;
         return r;
       });
-      for (const w of report.warnings) ctx.bundle.warnings.push(w.startsWith(file.path) ? w : `${file.path}: ${w}`);
+      for (const w of report.warnings) bundle.warnings.push(w.startsWith(file.path) ? w : `${file.path}: ${w}`);
       if (report.generations === 0) {
-        ctx.bundle.warnings.push(`${file.path}: execution trace has no complete generation; nothing read from it`);
+        bundle.warnings.push(`${file.path}: execution trace has no complete generation; nothing read from it`);
         continue;
       }
       out.push({ file, report, sites: sites.finish(tables!) });
     } catch (e) {
       // InputError names the file and offset already; anything else is said with the file.
       const msg = (e as Error).message;
-      ctx.bundle.warnings.push(`${msg.startsWith(file.path) ? msg : `${file.path}: ${msg}`}; execution trace skipped`);
+      bundle.warnings.push(`${msg.startsWith(file.path) ? msg : `${file.path}: ${msg}`}; execution trace skipped`);
     }
   }
   return out;
