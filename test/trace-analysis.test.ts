@@ -151,6 +151,11 @@ describe.skipIf(!GO)("goroutine analysis = go tool trace /goroutines and /gorout
         if (n === "tasks") expect(rows).toBe(5 * 60);
       });
 
+      let wholeChecked = 0;
+      afterAll(() => {
+        // gcheavy's plot starts at 1 ms (MMU 0 there), so it spans six decades: to the whole trace.
+        if (n === "gcheavy") expect(wholeChecked).toBeGreaterThan(0);
+      });
       for (const flags of ["stw|background|assist", "perProc|stw|background|assist|sweep", "stw|sweep"]) {
         it(`MMU (${flags}) at go tool trace's 100 windows`, async () => {
           const plot = JSON.parse(await peer.get(`/mmu?mode=plot&flags=${encodeURIComponent(flags)}`)) as { curve: [number, number][] };
@@ -164,8 +169,19 @@ describe.skipIf(!GO)("goroutine analysis = go tool trace /goroutines and /gorout
           // considers windows inside the trace. Every window of 2 ns and more is compared.
           const curve = plot.curve.filter((p) => p[0] >= 2);
           expect(curve.length).toBeGreaterThan(90);
-          const got = mmuCurve(util.finish(), curve.map((p) => p[0]));
+          const series = util.finish();
+          const got = mmuCurve(series, curve.map((p) => p[0]));
           got.forEach((p, i) => expect(p.mmu, `window ${p.windowNs}ns`).toBeCloseTo(curve[i][1], 9));
+          // go tool trace's last window is the trace's span when its plot reaches that far
+          // (up to a nanosecond or two: it is exp(log(span)) truncated): then it is the
+          // whole-trace utilisation the report gives. 2 ns of an ~1 s window move the mean
+          // by ~2e-9, hence 7 digits.
+          const span = Math.max(...series.map((s) => s.time[s.time.length - 1])) - Math.min(...series.map((s) => s.time[0]));
+          const last = plot.curve[plot.curve.length - 1];
+          if (Math.abs(last[0] - span) <= 2 && !f.perProc) {
+            expect(mmuCurve(series, [Number.MAX_SAFE_INTEGER])[0].mmu).toBeCloseTo(last[1], 7);
+            wholeChecked++;
+          }
         });
       }
     });

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../src/core/input/index.js";
-import { readTraceBytes, readTraceFile, readTraceStream, type TraceReadResult } from "../src/trace/index.js";
+import { readTraceBytes, readTraceFile, readTraceStream, type TraceEvent, type TraceReadResult } from "../src/trace/index.js";
 import { available } from "./helpers/available.js";
 import { canonical } from "./helpers/trace-dump.js";
 import { parseGoTraceTest } from "./helpers/trace-text.js";
@@ -236,6 +236,21 @@ describe.skipIf(!HAVE_GO)("trace reader", () => {
     expect(errors).toBeGreaterThan(10);
   });
 
+  it("refuses a generation of a million tiny batches instead of holding an object for each", () => {
+    const hdr = readFileSync(traces[0]).subarray(0, 16);
+    const n = (1 << 20) + 10;
+    const body = Buffer.alloc(n * 5);
+    for (let i = 0; i < n; i++) body.set([1, 1, 1, 1, 0], i * 5); // EventBatch gen=1 m=1 time=1 size=0
+    let err: unknown;
+    try {
+      readTraceBytes(Buffer.concat([hdr, body]), "tiny", () => {});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/^tiny: more than 1048576 batches in one generation \(at byte \d+\)$/);
+  });
+
   it("keeps memory to a generation: a generation over the cap is an error, not an allocation", () => {
     const t = traces[1];
     expect(statSync(t).size).toBeGreaterThan(64 << 10);
@@ -247,6 +262,18 @@ describe.skipIf(!HAVE_GO)("trace reader", () => {
     }
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).message).toMatch(/generation over the 65536-byte limit/);
+  });
+
+  it("gives clones that stay right after the reader has moved on and reused its buffer", async () => {
+    const t = traces[2]; // several generations, streamed in small chunks: the buffer is compacted
+    const data = readFileSync(t);
+    async function* chunks() {
+      for (let i = 0; i < data.length; i += 4096) yield data.subarray(i, i + 4096);
+    }
+    const kept: TraceEvent[] = [];
+    const r = await readTraceStream(chunks(), "stream", (ev) => void kept.push(ev.clone()));
+    expect(r.generations).toBeGreaterThanOrEqual(3);
+    expect(kept.map((ev) => canonical(ev, r.tables))).toEqual(oracleEvents(t));
   });
 
   it("interns stacks trace-wide: one id per distinct stack across generations", () => {

@@ -25,6 +25,12 @@ export interface TraceReport {
   summary: TraceSummary;
   mmuFlags: UtilFlags;
   mmu: MmuPoint[];
+  /**
+   * Utilisation over the whole trace: the mean of the utilisation function (the lowest P's
+   * mean in the per-P view), i.e. the MMU at a window as long as the trace. 1 − this is the
+   * share of the Ps' time the GC took (STW, mark workers, assists; sweeping with its flag).
+   */
+  wholeTraceUtil: number;
   schedLatency: Latency;
   groups: GoroutineGroup[];
   topGoroutines: TopGoroutine[];
@@ -74,6 +80,7 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
     long.event(ev);
   });
   const gs = summarizer.finish();
+  const series = util.finish();
   const all: number[] = [];
   for (const g of gs.values()) for (const w of g.schedWaits) all.push(w);
   const longRuns = long.finish();
@@ -90,7 +97,8 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
     warnings: info.warnings,
     summary: summary.finish(),
     mmuFlags: flags,
-    mmu: mmuCurve(util.finish(), opts.mmuWindowsNs ?? DEFAULT_MMU_WINDOWS_NS),
+    mmu: mmuCurve(series, opts.mmuWindowsNs ?? DEFAULT_MMU_WINDOWS_NS),
+    wholeTraceUtil: mmuCurve(series, [Number.MAX_SAFE_INTEGER])[0].mmu,
     schedLatency: latency(all),
     groups: groupGoroutines(gs.values()),
     topGoroutines: top.map((g) => ({

@@ -199,7 +199,10 @@ export interface TraceEvent {
   label(): Label;
   sync(): SyncInfo;
   experimental(): ExperimentalEvent;
-  /** a copy that stays valid after the visitor returns */
+  /**
+   * A copy that stays valid after the visitor returns. It keeps its generation's decoded
+   * string and stack tables alive (not the trace bytes).
+   */
   clone(): TraceEvent;
 }
 

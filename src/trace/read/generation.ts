@@ -6,6 +6,15 @@ import { ByteCursor } from "./bytes.js";
 import { TraceFormatError } from "./errors.js";
 import { Ev, MAX_BATCH_SIZE, MAX_FRAMES_PER_STACK, MAX_STRING_SIZE } from "../wire/spec.js";
 
+/**
+ * Caps on what one generation may hold, so a hostile file of tiny records (a 5-byte batch,
+ * a 3-byte string) cannot turn its bytes into twenty times as much memory in objects. Real
+ * generations hold hundreds to thousands of batches and tens of thousands of strings,
+ * stacks and frames.
+ */
+export const MAX_BATCHES_PER_GENERATION = 1 << 20;
+export const MAX_TABLE_ENTRIES = 1 << 21;
+
 /** One batch of events written by one thread (M); data is buf[start, end). */
 export interface Batch {
   m: number;
@@ -33,6 +42,8 @@ export interface CpuSample {
   stack: number;
 }
 
+const EMPTY = new Uint8Array(0);
+
 export class Generation {
   gen = 0;
   /** per thread, its batches in file order; ms in order of first appearance (Go's batchMs) */
@@ -53,13 +64,33 @@ export class Generation {
   readonly pcs = new Map<number, Frame>();
   /** the largest stack id (to size dense lookups) */
   maxStackId = 0;
+  /** strings, stacks, frames and CPU samples held, against MAX_TABLE_ENTRIES */
+  entries = 0;
+
+  /** Count one more table entry; throws past the cap. */
+  count(n: number, at: number): void {
+    this.entries += n;
+    if (this.entries > MAX_TABLE_ENTRIES) {
+      throw new TraceFormatError(`more than ${MAX_TABLE_ENTRIES} strings, stacks, frames and CPU samples in one generation`, this.base + at);
+    }
+  }
   readonly expBatches = new Map<number, { thread: number; data: Uint8Array }[]>();
 
   constructor(
-    readonly buf: Uint8Array,
+    /** the bytes the batches point into; dropped once the generation is read (see release) */
+    public buf: Uint8Array,
     /** file offset of buf[0], for error messages */
     readonly base: number,
   ) {}
+
+  /**
+   * Forget the input bytes once every event is out: the reader reuses its buffer, and an
+   * event kept with clone() should not pin it (the decoded tables stay).
+   */
+  release(): void {
+    this.buf = EMPTY;
+    this.batches.clear();
+  }
 
   /** Go's frequency.mul: float ticks times ns-per-tick, truncated toward zero. */
   mul(t: number): number {
@@ -145,6 +176,9 @@ export function scanGeneration(buf: Uint8Array, pos: number, end: number, base: 
         base + at,
       );
     }
+    if (batches.length >= MAX_BATCHES_PER_GENERATION) {
+      throw new TraceFormatError(`more than ${MAX_BATCHES_PER_GENERATION} batches in one generation`, base + at);
+    }
     batches.push({ m, time, exp, gen: g, headerAt: at, start: c.pos, end: c.pos + size });
     c.pos += size;
   }
@@ -166,7 +200,8 @@ export function buildGeneration(buf: Uint8Array, base: number, batches: Batch[],
     else if (b.exp !== 0) {
       let list = g.expBatches.get(b.exp);
       if (!list) g.expBatches.set(b.exp, (list = []));
-      list.push({ thread: b.m, data: buf.subarray(b.start, b.end) });
+      // A copy: the reader's buffer is reused once the generation is read.
+      list.push({ thread: b.m, data: buf.slice(b.start, b.end) });
     } else if (b.exp === 0 && first === Ev.EndOfGeneration) {
       throw new TraceFormatError("internal error: unexpectedly processing EndOfGeneration; broken trace?", base + b.headerAt);
     } else {
@@ -207,6 +242,7 @@ function addStrings(g: Generation, c: ByteCursor, base: number): void {
     const s = decodeString(c.buf, c.pos, c.pos + len);
     c.pos += len;
     if (g.getString(id) !== undefined) throw new TraceFormatError(`multiple strings with the same ID: id=${id}`, base + at);
+    g.count(1, at);
     g.strings.set(id, s);
   }
 }
@@ -238,6 +274,7 @@ function addStacks(g: Generation, c: ByteCursor, base: number): void {
     const n = c.uvarint();
     if (c.bad) bad(c, base, "unexpected EOF in a stack");
     if (n < 0 || n > MAX_FRAMES_PER_STACK) throw new TraceFormatError(`invalid stack size ${n}, maximum is ${MAX_FRAMES_PER_STACK}`, base + at);
+    g.count(n + 1, at);
     const pcs: number[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const pc = c.uvarint();
@@ -265,6 +302,7 @@ function addCpuSamples(g: Generation, c: ByteCursor, base: number): void {
     const gid = c.uvarint();
     const stack = c.uvarint();
     if (c.bad) bad(c, base, "unexpected EOF in a CPU sample");
+    g.count(1, c.pos);
     g.cpuSamples.push({ time, m, p, g: gid === 0 ? -1 : gid, stack });
   }
 }

@@ -311,7 +311,10 @@ export class EventEmitter {
     let si = 0;
     const gen = g.gen;
     for (;;) {
-      if (frontier.length === 0 && si === samples.length) return;
+      if (frontier.length === 0 && si === samples.length) {
+        g.release();
+        return;
+      }
       if (si < samples.length && (frontier.length === 0 || samples[si].time < frontier[0].ev.time)) {
         this.deliverSample(samples[si++], ctx);
         continue;

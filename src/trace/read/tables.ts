@@ -2,7 +2,11 @@
 // consumers get one small id per distinct stack for the whole trace.
 
 import type { StackFrame, TraceTables } from "../model/event.js";
+import { TraceFormatError } from "./errors.js";
 import type { Generation } from "./generation.js";
+
+/** Distinct stacks kept for the whole trace: bounds memory on a hostile many-generation file. */
+export const MAX_STACKS = 1 << 22;
 
 export class StackTables implements TraceTables {
   private readonly ids = new Map<string, number>();
@@ -39,6 +43,7 @@ export class StackTables implements TraceTables {
     }
     let gid = this.ids.get(key);
     if (gid === undefined) {
+      if (this.stacks.length > MAX_STACKS) throw new TraceFormatError(`more than ${MAX_STACKS} distinct stacks`, g.base);
       gid = this.stacks.length;
       this.stacks.push(frames);
       this.ids.set(key, gid);

@@ -48,7 +48,7 @@ export function traceReportJson(r: TraceReport): Record<string, unknown> {
       utilisation: s.utilisation,
     },
     schedLatency: r.schedLatency,
-    mmu: { flags: r.mmuFlags, points: r.mmu },
+    mmu: { flags: r.mmuFlags, points: r.mmu, wholeTraceUtil: r.wholeTraceUtil },
     goroutineGroups: r.groups.map((g) => ({
       name: g.name,
       count: g.count,

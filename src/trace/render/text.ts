@@ -97,7 +97,8 @@ function typeLines(title: string, ts: TypeReport[]): string[] {
     const worst = t.slowest[0];
     if (worst) {
       const what = title.startsWith("User tasks") ? "task" : "goroutine";
-      out.push(clip(`    slowest: ${fmtDur(worst.durationNs)} (${what} ${worst.id}): ${split(worst.split, 3)}`, WIDTH));
+      const where = worst.split.size ? split(worst.split, 3) : "(no regions: time not attributed)";
+      out.push(clip(`    slowest: ${fmtDur(worst.durationNs)} (${what} ${worst.id}): ${where}`, WIDTH));
     }
   }
   return out;
@@ -132,7 +133,7 @@ export function renderTraceText(r: TraceReport): string {
     // Two aligned rows (window, MMU) keep ten windows within 100 columns.
     const win = (ns: number) => (ns >= 1e9 && ns % 1e9 === 0 ? `${ns / 1e9}s` : ns % 1e6 === 0 ? `${ns / 1e6}ms` : fmtDur(ns));
     const cols = r.mmu.map((p) => [win(p.windowNs), `${(100 * p.mmu).toFixed(0)}%`]);
-    out.push(`  minimum mutator utilisation (${flags})`);
+    out.push(`  minimum mutator utilisation (${flags}); over the whole trace ${(100 * r.wholeTraceUtil).toFixed(1)}%`);
     out.push(`    window ${cols.map(([w]) => lpad(w, 6)).join("")}`);
     out.push(`    MMU    ${cols.map(([, m]) => lpad(m, 6)).join("")}`);
   }

@@ -189,15 +189,6 @@ export const TIMED_ARGS: Int8Array = (() => {
   return a;
 })();
 
-/** Per wire type: index (0-based, past dt) of the event's stack argument, or -1. */
-export const STACK_ARG: Int8Array = (() => {
-  const a = new Int8Array(256).fill(-1);
-  SPECS.forEach((s, i) => {
-    if (s && s.stackArgs.length > 0) a[i] = s.stackArgs[0] - 1;
-  });
-  return a;
-})();
-
 /** Per wire type, up to two argument slots (0-based past dt) holding stack ids / string ids, -1: none. */
 function slots(pick: (s: EvSpec) => readonly number[], n: number): Int8Array {
   const a = new Int8Array(256).fill(-1);
