@@ -102,6 +102,13 @@ describe("diagnose reads execution traces", () => {
     expect(d.warnings.join("\n")).toMatch(/cutshort\.trace: trace cut short/);
   });
 
+  it("a pre-1.22 trace (Go 1.19) is refused in a warning naming its version; nothing is made of it", async () => {
+    const d = await run(corpus("starved-go119"));
+    expect(d.ruleErrors).toEqual([]);
+    expect(d.findings).toEqual([]);
+    expect(d.warnings.join("\n")).toMatch(/starved-go119\.trace: .*go 1\.19/);
+  });
+
   it("a broken trace is an evidence warning naming the file and offset; the other files still count", async () => {
     const dir = mkdtempSync(join(tmpdir(), "godiag-badtrace-"));
     const good = readFileSync(corpus("starved"));
