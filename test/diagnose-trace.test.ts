@@ -9,13 +9,14 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { openBundle } from "../src/bundle/read.js";
 import { diagnose, type Diagnosis } from "../src/diagnose/engine.js";
 import type { Finding } from "../src/diagnose/finding.js";
 import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { available } from "./helpers/available.js";
-import { ROOT } from "./helpers/run.js";
+import { startLive, stopAll } from "./helpers/live.js";
+import { ROOT, runCli } from "./helpers/run.js";
 import { TRACE_CORPUS } from "./helpers/trace-peers.js";
 
 const LIMITS = { ...DEFAULT_LIMITS, maxFiles: 100 };
@@ -170,5 +171,43 @@ describe.skipIf(!HAS_GO)("a trace beside the profiles of the same run", () => {
     expect(d.findings[0]!.id).toBe(gc[0]!.id);
     // GOMAXPROCS+2 allocators at GOGC=50 over a retained heap: assists past the 10 % threshold.
     expect(num(gc[0]!, "assist_pct_of_goroutine_time")).toBeGreaterThanOrEqual(10);
+  }, 300_000);
+});
+
+describe.skipIf(!HAS_GO)("godiag capture --trace of a live service, then diagnose", () => {
+  afterAll(() => stopAll());
+  let bin = "";
+  const capture = async (args: string[]) => {
+    if (!bin) {
+      bin = join(mkdtempSync(join(tmpdir(), "godiag-starvedsvc-")), "starvedsvc");
+      const env = { ...process.env, GOTOOLCHAIN: "local", GOWORK: "off", GOFLAGS: "" };
+      execFileSync("go", ["build", "-o", bin, "./starvedsvc"], { cwd: join(ROOT, "testdata/trace/progs"), env, stdio: "pipe", timeout: 600_000 });
+    }
+    const live = await startLive(bin, ["-seconds", "60", ...args]);
+    const dir = join(mkdtempSync(join(tmpdir(), "godiag-livetrace-")), "bundle");
+    const res = runCli(["capture", live.url, "-o", dir, "--seconds", "1", "--trace", "1", "--interval", "1", "-q"], { timeoutMs: 60_000 });
+    await live.stop();
+    expect(res.code, res.stderr).toBe(0);
+    return run(dir);
+  };
+
+  it("GOMAXPROCS=1 and three goroutines re-indexing: scheduler-latency names main.rebuildIndex, trace and CPU profile agree", async () => {
+    const d = await capture([]);
+    expect(d.ruleErrors).toEqual([]);
+    const top = d.findings[0]!;
+    expect(top.category).toBe("scheduler-latency");
+    // The spinners started before the trace and are preempted by signal: their trace
+    // stacks stop at runtime.asyncPreempt, so the CPU profile names them.
+    expect(top.functions[0]).toBe("main.rebuildIndex");
+    expect(num(top, "gomaxprocs")).toBe(1);
+    expect(top.evidence.map((e) => e.kind)).toEqual(expect.arrayContaining(["execution trace (scheduler latency)", "cpu profile (the CPU-bound function)"]));
+    expect(top.explains).toContain("cpu-hotspot:main.rebuildIndex");
+  }, 300_000);
+
+  it("the same service without the re-indexing: nothing above info", async () => {
+    const d = await capture(["-healthy"]);
+    expect(d.ruleErrors).toEqual([]);
+    expect(aboveInfo(d)).toEqual([]);
+    expect(d.inputs.map((i) => i.kind)).toContain("trace");
   }, 300_000);
 });

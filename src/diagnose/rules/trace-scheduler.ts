@@ -10,7 +10,7 @@ import type { TraceInput } from "../trace-input.js";
 import { addUp, largest, ms, pctOf, stackExcerpt, userFrame } from "../trace-frames.js";
 import type { GoroutineGroup, StackFrame } from "../../trace/index.js";
 import { originOf } from "../../core/go/index.js";
-import { cpuAnalysis } from "../cpu.js";
+import { cpuAnalysis, type CpuAnalysis } from "../cpu.js";
 
 /**
  * Goroutines that serve requests, by start function: net/http's per-connection goroutine
@@ -60,7 +60,8 @@ function starvedHandlers(t: TraceInput, ctx: DiagnoseContext): Finding | undefin
   const util = r.summary.utilisation;
   const busy = util.length ? util.reduce((a, b) => a + b.busy, 0) / util.length : 0;
   const procs = r.summary.maxGomaxprocs;
-  const hog = cpuHog(t);
+  const cpu = cpuAnalysis(ctx);
+  const hog = cpuHog(t, cpu);
   const severity: Severity = runnableOfWork >= CRITICAL_RUNNABLE_SHARE ? "critical" : "warning";
   const limit = busy >= ALL_BUSY && procs > 0;
   const numbers: Record<string, number> = {
@@ -87,12 +88,13 @@ function starvedHandlers(t: TraceInput, ctx: DiagnoseContext): Finding | undefin
       source: t.file.path,
       kind: "execution trace (long runs)",
       numbers: { long_runs: hog.runs, longest_run_ms: ms(hog.maxNs), others_runnable_ms: ms(hog.othersNs) },
-      functions: [hog.fn],
-      excerpt: `where one of its long runs stopped:\n${stackExcerpt(hog.stack)}`,
+      ...(hog.fromCpuProfile ? {} : { functions: [hog.fn] }),
+      excerpt: hog.fromCpuProfile
+        ? `the long runs' stacks hold no user frame (a preempted goroutine's stack can stop at runtime.asyncPreempt):\n${stackExcerpt(hog.stack)}`
+        : `where one of its long runs stopped:\n${stackExcerpt(hog.stack)}`,
     });
   }
   // A CPU profile that shows the same function burning the CPU is a second source.
-  const cpu = hog ? cpuAnalysis(ctx) : undefined;
   const cpuNs = hog && cpu ? (cpu.all.byFunction.get(hog.fn) ?? 0) : 0;
   if (hog && cpu && cpu.all.total > 0 && cpuNs / cpu.all.total >= CPU_AGREES_SHARE) {
     evidence.push({
@@ -129,29 +131,44 @@ function starvedHandlers(t: TraceInput, ctx: DiagnoseContext): Finding | undefin
 
 interface Hog {
   fn: string;
+  /** the trace's stacks named no user function; the CPU profile's top one is named */
+  fromCpuProfile: boolean;
   runs: number;
   maxNs: number;
   othersNs: number;
   stack: readonly StackFrame[];
 }
 
-/** The user function whose long runs kept the most goroutine-time waiting runnable. */
-function cpuHog(t: TraceInput): Hog | undefined {
+/**
+ * The user function whose long runs kept the most goroutine-time waiting runnable. When
+ * no long run's stack or start function is the user's (a goroutine preempted by a
+ * signal can have a stack that stops at runtime.asyncPreempt, and one created before
+ * the trace started has no creation stack), the function that burns the CPU in the
+ * bundle's CPU profile is the one holding the Ps, when it has CPU_AGREES_SHARE of it.
+ */
+function cpuHog(t: TraceInput, cpu: CpuAnalysis | undefined): Hog | undefined {
   const r = t.report;
   const others = new Map<string, number>();
   const info = new Map<string, Hog>();
+  const unnamed: Hog = { fn: "", fromCpuProfile: true, runs: 0, maxNs: 0, othersNs: 0, stack: [] };
   for (const run of r.longRuns.runs) {
     const stack = r.stacks.get(run.endStack) ?? [];
     // Where it was preempted; else the goroutine's start function if that is the user's.
     const fn = userFrame(stack)?.func ?? (originOf(run.name) === "user" ? run.name : undefined);
-    if (!fn) continue;
-    addUp(others, fn, run.othersRunnableNs);
-    const h = info.get(fn) ?? { fn, runs: 0, maxNs: 0, othersNs: 0, stack };
+    const h = fn ? (info.get(fn) ?? { fn, fromCpuProfile: false, runs: 0, maxNs: 0, othersNs: 0, stack }) : unnamed;
+    if (!fn && h.runs === 0) h.stack = stack;
     h.runs++;
     h.maxNs = Math.max(h.maxNs, run.durationNs);
     h.othersNs += run.othersRunnableNs;
-    info.set(fn, h);
+    if (fn) {
+      info.set(fn, h);
+      addUp(others, fn, run.othersRunnableNs);
+    }
   }
   const top = largest(others);
-  return top ? info.get(top[0]) : undefined;
+  if (top) return info.get(top[0]);
+  if (unnamed.runs === 0 || !cpu || cpu.all.total === 0) return undefined;
+  const burner = largest(cpu.all.byFunction);
+  if (!burner || burner[1] / cpu.all.total < CPU_AGREES_SHARE) return undefined;
+  return { ...unnamed, fn: burner[0] };
 }
