@@ -37,8 +37,12 @@ export const traceGcRule: Rule = {
   },
 };
 
-/** Application goroutines: groups whose start function is not the runtime's own. */
-const isApp = (g: GoroutineGroup) => g.name !== "" && originOf(g.name) !== "runtime";
+/**
+ * Application goroutines: groups whose start function is not the runtime's own. A group
+ * named runtime.asyncPreempt is not the runtime's: its goroutines were first seen with a
+ * preemption stack, which stops at that frame (their real start is unknown).
+ */
+const isApp = (g: GoroutineGroup) => g.name !== "" && (originOf(g.name) !== "runtime" || g.name === "runtime.asyncPreempt");
 /** Time a goroutine worked or wanted to: running, runnable, in syscalls, waiting for mark work in an assist. */
 const busyNs = (g: GoroutineGroup) =>
   g.stats.execNs + g.stats.schedWaitNs + g.stats.syscallNs + g.stats.syscallBlockNs + (g.stats.blockNs.get("GC mark assist wait for work") ?? 0);
