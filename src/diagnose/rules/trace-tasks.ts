@@ -33,9 +33,10 @@ function taskFinding(t: TraceInput, task: TypeReport): Finding | undefined {
   const sys = sysNs(task.split);
   const share = (net + sys) / task.totalNs;
   if (share < INFO_SHARE) return undefined;
-  // The region with the most I/O time (regions of this task type or not: a region type's
-  // split is over all its instances), and the user function that opened it.
+  // The region with the most I/O time among those opened in this task type's tasks (a
+  // region type's split is over all its instances), and the user function that opened it.
   const regions = t.report.regions
+    .filter((r) => t.sites.regionTasks.get(r.type)?.has(task.type))
     .map((r) => ({ r, io: netNs(r.split) + sysNs(r.split) }))
     .filter((x) => x.io > 0)
     .sort((a, b) => b.io - a.io);

@@ -20,6 +20,8 @@ export interface TraceSites {
   taskStacks: Map<string, readonly StackFrame[]>;
   /** region type -> the stack its first RegionBegin was emitted at */
   regionStacks: Map<string, readonly StackFrame[]>;
+  /** region type -> the types of the tasks its instances were opened in (tasks begun in the trace) */
+  regionTasks: Map<string, Set<string>>;
 }
 
 const ASSIST = "GC mark assist";
@@ -31,6 +33,8 @@ export class SiteCollector {
   private readonly byStack = new Map<number, { count: number; totalNs: number }>();
   private readonly tasks = new Map<string, number>();
   private readonly regions = new Map<string, number>();
+  private readonly taskType = new Map<number, string>();
+  private readonly regionTasks = new Map<string, Set<string>>();
 
   event(ev: TraceEvent): void {
     switch (ev.kind) {
@@ -55,13 +59,23 @@ export class SiteCollector {
         break;
       }
       case EventKind.TaskBegin: {
-        const t = ev.task().type;
-        if (!this.tasks.has(t) && ev.stack !== 0) this.tasks.set(t, ev.stack);
+        const task = ev.task();
+        this.taskType.set(task.id, task.type);
+        if (!this.tasks.has(task.type) && ev.stack !== 0) this.tasks.set(task.type, ev.stack);
         break;
       }
+      case EventKind.TaskEnd:
+        this.taskType.delete(ev.task().id); // regions open after their task ended are not its
+        break;
       case EventKind.RegionBegin: {
-        const t = ev.region().type;
-        if (!this.regions.has(t) && ev.stack !== 0) this.regions.set(t, ev.stack);
+        const r = ev.region();
+        if (!this.regions.has(r.type) && ev.stack !== 0) this.regions.set(r.type, ev.stack);
+        const tt = this.taskType.get(r.task);
+        if (tt !== undefined) {
+          let set = this.regionTasks.get(r.type);
+          if (!set) this.regionTasks.set(r.type, (set = new Set()));
+          set.add(tt);
+        }
         break;
       }
     }
@@ -71,6 +85,6 @@ export class SiteCollector {
     const assists = [...this.byStack].map(([id, s]) => ({ stack: tables.frames(id), ...s }));
     assists.sort((a, b) => b.totalNs - a.totalNs);
     const frames = (m: Map<string, number>) => new Map([...m].map(([k, id]) => [k, tables.frames(id)] as const));
-    return { assists, taskStacks: frames(this.tasks), regionStacks: frames(this.regions) };
+    return { assists, taskStacks: frames(this.tasks), regionStacks: frames(this.regions), regionTasks: this.regionTasks };
   }
 }
