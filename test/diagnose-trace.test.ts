@@ -14,6 +14,7 @@ import { openBundle } from "../src/bundle/read.js";
 import { diagnose, type Diagnosis } from "../src/diagnose/engine.js";
 import type { Finding } from "../src/diagnose/finding.js";
 import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
+import { readTraces } from "../src/diagnose/trace-input.js";
 import { available } from "./helpers/available.js";
 import { startLive, stopAll } from "./helpers/live.js";
 import { ROOT, runCli } from "./helpers/run.js";
@@ -54,6 +55,16 @@ describe("diagnose reads execution traces", () => {
     expect(top.severity).not.toBe("info");
     // A stop-the-world that waited for an allocator is the allocation's doing.
     for (const f of d.findings.filter((x) => x.category === "stw-delay")) expect(top.explains).toContain(f.id);
+  });
+
+  it("the assist stacks add up to the trace's mark assists (count and time, as oracle stats counts them)", async () => {
+    const b = await openBundle([corpus("gcheavy")], LIMITS);
+    const [t] = readTraces(b.files, b);
+    const sum = t!.sites.assists.reduce((a, x) => ({ count: a.count + x.count, ns: a.ns + x.totalNs }), { count: 0, ns: 0 });
+    expect(sum.count).toBe(t!.report.summary.markAssist.count);
+    expect(sum.ns).toBe(t!.report.summary.markAssist.totalNs);
+    // Every assist begins in the allocator, called from main.build (all the program allocates).
+    for (const a of t!.sites.assists) expect(a.stack.find((f) => !f.func.startsWith("runtime."))?.func).toBe("main.build");
   });
 
   it("stwdelay (a 64 MiB copy, one non-preemptible memmove): stw-delay names main.copyFrames", async () => {
