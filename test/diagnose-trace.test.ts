@@ -16,7 +16,7 @@ import type { Finding } from "../src/diagnose/finding.js";
 import { DEFAULT_LIMITS } from "../src/core/input/errors.js";
 import { readTraces } from "../src/diagnose/trace-input.js";
 import { available } from "./helpers/available.js";
-import { startLive, stopAll } from "./helpers/live.js";
+import { buildWorkload, startLive, stopAll } from "./helpers/live.js";
 import { ROOT, runCli } from "./helpers/run.js";
 import { TRACE_CORPUS } from "./helpers/trace-peers.js";
 
@@ -188,18 +188,21 @@ describe.skipIf(!HAS_GO)("a trace beside the profiles of the same run", () => {
 describe.skipIf(!HAS_GO)("godiag capture --trace of a live service, then diagnose", () => {
   afterAll(() => stopAll());
   let bin = "";
+  const captureOf = async (program: string, args: string[]) => {
+    const live = await startLive(program, args);
+    const dir = join(mkdtempSync(join(tmpdir(), "godiag-livetrace-")), "bundle");
+    const res = runCli(["capture", live.url, "-o", dir, "--seconds", "1", "--trace", "1", "--interval", "1", "-q"], { timeoutMs: 60_000 });
+    await live.stop();
+    expect(res.code, res.stderr).toBe(0);
+    return run(dir);
+  };
   const capture = async (args: string[]) => {
     if (!bin) {
       bin = join(mkdtempSync(join(tmpdir(), "godiag-starvedsvc-")), "starvedsvc");
       const env = { ...process.env, GOTOOLCHAIN: "local", GOWORK: "off", GOFLAGS: "" };
       execFileSync("go", ["build", "-o", bin, "./starvedsvc"], { cwd: join(ROOT, "testdata/trace/progs"), env, stdio: "pipe", timeout: 600_000 });
     }
-    const live = await startLive(bin, ["-seconds", "60", ...args]);
-    const dir = join(mkdtempSync(join(tmpdir(), "godiag-livetrace-")), "bundle");
-    const res = runCli(["capture", live.url, "-o", dir, "--seconds", "1", "--trace", "1", "--interval", "1", "-q"], { timeoutMs: 60_000 });
-    await live.stop();
-    expect(res.code, res.stderr).toBe(0);
-    return run(dir);
+    return captureOf(bin, ["-seconds", "60", ...args]);
   };
 
   it("GOMAXPROCS=1 and three goroutines re-indexing: scheduler-latency names main.rebuildIndex, trace and CPU profile agree", async () => {
@@ -220,5 +223,17 @@ describe.skipIf(!HAS_GO)("godiag capture --trace of a live service, then diagnos
     expect(d.ruleErrors).toEqual([]);
     expect(aboveInfo(d)).toEqual([]);
     expect(d.inputs.map((i) => i.kind)).toContain("trace");
+  }, 300_000);
+
+  it("the gcpressure fault workload (throw-away trees per request in main.buildRequestTree): the trace's assists and the allocation profile name it", async () => {
+    const d = await captureOf(buildWorkload("faults/gcpressure"), ["-seconds", "60"]);
+    expect(d.ruleErrors).toEqual([]);
+    const top = d.findings[0]!;
+    expect(top.category).toBe("gc-pressure");
+    expect(top.functions[0]).toBe("main.buildRequestTree");
+    expect(top.severity).not.toBe("info");
+    // Without a gctrace log the GC rule has little to go on; the trace and the allocation
+    // profile are the two sources.
+    expect(top.evidence.map((e) => e.kind)).toEqual(expect.arrayContaining(["execution trace (GC assists)", "allocation profile (the allocating function)"]));
   }, 300_000);
 });

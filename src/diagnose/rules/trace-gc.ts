@@ -6,12 +6,13 @@
 // (one finding, both sources' evidence).
 
 import type { DiagnoseContext } from "../context.js";
-import type { Finding, Severity } from "../finding.js";
+import type { Evidence, Finding, Severity } from "../finding.js";
 import type { Rule } from "../rule.js";
 import type { TraceInput } from "../trace-input.js";
 import { addUp, largest, ms, pctOf, stackExcerpt, userFrame } from "../trace-frames.js";
 import { gcRule } from "./gc.js";
-import { originOf } from "../../core/go/index.js";
+import { attributeToUserCode, originOf } from "../../core/go/index.js";
+import { sampleTypeIndex } from "../../core/model/index.js";
 import type { GoroutineGroup } from "../../trace/index.js";
 
 /** The GC analysis' own threshold for GC pressure: GC costing ≥ 10 % (docs/GC.md). */
@@ -23,6 +24,8 @@ const WARNING_SHARE = 0.1;
  */
 const CRITICAL_SHARE = 0.25;
 const ASSIST = "GC mark assist";
+/** cpu-hotspot's share: an allocation profile agrees the function allocates from this share of bytes on. */
+const ALLOCS_AGREE_SHARE = 0.2;
 const MMU_WINDOW_NS = 10e6;
 
 export const traceGcRule: Rule = {
@@ -90,14 +93,20 @@ function assistPressure(t: TraceInput, ctx: DiagnoseContext): Finding | undefine
     `(${numbers.assist_ms} ms over ${numbers.trace_seconds} s, ${numbers.mark_assists} assists, ${numbers.gc_cycles} GC cycles)` +
     (mmu10 !== undefined ? `; minimum mutator utilisation at 10 ms ${numbers.mmu_10ms_pct} %` : "") +
     `; longest GC stop-the-world ${numbers.gc_stw_max_ms} ms`;
-  const id = joinedId(ctx, fn) ?? `gc-pressure:trace-assist${fn ? `:${fn}` : ""}`;
+  const joined = joinedId(ctx, fn);
+  const id = joined ?? `gc-pressure:trace-assist${fn ? `:${fn}` : ""}`;
+  // Joined with the GC rule's finding, which cites the allocation sites already.
+  const allocs = fn && !joined ? allocationEvidence(ctx, fn) : undefined;
   return {
     id,
     category: "gc-pressure",
     severity,
     confidence: severity === "critical" ? 0.85 : severity === "warning" ? 0.7 : 0.4,
     title: `GC mark assists take ${numbers.assist_pct_of_goroutine_time} % of goroutine time${fn ? ` (allocating in ${fn})` : ""}`,
-    summary: `In ${t.file.path}, ${what}.` + (fn ? ` Most assist time began in allocations under ${fn}.` : " The assists began in library code with no caller of yours on the stack."),
+    summary: `In ${t.file.path}, ${what}.` + (fn
+        ? ` Of your functions, ${fn} began the most assist time (${numbers.assist_fn_pct_of_assists} % of it${libraryNs > 0 ? `; ${pctOf(libraryNs, libraryNs + [...byFn.values()].reduce((a, b) => a + b, 0))} % began in library code with no caller of yours on the stack` : ""}).`
+        : " The assists began in library code with no caller of yours on the stack.") +
+      (allocs ? ` The allocation profile agrees: ${fn} allocated ${allocs.numbers["alloc_pct"]} % of the bytes.` : ""),
     evidence: [
       {
         source: t.file.path,
@@ -106,6 +115,7 @@ function assistPressure(t: TraceInput, ctx: DiagnoseContext): Finding | undefine
         ...(fn ? { functions: [fn] } : {}),
         ...(site ? { excerpt: stackExcerpt(site.stack) } : {}),
       },
+      ...(allocs ? [allocs] : []),
     ],
     functions: fn ? [fn] : [],
     recommendation: fn
@@ -125,4 +135,25 @@ function joinedId(ctx: DiagnoseContext, fn: string | undefined): string | undefi
     return undefined; // the GC rule reports its own failure
   }
   return fs.find((f) => f.category === "gc-pressure" && f.functions[0] === fn)?.id;
+}
+
+/**
+ * Assists are charged to whoever allocates while marking runs, so the allocation
+ * profile should agree on the function: when it gives it ALLOCS_AGREE_SHARE of the
+ * bytes allocated (attributed to the innermost user frame), it is a second source.
+ */
+function allocationEvidence(ctx: DiagnoseContext, fn: string): Evidence | undefined {
+  const p = ctx.profile("allocs");
+  if (!p) return undefined;
+  const i = sampleTypeIndex(p.profile, "alloc_space");
+  if (i < 0) return undefined;
+  const a = attributeToUserCode(p.frames, i);
+  const bytes = a.byFunction.get(fn) ?? 0;
+  if (a.total <= 0 || bytes / a.total < ALLOCS_AGREE_SHARE) return undefined;
+  return {
+    source: p.file.path,
+    kind: "allocation profile (the allocating function)",
+    numbers: { alloc_bytes: bytes, alloc_pct: pctOf(bytes, a.total) },
+    functions: [fn],
+  };
 }
