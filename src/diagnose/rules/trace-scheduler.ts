@@ -56,7 +56,6 @@ function starvedHandlers(t: TraceInput, ctx: DiagnoseContext): Finding | undefin
   const h = handlers.sort((a, b) => b.schedLatency.p99Ns - a.schedLatency.p99Ns)[0]!;
   if (h.schedLatency.count < MIN_SAMPLES || h.schedLatency.p99Ns < P99_NS) return undefined;
   const runnableOfWork = h.stats.schedWaitNs / Math.max(1, working(h));
-
   const util = r.summary.utilisation;
   const busy = util.length ? util.reduce((a, b) => a + b.busy, 0) / util.length : 0;
   const procs = r.summary.maxGomaxprocs;
