@@ -9,6 +9,7 @@ import { parseGoroutineData, type GoroutineDump } from "../goroutines/index.js";
 import { parseProfileData } from "../core/codec/index.js";
 import { textOf } from "../core/input/index.js";
 import { memStatsFromProfile, parseExpvar, parseGcTrace, type GcCycle, type GcTrace, type MemStats } from "../gc/index.js";
+import { readTraces, type TraceInput } from "./trace-input.js";
 
 export interface ProfileInput {
   file: BundleFile;
@@ -112,6 +113,14 @@ export class DiagnoseContext {
   /** MemStats from heap?debug=1 and /debug/vars, each parsed once; null when a heap profile has no MemStats block. */
   memStats(): Array<{ file: BundleFile; stats?: MemStats | null; error?: Error }> {
     return this.once(parseMemStats);
+  }
+
+  /**
+   * Execution traces, each read and analysed once with the bundle's limits; one that
+   * cannot be read is left out with a warning in the bundle's warnings.
+   */
+  traces(): TraceInput[] {
+    return this.once(parseTraceFiles);
   }
 
   /** Compute an analysis of this bundle once; later calls with the same function share it. */
@@ -326,6 +335,10 @@ function parseDumps(ctx: DiagnoseContext): Array<{ file: BundleFile; dump: Gorou
     if (dump.truncation !== undefined) ctx.bundle.warnings.push(dump.truncation);
     return { file, dump };
   });
+}
+
+function parseTraceFiles(ctx: DiagnoseContext): TraceInput[] {
+  return readTraces(ctx.files("trace"), ctx.bundle);
 }
 
 function parseTraces(ctx: DiagnoseContext): Array<{ file: BundleFile; trace?: GcTrace; error?: Error }> {

@@ -35,6 +35,12 @@ const LINKS: Link[] = [
   // Client connections held open by unclosed response bodies show, when the service
   // also serves what it calls (a sidecar, a stub, itself), as idle server connections.
   { cause: "response-body-leak", effect: "connection-pileup", related: (leak, pile) => held(pile) <= held(leak) * 1.5 + 5 },
+  // An allocating goroutine that stops late for a GC's stop-the-world was in the
+  // allocator: the allocation rate is the thing to fix.
+  { cause: "gc-pressure", effect: "stw-delay", related: sameOrNested },
+  // A CPU-bound function that starves request handlers of Ps: the starvation is the
+  // problem to fix (bound that work); the hot spot is how it shows in the CPU profile.
+  { cause: "scheduler-latency", effect: "cpu-hotspot", related: sameOrNested },
   // A hot spot that is all system calls is the syscall finding.
   { cause: "syscall-heavy", effect: "cpu-hotspot", related: sameOrNested },
 ];

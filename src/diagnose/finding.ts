@@ -18,6 +18,10 @@ export const CATEGORIES = [
   "large-allocations",
   "profiling-disabled",
   "block-profile-rate-too-coarse",
+  // from execution traces (rules/trace-*.ts)
+  "scheduler-latency",
+  "stw-delay",
+  "task-latency",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

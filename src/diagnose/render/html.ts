@@ -30,6 +30,9 @@ const FLAME_FOR: Record<Category, string[]> = {
   "large-allocations": ["allocs"],
   "profiling-disabled": [],
   "block-profile-rate-too-coarse": ["block"],
+  "scheduler-latency": ["cpu"],
+  "stw-delay": ["cpu"],
+  "task-latency": ["block"],
 };
 
 const FLAME_TITLES: Record<string, string> = {

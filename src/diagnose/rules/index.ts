@@ -9,6 +9,10 @@ import { httpClientRule } from "./http-client.js";
 import { mutexContentionRule } from "./mutex-contention.js";
 import { profilingDisabledRule } from "./profiling-disabled.js";
 import { syscallHeavyRule } from "./syscall-heavy.js";
+import { traceGcRule } from "./trace-gc.js";
+import { traceSchedulerRule } from "./trace-scheduler.js";
+import { traceStwRule } from "./trace-stw.js";
+import { traceTasksRule } from "./trace-tasks.js";
 
 export const RULES: Rule[] = [
   cpuHotspotRule,
@@ -19,4 +23,9 @@ export const RULES: Rule[] = [
   gcRule,
   goroutineRule,
   httpClientRule,
+  // execution traces; after gcRule, whose gc-pressure finding a trace's joins
+  traceSchedulerRule,
+  traceGcRule,
+  traceStwRule,
+  traceTasksRule,
 ];

@@ -8,3 +8,4 @@ export * from "./mmu.js";
 export * from "./tasks.js";
 export * from "./longruns.js";
 export * from "./report.js";
+export * from "./sites.js";

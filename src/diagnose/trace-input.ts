@@ -1,0 +1,48 @@
+// Execution traces in the bundle (kind "trace"): each read once with the bundle's limits
+// and analysed as `godiag trace` analyses it, plus the stacks diagnose needs to name a
+// user function (mark assists, task and region openings). A trace that cannot be read
+// is a warning about the evidence, never a failed diagnosis.
+
+import type { Bundle, BundleFile } from "../bundle/index.js";
+import { analyzeTrace, readTraceBytes, SiteCollector, type TraceReport, type TraceSites } from "../trace/index.js";
+
+export interface TraceInput {
+  file: BundleFile;
+  report: TraceReport;
+  sites: TraceSites;
+}
+
+/** Reads and analyses the bundle's traces; what cannot be read goes to bundle.warnings. */
+export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | "warnings">): TraceInput[] {
+  const out: TraceInput[] = [];
+  for (const file of files) {
+    try {
+      const sites = new SiteCollector();
+      let tables: Parameters<SiteCollector["finish"]>[0] | undefined;
+      const report = analyzeTrace(file.path, (visit) => {
+        const r = readTraceBytes(
+          file.data,
+          file.path,
+          (ev, t) => {
+            visit(ev, t);
+            sites.event(ev);
+          },
+          { limits: bundle.limits },
+        );
+        tables = r.tables;
+        return r;
+      });
+      for (const w of report.warnings) bundle.warnings.push(w.startsWith(file.path) ? w : `${file.path}: ${w}`);
+      if (report.generations === 0) {
+        bundle.warnings.push(`${file.path}: execution trace has no complete generation; nothing read from it`);
+        continue;
+      }
+      out.push({ file, report, sites: sites.finish(tables!) });
+    } catch (e) {
+      // InputError names the file and offset already; anything else is said with the file.
+      const msg = (e as Error).message;
+      bundle.warnings.push(`${msg.startsWith(file.path) ? msg : `${file.path}: ${msg}`}; execution trace skipped`);
+    }
+  }
+  return out;
+}
