@@ -114,11 +114,41 @@ describe("diagnose reads execution traces", () => {
     expect(d.warnings.join("\n")).toMatch(/cutshort\.trace: trace cut short/);
   });
 
-  it("a pre-1.22 trace (Go 1.19) is refused in a warning naming its version; nothing is made of it", async () => {
+  // The same workloads built with Go 1.19 write the pre-1.22 format, which the reader
+  // converts to the same events x/exp/trace gives: the diagnosis is the program's, whatever
+  // Go wrote the trace.
+  // KNOWN GAP: the old format's converted events carry no GOMAXPROCS metric (x/exp/trace's
+  // stats say maxGomaxprocs 0 too), so the rule cannot name GOMAXPROCS=1 yet.
+  it.fails("starved-go119 (the old format): scheduler latency behind main.spin, GOMAXPROCS named", async () => {
     const d = await run(corpus("starved-go119"));
     expect(d.ruleErrors).toEqual([]);
-    expect(d.findings).toEqual([]);
-    expect(d.warnings.join("\n")).toMatch(/starved-go119\.trace: .*go 1\.19/);
+    const top = d.findings[0]!;
+    expect(top.category).toBe("scheduler-latency");
+    expect(top.functions[0]).toBe("main.spin");
+    expect(num(top, "gomaxprocs")).toBe(1);
+    expect(num(top, "handler_sched_latency_p99_ms")).toBeGreaterThanOrEqual(10);
+  });
+
+  it("gcheavy-go119 (the old format): gc-pressure in main.build", async () => {
+    const d = await run(corpus("gcheavy-go119"));
+    expect(d.ruleErrors).toEqual([]);
+    expect(d.findings[0]?.category).toBe("gc-pressure");
+    expect(d.findings[0]?.functions[0]).toBe("main.build");
+  });
+
+  it("cutshort-go119: nothing above info", async () => {
+    const d = await run(corpus("cutshort-go119"));
+    expect(d.ruleErrors).toEqual([]);
+    expect(aboveInfo(d)).toEqual([]);
+  });
+
+  // KNOWN GAP: in the Go 1.19 trace, 34 assists' ranges add up to 790 ms in one GC cycle
+  // (x/exp/trace counts the same): the ranges include time the assisting goroutine was
+  // parked, which the share's denominator leaves out, so a false gc-pressure is raised.
+  it.fails("network-go119: nothing above info", async () => {
+    const d = await run(corpus("network-go119"));
+    expect(d.ruleErrors).toEqual([]);
+    expect(aboveInfo(d)).toEqual([]);
   });
 
   it("a broken trace is an evidence warning naming the file and offset; the other files still count", async () => {
