@@ -18,6 +18,7 @@ import { classifyGcInput } from "../../src/gc/read/inputs.js";
 import { parseEscape } from "../../src/gc/read/escape.js";
 import { BenchstatUsageError, DEFAULT_BENCHSTAT, renderBenchstatText, runBenchstat } from "../../src/bench/index.js";
 import { openBundle } from "../../src/bundle/read.js";
+import { analyzeTrace, readTraceBytes, type TraceReadOptions } from "../../src/trace/index.js";
 import { ROOT, CORPUS as SHARED } from "../helpers/run.js";
 
 /** Errors a reader may throw on bad input: each is a one-line exit 2 in the CLI. */
@@ -117,6 +118,9 @@ export function buildTargets(): Target[] {
   const gcInputs = [...find(TC, /^vars\.json$/), ...find(TC, /^heap\.debug1\.txt$/), ...gctraces.slice(0, 8)];
   const bench = find(join(SHARED, "benchstat"), /\.txt$/);
   const manifests = find(TC, /^manifest\.json$/);
+  // Execution traces of both formats (Go 1.22+ and Go 1.19), the small ones whole.
+  const traces = find(join(ROOT, "testdata/trace/corpus"), /\.trace$/);
+  const traceOpts = (): TraceReadOptions => ({ limits: { ...limits(), maxGenerationBytes: 16 << 20, maxV1TraceBytes: 16 << 20 } });
   // The other side of the comparison: a real file's first 60 lines (statistics per input stay cheap).
   const benchOther = existsSync(BENCH_OTHER) ? readFileSync(BENCH_OTHER, "utf8").split("\n").slice(0, 60).join("\n") + "\n" : "BenchmarkX 1 1 ns/op\n";
   return [
@@ -135,6 +139,12 @@ export function buildTargets(): Target[] {
       },
     },
     { name: "content recogniser (sniffKind)", seeds: [...seedsOf(protoGz.slice(0, 8)), ...seedsOf(dumps.slice(0, 8)), ...seedsOf(gcInputs.slice(0, 8))], run: (d) => void sniffKind(d, "x", limits()) },
+    {
+      // the reader and every analysis over what it yields (godiag trace, diagnose's trace rules)
+      name: "execution traces (reader + analyses)",
+      seeds: seedsOf(traces),
+      run: (d) => void analyzeTrace("t.trace", (visit) => readTraceBytes(d, "t.trace", visit, traceOpts())),
+    },
     {
       name: "bundle manifests (openBundle)",
       seeds: seedsOf(manifests),
