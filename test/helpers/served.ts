@@ -56,7 +56,7 @@ export function serve(prog: string, args: string[], logFile?: string, env: Recor
 
 export type Load = { kind: "light"; perSecond: number } | { kind: "busy"; clients: number };
 
-/** Drive url with load until stopped: an open loop at perSecond, or `clients` closed loops back to back. */
+/** Drive url with load until stopped: an open loop at perSecond (Poisson arrivals), or `clients` closed loops back to back. */
 export function drive(url: string, load: Load): { stop(): Promise<number> } {
   let running = true;
   let done = 0;
@@ -72,7 +72,16 @@ export function drive(url: string, load: Load): { stop(): Promise<number> } {
   const inflight: Array<Promise<void>> = [];
   let timer: NodeJS.Timeout | undefined;
   if (load.kind === "light") {
-    timer = setInterval(() => void one(), 1000 / load.perSecond);
+    // Independent clients: Poisson arrivals (exponential gaps) at perSecond, so
+    // requests sometimes overlap as real traffic does; a fixed period never would.
+    const next = () => {
+      timer = setTimeout(() => {
+        if (!running) return;
+        void one();
+        next();
+      }, -Math.log(1 - Math.random()) * (1000 / load.perSecond));
+    };
+    next();
   } else {
     for (let i = 0; i < load.clients; i++) {
       inflight.push(
@@ -85,7 +94,7 @@ export function drive(url: string, load: Load): { stop(): Promise<number> } {
   return {
     async stop() {
       running = false;
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer);
       await Promise.all(inflight);
       return done;
     },

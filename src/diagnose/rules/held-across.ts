@@ -44,7 +44,16 @@ function linesOf(p: ProfileInput, fn: string, keep: (names: string[]) => boolean
   return [...out];
 }
 
-const inside = (line: number, locks: number[], unlocks: number[]) => locks.some((a) => unlocks.some((b) => a < line && line <= b));
+/** Inside a section: after a Lock line and no later than the first Unlock line after it. */
+function inside(line: number, locks: number[], unlocks: number[]): boolean {
+  return locks.some((a) => {
+    const b = Math.min(...unlocks.filter((u) => u > a));
+    return Number.isFinite(b) && a < line && line <= b;
+  });
+}
+
+/** sync.Cond.Wait releases the lock while it waits: not a wait under the lock. */
+const releasesLock = (names: string[]) => names.includes("sync.(*Cond).Wait");
 
 const HTTP_CLIENT = /^net\/http\.\(\*(Client|Transport|persistConn)\)/;
 
@@ -82,7 +91,7 @@ export function heldAcross(ctx: DiagnoseContext, mutex: ProfileInput, holder: st
     for (let s = 0; ti >= 0 && s < block.profile.samples.length; s++) {
       const v = block.profile.sampleValue(s, ti);
       const names = block.frames.names(s);
-      if (v === 0 || lockWait(names)) continue;
+      if (v === 0 || lockWait(names) || releasesLock(names)) continue;
       const f = block.frames.frames(s).find((x) => x.name === holder);
       if (!f || !inside(f.line, locks, unlockLines)) continue;
       ns += v;
@@ -99,7 +108,7 @@ export function heldAcross(ctx: DiagnoseContext, mutex: ProfileInput, holder: st
     let what = "";
     let waitsIn = "";
     for (const b of d.buckets) {
-      if (isLockWaiter(b)) continue;
+      if (isLockWaiter(b) || releasesLock(b.frames.map((x) => x.func))) continue;
       const f = b.frames.find((x) => x.func === holder);
       if (!f || !inside(f.line, locks, unlockLines)) continue;
       const w = waitOf(b);
