@@ -308,7 +308,8 @@ function connectionChurn(ctx: DiagnoseContext): Finding | undefined {
   return {
     id: `connection-churn:${fn ?? "net/http.(*Transport).dialConn"}`,
     category: "connection-churn",
-    // A defect is a warning by what it costs: CPU spent dialling. Seen only in the
+    // A defect is a warning by what it costs: CPU spent dialling, or (at any load)
+    // connections seen made and never reused in two dumps. Seen only in the
     // allocations (little CPU), it is worth knowing, not an incident.
     severity: byCpu || byDumps ? "warning" : "info",
     confidence: fn ? 0.8 : 0.55,
@@ -319,7 +320,9 @@ function connectionChurn(ctx: DiagnoseContext): Finding | undefined {
         : `${conns!.fresh} connections dialled between two dumps while ${conns!.idleBoth} stayed idle`),
     summary:
       `Dialling new connections (net/http.(*Transport).dialConn: connect, and TLS when used) costs ${Math.round(100 * Math.max(cpuRatio, objRatio))} % ` +
-      `of what the client calls themselves cost: connections are not being reused. Each new connection pays a handshake ` +
+      `of what the client calls themselves cost` +
+      (byDumps ? `, and ${conns!.fresh} connections were dialled between two dumps while ${conns!.idleBoth} others sat idle in both` : "") +
+      `: connections are not being reused. Each new connection pays a handshake ` +
       `(latency), a socket and a TIME_WAIT entry after close.`,
     evidence,
     functions: fn ? [fn, "net/http.(*Transport).dialConn"] : ["net/http.(*Transport).dialConn"],

@@ -10,7 +10,7 @@ import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding } from "../finding.js";
 import { secs, type Rule } from "../rule.js";
 import { cpuAnalysis } from "../cpu.js";
-import { heldAcross } from "./held-across.js";
+import { heldAcross, type HeldAcross } from "./held-across.js";
 
 /**
  * Contention rate = lock wait time per second of wall time = the average number
@@ -48,7 +48,7 @@ export const mutexContentionRule: Rule = {
     // A holder that waits for something else (an HTTP call, I/O, a sleep) inside its
     // critical section is a design defect at any load: every goroutine queued behind it
     // waits that long too. Proven from the block profile or a dump (held-across.ts).
-    const across = heldAcross(ctx, mutex, holder);
+    const across = consistentWithOneHolder(heldAcross(ctx, mutex, holder), mutex.seconds);
     if (waiters !== undefined && waiters < WARN_WAITERS && !across) return [];
     // What the holder does with the lock held, from the CPU profile.
     const work = holderWork(ctx, holder);
@@ -128,6 +128,19 @@ export const mutexContentionRule: Rule = {
     ];
   },
 };
+
+/**
+ * A mutex has one holder at a time, so the time its holders spend blocked inside the
+ * critical section is at most the window (the cumulative block profile covers the same
+ * process life as the mutex profile). More than that, and the goroutines blocked at those
+ * lines cannot all have held it: the Lock and Unlock lines seen do not bound one section
+ * (an unlock between them that no contention sampled, or one lock per object).
+ */
+function consistentWithOneHolder(across: HeldAcross | undefined, windowSeconds: number | undefined): HeldAcross | undefined {
+  if (!across || across.blockedNs === undefined || windowSeconds === undefined) return across;
+  // 10 % slack: the two profiles are fetched moments apart and the window is measured at one of them.
+  return across.blockedNs / 1e9 <= 1.1 * windowSeconds ? across : undefined;
+}
 
 function blockedLockers(ctx: DiagnoseContext): Attribution | undefined {
   const block = ctx.profile("block");
