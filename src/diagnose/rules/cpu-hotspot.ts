@@ -18,6 +18,12 @@ import { cpuAnalysis } from "../cpu.js";
 /** A function's own instructions must take at least this share of CPU samples to be a hot spot. */
 const MIN_SHARE = 0.2;
 /**
+ * ... and this many samples of its own: a share of fewer is not a measurement (with
+ * k samples the share's relative error is about 1/√k; at 100 Hz, 10 samples are
+ * 100 ms of its own instructions). A nearly idle process's 3 samples are noise.
+ */
+const MIN_OWN_SAMPLES = 10;
+/**
  * A known mistake (KNOWN_WASTE below) is named from this share on: compiling a
  * regexp per request at 10 % of CPU is worth fixing even when it is not the top item.
  */
@@ -93,7 +99,8 @@ export const cpuHotspotRule: Rule = {
       const waste = findWaste(ctx, fn, ti, seen);
       const mistake = waste?.mistake === true;
       const own = analysis.self.get(fn) ?? 0;
-      const ownLoop = own >= MIN_SHARE * attr.total;
+      const period = analysis.input.profile.period > 0 ? analysis.input.profile.period : 1e7;
+      const ownLoop = own >= MIN_SHARE * attr.total && own >= MIN_OWN_SAMPLES * period;
       if (share < MIN_SHARE && !mistake) continue;
       // A profile shows where the CPU goes, not whether the work is needed: a
       // renderer's pixel loop and a quadratic scan are both the function's own

@@ -9,6 +9,7 @@ import { goMemLimitMiB, originOf } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Category, Evidence, Finding } from "../finding.js";
 import type { Rule } from "../rule.js";
+import { sampleTypeIndex } from "../../core/model/index.js";
 
 const CATEGORY: Record<GcFinding["id"], Category> = {
   "gomemlimit-thrash": "memory-limit-thrash",
@@ -27,14 +28,91 @@ const DOCS: Record<Category, string[]> = {
   "large-allocations": ["https://go.dev/doc/gc-guide#Eliminating_heap_allocations"],
 } as Record<Category, string[]>;
 
+/**
+ * GC pressure by share, at any load (godiag issue 14): the GC analysis' rule needs a
+ * busy process (≥ 5 GC/s costing ≥ 10 % of all cores); a service at 50 req/s whose
+ * request path is mostly allocation pays the same price per request. So, from what
+ * the process itself did: the GC's mark, sweep and stop-the-world work is at least
+ * this share of the process's CPU samples...
+ */
+const GC_SHARE_OF_PROCESS_CPU = 0.15;
+/** ... with enough samples for that share to be a measurement (±7 % at 50)... */
+const MIN_CPU_SAMPLES = 50;
+/**
+ * ... the GC runs often for the work done: cycles per second of the process's own CPU
+ * time (GC/s over the cores it uses); a big, stable heap is collected rarely whatever
+ * it costs, churn over a small heap many times per CPU-second...
+ */
+const MIN_CYCLES_PER_CPU_SECOND = 10;
+/** ... and one user function allocates most of the bytes: the place to fix. */
+const MIN_TOP_ALLOCATOR_SHARE = 0.5;
+
 export const gcRule: Rule = {
   name: "gc",
   run(ctx: DiagnoseContext): Finding[] {
     const report = gcReport(ctx);
     if (!report) return [];
-    return report.findings.map((g) => toFinding(g, report, ctx));
+    const out = report.findings.map((g) => toFinding(g, report, ctx));
+    if (!out.some((f) => f.category === "gc-pressure" && f.severity !== "info")) {
+      const byShare = gcPressureByShare(ctx, report);
+      if (byShare) out.push(byShare);
+    }
+    return out;
   },
 };
+
+function gcPressureByShare(ctx: DiagnoseContext, r: GcReport): Finding | undefined {
+  const cpu = ctx.profile("cpu");
+  const share = r.cpuShare;
+  const allocs = r.allocs;
+  if (!cpu?.seconds || !share || share.totalNs === 0 || !allocs || allocs.totalAllocBytes === 0) return undefined;
+  const si = sampleTypeIndex(cpu.profile, "samples");
+  let samples = 0;
+  for (let s = 0; si >= 0 && s < cpu.profile.samples.length; s++) samples += cpu.profile.sampleValue(s, si);
+  if (samples < MIN_CPU_SAMPLES || share.gcPercent < 100 * GC_SHARE_OF_PROCESS_CPU) return undefined;
+  const gcPerSec = r.gctrace?.summary.gcPerSec ?? r.memStats?.gcPerSec ?? 0;
+  const cycles = r.gctrace?.summary.cycles ?? r.memStats?.numGC ?? 0;
+  const cores = share.totalNs / 1e9 / cpu.seconds;
+  const perCpuSecond = cores > 0 ? gcPerSec / cores : 0;
+  if (cycles < 5 || perCpuSecond < MIN_CYCLES_PER_CPU_SECOND) return undefined;
+  const byUser = new Map<string, number>();
+  for (const x of allocs.bySpace) {
+    const u = x.userFrame?.name;
+    if (u) byUser.set(u, (byUser.get(u) ?? 0) + x.allocBytes);
+  }
+  const top = [...byUser].sort((a, b) => b[1] - a[1])[0];
+  if (!top || top[1] < MIN_TOP_ALLOCATOR_SHARE * allocs.totalAllocBytes) return undefined;
+  const [fn, bytes] = top;
+  const g: GcFinding = {
+    id: "gc-too-frequent",
+    severity: "warning",
+    title: `allocation churn in ${fn}: the GC takes ${share.gcPercent.toFixed(0)} % of the process's CPU`,
+    evidence: [
+      `GC (mark, sweep, stop-the-world) ${share.gcPercent.toFixed(1)} % and the allocator ${share.mallocPercent.toFixed(1)} % of ${samples} CPU samples (${cores.toFixed(2)} cores)`,
+      `${gcPerSec.toFixed(1)} GC/s: ${perCpuSecond.toFixed(0)} cycles per second of the process's CPU time`,
+      `${fn} allocated ${((100 * bytes) / allocs.totalAllocBytes).toFixed(0)} % of all bytes`,
+    ],
+    suggestion: `allocate less in ${fn} (values instead of pointers, reuse buffers or a sync.Pool, preallocate): its garbage sets the GC's pace whatever the load`,
+    functions: [fn],
+  };
+  const f = toFinding(g, r, ctx);
+  f.id = `gc-pressure:gc-share:${fn}`;
+  f.title = g.title.charAt(0).toUpperCase() + g.title.slice(1);
+  f.evidence.push({
+    source: cpu.file.path,
+    kind: "cpu profile (GC share)",
+    numbers: {
+      gc_share_of_process_cpu_pct: round(share.gcPercent, 1),
+      malloc_share_of_process_cpu_pct: round(share.mallocPercent, 1),
+      cpu_samples: samples,
+      cores_used: round(cores, 2),
+      gc_cycles_per_cpu_second: round(perCpuSecond, 1),
+      top_allocator_share_pct: round((100 * bytes) / allocs.totalAllocBytes, 1),
+    },
+    functions: [fn],
+  });
+  return f;
+}
 
 /** The GC analysis of the bundle, or undefined when it has no GC evidence at all. */
 export function gcReport(ctx: DiagnoseContext): GcReport | undefined {

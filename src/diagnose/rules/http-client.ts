@@ -128,13 +128,26 @@ function stuckOnBody(earlier: Bucket[], later: Bucket[]): number {
 const countWith = (buckets: Bucket[], fn: string) =>
   buckets.filter((b) => b.frames.some((f) => f.func === fn)).reduce((s, b) => s + b.count, 0);
 
+/**
+ * readLoop goroutines in network I/O: the connection waits for the next response
+ * (readLoop peeks at the socket, transport.go): idle in a pool, or serving a call in
+ * flight. A response's body is already read and closed then, so none is held by one.
+ */
+const idleReadLoops = (buckets: Bucket[]) =>
+  buckets.filter((b) => b.cls.startsWith("io:") && b.frames.some((f) => f.func === READ_LOOP)).reduce((s, b) => s + b.count, 0);
+/** Client connections not idle: what unclosed bodies can hold. */
+const busyReadLoops = (buckets: Bucket[]) => countWith(buckets, READ_LOOP) - idleReadLoops(buckets);
+
 function bodyLeak(ctx: DiagnoseContext): Finding | undefined {
   const d = latestBuckets(ctx);
   if (!d) return undefined;
-  const readLoops = countWith(d.buckets, READ_LOOP);
+  // Idle connections (many of them: a Transport per call) are connection churn's
+  // evidence, not unclosed bodies: count the others.
+  const readLoops = busyReadLoops(d.buckets);
+  const idle = idleReadLoops(d.buckets);
   const writeLoops = countWith(d.buckets, WRITE_LOOP);
   const inCalls = d.buckets.filter((b) => b.frames.some((f) => CLIENT_CALL.test(f.func))).reduce((s, b) => s + b.count, 0);
-  const before = d.earlier ? countWith(d.earlier, READ_LOOP) : undefined;
+  const before = d.earlier ? busyReadLoops(d.earlier) : undefined;
   if (before !== undefined && readLoops < before) return undefined; // shrinking: being released
   // Connections still working for a caller are not leaked: count only what exceeds
   // them. Many at once is beyond any idle pool; fewer that keep growing between two
@@ -152,7 +165,12 @@ function bodyLeak(ctx: DiagnoseContext): Finding | undefined {
   if (held < MIN_LIVE_CONNS && !growingLikeALeak && !stuckOnBodies) return undefined;
   const callers = topEntries(ctx.once(callersOf), 3);
   const fn = callers[0]?.[0];
-  const numbers: Record<string, number> = { client_connections_open: readLoops, write_loops: writeLoops, goroutines_in_client_calls: inCalls };
+  const numbers: Record<string, number> = {
+    client_connections_open: readLoops,
+    idle_client_connections: idle,
+    write_loops: writeLoops,
+    goroutines_in_client_calls: inCalls,
+  };
   if (before !== undefined) numbers.client_connections_before = before;
   if (d.earlier) numbers.waiting_for_body_in_both_dumps = Math.max(0, stuck);
   const evidence: Evidence[] = [
@@ -161,7 +179,9 @@ function bodyLeak(ctx: DiagnoseContext): Finding | undefined {
       kind: "goroutine dump",
       numbers,
       functions: [READ_LOOP, WRITE_LOOP],
-      excerpt: `${readLoops} × ${READ_LOOP}\n${writeLoops} × ${WRITE_LOOP}` + (before !== undefined ? `\n(${before} in the earlier dump)` : ""),
+      excerpt:
+        `${readLoops} × ${READ_LOOP} (not idle; ${idle} more idle)\n${writeLoops} × ${WRITE_LOOP}` +
+        (before !== undefined ? `\n(${before} not idle in the earlier dump)` : ""),
     },
   ];
   if (callers.length > 0) {
@@ -196,6 +216,33 @@ function bodyLeak(ctx: DiagnoseContext): Finding | undefined {
   };
 }
 
+/**
+ * Client connections dialled between two dumps while connections of the first dump
+ * still sat idle in the second: readLoop goroutines are one per connection (their ids
+ * are new for a new connection), and a shared Transport hands a call an idle
+ * connection before it dials. New ones dialled past idle ones that stay unused are
+ * connections made per call and never kept for reuse (a Transport or Client per call).
+ */
+function connectionsNotReused(ctx: DiagnoseContext): { fresh: number; idleBoth: number; open: number; file: string } | undefined {
+  const d = latestBuckets(ctx);
+  if (!d?.earlier) return undefined;
+  const ids = (buckets: Bucket[], idleOnly: boolean) =>
+    new Set(
+      buckets
+        .filter((b) => b.frames.some((f) => f.func === READ_LOOP) && (!idleOnly || b.cls.startsWith("io:")))
+        .flatMap((b) => b.members.map((g) => g.id))
+        .filter((id) => id !== 0),
+    );
+  const before = ids(d.earlier, false);
+  const later = ids(d.buckets, false);
+  const idleBefore = ids(d.earlier, true);
+  let fresh = 0;
+  for (const id of later) if (!before.has(id)) fresh++;
+  let idleBoth = 0;
+  for (const id of ids(d.buckets, true)) if (idleBefore.has(id)) idleBoth++;
+  return { fresh, idleBoth, open: later.size, file: d.file };
+}
+
 function connectionChurn(ctx: DiagnoseContext): Finding | undefined {
   const cpu = ctx.profile("cpu");
   const allocs = ctx.profile("allocs") ?? ctx.profile("heap");
@@ -223,7 +270,9 @@ function connectionChurn(ctx: DiagnoseContext): Finding | undefined {
   // process's life, whatever the load) the objects dialling allocates next to the calls'.
   const byCpu = cpuShare >= MIN_DIAL_CPU_SHARE && cpuRatio >= MIN_DIAL_RATIO;
   const byAllocs = objRatio >= MIN_DIAL_RATIO;
-  if (!byCpu && !byAllocs) return undefined;
+  const conns = connectionsNotReused(ctx);
+  const byDumps = conns !== undefined && conns.fresh >= MIN_GROWTH && conns.idleBoth >= MIN_GROWTH;
+  if (!byCpu && !byAllocs && !byDumps) return undefined;
   const callers = topEntries(ctx.once(callersOf), 3);
   const fn = callers[0]?.[0];
   const evidence: Evidence[] = [
@@ -247,17 +296,33 @@ function connectionChurn(ctx: DiagnoseContext): Finding | undefined {
       functions: ["net/http.(*Transport).dialConn"],
     });
   }
+  if (conns && byDumps) {
+    evidence.push({
+      source: conns.file,
+      kind: "goroutine dumps (client connections)",
+      numbers: { connections_dialled_between_dumps: conns.fresh, idle_in_both_dumps: conns.idleBoth, client_connections_open: conns.open },
+      functions: [READ_LOOP],
+      excerpt: `${conns.fresh} new ${READ_LOOP} goroutines (new connections) while ${conns.idleBoth} idle ones stayed idle`,
+    });
+  }
   return {
     id: `connection-churn:${fn ?? "net/http.(*Transport).dialConn"}`,
     category: "connection-churn",
-    // A defect is a warning by what it costs: CPU spent dialling. Seen only in the
+    // A defect is a warning by what it costs: CPU spent dialling, or (at any load)
+    // connections seen made and never reused in two dumps. Seen only in the
     // allocations (little CPU), it is worth knowing, not an incident.
-    severity: byCpu ? "warning" : "info",
+    severity: byCpu || byDumps ? "warning" : "info",
     confidence: fn ? 0.8 : 0.55,
-    title: `New HTTP connection per call${fn ? ` in ${fn}` : ""}: dialling costs ${pct(dialCpu.part, dialCpu.total)} of CPU`,
+    title:
+      `New HTTP connection per call${fn ? ` in ${fn}` : ""}: ` +
+      (byCpu || !byDumps
+        ? `dialling costs ${pct(dialCpu.part, dialCpu.total)} of CPU`
+        : `${conns!.fresh} connections dialled between two dumps while ${conns!.idleBoth} stayed idle`),
     summary:
       `Dialling new connections (net/http.(*Transport).dialConn: connect, and TLS when used) costs ${Math.round(100 * Math.max(cpuRatio, objRatio))} % ` +
-      `of what the client calls themselves cost: connections are not being reused. Each new connection pays a handshake ` +
+      `of what the client calls themselves cost` +
+      (byDumps ? `, and ${conns!.fresh} connections were dialled between two dumps while ${conns!.idleBoth} others sat idle in both` : "") +
+      `: connections are not being reused. Each new connection pays a handshake ` +
       `(latency), a socket and a TIME_WAIT entry after close.`,
     evidence,
     functions: fn ? [fn, "net/http.(*Transport).dialConn"] : ["net/http.(*Transport).dialConn"],

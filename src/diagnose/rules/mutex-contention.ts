@@ -10,6 +10,7 @@ import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding } from "../finding.js";
 import { secs, type Rule } from "../rule.js";
 import { cpuAnalysis } from "../cpu.js";
+import { heldAcross, type HeldAcross } from "./held-across.js";
 
 /**
  * Contention rate = lock wait time per second of wall time = the average number
@@ -44,12 +45,16 @@ export const mutexContentionRule: Rule = {
     const [holder, holderDelay] = top;
     if (holderDelay < MIN_SITE_SHARE * held.total) return [];
     const waiters = mutex.seconds ? held.total / 1e9 / mutex.seconds : undefined;
-    if (waiters !== undefined && waiters < WARN_WAITERS) return [];
+    // A holder that waits for something else (an HTTP call, I/O, a sleep) inside its
+    // critical section is a design defect at any load: every goroutine queued behind it
+    // waits that long too. Proven from the block profile or a dump (held-across.ts).
+    const across = consistentWithOneHolder(heldAcross(ctx, mutex, holder), mutex.seconds);
+    if (waiters !== undefined && waiters < WARN_WAITERS && !across) return [];
     // What the holder does with the lock held, from the CPU profile.
     const work = holderWork(ctx, holder);
     const heavyWork = work !== undefined && work.cpuShare >= WORK_UNDER_LOCK_SHARE;
     const severity =
-      waiters !== undefined ? (waiters >= CRITICAL_WAITERS ? "critical" : "warning") : heavyWork ? "warning" : "info";
+      waiters !== undefined && waiters >= CRITICAL_WAITERS ? "critical" : across || heavyWork || waiters !== undefined ? "warning" : "info";
 
     const evidence: Evidence[] = [
       {
@@ -77,8 +82,26 @@ export const mutexContentionRule: Rule = {
       });
     }
     if (work) evidence.push(work.evidence);
+    if (across) {
+      evidence.push({
+        source: across.source,
+        kind: `${across.kind} (lock held across ${across.what})`,
+        numbers: {
+          ...(across.blockedNs !== undefined ? { blocked_inside_critical_section_ns: across.blockedNs } : {}),
+          // the share of the window the lock was held across that wait
+          ...(across.blockedNs !== undefined && mutex.seconds ? { held_across_wait_pct_of_window: Math.round(across.blockedNs / mutex.seconds / 1e7 * 10) / 10 } : {}),
+          ...(across.goroutines !== undefined ? { goroutines_waiting_inside_critical_section: across.goroutines } : {}),
+          lock_line: Math.min(...across.lockLines),
+          unlock_line: Math.max(...across.unlockLines),
+        },
+        functions: [holder, across.waitsIn],
+        excerpt: `${holder}: Lock at line ${across.lockLines.join(", ")}, Unlock at line ${across.unlockLines.join(", ")}; in between it waits in ${across.waitsIn}`,
+      });
+    }
 
-    const workText = work?.top.length ? ` While holding it, ${holder} spends its CPU in ${work.top.join(", ")}.` : "";
+    const workText =
+      (across ? ` It holds the lock across ${across.what} (${across.waitsIn}): everyone queued waits for that call too.` : "") +
+      (work?.top.length ? ` While holding it, ${holder} spends its CPU in ${work.top.join(", ")}.` : "");
     return [
       {
         id: `mutex-contention:${holder}`,
@@ -86,7 +109,7 @@ export const mutexContentionRule: Rule = {
         severity,
         confidence: waiters === undefined ? 0.5 : Math.min(0.95, 0.6 + waiters / 20),
         title:
-          `Lock contention in ${holder}` +
+          (across ? `Lock held across ${across.what} in ${holder}` : `Lock contention in ${holder}`) +
           (waiters !== undefined ? ` (${waiters.toFixed(1)} goroutines waiting on average)` : ""),
         summary:
           `Goroutines waited ${secs(held.total)} in total for contended locks` +
@@ -97,7 +120,7 @@ export const mutexContentionRule: Rule = {
         functions: [holder, ...(work?.top ?? [])],
         recommendation:
           `Shorten the critical section in ${holder}: do the expensive work` +
-          (work?.top.length ? ` (${work.top[0]})` : "") +
+          (across ? ` (${across.what} in ${across.waitsIn})` : work?.top.length ? ` (${work.top[0]})` : "") +
           ` before taking the lock or after releasing it, shard the lock (one per key/bucket), ` +
           `or use an RWMutex/atomic values if most accesses only read.`,
         docs: ["https://go.dev/doc/diagnostics#profiling", "https://pkg.go.dev/sync#Mutex"],
@@ -105,6 +128,19 @@ export const mutexContentionRule: Rule = {
     ];
   },
 };
+
+/**
+ * A mutex has one holder at a time, so the time its holders spend blocked inside the
+ * critical section is at most the window (the cumulative block profile covers the same
+ * process life as the mutex profile). More than that, and the goroutines blocked at those
+ * lines cannot all have held it: the Lock and Unlock lines seen do not bound one section
+ * (an unlock between them that no contention sampled, or one lock per object).
+ */
+function consistentWithOneHolder(across: HeldAcross | undefined, windowSeconds: number | undefined): HeldAcross | undefined {
+  if (!across || across.blockedNs === undefined || windowSeconds === undefined) return across;
+  // 10 % slack: the two profiles are fetched moments apart and the window is measured at one of them.
+  return across.blockedNs / 1e9 <= 1.1 * windowSeconds ? across : undefined;
+}
 
 function blockedLockers(ctx: DiagnoseContext): Attribution | undefined {
   const block = ctx.profile("block");
