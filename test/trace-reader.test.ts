@@ -253,15 +253,17 @@ describe.skipIf(!HAVE_GO)("trace reader", () => {
 
   it("keeps memory to a generation: a generation over the cap is an error, not an allocation", () => {
     const t = traces[1];
-    expect(statSync(t).size).toBeGreaterThan(64 << 10);
+    // The program's trace is some tens of KB (its size varies from run to run) over two
+    // or three generations: an 8 KB cap is below its largest generation.
+    expect(statSync(t).size).toBeGreaterThan(32 << 10);
     let err: unknown;
     try {
-      readTraceFile(t, () => {}, { limits: { maxGenerationBytes: 64 << 10 } });
+      readTraceFile(t, () => {}, { limits: { maxGenerationBytes: 8 << 10 } });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(InputError);
-    expect((err as InputError).message).toMatch(/generation over the 65536-byte limit/);
+    expect((err as InputError).message).toMatch(/generation over the 8192-byte limit/);
   });
 
   it("gives clones that stay right after the reader has moved on and reused its buffer", async () => {
