@@ -1,0 +1,4 @@
+import type { Report } from "./report.js";
+export function formatList(_rpt: Report): string {
+  return "";
+}
