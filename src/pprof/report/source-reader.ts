@@ -67,7 +67,7 @@ export class SourceReader {
       try {
         fd = openSync(p, "r");
       } catch (e) {
-        throw new Error(openError(p, e));
+        throw new Error(openError(p, e), { cause: e });
       }
       return readLines(fd);
     }
