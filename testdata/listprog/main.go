@@ -32,7 +32,20 @@ func allocate(r *rand.Rand, n int) int {
 	return total
 }
 
-// shuffleSort spends time in the module cache's rand and in GOROOT's sort.
+// draw spends time in the module cache's rand (called through an interface, so not inlined).
+//
+//go:noinline
+func draw(r *rand.Rand, n int) float64 {
+	s := 0.0
+	for i := 0; i < n; i++ {
+		s += r.Float64() + float64(r.Uint32()&1)
+	}
+	return s
+}
+
+// shuffleSort spends time in GOROOT's sort.
+//
+//go:noinline
 func shuffleSort(r *rand.Rand, xs []int) {
 	for i := range xs {
 		xs[i] = int(r.Uint64() >> 1)
@@ -58,6 +71,7 @@ func main() {
 	for end := time.Now().Add(*dur); time.Now().Before(end); {
 		allocate(r, 2000)
 		shuffleSort(r, xs)
+		draw(r, 300000)
 	}
 	pprof.StopCPUProfile()
 	f.Close()
