@@ -253,22 +253,39 @@ function edgeEntropy(edges: Map<TNode, TEdge>, self: number): number {
   return score;
 }
 
+const INT64_MIN = -(1n << 63n);
+
+/**
+ * Go's int64(f) on amd64: truncation, and the "integer indefinite" value (MinInt64)
+ * for NaN or out-of-range input. Diff profiles reach that case (negative weights make
+ * log2 NaN), and pprof's order then depends on it.
+ */
+function goInt64(f: number): bigint {
+  if (Number.isNaN(f) || f >= 2 ** 63 || f < -(2 ** 63)) return INT64_MIN;
+  return BigInt(Math.trunc(f));
+}
+
+/** abs64 with int64 wrap-around (abs of MinInt64 is MinInt64, as in Go). */
+function abs64(v: bigint): bigint {
+  return v < 0n ? BigInt.asIntN(64, -v) : v;
+}
+
 /** entropyScore: favour entries, leaves and nodes whose edges spread the weight. */
-function entropyScore(n: TNode): number {
+function entropyScore(n: TNode): bigint {
   let score = 0;
   score += n.in.size === 0 ? 1 : edgeEntropy(n.in, 0);
   score += n.out.size === 0 ? 1 : edgeEntropy(n.out, n.flat);
-  return Math.trunc(score * n.cum) + n.flat;
+  return BigInt.asIntN(64, goInt64(score * n.cum) + BigInt(n.flat));
 }
 
 /** SortNodes in visual mode (EntropyOrder), the order dot numbers its nodes in. */
 export function sortEntropy(nodes: TNode[], names: NameCache): void {
-  const score = new Map<TNode, number>();
-  for (const n of nodes) score.set(n, entropyScore(n));
+  const score = new Map<TNode, bigint>();
+  for (const n of nodes) score.set(n, abs64(entropyScore(n)));
   nodes.sort((l, r) => {
-    const sl = abs(score.get(l) as number);
-    const sr = abs(score.get(r) as number);
-    if (sl !== sr) return sr - sl;
+    const sl = score.get(l) as bigint;
+    const sr = score.get(r) as bigint;
+    if (sl !== sr) return sl > sr ? -1 : 1;
     if (l.id !== r.id) {
       const a = l.info;
       const b = r.info;
