@@ -5,11 +5,11 @@
 // and the error line for a source that cannot be found.
 
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ReportConfig } from "../src/pprof/report/config.js";
-import { pprofBinary, ROOT, runPprof, runReport } from "./helpers/run.js";
+import { CORPUS, pprofBinary, ROOT, runPprof, runReport } from "./helpers/run.js";
 import { available } from "./helpers/available.js";
 
 const hasGo = available(pprofBinary() !== null, "Go (go tool pprof)");
@@ -56,6 +56,20 @@ const CASES: Case[] = [
     ["-source_path=/nonexistent/godiag-src", { sourcePath: "/nonexistent/godiag-src" }],
   ]),
 ];
+
+describe("google/pprof's list golden (internal/report/testdata/source.rpt)", () => {
+  it("matches byte for byte", () => {
+    // report_test.go's profile: one file relative (testdata/source1), one under /some/path
+    const dir = join(CORPUS, "google-pprof/internal/report");
+    const golden = readFileSync(join(dir, "testdata/source.rpt"), "utf8");
+    const [ours] = runReport(
+      "list",
+      { sources: [join(CORPUS, "google-pprof/synthetic/report_testProfile.pb.gz")] },
+      { symbol: ".", sampleIndex: "1", trimPath: "/some/path", sourcePath: dir },
+    );
+    expect(ours).toBe(golden);
+  });
+});
 
 describe.skipIf(!hasGo)("godiag list vs go tool pprof -list on a Go program built here", () => {
   beforeAll(() => {

@@ -172,13 +172,15 @@ export function buildTaggedGraph(view: ProfileView, index: NodeIndex, o: TaggedG
     }
     return n;
   };
+  const seenNode = new Set<TNode>();
+  const seenEdge = new Set<TEdge>();
   for (let i = 0; i < view.sampleCount; i++) {
     const w = view.value(i);
     const dw = o.meanIndex >= 0 ? view.valueAt(i, o.meanIndex) : 0;
     if (w === 0 && dw === 0) continue;
     const st = sampleTags(view, i);
-    const seenNode = new Set<TNode>();
-    const seenEdge = new Set<TEdge>();
+    seenNode.clear();
+    seenEdge.clear();
     let parent: TNode | null = null;
     let residual = false;
     for (let s = stackStart[i + 1] - 1; s >= stackStart[i]; s--) {
