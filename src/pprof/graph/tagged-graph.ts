@@ -27,9 +27,13 @@ export interface TEdge {
   weightDiv: number;
   residual: boolean;
   inline: boolean;
+  /** the last sample that added to this edge (pprof's per-sample seenEdge set) */
+  stamp: number;
 }
 
 export class TNode {
+  /** the last sample that added to this node's cum (pprof's per-sample seenNode set) */
+  stamp = 0;
   flat = 0;
   flatDiv = 0;
   cum = 0;
@@ -127,10 +131,10 @@ function addSample(n: TNode, dw: number, w: number, st: SampleTags, o: TaggedGra
   for (const v of st.bytes) add(findOrAddTag(nt, o.formatTag(v, unit), unit, v));
 }
 
-function addToEdge(src: TNode, dst: TNode, dw: number, w: number, residual: boolean, inline: boolean): void {
+function addToEdge(src: TNode, dst: TNode, dw: number, w: number, residual: boolean, inline: boolean): TEdge {
   let e = src.out.get(dst);
   if (e === undefined) {
-    e = { src, dst, weight: 0, weightDiv: 0, residual, inline };
+    e = { src, dst, weight: 0, weightDiv: 0, residual, inline, stamp: 0 };
     src.out.set(dst, e);
     dst.in.set(src, e);
   } else {
@@ -140,6 +144,7 @@ function addToEdge(src: TNode, dst: TNode, dw: number, w: number, residual: bool
   }
   e.weightDiv += dw;
   e.weight += w;
+  return e;
 }
 
 function isNegative(n: TNode): boolean {
@@ -155,15 +160,20 @@ export function buildTaggedGraph(view: ProfileView, index: NodeIndex, o: TaggedG
   const { stack, stackStart } = view;
   const { locNodeStart, locNodes, infos } = index;
   const all: TNode[] = [];
-  const shared = new Map<number, TNode>();
+  const shared: (TNode | undefined)[] = new Array<TNode | undefined>(infos.length);
   const children = new Map<TNode | null, Map<number, TNode>>();
   const nodeFor = (id: number, parent: TNode | null): TNode | null => {
     if (o.kept !== null && o.kept[id] === 0) return null;
-    let m: Map<number, TNode> | undefined = shared;
-    if (o.callTree) {
-      m = children.get(parent);
-      if (m === undefined) children.set(parent, (m = new Map()));
+    if (!o.callTree) {
+      let n = shared[id];
+      if (n === undefined) {
+        shared[id] = n = new TNode(id, infos[id]);
+        all.push(n);
+      }
+      return n;
     }
+    let m = children.get(parent);
+    if (m === undefined) children.set(parent, (m = new Map()));
     let n = m.get(id);
     if (n === undefined) {
       n = new TNode(id, infos[id]);
@@ -172,15 +182,12 @@ export function buildTaggedGraph(view: ProfileView, index: NodeIndex, o: TaggedG
     }
     return n;
   };
-  const seenNode = new Set<TNode>();
-  const seenEdge = new Set<TEdge>();
   for (let i = 0; i < view.sampleCount; i++) {
     const w = view.value(i);
     const dw = o.meanIndex >= 0 ? view.valueAt(i, o.meanIndex) : 0;
     if (w === 0 && dw === 0) continue;
     const st = sampleTags(view, i);
-    seenNode.clear();
-    seenEdge.clear();
+    const stamp = i + 1;
     let parent: TNode | null = null;
     let residual = false;
     for (let s = stackStart[i + 1] - 1; s >= stackStart[i]; s--) {
@@ -198,16 +205,13 @@ export function buildTaggedGraph(view: ProfileView, index: NodeIndex, o: TaggedG
           addSample(n, dw, w, st, o, false);
           if (parent !== null) addToEdge(parent, n, dw, w, false, inline);
         } else {
-          if (!seenNode.has(n)) {
-            seenNode.add(n);
+          if (n.stamp !== stamp) {
+            n.stamp = stamp;
             addSample(n, dw, w, st, o, false);
           }
           if (parent !== null && n !== parent) {
             const e = parent.out.get(n);
-            if (e === undefined || !seenEdge.has(e)) {
-              addToEdge(parent, n, dw, w, residual, inline);
-              seenEdge.add(parent.out.get(n) as TEdge);
-            }
+            if (e === undefined || e.stamp !== stamp) addToEdge(parent, n, dw, w, residual, inline).stamp = stamp;
           }
         }
         parent = n;
