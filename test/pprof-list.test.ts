@@ -96,6 +96,24 @@ describe.skipIf(!hasGo)("godiag list vs go tool pprof -list on a Go program buil
     });
   }
 
+  // pprof's synthetic driver profiles name relative sources (testdata/file1000.src)
+  const driver = join(CORPUS, "google-pprof/internal/driver");
+  for (const name of ["cpu", "heap", "contention"]) {
+    for (const symbol of ["line[13]", "."]) {
+      for (const noInlines of [false, true]) {
+        const args = [`-list=${symbol}`, `-source_path=${driver}`, ...(noInlines ? ["-noinlines"] : [])];
+        it(`synthetic/${name} ${args.join(" ")}`, () => {
+          const file = join(CORPUS, `google-pprof/synthetic/${name}.demangled.pb.gz`);
+          const theirs = runPprof(["-symbolize=none", ...args, file]);
+          expect(theirs.code, theirs.stderr).toBe(0);
+          const [ours] = runReport("list", { sources: [file] }, { symbol, sourcePath: driver, noInlines });
+          expect(ours).toBe(theirs.stdout);
+          expect(ours).not.toContain("Error:");
+        });
+      }
+    }
+  }
+
   it("a regexp matching nothing fails in both", () => {
     const theirs = runPprof(["-symbolize=none", "-list=no_such_function_anywhere", CPU]);
     expect(theirs.code).not.toBe(0);
