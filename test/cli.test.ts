@@ -36,6 +36,16 @@ describe("godiag CLI", () => {
     expect(r.stdout).toContain("main.");
   });
 
+  it("dot and list run from the command line with pprof's flags", () => {
+    const dot = runCli(["dot", "-nodecount=5", "-call_tree", CPU]);
+    expect(dot.code).toBe(0);
+    expect(dot.stdout).toMatch(/^digraph "cpubound" \{\n/);
+    expect(dot.stdout).toContain("Showing top 5 nodes out of");
+    const list = runCli(["list", "main\\.", CPU]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^Total: \S+\nROUTINE =+ main\./);
+  });
+
   it("accepts Go-style single-dash flags like go tool pprof", () => {
     const a = runCli(["top", "-sample_index=alloc_space", "-nodecount=3", HEAP]);
     const b = runCli(["top", "--sample_index", "alloc_space", "--nodecount", "3", HEAP]);
@@ -109,6 +119,17 @@ describe("godiag CLI", () => {
       const r = runCli(["top", "--focus", "a(b", CPU]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^godiag: parsing focus regexp/);
+    });
+    it("list and dot: a bad or unmatched regexp is one line, exit 2", () => {
+      const bad = runCli(["list", "a(b", CPU]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toBe("godiag: parsing argument regexp a(b: error parsing regexp: missing closing ): `a(b`\n");
+      const none = runCli(["list", "no_such_function", CPU]);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toBe("godiag: no matches found for regexp: no_such_function\n");
+      const dot = runCli(["dot", "--focus", "a(b", CPU]);
+      expect(dot.code).toBe(2);
+      expect(dot.stderr.trim().split("\n")).toHaveLength(1);
     });
     it("an unknown sample index", () => {
       const r = runCli(["top", "--sample_index", "nope", CPU]);

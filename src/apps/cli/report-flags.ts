@@ -37,6 +37,7 @@ export interface ReportFlags {
   divide_by?: string;
   trim_path?: string;
   source_path?: string;
+  call_tree?: boolean;
   diff_base?: string[];
   base?: string[];
   normalize?: boolean;
@@ -101,6 +102,7 @@ export function toConfig(f: ReportFlags): ReportConfig {
   c.divideBy = num("divide_by", f.divide_by, 1);
   c.trimPath = f.trim_path ?? "";
   c.sourcePath = f.source_path ?? "";
+  c.callTree = f.call_tree === true;
   return c;
 }
 
@@ -140,6 +142,7 @@ export function addReportOptions(cmd: Command): Command {
     .option("--divide_by <n>", "divide all values by <n>")
     .option("--trim_path <path>", "path prefix to trim from source paths")
     .option("--source_path <path>", "search path for source files")
+    .option("--call_tree", "dot: one node per call path instead of per function")
     .option("--diff_base <profile>", "base profile to compare against (repeatable)", collect)
     .option("--base <profile>", "base profile to subtract (repeatable)", collect)
     .option("--normalize", "scale the profile to the base's total")

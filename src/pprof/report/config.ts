@@ -3,7 +3,7 @@
 
 export type Granularity = "" | "functions" | "filefunctions" | "files" | "lines" | "addresses";
 
-export type ReportKind = "text" | "top" | "tree" | "peek" | "traces" | "tags" | "raw" | "comments";
+export type ReportKind = "text" | "top" | "tree" | "peek" | "traces" | "tags" | "raw" | "comments" | "dot" | "list";
 
 export interface ReportConfig {
   sampleIndex: string;
@@ -35,7 +35,9 @@ export interface ReportConfig {
   divideBy: number;
   trimPath: string;
   sourcePath: string;
-  /** regexp argument of peek (and of tags: a tag filter) */
+  /** -call_tree: one node per call path (dot only) */
+  callTree: boolean;
+  /** regexp argument of peek and list (and of tags: a tag filter) */
   symbol: string;
 }
 
@@ -68,6 +70,7 @@ export function defaultConfig(): ReportConfig {
     divideBy: 1,
     trimPath: "",
     sourcePath: "",
+    callTree: false,
     symbol: "",
   };
 }
@@ -79,6 +82,11 @@ export function applyCommandOverrides(kind: ReportKind, cfg: ReportConfig): Repo
   switch (kind) {
     case "peek":
       trim = false;
+      break;
+    case "list":
+      // source lines; -noinlines stays as the user set it (pprof's applyCommandOverrides)
+      trim = false;
+      c.granularity = "lines";
       break;
     case "text":
     case "top":

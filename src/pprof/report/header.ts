@@ -31,7 +31,7 @@ function genLabel(d: number, n: string, l: string, f: string): string {
   return `Dropped ${d} ${d > 1 ? n + "s" : n} (${l} <= ${f})`;
 }
 
-/** reportLabels for text/tree reports (never the full dot headers). */
+/** reportLabels; fullHeaders (dot) always prints the profile labels and a reading hint. */
 export function reportLabels(
   rpt: Report,
   shownTotal: number,
@@ -39,8 +39,9 @@ export function reportLabels(
   origCount: number,
   droppedNodes: number,
   droppedEdges: number,
+  fullHeaders = false,
 ): string[] {
-  const out: string[] = rpt.cfg.compactLabels ? [] : profileLabels(rpt);
+  const out: string[] = rpt.cfg.compactLabels && !fullHeaders ? [] : profileLabels(rpt);
   if (rpt.activeFilters.length > 0) {
     out.push("Active filters:");
     for (let s of rpt.activeFilters) {
@@ -60,5 +61,6 @@ export function reportLabels(
     }
     if (nodeCount > 0 && nodeCount < origCount) out.push(`Showing top ${nodeCount} nodes out of ${origCount}`);
   }
+  if (fullHeaders) out.push("\nSee https://git.io/JfYMW for how to read the graph");
   return out;
 }

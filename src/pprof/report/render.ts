@@ -1,6 +1,8 @@
 // Dispatch a prepared report to its text (pprof-identical) or JSON rendering.
 
 import { materialize } from "../../core/transform/index.js";
+import { formatDot } from "./dot.js";
+import { formatList } from "./list.js";
 import { formatRaw } from "./raw.js";
 import type { Report } from "./report.js";
 import { formatTags, tagItems } from "./tags.js";
@@ -64,6 +66,16 @@ export function renderReport(rpt: Report, json: boolean): string {
       const comments = rpt.view.p.comments;
       if (!json) return comments.map((c) => c + "\n").join("");
       return toJson(rpt, { comments });
+    }
+    case "dot": {
+      const text = formatDot(rpt);
+      if (!json) return text;
+      return toJson(rpt, { dot: text });
+    }
+    case "list": {
+      const text = formatList(rpt);
+      if (!json) return text;
+      return toJson(rpt, { list: text });
     }
     case "raw": {
       const text = formatRaw(materialize(rpt.view));

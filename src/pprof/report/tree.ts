@@ -29,7 +29,7 @@ export interface TreeReport {
 }
 
 /** peek's regexp; bad syntax is a user error in pprof's words (exit 2), not an internal one. */
-function symbolRegExp(symbol: string): GoRegExp {
+export function symbolRegExp(symbol: string): GoRegExp {
   try {
     return goRegExp(symbol);
   } catch (e) {

@@ -59,11 +59,19 @@ export function newTrimmedGraph(rpt: Report): TrimmedGraph {
 
 /** report.selectOutputUnit for unit=minimum. */
 export function selectOutputUnit(rpt: Report, g: Graph): void {
-  if (rpt.outputUnit !== "minimum" || g.nodes.length === 0) return;
+  selectUnitFor(
+    rpt,
+    g.nodes.map((n) => [g.flat[n], g.cum[n]]),
+  );
+}
+
+/** selectOutputUnit over the shown nodes' [flat, cum] values. */
+export function selectUnitFor(rpt: Report, values: [number, number][]): void {
+  if (rpt.outputUnit !== "minimum" || values.length === 0) return;
   let minValue = 0;
-  for (const n of g.nodes) {
-    let v = Math.abs(g.flat[n]);
-    if (v === 0) v = Math.abs(g.cum[n]);
+  for (const [flat, cum] of values) {
+    let v = Math.abs(flat);
+    if (v === 0) v = Math.abs(cum);
     if (v > 0 && (minValue === 0 || v < minValue)) minValue = v;
   }
   let maxValue = rpt.total;

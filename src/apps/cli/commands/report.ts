@@ -1,4 +1,4 @@
-// The pprof-style report commands: top, text, tree, peek, traces, tags, raw.
+// The pprof-style report commands: top, text, tree, peek, traces, tags, raw, comments, dot, list.
 
 import type { Command } from "commander";
 import { limitOptions, type IO } from "../flags.js";
@@ -16,6 +16,8 @@ export function registerReportCommands(program: Command, io: IO): void {
     { kind: "tags", desc: "label keys and values with their share (go tool pprof -tags)" },
     { kind: "raw", desc: "text dump of the profile (go tool pprof -raw)" },
     { kind: "comments", desc: "the profile's comments (go tool pprof -comments)" },
+    { kind: "dot", desc: "call graph in Graphviz DOT (go tool pprof -dot)" },
+    { kind: "list", desc: "annotated source of functions matching <regex> (go tool pprof -list)", withRegex: true },
   ];
   for (const k of kinds) {
     const cmd = program.command(k.kind).description(k.desc);

@@ -1,0 +1,417 @@
+// The call graph behind pprof's -dot (internal/graph/graph.go New, newTree and the
+// visual trimming steps). Unlike graph.ts (integer arrays, built for the text
+// reports), nodes here are objects with edge maps and label tags: dot draws
+// nodelets for labels, -call_tree builds one node per call path, and TrimTree /
+// RemoveRedundantEdges rewire edges in place, which maps directly onto objects.
+// The graph drawn is at most -nodecount nodes, so the object cost is bounded by
+// the profile's distinct frames, as in pprof.
+
+import type { ProfileView } from "../../core/transform/index.js";
+import type { NodeIndex, NodeInfo } from "./nodes.js";
+import type { NameCache } from "./graph.js";
+
+export interface Tag {
+  name: string;
+  unit: string;
+  value: number;
+  flat: number;
+  flatDiv: number;
+  cum: number;
+  cumDiv: number;
+}
+
+export interface TEdge {
+  src: TNode;
+  dst: TNode;
+  weight: number;
+  weightDiv: number;
+  residual: boolean;
+  inline: boolean;
+  /** the last sample that added to this edge (pprof's per-sample seenEdge set) */
+  stamp: number;
+}
+
+export class TNode {
+  /** the last sample that added to this node's cum (pprof's per-sample seenNode set) */
+  stamp = 0;
+  flat = 0;
+  flatDiv = 0;
+  cum = 0;
+  cumDiv = 0;
+  readonly in = new Map<TNode, TEdge>();
+  readonly out = new Map<TNode, TEdge>();
+  labelTags = new Map<string, Tag>();
+  /** numeric tags by the sample's joined string labels ("" = none) */
+  readonly numericTags = new Map<string, Map<string, Tag>>();
+  constructor(
+    /** node id in the NodeIndex: equal ids mean equal NodeInfo */
+    readonly id: number,
+    readonly info: NodeInfo,
+  ) {}
+  flatValue(): number {
+    return this.flatDiv === 0 ? this.flat : Math.trunc(this.flat / this.flatDiv);
+  }
+  cumValue(): number {
+    return this.cumDiv === 0 ? this.cum : Math.trunc(this.cum / this.cumDiv);
+  }
+}
+
+export function edgeValue(e: TEdge): number {
+  return e.weightDiv === 0 ? e.weight : Math.trunc(e.weight / e.weightDiv);
+}
+
+export function tagFlat(t: Tag): number {
+  return t.flatDiv === 0 ? t.flat : Math.trunc(t.flat / t.flatDiv);
+}
+
+export function tagCum(t: Tag): number {
+  return t.cumDiv === 0 ? t.cum : Math.trunc(t.cum / t.cumDiv);
+}
+
+export interface TaggedGraphOptions {
+  /** sample type index of the mean divisor (-mean), or -1 */
+  meanIndex: number;
+  /** unit of each numeric label key (pprof's NumLabelUnits) */
+  numLabelUnits: Map<string, string>;
+  /** formats a numeric tag value into its nodelet name */
+  formatTag: (v: number, unit: string) => string;
+  dropNegative: boolean;
+  callTree: boolean;
+  /** node ids kept; null = all */
+  kept: Uint8Array | null;
+}
+
+/** Per-sample string labels and the numeric "bytes" values, the only ones pprof draws. */
+interface SampleTags {
+  labels: string;
+  bytes: number[];
+}
+
+function sampleTags(view: ProfileView, i: number): SampleTags {
+  const p = view.p;
+  const strs: string[] = [];
+  const bytes: number[] = [];
+  view.forEachLabel(i, (r) => {
+    const key = p.str(p.labels.key[r]);
+    if (p.labels.str[r] !== 0) {
+      // report.newGraph removes the -diff_base marker so it is not drawn
+      if (key !== "pprof::base") strs.push(key + ":" + p.str(p.labels.str[r]));
+    } else if (key === "bytes") {
+      bytes.push(p.labels.num[r]);
+    }
+  });
+  strs.sort();
+  return { labels: strs.join("\\n"), bytes };
+}
+
+function findOrAddTag(m: Map<string, Tag>, name: string, unit: string, value: number): Tag {
+  let t = m.get(name);
+  if (t === undefined) {
+    t = { name, unit, value, flat: 0, flatDiv: 0, cum: 0, cumDiv: 0 };
+    m.set(name, t);
+  }
+  return t;
+}
+
+function addSample(n: TNode, dw: number, w: number, st: SampleTags, o: TaggedGraphOptions, flat: boolean): void {
+  const add = (t: { flat: number; flatDiv: number; cum: number; cumDiv: number }) => {
+    if (flat) {
+      t.flatDiv += dw;
+      t.flat += w;
+    } else {
+      t.cumDiv += dw;
+      t.cum += w;
+    }
+  };
+  add(n);
+  if (st.labels !== "") add(findOrAddTag(n.labelTags, st.labels, "", 0));
+  let nt = n.numericTags.get(st.labels);
+  if (nt === undefined) n.numericTags.set(st.labels, (nt = new Map()));
+  const unit = o.numLabelUnits.get("bytes") ?? "";
+  for (const v of st.bytes) add(findOrAddTag(nt, o.formatTag(v, unit), unit, v));
+}
+
+function addToEdge(src: TNode, dst: TNode, dw: number, w: number, residual: boolean, inline: boolean): TEdge {
+  let e = src.out.get(dst);
+  if (e === undefined) {
+    e = { src, dst, weight: 0, weightDiv: 0, residual, inline, stamp: 0 };
+    src.out.set(dst, e);
+    dst.in.set(src, e);
+  } else {
+    // pprof's AddToEdgeDiv: residual once any contribution skipped a node; inline only while all were
+    if (residual) e.residual = true;
+    if (!inline) e.inline = false;
+  }
+  e.weightDiv += dw;
+  e.weight += w;
+  return e;
+}
+
+function isNegative(n: TNode): boolean {
+  return n.flat < 0 || (n.flat === 0 && n.cum < 0);
+}
+
+function selectNodes(all: TNode[], dropNegative: boolean): TNode[] {
+  return all.filter((n) => !(n.cum === 0 && n.flat === 0) && !(dropNegative && isNegative(n)));
+}
+
+/** graph.New: the aggregated graph, or with callTree one node per distinct call path. */
+export function buildTaggedGraph(view: ProfileView, index: NodeIndex, o: TaggedGraphOptions): TNode[] {
+  const { stack, stackStart } = view;
+  const { locNodeStart, locNodes, infos } = index;
+  const all: TNode[] = [];
+  const shared: (TNode | undefined)[] = new Array<TNode | undefined>(infos.length);
+  const children = new Map<TNode | null, Map<number, TNode>>();
+  const nodeFor = (id: number, parent: TNode | null): TNode | null => {
+    if (o.kept !== null && o.kept[id] === 0) return null;
+    if (!o.callTree) {
+      let n = shared[id];
+      if (n === undefined) {
+        shared[id] = n = new TNode(id, infos[id]);
+        all.push(n);
+      }
+      return n;
+    }
+    let m = children.get(parent);
+    if (m === undefined) children.set(parent, (m = new Map()));
+    let n = m.get(id);
+    if (n === undefined) {
+      n = new TNode(id, infos[id]);
+      m.set(id, n);
+      all.push(n);
+    }
+    return n;
+  };
+  for (let i = 0; i < view.sampleCount; i++) {
+    const w = view.value(i);
+    const dw = o.meanIndex >= 0 ? view.valueAt(i, o.meanIndex) : 0;
+    if (w === 0 && dw === 0) continue;
+    const st = sampleTags(view, i);
+    const stamp = i + 1;
+    let parent: TNode | null = null;
+    let residual = false;
+    for (let s = stackStart[i + 1] - 1; s >= stackStart[i]; s--) {
+      const loc = stack[s];
+      const lo = locNodeStart[loc];
+      const hi = locNodeStart[loc + 1];
+      for (let k = hi - 1; k >= lo; k--) {
+        const n = nodeFor(locNodes[k], parent);
+        if (n === null) {
+          residual = true;
+          continue;
+        }
+        const inline = k !== hi - 1;
+        if (o.callTree) {
+          addSample(n, dw, w, st, o, false);
+          if (parent !== null) addToEdge(parent, n, dw, w, false, inline);
+        } else {
+          if (n.stamp !== stamp) {
+            n.stamp = stamp;
+            addSample(n, dw, w, st, o, false);
+          }
+          if (parent !== null && n !== parent) {
+            const e = parent.out.get(n);
+            if (e === undefined || e.stamp !== stamp) addToEdge(parent, n, dw, w, residual, inline).stamp = stamp;
+          }
+        }
+        parent = n;
+        residual = false;
+      }
+    }
+    if (parent !== null && !residual) addSample(parent, dw, w, st, o, true);
+  }
+  return selectNodes(all, o.dropNegative);
+}
+
+const abs = Math.abs;
+
+function strCmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** EdgeMap.Sort: heavier first, then source and destination printable names. */
+export function sortEdgeList(edges: Iterable<TEdge>, names: NameCache): TEdge[] {
+  return [...edges].sort((a, b) => {
+    if (a.weight !== b.weight) {
+      const d = abs(b.weight) - abs(a.weight);
+      if (d !== 0) return d;
+    }
+    const s = strCmp(names.name(a.src.id), names.name(b.src.id));
+    if (s !== 0) return s;
+    return strCmp(names.name(a.dst.id), names.name(b.dst.id));
+  });
+}
+
+function edgeEntropy(edges: Map<TNode, TEdge>, self: number): number {
+  let score = 0;
+  let total = self;
+  for (const e of edges.values()) if (e.weight > 0) total += abs(e.weight);
+  if (total !== 0) {
+    for (const e of edges.values()) {
+      const frac = abs(e.weight) / total;
+      score += -frac * Math.log2(frac);
+    }
+    if (self > 0) {
+      const frac = abs(self) / total;
+      score += -frac * Math.log2(frac);
+    }
+  }
+  return score;
+}
+
+const INT64_MIN = -(1n << 63n);
+
+/**
+ * Go's int64(f) on amd64: truncation, and the "integer indefinite" value (MinInt64)
+ * for NaN or out-of-range input. Diff profiles reach that case (negative weights make
+ * log2 NaN), and pprof's order then depends on it.
+ */
+function goInt64(f: number): bigint {
+  if (Number.isNaN(f) || f >= 2 ** 63 || f < -(2 ** 63)) return INT64_MIN;
+  return BigInt(Math.trunc(f));
+}
+
+/** abs64 with int64 wrap-around (abs of MinInt64 is MinInt64, as in Go). */
+function abs64(v: bigint): bigint {
+  return v < 0n ? BigInt.asIntN(64, -v) : v;
+}
+
+/** entropyScore: favour entries, leaves and nodes whose edges spread the weight. */
+function entropyScore(n: TNode): bigint {
+  let score = 0;
+  score += n.in.size === 0 ? 1 : edgeEntropy(n.in, 0);
+  score += n.out.size === 0 ? 1 : edgeEntropy(n.out, n.flat);
+  return BigInt.asIntN(64, goInt64(score * n.cum) + BigInt(n.flat));
+}
+
+/** SortNodes in visual mode (EntropyOrder), the order dot numbers its nodes in. */
+export function sortEntropy(nodes: TNode[], names: NameCache): void {
+  const score = new Map<TNode, bigint>();
+  for (const n of nodes) score.set(n, abs64(entropyScore(n)));
+  nodes.sort((l, r) => {
+    const sl = score.get(l) as bigint;
+    const sr = score.get(r) as bigint;
+    if (sl !== sr) return sl > sr ? -1 : 1;
+    if (l.id !== r.id) {
+      const a = l.info;
+      const b = r.info;
+      if (a.address !== 0n && b.address !== 0n && a.address !== b.address) return a.address < b.address ? -1 : 1;
+      const c = strCmp(names.name(l.id), names.name(r.id));
+      if (c !== 0) return c;
+    }
+    if (abs(l.flat) !== abs(r.flat)) return abs(r.flat) - abs(l.flat);
+    return strCmp(names.sprint(l.id), names.sprint(r.id));
+  });
+}
+
+/** TrimLowFrequencyTags: drop tags lighter than the cutoff both flat and cum. */
+export function trimLowFrequencyTags(nodes: TNode[], cutoff: number): void {
+  const trim = (m: Map<string, Tag>) => {
+    const kept = new Map<string, Tag>();
+    for (const [k, t] of m) if (abs(t.flat) >= cutoff || abs(t.cum) >= cutoff) kept.set(k, t);
+    return kept;
+  };
+  for (const n of nodes) {
+    n.labelTags = trim(n.labelTags);
+    for (const [k, m] of n.numericTags) n.numericTags.set(k, trim(m));
+  }
+}
+
+/** TrimLowFrequencyEdges: remove in-edges of the graph's nodes below the cutoff. */
+export function trimLowFrequencyEdges(nodes: TNode[], cutoff: number): number {
+  let dropped = 0;
+  for (const n of nodes) {
+    for (const [src, e] of [...n.in]) {
+      if (abs(e.weight) < cutoff) {
+        n.in.delete(src);
+        src.out.delete(n);
+        dropped++;
+      }
+    }
+  }
+  return dropped;
+}
+
+export const MAX_NODELETS = 4;
+
+function countTags(n: TNode): number {
+  let c = 0;
+  for (const t of n.labelTags.values()) if (t.flat !== 0) c++;
+  for (const m of n.numericTags.values()) for (const t of m.values()) if (t.flat !== 0) c++;
+  return c;
+}
+
+/** selectTopNodes in visual mode: drawn nodelets count against -nodecount too. */
+export function selectTopNodes(nodes: TNode[], maxNodes: number): TNode[] {
+  if (maxNodes > 0) {
+    let count = 0;
+    for (let i = 0; i < nodes.length; i++) {
+      count += Math.min(countTags(nodes[i]), MAX_NODELETS) + 1;
+      if (count >= maxNodes) {
+        maxNodes = i + 1;
+        break;
+      }
+    }
+  }
+  return nodes.slice(0, Math.min(maxNodes, nodes.length));
+}
+
+function isRedundantEdge(e: TEdge): boolean {
+  const src = e.src;
+  const seen = new Set<TNode>([e.dst]);
+  const queue: TNode[] = [e.dst];
+  for (let q = 0; q < queue.length; q++) {
+    for (const ie of queue[q].in.values()) {
+      if (ie === e || seen.has(ie.src)) continue;
+      if (ie.src === src) return true;
+      seen.add(ie.src);
+      queue.push(ie.src);
+    }
+  }
+  return false;
+}
+
+/** RemoveRedundantEdges: drop residual edges whose target is reachable another way. */
+export function removeRedundantEdges(nodes: TNode[], names: NameCache): void {
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    const ins = sortEdgeList(n.in.values(), names);
+    for (let j = ins.length - 1; j >= 0; j--) {
+      const e = ins[j];
+      if (!e.residual) break;
+      if (isRedundantEdge(e)) {
+        e.src.out.delete(e.dst);
+        e.dst.in.delete(e.src);
+      }
+    }
+  }
+}
+
+/** TrimTree: keep only `kept` nodes of a call tree, reattaching children to the parent. */
+export function trimTree(nodes: TNode[], kept: Set<TNode>, names: NameCache): TNode[] {
+  const out: TNode[] = [];
+  for (const cur of nodes) {
+    if (kept.has(cur)) {
+      out.push(cur);
+      continue;
+    }
+    if (cur.in.size === 0) {
+      for (const e of cur.out.values()) e.dst.in.delete(cur);
+      continue;
+    }
+    const parent = [...cur.in.values()][0].src;
+    const parentInline = (parent.out.get(cur) as TEdge).inline;
+    parent.out.delete(cur);
+    for (const e of cur.out.values()) {
+      const child = e.dst;
+      child.in.delete(cur);
+      child.in.set(parent, e);
+      parent.out.set(child, e);
+      e.src = parent;
+      e.residual = true;
+      e.inline = parentInline && e.inline;
+    }
+  }
+  removeRedundantEdges(out, names);
+  return out;
+}
