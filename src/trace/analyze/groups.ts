@@ -4,6 +4,7 @@
 
 import { quantileSorted } from "../../core/stats/index.js";
 import { addStats, emptyStats, type ExecStats } from "./exec-stats.js";
+import { concatF64 } from "./f64-list.js";
 import type { GoroutineSummary } from "./summarize.js";
 
 export interface Latency {
@@ -34,8 +35,13 @@ export interface GoroutineGroup {
 }
 
 /** Latency quantiles (Hyndman-Fan type 7, as everywhere in godiag) of ns samples. */
-export function latency(samples: number[]): Latency {
-  const xs = new Float64Array(samples).sort();
+export function latency(samples: readonly number[]): Latency {
+  return latencyInPlace(new Float64Array(samples));
+}
+
+/** latency() of samples it may reorder (it sorts them in place: no copy). */
+export function latencyInPlace(samples: Float64Array): Latency {
+  const xs = samples.sort();
   const q = (p: number) => (xs.length ? quantileSorted(xs as unknown as number[], p) : 0);
   return { count: xs.length, p50Ns: q(0.5), p90Ns: q(0.9), p99Ns: q(0.99), maxNs: xs.length ? xs[xs.length - 1] : 0 };
 }
@@ -70,11 +76,7 @@ export function groupGoroutines(gs: Iterable<GoroutineSummary>): GoroutineGroup[
   const out: GoroutineGroup[] = [];
   for (const [name, list] of byName) {
     const stats = emptyStats();
-    const waits: number[] = [];
-    for (const g of list) {
-      addStats(stats, g.stats);
-      for (const w of g.schedWaits) waits.push(w);
-    }
+    for (const g of list) addStats(stats, g.stats);
     out.push({
       name,
       count: list.length,
@@ -82,7 +84,7 @@ export function groupGoroutines(gs: Iterable<GoroutineSummary>): GoroutineGroup[
       exec: minAvgMax(list.map((g) => g.stats.execNs)),
       schedWait: minAvgMax(list.map((g) => g.stats.schedWaitNs)),
       block: minAvgMax(list.map((g) => blockTotal(g.stats))),
-      schedLatency: latency(waits),
+      schedLatency: latencyInPlace(concatF64(list.map((g) => g.schedWaits))),
     });
   }
   return out.sort((a, b) => b.stats.execNs - a.stats.execNs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -37,8 +37,20 @@ export interface LongRunReport {
 
 const MAX_KEPT = 20;
 
+interface RunStart {
+  g: number;
+  t: number;
+  integral: number;
+  maxRunnable: number;
+}
+
 export class LongRunAnalyzer {
-  private readonly runStart = new Map<number, { t: number; integral: number; maxRunnable: number }>();
+  /**
+   * Runs in progress (at most GOMAXPROCS, so a list: every new runnable goroutine updates
+   * each one's maximum, and a Map's forEach with a closure per event cost more than the
+   * rest of this analysis).
+   */
+  private readonly open: RunStart[] = [];
   /** every goroutine in state Running, including those first seen running */
   private readonly running = new Set<number>();
   private runnable = 0;
@@ -79,13 +91,15 @@ export class LongRunAnalyzer {
     if (st.to === GoState.Runnable) this.runnable++;
     if (this.runnable < 0) this.runnable = 0; // runnable before the trace began
     // Only a new runnable goroutine can raise the maximum (runs in progress: at most GOMAXPROCS).
-    if (st.to === GoState.Runnable) this.runStart.forEach((r) => void (r.maxRunnable = Math.max(r.maxRunnable, this.runnable)));
+    if (st.to === GoState.Runnable) {
+      const n = this.runnable;
+      for (const r of this.open) if (r.maxRunnable < n) r.maxRunnable = n;
+    }
     if (st.to === GoState.Running) this.running.add(g);
     if (st.from === GoState.Running) {
       this.running.delete(g);
-      const r = this.runStart.get(g);
+      const r = this.takeRun(g);
       if (r) {
-        this.runStart.delete(g);
         const d = t - r.t;
         if (d >= this.thresholdNs) {
           this.runs.push({
@@ -107,8 +121,23 @@ export class LongRunAnalyzer {
     }
     // A run's start is known only from an observed transition into Running.
     if (st.to === GoState.Running && st.from !== GoState.Undetermined) {
-      this.runStart.set(g, { t, integral: this.integral, maxRunnable: this.runnable });
+      this.takeRun(g); // a run never seen to end (not expected) is replaced, as a Map would
+      this.open.push({ g, t, integral: this.integral, maxRunnable: this.runnable });
     }
+  }
+
+  /** Removes and returns g's run in progress, if any. */
+  private takeRun(g: number): RunStart | undefined {
+    const open = this.open;
+    for (let i = 0; i < open.length; i++) {
+      if (open[i].g === g) {
+        const r = open[i];
+        open[i] = open[open.length - 1];
+        open.pop();
+        return r;
+      }
+    }
+    return undefined;
   }
 
   finish(): LongRunReport {
