@@ -46,25 +46,28 @@ export function latency(samples: readonly number[]): Latency {
 export function latencyInPlace(xs: Float64Array): Latency {
   const n = xs.length;
   if (n === 0) return { count: 0, p50Ns: 0, p90Ns: 0, p99Ns: 0, maxNs: 0 };
-  let from = 0;
-  // Type 7: h = (n-1)p, x[lo] + (h-lo)(x[lo+1] - x[lo]); ascending p lets each select
-  // start where the last one ended (everything left of it is no larger).
-  const q = (p: number): number => {
-    const h = (n - 1) * p;
-    const lo = Math.floor(h);
-    select(xs, from, n - 1, lo);
-    from = lo;
-    if (lo + 1 >= n) return xs[lo];
-    let next = Infinity;
-    for (let i = lo + 1; i < n; i++) if (xs[i] < next) next = xs[i];
-    return xs[lo] + (h - lo) * (next - xs[lo]);
-  };
-  const p50Ns = q(0.5);
-  const p90Ns = q(0.9);
-  const p99Ns = q(0.99);
+  // Ascending p lets each select start where the last one ended (nothing right of it is smaller).
+  const p50Ns = quantile7(xs, 0, 0.5);
+  const p90Ns = quantile7(xs, Math.floor((n - 1) * 0.5), 0.9);
+  const p99Ns = quantile7(xs, Math.floor((n - 1) * 0.9), 0.99);
   let maxNs = -Infinity;
-  for (let i = from; i < n; i++) if (xs[i] > maxNs) maxNs = xs[i];
+  for (let i = Math.floor((n - 1) * 0.99); i < n; i++) if (xs[i] > maxNs) maxNs = xs[i];
   return { count: n, p50Ns, p90Ns, p99Ns, maxNs };
+}
+
+/**
+ * Type 7: h = (n-1)p, x[lo] + (h-lo)(x[lo+1] - x[lo]) in sorted order; xs[from..] must hold
+ * the largest n-from values (from <= lo). Leaves xs[lo] in its sorted place.
+ */
+function quantile7(xs: Float64Array, from: number, p: number): number {
+  const n = xs.length;
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  select(xs, from, n - 1, lo);
+  if (lo + 1 >= n) return xs[lo];
+  let next = Infinity;
+  for (let i = lo + 1; i < n; i++) if (xs[i] < next) next = xs[i];
+  return xs[lo] + (h - lo) * (next - xs[lo]);
 }
 
 /** Rearranges xs[lo..hi] so that xs[k] is the value a sort would put there, smaller ones left of it, larger right. */
