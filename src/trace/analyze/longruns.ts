@@ -51,8 +51,11 @@ export class LongRunAnalyzer {
    * rest of this analysis).
    */
   private readonly open: RunStart[] = [];
-  /** every goroutine in state Running, including those first seen running */
-  private readonly running = new Set<number>();
+  /**
+   * every goroutine in state Running, including those first seen running: at most about
+   * GOMAXPROCS, so a list (added to and removed from on every run, read only at a STW)
+   */
+  private readonly running: number[] = [];
   private runnable = 0;
   private integral = 0;
   private lastT = NaN;
@@ -95,9 +98,13 @@ export class LongRunAnalyzer {
       const n = this.runnable;
       for (const r of this.open) if (r.maxRunnable < n) r.maxRunnable = n;
     }
-    if (st.to === GoState.Running) this.running.add(g);
+    if (st.to === GoState.Running && !this.running.includes(g)) this.running.push(g);
     if (st.from === GoState.Running) {
-      this.running.delete(g);
+      const i = this.running.indexOf(g);
+      if (i >= 0) {
+        this.running[i] = this.running[this.running.length - 1];
+        this.running.pop();
+      }
       const r = this.takeRun(g);
       if (r) {
         const d = t - r.t;
