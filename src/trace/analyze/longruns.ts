@@ -36,6 +36,20 @@ export interface LongRunReport {
 }
 
 const MAX_KEPT = 20;
+/**
+ * The long runs kept while reading are cut back to the best MAX_KEPT whenever they reach
+ * this many, so memory does not grow with the trace's length. The result is the same as
+ * sorting all of them: the sort is stable and a run outside a prefix's best MAX_KEPT
+ * cannot be in the whole trace's.
+ */
+const PRUNE_AT = 4 * MAX_KEPT;
+
+const byHarm = (a: LongRun, b: LongRun) => b.othersRunnableNs - a.othersRunnableNs || b.durationNs - a.durationNs;
+
+function pruneRuns(runs: LongRun[]): void {
+  runs.sort(byHarm);
+  runs.length = MAX_KEPT;
+}
 
 interface RunStart {
   g: number;
@@ -51,6 +65,7 @@ export class LongRunAnalyzer {
    * rest of this analysis).
    */
   private readonly open: RunStart[] = [];
+  private readonly free: RunStart[] = [];
   /**
    * every goroutine in state Running, including those first seen running: at most about
    * GOMAXPROCS, so a list (added to and removed from on every run, read only at a STW)
@@ -118,7 +133,9 @@ export class LongRunAnalyzer {
             maxRunnable: r.maxRunnable,
             endStack: st.stack,
           });
+          if (this.runs.length >= PRUNE_AT) pruneRuns(this.runs);
         }
+        this.free.push(r);
       }
       if (this.stws.size > 0) {
         this.stws.forEach((s) => {
@@ -129,7 +146,13 @@ export class LongRunAnalyzer {
     // A run's start is known only from an observed transition into Running.
     if (st.to === GoState.Running && st.from !== GoState.Undetermined) {
       this.takeRun(g); // a run never seen to end (not expected) is replaced, as a Map would
-      this.open.push({ g, t, integral: this.integral, maxRunnable: this.runnable });
+      // Run starts come and go on every schedule: reuse their records (less GC).
+      const r = this.free.pop() ?? { g: 0, t: NaN, integral: NaN, maxRunnable: 0 };
+      r.g = g;
+      r.t = t;
+      r.integral = this.integral;
+      r.maxRunnable = this.runnable;
+      this.open.push(r);
     }
   }
 
@@ -148,7 +171,7 @@ export class LongRunAnalyzer {
   }
 
   finish(): LongRunReport {
-    const runs = this.runs.sort((a, b) => b.othersRunnableNs - a.othersRunnableNs || b.durationNs - a.durationNs).slice(0, MAX_KEPT);
+    const runs = this.runs.sort(byHarm).slice(0, MAX_KEPT);
     const stwDelays = this.delays.sort((a, b) => b.waitedNs - a.waitedNs).slice(0, MAX_KEPT);
     return { thresholdNs: this.thresholdNs, runs, stwDelays };
   }
