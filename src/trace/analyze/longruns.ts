@@ -37,7 +37,7 @@ export interface LongRunReport {
 
 const MAX_KEPT = 20;
 /**
- * The long runs kept while reading are cut back to the best MAX_KEPT whenever they reach
+ * The long runs (and STW delays) kept while reading are cut back to the best MAX_KEPT whenever they reach
  * this many, so memory does not grow with the trace's length. The result is the same as
  * sorting all of them: the sort is stable and a run outside a prefix's best MAX_KEPT
  * cannot be in the whole trace's.
@@ -45,6 +45,8 @@ const MAX_KEPT = 20;
 const PRUNE_AT = 4 * MAX_KEPT;
 
 const byHarm = (a: LongRun, b: LongRun) => b.othersRunnableNs - a.othersRunnableNs || b.durationNs - a.durationNs;
+
+const byWait = (a: StwDelay, b: StwDelay) => b.waitedNs - a.waitedNs;
 
 function pruneRuns(runs: LongRun[]): void {
   runs.sort(byHarm);
@@ -97,7 +99,10 @@ export class LongRunAnalyzer {
       const s = r.name.startsWith("stop-the-world (") ? this.stws.get(r.scope.id) : undefined;
       if (s) {
         // Stopping the world normally takes microseconds; list the waits a tenth of a long run or more.
-        if (s.delay && s.delay.waitedNs >= this.thresholdNs / 10) this.delays.push(s.delay);
+        if (s.delay && s.delay.waitedNs >= this.thresholdNs / 10) {
+          this.delays.push(s.delay);
+          if (this.delays.length >= PRUNE_AT) this.delays.sort(byWait).length = MAX_KEPT;
+        }
         this.stws.delete(r.scope.id);
       }
     }
@@ -172,7 +177,7 @@ export class LongRunAnalyzer {
 
   finish(): LongRunReport {
     const runs = this.runs.sort(byHarm).slice(0, MAX_KEPT);
-    const stwDelays = this.delays.sort((a, b) => b.waitedNs - a.waitedNs).slice(0, MAX_KEPT);
+    const stwDelays = this.delays.sort(byWait).slice(0, MAX_KEPT);
     return { thresholdNs: this.thresholdNs, runs, stwDelays };
   }
 }
