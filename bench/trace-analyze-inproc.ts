@@ -1,6 +1,8 @@
 // In-process timing of `godiag trace`'s analyses: one pass of the reader feeding every
-// analysis (analyzeTraceFile). Bundled with esbuild by bench/trace-reader.mjs; argv:
-// FILE RUNS. Run 0 is the fresh-process one (JIT warm-up included). Prints JSON.
+// analysis (analyzeTraceFile). Bundle it first: node_modules/.bin/esbuild
+// bench/trace-analyze-inproc.ts --bundle --platform=node --format=esm --outfile=bench/out/ta.mjs
+// then: node bench/out/ta.mjs FILE RUNS. Run 0 is the fresh-process one (JIT warm-up
+// included); the warm runs follow. Prints JSON.
 import { analyzeTraceFile } from "../src/api/trace.js";
 
 const [file, runsArg] = process.argv.slice(2);
