@@ -29,19 +29,21 @@ if (!hasGo) {
   process.exit(1);
 }
 
+const onlyTrace = process.env.BENCH_ONLY === "trace";
 const pprof = join(OUT, "pprof");
-if (!existsSync(pprof)) {
+if (!onlyTrace && !existsSync(pprof)) {
   console.error("building go tool pprof from the machine's Go ...");
   execFileSync("go", ["build", "-o", pprof, "cmd/pprof"], { stdio: "inherit" });
 }
 
 const generated = join(OUT, "large-gen.pb.gz");
-if (!existsSync(generated)) {
+if (!onlyTrace && !existsSync(generated)) {
   console.error("generating the large synthetic profile (bench/gen-large) ...");
   execFileSync("go", ["run", ".", "-o", generated], { cwd: join(ROOT, "bench/gen-large"), stdio: "inherit" });
 }
 
-const inputs = [
+// BENCH_ONLY=trace: only the execution-trace comparison below.
+const inputs = onlyTrace ? [] : [
   { name: "large.cpu (google/pprof corpus)", file: join(CORPUS, "google-pprof/internal/proftest/testdata/large.cpu") },
   { name: "generated (bench/gen-large)", file: generated },
 ];
@@ -97,18 +99,104 @@ for (const input of inputs) {
   results.push(r);
 }
 
-writeFileSync(join(OUT, "results.json"), JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results }, null, 2));
-console.log(`| input | size | godiag top | pprof -top | speed-up | godiag RSS | pprof RSS | RSS ratio | same output |`);
-console.log(`|---|---|---|---|---|---|---|---|---|`);
+if (!onlyTrace) writeFileSync(join(OUT, "results.json"), JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results }, null, 2));
+if (results.length) console.log(`| input | size | godiag top | pprof -top | speed-up | godiag RSS | pprof RSS | RSS ratio | same output |`);
+if (results.length) console.log(`|---|---|---|---|---|---|---|---|---|`);
 for (const r of results) {
   console.log(
     `| ${r.input} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.godiagMs.toFixed(0)} ms | ${r.pprofMs.toFixed(0)} ms | ${r.speedup.toFixed(2)}x | ${r.godiagRssMB.toFixed(0)} MB | ${r.pprofRssMB.toFixed(0)} MB | ${r.rssRatio.toFixed(2)} | ${r.identicalOutput ? "yes" : "NO"} |`,
   );
 }
 
+// Execution traces, against golang.org/x/exp/trace (testdata/trace/oracle) on a ~20 MB
+// trace of a busy program (testdata/trace/progs/tracebusy): the reader alone (every event
+// to a counting visitor) vs the oracle's count mode, and `godiag trace` (read + every
+// analysis) vs its stats mode. Alternating fresh processes; CPU time (user+sys) is the
+// steadier measure on a shared machine, so it is reported beside the wall time.
+// BENCH_TRACE_RUNS (default 3) rounds; BENCH_ONLY=pprof skips this too.
+if (process.env.BENCH_ONLY !== "pprof") {
+  const goEnv = { ...process.env, GOFLAGS: "", GOWORK: "off", GOTOOLCHAIN: "local" };
+  const traceRuns = Number(process.env.BENCH_TRACE_RUNS ?? 3);
+  const oracle = join(OUT, "trace-oracle");
+  if (!existsSync(oracle)) {
+    console.error("building the trace oracle (golang.org/x/exp/trace) ...");
+    execFileSync("go", ["build", "-o", oracle, "."], { cwd: join(ROOT, "testdata/trace/oracle"), env: goEnv, stdio: "inherit" });
+  }
+  const trace = join(OUT, "busy-20mb.trace");
+  if (!existsSync(trace)) {
+    console.error("writing a 20 MB execution trace (testdata/trace/progs/tracebusy) ...");
+    const bin = join(OUT, "tracebusy");
+    execFileSync("go", ["build", "-o", bin, "./tracebusy"], { cwd: join(ROOT, "testdata/trace/progs"), env: goEnv, stdio: "inherit" });
+    execFileSync(bin, ["-out", trace, "-mb", "20"], { stdio: "inherit", timeout: 300_000 });
+  }
+  const reader = join(OUT, "trace-reader-inproc.mjs");
+  execFileSync(join(ROOT, "node_modules/.bin/esbuild"), [join(ROOT, "bench/trace-reader-inproc.ts"), "--bundle", "--platform=node", "--format=esm", `--outfile=${reader}`, "--log-level=warning"]);
+  const timed = (argv) => {
+    const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", ...argv], { encoding: "utf8", maxBuffer: 1 << 28 });
+    if (r.status !== 0) throw new Error(`${argv.join(" ")} failed: ${r.stderr}`);
+    const t0 = r.stderr.trim().split("\n").pop().split(" ").map(Number);
+    return { rssKB: t0[0], cpuMs: (t0[1] + t0[2]) * 1000, stdout: r.stdout };
+  };
+  const withWall = (argv) => {
+    const t0 = process.hrtime.bigint();
+    const r = timed(argv);
+    return { ...r, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+  };
+  // What both `godiag trace --json` and the oracle's stats report, compared as the same-output check.
+  const SHARED = ["durationNs", "goroutinesCreated", "goroutinesEnded", "gcCycles", "stw", "stwByReason", "markAssist"];
+  const cases = [
+    {
+      name: "trace: reader vs x/exp/trace (count)",
+      ours: () => withWall([process.execPath, reader, trace, "0"]),
+      theirs: () => withWall([oracle, "count", trace]),
+      same: (a, b) => JSON.parse(a).events === Number(b.trim()),
+    },
+    {
+      name: "trace: godiag trace vs x/exp/trace (stats)",
+      ours: () => withWall([process.execPath, join(ROOT, "dist/godiag.mjs"), "trace", "--json", trace]),
+      theirs: () => withWall([oracle, "stats", trace]),
+      same: (a, b) => {
+        const x = JSON.parse(a).summary;
+        const y = JSON.parse(b);
+        return SHARED.every((k) => JSON.stringify(x[k]) === JSON.stringify(y[k]));
+      },
+    },
+  ];
+  const size = statSync(trace).size;
+  const rows = [];
+  for (const c of cases) {
+    const ours = [];
+    const theirs = [];
+    let same = true;
+    for (let i = 0; i < traceRuns; i++) {
+      const a = c.ours();
+      const b = c.theirs();
+      if (!c.same(a.stdout, b.stdout)) same = false;
+      ours.push(a);
+      theirs.push(b);
+    }
+    rows.push({ c, ours, theirs, same });
+  }
+  const mbs = (ms) => `${(size / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
+  console.log(`\n## execution traces vs golang.org/x/exp/trace (${(size / 1e6).toFixed(1)} MB, ${traceRuns} alternating runs)\n`);
+  console.log(`| case | godiag wall (median) | peer wall | speed-up | godiag CPU (min) | peer CPU | CPU speed-up | godiag RSS | peer RSS | same result |`);
+  console.log(`|---|---|---|---|---|---|---|---|---|---|`);
+  for (const { c, ours, theirs, same } of rows) {
+    const ow = median(ours.map((x) => x.ms));
+    const tw = median(theirs.map((x) => x.ms));
+    const oc = Math.min(...ours.map((x) => x.cpuMs));
+    const tc = Math.min(...theirs.map((x) => x.cpuMs));
+    const orss = Math.max(...ours.map((x) => x.rssKB)) / 1024;
+    const trss = Math.max(...theirs.map((x) => x.rssKB)) / 1024;
+    console.log(
+      `| ${c.name} | ${ow.toFixed(0)} ms | ${tw.toFixed(0)} ms | ${(tw / ow).toFixed(2)}x | ${oc.toFixed(0)} ms (${mbs(oc)}) | ${tc.toFixed(0)} ms (${mbs(tc)}) | ${(tc / oc).toFixed(2)}x | ${orss.toFixed(0)} MB | ${trss.toFixed(0)} MB | ${same ? "yes" : "NO"} |`,
+    );
+  }
+}
+
 // The other comparisons, each against its own peer, in the same run. Each script
 // prints its own markdown section (docs/PERFORMANCE.md keeps the latest).
-// BENCH_ONLY=pprof skips them.
+// BENCH_ONLY=pprof (or trace) skips them.
 const SUITES = [
   ["goroutine dumps vs panicparse pp", "bench/goroutines.mjs"],
   ["benchstat", "bench/benchstat.mjs"],
@@ -116,7 +204,7 @@ const SUITES = [
   ["capture overhead", "bench/capture-overhead.mjs"],
   ["regular expressions: re2js vs V8", "bench/regexp.mjs"],
 ];
-if (process.env.BENCH_ONLY !== "pprof") {
+if (process.env.BENCH_ONLY === undefined) {
   for (const [title, script] of SUITES) {
     console.log(`\n## ${title} (${script})\n`);
     const r = spawnSync(process.execPath, [join(ROOT, script)], { stdio: "inherit", timeout: 30 * 60_000 });

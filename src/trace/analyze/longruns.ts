@@ -36,11 +36,43 @@ export interface LongRunReport {
 }
 
 const MAX_KEPT = 20;
+/**
+ * The long runs (and STW delays) kept while reading are cut back to the best MAX_KEPT whenever they reach
+ * this many, so memory does not grow with the trace's length. The result is the same as
+ * sorting all of them: the sort is stable and a run outside a prefix's best MAX_KEPT
+ * cannot be in the whole trace's.
+ */
+const PRUNE_AT = 4 * MAX_KEPT;
+
+const byHarm = (a: LongRun, b: LongRun) => b.othersRunnableNs - a.othersRunnableNs || b.durationNs - a.durationNs;
+
+const byWait = (a: StwDelay, b: StwDelay) => b.waitedNs - a.waitedNs;
+
+function pruneRuns(runs: LongRun[]): void {
+  runs.sort(byHarm);
+  runs.length = MAX_KEPT;
+}
+
+interface RunStart {
+  g: number;
+  t: number;
+  integral: number;
+  maxRunnable: number;
+}
 
 export class LongRunAnalyzer {
-  private readonly runStart = new Map<number, { t: number; integral: number; maxRunnable: number }>();
-  /** every goroutine in state Running, including those first seen running */
-  private readonly running = new Set<number>();
+  /**
+   * Runs in progress (at most GOMAXPROCS, so a list: every new runnable goroutine updates
+   * each one's maximum, and a Map's forEach with a closure per event cost more than the
+   * rest of this analysis).
+   */
+  private readonly open: RunStart[] = [];
+  private readonly free: RunStart[] = [];
+  /**
+   * every goroutine in state Running, including those first seen running: at most about
+   * GOMAXPROCS, so a list (added to and removed from on every run, read only at a STW)
+   */
+  private readonly running: number[] = [];
   private runnable = 0;
   private integral = 0;
   private lastT = NaN;
@@ -67,7 +99,10 @@ export class LongRunAnalyzer {
       const s = r.name.startsWith("stop-the-world (") ? this.stws.get(r.scope.id) : undefined;
       if (s) {
         // Stopping the world normally takes microseconds; list the waits a tenth of a long run or more.
-        if (s.delay && s.delay.waitedNs >= this.thresholdNs / 10) this.delays.push(s.delay);
+        if (s.delay && s.delay.waitedNs >= this.thresholdNs / 10) {
+          this.delays.push(s.delay);
+          if (this.delays.length >= PRUNE_AT) this.delays.sort(byWait).length = MAX_KEPT;
+        }
         this.stws.delete(r.scope.id);
       }
     }
@@ -79,13 +114,19 @@ export class LongRunAnalyzer {
     if (st.to === GoState.Runnable) this.runnable++;
     if (this.runnable < 0) this.runnable = 0; // runnable before the trace began
     // Only a new runnable goroutine can raise the maximum (runs in progress: at most GOMAXPROCS).
-    if (st.to === GoState.Runnable) this.runStart.forEach((r) => void (r.maxRunnable = Math.max(r.maxRunnable, this.runnable)));
-    if (st.to === GoState.Running) this.running.add(g);
+    if (st.to === GoState.Runnable) {
+      const n = this.runnable;
+      for (const r of this.open) if (r.maxRunnable < n) r.maxRunnable = n;
+    }
+    if (st.to === GoState.Running && !this.running.includes(g)) this.running.push(g);
     if (st.from === GoState.Running) {
-      this.running.delete(g);
-      const r = this.runStart.get(g);
+      const i = this.running.indexOf(g);
+      if (i >= 0) {
+        this.running[i] = this.running[this.running.length - 1];
+        this.running.pop();
+      }
+      const r = this.takeRun(g);
       if (r) {
-        this.runStart.delete(g);
         const d = t - r.t;
         if (d >= this.thresholdNs) {
           this.runs.push({
@@ -97,7 +138,9 @@ export class LongRunAnalyzer {
             maxRunnable: r.maxRunnable,
             endStack: st.stack,
           });
+          if (this.runs.length >= PRUNE_AT) pruneRuns(this.runs);
         }
+        this.free.push(r);
       }
       if (this.stws.size > 0) {
         this.stws.forEach((s) => {
@@ -107,13 +150,34 @@ export class LongRunAnalyzer {
     }
     // A run's start is known only from an observed transition into Running.
     if (st.to === GoState.Running && st.from !== GoState.Undetermined) {
-      this.runStart.set(g, { t, integral: this.integral, maxRunnable: this.runnable });
+      this.takeRun(g); // a run never seen to end (not expected) is replaced, as a Map would
+      // Run starts come and go on every schedule: reuse their records (less GC).
+      const r = this.free.pop() ?? { g: 0, t: NaN, integral: NaN, maxRunnable: 0 };
+      r.g = g;
+      r.t = t;
+      r.integral = this.integral;
+      r.maxRunnable = this.runnable;
+      this.open.push(r);
     }
   }
 
+  /** Removes and returns g's run in progress, if any. */
+  private takeRun(g: number): RunStart | undefined {
+    const open = this.open;
+    for (let i = 0; i < open.length; i++) {
+      if (open[i].g === g) {
+        const r = open[i];
+        open[i] = open[open.length - 1];
+        open.pop();
+        return r;
+      }
+    }
+    return undefined;
+  }
+
   finish(): LongRunReport {
-    const runs = this.runs.sort((a, b) => b.othersRunnableNs - a.othersRunnableNs || b.durationNs - a.durationNs).slice(0, MAX_KEPT);
-    const stwDelays = this.delays.sort((a, b) => b.waitedNs - a.waitedNs).slice(0, MAX_KEPT);
+    const runs = this.runs.sort(byHarm).slice(0, MAX_KEPT);
+    const stwDelays = this.delays.sort(byWait).slice(0, MAX_KEPT);
     return { thresholdNs: this.thresholdNs, runs, stwDelays };
   }
 }

@@ -7,6 +7,7 @@
 // own function and takes the lowest.
 
 import { EventKind, GoState, NO_GOROUTINE, ResourceKind, type TraceEvent } from "../model/event.js";
+import { IntMap } from "../read/intmap.js";
 
 export interface UtilFlags {
   /** count stop-the-world pauses that mention GC (go tool trace's "STW") */
@@ -57,7 +58,8 @@ export class MutatorUtilisation {
   private stw = 0;
   private readonly inGc = new Set<number>();
   private readonly bgMark = new Set<number>();
-  private readonly states = new Map<number, number>();
+  /** every goroutine's state (set on each transition: the reader's typed-array IntMap, not a Map) */
+  private readonly states = new IntMap<number>();
   private readonly procs: { time: number; n: number }[] = [];
   private nSync = 0;
   private lastTime = NaN;

@@ -1,7 +1,8 @@
 // One pass over a trace feeding every analysis, and the report they make together.
 
 import type { StackFrame, TraceEvent, TraceTables, TraceVisitor } from "../model/event.js";
-import { groupGoroutines, latency, type GoroutineGroup, type Latency } from "./groups.js";
+import { concatF64 } from "./f64-list.js";
+import { groupGoroutines, latencyInPlace, type GoroutineGroup, type Latency } from "./groups.js";
 import { MemoEvent } from "./memo-event.js";
 import { LongRunAnalyzer, type LongRunReport } from "./longruns.js";
 import { DEFAULT_UTIL_FLAGS, mmuCurve, MutatorUtilisation, type MmuPoint, type UtilFlags } from "./mmu.js";
@@ -84,8 +85,8 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
   });
   const gs = summarizer.finish();
   const series = util.finish();
-  const all: number[] = [];
-  for (const g of gs.values()) for (const w of g.schedWaits) all.push(w);
+  // One sorted copy of every wait at a time (this one is garbage before the groups' are made).
+  const schedLatency = latencyInPlace(concatF64([...gs.values()].map((g) => g.schedWaits)));
   const longRuns = long.finish();
   const stacks = new Map<number, readonly StackFrame[]>();
   for (const x of [...longRuns.runs, ...longRuns.stwDelays]) {
@@ -102,7 +103,7 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
     mmuFlags: flags,
     mmu: mmuCurve(series, opts.mmuWindowsNs ?? DEFAULT_MMU_WINDOWS_NS),
     wholeTraceUtil: mmuCurve(series, [Number.MAX_SAFE_INTEGER])[0].mmu,
-    schedLatency: latency(all),
+    schedLatency,
     groups: groupGoroutines(gs.values()),
     topGoroutines: top.map((g) => ({
       summary: g,

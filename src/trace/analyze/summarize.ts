@@ -9,6 +9,7 @@
 import { EventKind, GoState, NO_PROC, ProcState, ResourceKind, type TraceEvent, type TraceTables } from "../model/event.js";
 import { IntMap } from "../read/intmap.js";
 import { addTo, cloneStats, emptyStats, subStats, type ExecStats } from "./exec-stats.js";
+import { F64List } from "./f64-list.js";
 
 const UNSET = -1;
 
@@ -53,7 +54,7 @@ export interface GoroutineSummary {
   firstStack: number;
   stats: ExecStats;
   /** each complete Runnable -> Running wait, ns */
-  schedWaits: number[];
+  schedWaits: F64List;
   regions: RegionSummary[];
 }
 
@@ -172,7 +173,7 @@ export class Summarizer {
       createStack: 0,
       firstStack: 0,
       stats: emptyStats(),
-      schedWaits: [],
+      schedWaits: new F64List(),
       regions: [],
     };
     const s: GState = { g, p: freshPending(), totalSet: false };

@@ -4,6 +4,7 @@
 // way testdata/trace/oracle's stats mode computes it from x/exp/trace.
 
 import { EventKind, GoState, ResourceKind, type TraceEvent } from "../model/event.js";
+import { IntMap } from "../read/intmap.js";
 import { TimeBins } from "./timebins.js";
 
 export interface DurStats {
@@ -69,7 +70,12 @@ export class SummaryAnalyzer {
     utilisation: [],
   };
   private readonly rangeStart = new Map<string, number>();
-  private readonly runnableSince = new Map<number, number>();
+  /**
+   * per goroutine: since when it has been runnable (NaN: not runnable). Looked up on every
+   * goroutine transition: a typed-array IntMap of mutable cells, not a Map<number, number>
+   * (whose values past 2^31 are boxed, an allocation per set).
+   */
+  private readonly runnableSince = new IntMap<{ t: number }>();
   private readonly worker = new Map<number, { kind: string; since: number }>();
   /** running goroutines and GOMAXPROCS over time, for the utilisation buckets (bounded memory) */
   private running = 0;
@@ -129,12 +135,16 @@ export class SummaryAnalyzer {
         const id = st.resource.id;
         if (st.from === GoState.NotExist) s.goroutinesCreated++;
         if (st.to === GoState.NotExist) s.goroutinesEnded++;
-        if (st.from === GoState.Runnable) {
-          const t0 = this.runnableSince.get(id);
-          if (t0 !== undefined && st.to === GoState.Running) addDur(s.schedLatency, t - t0);
-          this.runnableSince.delete(id);
+        if (st.from === GoState.Runnable || st.to === GoState.Runnable) {
+          let since = this.runnableSince.get(id);
+          if (!since) this.runnableSince.set(id, (since = { t: NaN }));
+          if (st.from === GoState.Runnable) {
+            if (!Number.isNaN(since.t) && st.to === GoState.Running) addDur(s.schedLatency, t - since.t);
+            since.t = NaN;
+          }
+          if (st.to === GoState.Runnable && st.from !== GoState.Undetermined) since.t = t;
         }
-        if (st.to === GoState.Runnable && st.from !== GoState.Undetermined) this.runnableSince.set(id, t);
+        if (st.to === GoState.NotExist) this.runnableSince.delete(id); // memory follows live goroutines
         if (st.from === GoState.Running && this.worker.size > 0) {
           const w = this.worker.get(id);
           if (w) {

@@ -188,6 +188,10 @@ export interface TraceEvent {
   readonly stack: number;
   /** the wire event type (internal/trace/tracev2 numbering; 255 for Sync); for debugging */
   readonly wireType: number;
+  /**
+   * From the reader's view, the returned object is reused too: it holds this event's
+   * transition until the next call (copy its fields to keep them).
+   */
   stateTransition(): StateTransition;
   range(): Range;
   /** attributes of a RangeEnd (GC sweep's bytes swept/reclaimed), else [] */

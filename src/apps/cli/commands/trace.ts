@@ -7,7 +7,6 @@ import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { durationFlag, limitOptions, type IO } from "../flags.js";
 import { InputError, UsageError } from "../../../api/errors.js";
-import { parseManifest } from "../../../api/gc.js";
 import {
   analyzeTraceFile,
   analyzeTraceFileWithTimeline,
@@ -49,11 +48,16 @@ function mmuFlags(v: string): UtilFlags {
   return f;
 }
 
-/** A capture bundle directory stands for its execution trace (godiag capture --trace SECONDS). */
-function traceOf(path: string): string {
+/**
+ * A capture bundle directory stands for its execution trace (godiag capture --trace SECONDS).
+ * The manifest reader (zod, the GC domain) loads only for a directory: importing it on every
+ * `godiag trace` cost ~35 ms of module compilation.
+ */
+async function traceOf(path: string): Promise<string> {
   if (!existsSync(path) || !statSync(path).isDirectory()) return path;
   const mf = join(path, "manifest.json");
   if (!existsSync(mf)) throw new InputError(path, "is a directory without manifest.json (not a capture bundle)");
+  const { parseManifest } = await import("../../../api/gc.js");
   let files;
   try {
     files = parseManifest(readFileSync(mf, "utf8")).files;
@@ -81,16 +85,16 @@ export function registerTraceCommand(program: Command, io: IO): void {
     .option("-o, --output <file>", "where --pprof writes the profile (gzipped profile.proto)")
     .option("--max_input <bytes>", "largest input file read")
     .option("--max_decompressed <bytes>", "largest decompressed input")
-    .action((file: string, f: TraceFlags) => {
+    .action(async (file: string, f: TraceFlags) => {
       const limits = limitOptions(f.max_input, f.max_decompressed);
       if (f.pprof !== undefined) {
-        writeProfile(traceOf(file), f.pprof, f.output, limits, io);
+        writeProfile(await traceOf(file), f.pprof, f.output, limits, io);
         return;
       }
       if (f.output !== undefined) throw new UsageError("-o is for --pprof (the report goes to stdout)");
       const longRunNs = Math.round(durationFlag("--long-run", f.longRun ?? "10ms") * 1e9);
       if (longRunNs <= 0) throw new UsageError(`--long-run: want a positive duration, got "${f.longRun}"`);
-      const path = traceOf(file);
+      const path = await traceOf(file);
       const opts = { limits, longRunNs, mmuFlags: f.mmu !== undefined ? mmuFlags(f.mmu) : DEFAULT_UTIL_FLAGS };
       let report: TraceReport;
       if (f.html !== undefined) {
