@@ -61,6 +61,8 @@ export interface ReadInfo {
   generations: number;
   warnings: string[];
   tables: TraceTables;
+  /** the old format's GOMAXPROCS at the start, which its event stream leaves out (0: not known) */
+  startGomaxprocs?: number;
 }
 
 /**
@@ -98,7 +100,7 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
     version: info.version,
     generations: info.generations,
     warnings: info.warnings,
-    summary: summary.finish(),
+    summary: summary.finish(info.startGomaxprocs ?? 0),
     mmuFlags: flags,
     mmu: mmuCurve(series, opts.mmuWindowsNs ?? DEFAULT_MMU_WINDOWS_NS),
     wholeTraceUtil: mmuCurve(series, [Number.MAX_SAFE_INTEGER])[0].mmu,
