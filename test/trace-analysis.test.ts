@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import {
+  AssistWork,
   analyzeTrace,
   mmuCurve,
   MutatorUtilisation,
@@ -81,6 +82,22 @@ describe.skipIf(!GO)("trace summary = oracle stats (x/exp/trace)", () => {
         Object.fromEntries(ts.filter((t) => t.count > 0).map((t) => [t.type, { count: t.count, totalNs: t.totalNs, maxNs: t.latency.maxNs }]));
       expect(byType(r.tasks)).toEqual(want.tasks);
       expect(byType(r.regions)).toEqual(want.regions);
+    });
+  }
+});
+
+describe.skipIf(!GO)("assist work (assists while running, runnable or waiting for mark work) = oracle assistwork (x/exp/trace)", () => {
+  for (const n of ["gcheavy", "network", "gcheavy-go119", "network-go119"]) {
+    it(n, () => {
+      const want = JSON.parse(oracle("assistwork", file(n))) as Record<string, number>;
+      const a = new AssistWork();
+      readTraceFile(file(n), (ev) => a.event(ev));
+      const got = Object.fromEntries([...a.finish()].map(([id, ns]) => [String(id), ns]));
+      expect(Object.keys(want).length).toBeGreaterThan(0);
+      expect(got).toEqual(want);
+      // Never more than the assist ranges themselves (x/exp/trace's, as oracle stats sums them).
+      const stats = JSON.parse(oracle("stats", file(n))) as OracleStats;
+      expect(Object.values(got).reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(stats.markAssist.totalNs);
     });
   }
 });

@@ -148,3 +148,31 @@ describe("cutshort: the program exits while tracing", () => {
     expect(r.summary.goroutinesEnded).toBe(0);
   });
 });
+
+// The old format (the same workloads, Go 1.19): its first EvGomaxprocs only ends the
+// start-up, so the stream has no GOMAXPROCS metric until GOMAXPROCS changes (x/exp/trace's
+// maxGomaxprocs is 0); the reader keeps that first value for the utilisation.
+describe("the Go 1.19 traces: GOMAXPROCS from the first EvGomaxprocs", () => {
+  it("starved-go119: the program's GOMAXPROCS(1), and the one P busy", () => {
+    const r = report("starved-go119");
+    expect(r.summary.maxGomaxprocs).toBe(0); // as x/exp/trace: no metric in the stream
+    expect(r.summary.gomaxprocs).toBe(1);
+    const busy = r.summary.utilisation.map((b) => b.busy);
+    expect(busy.length).toBe(50);
+    // Three spinners never block: a goroutine runs on the single P nearly all the time.
+    expect(busy.reduce((a, b) => a + b, 0) / busy.length).toBeGreaterThan(0.95);
+    for (const b of busy) expect(b).toBeGreaterThan(0.8);
+  });
+
+  it("gcheavy-go119: the start's GOMAXPROCS is what each start-the-world restates; Ps busy before that", () => {
+    const r = report("gcheavy-go119");
+    // The program never changes GOMAXPROCS: the stream's metric (the Gomaxprocs events
+    // after each stop-the-world) repeats the value the reader kept from the start.
+    const f = join(TRACE_CORPUS, "gcheavy-go119.trace");
+    expect(r.summary.maxGomaxprocs).toBeGreaterThan(0);
+    expect(readTraceFile(f, () => {}).startGomaxprocs).toBe(r.summary.maxGomaxprocs);
+    // Allocators outnumber the Ps: the first bucket (before the first start-the-world
+    // re-states GOMAXPROCS) is busy, not 0.
+    expect(r.summary.utilisation[0]!.busy).toBeGreaterThan(0.5);
+  });
+});

@@ -29,6 +29,12 @@ export interface TraceReadResult {
   /** e.g. the trace was cut short: events stop at the last complete generation */
   warnings: string[];
   tables: TraceTables;
+  /**
+   * The old format only: GOMAXPROCS when tracing started. Its first EvGomaxprocs ends the
+   * start-up and is not an event of the stream (x/exp/trace drops it too), so no
+   * /sched/gomaxprocs metric says it; 0 for the Go 1.22+ format, whose stream has the metric.
+   */
+  startGomaxprocs: number;
 }
 
 const HEADER_LEN = 16; // "go 1.NN trace\0\0\0"
@@ -47,6 +53,7 @@ class TraceDriver {
   private readonly emitter: EventEmitter;
   /** events of an old-format trace (read whole, not through the emitter) */
   private v1Events = 0;
+  private startGomaxprocs = 0;
 
   constructor(
     readonly name: string,
@@ -123,6 +130,7 @@ class TraceDriver {
     const r = readV1Trace(buf.subarray(pos, end), base + pos, this.version, this.visit);
     this.tables = r.tables;
     this.v1Events = r.events;
+    this.startGomaxprocs = r.startGomaxprocs;
     for (const w of r.warnings) this.warnings.push(`${this.name}: ${w}`);
     this.generations = 1;
     this.bytes += end - pos;
@@ -155,6 +163,7 @@ class TraceDriver {
       bytes: this.bytes,
       warnings: this.warnings,
       tables: this.tables,
+      startGomaxprocs: this.startGomaxprocs,
     };
   }
 }

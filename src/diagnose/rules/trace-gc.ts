@@ -23,7 +23,6 @@ const WARNING_SHARE = 0.1;
  * outruns the collector.
  */
 const CRITICAL_SHARE = 0.25;
-const ASSIST = "GC mark assist";
 /** cpu-hotspot's share: an allocation profile agrees the function allocates from this share of bytes on. */
 const ALLOCS_AGREE_SHARE = 0.2;
 const MMU_WINDOW_NS = 10e6;
@@ -56,7 +55,9 @@ function assistPressure(t: TraceInput, ctx: DiagnoseContext): Finding | undefine
   let assistNs = 0;
   let busy = 0;
   for (const g of apps) {
-    assistNs += g.stats.rangeNs.get(ASSIST) ?? 0;
+    // Not the whole ranges: an old-format assist range stays open while its goroutine is
+    // parked, time busyNs leaves out (assist-work.ts).
+    assistNs += r.assistWorkNs.get(g.name) ?? 0;
     busy += busyNs(g);
   }
   const share = busy > 0 ? assistNs / busy : 0;
@@ -66,8 +67,8 @@ function assistPressure(t: TraceInput, ctx: DiagnoseContext): Finding | undefine
   let libraryNs = 0;
   for (const a of t.sites.assists) {
     const u = userFrame(a.stack);
-    if (u) addUp(byFn, u.func, a.totalNs);
-    else libraryNs += a.totalNs;
+    if (u) addUp(byFn, u.func, a.workNs);
+    else libraryNs += a.workNs;
   }
   const top = largest(byFn);
   const fn = top?.[0];

@@ -58,7 +58,7 @@ function starvedHandlers(t: TraceInput, ctx: DiagnoseContext): Finding | undefin
   const runnableOfWork = h.stats.schedWaitNs / Math.max(1, working(h));
   const util = r.summary.utilisation;
   const busy = util.length ? util.reduce((a, b) => a + b.busy, 0) / util.length : 0;
-  const procs = r.summary.maxGomaxprocs;
+  const procs = r.summary.gomaxprocs;
   const cpu = cpuAnalysis(ctx);
   const hog = cpuHog(t, cpu);
   const severity: Severity = runnableOfWork >= CRITICAL_RUNNABLE_SHARE ? "critical" : "warning";

@@ -9,3 +9,4 @@ export * from "./tasks.js";
 export * from "./longruns.js";
 export * from "./report.js";
 export * from "./sites.js";
+export * from "./assist-work.js";

@@ -1,6 +1,7 @@
 // One pass over a trace feeding every analysis, and the report they make together.
 
 import type { StackFrame, TraceEvent, TraceTables, TraceVisitor } from "../model/event.js";
+import { AssistWork } from "./assist-work.js";
 import { concatF64 } from "./f64-list.js";
 import { groupGoroutines, latencyInPlace, type GoroutineGroup, type Latency } from "./groups.js";
 import { MemoEvent } from "./memo-event.js";
@@ -34,6 +35,11 @@ export interface TraceReport {
   wholeTraceUtil: number;
   schedLatency: Latency;
   groups: GoroutineGroup[];
+  /**
+   * By group (start function): time inside GC mark assists while running, runnable or
+   * waiting for mark work (assist-work.ts), unlike stats.rangeNs, which counts whole ranges.
+   */
+  assistWorkNs: Map<string, number>;
   topGoroutines: TopGoroutine[];
   tasks: TypeReport[];
   regions: TypeReport[];
@@ -62,6 +68,8 @@ export interface ReadInfo {
   generations: number;
   warnings: string[];
   tables: TraceTables;
+  /** the old format's GOMAXPROCS at the start, which its event stream leaves out (0: not known) */
+  startGomaxprocs?: number;
 }
 
 /**
@@ -75,12 +83,14 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
   const util = new MutatorUtilisation(flags);
   const long = new LongRunAnalyzer(opts.longRunNs ?? 10 * MS);
   const memo = new MemoEvent();
+  const assists = new AssistWork();
   const info = read((raw: TraceEvent, tables: TraceTables) => {
     const ev = memo.set(raw);
     summary.event(ev);
     summarizer.event(ev, tables);
     util.event(ev);
     long.event(ev);
+    assists.event(ev);
     opts.also?.(ev, tables);
   });
   const gs = summarizer.finish();
@@ -93,18 +103,24 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
     x.name = gs.get(x.goroutine)?.name ?? "";
     if (x.endStack) stacks.set(x.endStack, info.tables.frames(x.endStack));
   }
+  const assistWorkNs = new Map<string, number>();
+  for (const [id, ns] of assists.finish()) {
+    const name = gs.get(id)?.name ?? "";
+    assistWorkNs.set(name, (assistWorkNs.get(name) ?? 0) + ns);
+  }
   const top = [...gs.values()].sort((a, b) => b.stats.execNs - a.stats.execNs || a.id - b.id).slice(0, opts.topN ?? 10);
   return {
     file,
     version: info.version,
     generations: info.generations,
     warnings: info.warnings,
-    summary: summary.finish(),
+    summary: summary.finish(info.startGomaxprocs ?? 0),
     mmuFlags: flags,
     mmu: mmuCurve(series, opts.mmuWindowsNs ?? DEFAULT_MMU_WINDOWS_NS),
     wholeTraceUtil: mmuCurve(series, [Number.MAX_SAFE_INTEGER])[0].mmu,
     schedLatency,
     groups: groupGoroutines(gs.values()),
+    assistWorkNs,
     topGoroutines: top.map((g) => ({
       summary: g,
       stack: info.tables.frames(g.createStack || g.firstStack),

@@ -2,6 +2,7 @@
 // mark assists began at (the allocation that was made to help the GC), and the stacks
 // user tasks and regions were opened at (runtime/trace NewTask, StartRegion/WithRegion).
 
+import { AssistWork } from "./assist-work.js";
 import { EventKind, ResourceKind, type StackFrame, type TraceEvent, type TraceTables } from "../model/event.js";
 
 export interface AssistSite {
@@ -11,10 +12,12 @@ export interface AssistSite {
   count: number;
   /** their total duration (begin to end: includes time the goroutine was not running) */
   totalNs: number;
+  /** the part of it the goroutine ran, was runnable or waited for mark work (assist-work.ts) */
+  workNs: number;
 }
 
 export interface TraceSites {
-  /** by total assist time, highest first */
+  /** by assist work time (then total time), highest first */
   assists: AssistSite[];
   /** task type -> the stack its first TaskBegin was emitted at */
   taskStacks: Map<string, readonly StackFrame[]>;
@@ -29,18 +32,22 @@ const ASSIST = "GC mark assist";
 const MAX_ASSIST_STACKS = 4096;
 
 export class SiteCollector {
-  private readonly open = new Map<number, { t: number; stack: number }>();
-  private readonly byStack = new Map<number, { count: number; totalNs: number }>();
+  private readonly open = new Map<number, { t: number; stack: number; work: number }>();
+  private readonly byStack = new Map<number, { count: number; totalNs: number; workNs: number }>();
+  private readonly work = new AssistWork();
   private readonly tasks = new Map<string, number>();
   private readonly regions = new Map<string, number>();
   private readonly taskType = new Map<number, string>();
   private readonly regionTasks = new Map<string, Set<string>>();
 
   event(ev: TraceEvent): void {
+    this.work.event(ev);
     switch (ev.kind) {
       case EventKind.RangeBegin: {
         const r = ev.range();
-        if (r.name === ASSIST && r.scope.kind === ResourceKind.Goroutine) this.open.set(r.scope.id, { t: ev.time, stack: ev.stack });
+        if (r.name === ASSIST && r.scope.kind === ResourceKind.Goroutine) {
+          this.open.set(r.scope.id, { t: ev.time, stack: ev.stack, work: this.work.workNs(r.scope.id) });
+        }
         break;
       }
       case EventKind.RangeEnd: {
@@ -52,10 +59,11 @@ export class SiteCollector {
         let s = this.byStack.get(o.stack);
         if (!s) {
           if (this.byStack.size >= MAX_ASSIST_STACKS) break;
-          this.byStack.set(o.stack, (s = { count: 0, totalNs: 0 }));
+          this.byStack.set(o.stack, (s = { count: 0, totalNs: 0, workNs: 0 }));
         }
         s.count++;
         s.totalNs += ev.time - o.t;
+        s.workNs += this.work.workNs(r.scope.id) - o.work;
         break;
       }
       case EventKind.TaskBegin: {
@@ -83,7 +91,7 @@ export class SiteCollector {
 
   finish(tables: TraceTables): TraceSites {
     const assists = [...this.byStack].map(([id, s]) => ({ stack: tables.frames(id), ...s }));
-    assists.sort((a, b) => b.totalNs - a.totalNs);
+    assists.sort((a, b) => b.workNs - a.workNs || b.totalNs - a.totalNs);
     const frames = (m: Map<string, number>) => new Map([...m].map(([k, id]) => [k, tables.frames(id)] as const));
     return { assists, taskStacks: frames(this.tasks), regionStacks: frames(this.regions), regionTasks: this.regionTasks };
   }

@@ -43,7 +43,13 @@ export interface TraceSummary {
   gcWorkerNs: Map<string, number>;
   schedLatency: DurStats;
   logs: number;
+  /** the largest /sched/gomaxprocs metric: the event stream's (x/exp/trace's stats), 0 in the old format */
   maxGomaxprocs: number;
+  /**
+   * GOMAXPROCS as far as the trace tells: the metric's largest, or in the old format (no
+   * metric until GOMAXPROCS changes) the value its first EvGomaxprocs gave at the start.
+   */
+  gomaxprocs: number;
   utilisation: UtilBucket[];
 }
 
@@ -67,6 +73,7 @@ export class SummaryAnalyzer {
     schedLatency: emptyDur(),
     logs: 0,
     maxGomaxprocs: 0,
+    gomaxprocs: 0,
     utilisation: [],
   };
   private readonly rangeStart = new Map<string, number>();
@@ -81,6 +88,8 @@ export class SummaryAnalyzer {
   private running = 0;
   private readonly runBins = new TimeBins();
   private readonly procBins = new TimeBins();
+  /** when the first /sched/gomaxprocs metric came (NaN: none) */
+  private firstProcsMetric = NaN;
 
   event(ev: TraceEvent): void {
     const t = ev.time;
@@ -92,6 +101,7 @@ export class SummaryAnalyzer {
         const m = ev.metric();
         if (m.name === "/sched/gomaxprocs:threads") {
           s.maxGomaxprocs = Math.max(s.maxGomaxprocs, m.value);
+          if (Number.isNaN(this.firstProcsMetric)) this.firstProcsMetric = t;
           this.procBins.set(t, m.value);
         }
         break;
@@ -164,24 +174,35 @@ export class SummaryAnalyzer {
     this.runBins.set(t, this.running);
   }
 
-  finish(): TraceSummary {
+  /** startGomaxprocs: GOMAXPROCS from the trace's start up to its first metric, when the reader knows it (the old format). */
+  finish(startGomaxprocs = 0): TraceSummary {
     const s = this.s;
+    s.gomaxprocs = Math.max(s.maxGomaxprocs, startGomaxprocs);
     if (Number.isNaN(this.first)) return s;
     s.startNs = this.first;
     s.durationNs = this.last - this.first;
     for (const w of [...this.worker.values()]) s.gcWorkerNs.set(w.kind, (s.gcWorkerNs.get(w.kind) ?? 0) + (this.last - w.since));
-    s.utilisation = this.buckets();
+    s.utilisation = this.buckets(startGomaxprocs);
     return s;
   }
 
   /** Mean running goroutines / GOMAXPROCS in equal buckets across the trace. */
-  private buckets(): UtilBucket[] {
+  private buckets(startGomaxprocs: number): UtilBucket[] {
     const dur = this.s.durationNs;
     if (dur <= 0) return [];
     this.runBins.advance(this.last);
     this.procBins.advance(this.last);
     const run = this.runBins.buckets(this.first, dur, UTIL_BUCKETS);
     const cap = this.procBins.buckets(this.first, dur, UTIL_BUCKETS);
+    if (startGomaxprocs > 0) {
+      // The old format's stream has no metric until GOMAXPROCS changes: before that, the
+      // value the trace started with holds.
+      const before = new TimeBins();
+      before.set(this.first, startGomaxprocs);
+      before.set(Number.isNaN(this.firstProcsMetric) ? this.last : this.firstProcsMetric, 0);
+      before.advance(this.last);
+      before.buckets(this.first, dur, UTIL_BUCKETS).forEach((v, k) => (cap[k] += v));
+    }
     const width = dur / UTIL_BUCKETS;
     return run.map((r, k) => ({ startNs: k * width, busy: cap[k] > 0 ? Math.min(1, r / cap[k]) : 0 }));
   }

@@ -36,6 +36,7 @@ export function traceReportJson(r: TraceReport): Record<string, unknown> {
     summary: {
       durationNs: s.durationNs,
       maxGomaxprocs: s.maxGomaxprocs,
+      gomaxprocs: s.gomaxprocs,
       goroutinesCreated: s.goroutinesCreated,
       goroutinesEnded: s.goroutinesEnded,
       gcCycles: s.gcCycles,

@@ -110,7 +110,7 @@ export function renderTraceText(r: TraceReport): string {
   out.push(`Execution trace ${r.file} (go1.${r.version} format, ${r.generations} generation${r.generations === 1 ? "" : "s"})`);
   // The header names the file; the reader's warnings start with it too.
   for (const w of r.warnings) out.push(`warning: ${w.startsWith(r.file + ": ") ? w.slice(r.file.length + 2) : w}`);
-  out.push(`  duration ${fmtDur(s.durationNs)}, GOMAXPROCS ${s.maxGomaxprocs}, goroutines created ${s.goroutinesCreated}, ended ${s.goroutinesEnded}`);
+  out.push(`  duration ${fmtDur(s.durationNs)}, GOMAXPROCS ${s.gomaxprocs}, goroutines created ${s.goroutinesCreated}, ended ${s.goroutinesEnded}`);
   const busy = s.utilisation.map((b) => b.busy);
   if (busy.length) {
     const levels = " ▁▂▃▄▅▆▇█";
@@ -118,7 +118,7 @@ export function renderTraceText(r: TraceReport): string {
   }
   out.push("");
   out.push("GC");
-  const cpu = s.durationNs * Math.max(1, s.maxGomaxprocs);
+  const cpu = s.durationNs * Math.max(1, s.gomaxprocs);
   let workers = 0;
   for (const v of s.gcWorkerNs.values()) workers += v;
   out.push(`  cycles ${s.gcCycles}; mark workers ran ${fmtDur(workers)} (${pct(workers, cpu)} of CPU time)`);

@@ -53,6 +53,12 @@ function blockedSyscalls(ev: EventColumns, order: Uint32Array): Set<number> {
 
 export class V1Converter {
   events = 0;
+  /**
+   * GOMAXPROCS when tracing started: the first Gomaxprocs event's value. That event only
+   * ends the start-up in the converted stream (as in Go's tracev1.go, which drops it), so
+   * it is kept here, beside the stream, for the utilisation and the rules.
+   */
+  startGomaxprocs = 0;
   private lastTs = -1;
   private preInit = true;
   private readonly createdPreInit = new Set<number>();
@@ -150,6 +156,7 @@ export class V1Converter {
           // The first Gomaxprocs ends the trace's start-up: goroutines created before it
           // with no other status were runnable.
           this.preInit = false;
+          this.startGomaxprocs = a0;
           for (const id of this.createdPreInit) {
             e.reset(EventKind.StateTransition, Ev.GoStatus, time, -1, -1, -1, 0);
             this.transition(G, id, GoState.Undetermined, GoState.Runnable);

@@ -22,6 +22,8 @@ export interface V1ReadResult {
   events: number;
   tables: V1Tables;
   warnings: string[];
+  /** GOMAXPROCS when tracing started (the event stream leaves it out, as x/exp/trace does); 0 if absent */
+  startGomaxprocs: number;
 }
 
 /**
@@ -51,7 +53,7 @@ export function readV1Trace(data: Uint8Array, base: number, version: number, vis
     const tables = new V1Tables(scan);
     const conv = new V1Converter(d.ev, order, scan, d.inline, tables, version, visit);
     conv.run();
-    return { events: conv.events, tables, warnings };
+    return { events: conv.events, tables, warnings, startGomaxprocs: conv.startGomaxprocs };
   } catch (e) {
     if (e instanceof V1EventError) throw withOffset(e, r);
     throw e;
