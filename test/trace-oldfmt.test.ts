@@ -12,9 +12,9 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../src/core/input/index.js";
-import { readTraceBytes, readTraceFile, readTraceStream, type TraceEvent, type TraceReadResult } from "../src/trace/index.js";
+import { readTraceBytes, readTraceFile, readTraceStream, type TraceEvent } from "../src/trace/index.js";
 import { available } from "./helpers/available.js";
-import { canonical } from "./helpers/trace-dump.js";
+import { canonical, oracleEventsOf, ourEvents } from "./helpers/trace-dump.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const GO119 = "/usr/lib/go-1.19/bin/go";
@@ -30,26 +30,7 @@ function goTestdata(): string {
   return join(root, "src/internal/trace/internal/tracev1/testdata");
 }
 
-function oracleEvents(path: string): string[] {
-  const out = execFileSync(ORACLE, ["events", path], { encoding: "utf8", maxBuffer: 1 << 30, timeout: 120_000 });
-  return out.split("\n").filter((l) => l !== "");
-}
-
-interface Ours {
-  lines: string[];
-  result?: TraceReadResult;
-  error?: unknown;
-}
-
-function ourEvents(read: (visit: Parameters<typeof readTraceFile>[1]) => TraceReadResult): Ours {
-  const lines: string[] = [];
-  try {
-    const result = read((ev, tables) => lines.push(canonical(ev, tables)));
-    return { lines, result };
-  } catch (error) {
-    return { lines, error };
-  }
-}
+const oracleEvents = (path: string): string[] => oracleEventsOf(ORACLE, path);
 
 /**
  * Go's v1 reader breaks timestamp ties by the iteration order of Go maps, which is random

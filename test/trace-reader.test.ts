@@ -11,9 +11,9 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../src/core/input/index.js";
-import { readTraceBytes, readTraceFile, readTraceStream, type TraceEvent, type TraceReadResult } from "../src/trace/index.js";
+import { readTraceBytes, readTraceFile, readTraceStream, type TraceEvent } from "../src/trace/index.js";
 import { available } from "./helpers/available.js";
-import { canonical } from "./helpers/trace-dump.js";
+import { canonical, oracleEventsOf, ourEvents } from "./helpers/trace-dump.js";
 import { parseGoTraceTest } from "./helpers/trace-text.js";
 
 // Not helpers/run.js's ROOT: that module loads the pprof report code (and its built viewer).
@@ -29,28 +29,7 @@ function buildGo(dir: string, pkg: string, out: string): void {
   execFileSync("go", ["build", "-o", out, pkg], { cwd: join(ROOT, dir), env: GO_ENV, stdio: "pipe", timeout: 300_000 });
 }
 
-/** The oracle's dump: one line per event, then "ERROR ..." if x/exp/trace failed. */
-function oracleEvents(path: string): string[] {
-  const out = execFileSync(ORACLE, ["events", path], { encoding: "utf8", maxBuffer: 1 << 30, timeout: 120_000 });
-  return out.split("\n").filter((l) => l !== "");
-}
-
-interface Ours {
-  lines: string[];
-  result?: TraceReadResult;
-  error?: unknown;
-}
-
-/** Our dump in the same format; an error ends it as the oracle's does. */
-function ourEvents(read: (visit: Parameters<typeof readTraceFile>[1]) => TraceReadResult): Ours {
-  const lines: string[] = [];
-  try {
-    const result = read((ev, tables) => lines.push(canonical(ev, tables)));
-    return { lines, result };
-  } catch (error) {
-    return { lines, error };
-  }
-}
+const oracleEvents = (path: string): string[] => oracleEventsOf(ORACLE, path);
 
 const goLines = (o: string[]) => o.filter((l) => !l.startsWith("ERROR "));
 

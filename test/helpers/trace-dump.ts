@@ -1,6 +1,7 @@
 // The canonical one-line-per-event dump of a trace, the same format the oracle's "events"
 // mode prints from golang.org/x/exp/trace (testdata/trace/oracle/events.go).
 
+import { execFileSync } from "node:child_process";
 import {
   EVENT_KIND_NAMES,
   EventKind,
@@ -10,8 +11,33 @@ import {
   ResourceKind,
   type ResourceID,
   type TraceEvent,
+  type TraceReadResult,
   type TraceTables,
+  type TraceVisitor,
 } from "../../src/trace/index.js";
+
+/** The oracle's dump (its "events" mode): one line per event, then "ERROR ..." if x/exp/trace failed. */
+export function oracleEventsOf(oracle: string, path: string): string[] {
+  const out = execFileSync(oracle, ["events", path], { encoding: "utf8", maxBuffer: 1 << 30, timeout: 120_000 });
+  return out.split("\n").filter((l) => l !== "");
+}
+
+export interface Ours {
+  lines: string[];
+  result?: TraceReadResult;
+  error?: unknown;
+}
+
+/** Our dump in the same format; an error ends it as the oracle's does. */
+export function ourEvents(read: (visit: TraceVisitor) => TraceReadResult): Ours {
+  const lines: string[] = [];
+  try {
+    const result = read((ev, tables) => lines.push(canonical(ev, tables)));
+    return { lines, result };
+  } catch (error) {
+    return { lines, error };
+  }
+}
 
 /** Go's strconv.Quote for the strings traces hold. */
 export function goQuote(s: string): string {
