@@ -5,6 +5,7 @@
 // per-file error, and nothing is written outside the output directory.
 // The server is node:http in this process; the CLI runs as a child under GNU time.
 
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
@@ -182,4 +183,44 @@ describe("each hostile endpoint is one per-file error, in bounded time and memor
     expect(r.ms).toBeLessThan(30_000);
     if (HAS_GNU_TIME) expect(r.rssMB).toBeLessThan(1024);
   }, 120_000);
+});
+
+// A disk that fills up during the capture: a tmpfs of two pages (mounting needs root, as on CI;
+// elsewhere the test says why it did not run). The manifest is written to a temporary
+// file and renamed, so it is either whole or absent, never the 0-byte manifest.json that
+// made diagnose refuse a bundle whose profiles were intact; diagnose then reads the
+// files that were written by their content.
+const FULL = join(sandbox, "out", "fullfs");
+function mountSmall(): boolean {
+  mkdirSync(FULL, { recursive: true });
+  const r = spawnSync("mount", ["-t", "tmpfs", "-o", "size=8k", "tmpfs", FULL], { stdio: "pipe" });
+  return r.status === 0;
+}
+const canMount = process.getuid?.() === 0 && mountSmall();
+
+describe.skipIf(!canMount)("a disk that fills up during capture (tmpfs of 8 KiB)", () => {
+  afterAll(() => {
+    spawnSync("umount", [FULL]);
+    rmSync(FULL, { recursive: true, force: true });
+  });
+
+  it("no 0-byte manifest; what was written is diagnosed (was: empty manifest.json, bundle refused)", async () => {
+    // The goroutine profile (2.4 KB) and proc.json take the two pages: the manifest finds the disk full.
+    serve(["goroutine"], { "/debug/pprof/goroutine": profile });
+    const dir = join(FULL, "bundle");
+    const r = await runMeasuredAsync(["capture", base, "-o", dir, "-q", "--seconds", "0", "--interval", "0", "--timeout", "2s", "--retries", "1"], { timeoutMs: 60_000 });
+    expect(r.signal).toBeNull();
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const m = join(dir, "manifest.json");
+    if (existsSync(m)) {
+      const text = readFileSync(m, "utf8");
+      expect(text.length).toBeGreaterThan(0);
+      expect(() => parseManifest(text)).not.toThrow();
+    }
+    expect(readdirSync(dir).some((f) => /^goroutine/.test(f))).toBe(true);
+    const d = await runMeasuredAsync(["diagnose", "--json", dir], { timeoutMs: 60_000 });
+    expect(d.code, d.stderr).not.toBe(2);
+    const inputs = (JSON.parse(d.stdout) as { inputs: Array<{ path: string; kind: string }> }).inputs;
+    expect(inputs.some((i) => i.kind === "goroutine")).toBe(true);
+  });
 });
