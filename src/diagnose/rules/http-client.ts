@@ -306,7 +306,7 @@ function connectionChurn(ctx: DiagnoseContext): Finding | undefined {
     });
   }
   return {
-    id: `connection-churn:${fn ?? "net/http.(*Transport).dialConn"}`,
+    id: `connection-churn:${fn ?? "caller-unknown"}`,
     category: "connection-churn",
     // A defect is a warning by what it costs: CPU spent dialling, or (at any load)
     // connections seen made and never reused in two dumps. Seen only in the
@@ -325,7 +325,9 @@ function connectionChurn(ctx: DiagnoseContext): Finding | undefined {
       `: connections are not being reused. Each new connection pays a handshake ` +
       `(latency), a socket and a TIME_WAIT entry after close.`,
     evidence,
-    functions: fn ? [fn, "net/http.(*Transport).dialConn"] : ["net/http.(*Transport).dialConn"],
+    // The place to fix is the user's code: with no caller of the client in the evidence,
+    // the finding names none (dialConn is evidence, never the fix).
+    functions: fn ? [fn] : [],
     recommendation:
       `${fn ? `In ${fn}: ` : ""}use one long-lived http.Client (and Transport) shared by all calls instead of one per call, ` +
       "keep DisableKeepAlives off, read each response body to the end and close it, and raise Transport.MaxIdleConnsPerHost " +

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	_ "net/http/pprof"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -58,6 +59,9 @@ func listen() net.Listener {
 }
 
 func main() {
+	// Sample an allocation every 64 KB instead of 512 KB: the tests capture a few seconds
+	// of light load, and the client's call sites must be in the allocation profile.
+	runtime.MemProfileRate = 64 << 10
 	mode := os.Args[1]
 	if mode == "upstream" {
 		ln := listen()

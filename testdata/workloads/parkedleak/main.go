@@ -8,6 +8,7 @@
 //   - a pump (main.pump) per open event stream: an HTTP handler (main.handleStream)
 //     starts it and waits until its client goes away, with short requests on fresh
 //     connections between the streams: healthy, its request is still being served.
+//
 // The dump is written once every short request has returned.
 package main
 
@@ -29,13 +30,19 @@ const (
 	streams    = 8
 )
 
+// started: every pool worker and watcher has begun waiting before the dump is taken (on a
+// loaded machine a goroutine just created may not have run yet, and would not be parked).
+var started sync.WaitGroup
+
 func startPool(jobs chan int) {
 	for i := 0; i < poolSize; i++ {
+		started.Add(1)
 		go worker(jobs)
 	}
 }
 
 func worker(jobs chan int) {
+	started.Done()
 	for range jobs {
 	}
 }
@@ -44,11 +51,13 @@ func worker(jobs chan int) {
 func handle(i int, never chan struct{}, wg *sync.WaitGroup) {
 	defer wg.Done()
 	if i%watchEvery == 0 {
+		started.Add(1)
 		go watch(never)
 	}
 }
 
 func watch(never chan struct{}) {
+	started.Done()
 	select {
 	case <-never:
 	case <-never:
@@ -111,6 +120,7 @@ func main() {
 			_ = resp.Body.Close()
 		}
 	}
+	started.Wait()
 	time.Sleep(100 * time.Millisecond) // the short connections' goroutines end
 	_ = pprof.Lookup("goroutine").WriteTo(os.Stdout, 2)
 }
