@@ -211,6 +211,9 @@ describe.skipIf(!canMount)("a disk that fills up during capture (tmpfs of 8 KiB)
     const r = await runMeasuredAsync(["capture", base, "-o", dir, "-q", "--seconds", "0", "--interval", "0", "--timeout", "2s", "--retries", "1"], { timeoutMs: 60_000 });
     expect(r.signal).toBeNull();
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    // One line naming the file that could not be written (was: "ENOSPC: no space left on device, write").
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`cannot write ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/[^:]+: no space left on device \\(ENOSPC\\)`));
     const m = join(dir, "manifest.json");
     if (existsSync(m)) {
       const text = readFileSync(m, "utf8");

@@ -38,8 +38,23 @@ export function createBundle(out: string | undefined): BundleTarget {
 export function writeBundleFile(dir: string, path: string, data: Uint8Array | string): number {
   // Names can come from the service (its custom profiles): a bare file name only, never a path.
   if (basename(path) !== path || path === "." || path === "..") throw new Error(`refusing to write "${path}": not a plain file name`);
-  writeFileSync(join(dir, path), data);
+  const file = join(dir, path);
+  try {
+    writeFileSync(file, data);
+  } catch (e) {
+    throw naming(e, file);
+  }
   return typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
+}
+
+/**
+ * A failed write(2) (ENOSPC, EIO...) carries no path, unlike a failed open: give it the
+ * file's, so the one-line error names what could not be written.
+ */
+function naming(e: unknown, file: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof err.code === "string" && err.path === undefined) err.path = file;
+  return e;
 }
 
 /** Validate and write manifest.json (the schema catches our own mistakes before a reader does). */
@@ -53,7 +68,7 @@ export function writeManifest(dir: string, m: Manifest): void {
     renameSync(tmp, join(dir, "manifest.json"));
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw naming(e, join(dir, "manifest.json"));
   }
 }
 

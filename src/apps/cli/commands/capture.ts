@@ -13,6 +13,7 @@ import { captureBundle, targetRoot, type CaptureOptions, checkOnly } from "../..
 import { formatSummary, progressRenderer } from "../progress.js";
 import { withInterrupt } from "../interrupt.js";
 import { EXIT } from "../exit.js";
+import { systemErrorLine } from "../failures.js";
 
 
 interface CaptureFlags {
@@ -152,7 +153,8 @@ export async function runCapture(url: string, opts: CaptureOptions, io: IO, quie
     return res.failures.length > 0 ? EXIT.PARTIAL : EXIT.OK;
   } catch (e) {
     r.stop();
-    io.err(`godiag capture: ${(e as Error).message}\n`);
+    // A write the system refused (full disk, permissions) in the same words as every command.
+    io.err(`godiag capture: ${systemErrorLine(e) ?? (e as Error).message}\n`);
     return EXIT.USAGE;
   }
 }
