@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../src/core/input/index.js";
 import { readTraceBytes, readTraceFile, readTraceStream, type TraceEvent } from "../src/trace/index.js";
 import { available } from "./helpers/available.js";
-import { canonical, oracleEventsOf, ourEvents } from "./helpers/trace-dump.js";
+import { canonical, flipAndRead, oracleEventsOf, ourEvents } from "./helpers/trace-dump.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const GO119 = "/usr/lib/go-1.19/bin/go";
@@ -234,22 +234,7 @@ describe.skipIf(!HAVE_GO)("Go 1.11–1.21 traces", () => {
     // Flipped bytes anywhere: an InputError or (a changed value the format cannot tell) a
     // normal read; never another exception or a hang.
     const data = readFileSync(join(goTestdata(), "http_1_21_good"));
-    let errors = 0;
-    for (let i = 0; i < 80; i++) {
-      const bad = Uint8Array.from(data);
-      const at = 16 + Math.floor((((i * 7919) % 1000) / 1000) * (data.length - 16));
-      bad[at] ^= 0xff;
-      const t0 = Date.now();
-      try {
-        readTraceBytes(bad, `flip-${at}`, () => {});
-      } catch (e) {
-        expect(e, `flip at ${at}`).toBeInstanceOf(InputError);
-        expect((e as InputError).message).toMatch(/\(at byte \d+\)$/);
-        errors++;
-      }
-      expect(Date.now() - t0).toBeLessThan(5000);
-    }
-    expect(errors).toBeGreaterThan(20);
+    expect(flipAndRead(data, 80)).toBeGreaterThan(20);
   });
 
   it("stays linear when many Ps wait for a goroutine state that never comes", () => {

@@ -2,7 +2,10 @@
 // mode prints from golang.org/x/exp/trace (testdata/trace/oracle/events.go).
 
 import { execFileSync } from "node:child_process";
+import { expect } from "vitest";
+import { InputError } from "../../src/core/input/index.js";
 import {
+  readTraceBytes,
   EVENT_KIND_NAMES,
   EventKind,
   GO_STATE_NAMES,
@@ -139,4 +142,28 @@ export function canonical(ev: TraceEvent, tables: TraceTables): string {
     }
   }
   return s;
+}
+
+/**
+ * Flips one byte at n places spread over data (past the header) and reads each copy: every
+ * read must end normally or in an InputError naming its byte offset, within 5 s (no hang).
+ * Returns how many were refused.
+ */
+export function flipAndRead(data: Uint8Array, n: number): number {
+  let errors = 0;
+  for (let i = 0; i < n; i++) {
+    const bad = Uint8Array.from(data);
+    const at = 16 + Math.floor((((i * 7919) % 1000) / 1000) * (data.length - 16));
+    bad[at] ^= 0xff;
+    const t0 = Date.now();
+    try {
+      readTraceBytes(bad, `flip-${at}`, () => {});
+    } catch (e) {
+      expect(e, `flip at ${at}`).toBeInstanceOf(InputError);
+      expect((e as InputError).message).toMatch(/\(at byte \d+\)$/);
+      errors++;
+    }
+    expect(Date.now() - t0).toBeLessThan(5000);
+  }
+  return errors;
 }
