@@ -134,13 +134,14 @@ export async function loadAndCapture(
   load: Load,
   out: string,
   warmMs = 1000,
+  cpuSeconds = 5,
 ): Promise<number> {
   mkdirSync(out, { recursive: true });
   const s = await serve(prog, args, join(out, "app.log"), { GODEBUG: "gctrace=1" });
   try {
     const d = drive(s.url + path, load);
     await sleep(warmMs);
-    await captureLive(s.url, out);
+    await captureLive(s.url, out, cpuSeconds);
     return await d.stop();
   } finally {
     s.stop();
