@@ -218,10 +218,10 @@ describe.skipIf(!HAS_GO)("a trace beside the profiles of the same run", () => {
 describe.skipIf(!HAS_GO)("godiag capture --trace of a live service, then diagnose", () => {
   afterAll(() => stopAll());
   let bin = "";
-  const captureOf = async (program: string, args: string[]) => {
+  const captureOf = async (program: string, args: string[], cpuSeconds = 1) => {
     const live = await startLive(program, args);
     const dir = join(mkdtempSync(join(tmpdir(), "godiag-livetrace-")), "bundle");
-    const res = runCli(["capture", live.url, "-o", dir, "--seconds", "1", "--trace", "1", "--interval", "1", "-q"], { timeoutMs: 60_000 });
+    const res = runCli(["capture", live.url, "-o", dir, "--seconds", String(cpuSeconds), "--trace", "1", "--interval", "1", "-q"], { timeoutMs: 60_000 });
     await live.stop();
     expect(res.code, res.stderr).toBe(0);
     return run(dir);
@@ -256,7 +256,9 @@ describe.skipIf(!HAS_GO)("godiag capture --trace of a live service, then diagnos
   }, 300_000);
 
   it("the gcpressure fault workload (throw-away trees per request in main.buildRequestTree): the trace's assists and the allocation profile name it", async () => {
-    const d = await captureOf(buildWorkload("faults/gcpressure"), ["-seconds", "60"]);
+    // A 5 s CPU profile: the GC's share of the process's CPU is a measurement from 50
+    // samples on (diagnose's gc rule); at ~0.3 cores a 1 s profile holds ~30.
+    const d = await captureOf(buildWorkload("faults/gcpressure"), ["-seconds", "60"], 5);
     expect(d.ruleErrors).toEqual([]);
     const top = d.findings[0]!;
     expect(top.category).toBe("gc-pressure");

@@ -2,6 +2,13 @@
 // run, no P free) because CPU-bound goroutines hold the Ps in long runs. Names the
 // starving user function (the long runs' innermost user frame) and GOMAXPROCS when all
 // Ps are busy, so the limit is the number of Ps rather than the machine.
+//
+// Only goroutines other than the handlers starve them: handlers that wait behind other
+// handlers' request work are a service using the CPU it has (a defect of the work, if
+// any, is cpu-hotspot's or gc-pressure's), and handlers that wait while Ps are free were
+// not kept off a P by Go code at all (the OS did not run the process's threads: a loaded
+// machine, a CPU quota). Without a starving goroutine and with Ps to spare, the wait is
+// reported as info.
 
 import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding, Severity } from "../finding.js";
@@ -45,6 +52,9 @@ export const traceSchedulerRule: Rule = {
   },
 };
 
+/** A goroutine whose start function the trace does not tell (none, or only the preemption frames). */
+const UNKNOWN_START = /^(|runtime\.asyncPreempt2?)$/;
+
 /** Work time of a group: running, or ready to run, or in a syscall holding its P. */
 const working = (g: GoroutineGroup) => g.stats.execNs + g.stats.schedWaitNs + g.stats.syscallNs;
 
@@ -61,8 +71,8 @@ function starvedHandlers(t: TraceInput, ctx: DiagnoseContext): Finding | undefin
   const procs = r.summary.gomaxprocs;
   const cpu = cpuAnalysis(ctx);
   const hog = cpuHog(t, cpu);
-  const severity: Severity = runnableOfWork >= CRITICAL_RUNNABLE_SHARE ? "critical" : "warning";
   const limit = busy >= ALL_BUSY && procs > 0;
+  const severity: Severity = !hog && !limit ? "info" : runnableOfWork >= CRITICAL_RUNNABLE_SHARE ? "critical" : "warning";
   const numbers: Record<string, number> = {
     handler_goroutines: h.count,
     handler_sched_latency_p99_ms: ms(h.schedLatency.p99Ns),
@@ -104,6 +114,8 @@ function starvedHandlers(t: TraceInput, ctx: DiagnoseContext): Finding | undefin
     });
   }
   const who = hog ? hog.fn : "CPU-bound goroutines";
+  // Ps to spare and no goroutine holding one: the wait was the OS's, not Go code's.
+  const outside = !hog && !limit;
   const ps = procs === 1 ? "The one P was" : `All ${procs} Ps were`;
   const limitText = limit ? ` ${ps} busy ${numbers.ps_busy_pct} % of the trace: GOMAXPROCS=${procs} is the limit.` : "";
   return {
@@ -111,7 +123,9 @@ function starvedHandlers(t: TraceInput, ctx: DiagnoseContext): Finding | undefin
     category: "scheduler-latency",
     severity,
     confidence: hog ? (limit ? 0.85 : 0.75) : 0.55,
-    title: `Request handlers wait for a CPU behind ${who} (p99 scheduler latency ${ms(h.schedLatency.p99Ns)} ms${limit ? `, GOMAXPROCS=${procs}` : ""})`,
+    title: outside
+      ? `Request handlers waited for a CPU with Ps free ${numbers.ps_busy_pct === undefined ? "" : `(Ps busy ${numbers.ps_busy_pct} %) `}and no goroutine holding them (p99 scheduler latency ${ms(h.schedLatency.p99Ns)} ms)`
+      : `Request handlers wait for a CPU behind ${who} (p99 scheduler latency ${ms(h.schedLatency.p99Ns)} ms${limit ? `, GOMAXPROCS=${procs}` : ""})`,
     summary:
       `In ${t.file.path}, ${h.name} goroutines waited runnable ${pctOf(h.stats.schedWaitNs, h.stats.totalNs)} % of their time ` +
       `(${pctOf(h.stats.schedWaitNs, working(h))} % of the time they wanted a CPU), p99 scheduler latency ${ms(h.schedLatency.p99Ns)} ms.` +
@@ -122,7 +136,9 @@ function starvedHandlers(t: TraceInput, ctx: DiagnoseContext): Finding | undefin
     recommendation:
       (hog
         ? `Keep ${hog.fn} from holding every P: run CPU-bound work in a bounded pool smaller than GOMAXPROCS, split it into smaller pieces, or move it out of the serving process.`
-        : "Find the CPU-bound goroutines holding the Ps (godiag trace: long runs; a CPU profile) and bound their concurrency.") +
+        : outside
+          ? "No goroutine kept the handlers off a P: the process's threads waited for the machine's CPUs (other processes, a CPU quota); check the host's load and the container's CPU limit."
+          : "Find the CPU-bound goroutines holding the Ps (godiag trace: long runs; a CPU profile) and bound their concurrency.") +
       (limit ? ` GOMAXPROCS=${procs}: if the machine has idle cores, more Ps let handlers run beside the CPU-bound work.` : ""),
     docs: ["https://pkg.go.dev/runtime#GOMAXPROCS", "https://go.dev/doc/diagnostics#execution-tracer"],
   };
@@ -152,8 +168,19 @@ function cpuHog(t: TraceInput, cpu: CpuAnalysis | undefined): Hog | undefined {
   const unnamed: Hog = { fn: "", fromCpuProfile: true, runs: 0, maxNs: 0, othersNs: 0, stack: [] };
   for (const run of r.longRuns.runs) {
     const stack = r.stacks.get(run.endStack) ?? [];
+    // A handler's own long run is request work queued beside its peers, not a goroutine
+    // starving them. A goroutine created before the trace has no start function in it:
+    // its stack's outermost frame says what it runs.
+    const outer = stack[stack.length - 1]?.func ?? "";
+    if (HANDLER.test(run.name) || HANDLER.test(outer)) continue;
     // Where it was preempted; else the goroutine's start function if that is the user's.
     const fn = userFrame(stack)?.func ?? (originOf(run.name) === "user" ? run.name : undefined);
+    // A run with no user function is only the CPU profile's to name when what the goroutine
+    // runs is unknown (created before the trace, stack cut at the async preemption). A
+    // known runtime or library goroutine is not user code: the GC's mark workers hold a P
+    // for whole cycles by design (that cost is gc-pressure's), the tracer's own advancer
+    // writes stacks, an HTTP client's readLoop reads.
+    if (!fn && !UNKNOWN_START.test(run.name)) continue;
     const h = fn ? (info.get(fn) ?? { fn, fromCpuProfile: false, runs: 0, maxNs: 0, othersNs: 0, stack }) : unnamed;
     if (!fn && h.runs === 0) h.stack = stack;
     h.runs++;
