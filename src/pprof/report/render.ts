@@ -1,6 +1,7 @@
 // Dispatch a prepared report to its text (pprof-identical) or JSON rendering.
 
 import { materialize } from "../../core/transform/index.js";
+import { formatCallgrind } from "./callgrind.js";
 import { formatDot } from "./dot.js";
 import { formatList } from "./list.js";
 import { formatRaw } from "./raw.js";
@@ -77,6 +78,13 @@ export function renderReport(rpt: Report, json: boolean): string {
       if (!json) return text;
       return toJson(rpt, { list: text });
     }
+    case "callgrind": {
+      const text = formatCallgrind(rpt);
+      if (!json) return text;
+      return toJson(rpt, { callgrind: text });
+    }
+    case "weblist":
+      throw new Error("weblist is rendered by renderWeblist");
     case "raw": {
       const text = formatRaw(materialize(rpt.view));
       if (!json) return text;

@@ -1,4 +1,4 @@
-// The pprof-style report commands: top, text, tree, peek, traces, tags, raw, comments, dot, list.
+// The pprof-style report commands: top, text, tree, peek, traces, tags, raw, comments, dot, callgrind, list.
 
 import type { Command } from "commander";
 import { limitOptions, type IO } from "../flags.js";
@@ -17,6 +17,7 @@ export function registerReportCommands(program: Command, io: IO): void {
     { kind: "raw", desc: "text dump of the profile (go tool pprof -raw)" },
     { kind: "comments", desc: "the profile's comments (go tool pprof -comments)" },
     { kind: "dot", desc: "call graph in Graphviz DOT (go tool pprof -dot)" },
+    { kind: "callgrind", desc: "call graph in callgrind format, for KCachegrind (go tool pprof -callgrind)" },
     { kind: "list", desc: "annotated source of functions matching <regex> (go tool pprof -list)", withRegex: true },
   ];
   for (const k of kinds) {
