@@ -5,6 +5,8 @@ import { formatCallgrind } from "./callgrind.js";
 import { formatDot } from "./dot.js";
 import { formatList } from "./list.js";
 import { formatRaw } from "./raw.js";
+import { makeWebList } from "./weblist.js";
+import { formatWebList } from "./weblist-html.js";
 import type { Report } from "./report.js";
 import { formatTags, tagItems } from "./tags.js";
 import { formatText, textItems } from "./text.js";
@@ -83,8 +85,10 @@ export function renderReport(rpt: Report, json: boolean): string {
       if (!json) return text;
       return toJson(rpt, { callgrind: text });
     }
-    case "weblist":
-      throw new Error("weblist is rendered by renderWeblist");
+    case "weblist": {
+      if (!json) return formatWebList(rpt);
+      return toJson(rpt, { weblist: makeWebList(rpt) });
+    }
     case "raw": {
       const text = formatRaw(materialize(rpt.view));
       if (!json) return text;

@@ -1,5 +1,6 @@
 // godiag svg: the call graph `godiag dot` writes, laid out by Graphviz compiled to
 // WebAssembly (no Graphviz install needed), as go tool pprof -svg writes it.
+// godiag weblist: pprof's weblist page (source with per-line values) as one HTML file.
 
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
@@ -36,5 +37,17 @@ export function registerGraphViewCommands(program: Command, io: IO): void {
     const rpt = loadReport("dot", profiles, flags, undefined, io);
     const text = await dotToSvg(renderReport(rpt, false));
     emit(text, flags, io, "call graph");
+  });
+
+  const web = program
+    .command("weblist")
+    .description("annotated source of functions matching <regex> as an HTML page (go tool pprof -weblist)")
+    .argument("<regex>", "function name regexp")
+    .argument("<profiles...>", "profile files (pprof proto, gzipped or not, or Go legacy text)")
+    .option("-o, --output <file>", "write the page here (default: standard output)");
+  addReportOptions(web);
+  web.action((regex: string, profiles: string[], flags: ViewFlags) => {
+    const rpt = loadReport("weblist", profiles, flags, regex, io);
+    emit(renderReport(rpt, flags.json === true), flags, io, "source listing");
   });
 }
