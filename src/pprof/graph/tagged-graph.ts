@@ -9,7 +9,7 @@
 import type { ProfileView } from "../../core/transform/index.js";
 import type { NodeIndex, NodeInfo } from "./nodes.js";
 import type { NameCache } from "./graph.js";
-import { groupTaggedSamples, type TaggedGroups } from "./stack-groups.js";
+import { groupTaggedSamples, type StackGroups, type TaggedGroups } from "./stack-groups.js";
 
 export interface Tag {
   name: string;
@@ -187,8 +187,12 @@ function hasLabels(view: ProfileView): boolean {
  * The samples a graph is built from, grouped (see groupTaggedSamples): computed once
  * and reused by each rebuild of the trimming steps.
  */
-export function tagGroups(view: ProfileView, meanIndex: number): TaggedGroups {
-  if (!hasLabels(view)) return groupTaggedSamples(view, null, meanIndex);
+export function tagGroups(view: ProfileView, meanIndex: number, stacks?: StackGroups): TaggedGroups {
+  if (!hasLabels(view)) {
+    // no tags and no divisor: the groups by stack alone are these groups
+    if (stacks !== undefined && meanIndex < 0) return { ...stacks, divisor: new Float64Array(stacks.count) };
+    return groupTaggedSamples(view, null, meanIndex);
+  }
   const ids = new Map<string, number>();
   const key = new Int32Array(view.sampleCount);
   for (let i = 0; i < view.sampleCount; i++) {

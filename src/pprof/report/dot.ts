@@ -51,7 +51,8 @@ function trimmedDotGraph(rpt: Report): DotGraph {
   // Tags are named in the unit asked for, before the graph picks its own (report.newGraph).
   const unit = cfg.unit;
   // the samples, grouped once for the (up to three) builds of the trimming steps
-  const groups = tagGroups(rpt.view, cfg.mean ? 0 : -1);
+  const stacks = groupStacks(rpt.view);
+  const groups = tagGroups(rpt.view, cfg.mean ? 0 : -1, stacks);
   const build = (kept: Uint8Array | null) =>
     buildTaggedGraph(rpt.view, index, {
       meanIndex: cfg.mean ? 0 : -1,
@@ -80,7 +81,7 @@ function trimmedDotGraph(rpt: Report): DotGraph {
     // pprof's first, complete graph only serves to find the nodes under -nodefraction:
     // its node values come from the integer graph (no node objects, edge maps or tags,
     // which a big profile has tens of thousands of); objects are built for kept nodes only.
-    const g = buildGraph(rpt.view, index, groupStacks(rpt.view), { dropNegative: cfg.dropNegative });
+    const g = buildGraph(rpt.view, index, stacks, { dropNegative: cfg.dropNegative, noEdges: true });
     totalValue = g.flatSum();
     nodeCutoff = Math.abs(Math.trunc(totalValue * cfg.nodeFraction));
     const cut = nodeCutoff;
