@@ -169,6 +169,34 @@ describe.skipIf(!hasGo || !hasCli)("godiag weblist vs go tool pprof -weblist", (
     expect(compared).toBeGreaterThan(3);
   });
 
+  it("--json: raw per-line cum equal to go tool pprof -list -unit=ns's", () => {
+    const list = runPprof(["-symbolize=none", "-list=main\\.", "-unit=ns", CPU]);
+    expect(list.code, list.stderr).toBe(0);
+    const cums = listCums(list.stdout);
+    const r = runCli(["weblist", "main\\.", CPU, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      report: string;
+      unit: string;
+      functions: { name: string; file: string; lines: { line: number; cum: number; inlinedCalls?: string[] }[] }[];
+    };
+    expect(doc.report).toBe("weblist");
+    expect(doc.unit).toBe("nanoseconds");
+    let compared = 0;
+    for (const f of doc.functions) {
+      const want = cums.get(`${f.name} in ${f.file}`) as Map<number, string>;
+      expect(want, f.name).toBeDefined();
+      for (const l of f.lines) {
+        const w = want.get(l.line);
+        if (w === undefined) continue;
+        expect(l.cum === 0 ? "." : `${l.cum}ns`, `${f.name}:${l.line}`).toBe(w);
+        if (l.cum !== 0) compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(3);
+    expect(doc.functions.some((f) => f.lines.some((l) => (l.inlinedCalls ?? []).some((c) => /\.go:\d+$/.test(c))))).toBe(true);
+  });
+
   it("the CLI writes the page; a regexp matching nothing fails in both, one line, exit 2", () => {
     const out = join(OUT, "cli.html");
     const r = runCli(["weblist", "main\\.", CPU, "-o", out]);

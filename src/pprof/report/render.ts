@@ -87,7 +87,25 @@ export function renderReport(rpt: Report, json: boolean): string {
     }
     case "weblist": {
       if (!json) return formatWebList(rpt);
-      return toJson(rpt, { weblist: makeWebList(rpt) });
+      // raw values, like every --json report; the inlined calls as file:line chains
+      const data = makeWebList(rpt);
+      return toJson(rpt, {
+        functions: data.funcs.map((f) => ({
+          name: f.name,
+          file: f.file,
+          flat: f.flatValue,
+          cum: f.cumValue,
+          lines: f.lines.map((l) => ({
+            line: l.line,
+            text: l.srcLine,
+            flat: l.flatValue,
+            cum: l.cumValue,
+            ...(l.instructions.length > 0
+              ? { inlinedCalls: [...new Set(l.instructions.flatMap((i) => i.inlinedCalls.map((c) => `${c.fileBase}:${c.line}`)))] }
+              : {}),
+          })),
+        })),
+      });
     }
     case "raw": {
       const text = formatRaw(materialize(rpt.view));

@@ -45,6 +45,8 @@ export interface WebListFunc {
   flat: string;
   cum: string;
   percent: string;
+  flatValue: number;
+  cumValue: number;
   lines: WebListLine[];
 }
 
@@ -311,6 +313,8 @@ export function makeWebList(rpt: Report, cwd: string = process.cwd()): WebListDa
         flat: rpt.formatValue(fn.flat),
         cum: rpt.formatValue(fn.cum),
         percent: percentage(fn.cum, rpt.total),
+        flatValue: fn.flat,
+        cumValue: fn.cum,
         lines: [],
       };
       for (let l = fn.begin; l < fn.end; l++) {
