@@ -201,6 +201,7 @@ const SUITES = [
   ["goroutine dumps vs panicparse pp", "bench/goroutines.mjs"],
   ["benchstat", "bench/benchstat.mjs"],
   ["flame graphs", "bench/flame.mjs"],
+  ["call graph: dot, svg, callgrind vs pprof", "bench/dot.mjs"],
   ["capture overhead", "bench/capture-overhead.mjs"],
   ["regular expressions: re2js vs V8", "bench/regexp.mjs"],
 ];

@@ -65,6 +65,7 @@ export {
   prepareReport,
   renderReport,
   type Granularity,
+  type Report,
   type ReportConfig,
   type ReportKind,
 } from "../pprof/index.js";

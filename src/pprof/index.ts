@@ -3,3 +3,4 @@ export * from "./report/config.js";
 export * from "./report/folded.js";
 export * from "./report/render.js";
 export * from "./report/report.js";
+export * from "./svg/index.js";

@@ -17,7 +17,8 @@ type Register = (program: Command, io: IO) => void;
 // tool (the GC analysis, flame viewer, zod, tar... are over a megabyte of JS).
 // `godiag --help` and unknown commands load them all.
 const COMMANDS: Array<[string[], () => Promise<Register>]> = [
-  [["top", "text", "tree", "peek", "traces", "tags", "raw", "comments", "dot", "list"], async () => (await import("./commands/report.js")).registerReportCommands],
+  [["top", "text", "tree", "peek", "traces", "tags", "raw", "comments", "dot", "callgrind", "list"], async () => (await import("./commands/report.js")).registerReportCommands],
+  [["svg", "weblist"], async () => (await import("./commands/graph-views.js")).registerGraphViewCommands],
   [["convert"], async () => (await import("./commands/convert.js")).registerConvertCommand],
   [["bench"], async () => (await import("./commands/bench.js")).registerBenchCommand],
   [["capture"], async () => (await import("./commands/capture.js")).registerCaptureCommand],

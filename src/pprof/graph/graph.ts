@@ -119,12 +119,15 @@ export interface GraphOptions {
   /** only these node ids take part; frames of other nodes become residual gaps */
   kept?: Uint8Array | null;
   dropNegative?: boolean;
+  /** node values only (no edges): for a first pass that only picks nodes */
+  noEdges?: boolean;
 }
 
 /** pprof's newGraph: accumulate flat, cum and edge weights over the view's stacks. */
 export function buildGraph(view: ProfileView, index: NodeIndex, groups: StackGroups, opts: GraphOptions = {}): Graph {
   const nNodes = index.infos.length;
   const kept = opts.kept ?? null;
+  const noEdges = opts.noEdges === true;
   const flat = new Float64Array(nNodes);
   const cum = new Float64Array(nNodes);
   const seenNode = new Int32Array(nNodes);
@@ -160,7 +163,7 @@ export function buildGraph(view: ProfileView, index: NodeIndex, groups: StackGro
           seenNode[n] = stamp;
           cum[n] += w;
         }
-        if (parent >= 0 && n !== parent) {
+        if (parent >= 0 && n !== parent && !noEdges) {
           let e = edgeIds.get(parent, n);
           if (e < 0) {
             e = nEdges++;

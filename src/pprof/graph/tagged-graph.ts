@@ -9,6 +9,7 @@
 import type { ProfileView } from "../../core/transform/index.js";
 import type { NodeIndex, NodeInfo } from "./nodes.js";
 import type { NameCache } from "./graph.js";
+import { groupTaggedSamples, type StackGroups, type TaggedGroups } from "./stack-groups.js";
 
 export interface Tag {
   name: string;
@@ -31,6 +32,11 @@ export interface TEdge {
   stamp: number;
 }
 
+// Most nodes never get a tag: they share these empty maps until their first tag
+// (addSample gives them their own), which saves two Maps per node in big graphs.
+const NO_LABEL_TAGS = new Map<string, Tag>();
+const NO_NUMERIC_TAGS = new Map<string, Map<string, Tag>>();
+
 export class TNode {
   /** the last sample that added to this node's cum (pprof's per-sample seenNode set) */
   stamp = 0;
@@ -40,9 +46,9 @@ export class TNode {
   cumDiv = 0;
   readonly in = new Map<TNode, TEdge>();
   readonly out = new Map<TNode, TEdge>();
-  labelTags = new Map<string, Tag>();
+  labelTags = NO_LABEL_TAGS;
   /** numeric tags by the sample's joined string labels ("" = none) */
-  readonly numericTags = new Map<string, Map<string, Tag>>();
+  numericTags = NO_NUMERIC_TAGS;
   constructor(
     /** node id in the NodeIndex: equal ids mean equal NodeInfo */
     readonly id: number,
@@ -87,8 +93,12 @@ interface SampleTags {
   bytes: number[];
 }
 
+const NO_TAGS: SampleTags = { labels: "", bytes: [] };
+
 function sampleTags(view: ProfileView, i: number): SampleTags {
   const p = view.p;
+  const row = view.sampleRow[i];
+  if (p.samples.labelStart[row] === p.samples.labelStart[row + 1]) return NO_TAGS;
   const strs: string[] = [];
   const bytes: number[] = [];
   view.forEachLabel(i, (r) => {
@@ -113,22 +123,30 @@ function findOrAddTag(m: Map<string, Tag>, name: string, unit: string, value: nu
   return t;
 }
 
+function addTo(t: { flat: number; flatDiv: number; cum: number; cumDiv: number }, dw: number, w: number, flat: boolean): void {
+  if (flat) {
+    t.flatDiv += dw;
+    t.flat += w;
+  } else {
+    t.cumDiv += dw;
+    t.cum += w;
+  }
+}
+
 function addSample(n: TNode, dw: number, w: number, st: SampleTags, o: TaggedGraphOptions, flat: boolean): void {
-  const add = (t: { flat: number; flatDiv: number; cum: number; cumDiv: number }) => {
-    if (flat) {
-      t.flatDiv += dw;
-      t.flat += w;
-    } else {
-      t.cumDiv += dw;
-      t.cum += w;
-    }
-  };
-  add(n);
-  if (st.labels !== "") add(findOrAddTag(n.labelTags, st.labels, "", 0));
+  addTo(n, dw, w, flat);
+  // the common case (no labels): nothing more; an empty numeric tag map draws nothing
+  if (st.labels === "" && st.bytes.length === 0) return;
+  if (st.labels !== "") {
+    if (n.labelTags === NO_LABEL_TAGS) n.labelTags = new Map();
+    addTo(findOrAddTag(n.labelTags, st.labels, "", 0), dw, w, flat);
+  }
+  if (st.bytes.length === 0) return;
+  if (n.numericTags === NO_NUMERIC_TAGS) n.numericTags = new Map();
   let nt = n.numericTags.get(st.labels);
   if (nt === undefined) n.numericTags.set(st.labels, (nt = new Map()));
   const unit = o.numLabelUnits.get("bytes") ?? "";
-  for (const v of st.bytes) add(findOrAddTag(nt, o.formatTag(v, unit), unit, v));
+  for (const v of st.bytes) addTo(findOrAddTag(nt, o.formatTag(v, unit), unit, v), dw, w, flat);
 }
 
 function addToEdge(src: TNode, dst: TNode, dw: number, w: number, residual: boolean, inline: boolean): TEdge {
@@ -155,15 +173,48 @@ function selectNodes(all: TNode[], dropNegative: boolean): TNode[] {
   return all.filter((n) => !(n.cum === 0 && n.flat === 0) && !(dropNegative && isNegative(n)));
 }
 
+/** Whether any selected sample carries a label the graph could draw. */
+function hasLabels(view: ProfileView): boolean {
+  for (let i = 0; i < view.sampleCount; i++) {
+    let any = false;
+    view.forEachLabel(i, () => (any = true));
+    if (any) return true;
+  }
+  return false;
+}
+
+/**
+ * The samples a graph is built from, grouped (see groupTaggedSamples): computed once
+ * and reused by each rebuild of the trimming steps.
+ */
+export function tagGroups(view: ProfileView, meanIndex: number, stacks?: StackGroups): TaggedGroups {
+  if (!hasLabels(view)) {
+    // no tags and no divisor: the groups by stack alone are these groups
+    if (stacks !== undefined && meanIndex < 0) return { ...stacks, divisor: new Float64Array(stacks.count) };
+    return groupTaggedSamples(view, null, meanIndex);
+  }
+  const ids = new Map<string, number>();
+  const key = new Int32Array(view.sampleCount);
+  for (let i = 0; i < view.sampleCount; i++) {
+    const st = sampleTags(view, i);
+    const k = st.labels + "\u0000" + st.bytes.join(",");
+    let id = ids.get(k);
+    if (id === undefined) ids.set(k, (id = ids.size));
+    key[i] = id;
+  }
+  return groupTaggedSamples(view, key, meanIndex);
+}
+
 /** graph.New: the aggregated graph, or with callTree one node per distinct call path. */
-export function buildTaggedGraph(view: ProfileView, index: NodeIndex, o: TaggedGraphOptions): TNode[] {
+export function buildTaggedGraph(view: ProfileView, index: NodeIndex, o: TaggedGraphOptions, groups?: TaggedGroups): TNode[] {
   const { stack, stackStart } = view;
   const { locNodeStart, locNodes, infos } = index;
   const all: TNode[] = [];
   const shared: (TNode | undefined)[] = new Array<TNode | undefined>(infos.length);
   const children = new Map<TNode | null, Map<number, TNode>>();
+  const kept = o.kept;
   const nodeFor = (id: number, parent: TNode | null): TNode | null => {
-    if (o.kept !== null && o.kept[id] === 0) return null;
+    if (kept !== null && kept[id] === 0) return null;
     if (!o.callTree) {
       let n = shared[id];
       if (n === undefined) {
@@ -182,12 +233,13 @@ export function buildTaggedGraph(view: ProfileView, index: NodeIndex, o: TaggedG
     }
     return n;
   };
-  for (let i = 0; i < view.sampleCount; i++) {
-    const w = view.value(i);
-    const dw = o.meanIndex >= 0 ? view.valueAt(i, o.meanIndex) : 0;
-    if (w === 0 && dw === 0) continue;
+  const g = groups ?? tagGroups(view, o.meanIndex);
+  for (let j = 0; j < g.count; j++) {
+    const i = g.rep[j];
+    const w = g.weight[j];
+    const dw = g.divisor[j];
     const st = sampleTags(view, i);
-    const stamp = i + 1;
+    const stamp = j + 1;
     let parent: TNode | null = null;
     let residual = false;
     for (let s = stackStart[i + 1] - 1; s >= stackStart[i]; s--) {
@@ -312,7 +364,7 @@ export function trimLowFrequencyTags(nodes: TNode[], cutoff: number): void {
     return kept;
   };
   for (const n of nodes) {
-    n.labelTags = trim(n.labelTags);
+    if (n.labelTags !== NO_LABEL_TAGS) n.labelTags = trim(n.labelTags);
     for (const [k, m] of n.numericTags) n.numericTags.set(k, trim(m));
   }
 }

@@ -3,7 +3,19 @@
 
 export type Granularity = "" | "functions" | "filefunctions" | "files" | "lines" | "addresses";
 
-export type ReportKind = "text" | "top" | "tree" | "peek" | "traces" | "tags" | "raw" | "comments" | "dot" | "list";
+export type ReportKind =
+  | "text"
+  | "top"
+  | "tree"
+  | "peek"
+  | "traces"
+  | "tags"
+  | "raw"
+  | "comments"
+  | "dot"
+  | "list"
+  | "callgrind"
+  | "weblist";
 
 export interface ReportConfig {
   sampleIndex: string;
@@ -88,6 +100,12 @@ export function applyCommandOverrides(kind: ReportKind, cfg: ReportConfig): Repo
       trim = false;
       c.granularity = "lines";
       break;
+    case "weblist":
+      // pprof: per address, with the inline frames weblist expands
+      trim = false;
+      c.granularity = "addresses";
+      c.noInlines = false;
+      break;
     case "text":
     case "top":
       if (c.nodeCount === -1) c.nodeCount = 0;
@@ -95,7 +113,7 @@ export function applyCommandOverrides(kind: ReportKind, cfg: ReportConfig): Repo
     default:
       if (c.nodeCount === -1) c.nodeCount = 80;
   }
-  if (kind === "raw") {
+  if (kind === "raw" || kind === "callgrind") {
     trim = false;
     c.granularity = "addresses";
   }

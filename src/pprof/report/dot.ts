@@ -2,13 +2,15 @@
 // visual mode (entropy order, nodelets counted against -nodecount, redundant
 // residual edges removed, -call_tree honoured) and written as graph.ComposeDot.
 
-import { NameCache } from "../graph/graph.js";
+import { buildGraph, NameCache } from "../graph/graph.js";
+import { groupStacks } from "../graph/stack-groups.js";
 import { buildNodeIndex, type NodeIndex } from "../graph/nodes.js";
 import {
   buildTaggedGraph,
   removeRedundantEdges,
   selectTopNodes,
   sortEntropy,
+  tagGroups,
   trimLowFrequencyEdges,
   trimLowFrequencyTags,
   trimTree,
@@ -29,6 +31,12 @@ interface DotGraph {
   droppedEdges: number;
 }
 
+function keptNodeIds(nIds: number, ids: number[]): Uint8Array {
+  const kept = new Uint8Array(nIds);
+  for (const id of ids) kept[id] = 1;
+  return kept;
+}
+
 function keptIds(nIds: number, nodes: TNode[]): Uint8Array {
   const kept = new Uint8Array(nIds);
   for (const n of nodes) kept[n.id] = 1;
@@ -42,6 +50,9 @@ function trimmedDotGraph(rpt: Report): DotGraph {
   const callTree = cfg.callTree;
   // Tags are named in the unit asked for, before the graph picks its own (report.newGraph).
   const unit = cfg.unit;
+  // the samples, grouped once for the (up to three) builds of the trimming steps
+  const stacks = groupStacks(rpt.view);
+  const groups = tagGroups(rpt.view, cfg.mean ? 0 : -1, stacks);
   const build = (kept: Uint8Array | null) =>
     buildTaggedGraph(rpt.view, index, {
       meanIndex: cfg.mean ? 0 : -1,
@@ -50,20 +61,35 @@ function trimmedDotGraph(rpt: Report): DotGraph {
       dropNegative: cfg.dropNegative,
       callTree,
       kept,
-    });
-  let nodes = build(null);
+    }, groups);
+  let nodes: TNode[];
   let totalValue = 0;
-  for (const n of nodes) totalValue += n.flat;
-  const nodeCutoff = Math.abs(Math.trunc(totalValue * cfg.nodeFraction));
-  const edgeCutoff = Math.abs(Math.trunc(totalValue * cfg.edgeFraction));
+  let nodeCutoff: number;
   let droppedNodes = 0;
-  if (nodeCutoff > 0) {
-    const kept = nodes.filter((n) => Math.abs(n.cum) >= nodeCutoff);
-    if (kept.length !== nodes.length) {
-      droppedNodes = nodes.length - kept.length;
-      nodes = callTree ? trimTree(nodes, new Set(kept), names) : build(keptIds(index.infos.length, kept));
+  if (callTree) {
+    nodes = build(null);
+    for (const n of nodes) totalValue += n.flat;
+    nodeCutoff = Math.abs(Math.trunc(totalValue * cfg.nodeFraction));
+    if (nodeCutoff > 0) {
+      const kept = nodes.filter((n) => Math.abs(n.cum) >= nodeCutoff);
+      if (kept.length !== nodes.length) {
+        droppedNodes = nodes.length - kept.length;
+        nodes = trimTree(nodes, new Set(kept), names);
+      }
     }
+  } else {
+    // pprof's first, complete graph only serves to find the nodes under -nodefraction:
+    // its node values come from the integer graph (no node objects, edge maps or tags,
+    // which a big profile has tens of thousands of); objects are built for kept nodes only.
+    const g = buildGraph(rpt.view, index, stacks, { dropNegative: cfg.dropNegative, noEdges: true });
+    totalValue = g.flatSum();
+    nodeCutoff = Math.abs(Math.trunc(totalValue * cfg.nodeFraction));
+    const cut = nodeCutoff;
+    const kept = cut > 0 ? g.nodes.filter((n) => Math.abs(g.cum[n]) >= cut) : g.nodes;
+    droppedNodes = g.nodes.length - kept.length;
+    nodes = build(droppedNodes > 0 ? keptNodeIds(index.infos.length, kept) : null);
   }
+  const edgeCutoff = Math.abs(Math.trunc(totalValue * cfg.edgeFraction));
   const origCount = nodes.length;
   sortEntropy(nodes, names);
   if (cfg.nodeCount > 0) {

@@ -1,9 +1,12 @@
 // Dispatch a prepared report to its text (pprof-identical) or JSON rendering.
 
 import { materialize } from "../../core/transform/index.js";
+import { formatCallgrind } from "./callgrind.js";
 import { formatDot } from "./dot.js";
 import { formatList } from "./list.js";
 import { formatRaw } from "./raw.js";
+import { makeWebList } from "./weblist.js";
+import { formatWebList } from "./weblist-html.js";
 import type { Report } from "./report.js";
 import { formatTags, tagItems } from "./tags.js";
 import { formatText, textItems } from "./text.js";
@@ -76,6 +79,33 @@ export function renderReport(rpt: Report, json: boolean): string {
       const text = formatList(rpt);
       if (!json) return text;
       return toJson(rpt, { list: text });
+    }
+    case "callgrind": {
+      const text = formatCallgrind(rpt);
+      if (!json) return text;
+      return toJson(rpt, { callgrind: text });
+    }
+    case "weblist": {
+      if (!json) return formatWebList(rpt);
+      // raw values, like every --json report; the inlined calls as file:line chains
+      const data = makeWebList(rpt);
+      return toJson(rpt, {
+        functions: data.funcs.map((f) => ({
+          name: f.name,
+          file: f.file,
+          flat: f.flatValue,
+          cum: f.cumValue,
+          lines: f.lines.map((l) => ({
+            line: l.line,
+            text: l.srcLine,
+            flat: l.flatValue,
+            cum: l.cumValue,
+            ...(l.instructions.length > 0
+              ? { inlinedCalls: [...new Set(l.instructions.flatMap((i) => i.inlinedCalls.map((c) => `${c.fileBase}:${c.line}`)))] }
+              : {}),
+          })),
+        })),
+      });
     }
     case "raw": {
       const text = formatRaw(materialize(rpt.view));

@@ -66,7 +66,7 @@ export function selectOutputUnit(rpt: Report, g: Graph): void {
 }
 
 /** selectOutputUnit over the shown nodes' [flat, cum] values. */
-export function selectUnitFor(rpt: Report, values: [number, number][]): void {
+export function selectUnitFor(rpt: Report, values: [number, number][], integral = false): void {
   if (rpt.outputUnit !== "minimum" || values.length === 0) return;
   let minValue = 0;
   for (const [flat, cum] of values) {
@@ -84,7 +84,8 @@ export function selectUnitFor(rpt: Report, values: [number, number][]): void {
   const [, minUnit] = scaleValue(minValue, rpt.sampleUnit, "minimum");
   const [, maxUnit] = scaleValue(maxValue, rpt.sampleUnit, "minimum");
   let unit = minUnit;
-  if (minUnit !== maxUnit && minValue * 100 < maxValue) {
+  // callgrind prints integers only, so it never scales the minimum down to 0.01
+  if (minUnit !== maxUnit && minValue * 100 < maxValue && !integral) {
     [, unit] = scaleValue(100 * minValue, rpt.sampleUnit, "minimum");
   }
   rpt.outputUnit = unit !== "" ? unit : rpt.sampleUnit;

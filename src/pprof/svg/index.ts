@@ -1,0 +1,2 @@
+export { dotToSvg, layoutSvg } from "./layout.js";
+export { massageSvg } from "./massage.js";
