@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { hostname, networkInterfaces } from "node:os";
 import { serve } from "@hono/node-server";
 import type { ServeSession } from "../../../api/serve.js";
 import { createApp } from "./app.js";
@@ -39,7 +40,7 @@ export function startServer(session: ServeSession, o: StartOptions): Promise<Sta
     const server = serve({ fetch: app.fetch, port: o.port, hostname: o.host }, (info: AddressInfo) => {
       port = info.port;
       const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
-      const shown = host === "0.0.0.0" || host === "[::]" ? "<this host's address>" : host;
+      const shown = host === "0.0.0.0" || host === "[::]" ? externalAddress() : host;
       const url = `http://${loopback ? host : shown}:${port}/` + (token !== null ? `?token=${token}` : "");
       o.print(`godiag serve: ${url}\n`);
       if (token !== null) o.print(`godiag serve: listening on ${host}:${port}; every request needs the token above (printed only once)\n`);
@@ -48,6 +49,14 @@ export function startServer(session: ServeSession, o: StartOptions): Promise<Sta
     });
     server.once("error", (e: NodeJS.ErrnoException) => reject(e));
   });
+}
+
+/** An address other machines may reach this one by, for the printed URL of a wildcard bind. */
+function externalAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return hostname();
 }
 
 /** The desktop's opener; a missing one is not an error (the URL is printed). */
