@@ -5,7 +5,7 @@
 // under the source roots (absolute paths, ../ traversal and symlinks out are refused,
 // while `godiag list` itself, like pprof, reads them); zod refuses bad queries.
 
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +14,6 @@ import { ProfileBuilder } from "../src/core/model/index.js";
 import { available } from "./helpers/available.js";
 import { CLI, ROOT, runCli } from "./helpers/run.js";
 import { startServe, type RunningServe } from "./helpers/serve-ui.js";
-import { existsSync } from "node:fs";
 
 const hasCli = available(existsSync(CLI), `the built CLI (${CLI})`);
 const OUT = join(ROOT, "test-output/serve-security");
