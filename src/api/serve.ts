@@ -98,11 +98,14 @@ export function sourceRoots(sourcePath: string, cwd = process.cwd()): string[] {
   return out;
 }
 
-/** A guard admitting only files whose real path lies under one of the roots. */
+/**
+ * A guard admitting only files whose real path lies under one of the roots. A path that
+ * does not exist is let through: opening it fails as it does for the CLI ("no such file").
+ */
 export function underRoots(roots: string[]): SourceGuard {
   return (path: string) => {
     const r = realOrNull(path);
-    if (r === null) return false;
+    if (r === null) return true;
     return roots.some((root) => r === root || r.startsWith(root.endsWith(sep) ? root : root + sep));
   };
 }

@@ -21,7 +21,9 @@ function fnForm(v: ViewContext, what: string): HTMLElement {
 /** -list lines: "      flat        cum   line:text"; a line with samples has a value that is not ".". */
 function listing(text: string): HTMLElement {
   const pre = h("pre", { class: "listing" });
-  for (const line of text.split("\n")) {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  for (const line of lines) {
     const m = /^\s*(\S+)\s+(\S+)\s+\d+:/.exec(line);
     const hot = m !== null && (m[1] !== "." || m[2] !== ".");
     pre.append(h("span", hot ? { class: "hot" } : {}, line + "\n"));
