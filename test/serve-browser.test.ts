@@ -5,6 +5,7 @@
 // filters change every profile view; the URL state survives a reload; the diff view
 // colours what grew and shrank. Screenshots go to test-output/serve/ for a human.
 
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -285,5 +286,56 @@ describe.skipIf(!hasChromium)("godiag serve in Chromium", () => {
     expect(await flameApi(o.page, (a) => a.state().colorMode)).not.toBe("diff");
     expect(o.errors).toEqual([]);
     await o.page.close();
+  });
+});
+
+const hasGo = hasChromium && available(spawnSync("go", ["version"]).status === 0, "Go");
+
+describe.skipIf(!hasGo)("godiag serve: the source view on a Go program built here (sources present)", () => {
+  const dir = join(OUT, "listprog");
+  const cpu = join(dir, "cpu.pprof");
+  let srv: RunningServe;
+  let elsewhere: RunningServe;
+  beforeAll(async () => {
+    mkdirSync(dir, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    const env = { ...process.env, GOTOOLCHAIN: "local", GOWORK: "off", GOFLAGS: "-mod=mod" };
+    const bin = join(dir, "listprog");
+    const b = spawnSync("go", ["build", "-o", bin, "."], { cwd: join(ROOT, "testdata/listprog"), env, encoding: "utf8", timeout: 300_000 });
+    if (b.status !== 0) throw new Error(`building listprog failed:\n${b.stderr}`);
+    const r = spawnSync(bin, ["-cpu", cpu, "-heap", join(dir, "heap.pprof"), "-d", "800ms"], { encoding: "utf8", timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`listprog failed:\n${r.stderr}`);
+    // the default roots: the working directory (the repository, which holds the program), GOROOT, the module cache
+    srv = await startServe([cpu]);
+    // --source_path elsewhere: the program's own sources are outside every root
+    elsewhere = await startServe([cpu, `--source_path=${join(OUT, "empty")}`]);
+  }, 320_000);
+  afterAll(async () => {
+    await srv?.stop();
+    await elsewhere?.stop();
+    await browser?.close();
+  });
+
+  it("lists the program's, GOROOT's and the module cache's sources as `godiag list` does, lines with samples marked", async () => {
+    const o = await open(srv);
+    for (const fn of ["main\\.allocate$", "runtime\\.mallocgc$", "x/exp/rand"]) {
+      await show(o, srv, `?view=source&fn=${encodeURIComponent(fn)}`);
+      const want = runCli(["list", fn, cpu]).stdout;
+      expect(want).not.toContain("Error:");
+      expect(await o.page.textContent("pre.listing"), fn).toBe(want);
+      expect(await o.page.$$eval("pre.listing span.hot", (s) => s.length)).toBeGreaterThan(0);
+    }
+    expect(await o.page.textContent("pre.listing")).toMatch(/pkg\/mod\/golang\.org\/x\/exp@/);
+    await o.page.screenshot({ path: join(OUT, "source.png") });
+    expect(o.errors).toEqual([]);
+    await o.page.close();
+  });
+
+  it("with the program outside the source roots, its lines are refused while GOROOT's are served", async () => {
+    mkdirSync(join(OUT, "empty"), { recursive: true });
+    const main = (await (await fetch(elsewhere.url + "api/source?fn=" + encodeURIComponent("main\\.allocate$"))).json()) as { text: string };
+    expect(main.text).toMatch(/ Error: open \S+listprog\/main\.go: outside the source roots/);
+    const rt = (await (await fetch(elsewhere.url + "api/source?fn=" + encodeURIComponent("runtime\\.mallocgc$"))).json()) as { text: string };
+    expect(rt.text).toContain("func mallocgc(");
   });
 });
