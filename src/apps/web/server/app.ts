@@ -45,10 +45,31 @@ export interface AppOptions {
   securityHeaders: Parameters<Hono["use"]>[1];
 }
 
-export function createApp(o: AppOptions): Hono {
+export interface App {
+  app: Hono;
+  /**
+   * Answers, once, what the page asks for first (the page, its script, /api/meta and the
+   * top of the first profile in the default state), through the routes and guards a
+   * browser meets: the first paint then waits neither for the report nor for a cold
+   * server. Called before the URL is printed; `headers` pass the guards.
+   */
+  warm(origin: string, headers: Record<string, string>): Promise<void>;
+}
+
+export function createApp(o: AppOptions): App {
   const s = o.session;
   const cache = new AnswerCache(256 << 20);
   const app = new Hono();
+  const answers = new Map<string, (st: ViewState) => unknown>();
+  const answer = (path: string, st: ViewState): string => {
+    const key = path + "?" + JSON.stringify(st);
+    let body = cache.get(key);
+    if (body === undefined) {
+      body = JSON.stringify(answers.get(path)!(st));
+      cache.set(key, body);
+    }
+    return body;
+  };
   app.use("*", o.securityHeaders);
   for (const g of o.guards) app.use("*", g);
 
@@ -65,17 +86,10 @@ export function createApp(o: AppOptions): Hono {
   });
 
   /** A cached JSON answer for a validated view state. */
-  const view = (path: string, make: (st: ViewState) => unknown) =>
-    app.get(path, (c) => {
-      const st = parse(viewQuery, c) as ViewState;
-      const key = path + "?" + JSON.stringify(st);
-      let body = cache.get(key);
-      if (body === undefined) {
-        body = JSON.stringify(make(st));
-        cache.set(key, body);
-      }
-      return json(c, body);
-    });
+  const view = (path: string, make: (st: ViewState) => unknown) => {
+    answers.set(path, make);
+    app.get(path, (c) => json(c, answer(path, parse(viewQuery, c) as ViewState)));
+  };
 
   app.get("/api/meta", (c) => {
     parse(noQuery, c);
@@ -112,5 +126,13 @@ export function createApp(o: AppOptions): Hono {
     return c.json({ payload: traceView(s, q.t) });
   });
   app.notFound((c) => c.text("not found\n", 404));
-  return app;
+  const warm = async (origin: string, headers: Record<string, string>) => {
+    // the query main.ts sends for its first view (state.ts apiQuery of the default state)
+    const first = s.profiles.length > 0 ? [`/api/top?p=0&base=${s.diffBase}`] : [];
+    for (const path of ["/", "/assets/main.js", "/api/meta", ...first]) {
+      // an error here is the page's to show when it asks
+      await app.fetch(new Request(origin + path, { headers }));
+    }
+  };
+  return { app, warm };
 }

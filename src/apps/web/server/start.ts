@@ -31,7 +31,7 @@ export function startServer(session: ServeSession, o: StartOptions): Promise<Sta
   const loopback = isLoopback(o.host);
   const token = loopback ? null : randomBytes(24).toString("base64url");
   let port = o.port;
-  const app = createApp({
+  const { app, warm } = createApp({
     session,
     securityHeaders: securityHeaders(),
     guards: token === null ? [loopbackHostOnly(() => port)] : [requireToken(token)],
@@ -42,10 +42,16 @@ export function startServer(session: ServeSession, o: StartOptions): Promise<Sta
       const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
       const shown = host === "0.0.0.0" || host === "[::]" ? externalAddress() : host;
       const url = `http://${loopback ? host : shown}:${port}/` + (token !== null ? `?token=${token}` : "");
-      o.print(`godiag serve: ${url}\n`);
-      if (token !== null) o.print(`godiag serve: listening on ${host}:${port}; every request needs the token above (printed only once)\n`);
-      if (o.open) openBrowser(url);
-      resolve({ url, close: () => new Promise((r) => server.close(() => r())) });
+      const local = loopback ? `http://${host}:${port}` : `http://127.0.0.1:${port}`;
+      const headers: Record<string, string> = token !== null ? { Authorization: `Bearer ${token}` } : { Host: `${host}:${port}` };
+      void warm(local, headers)
+        .catch(() => {})
+        .then(() => {
+          o.print(`godiag serve: ${url}\n`);
+          if (token !== null) o.print(`godiag serve: listening on ${host}:${port}; every request needs the token above (printed only once)\n`);
+          if (o.open) openBrowser(url);
+          resolve({ url, close: () => new Promise((r) => server.close(() => r())) });
+        });
     });
     server.once("error", (e: NodeJS.ErrnoException) => reject(e));
   });
