@@ -48,12 +48,16 @@ async function boot(): Promise<void> {
     drawBar(byId("bar"), byId("tabs"), meta, st, go);
     const ctx: ViewContext = { meta, state: st, go, el, note: (m) => notes.append(h("div", { class: "note" }, m)) };
     document.title = `godiag: ${st.view}`;
+    // A big profile's graph can take a while on the server: say that it is coming.
+    const busy = h("div", { class: "busy" }, `computing ${st.view} …`);
+    notes.append(busy);
     try {
       await DRAW[st.view](ctx);
     } catch (e) {
       if (n !== drawing) return;
       el.append(h("div", { class: "error" }, String((e as Error).message)));
     }
+    busy.remove();
     if (n === drawing) document.body.dataset.ready = st.view;
   };
   const go = (patch: Partial<State>) => {
