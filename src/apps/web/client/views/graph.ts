@@ -1,10 +1,11 @@
 // call graph: the DOT of `godiag dot` (= go tool pprof -dot), laid out here by Graphviz
 // compiled to WebAssembly (@hpcc-js/wasm-graphviz, in a chunk of our own bundle: no CDN).
+// Clicking a function's node opens its source listing.
 
 import { h } from "../dom.js";
 import { getJson } from "../http.js";
 import type { TextAnswer } from "../meta.js";
-import { apiQuery } from "../state.js";
+import { apiQuery, exactRegexp } from "../state.js";
 import type { ViewContext } from "../context.js";
 
 export async function graphView(v: ViewContext): Promise<void> {
@@ -29,6 +30,13 @@ export async function graphView(v: ViewContext): Promise<void> {
     zoom.textContent = fit ? "actual size" : "fit width";
   };
   zoom.addEventListener("click", toggle);
+  // A node's tooltip is pprof's "name (cum)": clicking a node lists that function's source.
+  box.addEventListener("click", (e) => {
+    const node = (e.target as Element).closest("g.node");
+    const tip = node?.querySelector("a")?.getAttribute("xlink:title") ?? "";
+    const name = /^(.*) \([^()]*\)$/.exec(tip)?.[1];
+    if (name !== undefined && node?.querySelector("title")?.textContent?.startsWith("N") === true) v.go({ view: "source", fn: exactRegexp(name) });
+  });
   toggle();
   const dot = h("details", {}, h("summary", {}, "DOT"), h("pre", { class: "dot" }, a.text));
   v.el.append(zoom, box, dot);
