@@ -32,7 +32,9 @@ const DRAW: Record<View, (v: ViewContext) => Promise<void>> = {
 const byId = (id: string) => document.getElementById(id) as HTMLElement;
 
 async function boot(): Promise<void> {
-  const meta = await getJson<Meta>("/api/meta");
+  // The page carries the inventory (server/page.ts); /api/meta answers the same.
+  const inline = document.getElementById("godiag-meta")?.textContent;
+  const meta = inline ? (JSON.parse(inline) as Meta) : await getJson<Meta>("/api/meta");
   const defaults = { view: (meta.profiles.length > 0 ? "top" : "findings") as View, base: meta.diffBase };
   let drawing = 0;
   const draw = async () => {

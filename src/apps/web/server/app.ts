@@ -16,9 +16,9 @@ import {
   type ServeSession,
   type ViewState,
 } from "../../../api/serve.js";
-import { asset } from "./assets.js";
+import { asset, mainImports } from "./assets.js";
 import { AnswerCache } from "./cache.js";
-import { PAGE } from "./page.js";
+import { page } from "./page.js";
 import { noQuery, queryError, traceQuery, viewQuery } from "./query.js";
 
 /** Top rows sent to the browser; the rest are counted, not sent. */
@@ -78,7 +78,18 @@ export function createApp(o: AppOptions): App {
     return c.json({ error: `internal error: ${e.message}` }, 500);
   });
 
-  app.get("/", (c) => c.html(PAGE, 200, { "Cache-Control": "no-store" }));
+  const meta = JSON.stringify({
+    inputs: s.inputs,
+    profiles: s.profiles.map((p) => ({ id: p.id, name: p.name, kind: p.kind, sampleTypes: p.sampleTypes, defaultSampleType: p.defaultSampleType })),
+    diffBase: s.diffBase,
+    goroutineDumps: s.dumps.map((f) => f.path),
+    gctraces: s.gctraces.map((f) => f.path),
+    traces: s.traces.map((f) => f.path),
+    sourceRoots: s.sourceRoots,
+    warnings: s.warnings,
+  });
+  const html = page(meta, mainImports());
+  app.get("/", (c) => c.html(html, 200, { "Cache-Control": "no-store" }));
   app.get("/assets/:name", (c) => {
     const a = asset(c.req.param("name"));
     if (a === undefined) return c.text("not found\n", 404);
@@ -93,16 +104,7 @@ export function createApp(o: AppOptions): App {
 
   app.get("/api/meta", (c) => {
     parse(noQuery, c);
-    return c.json({
-      inputs: s.inputs,
-      profiles: s.profiles.map((p) => ({ id: p.id, name: p.name, kind: p.kind, sampleTypes: p.sampleTypes, defaultSampleType: p.defaultSampleType })),
-      diffBase: s.diffBase,
-      goroutineDumps: s.dumps.map((f) => f.path),
-      gctraces: s.gctraces.map((f) => f.path),
-      traces: s.traces.map((f) => f.path),
-      sourceRoots: s.sourceRoots,
-      warnings: s.warnings,
-    });
+    return json(c, meta);
   });
   view("/api/top", (st) => topView(s, st, TOP_ROWS));
   view("/api/flame", (st) => flameView(s, st, FLAME_FRAMES));
@@ -129,7 +131,7 @@ export function createApp(o: AppOptions): App {
   const warm = async (origin: string, headers: Record<string, string>) => {
     // the query main.ts sends for its first view (state.ts apiQuery of the default state)
     const first = s.profiles.length > 0 ? [`/api/top?p=0&base=${s.diffBase}`] : [];
-    for (const path of ["/", "/assets/main.js", "/api/meta", ...first]) {
+    for (const path of ["/", "/assets/main.js", ...first]) {
       // an error here is the page's to show when it asks
       await app.fetch(new Request(origin + path, { headers }));
     }
