@@ -10,6 +10,7 @@
 //   - pprof -http: start -> the port answers; then GET /ui/top and /ui/flamegraph, timed;
 //     peak RSS (VmHWM) after both.
 // Medians are reported. The machine is shared: compare ratios, not seconds.
+// BENCH_SERVE_PEER=0 skips pprof -http (minutes and gigabytes on this profile).
 
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -123,7 +124,7 @@ const a = [];
 const b = [];
 for (let i = 0; i < RUNS; i++) {
   a.push(await ours(browser));
-  b.push(await theirs());
+  if (process.env.BENCH_SERVE_PEER !== "0") b.push(await theirs());
 }
 await browser.close();
 const m = (xs, k) => median(xs.map((x) => x[k]));
@@ -132,5 +133,5 @@ console.log(`\n## godiag serve vs go tool pprof -http (${size} MB gzipped profil
 console.log(`| | start (until serving) | first contentful paint after up | first view drawn after up | flame view | peak RSS |`);
 console.log(`|---|---|---|---|---|---|`);
 console.log(`| godiag serve | ${m(a, "startMs").toFixed(0)} ms | ${m(a, "fcpMs").toFixed(0)} ms | ${m(a, "paintMs").toFixed(0)} ms (top, ${a[0].rows} rows, in Chromium) | ${m(a, "flameMs").toFixed(0)} ms (${a[0].frames} frames sent) | ${(m(a, "rssKB") / 1024).toFixed(0)} MB |`);
-console.log(`| pprof -http | ${m(b, "startMs").toFixed(0)} ms | | ${m(b, "topMs").toFixed(0)} ms (/ui/top, HTML only) | ${m(b, "flameMs").toFixed(0)} ms (/ui/flamegraph) | ${(m(b, "rssKB") / 1024).toFixed(0)} MB |`);
-console.log(`\nfirst view < 1 s after up: ${m(a, "paintMs") < 1000 ? "yes" : "NO"}; RSS ratio ours/pprof: ${(m(a, "rssKB") / m(b, "rssKB")).toFixed(2)}`);
+if (b.length > 0) console.log(`| pprof -http | ${m(b, "startMs").toFixed(0)} ms | | ${m(b, "topMs").toFixed(0)} ms (/ui/top, HTML only) | ${m(b, "flameMs").toFixed(0)} ms (/ui/flamegraph) | ${(m(b, "rssKB") / 1024).toFixed(0)} MB |`);
+console.log(`\nfirst view < 1 s after up: ${m(a, "paintMs") < 1000 ? "yes" : "NO"}` + (b.length > 0 ? `; RSS ratio ours/pprof: ${(m(a, "rssKB") / m(b, "rssKB")).toFixed(2)}` : ""));

@@ -142,10 +142,17 @@ export async function openServeSession(inputs: string[], o: SessionOptions): Pro
   let diffBase = -1;
   if (o.diffBase.length > 0) {
     const b = await openBundle(o.diffBase, { ...o.limits, maxFiles: 10_000 });
-    const f = b.files.find((x) => profileOf(x, o.limits) !== null);
-    if (f === undefined) throw new ReportError(`--diff_base ${o.diffBase.join(" ")}: no profile in it`);
+    let found: [BundleFile, Profile] | undefined;
+    for (const f of b.files) {
+      const p = profileOf(f, o.limits);
+      if (p !== null) {
+        found = [f, p];
+        break;
+      }
+    }
+    if (found === undefined) throw new ReportError(`--diff_base ${o.diffBase.join(" ")}: no profile in it`);
     diffBase = profiles.length;
-    profiles.push(servedProfile(diffBase, f.path, f.kind, profileOf(f, o.limits)!));
+    profiles.push(servedProfile(diffBase, found[0].path, found[0].kind, found[1]));
   }
   return {
     inputs,

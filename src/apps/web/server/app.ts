@@ -48,8 +48,8 @@ export interface AppOptions {
 export interface App {
   app: Hono;
   /**
-   * Answers, once, what the page asks for first (the page, its script, /api/meta and the
-   * top of the first profile in the default state), through the routes and guards a
+   * Answers, once, what the page asks for first (the page, its script and the top of the
+   * first profile in the default state), through the routes and guards a
    * browser meets: the first paint then waits neither for the report nor for a cold
    * server. Called before the URL is printed; `headers` pass the guards.
    */
