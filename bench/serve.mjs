@@ -73,13 +73,13 @@ async function ours(browser) {
   const up = now();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const t1 = now();
-  await page.goto(url);
+  await page.goto(url, { waitUntil: "commit", timeout: 120_000 });
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
   const paint = now() - t1;
   const fcp = await page.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN);
   const rows = await page.$$eval("table.top tbody tr", (t) => t.length);
   const t2 = now();
-  await page.goto(url + "?view=flame");
+  await page.goto(url + "?view=flame", { waitUntil: "commit", timeout: 300_000 });
   await page.waitForSelector("body[data-ready]", { timeout: 300_000 });
   const flame = now() - t2;
   const frames = await page.evaluate(() => document.getElementById("godiag-flame").godiagFlame.state().nodes);
