@@ -52,7 +52,7 @@ function freePort() {
 
 function stop(child) {
   return new Promise((res) => {
-    if (child.exitCode !== null) return res();
+    if (child.exitCode !== null || child.signalCode !== null) return res();
     child.once("exit", () => res());
     child.kill("SIGTERM");
   });
@@ -71,6 +71,15 @@ async function ours(browser) {
     child.once("exit", (c) => rej(new Error(`godiag serve exited ${c}`)));
   });
   const up = now();
+  try {
+    return await measure(browser, child, url, t0, up);
+  } finally {
+    // a failed measurement must not leave the server running
+    await stop(child);
+  }
+}
+
+async function measure(browser, child, url, t0, up) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const t1 = now();
   await page.goto(url, { waitUntil: "commit", timeout: 120_000 });
@@ -85,7 +94,6 @@ async function ours(browser) {
   const frames = await page.evaluate(() => document.getElementById("godiag-flame").godiagFlame.state().nodes);
   const rss = peakKB(child.pid);
   await page.close();
-  await stop(child);
   return { startMs: up - t0, paintMs: paint, fcpMs: fcp, flameMs: flame, rows, frames, rssKB: rss };
 }
 
