@@ -11,3 +11,4 @@ export * from "./bench.js";
 export * from "./capture.js";
 export * from "./diagnose.js";
 export * from "./trace.js";
+export * from "./serve.js";

@@ -28,8 +28,6 @@ import {
 } from "../pprof/index.js";
 import { encodeTimelinePayload, timelineFromBytes } from "../trace/index.js";
 
-export { flameAssets } from "../pprof/index.js";
-export { timelineAssets } from "../trace/index.js";
 
 /** Profile kinds a bundle file can hold (proto, or the legacy debug=1 texts). */
 const PROFILE_KINDS = new Set(["cpu", "heap", "allocs", "block", "mutex", "goroutine", "threadcreate", "heap-debug1", "goroutine-debug1"]);

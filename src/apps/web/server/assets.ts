@@ -2,7 +2,8 @@
 // assets.generated.ts: main.js, its lazily loaded chunks for Graphviz and uPlot, app.css)
 // and the flame and timeline viewers' own bundles, served as they are inlined elsewhere.
 
-import { flameAssets, timelineAssets } from "../../../api/serve.js";
+import { flameAssets } from "../../../api/flame.js";
+import { timelineAssets } from "../../../api/trace.js";
 import { CLIENT_ASSETS } from "./assets.generated.js";
 
 const TYPES: Record<string, string> = {
