@@ -12,7 +12,7 @@ export default tseslint.config(
   {
     files: ["**/*.ts"],
     plugins: { "import-x": importX },
-    languageOptions: { parserOptions: { project: ["./tsconfig.json", "./src/pprof/flame/viewer/tsconfig.json", "./src/trace/timeline/viewer/tsconfig.json", "./test/tsconfig.json"], tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { project: ["./tsconfig.json", "./src/pprof/flame/viewer/tsconfig.json", "./src/trace/timeline/viewer/tsconfig.json", "./src/apps/web/client/tsconfig.json", "./test/tsconfig.json"], tsconfigRootDir: import.meta.dirname } },
     rules: {
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],

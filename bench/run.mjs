@@ -29,6 +29,12 @@ if (!hasGo) {
   process.exit(1);
 }
 
+// BENCH_ONLY=serve: only the web UI's case (bench/serve.mjs).
+if (process.env.BENCH_ONLY === "serve") {
+  await import("./serve.mjs");
+  process.exit(0);
+}
+
 const onlyTrace = process.env.BENCH_ONLY === "trace";
 const pprof = join(OUT, "pprof");
 if (!onlyTrace && !existsSync(pprof)) {

@@ -12,3 +12,4 @@ export * from "./capture.js";
 export * from "./diagnose.js";
 export * from "./trace.js";
 export * from "./callgraph.js";
+export * from "./serve.js";

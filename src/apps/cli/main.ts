@@ -29,6 +29,7 @@ const COMMANDS: Array<[string[], () => Promise<Register>]> = [
   [["flame"], async () => (await import("./commands/flame.js")).registerFlameCommand],
   [["gc"], async () => (await import("./commands/gc.js")).registerGcCommand],
   [["trace"], async () => (await import("./commands/trace.js")).registerTraceCommand],
+  [["serve"], async () => (await import("./commands/serve.js")).registerServeCommand],
 ];
 
 /** The registrations needed for argv: the named command's, or all of them. */

@@ -50,5 +50,5 @@ export function flameTreeFromProfile(
 }
 
 export { buildFlameTree, DEFAULT_MAX_FRAMES, type FlameTree, type FoldSummary } from "./tree.js";
-export { renderFlameHtml, flameAssets, flameFragment, type FlameHtmlOptions, type ColorMode } from "./html.js";
+export { renderFlameHtml, flameAssets, flameFragment, encodeFlamePayload, type FlameHtmlOptions, type ColorMode } from "./html.js";
 export { renderFlameSvg } from "./svg.js";

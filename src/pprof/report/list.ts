@@ -7,7 +7,7 @@ import { buildNodeIndex } from "../graph/nodes.js";
 import { groupStacks } from "../graph/stack-groups.js";
 import { percentage } from "../../core/measure/index.js";
 import { ReportError, type Report } from "./report.js";
-import { SourceReader } from "./source-reader.js";
+import { SourceReader, type SourceGuard } from "./source-reader.js";
 import { symbolRegExp } from "./tree.js";
 
 /** Lines shown before the first and after the last sampled line. */
@@ -53,7 +53,8 @@ function sourceLines(file: string, reader: SourceReader, fns: LineNode[]): { row
   return error !== undefined ? { rows: [], error } : { rows };
 }
 
-export function formatList(rpt: Report, cwd: string = process.cwd()): string {
+/** `allow`: when given, only the source files it admits are read (the web UI's source roots). */
+export function formatList(rpt: Report, cwd: string = process.cwd(), allow?: SourceGuard): string {
   const cfg = rpt.cfg;
   const rx = symbolRegExp(cfg.symbol);
   // list keeps binary names and start lines on nodes (pprof's ObjNames for List)
@@ -68,7 +69,7 @@ export function formatList(rpt: Report, cwd: string = process.cwd()): string {
     a.push(n);
   }
   if (byFunction.size === 0) throw new ReportError(`no matches found for regexp: ${cfg.symbol}`);
-  const reader = new SourceReader(cfg.sourcePath !== "" ? cfg.sourcePath : cwd, cfg.trimPath);
+  const reader = new SourceReader(cfg.sourcePath !== "" ? cfg.sourcePath : cwd, cfg.trimPath, allow);
   const fv = (v: number) => (v === 0 ? "." : rpt.formatValue(v));
   const out: string[] = [`Total: ${rpt.formatValue(rpt.total)}`];
   const functions = [...byFunction.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

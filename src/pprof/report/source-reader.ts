@@ -52,17 +52,25 @@ function readLines(fd: number): string[] {
   }
 }
 
+/**
+ * Whether a source file may be read (the web UI serves only files under its source roots;
+ * the CLI reads any file, as pprof does). Called with the path about to be opened.
+ */
+export type SourceGuard = (path: string) => boolean;
+
 export class SourceReader {
   private readonly files = new Map<string, string[]>();
   private readonly errors = new Map<string, string>();
   constructor(
     readonly searchPath: string,
     readonly trim: string,
+    readonly allow?: SourceGuard,
   ) {}
 
   private open(path: string): string[] {
     const p = trimPath(path, this.trim, this.searchPath);
     if (isAbsolute(p)) {
+      if (this.allow !== undefined && !this.allow(p)) throw new Error(`open ${p}: outside the source roots`);
       let fd: number;
       try {
         fd = openSync(p, "r");
@@ -74,7 +82,8 @@ export class SourceReader {
     // filepath.SplitList: nothing for "", else every entry (an empty one is the cwd)
     for (let dir of this.searchPath === "" ? [] : this.searchPath.split(":")) {
       for (;;) {
-        const fd = tryOpen(join(dir, p));
+        const candidate = join(dir, p);
+        const fd = this.allow === undefined || this.allow(candidate) ? tryOpen(candidate) : null;
         if (fd !== null) return readLines(fd);
         const parent = dirname(dir);
         if (parent === dir) break;
