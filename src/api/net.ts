@@ -1,0 +1,16 @@
+// Network attribution: `godiag pcap` (capture files), `godiag http` (timed requests) and
+// the host's network limits.
+
+export {
+  analyzePcapFile,
+  ANY_RETRANSMISSION,
+  fmtNs,
+  renderPcapJson,
+  renderPcapText,
+  TCP_ANALYSIS,
+  type Flow,
+  type FrameHook,
+  type HttpExchange,
+  type PcapOptions,
+  type PcapReport,
+} from "../net/index.js";

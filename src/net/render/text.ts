@@ -1,0 +1,65 @@
+// Text and JSON renderings of `godiag pcap`.
+
+import type { Flow, PcapReport, Percentiles } from "../model.js";
+
+/** Nanoseconds as a short human duration ("1.23ms", "2.4s"). */
+export function fmtNs(ns: number): string {
+  if (ns < 0) return "-";
+  if (ns < 1e3) return `${ns}ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(ns < 1e4 ? 2 : 1)}µs`;
+  if (ns < 1e9) return `${(ns / 1e6).toFixed(ns < 1e7 ? 2 : 1)}ms`;
+  return `${(ns / 1e9).toFixed(ns < 1e10 ? 3 : 1)}s`;
+}
+
+function row(name: string, p: Percentiles): string {
+  if (p.n === 0) return `  ${name.padEnd(16)} -\n`;
+  return `  ${name.padEnd(16)} n=${String(p.n).padEnd(6)} p50 ${fmtNs(p.p50).padEnd(9)} p90 ${fmtNs(p.p90).padEnd(9)} p99 ${fmtNs(p.p99).padEnd(9)} max ${fmtNs(p.max)}\n`;
+}
+
+function trouble(f: Flow): string {
+  const c = f.counts;
+  const parts: string[] = [];
+  if (c.synRetries) parts.push(`${c.synRetries} SYN retries`);
+  if (c.retransmissions) parts.push(`${c.retransmissions} retransmissions`);
+  if (c.duplicateAcks) parts.push(`${c.duplicateAcks} dup ACKs`);
+  if (c.zeroWindows) parts.push(`${c.zeroWindows} zero windows`);
+  if (c.resets) parts.push(`${c.resets} resets`);
+  return parts.join(", ") || "clean";
+}
+
+export function renderPcapText(r: PcapReport): string {
+  const t = r.totals;
+  let s = `${r.file}: ${r.format}, ${r.packets} packets (${r.tcpPackets} TCP${r.port ? ` on port ${r.port}` : ""}), ${fmtNs(r.durationNs)}\n`;
+  const skipped = Object.entries(r.skipped).filter(([, n]) => n > 0);
+  if (skipped.length) s += `  not read as TCP: ${skipped.map(([k, n]) => `${n} ${k}`).join(", ")}\n`;
+  s += `\n${t.flows} TCP flows, ${t.exchanges} HTTP exchanges, ${t.bytes} payload bytes\n`;
+  s += `  retransmissions ${t.retransmissions} (fast ${t.fastRetransmissions}, spurious ${t.spuriousRetransmissions}), out-of-order ${t.outOfOrder}, duplicate ACKs ${t.duplicateAcks}, zero windows ${t.zeroWindows}, resets ${t.resets}, SYN retries ${t.synRetries}\n`;
+  s += `\nLatency (percentiles over flows / exchanges)\n`;
+  s += row("handshake RTT", r.summary.handshakeRtt);
+  s += row("connect", r.summary.connect);
+  s += row("TLS handshake", r.summary.tlsHandshake);
+  s += row("server time", r.summary.server);
+  s += row("transfer", r.summary.transfer);
+  s += row("request total", r.summary.total);
+  if (r.worstFlows.length) {
+    s += `\nWorst flows\n`;
+    const byIndex = new Map(r.flows.map((f) => [f.index, f]));
+    for (const i of r.worstFlows) {
+      const f = byIndex.get(i)!;
+      s += `  #${f.index} ${f.client} -> ${f.server}: connect ${fmtNs(f.connectNs)}, RTT ${fmtNs(f.handshakeRttNs)}${f.tlsHandshakeNs >= 0 ? `, TLS ${fmtNs(f.tlsHandshakeNs)}` : ""}, ${f.exchanges} exchanges, ${trouble(f)}, ${f.end}\n`;
+    }
+  }
+  const slow = [...r.exchanges].sort((a, b) => b.totalNs - a.totalNs).slice(0, 5);
+  if (slow.length) {
+    s += `\nSlowest HTTP exchanges\n`;
+    for (const x of slow) {
+      s += `  #${x.flow} ${x.request || "(request not captured)"} -> ${x.status || "?"}: total ${fmtNs(x.totalNs)} = server ${fmtNs(x.serverNs)} + transfer ${fmtNs(x.transferNs)}${x.retransmissions ? `, ${x.retransmissions} retransmissions` : ""}\n`;
+    }
+  }
+  for (const w of r.warnings) s += `warning: ${w}\n`;
+  return s;
+}
+
+export function renderPcapJson(r: PcapReport): string {
+  return JSON.stringify(r, null, 2) + "\n";
+}
