@@ -39,7 +39,7 @@ export type Skip = "not-ip" | "not-tcp" | "fragment" | "truncated";
 /** Decodes frame into seg; returns null when it is a TCP segment, else why not. */
 export function decodeTcp(linkType: number, d: Uint8Array, seg: TcpSegment): Skip | null {
   let off: number;
-  let ethType = 0;
+  let ethType: number;
   switch (linkType) {
     case LINKTYPE.ETHERNET: {
       if (d.length < 14) return "truncated";
