@@ -7,3 +7,5 @@ export { A as TCP_ANALYSIS, ANY_RETRANSMISSION } from "./tcp/analysis.js";
 export type { FrameHook } from "./tcp/flows.js";
 export { readCaptureFile, type RawPacket, type PcapFileInfo, type PcapLimits } from "./pcap/read.js";
 export { fmtNs, renderPcapJson, renderPcapText } from "./render/text.js";
+export { probeHttp, type HttpProbeOptions, type HttpProbeReport, type RequestTiming } from "./probe/http.js";
+export { renderHttpJson, renderHttpText } from "./render/http.js";

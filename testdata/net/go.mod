@@ -1,3 +1,3 @@
 module godiag.test/net
 
-go 1.19
+go 1.24

@@ -59,6 +59,11 @@ func main() {
 		}
 	})
 	srv := &http.Server{Handler: mux}
+	// HTTP/1.1 and HTTP/2: over TLS by ALPN, in clear text by prior knowledge (h2c)
+	srv.Protocols = new(http.Protocols)
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetHTTP2(true)
+	srv.Protocols.SetUnencryptedHTTP2(true)
 	scheme := "http"
 	if *cert != "" {
 		scheme = "https"
