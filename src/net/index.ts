@@ -9,3 +9,7 @@ export { readCaptureFile, type RawPacket, type PcapFileInfo, type PcapLimits } f
 export { fmtNs, renderPcapJson, renderPcapText } from "./render/text.js";
 export { probeHttp, type HttpProbeOptions, type HttpProbeReport, type RequestTiming } from "./probe/http.js";
 export { renderHttpJson, renderHttpText } from "./render/http.js";
+export { attributeLatency, type HostEvidence, type Layer, type LayerReport } from "./layers.js";
+export { auditHost, type HostFinding, type HostInput } from "./host/audit.js";
+export { readHostInput, readTcpExt } from "./host/read.js";
+export { parseNetstat, parseProcNetTcp, parseSsListeners } from "./host/parse.js";
