@@ -17,7 +17,7 @@ export interface PcapOptions {
 export function analyzePcapFile(path: string, opts: PcapOptions = {}): PcapReport {
   const port = opts.port ?? 0;
   const limits = { ...DEFAULT_PCAP_LIMITS, ...DEFAULT_FLOW_LIMITS, ...opts.limits };
-  const table = new FlowTable(limits, opts.onFrame);
+  const table = new FlowTable(limits, opts.onFrame, port);
   const seg: TcpSegment = { ipVersion: 4, src: new Uint8Array(4), dst: new Uint8Array(4), srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, wscale: -1, seglen: 0, payload: new Uint8Array(0) };
   const skipped: Record<string, number> = {};
   let baseSec = -1;
@@ -54,6 +54,7 @@ export function analyzePcapFile(path: string, opts: PcapOptions = {}): PcapRepor
     tcpPackets,
     skipped,
     durationNs: info.packets > 0 ? tLast - tFirst : 0,
+    startTime: baseSec < 0 ? "" : new Date(baseSec * 1000).toISOString().replace(/\.\d+Z$/, `.${String(Math.floor(tFirst / 1000)).padStart(6, "0")}Z`),
     port,
     flows,
     exchanges,

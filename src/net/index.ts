@@ -13,3 +13,4 @@ export { attributeLatency, type HostEvidence, type Layer, type LayerReport } fro
 export { auditHost, type HostFinding, type HostInput } from "./host/audit.js";
 export { readHostInput, readTcpExt } from "./host/read.js";
 export { parseNetstat, parseProcNetTcp, parseSsListeners } from "./host/parse.js";
+export { startTcpdump, DEFAULT_TCPDUMP, type RunningTcpdump, type TcpdumpOptions, type TcpdumpResult } from "./live/tcpdump.js";

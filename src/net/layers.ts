@@ -10,6 +10,8 @@ import { fmtNs } from "./render/text.js";
 export type Layer = "network" | "accept-queue" | "tls" | "handler" | "transfer";
 
 export interface HostEvidence {
+  /** exchanges not to count, e.g. godiag's own /debug/pprof fetches in a capture's window */
+  ignoreRequest?: RegExp;
   /** TcpExtListenOverflows (/proc/net/netstat) rise during the capture, when known */
   listenOverflows?: number;
 }
@@ -48,6 +50,7 @@ function connectParts(f: Flow, parts: Record<Layer, number>, host: HostEvidence)
 export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerReport | null {
   const byFlow = new Map<number, HttpExchange[]>();
   for (const x of r.exchanges) {
+    if (host.ignoreRequest?.test(x.request)) continue;
     const l = byFlow.get(x.flow);
     if (l) l.push(x);
     else byFlow.set(x.flow, [x]);
@@ -55,6 +58,7 @@ export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerR
   const items: Item[] = [];
   for (const f of r.flows) {
     const xs = byFlow.get(f.index) ?? [];
+    if (xs.length === 0 && f.exchanges > 0) continue; // all its exchanges were ignored
     if (xs.length === 0) {
       // no exchange to time (TLS, or nothing answered): the connection setup is the item
       const parts = zero();
@@ -93,7 +97,7 @@ export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerR
     const c = retried.map((it) => it.flow.connectNs).sort((a, b) => a - b);
     evidence.push(`${retried.length} of ${n} slow requests waited for SYN retries: connect ${fmtNs(c[0]!)}..${fmtNs(c[c.length - 1]!)} (the handshake itself: ${fmtNs(retried[0]!.flow.handshakeRttNs)})`);
   }
-  if (host.listenOverflows !== undefined) evidence.push(`ListenOverflows rose by ${host.listenOverflows} during the capture (/proc/net/netstat)`);
+  if (host.listenOverflows !== undefined) evidence.push(`ListenOverflows rose by ${host.listenOverflows} during the capture (/proc/net/netstat: every listener of the network namespace)`);
   const retrans = slow.filter((it) => (it.exchange?.retransmissions ?? 0) > 0);
   if (retrans.length) evidence.push(`${retrans.length} of ${n} slow requests had retransmissions (${r.totals.retransmissions} in the capture, tshark's definition)`);
   const tls = slow.filter((it) => it.parts.tls > 0);

@@ -80,6 +80,8 @@ export interface PcapReport {
   skipped: Record<string, number>;
   /** capture span, ns */
   durationNs: number;
+  /** the first packet's wall-clock time (the capturing host's clock), RFC 3339 with microseconds; "" when empty */
+  startTime: string;
   /** the port filter (--port), or 0 */
   port: number;
   flows: Flow[];

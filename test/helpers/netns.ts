@@ -81,7 +81,7 @@ export class NetNs {
   }
 
   /** Runs a program to completion asynchronously (the event loop keeps serving); resolves with stdout. */
-  exec(cmd: string, args: string[], timeoutMs = 60_000): Promise<string> {
+  exec(cmd: string, args: string[], timeoutMs = 60_000, okCodes: number[] = [0]): Promise<string> {
     const c = this.start(cmd, args);
     return new Promise((resolve, reject) => {
       let out = "";
@@ -94,7 +94,7 @@ export class NetNs {
       c.stderr!.on("data", (b: Buffer) => (err += b.toString()));
       c.on("exit", (code) => {
         clearTimeout(timer);
-        if (code === 0) resolve(out);
+        if (code !== null && okCodes.includes(code)) resolve(out);
         else reject(new Error(`${cmd} exited ${code}: ${err}`));
       });
     });

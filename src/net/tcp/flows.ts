@@ -59,6 +59,8 @@ class FlowState {
   readonly dirs = [new DirState(), new DirState()] as const;
   /** which endpoint is the client (sent the SYN; else the higher port) */
   clientSide: 0 | 1 = 0;
+  /** the client is known (a SYN, the service's port); else the first payload may still tell */
+  clientKnown = false;
   baseSeq = [0, 0];
   baseSeqSet = [false, false];
   firstSynT = -1;
@@ -110,6 +112,24 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+function setSides(fs: FlowState, clientSide: 0 | 1): void {
+  fs.clientSide = clientSide;
+  fs.flow.client = clientSide === 0 ? formatEndpoint(fs.addr0, fs.port0) : formatEndpoint(fs.addr1, fs.port1);
+  fs.flow.server = clientSide === 0 ? formatEndpoint(fs.addr1, fs.port1) : formatEndpoint(fs.addr0, fs.port0);
+}
+
+const METHOD_START = /^(GET|POST|PUT|HEAD|DELETE|OPTIONS|PATCH|CONNECT|TRACE) /;
+
+function looksLikeRequest(p: Uint8Array): boolean {
+  if (p.length >= 6 && p[0] === 0x16 && p[1] === 3 && p[5] === 1) return true; // TLS ClientHello
+  return METHOD_START.test(String.fromCharCode(...p.subarray(0, 8)));
+}
+
+function looksLikeResponse(p: Uint8Array): boolean {
+  if (p.length >= 6 && p[0] === 0x16 && p[1] === 3 && p[5] === 2) return true; // TLS ServerHello
+  return String.fromCharCode(...p.subarray(0, 7)) === "HTTP/1.";
+}
+
 /** A hash of the unordered endpoint pair: the same for both directions. */
 function pairHash(seg: TcpSegment): number {
   let hs = seg.srcPort * 40503;
@@ -133,6 +153,8 @@ export class FlowTable {
   constructor(
     private readonly limits: FlowLimits = DEFAULT_FLOW_LIMITS,
     private readonly hook?: FrameHook,
+    /** the service's port, when known: its side is the server */
+    private readonly serverPort = 0,
   ) {}
 
   add(seg: TcpSegment, t: number, frame: number): void {
@@ -158,12 +180,13 @@ export class FlowTable {
     if (!fs) {
       fs = new FlowState(seg, seg.srcPort, seg.dstPort, this.streams++, t);
       side = 0;
-      // without a SYN, the client is the side with the higher (ephemeral) port
-      fs.clientSide = (seg.flags & (SYN | ACK)) === SYN ? 0 : (seg.flags & (SYN | ACK)) === (SYN | ACK) ? 1 : seg.srcPort > seg.dstPort ? 0 : 1;
-      if (fs.clientSide === 1) {
-        fs.flow.client = formatEndpoint(fs.addr1, fs.port1);
-        fs.flow.server = formatEndpoint(fs.addr0, fs.port0);
-      }
+      // The client sent the SYN; without one (the capture began mid-connection) the
+      // service's port says, else the first payload (a request line, a ClientHello), else
+      // the higher (ephemeral) port.
+      const syn = seg.flags & (SYN | ACK);
+      fs.clientKnown = syn === SYN || syn === (SYN | ACK) || (this.serverPort !== 0 && (seg.srcPort === this.serverPort || seg.dstPort === this.serverPort));
+      fs.clientSide = syn === SYN ? 0 : syn === (SYN | ACK) ? 1 : this.serverPort !== 0 && fs.clientKnown ? (seg.dstPort === this.serverPort ? 0 : 1) : seg.srcPort > seg.dstPort ? 0 : 1;
+      setSides(fs, fs.clientSide);
       if (!bucket) {
         bucket = [];
         this.byHash.set(h, bucket);
@@ -176,6 +199,15 @@ export class FlowTable {
   }
 
   private segment(fs: FlowState, side: 0 | 1, seg: TcpSegment, t: number, frame: number): void {
+    if (!fs.clientKnown && seg.seglen > 0 && seg.payload.length > 0) {
+      fs.clientKnown = true;
+      const opener = looksLikeRequest(seg.payload) ? side : looksLikeResponse(seg.payload) ? side ^ 1 : fs.clientSide;
+      if (opener !== fs.clientSide) {
+        const f = fs.flow;
+        [f.bytesUp, f.bytesDown] = [f.bytesDown, f.bytesUp];
+        setSides(fs, opener as 0 | 1);
+      }
+    }
     const fwd = fs.dirs[side];
     const rev = fs.dirs[side ^ 1]!;
     const flow = fs.flow;

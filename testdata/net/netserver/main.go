@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strconv"
 	"syscall"
@@ -32,6 +33,12 @@ func main() {
 		os.Exit(1)
 	}
 	mux := http.NewServeMux()
+	// /debug/pprof, for godiag capture --pcap
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		n := *size
 		if v := r.URL.Query().Get("size"); v != "" {
