@@ -59,7 +59,10 @@ describe.skipIf(!HAVE)("faults in a network namespace, named by layer", () => {
     expect(p.errors).toBe(0);
     expect(p.connections).toBe(2);
     expect(p.requests.filter((r) => r.reused).length).toBe(4);
-    for (const r of p.requests) expect(r.serverNs).toBeGreaterThanOrEqual(150e6);
+    // The handler's sleep lies between the request's write and the first response byte. The
+    // write's end is known from Node's "finish" event, which a loaded event loop may run late:
+    // the bound that holds is on write + server.
+    for (const r of p.requests) expect(r.writeNs + r.serverNs).toBeGreaterThanOrEqual(150e6);
     expect(p.flags.some((f) => f.startsWith("server-time:"))).toBe(true);
     const rep = analyzePcapFile(file);
     expect(rep.exchanges.length).toBe(6);
@@ -68,6 +71,11 @@ describe.skipIf(!HAVE)("faults in a network namespace, named by layer", () => {
     expect(layers?.layer).toBe("handler");
     // tshark sees the same two connections the probe opened
     expect(new Set(tsharkFields(file, ["tcp.stream"]).map((r) => r[0])).size).toBe(2);
+    // HTTP/2 in clear text (prior knowledge, h2c): one connection per worker, the same server time
+    const h2c = await probe(url + "/", ["-n", "4", "-c", "1", "--http2"]);
+    expect(h2c.protocol).toBe("h2");
+    expect(h2c.connections).toBe(1);
+    for (const r of h2c.requests) expect(r.serverNs).toBeGreaterThanOrEqual(150e6);
   }, 60_000);
 
   it("a server slow to complete TLS: the TLS handshake holds it (HTTP/1.1 and HTTP/2 over TLS)", async () => {
@@ -107,11 +115,13 @@ describe.skipIf(!HAVE)("faults in a network namespace, named by layer", () => {
     const tsharkSynRetries = tsharkFields(file, ["frame.number"], "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.analysis.retransmission").length;
     expect(tsharkSynRetries).toBeGreaterThan(0);
     expect(rep.totals.synRetries).toBe(tsharkSynRetries);
-    // connect times step with the kernel's SYN timer: about 1 s or 3 s after the first SYN
+    // a retried SYN waits for the kernel's SYN timer: at least its initial 1 s (RFC 6298),
+    // where the handshake itself takes microseconds on this loopback
     const retried = rep.flows.filter((f) => f.counts.synRetries > 0);
+    expect(retried.length).toBeGreaterThan(0);
     for (const f of retried) {
-      const s = f.connectNs / 1e9;
-      expect(Math.min(Math.abs(s - 1), Math.abs(s - 3), Math.abs(s - 7))).toBeLessThan(0.6);
+      expect(f.connectNs).toBeGreaterThanOrEqual(0.9e9);
+      expect(f.handshakeRttNs).toBeLessThan(0.1e9);
     }
     const layers = attributeLatency(rep, { listenOverflows: overflows });
     expect(layers?.layer).toBe("accept-queue");

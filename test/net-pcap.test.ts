@@ -7,8 +7,10 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzePcapFile, ANY_RETRANSMISSION, TCP_ANALYSIS as A, type PcapReport } from "../src/api/net.js";
+import { InputError } from "../src/api/errors.js";
 import { available } from "./helpers/available.js";
 import { buildNetProgram, NetNs, netToolsPresent, tsharkFields } from "./helpers/netns.js";
 import { CLI } from "./helpers/run.js";
@@ -185,6 +187,27 @@ describe.skipIf(!HAVE)("godiag pcap vs tshark on real traffic with packet loss",
     const slow = report.exchanges.filter((x) => x.request.startsWith("GET /?delay=20ms"));
     expect(slow.length).toBeGreaterThan(20);
     for (const x of slow) expect(x.serverNs).toBeGreaterThanOrEqual(20e6);
+  });
+
+  it("damaged files (bytes flipped, cut) end as a report or one InputError, never another exception", () => {
+    const ng = join(dir, "fuzz-src.pcapng");
+    expect(spawnSync("editcap", ["-F", "pcapng", files.lo, ng]).status).toBe(0);
+    const sources = [files.lo, ng].map((f) => readFileSync(f).subarray(0, 1 << 16));
+    const out = join(dir, "fuzz.bin");
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(), (which, flips, cut) => {
+        const b = Buffer.from(sources[which]!);
+        for (const [at, v] of flips) b[at % b.length] = v;
+        writeFileSync(out, b.subarray(0, Math.max(1, b.length - (cut % 512))));
+        try {
+          analyzePcapFile(out);
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          expect(e.message.split("\n")).toHaveLength(1);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("the CLI prints the summary; a corrupt file is one line with the byte offset, exit 2", () => {

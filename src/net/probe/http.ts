@@ -230,7 +230,9 @@ function h2Worker(u: URL, secure: boolean, opts: HttpProbeOptions, newConn: () =
           new Promise<RequestTiming>((done) => {
             const t = blank(i, conn, "h2");
             const rstart = now();
-            let written = rstart;
+            // the HEADERS frame (END_STREAM: a GET) is written by request() on a connected
+            // session; the stream's "ready" comes later, so the write phase is 0 for h2
+            const written = rstart;
             let first = 0;
             let bytes = 0;
             let status = 0;
@@ -241,7 +243,6 @@ function h2Worker(u: URL, secure: boolean, opts: HttpProbeOptions, newConn: () =
             }
             const s = session.request({ ":path": u.pathname + u.search, ":method": "GET" });
             s.setTimeout(opts.timeoutMs, () => s.close(http2.constants.NGHTTP2_CANCEL));
-            s.on("ready", () => (written = now()));
             s.on("response", (h) => {
               first = now();
               status = Number(h[":status"] ?? 0);
@@ -286,15 +287,19 @@ function summarise(url: string, rs: RequestTiming[], connections: number): HttpP
     total: percentiles(ok.map((r) => r.totalNs)),
   };
   const flags: string[] = [];
-  for (const step of SYN_STEPS) {
-    const hit = fresh.filter((r) => r.connectNs >= (step - 0.1) * 1e9 && r.connectNs < (step + 0.5) * 1e9);
+  // A connect of ~1 s or more on a path whose RTT is milliseconds is the kernel's SYN
+  // timer: each connect goes to the last step it reached (1 s up to 3 s, 3 s up to 7 s...),
+  // with 0.1 s of slack below; scheduling delays only ever add time.
+  SYN_STEPS.forEach((step, k) => {
+    const upper = k + 1 < SYN_STEPS.length ? SYN_STEPS[k + 1]! - 0.1 : Infinity;
+    const hit = fresh.filter((r) => r.connectNs >= (step - 0.1) * 1e9 && r.connectNs < upper * 1e9);
     if (hit.length > 0) {
       flags.push(
-        `syn-retransmit: ${hit.length} connection(s) took ~${step} s to connect (requests ${hit.map((r) => r.index + 1).join(", ")}): ` +
+        `syn-retransmit: ${hit.length} connection(s) took ${step} s or more to connect (requests ${hit.map((r) => r.index + 1).join(", ")}): ` +
           `Linux resends an unanswered SYN after 1 s, 3 s, 7 s; a SYN was dropped (a full accept queue: check ListenOverflows; or packet loss)`,
       );
     }
-  }
+  });
   if (summary.total.n > 0 && summary.server.p99 > 0.5 * summary.total.p99) {
     const share = Math.round((100 * summary.server.p99) / summary.total.p99);
     flags.push(`server-time: the server's time (request written -> first byte) is ${share}% of the P99: the latency is in the handler, not the network`);
