@@ -21,14 +21,19 @@ function startsWith(p: Uint8Array, s: string): boolean {
   return true;
 }
 
-/** "GET /path" from a request's first bytes (at most 200 characters of the target). */
+const LATIN1 = new TextDecoder("latin1");
+
+/** "GET /path" from a request's first bytes: up to the second space (the target at most 200 bytes). */
 function requestLine(p: Uint8Array): string {
-  let end = 0;
   const max = Math.min(p.length, 256);
-  while (end < max && p[end] !== 13 && p[end] !== 10) end++;
-  const line = String.fromCharCode(...p.subarray(0, end));
-  const parts = line.split(" ");
-  return parts.length >= 2 ? `${parts[0]} ${parts[1]!.slice(0, 200)}` : line.slice(0, 200);
+  let spaces = 0;
+  let end = 0;
+  while (end < max) {
+    const c = p[end]!;
+    if (c === 13 || c === 10 || (c === 32 && ++spaces === 2)) break;
+    end++;
+  }
+  return LATIN1.decode(p.subarray(0, Math.min(end, 220)));
 }
 
 function statusCode(p: Uint8Array): number {
