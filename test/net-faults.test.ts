@@ -108,6 +108,11 @@ describe.skipIf(!HAVE)("faults in a network namespace, named by layer", () => {
     const { file, probe: p } = await captured("accept-queue", port, () => probe(url + "/", ["-n", "8", "-c", "8", "--timeout", "30s"]));
     const overflows = (parseNetstat(ns.run("cat", ["/proc/net/netstat"])).get("TcpExt.ListenOverflows") ?? 0) - before;
     expect(overflows).toBeGreaterThan(0);
+    // godiag http read the same counter around its run (a local target), and the audit names it
+    const host = (p as HttpProbeReport & { host?: { listenOverflowsDuringRun: number; findings: Array<{ id: string }> } }).host;
+    expect(host?.listenOverflowsDuringRun).toBe(overflows);
+    expect(host?.findings.map((f) => f.id)).toContain("listen-overflows");
+    expect(host?.findings.map((f) => f.id)).toContain("listen-backlog");
     expect(p.errors).toBe(0);
     expect(p.flags.some((f) => f.startsWith("syn-retransmit:"))).toBe(true);
     // SYN retries, counted as tshark counts retransmitted SYNs

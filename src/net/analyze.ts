@@ -18,7 +18,7 @@ export function analyzePcapFile(path: string, opts: PcapOptions = {}): PcapRepor
   const port = opts.port ?? 0;
   const limits = { ...DEFAULT_PCAP_LIMITS, ...DEFAULT_FLOW_LIMITS, ...opts.limits };
   const table = new FlowTable(limits, opts.onFrame, port);
-  const seg: TcpSegment = { ipVersion: 4, src: new Uint8Array(4), dst: new Uint8Array(4), srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, wscale: -1, seglen: 0, payload: new Uint8Array(0) };
+  const seg: TcpSegment = { ipVersion: 4, buf: new Uint8Array(0), srcOff: 0, dstOff: 0, addrLen: 4, srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, wscale: -1, seglen: 0, payloadOff: 0, payloadEnd: 0 };
   const skipped: Record<string, number> = {};
   let baseSec = -1;
   let tFirst = 0;
@@ -34,7 +34,7 @@ export function analyzePcapFile(path: string, opts: PcapOptions = {}): PcapRepor
       }
       const t = (p.sec - baseSec) * 1e9 + p.nsec;
       if (t > tLast) tLast = t;
-      const why = decodeTcp(p.linkType, p.data, seg);
+      const why = decodeTcp(p.linkType, p.buf, p.start, p.end, seg);
       if (why !== null) {
         skipped[why] = (skipped[why] ?? 0) + 1;
         return;

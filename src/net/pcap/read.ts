@@ -12,7 +12,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { InputError } from "../../core/input/index.js";
 
-/** One captured record, valid only during the visitor call (data is a view into the chunk). */
+/** One captured record, valid only during the visitor call: bytes [start, end) of buf, the reader's chunk (no view is made per packet). */
 export interface RawPacket {
   /** 1-based frame number, as tshark counts */
   frame: number;
@@ -22,10 +22,12 @@ export interface RawPacket {
   sec: number;
   /** nanoseconds within sec */
   nsec: number;
-  /** bytes on the wire (may exceed data.length when the capture was cut at snaplen) */
+  /** bytes on the wire (may exceed end - start when the capture was cut at snaplen) */
   origLen: number;
-  /** the captured bytes */
-  data: Uint8Array;
+  /** the captured bytes are buf[start, end) */
+  buf: Uint8Array;
+  start: number;
+  end: number;
   /** byte offset of the record in the file (for error messages) */
   offset: number;
 }
@@ -133,7 +135,7 @@ function readPcap(path: string, w: Window, visit: PacketVisitor, limits: PcapLim
   const info: PcapFileInfo = { format: "pcap", packets: 0, bytes: 0, sections: 1, warnings: [] };
   let pos = 24;
   const maxCap = Math.min(limits.maxRecordBytes, Math.max(snaplen, 262144));
-  const p: RawPacket = { frame: 0, linkType, sec: 0, nsec: 0, origLen: 0, data: w.buf, offset: 0 };
+  const p: RawPacket = { frame: 0, linkType, sec: 0, nsec: 0, origLen: 0, buf: w.buf, start: 0, end: 0, offset: 0 };
   for (;;) {
     if (!w.ensure(pos, 16)) {
       if (w.len - (pos - w.base) > 0) info.warnings.push(`${path}: the last record is cut short (at byte ${pos}): ignored`);
@@ -155,7 +157,9 @@ function readPcap(path: string, w: Window, visit: PacketVisitor, limits: PcapLim
     p.sec = sec;
     p.nsec = nano ? frac : frac * 1000;
     p.origLen = Math.max(orig, incl);
-    p.data = w.buf.subarray(o + 16, o + 16 + incl);
+    p.buf = w.buf;
+    p.start = o + 16;
+    p.end = o + 16 + incl;
     p.offset = pos;
     visit(p);
     pos += 16 + incl;
@@ -183,7 +187,7 @@ function readPcapng(path: string, w: Window, visit: PacketVisitor, limits: PcapL
   let pos = 0;
   let le = true;
   let ifaces: Iface[] = [];
-  const p: RawPacket = { frame: 0, linkType: 0, sec: 0, nsec: 0, origLen: 0, data: w.buf, offset: 0 };
+  const p: RawPacket = { frame: 0, linkType: 0, sec: 0, nsec: 0, origLen: 0, buf: w.buf, start: 0, end: 0, offset: 0 };
   for (;;) {
     if (!w.ensure(pos, 12)) {
       if (w.len - (pos - w.base) > 0) info.warnings.push(`${path}: the last block is cut short (at byte ${pos}): ignored`);
@@ -248,7 +252,9 @@ function readPcapng(path: string, w: Window, visit: PacketVisitor, limits: PcapL
       p.frame = ++info.packets;
       p.linkType = iface.linkType;
       p.origLen = Math.max(origLen, capLen);
-      p.data = w.buf.subarray(body + 20, body + 20 + capLen);
+      p.buf = w.buf;
+      p.start = body + 20;
+      p.end = body + 20 + capLen;
       p.offset = pos;
       visit(p);
     } else if (type === BLOCK_SPB) {
@@ -260,7 +266,9 @@ function readPcapng(path: string, w: Window, visit: PacketVisitor, limits: PcapL
       p.frame = ++info.packets;
       p.linkType = iface.linkType;
       p.origLen = origLen;
-      p.data = w.buf.subarray(body + 4, body + 4 + capLen);
+      p.buf = w.buf;
+      p.start = body + 4;
+      p.end = body + 4 + capLen;
       p.offset = pos;
       visit(p);
     }

@@ -37,6 +37,6 @@ export function renderHttpText(r: HttpProbeReport, perRequest: boolean): string 
   return s;
 }
 
-export function renderHttpJson(r: HttpProbeReport): string {
+export function renderHttpJson(r: HttpProbeReport & { host?: unknown }): string {
   return JSON.stringify(r, null, 2) + "\n";
 }

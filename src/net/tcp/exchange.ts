@@ -68,9 +68,11 @@ export class ExchangeTracker {
   segment(up: boolean, seg: TcpSegment, t: number, fresh: boolean, retransmitted: boolean): void {
     if (retransmitted && this.cur) this.cur.retrans++;
     if (seg.seglen === 0 || !fresh) return;
-    const p = seg.payload;
+    // a view only where the bytes are read: a flow's first payload, a request's, a response's
+    const view = (): Uint8Array => seg.buf.subarray(seg.payloadOff, seg.payloadEnd);
     if (this.kind === "unknown") {
       if (!up) return; // a server speaking first: not a request/response protocol we time
+      const p = view();
       if (METHODS.some((m) => startsWith(p, m))) this.kind = "http";
       else if (p.length >= 6 && p[0] === 0x16 && p[1] === 3 && p[5] === 1) {
         this.kind = "tls";
@@ -88,7 +90,7 @@ export class ExchangeTracker {
     if (up) {
       if (this.cur === null || this.cur.respFirst >= 0) {
         this.close();
-        this.cur = { request: requestLine(p), status: 0, tStart: t, reqEnd: t, respFirst: -1, respEnd: -1, reqBytes: seg.seglen, respBytes: 0, retrans: 0 };
+        this.cur = { request: requestLine(view()), status: 0, tStart: t, reqEnd: t, respFirst: -1, respEnd: -1, reqBytes: seg.seglen, respBytes: 0, retrans: 0 };
       } else {
         this.cur.reqEnd = t;
         this.cur.reqBytes += seg.seglen;
@@ -99,7 +101,7 @@ export class ExchangeTracker {
     if (c === null) return;
     if (c.respFirst < 0) {
       c.respFirst = t;
-      c.status = statusCode(p);
+      c.status = statusCode(view());
     }
     c.respEnd = t;
     c.respBytes += seg.seglen;

@@ -77,8 +77,8 @@ class FlowState {
     index: number,
     t: number,
   ) {
-    this.addr0 = seg.src.slice();
-    this.addr1 = seg.dst.slice();
+    this.addr0 = seg.buf.slice(seg.srcOff, seg.srcOff + seg.addrLen);
+    this.addr1 = seg.buf.slice(seg.dstOff, seg.dstOff + seg.addrLen);
     this.flow = {
       index,
       client: formatEndpoint(this.addr0, port0),
@@ -100,15 +100,17 @@ class FlowState {
 
   /** 0 when seg goes from endpoint 0, 1 when from endpoint 1, -1 when not this flow */
   side(seg: TcpSegment): number {
-    if (seg.srcPort === this.port0 && seg.dstPort === this.port1 && same(seg.src, this.addr0) && same(seg.dst, this.addr1)) return 0;
-    if (seg.srcPort === this.port1 && seg.dstPort === this.port0 && same(seg.src, this.addr1) && same(seg.dst, this.addr0)) return 1;
+    if (seg.srcPort === this.port0 && seg.dstPort === this.port1 && same(seg, seg.srcOff, this.addr0) && same(seg, seg.dstOff, this.addr1)) return 0;
+    if (seg.srcPort === this.port1 && seg.dstPort === this.port0 && same(seg, seg.srcOff, this.addr1) && same(seg, seg.dstOff, this.addr0)) return 1;
     return -1;
   }
 }
 
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether the segment's address at off equals addr. */
+function same(seg: TcpSegment, off: number, addr: Uint8Array): boolean {
+  if (seg.addrLen !== addr.length) return false;
+  const b = seg.buf;
+  for (let i = 0; i < addr.length; i++) if (b[off + i] !== addr[i]) return false;
   return true;
 }
 
@@ -134,9 +136,10 @@ function looksLikeResponse(p: Uint8Array): boolean {
 function pairHash(seg: TcpSegment): number {
   let hs = seg.srcPort * 40503;
   let hd = seg.dstPort * 40503;
-  for (let i = 0; i < seg.src.length; i++) {
-    hs = Math.imul(hs ^ seg.src[i]!, 16777619);
-    hd = Math.imul(hd ^ seg.dst[i]!, 16777619);
+  const b = seg.buf;
+  for (let i = 0; i < seg.addrLen; i++) {
+    hs = Math.imul(hs ^ b[seg.srcOff + i]!, 16777619);
+    hd = Math.imul(hd ^ b[seg.dstOff + i]!, 16777619);
   }
   return (hs ^ hd) >>> 0;
 }
@@ -199,9 +202,10 @@ export class FlowTable {
   }
 
   private segment(fs: FlowState, side: 0 | 1, seg: TcpSegment, t: number, frame: number): void {
-    if (!fs.clientKnown && seg.seglen > 0 && seg.payload.length > 0) {
+    if (!fs.clientKnown && seg.seglen > 0 && seg.payloadEnd > seg.payloadOff) {
       fs.clientKnown = true;
-      const opener = looksLikeRequest(seg.payload) ? side : looksLikeResponse(seg.payload) ? side ^ 1 : fs.clientSide;
+      const p = seg.buf.subarray(seg.payloadOff, seg.payloadEnd);
+      const opener = looksLikeRequest(p) ? side : looksLikeResponse(p) ? side ^ 1 : fs.clientSide;
       if (opener !== fs.clientSide) {
         const f = fs.flow;
         [f.bytesUp, f.bytesDown] = [f.bytesDown, f.bytesUp];

@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { durationFlag, numberFlag, type IO } from "../flags.js";
 import { UsageError } from "../../../api/errors.js";
-import { probeHttp, renderHttpJson, renderHttpText } from "../../../api/net.js";
+import { auditHost, isLocalHost, probeHttp, readHostInput, readTcpExt, renderHttpJson, renderHttpText, type HostFinding } from "../../../api/net.js";
 
 interface HttpFlags {
   requests: string;
@@ -38,7 +38,27 @@ export function registerHttpCommand(program: Command, io: IO): void {
       }
       if (u.protocol !== "http:" && u.protocol !== "https:") throw new UsageError(`${url}: want an http:// or https:// URL`);
       const timeoutMs = Math.round(durationFlag("--timeout", f.timeout) * 1000);
+      // a local target: the host's limits and the accept-queue counters over the run
+      const local = isLocalHost(u.href);
+      const before = local ? readTcpExt() : undefined;
       const r = await probeHttp(u.href, { requests, concurrency, insecure: f.insecure === true, protocol: f.http2 ? "2" : "1.1", timeoutMs });
-      io.out(f.json ? renderHttpJson(r) : renderHttpText(r, requests <= 100));
+      let host: { listenOverflowsDuringRun: number; findings: HostFinding[] } | undefined;
+      if (before) {
+        const after = readTcpExt();
+        const port = Number(u.port) || (u.protocol === "https:" ? 443 : 80);
+        host = {
+          listenOverflowsDuringRun: (after.get("TcpExt.ListenOverflows") ?? 0) - (before.get("TcpExt.ListenOverflows") ?? 0),
+          findings: auditHost(readHostInput({ port })),
+        };
+      }
+      if (f.json) {
+        io.out(host ? renderHttpJson({ ...r, host }) : renderHttpJson(r));
+        return;
+      }
+      io.out(renderHttpText(r, requests <= 100));
+      if (host) {
+        io.out(`\nhost (local target): ListenOverflows +${host.listenOverflowsDuringRun} during the run (every listener of this network namespace)\n`);
+        for (const h of host.findings) io.out(`  ${h.severity}: ${h.message}\n    change: ${h.fix}\n`);
+      }
     });
 }
