@@ -189,6 +189,29 @@ describe.skipIf(!HAVE)("godiag pcap vs tshark on real traffic with packet loss",
     for (const x of slow) expect(x.serverNs).toBeGreaterThanOrEqual(20e6);
   });
 
+  it("equals tshark on IPv6 traffic captured as Linux cooked v1 (SLL, tcpdump -y LINUX_SLL)", async () => {
+    const server = buildNetProgram(dir, "netserver");
+    const client = buildNetProgram(dir, "netclient");
+    const url6 = await ns!.serve(server, ["-addr", "[::1]:0", "-size", "5000"]);
+    const port6 = new URL(url6).port;
+    const file = join(dir, "v6-sll.pcap");
+    const dump = ns!.start("tcpdump", ["-i", "any", "-y", "LINUX_SLL", "-B", "32768", "--immediate-mode", "-U", "-w", file, "tcp", "port", port6]);
+    await new Promise<void>((resolve) => dump.stderr!.on("data", (b: Buffer) => b.toString().includes("listening on") && resolve()));
+    await ns!.exec(client, ["-url", url6, "-n", "20", "-c", "2"]);
+    await new Promise((r) => setTimeout(r, 300));
+    await new Promise<void>((r) => {
+      dump.on("exit", () => r());
+      dump.kill("SIGINT");
+    });
+    expect(readFileSync(file).readUInt32LE(20)).toBe(113); // LINKTYPE_LINUX_SLL
+    expectSameAsTshark(file);
+    const { report } = ours(file);
+    // Go's client may open a connection more than -c when one is briefly busy: count from tshark
+    const streams = new Set(tsharkFields(file, ["tcp.stream"]).map((r) => r[0])).size;
+    expect(report.flows.map((f) => f.server)).toEqual(Array.from({ length: streams }, () => `[::1]:${port6}`));
+    expect(report.exchanges.length).toBe(20);
+  });
+
   it("damaged files (bytes flipped, cut) end as a report or one InputError, never another exception", () => {
     const ng = join(dir, "fuzz-src.pcapng");
     expect(spawnSync("editcap", ["-F", "pcapng", files.lo, ng]).status).toBe(0);

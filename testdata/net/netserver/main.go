@@ -102,17 +102,27 @@ func main() {
 
 // listen opens a TCP listener with the given backlog (net.Listen always asks for somaxconn).
 func listen(addr string, backlog int) (net.Listener, error) {
-	tcp, err := net.ResolveTCPAddr("tcp4", addr)
+	tcp, err := net.ResolveTCPAddr("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	family := syscall.AF_INET
+	var sa syscall.Sockaddr
+	if ip4 := tcp.IP.To4(); ip4 != nil || tcp.IP == nil {
+		s4 := &syscall.SockaddrInet4{Port: tcp.Port}
+		copy(s4.Addr[:], ip4)
+		sa = s4
+	} else {
+		family = syscall.AF_INET6
+		s6 := &syscall.SockaddrInet6{Port: tcp.Port}
+		copy(s6.Addr[:], tcp.IP.To16())
+		sa = s6
+	}
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		return nil, err
 	}
 	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
-	sa := &syscall.SockaddrInet4{Port: tcp.Port}
-	copy(sa.Addr[:], tcp.IP.To4())
 	if err := syscall.Bind(fd, sa); err != nil {
 		return nil, err
 	}
