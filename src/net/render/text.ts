@@ -1,5 +1,6 @@
 // Text and JSON renderings of `godiag pcap`.
 
+import type { LayerReport } from "../layers.js";
 import type { Flow, PcapReport, Percentiles } from "../model.js";
 
 /** Nanoseconds as a short human duration ("1.23ms", "2.4s"). */
@@ -27,7 +28,7 @@ function trouble(f: Flow): string {
   return parts.join(", ") || "clean";
 }
 
-export function renderPcapText(r: PcapReport): string {
+export function renderPcapText(r: PcapReport, layers?: LayerReport | null): string {
   const t = r.totals;
   let s = `${r.file}: ${r.format}, ${r.packets} packets (${r.tcpPackets} TCP${r.port ? ` on port ${r.port}` : ""}), ${fmtNs(r.durationNs)}\n`;
   const skipped = Object.entries(r.skipped).filter(([, n]) => n > 0);
@@ -41,6 +42,19 @@ export function renderPcapText(r: PcapReport): string {
   s += row("server time", r.summary.server);
   s += row("transfer", r.summary.transfer);
   s += row("request total", r.summary.total);
+  if (layers) {
+    const total = Object.values(layers.shares).reduce((a, b) => a + b, 0);
+    const split = Object.entries(layers.shares)
+      .filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${Math.round((100 * v) / total)}%`)
+      .join(", ");
+    s += `\nThe P99 (${fmtNs(layers.p99Ns)}, ${layers.slow} of ${layers.requests} requests) is held by: ${layers.layer} (${split})\n`;
+    for (const e of layers.evidence) s += `  ${e}\n`;
+    if (r.totals.synRetries > 0 && layers.evidence.every((e) => !e.includes("ListenOverflows"))) {
+      s += `  (dropped SYNs are the accept queue when the kernel counted ListenOverflows meanwhile: godiag capture --pcap records them in netaudit.json)\n`;
+    }
+  }
   if (r.worstFlows.length) {
     s += `\nWorst flows\n`;
     const byIndex = new Map(r.flows.map((f) => [f.index, f]));
@@ -60,6 +74,6 @@ export function renderPcapText(r: PcapReport): string {
   return s;
 }
 
-export function renderPcapJson(r: PcapReport): string {
-  return JSON.stringify(r, null, 2) + "\n";
+export function renderPcapJson(r: PcapReport, layers?: LayerReport | null): string {
+  return JSON.stringify(layers ? { ...r, layers } : r, null, 2) + "\n";
 }

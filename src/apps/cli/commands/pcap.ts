@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { numberFlag, type IO } from "../flags.js";
 import { UsageError } from "../../../api/errors.js";
-import { analyzePcapFile, renderPcapJson, renderPcapText } from "../../../api/net.js";
+import { analyzePcapFile, attributeLatency, renderPcapJson, renderPcapText } from "../../../api/net.js";
 
 interface PcapFlags {
   port?: string;
@@ -22,6 +22,8 @@ export function registerPcapCommand(program: Command, io: IO): void {
       const port = f.port === undefined ? 0 : numberFlag("--port", f.port, { min: 1, integer: true });
       if (port > 65535) throw new UsageError(`invalid value "${f.port}" for --port (want a TCP port, 1-65535)`);
       const r = analyzePcapFile(file, { port });
-      io.out(f.json ? renderPcapJson(r) : renderPcapText(r));
+      // which layer holds the P99, from the packets alone (no ListenOverflows: SYN retries count as network)
+      const layers = attributeLatency(r);
+      io.out(f.json ? renderPcapJson(r, layers) : renderPcapText(r, layers));
     });
 }
