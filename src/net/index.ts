@@ -6,7 +6,8 @@ export type { Flow, FlowCounts, HttpExchange, PcapReport, Percentiles } from "./
 export { A as TCP_ANALYSIS, ANY_RETRANSMISSION } from "./tcp/analysis.js";
 export type { FrameHook } from "./tcp/flows.js";
 export { readCaptureFile, type RawPacket, type PcapFileInfo, type PcapLimits } from "./pcap/read.js";
-export { fmtNs, renderPcapJson, renderPcapText } from "./render/text.js";
+export { renderPcapJson, renderPcapText } from "./render/text.js";
+export { fmtNs } from "./render/format.js";
 export { probeHttp, type HttpProbeOptions, type HttpProbeReport, type RequestTiming } from "./probe/http.js";
 export { renderHttpJson, renderHttpText } from "./render/http.js";
 export { attributeLatency, type HostEvidence, type Layer, type LayerReport } from "./layers.js";

@@ -5,7 +5,7 @@
 // All of it is on one clock: the capture's timestamps (pcap time, ns since its first packet).
 
 import type { Flow, HttpExchange, PcapReport } from "./model.js";
-import { fmtNs } from "./render/text.js";
+import { fmtNs } from "./render/format.js";
 
 export type Layer = "network" | "accept-queue" | "tls" | "handler" | "transfer";
 

@@ -2,7 +2,7 @@
 
 import type { Percentiles } from "../model.js";
 import type { HttpProbeReport } from "../probe/http.js";
-import { fmtNs } from "./text.js";
+import { fmtNs } from "./format.js";
 
 const PHASES = ["dns", "connect", "tls", "write", "server", "transfer", "total"] as const;
 
