@@ -257,5 +257,10 @@ describe.skipIf(!HAVE)("godiag pcap vs tshark on real traffic with packet loss",
     const e2 = spawnSync(process.execPath, [CLI, "pcap", ngBad], { encoding: "utf8" });
     expect(e2.status).toBe(2);
     expect(e2.stderr).toMatch(/bad\.pcapng: pcapng block length 13 is invalid \(at byte 4\)/);
+    // godiag http with nothing listening (the discard port): one line, exit 2
+    const h = spawnSync(process.execPath, [CLI, "http", "http://127.0.0.1:9/", "-n", "2"], { encoding: "utf8" });
+    expect(h.status).toBe(2);
+    expect(h.stderr.trim().split("\n")).toHaveLength(1);
+    expect(h.stderr).toContain("all 2 requests failed (connect ECONNREFUSED");
   });
 });

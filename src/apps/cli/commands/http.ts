@@ -42,6 +42,8 @@ export function registerHttpCommand(program: Command, io: IO): void {
       const local = isLocalHost(u.href);
       const before = local ? readTcpExt() : undefined;
       const r = await probeHttp(u.href, { requests, concurrency, insecure: f.insecure === true, protocol: f.http2 ? "2" : "1.1", timeoutMs });
+      // nothing answered: one line and exit 2, like every command given an unreachable target
+      if (r.errors === r.requests.length) throw new UsageError(`${u.href}: all ${r.errors} requests failed (${r.requests[0]?.error ?? "no answer"})`);
       let host: { listenOverflowsDuringRun: number; findings: HostFinding[] } | undefined;
       if (before) {
         const after = readTcpExt();
