@@ -18,6 +18,12 @@ const CORPUS = resolve(ROOT, "../shared/corpus");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 mkdirSync(OUT, { recursive: true });
 
+// BENCH_ONLY=pcap: only godiag pcap vs tshark (bench/pcap.mjs).
+if (process.env.BENCH_ONLY === "pcap") {
+  const r = spawnSync(process.execPath, [join(ROOT, "bench/pcap.mjs")], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
+
 function have(cmd, args = ["version"]) {
   return spawnSync(cmd, args, { stdio: "ignore" }).status === 0;
 }
@@ -210,6 +216,7 @@ const SUITES = [
   ["call graph: dot, svg, callgrind vs pprof", "bench/dot.mjs"],
   ["capture overhead", "bench/capture-overhead.mjs"],
   ["regular expressions: re2js vs V8", "bench/regexp.mjs"],
+  ["packet captures: godiag pcap vs tshark", "bench/pcap.mjs"],
 ];
 if (process.env.BENCH_ONLY === undefined) {
   for (const [title, script] of SUITES) {

@@ -10,4 +10,5 @@ export {
   type CaptureOptions,
   type CaptureProgress,
   type CaptureResult,
+  type CaptureSidecar,
 } from "../capture/index.js";

@@ -222,7 +222,8 @@ function addFile(
 ): void {
   let data: Uint8Array;
   try {
-    data = readFileCapped(abs, limits);
+    // a packet capture is streamed from absPath by its reader, never held whole
+    data = entry?.kind === "pcap" ? new Uint8Array(0) : readFileCapped(abs, limits);
   } catch (e) {
     bundle.warnings.push(e instanceof Error ? e.message : String(e));
     return;

@@ -56,6 +56,17 @@ export interface CaptureOptions {
   dir?: string;
   /** Ctrl-C: abort what is in flight, skip the rest, still write the (partial) bundle */
   signal?: AbortSignal;
+  /** work running alongside the window (CPU profile, trace): e.g. tcpdump (godiag capture --pcap) */
+  sidecars?: CaptureSidecar[];
+}
+
+/** Something recorded during the capture window, by a domain the capture does not import (api composes it). */
+export interface CaptureSidecar {
+  label: string;
+  /** just before the window starts */
+  start(dir: string): Promise<void>;
+  /** just after it ends: the files it wrote into dir, as manifest entries (error set on failure) */
+  stop(): Promise<ManifestFile[]>;
 }
 
 export interface CaptureFailure {
@@ -294,7 +305,9 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
     }
   })();
   const parallelJob = Promise.all(tasks.filter((t) => t.phase === "window-parallel").map(run));
+  const sidecars = await startSidecars(options.sidecars ?? [], dir, progress, failures);
   for (const t of window) await run(t);
+  await stopSidecars(sidecars, progress, failures, files);
   await Promise.all([secondJob, procJob, parallelJob]);
 
   if (redactor) redactor.sweepTextFiles(dir, files);
@@ -314,6 +327,39 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
   return { dir: out, manifest, failures, warnings, unreachable, interrupted: options.signal?.aborted ?? false };
 }
 
+/** Starts each sidecar; one that cannot start is a failure of its own, not of the capture. */
+async function startSidecars(all: CaptureSidecar[], dir: string, progress: CaptureProgress, failures: CaptureFailure[]): Promise<CaptureSidecar[]> {
+  const started: CaptureSidecar[] = [];
+  for (const s of all) {
+    progress({ type: "start", label: s.label });
+    try {
+      await s.start(dir);
+      started.push(s);
+    } catch (e) {
+      const error = (e as Error).message;
+      failures.push({ url: s.label, error });
+      progress({ type: "done", label: s.label, error, ms: 0 });
+    }
+  }
+  return started;
+}
+
+async function stopSidecars(started: CaptureSidecar[], progress: CaptureProgress, failures: CaptureFailure[], files: ManifestFile[]): Promise<void> {
+  for (const s of started) {
+    const t0 = Date.now();
+    try {
+      const entries = await s.stop();
+      files.push(...entries);
+      for (const e of entries) if (e.error) failures.push({ file: e.path, url: e.source ?? s.label, error: e.error });
+      const first = entries[0];
+      progress({ type: "done", label: s.label, file: first?.path, bytes: first?.bytes, error: first?.error, warnings: first?.warnings, ms: Date.now() - t0 });
+    } catch (e) {
+      failures.push({ url: s.label, error: (e as Error).message });
+      progress({ type: "done", label: s.label, error: (e as Error).message, ms: Date.now() - t0 });
+    }
+  }
+}
+
 /**
  * Whether root serves a goroutine profile without an index page: false only when the
  * answer says it is not there (404, a page that is not a goroutine dump); a timeout or
@@ -330,7 +376,7 @@ async function servesGoroutines(root: string, timeoutMs: number, signal?: AbortS
   }
 }
 
-const KIND_ORDER: FileKind[] = ["cpu", "heap", "allocs", "block", "mutex", "goroutine", "goroutine-debug1", "goroutine-debug2", "threadcreate", "heap-debug1", "trace", "expvar", "gctrace", "proc", "escape", "other"];
+const KIND_ORDER: FileKind[] = ["cpu", "heap", "allocs", "block", "mutex", "goroutine", "goroutine-debug1", "goroutine-debug2", "threadcreate", "heap-debug1", "trace", "expvar", "gctrace", "proc", "pcap", "netaudit", "escape", "other"];
 const order = (k: FileKind) => KIND_ORDER.indexOf(k);
 
 /** Remove a temporary bundle directory (for callers that captured without out). */

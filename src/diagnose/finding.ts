@@ -22,6 +22,8 @@ export const CATEGORIES = [
   "scheduler-latency",
   "stw-delay",
   "task-latency",
+  // from packet captures (rules/net-latency.ts)
+  "network-latency",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

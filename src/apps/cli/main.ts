@@ -30,6 +30,8 @@ const COMMANDS: Array<[string[], () => Promise<Register>]> = [
   [["gc"], async () => (await import("./commands/gc.js")).registerGcCommand],
   [["trace"], async () => (await import("./commands/trace.js")).registerTraceCommand],
   [["serve"], async () => (await import("./commands/serve.js")).registerServeCommand],
+  [["pcap"], async () => (await import("./commands/pcap.js")).registerPcapCommand],
+  [["http"], async () => (await import("./commands/http.js")).registerHttpCommand],
 ];
 
 /** The registrations needed for argv: the named command's, or all of them. */

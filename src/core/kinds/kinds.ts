@@ -16,6 +16,8 @@ export const FILE_KINDS = [
   "trace", // runtime/trace execution trace
   "escape", // go build -gcflags=-m=2 output
   "proc", // /proc facts collected by godiag capture (JSON)
+  "pcap", // tcpdump's capture of the service's port (godiag capture --pcap)
+  "netaudit", // the host's network limits and accept-queue counters (godiag capture --pcap, local target; JSON)
   "other",
 ] as const;
 

@@ -33,6 +33,7 @@ const FLAME_FOR: Record<Category, string[]> = {
   "scheduler-latency": ["cpu"],
   "stw-delay": ["cpu"],
   "task-latency": ["block"],
+  "network-latency": ["cpu"],
 };
 
 const FLAME_TITLES: Record<string, string> = {

@@ -7,6 +7,7 @@ import { gcRule } from "./gc.js";
 import { goroutineRule } from "./goroutines.js";
 import { httpClientRule } from "./http-client.js";
 import { mutexContentionRule } from "./mutex-contention.js";
+import { netLatencyRule } from "./net-latency.js";
 import { profilingDisabledRule } from "./profiling-disabled.js";
 import { syscallHeavyRule } from "./syscall-heavy.js";
 import { traceGcRule } from "./trace-gc.js";
@@ -28,4 +29,6 @@ export const RULES: Rule[] = [
   traceGcRule,
   traceStwRule,
   traceTasksRule,
+  // packet captures (godiag capture --pcap)
+  netLatencyRule,
 ];

@@ -10,6 +10,7 @@
 import type { Command } from "commander";
 import { durationFlag, numberFlag, parseBytes, type IO } from "../flags.js";
 import { captureBundle, targetRoot, type CaptureOptions, checkOnly } from "../../../api/capture.js";
+import { networkSidecars } from "../../../api/net.js";
 import { formatSummary, progressRenderer } from "../progress.js";
 import { withInterrupt } from "../interrupt.js";
 import { EXIT } from "../exit.js";
@@ -33,6 +34,7 @@ interface CaptureFlags {
   max_bytes?: string;
   max_profiles?: string;
   max_decompressed?: string;
+  pcap?: boolean;
 }
 
 
@@ -117,13 +119,15 @@ export function registerCaptureCommand(program: Command, io: IO): void {
     .description("collect a capture bundle from a running Go service's /debug/pprof (exit 0 complete, 2 unreachable or no /debug/pprof, 4 partial, 130 interrupted)")
     .argument("<url>", "the service, http://host:port")
     .option("-o, --output <path>", "bundle directory, or a .tar.gz (default ./godiag-capture-HOST-PORT-TIME)")
-    .option("--pid <n>", "local process for /proc facts (default: the one listening on the URL's port)");
+    .option("--pid <n>", "local process for /proc facts (default: the one listening on the URL's port)")
+    .option("--pcap", "also run tcpdump on the service's port for the CPU window (capture.pcap) and, for a local target, audit the host's network limits (netaudit.json); needs root or CAP_NET_RAW");
   addCaptureFlags(cmd).action(async (url: string, f: CaptureFlags) => {
     let opts: CaptureOptions;
     try {
       const root = targetRoot(url);
       opts = captureOptionsFromFlags(f);
       opts.out ??= defaultOutput(root);
+      if (f.pcap) opts.sidecars = networkSidecars(root, { pid: opts.pid ?? undefined });
     } catch (e) {
       io.err(`godiag capture: ${(e as Error).message}\n`);
       process.exitCode = EXIT.USAGE;

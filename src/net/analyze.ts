@@ -1,0 +1,107 @@
+// `godiag pcap`: one streaming pass over a capture file -> flows, HTTP exchanges, summary.
+
+import { quantileSorted } from "../core/stats/index.js";
+import type { Flow, FlowCounts, HttpExchange, PcapReport, Percentiles } from "./model.js";
+import { decodeTcp, type TcpSegment } from "./pcap/decode.js";
+import { DEFAULT_PCAP_LIMITS, readCaptureFile, type PcapLimits } from "./pcap/read.js";
+import { DEFAULT_FLOW_LIMITS, FlowTable, type FlowLimits, type FrameHook } from "./tcp/flows.js";
+
+export interface PcapOptions {
+  /** only segments to or from this TCP port (0: all) */
+  port?: number;
+  limits?: Partial<PcapLimits & FlowLimits>;
+  /** each TCP frame's analysis flags and ACK RTT, for comparisons frame by frame */
+  onFrame?: FrameHook;
+}
+
+export function analyzePcapFile(path: string, opts: PcapOptions = {}): PcapReport {
+  const port = opts.port ?? 0;
+  const limits = { ...DEFAULT_PCAP_LIMITS, ...DEFAULT_FLOW_LIMITS, ...opts.limits };
+  const table = new FlowTable(limits, opts.onFrame, port);
+  const seg: TcpSegment = { ipVersion: 4, buf: new Uint8Array(0), srcOff: 0, dstOff: 0, addrLen: 4, srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, wscale: -1, seglen: 0, payloadOff: 0, payloadEnd: 0 };
+  const skipped: Record<string, number> = {};
+  let baseSec = -1;
+  let tFirst = 0;
+  let tLast = 0;
+  let tcpPackets = 0;
+  const info = readCaptureFile(
+    path,
+    (p) => {
+      // times relative to the first packet's whole second: exact integers in ns
+      if (baseSec < 0) {
+        baseSec = p.sec;
+        tFirst = p.nsec;
+      }
+      const t = (p.sec - baseSec) * 1e9 + p.nsec;
+      if (t > tLast) tLast = t;
+      const why = decodeTcp(p.linkType, p.buf, p.start, p.end, seg);
+      if (why !== null) {
+        skipped[why] = (skipped[why] ?? 0) + 1;
+        return;
+      }
+      if (port !== 0 && seg.srcPort !== port && seg.dstPort !== port) return;
+      tcpPackets++;
+      table.add(seg, t - tFirst, p.frame);
+    },
+    limits,
+  );
+  const flows = table.finish();
+  const exchanges = table.exchanges;
+  return {
+    file: path,
+    format: info.format,
+    packets: info.packets,
+    tcpPackets,
+    skipped,
+    durationNs: info.packets > 0 ? tLast - tFirst : 0,
+    startTime: baseSec < 0 ? "" : new Date(baseSec * 1000).toISOString().replace(/\.\d+Z$/, `.${String(Math.floor(tFirst / 1000)).padStart(6, "0")}Z`),
+    port,
+    flows,
+    exchanges,
+    totals: totals(flows, exchanges, table.flowCount),
+    summary: {
+      handshakeRtt: percentiles(flows.map((f) => f.handshakeRttNs).filter((x) => x >= 0)),
+      connect: percentiles(flows.map((f) => f.connectNs).filter((x) => x >= 0)),
+      tlsHandshake: percentiles(flows.map((f) => f.tlsHandshakeNs).filter((x) => x >= 0)),
+      server: percentiles(exchanges.map((x) => x.serverNs)),
+      transfer: percentiles(exchanges.map((x) => x.transferNs)),
+      total: percentiles(exchanges.map((x) => x.totalNs)),
+    },
+    worstFlows: worst(flows, exchanges),
+    warnings: [...info.warnings, ...table.warnings],
+  };
+}
+
+function totals(flows: Flow[], exchanges: HttpExchange[], flowCount: number): PcapReport["totals"] {
+  const t = { retransmissions: 0, fastRetransmissions: 0, spuriousRetransmissions: 0, outOfOrder: 0, duplicateAcks: 0, zeroWindows: 0, lostSegments: 0, resets: 0, synRetries: 0 } satisfies FlowCounts;
+  let bytes = 0;
+  for (const f of flows) {
+    for (const k of Object.keys(t) as Array<keyof FlowCounts>) t[k] += f.counts[k];
+    bytes += f.bytesUp + f.bytesDown;
+  }
+  return { ...t, flows: flowCount, exchanges: exchanges.length, bytes };
+}
+
+export function percentiles(values: number[]): Percentiles {
+  const xs = Float64Array.from(values).sort();
+  const arr = Array.from(xs);
+  return {
+    n: arr.length,
+    p50: arr.length ? quantileSorted(arr, 0.5) : 0,
+    p90: arr.length ? quantileSorted(arr, 0.9) : 0,
+    p99: arr.length ? quantileSorted(arr, 0.99) : 0,
+    max: arr.length ? arr[arr.length - 1]! : 0,
+  };
+}
+
+/** Flow indexes, worst first: SYN retries, then retransmissions, then the slowest exchange. */
+function worst(flows: Flow[], exchanges: HttpExchange[]): number[] {
+  const slowest = new Map<number, number>();
+  for (const x of exchanges) slowest.set(x.flow, Math.max(slowest.get(x.flow) ?? 0, x.totalNs));
+  const score = (f: Flow): number => f.counts.synRetries * 1e6 + f.counts.retransmissions * 1e3 + f.counts.resets;
+  return flows
+    .filter((f) => score(f) > 0 || slowest.has(f.index))
+    .sort((a, b) => score(b) - score(a) || (slowest.get(b.index) ?? 0) - (slowest.get(a.index) ?? 0) || Math.max(b.connectNs, 0) - Math.max(a.connectNs, 0))
+    .slice(0, 10)
+    .map((f) => f.index);
+}

@@ -1,0 +1,116 @@
+// Which layer holds the P99, from a capture: each request's latency as the client saw it is
+// cut into connect (the handshake, and SYN retries), TLS, the server's time and the
+// transfer; a request that had retransmissions gives its waits to the network. The slow
+// requests (at or above the P99) are summed per layer and the largest names the layer.
+// All of it is on one clock: the capture's timestamps (pcap time, ns since its first packet).
+
+import type { Flow, HttpExchange, PcapReport } from "./model.js";
+import { fmtNs } from "./render/format.js";
+
+export type Layer = "network" | "accept-queue" | "tls" | "handler" | "transfer";
+
+export interface HostEvidence {
+  /** exchanges not to count, e.g. godiag's own /debug/pprof fetches in a capture's window */
+  ignoreRequest?: RegExp;
+  /** TcpExtListenOverflows (/proc/net/netstat) rise during the capture, when known */
+  listenOverflows?: number;
+}
+
+export interface LayerReport {
+  layer: Layer;
+  /** requests (or connections without exchanges) considered, and the slow ones */
+  requests: number;
+  slow: number;
+  p99Ns: number;
+  /** ns per layer over the slow requests */
+  shares: Record<Layer, number>;
+  evidence: string[];
+  clock: string;
+}
+
+interface Item {
+  total: number;
+  parts: Record<Layer, number>;
+  flow: Flow;
+  exchange?: HttpExchange;
+}
+
+const zero = (): Record<Layer, number> => ({ network: 0, "accept-queue": 0, tls: 0, handler: 0, transfer: 0 });
+
+function connectParts(f: Flow, parts: Record<Layer, number>, host: HostEvidence): number {
+  if (f.connectNs < 0) return 0;
+  const rtt = Math.max(0, f.handshakeRttNs);
+  const retryWait = Math.max(0, f.connectNs - rtt);
+  // a dropped SYN is the accept queue when the kernel counted overflows, else the network
+  if (f.counts.synRetries > 0) parts[(host.listenOverflows ?? 0) > 0 ? "accept-queue" : "network"] += retryWait;
+  parts.network += f.counts.synRetries > 0 ? rtt : f.connectNs;
+  return f.connectNs;
+}
+
+export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerReport | null {
+  const byFlow = new Map<number, HttpExchange[]>();
+  for (const x of r.exchanges) {
+    if (host.ignoreRequest?.test(x.request)) continue;
+    const l = byFlow.get(x.flow);
+    if (l) l.push(x);
+    else byFlow.set(x.flow, [x]);
+  }
+  const items: Item[] = [];
+  for (const f of r.flows) {
+    const xs = byFlow.get(f.index) ?? [];
+    if (xs.length === 0 && f.exchanges > 0) continue; // all its exchanges were ignored
+    if (xs.length === 0) {
+      // no exchange to time (TLS, or nothing answered): the connection setup is the item
+      const parts = zero();
+      let total = connectParts(f, parts, host);
+      if (f.tlsHandshakeNs >= 0) {
+        parts.tls += f.tlsHandshakeNs;
+        total += f.tlsHandshakeNs;
+      }
+      if (total > 0) items.push({ total, parts, flow: f });
+      continue;
+    }
+    xs.forEach((x, i) => {
+      const parts = zero();
+      let total = i === 0 ? connectParts(f, parts, host) : 0;
+      if (x.retransmissions > 0) parts.network += x.serverNs + x.transferNs;
+      else {
+        parts.handler += x.serverNs;
+        parts.transfer += x.transferNs;
+      }
+      total += x.totalNs;
+      parts.transfer += x.totalNs - x.serverNs - x.transferNs; // the request's own sending
+      items.push({ total, parts, flow: f, exchange: x });
+    });
+  }
+  if (items.length === 0) return null;
+  items.sort((a, b) => a.total - b.total);
+  const p99 = items[Math.min(items.length - 1, Math.floor(0.99 * (items.length - 1)))]!.total;
+  const slow = items.filter((it) => it.total >= p99);
+  const shares = zero();
+  for (const it of slow) for (const k of Object.keys(shares) as Layer[]) shares[k] += it.parts[k];
+  const layer = (Object.keys(shares) as Layer[]).reduce((a, b) => (shares[b] > shares[a] ? b : a));
+  const evidence: string[] = [];
+  const n = slow.length;
+  const retried = slow.filter((it) => it.flow.counts.synRetries > 0 && (it.exchange === undefined || byFlow.get(it.flow.index)?.[0] === it.exchange));
+  if (retried.length) {
+    const c = retried.map((it) => it.flow.connectNs).sort((a, b) => a - b);
+    evidence.push(`${retried.length} of ${n} slow requests waited for SYN retries: connect ${fmtNs(c[0]!)}..${fmtNs(c[c.length - 1]!)} (the handshake itself: ${fmtNs(retried[0]!.flow.handshakeRttNs)})`);
+  }
+  if (host.listenOverflows !== undefined) evidence.push(`ListenOverflows rose by ${host.listenOverflows} during the capture (/proc/net/netstat: every listener of the network namespace)`);
+  const retrans = slow.filter((it) => (it.exchange?.retransmissions ?? 0) > 0);
+  if (retrans.length) evidence.push(`${retrans.length} of ${n} slow requests had retransmissions (${r.totals.retransmissions} in the capture, tshark's definition)`);
+  const tls = slow.filter((it) => it.parts.tls > 0);
+  if (tls.length) evidence.push(`TLS handshakes of the slow connections: up to ${fmtNs(Math.max(...tls.map((it) => it.parts.tls)))} (ClientHello -> client Finished)`);
+  const handler = slow.filter((it) => it.parts.handler > 0);
+  if (handler.length) evidence.push(`server time (last request byte -> first response byte) of the slow requests: up to ${fmtNs(Math.max(...handler.map((it) => it.parts.handler)))}`);
+  return {
+    layer,
+    requests: items.length,
+    slow: n,
+    p99Ns: p99,
+    shares,
+    evidence,
+    clock: "capture timestamps (pcap/pcapng, ns since the first packet)",
+  };
+}

@@ -1,0 +1,85 @@
+// Text and JSON renderings of `godiag pcap`.
+
+import type { LayerReport } from "../layers.js";
+import type { Flow, PcapReport, Percentiles } from "../model.js";
+import { fmtNs } from "./format.js";
+
+function row(name: string, p: Percentiles): string {
+  if (p.n === 0) return `  ${name.padEnd(16)} -\n`;
+  return `  ${name.padEnd(16)} n=${String(p.n).padEnd(6)} p50 ${fmtNs(p.p50).padEnd(9)} p90 ${fmtNs(p.p90).padEnd(9)} p99 ${fmtNs(p.p99).padEnd(9)} max ${fmtNs(p.max)}\n`;
+}
+
+function trouble(f: Flow): string {
+  const c = f.counts;
+  const parts: string[] = [];
+  if (c.synRetries) parts.push(`${c.synRetries} SYN retries`);
+  if (c.retransmissions) parts.push(`${c.retransmissions} retransmissions`);
+  if (c.duplicateAcks) parts.push(`${c.duplicateAcks} dup ACKs`);
+  if (c.zeroWindows) parts.push(`${c.zeroWindows} zero windows`);
+  if (c.resets) parts.push(`${c.resets} resets`);
+  return parts.join(", ") || "clean";
+}
+
+export function renderPcapText(r: PcapReport, layers?: LayerReport | null): string {
+  const t = r.totals;
+  let s = `${r.file}: ${r.format}, ${r.packets} packets (${r.tcpPackets} TCP${r.port ? ` on port ${r.port}` : ""}), ${fmtNs(r.durationNs)}\n`;
+  const skipped = Object.entries(r.skipped).filter(([, n]) => n > 0);
+  if (skipped.length) s += `  not read as TCP: ${skipped.map(([k, n]) => `${n} ${k}`).join(", ")}\n`;
+  s += `\n${t.flows} TCP flows, ${t.exchanges} HTTP exchanges, ${t.bytes} payload bytes\n`;
+  s += `  retransmissions ${t.retransmissions} (fast ${t.fastRetransmissions}, spurious ${t.spuriousRetransmissions}), out-of-order ${t.outOfOrder}, duplicate ACKs ${t.duplicateAcks}, zero windows ${t.zeroWindows}, resets ${t.resets}, SYN retries ${t.synRetries}\n`;
+  s += `\nLatency (percentiles over flows / exchanges)\n`;
+  s += row("handshake RTT", r.summary.handshakeRtt);
+  s += row("connect", r.summary.connect);
+  s += row("TLS handshake", r.summary.tlsHandshake);
+  s += row("server time", r.summary.server);
+  s += row("transfer", r.summary.transfer);
+  s += row("request total", r.summary.total);
+  if (layers) {
+    const total = Object.values(layers.shares).reduce((a, b) => a + b, 0);
+    const split = Object.entries(layers.shares)
+      .filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${Math.round((100 * v) / total)}%`)
+      .join(", ");
+    s += `\nThe P99 (${fmtNs(layers.p99Ns)}, ${layers.slow} of ${layers.requests} requests) is held by: ${layers.layer} (${split})\n`;
+    for (const e of layers.evidence) s += `  ${e}\n`;
+    if (r.totals.synRetries > 0 && layers.evidence.every((e) => !e.includes("ListenOverflows"))) {
+      s += `  (dropped SYNs are the accept queue when the kernel counted ListenOverflows meanwhile: godiag capture --pcap records them in netaudit.json)\n`;
+    }
+  }
+  if (r.worstFlows.length) {
+    s += `\nWorst flows\n`;
+    const byIndex = new Map(r.flows.map((f) => [f.index, f]));
+    for (const i of r.worstFlows) {
+      const f = byIndex.get(i)!;
+      s += `  #${f.index} ${f.client} -> ${f.server}: connect ${fmtNs(f.connectNs)}, RTT ${fmtNs(f.handshakeRttNs)}${f.tlsHandshakeNs >= 0 ? `, TLS ${fmtNs(f.tlsHandshakeNs)}` : ""}, ${f.exchanges} exchanges, ${trouble(f)}, ${f.end}\n`;
+    }
+  }
+  const slow = [...r.exchanges].sort((a, b) => b.totalNs - a.totalNs).slice(0, 5);
+  if (slow.length) {
+    s += `\nSlowest HTTP exchanges\n`;
+    for (const x of slow) {
+      s += `  #${x.flow} ${x.request || "(request not captured)"} -> ${x.status || "?"}: total ${fmtNs(x.totalNs)} = server ${fmtNs(x.serverNs)} + transfer ${fmtNs(x.transferNs)}${x.retransmissions ? `, ${x.retransmissions} retransmissions` : ""}\n`;
+    }
+  }
+  for (const w of r.warnings) s += `warning: ${w}\n`;
+  return s;
+}
+
+/**
+ * JSON: the report's fields one per line, and one flow / exchange per line (a capture has
+ * hundreds of thousands: indenting each of their fields made the output 3x larger and
+ * a quarter of the command's time).
+ */
+export function renderPcapJson(r: PcapReport, layers?: LayerReport | null): string {
+  const whole: Record<string, unknown> = layers ? { ...r, layers } : { ...r };
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(whole)) {
+    if (Array.isArray(v) && (k === "flows" || k === "exchanges")) {
+      parts.push(v.length === 0 ? `  ${JSON.stringify(k)}: []` : `  ${JSON.stringify(k)}: [\n    ${v.map((x) => JSON.stringify(x)).join(",\n    ")}\n  ]`);
+    } else {
+      parts.push(`  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+    }
+  }
+  return `{\n${parts.join(",\n")}\n}\n`;
+}

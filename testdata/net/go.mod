@@ -1,0 +1,3 @@
+module godiag.test/net
+
+go 1.24

@@ -1,0 +1,57 @@
+// netclient: real HTTP traffic for godiag's network tests: -n requests over -c
+// connections (keep-alive), each path from -paths in turn. Prints one line per request:
+// status, seconds. Exits 0 even when some requests fail (the faults are the point).
+package main
+
+import (
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+func main() {
+	base := flag.String("url", "", "base URL")
+	n := flag.Int("n", 20, "requests")
+	c := flag.Int("c", 2, "concurrent connections")
+	paths := flag.String("paths", "/", "comma-separated paths, used in turn")
+	fresh := flag.Bool("fresh", false, "a new connection per request")
+	timeout := flag.Duration("timeout", 20*time.Second, "per-request timeout")
+	flag.Parse()
+	tr := &http.Transport{MaxIdleConnsPerHost: *c, DisableKeepAlives: *fresh, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
+	cl := &http.Client{Transport: tr, Timeout: *timeout}
+	ps := strings.Split(*paths, ",")
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for w := 0; w < *c; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				start := time.Now()
+				status := 0
+				r, err := cl.Get(*base + ps[i%len(ps)])
+				if err == nil {
+					io.Copy(io.Discard, r.Body)
+					r.Body.Close()
+					status = r.StatusCode
+				}
+				mu.Lock()
+				fmt.Printf("%d %.6f\n", status, time.Since(start).Seconds())
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < *n; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	os.Stdout.Sync()
+}
