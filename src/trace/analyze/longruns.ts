@@ -2,7 +2,7 @@
 // goroutines wait runnable, and goroutines that a stop-the-world had to wait for (a STW
 // cannot finish stopping until every running goroutine reaches a preemption point).
 
-import { EventKind, GoState, ResourceKind, type TraceEvent } from "../model/event.js";
+import { EventKind, GoState, ResourceKind, type StateTransition, type TraceEvent } from "../model/event.js";
 
 export interface LongRun {
   goroutine: number;
@@ -83,10 +83,20 @@ export class LongRunAnalyzer {
 
   constructor(readonly thresholdNs: number) {}
 
-  event(ev: TraceEvent): void {
-    const t = ev.time;
+  private tick(t: number): void {
     if (!Number.isNaN(this.lastT)) this.integral += this.runnable * (t - this.lastT);
     this.lastT = t;
+  }
+
+  event(ev: TraceEvent): void {
+    if (ev.kind === EventKind.StateTransition) {
+      const st = ev.stateTransition();
+      if (st.resource.kind === ResourceKind.Goroutine) this.goTransition(ev, st);
+      else this.tick(ev.time);
+      return;
+    }
+    const t = ev.time;
+    this.tick(t);
     if (ev.kind === EventKind.RangeBegin) {
       const r = ev.range();
       if (r.name.startsWith("stop-the-world (") && r.scope.kind === ResourceKind.Goroutine) {
@@ -106,9 +116,13 @@ export class LongRunAnalyzer {
         this.stws.delete(r.scope.id);
       }
     }
-    if (ev.kind !== EventKind.StateTransition) return;
-    const st = ev.stateTransition();
-    if (st.resource.kind !== ResourceKind.Goroutine || st.from === st.to) return;
+  }
+
+  /** A goroutine's transition. */
+  goTransition(ev: TraceEvent, st: StateTransition): void {
+    const t = ev.time;
+    this.tick(t);
+    if (st.from === st.to) return;
     const g = st.resource.id;
     if (st.from === GoState.Runnable) this.runnable--;
     if (st.to === GoState.Runnable) this.runnable++;
