@@ -53,7 +53,14 @@ export class AssistWork {
     rec.awWorking = to === GoState.Running || to === GoState.Runnable || (to === GoState.Waiting && st.reason === ASSIST_WAIT);
     // A goroutine that ends ends its assist (a new one with its id starts fresh).
     if (to === GoState.NotExist) rec.awInAssist = false;
-    this.update(rec, t);
+    // update(rec, t), by hand: a double passed to a call V8 does not inline is boxed (an allocation per event).
+    const counting = rec.awInAssist && rec.awWorking;
+    if (!Number.isNaN(rec.awSince) && !counting) {
+      rec.awWorkNs += t - rec.awSince;
+      rec.awSince = NaN;
+    } else if (Number.isNaN(rec.awSince) && counting) {
+      rec.awSince = t;
+    }
   }
 
   event(ev: TraceEvent): void {
