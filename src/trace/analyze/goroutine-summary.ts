@@ -47,6 +47,9 @@ export interface Pending {
   waitSince: number;
   lastBlock: number;
   lastBlockReason: string;
+  /** block time not yet added to stats.blockNs, all for this reason (null: none) */
+  blockCacheReason: string | null;
+  blockCacheNs: number;
   lastSyscall: number;
   lastSyscallBlock: number;
   lastRange: Map<string, number>;
@@ -60,6 +63,8 @@ export function freshPending(): Pending {
     waitSince: UNSET,
     lastBlock: UNSET,
     lastBlockReason: "",
+    blockCacheReason: null,
+    blockCacheNs: -0,
     lastSyscall: UNSET,
     lastSyscallBlock: UNSET,
     lastRange: new Map(),
