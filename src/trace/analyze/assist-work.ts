@@ -53,7 +53,7 @@ export class AssistWork {
     rec.awWorking = to === GoState.Running || to === GoState.Runnable || (to === GoState.Waiting && st.reason === ASSIST_WAIT);
     // A goroutine that ends ends its assist (a new one with its id starts fresh).
     if (to === GoState.NotExist) rec.awInAssist = false;
-    // update(rec, t), by hand: a double passed to a call V8 does not inline is boxed (an allocation per event).
+    // update(rec, t), inline: this runs on every goroutine transition.
     const counting = rec.awInAssist && rec.awWorking;
     if (!Number.isNaN(rec.awSince) && !counting) {
       rec.awWorkNs += t - rec.awSince;

@@ -121,9 +121,7 @@ export class LongRunAnalyzer {
   /** A goroutine's transition. */
   goTransition(ev: TraceEvent, st: StateTransition): void {
     const t = ev.time;
-    // tick(t), by hand: a double passed to a call V8 does not inline is boxed (an allocation per event).
-    if (!Number.isNaN(this.lastT)) this.integral += this.runnable * (t - this.lastT);
-    this.lastT = t;
+    this.tick(t);
     if (st.from === st.to) return;
     const g = st.resource.id;
     if (st.from === GoState.Runnable) this.runnable--;

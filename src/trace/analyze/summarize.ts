@@ -225,7 +225,7 @@ export class Summarizer {
         }
         if (s && s.p.waitSince !== UNSET) {
           if (st.to === GoState.Running) {
-            // schedWaits.push, by hand: V8 did not inline the call here and boxed the double.
+            // schedWaits.push, inline: V8 did not inline the call here (it profiled on its own).
             const w = s.g.schedWaits;
             if (w.length === w.buf.length) w.grow();
             w.buf[w.length++] = t - s.p.waitSince;
