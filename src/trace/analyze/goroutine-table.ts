@@ -28,15 +28,35 @@ export class GoRecord {
 
 export class GoroutineTable {
   private readonly map = new IntMap<GoRecord>();
+  /**
+   * The records already made, by id, for ids below MAX_DIRECT: looked up on every event,
+   * so the common case is one array load here, before IntMap's checks.
+   */
+  private readonly direct: (GoRecord | undefined)[] = [];
 
   get(id: number): GoRecord | undefined {
-    return this.map.get(id);
+    const r = id >= 0 && id < this.direct.length ? this.direct[id] : undefined;
+    return r !== undefined ? r : this.map.get(id);
   }
 
   /** The goroutine's record, made on first sight (records are never dropped: ids are not reused). */
   at(id: number): GoRecord {
+    const r = id >= 0 && id < this.direct.length ? this.direct[id] : undefined;
+    return r !== undefined ? r : this.make(id);
+  }
+
+  private make(id: number): GoRecord {
     let r = this.map.get(id);
     if (r === undefined) this.map.set(id, (r = new GoRecord(id)));
+    if (id >>> 0 === id && id < MAX_DIRECT) {
+      const d = this.direct;
+      // Filled with undefined, not holes, so the array stays a fast one.
+      while (d.length <= id) d.push(undefined);
+      d[id] = r;
+    }
     return r;
   }
 }
+
+/** ids up to this many get a slot in the direct array (8 MB at most) */
+const MAX_DIRECT = 1 << 20;
