@@ -204,6 +204,14 @@ if (process.env.BENCH_ONLY !== "pprof") {
       `| ${c.name} | ${ow.toFixed(0)} ms | ${tw.toFixed(0)} ms | ${(tw / ow).toFixed(2)}x | ${oc.toFixed(0)} ms (${mbs(oc)}) | ${tc.toFixed(0)} ms (${mbs(tc)}) | ${(tc / oc).toFixed(2)}x | ${orss.toFixed(0)} MB | ${trss.toFixed(0)} MB | ${same ? "yes" : "NO"} |`,
     );
   }
+  // Issue 15's goal: `godiag trace` at least 2x faster than x/exp/trace's stats mode on the same file.
+  const last = rows[rows.length - 1];
+  if (last) {
+    const cpu = Math.min(...last.theirs.map((x) => x.cpuMs)) / Math.min(...last.ours.map((x) => x.cpuMs));
+    const wall = median(last.theirs.map((x) => x.ms)) / median(last.ours.map((x) => x.ms));
+    const verdict = (r) => (r >= 2 ? "met" : `missed (godiag takes ${(1 / r).toFixed(2)}x the peer's)`);
+    console.log(`\ngoal (issue 15): godiag trace >= 2.00x faster than x/exp/trace stats. CPU ratio (min/min) ${cpu.toFixed(2)}x: ${verdict(cpu)}; wall ratio (median/median) ${wall.toFixed(2)}x: ${verdict(wall)}.`);
+  }
 }
 
 // The other comparisons, each against its own peer, in the same run. Each script

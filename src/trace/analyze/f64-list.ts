@@ -3,16 +3,20 @@
 // more into a typed array to sort, cost several times their 8 bytes each.
 
 export class F64List {
-  private buf = new Float64Array(8);
+  /** the storage; buf[0, length) are the values (public so a hot caller can push inline) */
+  buf = new Float64Array(8);
   length = 0;
 
   push(x: number): void {
-    if (this.length === this.buf.length) {
-      const next = new Float64Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
+    if (this.length === this.buf.length) this.grow();
     this.buf[this.length++] = x;
+  }
+
+  /** Doubles the storage. */
+  grow(): void {
+    const next = new Float64Array(this.buf.length * 2);
+    next.set(this.buf);
+    this.buf = next;
   }
 
   /** The values, without copying (valid until the next push). */

@@ -6,8 +6,8 @@
 // interval of length w. "System" averages over GOMAXPROCS Ps; "per-P" gives each P its
 // own function and takes the lowest.
 
-import { EventKind, GoState, NO_GOROUTINE, ResourceKind, type TraceEvent } from "../model/event.js";
-import { IntMap } from "../read/intmap.js";
+import { EventKind, GoState, NO_GOROUTINE, ResourceKind, type StateTransition, type TraceEvent } from "../model/event.js";
+import { GoroutineTable, type GoRecord } from "./goroutine-table.js";
 
 export interface UtilFlags {
   /** count stop-the-world pauses that mention GC (go tool trace's "STW") */
@@ -48,7 +48,7 @@ function push(s: UtilSeries, t: number, u: number): void {
 const isGcStw = (name: string) => name.startsWith("stop-the-world") && name.includes("GC");
 const isAssist = (name: string) => name === "GC mark assist";
 const isSweep = (name: string) => name === "GC incremental sweep";
-const executing = (s: number | undefined) => s === GoState.Running || s === GoState.Syscall;
+const executing = (s: number | undefined): boolean => s === GoState.Running || s === GoState.Syscall;
 
 /** Builds the utilisation functions from the event stream (one pass). */
 export class MutatorUtilisation {
@@ -56,17 +56,20 @@ export class MutatorUtilisation {
   /** per P: GC activity depth and the series it writes */
   private ps: { gc: number; series: number }[] = [];
   private stw = 0;
-  private readonly inGc = new Set<number>();
-  private readonly bgMark = new Set<number>();
-  /** every goroutine's state (set on each transition: the reader's typed-array IntMap, not a Map) */
-  private readonly states = new IntMap<number>();
   private readonly procs: { time: number; n: number }[] = [];
   private nSync = 0;
   private lastTime = NaN;
   /** something that sets the utilisation changed since it was last recorded */
   private dirty = true;
 
-  constructor(readonly flags: UtilFlags) {}
+  /**
+   * table: the goroutine records shared with the other analyses of the pass (report.ts);
+   * each goroutine's last state, whether it is in a mark assist or a background mark worker
+   */
+  constructor(
+    readonly flags: UtilFlags,
+    private readonly table: GoroutineTable = new GoroutineTable(),
+  ) {}
 
   private p(proc: number): { gc: number } {
     this.dirty = true;
@@ -75,6 +78,15 @@ export class MutatorUtilisation {
   }
 
   event(ev: TraceEvent): void {
+    if (ev.kind === EventKind.StateTransition) {
+      const st = ev.stateTransition();
+      if (st.resource.kind === ResourceKind.Goroutine) this.goTransition(ev, st, this.table.at(st.resource.id));
+      else {
+        this.lastTime = ev.time;
+        if (this.ps.length > 0) this.record(ev.time);
+      }
+      return;
+    }
     const f = this.flags;
     const t = ev.time;
     this.lastTime = t;
@@ -96,7 +108,7 @@ export class MutatorUtilisation {
         else if (f.sweep && isSweep(r.name)) this.p(ev.proc).gc++;
         else if (f.assist && isAssist(r.name)) {
           this.p(ev.proc).gc++;
-          if (r.scope.kind === ResourceKind.Goroutine && r.scope.id !== NO_GOROUTINE) this.inGc.add(r.scope.id);
+          if (r.scope.kind === ResourceKind.Goroutine && r.scope.id !== NO_GOROUTINE) this.table.at(r.scope.id).mmuInGc = true;
         }
         break;
       }
@@ -109,31 +121,42 @@ export class MutatorUtilisation {
         else if (f.sweep && isSweep(r.name)) this.p(ev.proc).gc--;
         else if (f.assist && isAssist(r.name)) {
           this.p(ev.proc).gc--;
-          if (r.scope.kind === ResourceKind.Goroutine) this.inGc.delete(r.scope.id);
+          if (r.scope.kind === ResourceKind.Goroutine) {
+            const g = this.table.get(r.scope.id);
+            if (g) g.mmuInGc = false;
+          }
         }
-        break;
-      }
-      case EventKind.StateTransition: {
-        const st = ev.stateTransition();
-        if (st.resource.kind !== ResourceKind.Goroutine) break;
-        const g = st.resource.id;
-        if (this.inGc.has(g) || this.bgMark.has(g)) {
-          if (!executing(st.from) && executing(st.to)) this.p(ev.proc).gc++;
-          else if (executing(st.from) && !executing(st.to)) this.p(ev.proc).gc--;
-        }
-        this.states.set(g, st.to);
         break;
       }
       case EventKind.Label: {
         const l = ev.label().label;
         // Dedicated workers empty their P, so per P they delay no goroutine directly.
         if (f.background && l.startsWith("GC ") && l !== "GC (idle)" && !(f.perProc && l === "GC (dedicated)")) {
-          this.bgMark.add(ev.goroutine);
+          this.table.at(ev.goroutine).mmuBgMark = true;
           this.p(ev.proc).gc++;
         }
         break;
       }
     }
+    this.record(t);
+  }
+
+  /** A goroutine's transition; rec is its record (the shared table's). */
+  goTransition(ev: TraceEvent, st: StateTransition, rec: GoRecord): void {
+    const t = ev.time;
+    this.lastTime = t;
+    if (this.ps.length === 0) return; // nothing is defined before GOMAXPROCS is known
+    if (rec.mmuInGc || rec.mmuBgMark) {
+      if (!executing(st.from) && executing(st.to)) this.p(ev.proc).gc++;
+      else if (executing(st.from) && !executing(st.to)) this.p(ev.proc).gc--;
+    }
+    rec.mmuState = st.to;
+    if (this.dirty) this.record(t);
+  }
+
+  /** Record the utilisation at t if anything that sets it changed. */
+  private record(t: number): void {
+    const f = this.flags;
     // Recording an unchanged utilisation is a no-op (push merges equal values), so skip it.
     if (!this.dirty) return;
     this.dirty = false;
@@ -171,7 +194,7 @@ export class MutatorUtilisation {
   private activeAtStart(ev: TraceEvent, name: string): void {
     this.dirty = true;
     const f = this.flags;
-    const counts = (f.sweep && isSweep(name)) || (f.assist && isAssist(name) && executing(this.states.get(ev.goroutine)));
+    const counts = (f.sweep && isSweep(name)) || (f.assist && isAssist(name) && executing(this.table.get(ev.goroutine)?.mmuState));
     if (!counts || f.perProc) return;
     const s = this.out[0];
     let pi = 0;

@@ -6,27 +6,13 @@
 // the start). godiag additionally keeps each complete scheduler wait for latency
 // distributions and the stack a goroutine was created with.
 
-import { EventKind, GoState, NO_PROC, ProcState, ResourceKind, type TraceEvent, type TraceTables } from "../model/event.js";
-import { IntMap } from "../read/intmap.js";
+import { EventKind, GoState, NO_PROC, ProcState, ResourceKind, type StateTransition, type TraceEvent, type TraceTables } from "../model/event.js";
 import { addTo, cloneStats, emptyStats, subStats, type ExecStats } from "./exec-stats.js";
 import { F64List } from "./f64-list.js";
+import { freshPending, UNSET, type GState, type GoroutineSummary, type RegionSummary } from "./goroutine-summary.js";
+import { GoroutineTable, type GoRecord } from "./goroutine-table.js";
 
-const UNSET = -1;
-
-export interface RegionSummary {
-  task: number;
-  type: string;
-  goroutine: number;
-  /** NaN when the region began before the trace (or is a synthetic inherited region) */
-  startNs: number;
-  /** NaN when the region had not ended by the end of the trace */
-  endNs: number;
-  stats: ExecStats;
-  /** true for go tool trace's fabricated region: a goroutine created inside a region inherits its task */
-  inherited: boolean;
-  /** no enclosing active region of the same task on the same goroutine (counts once toward the task) */
-  outermost: boolean;
-}
+export type { GoroutineSummary, RegionSummary } from "./goroutine-summary.js";
 
 export interface TaskSummary {
   id: number;
@@ -39,57 +25,13 @@ export interface TaskSummary {
   goroutines: Set<number>;
 }
 
-export interface GoroutineSummary {
-  id: number;
-  /** the start function (root frame of its stacks); "" when never seen with a stack */
-  name: string;
-  createdNs: number;
-  /** NaN: never ran in the trace */
-  startNs: number;
-  /** NaN: did not end in the trace */
-  endNs: number;
-  /** the stack of the creating call site (GoCreate's stack), 0 when not created in the trace */
-  createStack: number;
-  /** the first stack seen for it (its root frame names the goroutine), 0 if none */
-  firstStack: number;
-  stats: ExecStats;
-  /** each complete Runnable -> Running wait, ns */
-  schedWaits: F64List;
-  regions: RegionSummary[];
-}
-
-interface Pending {
-  lastStart: number;
-  lastRunnable: number;
-  /** start of an observed Runnable period (not one inherited from a generation start) */
-  waitSince: number;
-  lastBlock: number;
-  lastBlockReason: string;
-  lastSyscall: number;
-  lastSyscallBlock: number;
-  lastRange: Map<string, number>;
-  active: RegionSummary[];
-}
-
-function freshPending(): Pending {
-  return {
-    lastStart: UNSET,
-    lastRunnable: UNSET,
-    waitSince: UNSET,
-    lastBlock: UNSET,
-    lastBlockReason: "",
-    lastSyscall: UNSET,
-    lastSyscallBlock: UNSET,
-    lastRange: new Map(),
-    active: [],
-  };
-}
-
-interface GState {
-  g: GoroutineSummary;
-  p: Pending;
-  /** TotalTime is set once, at the goroutine's end (as Go does) */
-  totalSet: boolean;
+/** Moves the block time summed for one reason into the goroutine's stats. */
+function flushBlock(s: GState): void {
+  const p = s.p;
+  if (p.blockCacheReason === null) return;
+  addTo(s.g.stats.blockNs, p.blockCacheReason, p.blockCacheNs);
+  p.blockCacheReason = null;
+  p.blockCacheNs = -0;
 }
 
 /** Go's IsSystemGoroutine: runtime.* start functions except runtime.main, and unnamed ones. */
@@ -98,9 +40,7 @@ export function isSystemGoroutine(name: string): boolean {
 }
 
 export class Summarizer {
-  // Looked up on every goroutine transition: the reader's typed-array int map, plus a list
-  // for the final pass.
-  private readonly gs = new IntMap<GState>();
+  /** every goroutine's state, in order of first sight, for the final pass */
   private readonly all: GState[] = [];
   readonly tasks = new Map<number, TaskSummary>();
   private readonly syscallingP = new Map<number, number>();
@@ -109,16 +49,27 @@ export class Summarizer {
   private lastTs = UNSET;
   private syncTs = UNSET;
 
+  /** table: the goroutine records shared with the other analyses of the pass (report.ts) */
+  constructor(private readonly table: GoroutineTable = new GoroutineTable()) {}
+
+  /** goroutine id -> its state (a goroutine's state lives in the shared record) */
+  private sg(id: number): GState | undefined {
+    return this.table.get(id)?.sum ?? undefined;
+  }
+
   event(ev: TraceEvent, tables: TraceTables): void {
+    if (ev.kind === EventKind.StateTransition) {
+      const st = ev.stateTransition();
+      if (st.resource.kind === ResourceKind.Goroutine) this.goTransition(ev, st, this.table.at(st.resource.id), tables);
+      else this.otherTransition(ev, st);
+      return;
+    }
     const t = ev.time;
     if (this.syncTs === UNSET) this.syncTs = t;
     this.lastTs = t;
     switch (ev.kind) {
       case EventKind.Sync:
         this.syncTs = t;
-        break;
-      case EventKind.StateTransition:
-        this.transition(ev, tables);
         break;
       case EventKind.RangeBegin:
       case EventKind.RangeActive:
@@ -163,7 +114,8 @@ export class Summarizer {
     return task;
   }
 
-  private newG(id: number, created: number): GState {
+  private newG(rec: GoRecord, created: number): GState {
+    const id = rec.id;
     const g: GoroutineSummary = {
       id,
       name: "",
@@ -177,36 +129,44 @@ export class Summarizer {
       regions: [],
     };
     const s: GState = { g, p: freshPending(), totalSet: false };
-    const old = this.gs.get(id);
+    const old = rec.sum;
     // An id seen again replaces its summary (as go tool trace's map does).
     if (old) this.all[this.all.indexOf(old)] = s;
     else this.all.push(s);
-    this.gs.set(id, s);
+    rec.sum = s;
     return s;
   }
 
-  private transition(ev: TraceEvent, tables: TraceTables): void {
-    const st = ev.stateTransition();
+  /** A proc's (or another resource's) transition. */
+  otherTransition(ev: TraceEvent, st: StateTransition): void {
     const t = ev.time;
+    if (this.syncTs === UNSET) this.syncTs = t;
+    this.lastTs = t;
     if (st.resource.kind === ResourceKind.Proc) {
       // A P going idle while its goroutine is in a syscall: the syscall now blocks.
       if (st.from !== st.to && st.to === ProcState.Idle) {
         const goid = this.syscallingP.get(st.resource.id);
         if (goid !== undefined) {
-          const s = this.gs.get(goid);
+          const s = this.sg(goid);
           if (s) s.p.lastSyscallBlock = t;
           this.syscallingP.delete(st.resource.id);
         }
       }
-      return;
     }
-    if (st.resource.kind !== ResourceKind.Goroutine || st.from === st.to) return;
-    const id = st.resource.id;
-    let s = this.gs.get(id);
+  }
+
+  /** A goroutine's transition; rec is its record. */
+  goTransition(ev: TraceEvent, st: StateTransition, rec: GoRecord, tables: TraceTables): void {
+    const t = ev.time;
+    if (this.syncTs === UNSET) this.syncTs = t;
+    this.lastTs = t;
+    if (st.from === st.to) return;
+    const id = rec.id;
+    let s = rec.sum ?? undefined;
     switch (st.from) {
       case GoState.Undetermined: {
         // Seen for the first time at a generation start: it was in `to` since the sync.
-        s = this.newG(id, this.syncTs);
+        s = this.newG(rec, this.syncTs);
         const g = s.g.stats;
         const d = t - this.syncTs;
         if (st.to === GoState.Running) g.execNs += d;
@@ -219,10 +179,10 @@ export class Summarizer {
         break;
       }
       case GoState.NotExist: {
-        s = this.newG(id, t);
+        s = this.newG(rec, t);
         s.g.createStack = ev.stack;
         // A goroutine created inside a region inherits its task (a synthetic region).
-        const creator = ev.goroutine >= 0 ? this.gs.get(ev.goroutine) : undefined;
+        const creator = ev.goroutine >= 0 ? this.sg(ev.goroutine) : undefined;
         const top = creator?.p.active[creator.p.active.length - 1];
         if (top) {
           s.p.active.push({
@@ -246,8 +206,16 @@ export class Summarizer {
         break;
       case GoState.Waiting:
         if (s && s.p.lastBlock !== UNSET) {
-          addTo(s.g.stats.blockNs, s.p.lastBlockReason, t - s.p.lastBlock);
-          s.p.lastBlock = UNSET;
+          // addTo(stats.blockNs, reason, ns), batched: while the reason repeats the time is
+          // summed here and only a change of reason (or a snapshot) goes to the Map (two hash
+          // lookups a block were a fifth of this analysis).
+          const p = s.p;
+          if (p.blockCacheReason !== p.lastBlockReason) {
+            flushBlock(s);
+            p.blockCacheReason = p.lastBlockReason;
+          }
+          p.blockCacheNs += t - p.lastBlock;
+          p.lastBlock = UNSET;
         }
         break;
       case GoState.Runnable:
@@ -256,7 +224,12 @@ export class Summarizer {
           s.p.lastRunnable = UNSET;
         }
         if (s && s.p.waitSince !== UNSET) {
-          if (st.to === GoState.Running) s.g.schedWaits.push(t - s.p.waitSince);
+          if (st.to === GoState.Running) {
+            // schedWaits.push, inline: V8 did not inline the call here (it profiled on its own).
+            const w = s.g.schedWaits;
+            if (w.length === w.buf.length) w.grow();
+            w.buf[w.length++] = t - s.p.waitSince;
+          }
           s.p.waitSince = UNSET;
         }
         break;
@@ -316,6 +289,7 @@ export class Summarizer {
 
   /** The goroutine's stats as if it stopped at `now` (pending intervals closed). */
   private snapshot(s: GState, now: number): ExecStats {
+    flushBlock(s);
     const r = cloneStats(s.g.stats);
     if (!s.totalSet && r.totalNs === 0) r.totalNs = now - s.g.createdNs;
     const p = s.p;
@@ -348,10 +322,10 @@ export class Summarizer {
   private rangeBegin(ev: TraceEvent): void {
     const r = ev.range();
     let s: GState | undefined;
-    if (r.scope.kind === ResourceKind.Goroutine) s = this.gs.get(r.scope.id);
+    if (r.scope.kind === ResourceKind.Goroutine) s = this.sg(r.scope.id);
     else if (r.scope.kind === ResourceKind.Proc) {
       // P-scoped ranges (sweeps) go to the goroutine on the P, if it ends them too.
-      s = ev.goroutine >= 0 ? this.gs.get(ev.goroutine) : undefined;
+      s = ev.goroutine >= 0 ? this.sg(ev.goroutine) : undefined;
       if (s) this.rangesP.set(`${r.scope.id}\u0000${r.name}`, ev.goroutine);
     }
     if (!s) return;
@@ -367,12 +341,12 @@ export class Summarizer {
   private rangeEnd(ev: TraceEvent): void {
     const r = ev.range();
     let s: GState | undefined;
-    if (r.scope.kind === ResourceKind.Goroutine) s = this.gs.get(r.scope.id);
+    if (r.scope.kind === ResourceKind.Goroutine) s = this.sg(r.scope.id);
     else if (r.scope.kind === ResourceKind.Proc) {
       const key = `${r.scope.id}\u0000${r.name}`;
       const goid = this.rangesP.get(key);
       if (goid !== undefined) {
-        if (goid === ev.goroutine) s = this.gs.get(goid);
+        if (goid === ev.goroutine) s = this.sg(goid);
         this.rangesP.delete(key);
       }
     }
@@ -384,7 +358,7 @@ export class Summarizer {
   }
 
   private regionBegin(ev: TraceEvent): void {
-    const s = this.gs.get(ev.goroutine);
+    const s = this.sg(ev.goroutine);
     if (!s) return;
     const rg = ev.region();
     const outermost = !s.p.active.some((a) => !a.inherited && a.task === rg.task);
@@ -405,7 +379,7 @@ export class Summarizer {
   }
 
   private regionEnd(ev: TraceEvent): void {
-    const s = this.gs.get(ev.goroutine);
+    const s = this.sg(ev.goroutine);
     if (!s) return;
     let region = s.p.active.pop();
     if (!region) {

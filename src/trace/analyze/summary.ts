@@ -3,8 +3,8 @@
 // how busy the Ps were over time. Each is defined in docs/TRACE.md ("Definitions") the
 // way testdata/trace/oracle's stats mode computes it from x/exp/trace.
 
-import { EventKind, GoState, ResourceKind, type TraceEvent } from "../model/event.js";
-import { IntMap } from "../read/intmap.js";
+import { EventKind, GoState, ResourceKind, type StateTransition, type TraceEvent } from "../model/event.js";
+import { GoroutineTable, type GoRecord } from "./goroutine-table.js";
 import { TimeBins } from "./timebins.js";
 
 export interface DurStats {
@@ -77,12 +77,6 @@ export class SummaryAnalyzer {
     utilisation: [],
   };
   private readonly rangeStart = new Map<string, number>();
-  /**
-   * per goroutine: since when it has been runnable (NaN: not runnable). Looked up on every
-   * goroutine transition: a typed-array IntMap of mutable cells, not a Map<number, number>
-   * (whose values past 2^31 are boxed, an allocation per set).
-   */
-  private readonly runnableSince = new IntMap<{ t: number }>();
   private readonly worker = new Map<number, { kind: string; since: number }>();
   /** running goroutines and GOMAXPROCS over time, for the utilisation buckets (bounded memory) */
   private running = 0;
@@ -91,7 +85,16 @@ export class SummaryAnalyzer {
   /** when the first /sched/gomaxprocs metric came (NaN: none) */
   private firstProcsMetric = NaN;
 
+  /** table: the goroutine records shared with the other analyses of the pass (report.ts) */
+  constructor(private readonly table: GoroutineTable = new GoroutineTable()) {}
+
   event(ev: TraceEvent): void {
+    if (ev.kind === EventKind.StateTransition) {
+      const st = ev.stateTransition();
+      if (st.resource.kind === ResourceKind.Goroutine) this.goTransition(ev, st, this.table.at(st.resource.id));
+      else this.tick(ev.time);
+      return;
+    }
     const t = ev.time;
     if (Number.isNaN(this.first)) this.first = t;
     this.last = t;
@@ -139,34 +142,42 @@ export class SummaryAnalyzer {
       case EventKind.Log:
         s.logs++;
         break;
-      case EventKind.StateTransition: {
-        const st = ev.stateTransition();
-        if (st.resource.kind !== ResourceKind.Goroutine || st.from === st.to) break;
-        const id = st.resource.id;
-        if (st.from === GoState.NotExist) s.goroutinesCreated++;
-        if (st.to === GoState.NotExist) s.goroutinesEnded++;
-        if (st.from === GoState.Runnable || st.to === GoState.Runnable) {
-          let since = this.runnableSince.get(id);
-          if (!since) this.runnableSince.set(id, (since = { t: NaN }));
-          if (st.from === GoState.Runnable) {
-            if (!Number.isNaN(since.t) && st.to === GoState.Running) addDur(s.schedLatency, t - since.t);
-            since.t = NaN;
-          }
-          if (st.to === GoState.Runnable && st.from !== GoState.Undetermined) since.t = t;
-        }
-        if (st.to === GoState.NotExist) this.runnableSince.delete(id); // memory follows live goroutines
-        if (st.from === GoState.Running && this.worker.size > 0) {
-          const w = this.worker.get(id);
-          if (w) {
-            s.gcWorkerNs.set(w.kind, (s.gcWorkerNs.get(w.kind) ?? 0) + (t - w.since));
-            this.worker.delete(id);
-          }
-        }
-        if (st.from === GoState.Running) this.stepRunning(t, -1);
-        if (st.to === GoState.Running) this.stepRunning(t, +1);
-        break;
-      }
     }
+  }
+
+  private tick(t: number): void {
+    if (Number.isNaN(this.first)) this.first = t;
+    this.last = t;
+  }
+
+  /** A goroutine's transition; rec is its record (the shared table's). */
+  goTransition(ev: TraceEvent, st: StateTransition, rec: GoRecord): void {
+    const t = ev.time;
+    if (Number.isNaN(this.first)) this.first = t;
+    this.last = t;
+    const from = st.from;
+    const to = st.to;
+    if (from === to) return;
+    const s = this.s;
+    if (from === GoState.NotExist) s.goroutinesCreated++;
+    if (to === GoState.NotExist) s.goroutinesEnded++;
+    if (from === GoState.Runnable) {
+      if (to === GoState.Running && !Number.isNaN(rec.sumRunnableSince)) addDur(s.schedLatency, t - rec.sumRunnableSince);
+      rec.sumRunnableSince = NaN;
+    }
+    if (to === GoState.Runnable && from !== GoState.Undetermined) rec.sumRunnableSince = t;
+    if (to === GoState.NotExist) rec.sumRunnableSince = NaN; // as if its record were new
+    if (from === GoState.Running) {
+      if (this.worker.size > 0) {
+        const w = this.worker.get(rec.id);
+        if (w) {
+          s.gcWorkerNs.set(w.kind, (s.gcWorkerNs.get(w.kind) ?? 0) + (t - w.since));
+          this.worker.delete(rec.id);
+        }
+      }
+      this.stepRunning(t, -1);
+    }
+    if (to === GoState.Running) this.stepRunning(t, +1);
   }
 
   private stepRunning(t: number, d: number): void {

@@ -11,6 +11,9 @@ export class TimeBins {
   private origin = NaN;
   private lastT = NaN;
   private value = 0;
+  /** the bin lastT is in, and its end (ns from origin): most steps stay in one bin */
+  private curK = 0;
+  private curEnd = -Infinity;
 
   constructor(initialWidthNs = 1e5) {
     this.width = initialWidthNs;
@@ -26,6 +29,16 @@ export class TimeBins {
   /** Integrates the current value up to t. */
   advance(t: number): void {
     if (Number.isNaN(this.origin) || t <= this.lastT) return;
+    const end = t - this.origin;
+    if (end <= this.curEnd) {
+      // Within the current bin (the same sum the loop below would make: times are integers).
+      if (this.value !== 0) {
+        if (this.curK >= this.n) this.grow(this.curK);
+        this.bins[this.curK] += this.value * (end - (this.lastT - this.origin));
+      }
+      this.lastT = t;
+      return;
+    }
     while ((t - this.origin) / this.width > MAX_BINS) this.coarsen();
     let a = this.lastT - this.origin;
     const b = t - this.origin;
@@ -39,6 +52,8 @@ export class TimeBins {
       }
     }
     this.lastT = t;
+    this.curK = Math.floor(b / this.width);
+    this.curEnd = (this.curK + 1) * this.width;
   }
 
   private grow(k: number): void {
