@@ -28,6 +28,7 @@ const COMMANDS: Array<[string[], () => Promise<Register>]> = [
   [["flame"], async () => (await import("./commands/flame.js")).registerFlameCommand],
   [["gc"], async () => (await import("./commands/gc.js")).registerGcCommand],
   [["trace"], async () => (await import("./commands/trace.js")).registerTraceCommand],
+  [["probe"], async () => (await import("./commands/probe.js")).registerProbeCommand],
 ];
 
 /** The registrations needed for argv: the named command's, or all of them. */
