@@ -56,10 +56,10 @@ export interface Svc {
 }
 
 /** Start svc and wait for its "listening ADDR" line (burn mode prints none: resolves at once). */
-export function startSvc(bin: string, args: string[], opts: { taskset?: string } = {}): Promise<Svc> {
-  const child = opts.taskset
-    ? spawn("taskset", ["-c", opts.taskset, bin, ...args], { detached: true, stdio: ["ignore", "pipe", "pipe"] })
-    : spawn(bin, args, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+export function startSvc(bin: string, args: string[], opts: { taskset?: string; nice?: number } = {}): Promise<Svc> {
+  // nice and taskset exec the program: the pid stays the program's.
+  const argv = [...(opts.nice !== undefined ? ["nice", "-n", String(opts.nice)] : []), ...(opts.taskset ? ["taskset", "-c", opts.taskset] : []), bin, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));

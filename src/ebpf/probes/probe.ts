@@ -61,11 +61,22 @@ export async function runProbes(opts: ProbeOptions): Promise<ProbeOutput> {
     { bin, path, ...(pid !== undefined ? { pid } : { comm: basename(path) }), tids: pid !== undefined ? threadIds(pid) : [], ports, stackNs, funcs },
     probes,
   );
-  const startUnixMs = Date.now();
-  const netBefore = tcpExt(pid);
-  const cpuBefore = pid !== undefined ? cpuSeconds(pid) : undefined;
+  // The window starts when bpftrace has attached (seconds, on a loaded machine): the
+  // /proc counters are read from then on, so they cover the same time as the probes.
+  let startUnixMs = Date.now();
+  let netBefore = tcpExt(pid);
+  let cpuBefore = pid !== undefined ? cpuSeconds(pid) : undefined;
   let cpuLast = cpuBefore;
   let netLast = netBefore;
+  const onAttached = () => {
+    startUnixMs = Date.now();
+    netBefore = tcpExt(pid);
+    netLast = netBefore;
+    cpuBefore = pid !== undefined ? cpuSeconds(pid) : undefined;
+    cpuLast = cpuBefore;
+    fdSamples.length = 0;
+    sample();
+  };
   const fdSamples: NonNullable<ProbeReport["fds"]>["samples"] = [];
   const sample = () => {
     if (pid === undefined) return;
@@ -82,7 +93,7 @@ export async function runProbes(opts: ProbeOptions): Promise<ProbeOutput> {
   const timer = setInterval(sample, 1000);
   let run;
   try {
-    run = await runBpftrace({ script, seconds: opts.seconds, ...(pid !== undefined ? { targetPid: pid } : {}), targetPath: path, ...(opts.bpftrace ? { bpftrace: opts.bpftrace } : {}) });
+    run = await runBpftrace({ script, seconds: opts.seconds, ...(pid !== undefined ? { targetPid: pid } : {}), targetPath: path, onAttached, ...(opts.bpftrace ? { bpftrace: opts.bpftrace } : {}) });
   } finally {
     clearInterval(timer);
   }
@@ -102,7 +113,7 @@ export async function runProbes(opts: ProbeOptions): Promise<ProbeOutput> {
     },
     window: { seconds: run.seconds, startUnixMs, ...(run.sync ? { syncMonoNs: run.sync.monoNs, syncWall: run.sync.wall } : {}), endedBy: run.endedBy },
     probes: [...probes],
-    bpftrace: { attachedProbes: run.attachedProbes, lostEvents: run.lostEvents, errors: run.errors, removedUprobeEvents: run.removedUprobeEvents },
+    bpftrace: { attachedProbes: run.attachedProbes, lostEvents: run.lostEvents, lostStacks: run.lostStacks, errors: run.errors, removedUprobeEvents: run.removedUprobeEvents },
   };
   const profiles: ProbeOutput["profiles"] = [];
   const durationNanos = Math.round(run.seconds * 1e9);

@@ -12,7 +12,7 @@ export function renderProbeText(r: ProbeReport): string {
   const t = r.target;
   out.push(
     `eBPF probes: ${t.pid !== undefined ? `pid ${t.pid} ` : ""}${t.binary} (${t.goVersion}${t.stripped ? ", stripped" : ""}; offsets from ${t.offsetsFrom})`,
-    `window: ${r.window.seconds.toFixed(1)} s, ended by ${r.window.endedBy}; ${r.bpftrace.attachedProbes} probes attached, ${r.bpftrace.lostEvents} events lost`,
+    `window: ${r.window.seconds.toFixed(1)} s, ended by ${r.window.endedBy}; ${r.bpftrace.attachedProbes} probes attached, ${r.bpftrace.lostEvents} events lost${r.bpftrace.lostStacks ? `, ${r.bpftrace.lostStacks} stacks lost` : ""}`,
   );
   for (const n of t.notes) out.push(`note: ${n}`);
   for (const e of r.bpftrace.errors.slice(0, 5)) out.push(`bpftrace: ${e}`);

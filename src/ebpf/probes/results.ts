@@ -1,6 +1,7 @@
 // The probe report: bpftrace's maps turned into Go concepts (wait reasons by
 // name, syscalls by name, stacks by Go function), plus the /proc samples.
 
+import { availableParallelism } from "node:os";
 import type { GoBinary } from "../binary/gobinary.js";
 import { isObject, type JsonValue } from "./jsonpairs.js";
 import { buckets, mergeBuckets, summarise, type HistSummary } from "./hist.js";
@@ -49,7 +50,7 @@ export interface ProbeReport {
   };
   window: { seconds: number; startUnixMs: number; syncMonoNs?: string; syncWall?: string; endedBy: RawRun["endedBy"] };
   probes: ProbeName[];
-  bpftrace: { attachedProbes: number; lostEvents: number; errors: string[]; removedUprobeEvents: string[] };
+  bpftrace: { attachedProbes: number; lostEvents: number; lostStacks: number; errors: string[]; removedUprobeEvents: string[] };
   gopark?: { reasons: WaitReasonStat[]; readyToRunUs: HistSummary; goroutinesSeen: number };
   runq?: {
     latencyUs: HistSummary;
@@ -58,6 +59,8 @@ export interface ProbeReport {
     involuntarySwitches: number;
     voluntarySwitches: number;
     processCpuSeconds?: number;
+    /** CPUs of the machine (what a starved process could have used) */
+    machineCpus: number;
   };
   syscalls?: { bySyscall: SyscallStat[]; slowStacks: SlowSyscallStack[]; stackThresholdNs: number };
   cpu?: { onCpuSamples: number; offCpuNs: number };
@@ -129,6 +132,7 @@ export function runqResult(run: RawRun, cpu?: number): ProbeReport["runq"] {
     involuntarySwitches: num(run.maps.get("@involuntary")),
     voluntarySwitches: num(run.maps.get("@voluntary")),
     ...(cpu !== undefined ? { processCpuSeconds: cpu } : {}),
+    machineCpus: availableParallelism(),
   };
 }
 

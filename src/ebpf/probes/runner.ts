@@ -19,7 +19,9 @@ export interface RawRun {
   lostEvents: number;
   /** bpftrace's own stderr lines (RLIMIT_MEMLOCK noise removed) */
   errors: string[];
-  endedBy: "time" | "target-exit" | "signal" | "bpftrace-exit";
+  endedBy: "time" | "target-exit" | "signal" | "bpftrace-exit" | "killed";
+  /** stacks bpftrace could not print (stack map hash collisions, full map) */
+  lostStacks: number;
   exitCode: number | null;
   /** uprobe_events entries we had to remove afterwards */
   removedUprobeEvents: string[];
@@ -34,22 +36,29 @@ export interface RunOptions {
   /** path of the probed executable: its leftover uprobe_events are removed */
   targetPath: string;
   bpftrace?: string;
+  /** called once, when the probes are attached (BEGIN ran): the window starts */
+  onAttached?: () => void;
   /** a line of bpftrace output was not JSON (kept as an error) */
   maxLineBytes?: number;
 }
 
 const MAX_LINE = 64 << 20;
 const NOISE = /couldn't set RLIMIT_MEMLOCK|Could not determine instruction boundary|^\s*$/;
+const LOST_STACK = /failed to look up stack id/;
 
 export function runBpftrace(opts: RunOptions): Promise<RawRun> {
   const before = new Set(uprobeEvents());
-  const script = `${opts.script}interval:s:${Math.max(1, Math.round(opts.seconds))} { exit(); }\n`;
+  // A script gated by @on (script.ts) stops counting at the tick, before the slow detach.
+  const off = opts.script.includes("@on = 1;") ? "@on = 0; " : "";
+  const script = `${opts.script}interval:s:${Math.max(1, Math.round(opts.seconds))} { ${off}exit(); }\n`;
   const child = spawn(opts.bpftrace ?? "bpftrace", ["--unsafe", "-f", "json", "-e", script], {
     stdio: ["ignore", "pipe", "pipe"],
     // Maps keyed by goroutine or thread: room for busy services (default 4096).
-    env: { ...process.env, BPFTRACE_MAP_KEYS_MAX: "65536", BPFTRACE_STRLEN: "64" },
+    // No user symbols: we name frames ourselves (stripped binaries too), and bpftrace's own
+    // resolution of a Go binary's stacks made a 5 s run take a minute to print.
+    env: { ...process.env, BPFTRACE_MAP_KEYS_MAX: "65536", BPFTRACE_STRLEN: "64", BPFTRACE_NO_USER_SYMBOLS: "1" },
   });
-  const run: RawRun = { maps: new Map(), attachedProbes: 0, lostEvents: 0, errors: [], endedBy: "time", exitCode: null, removedUprobeEvents: [], seconds: opts.seconds };
+  const run: RawRun = { maps: new Map(), attachedProbes: 0, lostEvents: 0, lostStacks: 0, errors: [], endedBy: "time", exitCode: null, removedUprobeEvents: [], seconds: opts.seconds };
   const started = Date.now();
   let stopping = false;
   let killLater: NodeJS.Timeout | undefined;
@@ -58,7 +67,10 @@ export function runBpftrace(opts: RunOptions): Promise<RawRun> {
     stopping = true;
     run.endedBy = why;
     child.kill("SIGINT"); // bpftrace detaches and prints its maps
-    killLater = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    killLater = setTimeout(() => {
+      run.endedBy = "killed";
+      child.kill("SIGKILL");
+    }, 30_000);
   };
   const onSignal = () => stop("signal");
   process.on("SIGINT", onSignal);
@@ -72,11 +84,17 @@ export function runBpftrace(opts: RunOptions): Promise<RawRun> {
         }
       }, 200)
     : undefined;
-  // A bpftrace that ignores SIGINT or hangs is killed: the run is bounded.
-  const hardStop = setTimeout(() => child.kill("SIGKILL"), (opts.seconds + 60) * 1000);
+  // A bpftrace that ignores SIGINT or hangs is killed: the run is bounded (attaching
+  // and printing take seconds on a loaded machine, hence the margin).
+  const hardStop = setTimeout(() => {
+    run.endedBy = "killed";
+    stopping = true;
+    child.kill("SIGKILL");
+  }, (opts.seconds + 120) * 1000);
 
   createInterface({ input: child.stderr! }).on("line", (l) => {
-    if (!NOISE.test(l) && run.errors.length < 100) run.errors.push(l.slice(0, 500));
+    if (LOST_STACK.test(l)) run.lostStacks++;
+    else if (!NOISE.test(l) && run.errors.length < 100) run.errors.push(l.slice(0, 500));
   });
   const lines = createInterface({ input: child.stdout!, crlfDelay: Infinity });
   lines.on("line", (l) => {
@@ -100,7 +118,10 @@ export function runBpftrace(opts: RunOptions): Promise<RawRun> {
       for (const [name, val] of data.pairs) run.maps.set(name, val);
     } else if (type === "printf" && typeof data === "string") {
       const m = /\{"sync_mono_ns":(\d+),"sync_wall":"([\d.]+)"\}/.exec(data);
-      if (m) run.sync = { monoNs: m[1]!, wall: m[2]! };
+      if (m && !run.sync) {
+        run.sync = { monoNs: m[1]!, wall: m[2]! };
+        opts.onAttached?.();
+      }
     }
   });
   return new Promise((resolve) => {

@@ -41,7 +41,10 @@ const RUNTIME_FUNCS: Partial<Record<ProbeName, string[]>> = {
 };
 
 export async function generateScript(t: ScriptTarget, probes: readonly ProbeName[]): Promise<string> {
-  const F = t.pid !== undefined ? `pid == ${t.pid}` : `comm == "${t.comm!.slice(0, 15).replace(/["\\]/g, "")}"`;
+  const who = t.pid !== undefined ? `pid == ${t.pid}` : `comm == "${t.comm!.slice(0, 15).replace(/["\\]/g, "")}"`;
+  // @on gates every probe to the window from BEGIN (bpftrace runs it once all probes are
+  // attached, one by one) to the exit tick: counts of different probes cover the same time.
+  const F = `@on == 1 && ${who}`;
   const at = (addr: bigint): string => {
     const off = t.bin.elf.fileOffset(addr);
     if (off === undefined) throw new InputError(t.bin.file, `address 0x${addr.toString(16)} is not in the file`);
@@ -69,7 +72,7 @@ export async function generateScript(t: ScriptTarget, probes: readonly ProbeName
   if (probes.includes("runq")) {
     begin.push(...t.tids.slice(0, 4096).map((tid) => `@mine[${tid}] = 1;`));
     out.push(
-      `tracepoint:sched:sched_wakeup, tracepoint:sched:sched_wakeup_new /@mine[args->pid]/ { @rq_t[args->pid] = nsecs; }`,
+      `tracepoint:sched:sched_wakeup, tracepoint:sched:sched_wakeup_new /@on == 1 && @mine[args->pid]/ { @rq_t[args->pid] = nsecs; }`,
       // prev_state 0 (TASK_RUNNING, 0x100 TASK_REPORT_MAX bit aside): preempted, still runnable.
       `tracepoint:sched:sched_switch { if (${F}) { @mine[args->prev_pid] = 1; if ((args->prev_state & 0xff) == 0) { @rq_t[args->prev_pid] = nsecs; @involuntary = count(); } else { @voluntary = count(); } } $t = @rq_t[args->next_pid]; if ($t) { $d = nsecs - $t; @runq_us = hist($d / 1000); @runq_ns = sum($d); @runq_max_us = max($d / 1000); delete(@rq_t[args->next_pid]); } }`,
     );
@@ -97,7 +100,7 @@ export async function generateScript(t: ScriptTarget, probes: readonly ProbeName
     );
   }
   if (probes.includes("tcp")) {
-    const P = [F, ...t.ports.flatMap((p) => [`args->sport == ${p}`, `args->dport == ${p}`])].join(" || ");
+    const P = `@on == 1 && (${[who, ...t.ports.flatMap((p) => [`args->sport == ${p}`, `args->dport == ${p}`])].join(" || ")})`;
     out.push(
       // States (include/net/tcp_states.h): 1 ESTABLISHED, 2 SYN_SENT, 3 SYN_RECV, 7 CLOSE.
       `tracepoint:sock:inet_sock_set_state /args->protocol == 6 && (${P})/ { $sk = args->skaddr; if (args->newstate == 2) { @tcp_syn_t[$sk] = nsecs; } if (args->newstate == 1) { $t = @tcp_syn_t[$sk]; if ($t) { @tcp_connect_us = hist((nsecs - $t) / 1000); delete(@tcp_syn_t[$sk]); } @tcp_est_t[$sk] = nsecs; @tcp_established = count(); } if (args->newstate == 7) { $e = @tcp_est_t[$sk]; if ($e) { @tcp_life_ms = hist((nsecs - $e) / 1000000); @tcp_closed = count(); delete(@tcp_est_t[$sk]); } delete(@tcp_syn_t[$sk]); } }`,
@@ -119,10 +122,11 @@ export async function generateScript(t: ScriptTarget, probes: readonly ProbeName
     }
   }
   // Scratch maps are not results: clear them so the END dump holds only results.
+  begin.push("@on = 1;");
   out.unshift(`BEGIN { ${begin.join(" ")} }`);
   const text = out.join("\n");
-  const used = SCRATCH.filter((m) => text.includes(`${m}[`));
-  if (used.length > 0) out.push(`END { ${used.map((m) => `clear(${m});`).join(" ")} }`);
+  const used = [...SCRATCH.filter((m) => text.includes(`${m}[`)), "@on"];
+  out.push(`END { ${used.map((m) => `clear(${m});`).join(" ")} }`);
   return out.join("\n") + "\n";
 }
 

@@ -4,8 +4,8 @@
 //
 //	-mode work     requests do a little CPU, a mutex and channel hand-offs
 //	-mode fsync    each request appends a record and fsyncs it (main.saveOrder)
-//	-mode idle     a ticker wakes up every 2 ms and does ~50 µs of work: low CPU,
-//	               so a CPU-burning neighbour shows as run-queue latency
+//	-mode idle     a ticker wakes up every 2 ms and spins -tickwork iterations: a
+//	               service needing part of one CPU, starved by a CPU-burning neighbour
 //	-mode backlog  listen backlog 1 and a slow accept loop; a burst of dials
 //	               overflows the accept queue
 //	-mode burn     burn CPU on every P (the neighbour), no server
@@ -32,6 +32,7 @@ var (
 	seconds = flag.Int("seconds", 0, "run this long (0: until killed)")
 	clients = flag.Int("clients", 4, "in-process load clients")
 	dir     = flag.String("dir", os.TempDir(), "where fsync mode writes")
+	work    = flag.Int("tickwork", 20000, "idle mode: spin iterations per 2 ms tick")
 )
 
 var (
@@ -113,7 +114,7 @@ func load(addr, path string, stop <-chan struct{}) {
 }
 
 //go:noinline
-func tick() int { return spin(20000) }
+func tick() int { return spin(*work) }
 
 // smallBacklog listens with a backlog of 1 (net.Listen uses somaxconn).
 func smallBacklog() net.Listener {
@@ -185,7 +186,7 @@ func main() {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					c, err := net.DialTimeout("tcp", ln.Addr().String(), 300*time.Millisecond)
+					c, err := net.DialTimeout("tcp", ln.Addr().String(), 3*time.Second)
 					if err == nil {
 						c.Close()
 					}
