@@ -22,6 +22,10 @@ export const CATEGORIES = [
   "scheduler-latency",
   "stw-delay",
   "task-latency",
+  // from eBPF probes (rules/ebpf-*.ts)
+  "fsync-per-request",
+  "cpu-starvation",
+  "accept-queue-overflow",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

@@ -16,6 +16,10 @@ export const FILE_KINDS = [
   "trace", // runtime/trace execution trace
   "escape", // go build -gcflags=-m=2 output
   "proc", // /proc facts collected by godiag capture (JSON)
+  "ebpf", // godiag probe's report (ebpf.json): eBPF probes of the process
+  "ebpf-oncpu", // godiag probe: on-CPU stacks at 99 Hz (proto, a CPU profile)
+  "ebpf-offcpu", // godiag probe: off-CPU time by stack (proto)
+  "ebpf-syscalls", // godiag probe: slow syscall time by stack (proto)
   "other",
 ] as const;
 

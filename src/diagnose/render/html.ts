@@ -33,6 +33,9 @@ const FLAME_FOR: Record<Category, string[]> = {
   "scheduler-latency": ["cpu"],
   "stw-delay": ["cpu"],
   "task-latency": ["block"],
+  "fsync-per-request": ["cpu"],
+  "cpu-starvation": ["cpu"],
+  "accept-queue-overflow": [],
 };
 
 const FLAME_TITLES: Record<string, string> = {

@@ -19,6 +19,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -204,6 +205,9 @@ func main() {
 	must(err)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/work", handleWork)
+	// /debug/pprof, for godiag capture --ebpf (the probes join the pprof bundle).
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	path := "/work"
 	if *mode == "fsync" {
 		orders, err = os.Create(filepath.Join(*dir, fmt.Sprintf("orders-%d.log", os.Getpid())))
@@ -217,6 +221,7 @@ func main() {
 	}
 	go func() { _ = http.Serve(ln, mux) }()
 	fmt.Println("listening", ln.Addr())
+	fmt.Printf("listening on http://%s\n", ln.Addr())
 	for i := 0; i < *clients; i++ {
 		go load(ln.Addr().String(), path, stop)
 	}

@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { numberFlag, type IO } from "../flags.js";
 import { UsageError } from "../../../api/errors.js";
-import { parseProbeList, probe, renderProbeText, writeProbeFiles } from "../../../api/probe.js";
+import { parseProbeList, probe, renderProbeText, addProbeToBundle } from "../../../api/probe.js";
 
 interface ProbeFlags {
   pid?: string;
@@ -26,7 +26,7 @@ export function registerProbeCommand(program: Command, io: IO): void {
     .option("--probes <list>", "comma-separated: gopark,runq,syscalls,cpu,netpoll,tcp,fds,funcs (default: all but funcs)")
     .option("--func <name...>", "Go function(s) to time (entry and every RET; adds the funcs probe)")
     .option("--json", "print the report as JSON")
-    .option("-o, --output <dir>", "write ebpf.json and the profiles (ebpf-oncpu.pb.gz, ebpf-offcpu.pb.gz, ebpf-syscalls.pb.gz) there")
+    .option("-o, --output <dir>", "write ebpf.json, the profiles (ebpf-oncpu.pb.gz, ebpf-offcpu.pb.gz, ebpf-syscalls.pb.gz) and manifest.json there: a bundle godiag diagnose reads")
     .action(async (f: ProbeFlags) => {
       if ((f.pid === undefined) === (f.binary === undefined)) throw new UsageError("probe: give exactly one of --pid PID or --binary PATH");
       const out = await probe({
@@ -36,7 +36,7 @@ export function registerProbeCommand(program: Command, io: IO): void {
         ...(f.probes ? { probes: parseProbeList(f.probes) } : {}),
         ...(f.func ? { funcs: f.func } : {}),
       });
-      if (f.output) writeProbeFiles(f.output, out);
+      if (f.output) addProbeToBundle(f.output, out);
       io.out(f.json ? JSON.stringify(out.report, null, 2) + "\n" : renderProbeText(out.report));
       if (out.report.window.endedBy === "signal") process.exitCode = 130;
     });
