@@ -203,6 +203,7 @@ const SUITES = [
   ["flame graphs", "bench/flame.mjs"],
   ["capture overhead", "bench/capture-overhead.mjs"],
   ["regular expressions: re2js vs V8", "bench/regexp.mjs"],
+  ["eBPF probe overhead (root, bpftrace)", "bench/ebpf-overhead.mjs"],
 ];
 if (process.env.BENCH_ONLY === undefined) {
   for (const [title, script] of SUITES) {
