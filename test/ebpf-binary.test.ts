@@ -5,7 +5,9 @@
 // the module proxy; skipped with a message when it cannot be downloaded).
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import fc from "fast-check";
+import { InputError } from "../src/core/input/index.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { findFunc, readGoBinary, retAddresses, OFFSET_TABLE, WAIT_REASON_TABLE, Elf, waitReasonsFromSymtab, type RuntimeOffsets } from "../src/ebpf/index.js";
@@ -135,6 +137,33 @@ describe.skipIf(VERSIONS.length === 0)("Go binaries", () => {
 });
 
 describe("bad binaries", () => {
+  it.skipIf(!hasGo)("byte flips in the headers and tables: the binary reads, or one InputError (no crash, no hang)", () => {
+    const good = readFileSync(buildSvc("1.26", true));
+    const elf = Elf.read(buildSvc("1.26", true));
+    const pcln = elf.section(".gopclntab")!;
+    const shoff = Number(good.readBigUInt64LE(0x28));
+    const phoff = Number(good.readBigUInt64LE(0x20));
+    // Where a flip changes what the readers trust: ELF/program/section headers, the pclntab header and function table.
+    const regions: [number, number][] = [[0, 64], [phoff, phoff + 56 * 8], [shoff, shoff + 64 * 30], [pcln.offset, pcln.offset + 128], [pcln.offset + 128, pcln.offset + 64 * 1024]];
+    const file = join(ROOT, "test-output/ebpf/flipped");
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: regions.length - 1 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (r, at, x) => {
+        const [from, to] = regions[r]!;
+        const data = Buffer.from(good);
+        const off = from + (at % (to - from));
+        data[off] = data[off]! ^ x;
+        writeFileSync(file, data);
+        try {
+          readGoBinary(file);
+        } catch (e) {
+          expect(e, String(e)).toBeInstanceOf(InputError);
+          expect((e as Error).message.split("\n")).toHaveLength(1);
+        }
+      }),
+      { numRuns: 40, seed: 16 },
+    );
+  });
+
   it("a truncated or non-ELF file is one line naming the file", () => {
     const dir = join(ROOT, "test-output/ebpf");
     const notElf = join(dir, "not-elf");
