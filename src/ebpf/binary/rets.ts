@@ -6,15 +6,26 @@
 
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the package's own types are unreachable (see the .d.ts)
 /// <reference path="./capstone-wasm.d.ts" />
-import { Capstone, Const, loadCapstone } from "capstone-wasm";
-import { InputError } from "../../core/input/index.js";
+import type { Capstone } from "capstone-wasm";
+import { InputError, UsageError } from "../../core/input/index.js";
 import type { GoBinary } from "./gobinary.js";
 import type { GoFunc } from "./pclntab.js";
 
 let loaded: Promise<Capstone> | undefined;
 
 function decoder(): Promise<Capstone> {
-  const p = loaded ?? loadCapstone().then(() => new Capstone(Const.CS_ARCH_X86, Const.CS_MODE_64));
+  // Loaded on first use: its WebAssembly module costs start-up time no other command should pay.
+  const p =
+    loaded ??
+    import("capstone-wasm").then(
+      async (cs) => {
+        await cs.loadCapstone();
+        return new cs.Capstone(cs.Const.CS_ARCH_X86, cs.Const.CS_MODE_64);
+      },
+      () => {
+        throw new UsageError("the x86-64 decoder (npm package capstone-wasm) is not installed next to godiag: reinstall godiag");
+      },
+    );
   loaded = p;
   return p;
 }
