@@ -59,7 +59,8 @@ export function runBpftrace(opts: RunOptions): Promise<RawRun> {
     env: { ...process.env, BPFTRACE_MAP_KEYS_MAX: "65536", BPFTRACE_STRLEN: "64", BPFTRACE_NO_USER_SYMBOLS: "1" },
   });
   const run: RawRun = { maps: new Map(), attachedProbes: 0, lostEvents: 0, lostStacks: 0, errors: [], endedBy: "time", exitCode: null, removedUprobeEvents: [], seconds: opts.seconds };
-  const started = Date.now();
+  // The window starts when BEGIN runs (all probes attached), not at spawn.
+  let attachedAt = Date.now();
   let stopping = false;
   let killLater: NodeJS.Timeout | undefined;
   const stop = (why: RawRun["endedBy"]) => {
@@ -120,6 +121,7 @@ export function runBpftrace(opts: RunOptions): Promise<RawRun> {
       const m = /\{"sync_mono_ns":(\d+),"sync_wall":"([\d.]+)"\}/.exec(data);
       if (m && !run.sync) {
         run.sync = { monoNs: m[1]!, wall: m[2]! };
+        attachedAt = Date.now();
         opts.onAttached?.();
       }
     }
@@ -137,7 +139,7 @@ export function runBpftrace(opts: RunOptions): Promise<RawRun> {
       run.exitCode = code;
       if (!stopping && code !== 0) run.endedBy = "bpftrace-exit";
       run.removedUprobeEvents = removeLeftovers(before, opts.targetPath);
-      run.seconds = Math.min(opts.seconds, (Date.now() - started) / 1000);
+      run.seconds = Math.min(opts.seconds, (Date.now() - attachedAt) / 1000);
       resolve(run);
     };
     child.on("error", (e) => {
