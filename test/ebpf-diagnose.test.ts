@@ -62,9 +62,10 @@ describe.skipIf(!canRun)("diagnose from eBPF", () => {
   it("probe -o of a service starved by a CPU-burning neighbour: cpu-starvation", async () => {
     const bin = buildSvc("1.26");
     // As in ebpf-probes.test.ts: the service at idle priority, the neighbour burning its core.
-    const target = spawn("chrt", ["--idle", "0", "taskset", "-c", "0", bin, "-mode", "idle", "-tickwork", "300000", "-seconds", "60"], { detached: true, stdio: "ignore" });
+    // CPU 1 (ebpf-probes.test.ts uses CPU 0): the two files may run at the same time.
+    const target = spawn("chrt", ["--idle", "0", "taskset", "-c", "1", bin, "-mode", "idle", "-tickwork", "300000", "-seconds", "60"], { detached: true, stdio: "ignore" });
     started.push({ child: target, pid: target.pid!, addr: "", output: () => "", stop: async () => void (target.exitCode === null && target.kill("SIGKILL")) });
-    started.push(await startSvc(bin, ["-mode", "burn", "-seconds", "40"], { taskset: "0" }));
+    started.push(await startSvc(bin, ["-mode", "burn", "-seconds", "40"], { taskset: "1" }));
     await new Promise((r) => setTimeout(r, 500));
     const dir = join(mkdtempSync(join(tmpdir(), "godiag-ebpf-")), "probe");
     const r = runCli(["probe", "--pid", String(target.pid), "--seconds", "3", "--probes", "runq", "-o", dir], { timeoutMs: 120_000 });
