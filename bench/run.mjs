@@ -225,6 +225,7 @@ const SUITES = [
   ["capture overhead", "bench/capture-overhead.mjs"],
   ["regular expressions: re2js vs V8", "bench/regexp.mjs"],
   ["packet captures: godiag pcap vs tshark", "bench/pcap.mjs"],
+  ["eBPF probe overhead (root, bpftrace)", "bench/ebpf-overhead.mjs"],
 ];
 if (process.env.BENCH_ONLY === undefined) {
   for (const [title, script] of SUITES) {

@@ -115,6 +115,8 @@ async function buildCli() {
     chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     logLevel: 'warning',
+    // capstone-wasm finds its .wasm next to its own module (import.meta.url): keep it a package import.
+    external: ['capstone-wasm'],
     banner: { js: "import { createRequire as __godiagRequire } from 'node:module'; const require = __godiagRequire(import.meta.url);" },
   });
 }

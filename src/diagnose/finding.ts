@@ -24,6 +24,10 @@ export const CATEGORIES = [
   "task-latency",
   // from packet captures (rules/net-latency.ts)
   "network-latency",
+  // from eBPF probes (rules/ebpf-*.ts)
+  "fsync-per-request",
+  "cpu-starvation",
+  "accept-queue-overflow",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

@@ -32,6 +32,7 @@ const COMMANDS: Array<[string[], () => Promise<Register>]> = [
   [["serve"], async () => (await import("./commands/serve.js")).registerServeCommand],
   [["pcap"], async () => (await import("./commands/pcap.js")).registerPcapCommand],
   [["http"], async () => (await import("./commands/http.js")).registerHttpCommand],
+  [["probe"], async () => (await import("./commands/probe.js")).registerProbeCommand],
 ];
 
 /** The registrations needed for argv: the named command's, or all of them. */

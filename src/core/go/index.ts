@@ -6,3 +6,4 @@ export * from "./stacks.js";
 export * from "./waitclass.js";
 export * from "./syscalls.js";
 export * from "./memlimit.js";
+export * from "./buildinfo.js";

@@ -18,6 +18,10 @@ export const FILE_KINDS = [
   "proc", // /proc facts collected by godiag capture (JSON)
   "pcap", // tcpdump's capture of the service's port (godiag capture --pcap)
   "netaudit", // the host's network limits and accept-queue counters (godiag capture --pcap, local target; JSON)
+  "ebpf", // godiag probe's report (ebpf.json): eBPF probes of the process
+  "ebpf-oncpu", // godiag probe: on-CPU stacks at 99 Hz (proto, a CPU profile)
+  "ebpf-offcpu", // godiag probe: off-CPU time by stack (proto)
+  "ebpf-syscalls", // godiag probe: slow syscall time by stack (proto)
   "other",
 ] as const;
 

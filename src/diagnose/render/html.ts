@@ -34,6 +34,9 @@ const FLAME_FOR: Record<Category, string[]> = {
   "stw-delay": ["cpu"],
   "task-latency": ["block"],
   "network-latency": ["cpu"],
+  "fsync-per-request": ["cpu"],
+  "cpu-starvation": ["cpu"],
+  "accept-queue-overflow": [],
 };
 
 const FLAME_TITLES: Record<string, string> = {

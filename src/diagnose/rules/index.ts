@@ -3,6 +3,9 @@
 import type { Rule } from "../rule.js";
 import { channelBackpressureRule } from "./channel-backpressure.js";
 import { cpuHotspotRule } from "./cpu-hotspot.js";
+import { ebpfAcceptQueueRule } from "./ebpf-accept-queue.js";
+import { ebpfFsyncRule } from "./ebpf-fsync.js";
+import { ebpfStarvationRule } from "./ebpf-starvation.js";
 import { gcRule } from "./gc.js";
 import { goroutineRule } from "./goroutines.js";
 import { httpClientRule } from "./http-client.js";
@@ -31,4 +34,8 @@ export const RULES: Rule[] = [
   traceTasksRule,
   // packet captures (godiag capture --pcap)
   netLatencyRule,
+  // eBPF probe reports (godiag probe, capture --ebpf)
+  ebpfFsyncRule,
+  ebpfStarvationRule,
+  ebpfAcceptQueueRule,
 ];

@@ -7,6 +7,8 @@
 // failed; the manifest says which and why), 130 interrupted (Ctrl-C; the
 // bundle holds what arrived before).
 
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { durationFlag, numberFlag, parseBytes, type IO } from "../flags.js";
 import { captureBundle, targetRoot, type CaptureOptions, checkOnly } from "../../../api/capture.js";
@@ -120,8 +122,9 @@ export function registerCaptureCommand(program: Command, io: IO): void {
     .argument("<url>", "the service, http://host:port")
     .option("-o, --output <path>", "bundle directory, or a .tar.gz (default ./godiag-capture-HOST-PORT-TIME)")
     .option("--pid <n>", "local process for /proc facts (default: the one listening on the URL's port)")
-    .option("--pcap", "also run tcpdump on the service's port for the CPU window (capture.pcap) and, for a local target, audit the host's network limits (netaudit.json); needs root or CAP_NET_RAW");
-  addCaptureFlags(cmd).action(async (url: string, f: CaptureFlags) => {
+    .option("--pcap", "also run tcpdump on the service's port for the CPU window (capture.pcap) and, for a local target, audit the host's network limits (netaudit.json); needs root or CAP_NET_RAW")
+    .option("--ebpf", "also run the eBPF probes (godiag probe) for --seconds and add them to the bundle (root, bpftrace)");
+  addCaptureFlags(cmd).action(async (url: string, f: CaptureFlags & { ebpf?: boolean }) => {
     let opts: CaptureOptions;
     try {
       const root = targetRoot(url);
@@ -133,7 +136,30 @@ export function registerCaptureCommand(program: Command, io: IO): void {
       process.exitCode = EXIT.USAGE;
       return;
     }
-    process.exitCode = await runCapture(url, opts, io, f.quiet ?? false);
+    if (f.ebpf && /\.(tar\.gz|tgz)$/.test(opts.out ?? "")) {
+      io.err("godiag capture: --ebpf needs a directory output (-o DIR), not a .tar.gz\n");
+      process.exitCode = EXIT.USAGE;
+      return;
+    }
+    if (!f.ebpf) {
+      process.exitCode = await runCapture(url, opts, io, f.quiet ?? false);
+      return;
+    }
+    // The probes run alongside the capture, over the CPU profile's window.
+    const { addProbeToBundle, probeDuringCapture } = await import("../../../api/probe.js");
+    const probing = probeDuringCapture(url, opts.pid ?? undefined, opts.seconds);
+    let code = await runCapture(url, opts, io, f.quiet ?? false);
+    const result = await probing;
+    if (code === EXIT.USAGE && !existsSync(join(opts.out!, "manifest.json"))) {
+      process.exitCode = code;
+      return;
+    }
+    addProbeToBundle(opts.out!, result);
+    if ("error" in result) {
+      io.err(`godiag capture: eBPF probes: ${result.error}\n`);
+      if (code === EXIT.OK) code = EXIT.PARTIAL;
+    }
+    process.exitCode = code;
   });
 }
 

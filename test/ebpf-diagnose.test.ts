@@ -1,0 +1,98 @@
+// diagnose from eBPF, end to end through the CLI: faults only eBPF sees, in real
+// Go programs, named by the finding (and the function, when there is one).
+// Needs root and bpftrace (skipped with the reason otherwise; CI has them).
+
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { available } from "./helpers/available.js";
+import { buildSvc, ebpfMissing, startSvc, type Svc } from "./helpers/ebpf.js";
+import { runCli } from "./helpers/run.js";
+
+const missing = ebpfMissing();
+const canRun = available(missing === undefined, `eBPF (${missing})`) && available(spawnSync("go", ["version"]).status === 0, "go");
+
+interface Json {
+  findings: { category: string; functions: string[]; severity: string; evidence: { kind: string; numbers: Record<string, number> }[] }[];
+}
+
+const started: Svc[] = [];
+beforeAll(() => {
+  if (canRun) spawnSync("sh", ["-c", "mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug"]);
+});
+afterAll(async () => {
+  for (const s of started) await s.stop();
+});
+
+function diagnose(dir: string): Json {
+  const r = runCli(["diagnose", dir, "--json"], { timeoutMs: 60_000 });
+  expect(r.stderr).toBe("");
+  return JSON.parse(r.stdout) as Json;
+}
+
+describe.skipIf(!canRun)("diagnose from eBPF", () => {
+  it("capture --ebpf of a handler that fsyncs per request: fsync-per-request naming main.saveOrder, seen only by eBPF", async () => {
+    const s = await startSvc(buildSvc("1.26"), ["-mode", "fsync", "-clients", "2", "-seconds", "90"]);
+    started.push(s);
+    const dir = join(mkdtempSync(join(tmpdir(), "godiag-ebpf-")), "bundle");
+    const r = runCli(["capture", `http://${s.addr}`, "--seconds", "3", "--ebpf", "-q", "-o", dir], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { files: { path: string; kind: string }[] };
+    expect(manifest.files.map((f) => f.kind)).toEqual(expect.arrayContaining(["cpu", "ebpf", "ebpf-oncpu", "ebpf-offcpu", "ebpf-syscalls"]));
+    const f = diagnose(dir).findings.find((x) => x.category === "fsync-per-request");
+    expect(f).toBeDefined();
+    expect(f!.functions[0]).toBe("main.saveOrder");
+    expect(f!.evidence[0]!.kind).toContain("seen only by eBPF");
+  }, 180_000);
+
+  it("probe -o of a listener with backlog 1 under bursts: accept-queue-overflow", async () => {
+    const s = await startSvc(buildSvc("1.26"), ["-mode", "backlog", "-seconds", "60"]);
+    started.push(s);
+    const dir = join(mkdtempSync(join(tmpdir(), "godiag-ebpf-")), "probe");
+    const r = runCli(["probe", "--pid", String(s.pid), "--seconds", "4", "--probes", "tcp,fds", "-o", dir], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const f = diagnose(dir).findings.find((x) => x.category === "accept-queue-overflow");
+    expect(f).toBeDefined();
+    expect(f!.evidence[0]!.numbers.listen_overflows).toBeGreaterThan(0);
+    expect(f!.evidence[0]!.kind).toContain("seen only by eBPF");
+  }, 180_000);
+
+  it("probe -o of a service starved by a CPU-burning neighbour: cpu-starvation", async () => {
+    const bin = buildSvc("1.26");
+    // As in ebpf-probes.test.ts: the service at idle priority, the neighbour burning its core.
+    // CPU 1 (ebpf-probes.test.ts uses CPU 0): the two files may run at the same time.
+    const target = spawn("chrt", ["--idle", "0", "taskset", "-c", "1", bin, "-mode", "idle", "-tickwork", "300000", "-seconds", "60"], { detached: true, stdio: "ignore" });
+    started.push({ child: target, pid: target.pid!, addr: "", output: () => "", stop: async () => void (target.exitCode === null && target.kill("SIGKILL")) });
+    started.push(await startSvc(bin, ["-mode", "burn", "-seconds", "40"], { taskset: "1" }));
+    await new Promise((r) => setTimeout(r, 500));
+    const dir = join(mkdtempSync(join(tmpdir(), "godiag-ebpf-")), "probe");
+    const r = runCli(["probe", "--pid", String(target.pid), "--seconds", "3", "--probes", "runq", "-o", dir], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const f = diagnose(dir).findings.find((x) => x.category === "cpu-starvation");
+    expect(f).toBeDefined();
+    expect(f!.evidence[0]!.numbers.runq_wait_ns / 1e9).toBeGreaterThan(f!.evidence[0]!.numbers.process_cpu_seconds!);
+  }, 180_000);
+});
+
+describe("probe without what it needs: one line, exit 2", () => {
+  it("a bad --probes list", () => {
+    const r = runCli(["probe", "--pid", "1", "--probes", "gopark,nosuch"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^godiag: --probes: unknown probe "nosuch".*\n$/);
+  });
+  it("neither --pid nor --binary", () => {
+    const r = runCli(["probe"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+  it.skipIf(!canRun)("no bpftrace on PATH: says what to install", () => {
+    const r = spawnSync(process.execPath, [join(process.cwd(), "dist/godiag.mjs"), "probe", "--pid", String(process.pid), "--seconds", "1"], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: "/nonexistent" },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^godiag: bpftrace not found: install it \(Debian\/Ubuntu: apt-get install bpftrace\)\n$/);
+  });
+});

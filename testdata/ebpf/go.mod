@@ -1,0 +1,3 @@
+module godiag.test/ebpf
+
+go 1.19
