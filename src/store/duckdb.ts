@@ -1,0 +1,301 @@
+// The embedded store: one DuckDB file in the data directory. Each batch is one
+// transaction (DuckDB's write-ahead log makes a commit durable), so kill -9 loses
+// only the batch being written; DuckDB replays its log on the next open.
+// Content rows (functions, mappings, locations, stacks) are appended only when
+// their id is new; the known ids are loaded once at open.
+
+import { DuckDBInstance, listValue, LIST, BIGINT, timestampValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { statSync } from "node:fs";
+import type { Profile } from "../core/model/index.js";
+import { rebuildProfile } from "./rebuild.js";
+import { TABLES, headerJson, parseHeader } from "./schema.js";
+import type { Batch, FunctionRow, LocationRow, MappingRow, ProfileStore, RangeQuery, SampleRow, SeriesPoint, StackRow, StoreStats, TopPoint } from "./types.js";
+import { mergeHeaders } from "./rebuild.js";
+
+const ts = (ms: number) => timestampValue(BigInt(Math.round(ms)) * 1000n);
+
+function ddl(): string[] {
+  return TABLES.map((t) => `CREATE TABLE IF NOT EXISTS ${t.name} (${t.columns.map((c) => `${c.name} ${c.type}`).join(", ")})`);
+}
+
+export class DuckStore implements ProfileStore {
+  private readonly known = { functions: new Set<bigint>(), mappings: new Set<bigint>(), locations: new Set<bigint>(), stacks: new Set<bigint>() };
+  private constructor(
+    private readonly file: string,
+    private readonly instance: DuckDBInstance,
+    private readonly db: DuckDBConnection,
+  ) {}
+
+  static async open(file: string, opts: { readOnly?: boolean } = {}): Promise<DuckStore> {
+    const instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: "READ_ONLY" } : { threads: "2" });
+    const db = await instance.connect();
+    const s = new DuckStore(file, instance, db);
+    if (!opts.readOnly) for (const q of ddl()) await db.run(q);
+    if (!opts.readOnly) await s.loadKnown();
+    return s;
+  }
+
+  private async loadKnown(): Promise<void> {
+    for (const t of ["functions", "mappings", "locations", "stacks"] as const) {
+      const r = await this.db.runAndReadAll(`SELECT id FROM ${t}`);
+      for (const [id] of r.getRowsJS()) this.known[t].add(id as bigint);
+    }
+  }
+
+  async write(batch: Batch): Promise<void> {
+    const added = { functions: [] as bigint[], mappings: [] as bigint[], locations: [] as bigint[], stacks: [] as bigint[] };
+    await this.db.run("BEGIN TRANSACTION");
+    try {
+      const ap = async (t: string): Promise<DuckDBAppender> => this.db.createAppender(t);
+      const [fa, ma, la, sa, sc, sm, me, du, ev] = await Promise.all(["functions", "mappings", "locations", "stacks", "scrapes", "samples", "metrics", "dumps", "events"].map(ap));
+      const fresh = (t: keyof typeof added, id: bigint): boolean => {
+        if (this.known[t].has(id)) return false;
+        this.known[t].add(id);
+        added[t].push(id);
+        return true;
+      };
+      for (const s of batch.scrapes) {
+        const p = s.profile;
+        for (const f of p.functions) if (fresh("functions", f.id)) appendFunction(fa!, f);
+        for (const m of p.mappings) if (fresh("mappings", m.id)) appendMapping(ma!, m);
+        for (const l of p.locations) if (fresh("locations", l.id)) appendLocation(la!, l);
+        for (const st of p.stacks) if (fresh("stacks", st.id)) appendStack(sa!, st);
+        sc!.appendVarchar(s.target);
+        sc!.appendVarchar(s.job);
+        sc!.appendVarchar(JSON.stringify(s.labels));
+        sc!.appendTimestamp(ts(s.timeMs));
+        sc!.appendVarchar(s.type);
+        sc!.appendVarchar(headerJson(p.header));
+        sc!.appendBigInt(BigInt(s.rawBytes));
+        sc!.appendBigInt(BigInt(p.samples.length));
+        sc!.appendBigInt(0n);
+        sc!.endRow();
+        const types = p.header.sampleTypes.map((t) => t.type);
+        const t = ts(s.timeMs);
+        for (const r of p.samples)
+          for (let k = 0; k < types.length; k++) {
+            if (r.values[k] === 0) continue;
+            sm!.appendVarchar(s.target);
+            sm!.appendTimestamp(t);
+            sm!.appendVarchar(s.type);
+            sm!.appendVarchar(types[k]!);
+            sm!.appendBigInt(r.stack);
+            sm!.appendVarchar(r.labels);
+            sm!.appendBigInt(BigInt(r.values[k]!));
+            sm!.appendBigInt(0n);
+            sm!.endRow();
+          }
+      }
+      for (const m of batch.metrics) {
+        me!.appendVarchar(m.target);
+        me!.appendTimestamp(ts(m.timeMs));
+        me!.appendVarchar(m.name);
+        me!.appendDouble(m.value);
+        me!.endRow();
+      }
+      for (const d of batch.dumps) {
+        du!.appendVarchar(d.target);
+        du!.appendTimestamp(ts(d.timeMs));
+        du!.appendBigInt(BigInt(d.goroutines));
+        du!.appendBlob(d.gz);
+        du!.endRow();
+      }
+      for (const e of batch.events) {
+        ev!.appendVarchar(e.target);
+        ev!.appendTimestamp(ts(e.timeMs));
+        ev!.appendVarchar(e.kind);
+        ev!.appendVarchar(e.name);
+        ev!.appendVarchar(e.severity);
+        ev!.appendVarchar(e.message);
+        ev!.endRow();
+      }
+      for (const a of [fa, ma, la, sa, sc, sm, me, du, ev]) a!.closeSync();
+      await this.db.run("COMMIT");
+    } catch (e) {
+      await this.db.run("ROLLBACK").catch(() => undefined);
+      // What this batch added is not in the database: forget it was known.
+      for (const t of Object.keys(added) as Array<keyof typeof added>) for (const id of added[t]) this.known[t].delete(id);
+      throw e;
+    }
+  }
+
+  private async rows(sql: string, values: DuckDBValue[] = []): Promise<unknown[][]> {
+    return (await this.db.runAndReadAll(sql, values)).getRowsJS() as unknown[][];
+  }
+
+  async mergedProfile(q: RangeQuery): Promise<Profile | null> {
+    const where = "target = $1 AND profile = $2 AND ts >= epoch_ms($3::BIGINT) AND ts <= epoch_ms($4::BIGINT)";
+    const args: DuckDBValue[] = [q.target, q.type, BigInt(Math.floor(q.fromMs)), BigInt(Math.ceil(q.toMs))];
+    const headers = (await this.rows(`SELECT header FROM scrapes WHERE ${where} ORDER BY ts`, args)).map((r) => parseHeader(r[0] as string));
+    if (headers.length === 0) return null;
+    const types = mergeHeaders(headers).sampleTypes.map((t) => t.type);
+    // Sum in the database: a 24 h range of a target is millions of rows, its result a few thousand.
+    await this.db.run("CREATE OR REPLACE TEMP TABLE q_samples AS SELECT stack_id, labels, sample_type, SUM(value)::DOUBLE AS v FROM samples WHERE " + where + " GROUP BY ALL", args);
+    const bySample = new Map<string, SampleRow>();
+    for (const [stack, labels, type, v] of await this.rows("SELECT stack_id, labels, sample_type, v FROM q_samples ORDER BY stack_id, labels")) {
+      const k = types.indexOf(type as string);
+      if (k < 0) continue;
+      const key = `${stack}|${labels}`;
+      let row = bySample.get(key);
+      if (!row) bySample.set(key, (row = { stack: stack as bigint, labels: labels as string, values: new Array<number>(types.length).fill(0) }));
+      row.values[k] = v as number;
+    }
+    await this.db.run("CREATE OR REPLACE TEMP TABLE q_stacks AS SELECT DISTINCT id, location_ids, leaf FROM stacks WHERE id IN (SELECT stack_id FROM q_samples)");
+    await this.db.run("CREATE OR REPLACE TEMP TABLE q_locs AS SELECT DISTINCT * FROM locations WHERE id IN (SELECT UNNEST(location_ids) FROM q_stacks)");
+    const stacks = new Map<bigint, StackRow>();
+    for (const [id, locs, leaf] of await this.rows("SELECT * FROM q_stacks")) stacks.set(id as bigint, { id: id as bigint, locations: locs as bigint[], leaf: leaf as string });
+    const locations = new Map<bigint, LocationRow>();
+    for (const [id, mapping, address, folded, fns, lines] of await this.rows("SELECT * FROM q_locs"))
+      locations.set(id as bigint, { id: id as bigint, mapping: mapping as bigint, address: address as bigint, isFolded: folded as boolean, lineFunctions: fns as bigint[], lineNumbers: (lines as bigint[]).map(Number) });
+    const functions = new Map<bigint, FunctionRow>();
+    for (const [id, name, sys, file, start] of await this.rows("SELECT DISTINCT * FROM functions WHERE id IN (SELECT UNNEST(line_functions) FROM q_locs)"))
+      functions.set(id as bigint, { id: id as bigint, name: name as string, systemName: sys as string, filename: file as string, startLine: Number(start) });
+    const mappings = new Map<bigint, MappingRow>();
+    for (const [id, start, limit, offset, file, buildId, flags] of await this.rows(
+      "SELECT DISTINCT * FROM mappings WHERE id IN (SELECT mapping_id FROM q_locs) OR id IN (SELECT UNNEST($1::BIGINT[]))",
+      [listValue(headers.map((h) => h.mainMapping))],
+    ))
+      mappings.set(id as bigint, { id: id as bigint, start: start as bigint, limit: limit as bigint, offset: offset as bigint, file: file as string, buildId: buildId as string, flags: flags as number });
+    return rebuildProfile({ headers, samples: [...bySample.values()], stacks, locations, functions, mappings });
+  }
+
+  async series(target: string, name: string, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
+    const r = await this.rows("SELECT epoch_ms(ts), value FROM metrics WHERE target = $1 AND name = $2 AND ts >= epoch_ms($3::BIGINT) AND ts <= epoch_ms($4::BIGINT) ORDER BY ts", [
+      target,
+      name,
+      BigInt(Math.floor(fromMs)),
+      BigInt(Math.ceil(toMs)),
+    ]);
+    return r.map(([t, v]) => ({ timeMs: Number(t), value: v as number }));
+  }
+
+  async topFunctions(q: RangeQuery, bucketMs: number, n: number): Promise<TopPoint[]> {
+    const first = await this.rows("SELECT header FROM scrapes WHERE target = $1 AND profile = $2 AND ts >= epoch_ms($3::BIGINT) ORDER BY ts LIMIT 1", [q.target, q.type, BigInt(Math.floor(q.fromMs))]);
+    if (first.length === 0) return [];
+    const h = parseHeader(first[0]![0] as string);
+    const type = h.defaultSampleType || h.sampleTypes[h.sampleTypes.length - 1]!.type;
+    const r = await this.rows(
+      `SELECT epoch_ms(b), leaf, v FROM (
+         SELECT time_bucket(to_milliseconds($6::BIGINT), s.ts, TIMESTAMP '1970-01-01') AS b, st.leaf AS leaf, SUM(s.value)::DOUBLE AS v
+         FROM samples s JOIN stacks st ON st.id = s.stack_id
+         WHERE s.target = $1 AND s.profile = $2 AND s.sample_type = $5 AND s.ts >= epoch_ms($3::BIGINT) AND s.ts <= epoch_ms($4::BIGINT)
+         GROUP BY 1, 2
+         QUALIFY row_number() OVER (PARTITION BY b ORDER BY v DESC, leaf) <= $7::BIGINT)
+       ORDER BY 1, 3 DESC, 2`,
+      [q.target, q.type, BigInt(Math.floor(q.fromMs)), BigInt(Math.ceil(q.toMs)), type, BigInt(bucketMs), BigInt(n)],
+    );
+    return r.map(([t, f, v]) => ({ timeMs: Number(t), function: f as string, value: v as number }));
+  }
+
+  async targets(): Promise<string[]> {
+    return (await this.rows("SELECT DISTINCT target FROM scrapes ORDER BY 1")).map((r) => r[0] as string);
+  }
+
+  async compact(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void> {
+    const cut = BigInt(Math.floor(nowMs - retentionMs));
+    await this.db.run("BEGIN TRANSACTION");
+    try {
+      for (const t of ["scrapes", "samples", "metrics", "dumps", "events"]) await this.db.run(`DELETE FROM ${t} WHERE ts < epoch_ms($1::BIGINT)`, [cut]);
+      const old = BigInt(Math.floor(nowMs - downsampleAfterMs));
+      const res = BigInt(resolutionMs);
+      // Samples: one row per bucket, (stack, labels, sample type), summed as pprof's merge would.
+      await this.db.run(
+        `CREATE OR REPLACE TEMP TABLE ds AS SELECT target, time_bucket(to_milliseconds($2::BIGINT), ts, TIMESTAMP '1970-01-01') AS ts, profile, sample_type, stack_id, labels, SUM(value)::BIGINT AS value, $2::BIGINT AS resolution_ms
+         FROM samples WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0 GROUP BY ALL`,
+        [old, res],
+      );
+      await this.db.run("DELETE FROM samples WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0", [old]);
+      await this.db.run("INSERT INTO samples SELECT * FROM ds");
+      // Scrapes: the headers of a bucket merged like the profiles (earliest time, summed duration).
+      const rows = await this.rows(
+        `SELECT target, job, labels, epoch_ms(time_bucket(to_milliseconds($2::BIGINT), ts, TIMESTAMP '1970-01-01')), profile, list(header ORDER BY ts), SUM(raw_bytes), SUM(samples)
+         FROM scrapes WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0 GROUP BY ALL`,
+        [old, res],
+      );
+      await this.db.run("DELETE FROM scrapes WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0", [old]);
+      if (rows.length > 0) {
+        const a = await this.db.createAppender("scrapes");
+        for (const [target, job, labels, t, profile, headers, raw, n] of rows) {
+          a.appendVarchar(target as string);
+          a.appendVarchar(job as string);
+          a.appendVarchar(labels as string);
+          a.appendTimestamp(ts(Number(t)));
+          a.appendVarchar(profile as string);
+          a.appendVarchar(headerJson(mergeHeaders((headers as string[]).map(parseHeader))));
+          a.appendBigInt(BigInt(raw as bigint));
+          a.appendBigInt(BigInt(n as bigint));
+          a.appendBigInt(res);
+          a.endRow();
+        }
+        a.closeSync();
+      }
+      await this.db.run("COMMIT");
+    } catch (e) {
+      await this.db.run("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async stats(): Promise<StoreStats> {
+    const one = async (sql: string): Promise<number> => Number((await this.rows(sql))[0]![0]);
+    let bytesOnDisk = 0;
+    for (const f of [this.file, this.file + ".wal"])
+      try {
+        bytesOnDisk += statSync(f).size;
+      } catch {
+        // no log: everything is checkpointed
+      }
+    return {
+      scrapes: await one("SELECT count(*) FROM scrapes"),
+      samples: await one("SELECT count(*) FROM samples"),
+      stacks: await one("SELECT count(*) FROM stacks"),
+      locations: await one("SELECT count(*) FROM locations"),
+      functions: await one("SELECT count(*) FROM functions"),
+      bytesOnDisk,
+    };
+  }
+
+  /** Write the log into the database file (a smaller file; the next open replays nothing). */
+  async checkpoint(): Promise<void> {
+    await this.db.run("CHECKPOINT");
+  }
+
+  async close(): Promise<void> {
+    this.db.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function appendFunction(a: DuckDBAppender, f: FunctionRow): void {
+  a.appendBigInt(f.id);
+  a.appendVarchar(f.name);
+  a.appendVarchar(f.systemName);
+  a.appendVarchar(f.filename);
+  a.appendBigInt(BigInt(f.startLine));
+  a.endRow();
+}
+function appendMapping(a: DuckDBAppender, m: MappingRow): void {
+  a.appendBigInt(m.id);
+  a.appendUBigInt(m.start);
+  a.appendUBigInt(m.limit);
+  a.appendUBigInt(m.offset);
+  a.appendVarchar(m.file);
+  a.appendVarchar(m.buildId);
+  a.appendInteger(m.flags);
+  a.endRow();
+}
+function appendLocation(a: DuckDBAppender, l: LocationRow): void {
+  a.appendBigInt(l.id);
+  a.appendBigInt(l.mapping);
+  a.appendUBigInt(l.address);
+  a.appendBoolean(l.isFolded);
+  a.appendList(listValue(l.lineFunctions), LIST(BIGINT));
+  a.appendList(listValue(l.lineNumbers.map((n) => BigInt(n))), LIST(BIGINT));
+  a.endRow();
+}
+function appendStack(a: DuckDBAppender, s: StackRow): void {
+  a.appendBigInt(s.id);
+  a.appendList(listValue(s.locations), LIST(BIGINT));
+  a.appendVarchar(s.leaf);
+  a.endRow();
+}
