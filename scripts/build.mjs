@@ -73,6 +73,8 @@ async function buildCli() {
     chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     logLevel: 'warning',
+    // DuckDB is a native addon (a .node file per platform): loaded from node_modules at run time.
+    external: ['@duckdb/node-api', '@duckdb/node-bindings', '@clickhouse/client'],
     banner: { js: "import { createRequire as __godiagRequire } from 'node:module'; const require = __godiagRequire(import.meta.url);" },
   });
 }

@@ -7,10 +7,9 @@
 import { DuckDBInstance, listValue, LIST, BIGINT, timestampValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { statSync } from "node:fs";
 import type { Profile } from "../core/model/index.js";
-import { rebuildProfile } from "./rebuild.js";
+import { rebuildProfile, mergeHeaders } from "./rebuild.js";
 import { TABLES, headerJson, parseHeader } from "./schema.js";
 import type { Batch, FunctionRow, LocationRow, MappingRow, ProfileStore, RangeQuery, SampleRow, SeriesPoint, StackRow, StoreStats, TopPoint } from "./types.js";
-import { mergeHeaders } from "./rebuild.js";
 
 const ts = (ms: number) => timestampValue(BigInt(Math.round(ms)) * 1000n);
 

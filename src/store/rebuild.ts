@@ -4,7 +4,7 @@
 // the first scrape's sample types and main mapping first. The engines sum in SQL;
 // this only assembles the result.
 
-import { Profile, ProfileBuilder, emptyMapping, type LabelInput, type Mapping } from "../core/model/index.js";
+import { type Profile, ProfileBuilder, emptyMapping, type LabelInput, type Mapping } from "../core/model/index.js";
 import type { FunctionRow, LocationRow, MappingRow, ProfileHeaderRow, SampleRow, StackRow } from "./types.js";
 
 export interface MergeParts {

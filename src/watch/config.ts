@@ -91,6 +91,8 @@ export function parseWatchConfig(text: string, file: string): WatchConfig {
   for (const [i, j] of cfg.jobs.entries()) {
     if (j.timeoutMs > j.intervalMs)
       throw new InputError(file, `scrape_configs.${i}.scrape_timeout: ${j.timeoutMs / 1000}s is longer than scrape_interval ${j.intervalMs / 1000}s`, undefined, lineOf(doc, lines, ["scrape_configs", i]));
+    if (!Number.isInteger(j.profiles.cpuSeconds))
+      throw new InputError(file, `scrape_configs.${i}.profiles.cpu: Go's /debug/pprof/profile takes whole seconds`, undefined, lineOf(doc, lines, ["scrape_configs", i, "profiles", "cpu"]));
     if (j.profiles.cpuSeconds * 1000 >= j.timeoutMs)
       throw new InputError(file, `scrape_configs.${i}.profiles.cpu: ${j.profiles.cpuSeconds}s does not fit in scrape_timeout ${j.timeoutMs / 1000}s`, undefined, lineOf(doc, lines, ["scrape_configs", i, "profiles", "cpu"]));
   }

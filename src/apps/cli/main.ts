@@ -28,6 +28,8 @@ const COMMANDS: Array<[string[], () => Promise<Register>]> = [
   [["flame"], async () => (await import("./commands/flame.js")).registerFlameCommand],
   [["gc"], async () => (await import("./commands/gc.js")).registerGcCommand],
   [["trace"], async () => (await import("./commands/trace.js")).registerTraceCommand],
+  [["watch"], async () => (await import("./commands/watch.js")).registerWatchCommand],
+  [["query"], async () => (await import("./commands/query.js")).registerQueryCommand],
 ];
 
 /** The registrations needed for argv: the named command's, or all of them. */
