@@ -118,7 +118,8 @@ export class DuckStore implements ProfileStore {
     }
   }
 
-  private async rows(sql: string, values: DuckDBValue[] = []): Promise<unknown[][]> {
+  /** Rows of any SQL over the history (docs/WATCH.md shows the tables). */
+  async rows(sql: string, values: DuckDBValue[] = []): Promise<unknown[][]> {
     return (await this.db.runAndReadAll(sql, values)).getRowsJS() as unknown[][];
   }
 
