@@ -64,7 +64,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopAll();
-  for (const s of servers) s.closeAllConnections(), s.close();
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
   rmSync(tmp, { recursive: true, force: true });
 });
 
