@@ -29,6 +29,12 @@ if (!hasGo) {
   process.exit(1);
 }
 
+// BENCH_ONLY=watch: only the continuous-mode scale bench (bench/watch.mjs).
+if (process.env.BENCH_ONLY === "watch") {
+  const r = spawnSync(process.execPath, [join(ROOT, "bench/watch.mjs")], { stdio: "inherit", timeout: 60 * 60_000 });
+  process.exit(r.status ?? 1);
+}
+
 const onlyTrace = process.env.BENCH_ONLY === "trace";
 const pprof = join(OUT, "pprof");
 if (!onlyTrace && !existsSync(pprof)) {
@@ -203,6 +209,7 @@ const SUITES = [
   ["flame graphs", "bench/flame.mjs"],
   ["capture overhead", "bench/capture-overhead.mjs"],
   ["regular expressions: re2js vs V8", "bench/regexp.mjs"],
+  ["continuous mode: godiag watch at 200 targets", "bench/watch.mjs"],
 ];
 if (process.env.BENCH_ONLY === undefined) {
   for (const [title, script] of SUITES) {
