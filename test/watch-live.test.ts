@@ -166,6 +166,27 @@ describe("a fleet with a leak and bad targets", () => {
     expect(j.goroutines.at(-1)!.count).toBeGreaterThan(j.goroutines[0]!.count);
   });
 
+  it("gives timelines: goroutines, heap in use, GC CPU, and top functions that are the merged profile's", () => {
+    const r = runCli(["query", "--data", data, "--target", addr(healthy), "--type", "cpu", "--from", "-10m", "--json", "--bucket", "4"]);
+    expect(r.code).toBe(0);
+    const tl = JSON.parse(r.stdout) as { goroutines: unknown[]; heapInuseBytes: Array<{ bytes: number }>; gcCpuFraction: unknown[]; topFunctions: Array<{ time: string; function: string; value: number }> };
+    expect(tl.goroutines.length).toBeGreaterThanOrEqual(3);
+    expect(tl.heapInuseBytes.every((p) => p.bytes > 0)).toBe(true);
+    expect(tl.gcCpuFraction.length).toBe(tl.heapInuseBytes.length);
+    expect(tl.topFunctions.length).toBeGreaterThan(0);
+    // Every bucket's top functions are functions with flat CPU in pprof's view of the merged profile.
+    const merged = join(tmp, "tl-cpu.pb.gz");
+    expect(runCli(["query", "--data", data, "--target", addr(healthy), "--type", "cpu", "--from", "-10m", "-o", merged]).code).toBe(0);
+    const flat = new Set(
+      runPprof(["-top", "-nodecount=100000", merged])
+        .stdout.split("\n")
+        .filter((l) => /^\s*[\d.]+m?s /.test(l))
+        .map((l) => l.trim().split(/\s+/).slice(5).join(" ").replace(/ \(inline\)$/, "")),
+    );
+    for (const p of tl.topFunctions) expect(flat, p.function).toContain(p.function);
+    expect(new Set(tl.topFunctions.map((p) => p.time)).size).toBeGreaterThanOrEqual(2);
+  });
+
   for (const type of ["cpu", "heap", "goroutine"] as const)
     it(`the merged ${type} profile's top equals go tool pprof's merge of the same raw scrapes`, () => {
       const dir = join(raw, "good", addr(healthy).replace(":", "_"));
