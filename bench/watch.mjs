@@ -195,4 +195,12 @@ console.log(`| measure | value |
 | \`godiag query\` fixed cost (Node start-up, DuckDB open; an empty range) | ${Math.round(qEmpty.ms)} ms |
 | 24 h query, \`godiag query -o\` wall time (start-up included): cpu / heap | ${Math.round(qCpu.ms)} / ${Math.round(qHeap.ms)} ms |
 | 24 h \`--json\` wall time: goroutine count / cpu timelines | ${Math.round(qGor.ms)} / ${Math.round(qTl.ms)} ms |`);
+const byReason = {};
+for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrape_errors_total{"))) {
+  const key = `${/profile="([^"]+)"/.exec(l)[1]}:${/reason="([^"]+)"/.exec(l)[1]}`;
+  byReason[key] = (byReason[key] ?? 0) + Number(l.split(" ").pop());
+}
+const skipped = {};
+for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrapes_skipped_total{"))) skipped[/reason="([^"]+)"/.exec(l)[1]] = Number(l.split(" ").pop());
+console.log(`errors by profile:reason ${JSON.stringify(byReason)}; skipped by reason ${JSON.stringify(skipped)}`);
 if (results.scrapes.storeErrors > 0 || logLines.some((l) => /internal error/.test(l))) console.log(logLines.slice(-20).join("\n"));

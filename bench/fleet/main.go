@@ -9,9 +9,11 @@
 //
 //   - profile?seconds=S waits S seconds, then serves the latest real CPU profile
 //     (a profiler runs continuously, in -window slices) keeping the samples of its
-//     kind plus the unlabelled runtime ones, values scaled by a per-port factor;
-//   - heap, allocs, block, mutex, goroutine: the real profile of this moment, a
-//     per-port subset of its stacks (by stack hash), values scaled likewise;
+//     kind plus the unlabelled runtime ones, values scaled by a per-variant factor;
+//   - heap, allocs, block, mutex, goroutine: the real profile of the last -refresh,
+//     a per-variant subset of its stacks (by stack hash), values scaled likewise;
+//
+// (16 variants, port i serving variant i % 16, encoded in the background.)
 //   - /debug/vars: the real expvar (memstats).
 //
 // It writes the addresses as a Prometheus file_sd JSON file (-targets) and prints
@@ -130,14 +132,31 @@ var mu sync.Mutex // a contended lock: block and mutex profiles have something
 
 // ---- profiles ----
 
-type latest struct {
-	sync.Mutex
-	cpu  *profile.Profile
-	snap map[string]*profile.Profile
-	when map[string]time.Time
-}
+// Port i serves variant i % variants of each profile. The variants are encoded in
+// the background (every CPU slice; every -refresh for the others), so a request
+// costs the fleet process nothing but the write: 200 targets asking at once must
+// measure the watcher, not this process.
+const variants = 16
 
-var cur = latest{snap: map[string]*profile.Profile{}, when: map[string]time.Time{}}
+var (
+	refresh = flag.Duration("refresh", 5*time.Second, "how often heap/allocs/block/mutex/goroutine variants are re-taken")
+	cacheMu sync.RWMutex
+	cache   = map[string][][]byte{} // profile name -> variant -> gzipped proto
+)
+
+func store(name string, p *profile.Profile, byKind bool) {
+	out := make([][]byte, variants)
+	for v := 0; v < variants; v++ {
+		var buf bytes.Buffer
+		if err := vary(p.Copy(), v, byKind).Write(&buf); err != nil {
+			return
+		}
+		out[v] = buf.Bytes()
+	}
+	cacheMu.Lock()
+	cache[name] = out
+	cacheMu.Unlock()
+}
 
 func profileCPUForever() {
 	for {
@@ -148,33 +167,25 @@ func profileCPUForever() {
 		}
 		time.Sleep(*window)
 		pprof.StopCPUProfile()
-		p, err := profile.Parse(&buf)
-		if err == nil {
-			cur.Lock()
-			cur.cpu = p
-			cur.Unlock()
+		if p, err := profile.Parse(&buf); err == nil {
+			store("profile", p, true)
 		}
 	}
 }
 
-// snapshot: the real named profile, taken at most once a second for all ports.
-func snapshot(name string) (*profile.Profile, error) {
-	cur.Lock()
-	defer cur.Unlock()
-	if p, ok := cur.snap[name]; ok && time.Since(cur.when[name]) < time.Second {
-		return p.Copy(), nil
+func snapshotsForever() {
+	for {
+		for _, name := range []string{"heap", "allocs", "block", "mutex", "goroutine"} {
+			var buf bytes.Buffer
+			if err := pprof.Lookup(name).WriteTo(&buf, 0); err != nil {
+				continue
+			}
+			if p, err := profile.Parse(&buf); err == nil {
+				store(name, p, false)
+			}
+		}
+		time.Sleep(*refresh)
 	}
-	var buf bytes.Buffer
-	if err := pprof.Lookup(name).WriteTo(&buf, 0); err != nil {
-		return nil, err
-	}
-	p, err := profile.Parse(&buf)
-	if err != nil {
-		return nil, err
-	}
-	cur.snap[name] = p
-	cur.when[name] = time.Now()
-	return p.Copy(), nil
 }
 
 func stackHash(s *profile.Sample) uint32 {
@@ -187,17 +198,18 @@ func stackHash(s *profile.Sample) uint32 {
 	return h.Sum32()
 }
 
-// vary: port i's share of a real profile.
-func vary(p *profile.Profile, port int, byKind bool) *profile.Profile {
-	kind := strconv.Itoa(port % *kinds)
-	factor := 0.5 + float64(port%17)/16
+// vary: variant v's share of a real profile: the samples of kind v % kinds (CPU) or a
+// subset of the stacks (the others), values scaled by a per-variant factor.
+func vary(p *profile.Profile, v int, byKind bool) *profile.Profile {
+	kind := strconv.Itoa(v % *kinds)
+	factor := 0.5 + float64(v)/variants
 	var keep []*profile.Sample
 	for _, s := range p.Sample {
 		if byKind {
 			if k, ok := s.Label["kind"]; ok && k[0] != kind {
 				continue
 			}
-		} else if (stackHash(s)+uint32(port))%3 == 0 {
+		} else if (stackHash(s)+uint32(v))%3 == 0 {
 			continue
 		}
 		for j := range s.Value {
@@ -206,8 +218,16 @@ func vary(p *profile.Profile, port int, byKind bool) *profile.Profile {
 		keep = append(keep, s)
 	}
 	p.Sample = keep
-	p.TimeNanos = time.Now().UnixNano()
 	return p.Compact()
+}
+
+func cached(name string, port int) []byte {
+	cacheMu.RLock()
+	defer cacheMu.RUnlock()
+	if c := cache[name]; c != nil {
+		return c[port%variants]
+	}
+	return nil
 }
 
 func serve(port int, mux *http.ServeMux) {
@@ -221,28 +241,24 @@ func serve(port int, mux *http.ServeMux) {
 		case <-r.Context().Done():
 			return
 		}
-		cur.Lock()
-		p := cur.cpu
-		cur.Unlock()
-		if p == nil {
+		b := cached("profile", port)
+		if b == nil {
 			http.Error(w, "no CPU profile yet", http.StatusServiceUnavailable)
 			return
 		}
-		p = vary(p.Copy(), port, true)
-		p.DurationNanos = int64(sec) * 1e9
 		w.Header().Set("Content-Type", "application/octet-stream")
-		p.Write(w)
+		w.Write(b)
 	})
 	for _, name := range []string{"heap", "allocs", "block", "mutex", "goroutine"} {
 		name := name
 		mux.HandleFunc("/debug/pprof/"+name, func(w http.ResponseWriter, r *http.Request) {
-			p, err := snapshot(name)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
+			b := cached(name, port)
+			if b == nil {
+				http.Error(w, "not yet", http.StatusServiceUnavailable)
 				return
 			}
 			w.Header().Set("Content-Type", "application/octet-stream")
-			vary(p, port, false).Write(w)
+			w.Write(b)
 		})
 	}
 	mux.Handle("/debug/vars", expvar.Handler())
@@ -261,8 +277,9 @@ func main() {
 				f(r)
 				mu.Lock()
 				mu.Unlock()
-				// Kinds differ in how busy they are: kind 0 flat out, the last mostly idle.
-				time.Sleep(time.Duration(k) * 200 * time.Microsecond)
+				// Kinds differ in how busy they are; together they use about half a core,
+				// so that the fleet process can still answer 200 targets on a small machine.
+				time.Sleep(time.Duration(k+2) * time.Millisecond)
 			}
 		})
 		// Parked goroutines, a different number per kind.
@@ -271,6 +288,7 @@ func main() {
 		}
 	}
 	go profileCPUForever()
+	go snapshotsForever()
 	var addrs []string
 	var first string
 	for i := 0; i < *ports; i++ {

@@ -25,11 +25,14 @@ export class DuckStore implements ProfileStore {
     private readonly db: DuckDBConnection,
   ) {}
 
+  /** A second connection for hourly maintenance, so that writes are not held up. */
+  private maint: DuckDBConnection | null = null;
+
   static async open(file: string, opts: { readOnly?: boolean } = {}): Promise<DuckStore> {
     const instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: "READ_ONLY" } : { threads: "2" });
     const db = await instance.connect();
     const s = new DuckStore(file, instance, db);
-    if (!opts.readOnly) for (const q of ddl()) await db.run(q);
+    if (!opts.readOnly) for (const q of [...ddl(), "CREATE TABLE IF NOT EXISTS godiag_meta (key VARCHAR, value BIGINT)"]) await db.run(q);
     if (!opts.readOnly) await s.loadKnown();
     return s;
   }
@@ -192,29 +195,78 @@ export class DuckStore implements ProfileStore {
   }
 
   async compact(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void> {
-    const cut = BigInt(Math.floor(nowMs - retentionMs));
-    await this.db.run("BEGIN TRANSACTION");
+    await this.retainAndDownsample(nowMs, retentionMs, downsampleAfterMs, resolutionMs);
+    await this.sortHours(nowMs);
+  }
+
+  /**
+   * Rewrite each complete hour ordered by (target, profile, ts). Scrapes arrive
+   * interleaved across the fleet, so every row group of an hour holds every
+   * target; sorted, a target's rows sit in one or two row groups and DuckDB skips
+   * the others by their min/max — a 24 h query of one target reads that target's
+   * rows, not the fleet's. On its own connection: the writer keeps appending.
+   */
+  private async sortHours(nowMs: number): Promise<void> {
+    const hour = 3600_000;
+    const upTo = Math.floor(nowMs / hour) * hour - hour;
+    const db = this.maint ?? (this.maint = await this.instance.connect());
+    const done = await this.meta(db, "sorted_until");
+    let from = done;
+    if (from === 0) {
+      const first = (await db.runAndReadAll("SELECT epoch_ms(min(ts)) FROM samples")).getRowsJS()[0]?.[0];
+      if (first === null || first === undefined) return;
+      from = Math.floor(Number(first) / hour) * hour;
+    }
+    if (upTo <= from) return;
+    const args = [BigInt(from), BigInt(upTo)];
+    await db.run("BEGIN TRANSACTION");
     try {
-      for (const t of ["scrapes", "samples", "metrics", "dumps", "events"]) await this.db.run(`DELETE FROM ${t} WHERE ts < epoch_ms($1::BIGINT)`, [cut]);
+      for (const t of ["samples", "scrapes", "metrics"]) {
+        const range = "ts >= epoch_ms($1::BIGINT) AND ts < epoch_ms($2::BIGINT)";
+        await db.run(`CREATE OR REPLACE TEMP TABLE srt AS SELECT * FROM ${t} WHERE ${range} ORDER BY date_trunc('hour', ts), target, ${t === "metrics" ? "name" : "profile"}, ts`, args);
+        await db.run(`DELETE FROM ${t} WHERE ${range}`, args);
+        await db.run(`INSERT INTO ${t} SELECT * FROM srt`);
+      }
+      await db.run("DROP TABLE IF EXISTS srt");
+      await db.run("DELETE FROM godiag_meta WHERE key = 'sorted_until'");
+      await db.run("INSERT INTO godiag_meta VALUES ('sorted_until', $1::BIGINT)", [BigInt(upTo)]);
+      await db.run("COMMIT");
+    } catch (e) {
+      await db.run("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async meta(db: DuckDBConnection, key: string): Promise<number> {
+    const r = (await db.runAndReadAll("SELECT value FROM godiag_meta WHERE key = $1", [key])).getRowsJS();
+    return r.length > 0 ? Number(r[0]![0]) : 0;
+  }
+
+  private async retainAndDownsample(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void> {
+    const cut = BigInt(Math.floor(nowMs - retentionMs));
+    const db = this.maint ?? (this.maint = await this.instance.connect());
+    await db.run("BEGIN TRANSACTION");
+    try {
+      for (const t of ["scrapes", "samples", "metrics", "dumps", "events"]) await db.run(`DELETE FROM ${t} WHERE ts < epoch_ms($1::BIGINT)`, [cut]);
       const old = BigInt(Math.floor(nowMs - downsampleAfterMs));
       const res = BigInt(resolutionMs);
       // Samples: one row per bucket, (stack, labels, sample type), summed as pprof's merge would.
-      await this.db.run(
+      await db.run(
         `CREATE OR REPLACE TEMP TABLE ds AS SELECT target, time_bucket(to_milliseconds($2::BIGINT), ts, TIMESTAMP '1970-01-01') AS ts, profile, sample_type, stack_id, labels, SUM(value)::BIGINT AS value, $2::BIGINT AS resolution_ms
-         FROM samples WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0 GROUP BY ALL`,
+         FROM samples WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0 GROUP BY ALL ORDER BY 2, 1, 3`,
         [old, res],
       );
-      await this.db.run("DELETE FROM samples WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0", [old]);
-      await this.db.run("INSERT INTO samples SELECT * FROM ds");
+      await db.run("DELETE FROM samples WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0", [old]);
+      await db.run("INSERT INTO samples SELECT * FROM ds");
       // Scrapes: the headers of a bucket merged like the profiles (earliest time, summed duration).
-      const rows = await this.rows(
+      const rows = await rowsOf(db, 
         `SELECT target, job, labels, epoch_ms(time_bucket(to_milliseconds($2::BIGINT), ts, TIMESTAMP '1970-01-01')), profile, list(header ORDER BY ts), SUM(raw_bytes), SUM(samples)
          FROM scrapes WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0 GROUP BY ALL`,
         [old, res],
       );
-      await this.db.run("DELETE FROM scrapes WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0", [old]);
+      await db.run("DELETE FROM scrapes WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0", [old]);
       if (rows.length > 0) {
-        const a = await this.db.createAppender("scrapes");
+        const a = await db.createAppender("scrapes");
         for (const [target, job, labels, t, profile, headers, raw, n] of rows) {
           a.appendVarchar(target as string);
           a.appendVarchar(job as string);
@@ -229,9 +281,9 @@ export class DuckStore implements ProfileStore {
         }
         a.closeSync();
       }
-      await this.db.run("COMMIT");
+      await db.run("COMMIT");
     } catch (e) {
-      await this.db.run("ROLLBACK").catch(() => undefined);
+      await db.run("ROLLBACK").catch(() => undefined);
       throw e;
     }
   }
@@ -261,9 +313,14 @@ export class DuckStore implements ProfileStore {
   }
 
   async close(): Promise<void> {
+    this.maint?.closeSync();
     this.db.closeSync();
     this.instance.closeSync();
   }
+}
+
+async function rowsOf(db: DuckDBConnection, sql: string, values: DuckDBValue[] = []): Promise<unknown[][]> {
+  return (await db.runAndReadAll(sql, values)).getRowsJS() as unknown[][];
 }
 
 function appendFunction(a: DuckDBAppender, f: FunctionRow): void {
