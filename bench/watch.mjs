@@ -7,7 +7,7 @@
 // (from the stored scrape times), skipped scrapes and errors (its /metrics), bytes
 // stored per profile (DuckDB file after a checkpoint, against the bytes the targets
 // sent), and 24 h range queries over generated history: the run's real scrapes
-// repeated back over 24 h for BENCH_WATCH_HISTORY_TARGETS (10) targets.
+// repeated back over 24 h for BENCH_WATCH_HISTORY_TARGETS (20) targets.
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -20,7 +20,7 @@ const OUT = join(ROOT, "bench/out");
 const CLI = join(ROOT, "dist/godiag.mjs");
 const N = Number(process.env.BENCH_WATCH_TARGETS ?? 200);
 const SECONDS = Number(process.env.BENCH_WATCH_SECONDS ?? 180);
-const HISTORY_TARGETS = Number(process.env.BENCH_WATCH_HISTORY_TARGETS ?? 10);
+const HISTORY_TARGETS = Number(process.env.BENCH_WATCH_HISTORY_TARGETS ?? 20);
 const INTERVAL = 15_000;
 mkdirSync(OUT, { recursive: true });
 
@@ -121,7 +121,10 @@ const [[scrapes, rawBytes]] = await rows("SELECT count(*), sum(raw_bytes) FROM s
 const [[samples]] = await rows("SELECT count(*) FROM samples");
 const [[stacks]] = await rows("SELECT count(*) FROM stacks");
 // Jitter: the spacing of each target's CPU scrapes against the 15 s interval.
-const gaps = (await rows("SELECT epoch_ms(ts) - epoch_ms(lag(ts) OVER (PARTITION BY target ORDER BY ts)) AS gap FROM scrapes WHERE profile = 'cpu' QUALIFY gap IS NOT NULL")).map((r) => Math.abs(Number(r[0]) - INTERVAL)).sort((a, b) => a - b);
+const gaps = (await rows("SELECT epoch_ms(ts) - epoch_ms(lag(ts) OVER (PARTITION BY target ORDER BY ts)) AS gap FROM scrapes WHERE profile = 'cpu' QUALIFY gap IS NOT NULL")).map((r) => Number(r[0]))
+  // Off-schedule time: the distance to the nearest whole number of intervals (a skipped scrape is counted apart).
+  .map((g) => Math.abs(g - Math.max(1, Math.round(g / INTERVAL)) * INTERVAL))
+  .sort((a, b) => a - b);
 const q = (p) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] ?? NaN;
 
 // 24 h of history for HISTORY_TARGETS targets: the run's scrapes repeated back in time.
@@ -133,7 +136,8 @@ const g0 = Date.now();
 for (const t of ["samples", "scrapes", "metrics"]) {
   const cols = (await rows(`SELECT column_name FROM information_schema.columns WHERE table_name = '${t}' ORDER BY ordinal_position`)).map((r) => r[0]);
   const sel = cols.map((c) => (c === "ts" ? `ts - to_milliseconds(k * ${spanMs}) AS ts` : c)).join(", ");
-  await db.run(`INSERT INTO ${t} SELECT ${sel} FROM ${t}, range(1, ${copies}) r(k) WHERE target IN (${inList}) AND epoch_ms(ts) > 0`);
+  // In the layout the watcher's hourly sort gives (store/duckdb.ts, sortHours): hour by hour, target by target.
+  await db.run(`INSERT INTO ${t} SELECT * FROM (SELECT ${sel} FROM ${t}, range(1, ${copies}) r(k) WHERE target IN (${inList})) ORDER BY date_trunc('hour', ts), target, ${t === "metrics" ? "name" : "profile"}, ts`);
 }
 await db.run("CHECKPOINT");
 const genSeconds = (Date.now() - g0) / 1000;
@@ -187,7 +191,7 @@ console.log(`| measure | value |
 | scrapes started / skipped / profile errors / store errors | ${results.scrapes.started} / ${results.scrapes.skipped} / ${results.scrapes.errors} / ${results.scrapes.storeErrors} |
 | watcher CPU, steady state | ${f1(steadyCpu * 100)} % of one core |
 | watcher RSS, max sampled / VmHWM | ${f1(results.watcher.rssMaxMB)} MB / ${f1(results.watcher.hwmMB)} MB |
-| scrape jitter (abs. deviation from 15 s) p50 / p90 / p99 / max | ${q(0.5)} / ${q(0.9)} / ${q(0.99)} / ${gaps.at(-1)} ms |
+| scrape jitter (distance of each CPU scrape from its 15 s grid) p50 / p90 / p99 / max | ${q(0.5)} / ${q(0.9)} / ${q(0.99)} / ${gaps.at(-1)} ms |
 | profiles stored, sample rows, distinct stacks | ${scrapes} / ${samples} / ${stacks} |
 | bytes per profile: stored (DuckDB, deduplicated) vs sent (gzipped proto) | ${Math.round(results.storage.bytesPerProfile)} B vs ${Math.round(results.storage.rawBytesPerProfile)} B |
 | history generated | ${hist.length} targets x 24 h (${histScrapesOne} CPU scrapes each), ${histSamples} sample rows, ${f1(histBytes / 2 ** 20)} MB, in ${f1(genSeconds)} s |
@@ -202,5 +206,6 @@ for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrape_er
 }
 const skipped = {};
 for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrapes_skipped_total{"))) skipped[/reason="([^"]+)"/.exec(l)[1]] = Number(l.split(" ").pop());
+console.log(`load average during the run (the machine is shared): ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
 console.log(`errors by profile:reason ${JSON.stringify(byReason)}; skipped by reason ${JSON.stringify(skipped)}`);
 if (results.scrapes.storeErrors > 0 || logLines.some((l) => /internal error/.test(l))) console.log(logLines.slice(-20).join("\n"));

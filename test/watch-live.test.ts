@@ -105,6 +105,7 @@ describe("a fleet with a leak and bad targets", () => {
   let metrics = "";
   let runMs = 0;
   let exit: number | null;
+  let busy: ReturnType<typeof runCli>;
 
   beforeAll(async () => {
     const t0 = Date.now();
@@ -112,8 +113,15 @@ describe("a fleet with a leak and bad targets", () => {
     await waitFor("the leak's alert at the webhook", () => hooks.some((h) => h.body.alert === "GoroutinesGrowing"), 40_000);
     metrics = await (await fetch(`${w.url}/metrics`)).text();
     runMs = Date.now() - t0;
+    busy = runCli(["query", "--data", data, "--target", addr(leak), "--type", "goroutine", "--from", "-10m", "--json"]);
     exit = await w.stop();
   }, 120_000);
+
+  it("query on a running watcher's directory says why it cannot, in one line, exit 2", () => {
+    expect(busy.code).toBe(2);
+    expect(busy.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(busy.stderr).toMatch(/godiag\.duckdb: in use by a running godiag watch/);
+  });
 
   it("stops on SIGTERM with status 0 after writing its scrapes", () => {
     expect(exit).toBe(0);

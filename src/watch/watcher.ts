@@ -42,6 +42,7 @@ export class Watcher {
   private server!: Server;
   private timers: NodeJS.Timeout[] = [];
   private readonly pendingHooks = new Set<Promise<unknown>>();
+  private readonly findingSeries = new Map<string, Set<string>>();
   url = "";
 
   constructor(
@@ -104,10 +105,14 @@ export class Watcher {
     const lab = { job: t.job, instance: t.address };
     if (w.goroutineFit) this.metrics.goroutineSlope.set(lab, w.goroutineFit.perMinute);
     if (w.heapFit) this.metrics.heapSlope.set(lab, w.heapFit.perMinute);
-    // Findings of this window replace the last window's.
-    for (const sev of ["critical", "warning", "info"])
-      for (const cat of new Set(w.findings.map((f) => f.category))) this.metrics.findings.set({ ...lab, severity: sev, category: cat }, 0);
+    // Findings of this window replace the last window's (whose series go to 0).
+    const key = targetKey(t);
+    for (const sc of this.findingSeries.get(key) ?? []) {
+      const [severity, category] = sc.split("|");
+      this.metrics.findings.set({ ...lab, severity, category }, 0);
+    }
     for (const f of w.findings) this.metrics.findings.inc({ ...lab, severity: f.severity, category: f.category });
+    this.findingSeries.set(key, new Set([...(this.findingSeries.get(key) ?? []), ...w.findings.map((f) => `${f.severity}|${f.category}`)]));
     const win = this.windows.get(targetKey(t));
     for (const a of ["GoroutinesGrowing", "HeapGrowing", "GcCpuHigh", "NewHotspot"]) this.metrics.alerts.set({ ...lab, alert: a }, win?.activeAlerts().includes(a) ? 1 : 0);
     for (const c of w.changes) {
