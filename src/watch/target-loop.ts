@@ -38,7 +38,8 @@ export class TargetLoop {
   private readonly prev = new Map<string, { samples: SampleRow[]; timeNanos: bigint }>();
   private lastDumpCount: number | undefined;
   readonly done: Promise<void>;
-  lastResult?: ScrapeResult;
+  /** The last scrape, without its profiles (200 targets' decoded profiles are hundreds of MB). */
+  lastResult?: Omit<ScrapeResult, "profiles"> & { profileCount: number };
 
   constructor(
     readonly target: Target,
@@ -107,7 +108,7 @@ export class TargetLoop {
     const t = this.target;
     const m = this.deps.metrics;
     const lab = { job: t.job, instance: t.address };
-    this.lastResult = r;
+    this.lastResult = { startMs: r.startMs, durationMs: r.durationMs, errors: r.errors, vars: r.vars, profileCount: r.profiles.length };
     m.scrapeDuration.observe({ job: t.job }, r.durationMs / 1000);
     for (const e of r.errors) m.scrapeErrors.inc({ ...lab, profile: e.what, reason: e.reason });
     const up = r.profiles.length > 0;

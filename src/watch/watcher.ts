@@ -159,7 +159,7 @@ export class Watcher {
           job: l.target.job,
           instance: l.target.address,
           labels: l.target.labels,
-          up: l.lastResult ? l.lastResult.profiles.length > 0 : null,
+          up: l.lastResult ? l.lastResult.profileCount > 0 : null,
           lastScrape: l.lastResult ? new Date(l.lastResult.startMs).toISOString() : null,
           lastDurationMs: l.lastResult?.durationMs ?? null,
           lastErrors: l.lastResult?.errors ?? [],
