@@ -25,7 +25,7 @@ const storedKeys = (lines: string[]): string[] => lines.flatMap((l) => (STORED.e
 let beforeKill: string[] = [];
 let afterRestart: string[] = [];
 let restartExit: number | null = null;
-let rows: { scrapes: string[]; orphanSamples: number; emptyScrapes: number; missingStacks: number; missingLocations: number; missingFunctions: number };
+let rows: { scrapes: string[]; nullLabels: number; orphanSamples: number; emptyScrapes: number; missingStacks: number; missingLocations: number; missingFunctions: number };
 
 beforeAll(async () => {
   pprofBinary();
@@ -55,6 +55,7 @@ scrape_configs:
     const one = async (sql: string) => Number((await s.rows(sql))[0]![0]);
     rows = {
       scrapes: (await s.rows("SELECT target, profile, epoch_ms(ts) FROM scrapes")).map((r) => r.join(" ")),
+      nullLabels: await one("SELECT count(*) FROM samples WHERE labels IS NULL OR sample_type IS NULL OR target IS NULL"),
       orphanSamples: await one("SELECT count(*) FROM samples s WHERE NOT EXISTS (SELECT 1 FROM scrapes c WHERE c.target = s.target AND c.profile = s.profile AND c.ts = s.ts)"),
       emptyScrapes: await one("SELECT count(*) FROM scrapes c WHERE c.samples > 0 AND NOT EXISTS (SELECT 1 FROM samples s WHERE c.target = s.target AND c.profile = s.profile AND c.ts = s.ts)"),
       missingStacks: await one("SELECT count(*) FROM (SELECT DISTINCT stack_id FROM samples) s WHERE stack_id NOT IN (SELECT id FROM stacks)"),
@@ -86,7 +87,7 @@ describe("kill -9 during ingestion and a restart", () => {
   });
 
   it("left nothing half-written: no samples without their scrape, stack, location or function", () => {
-    expect(rows).toMatchObject({ orphanSamples: 0, emptyScrapes: 0, missingStacks: 0, missingLocations: 0, missingFunctions: 0 });
+    expect(rows).toMatchObject({ nullLabels: 0, orphanSamples: 0, emptyScrapes: 0, missingStacks: 0, missingLocations: 0, missingFunctions: 0 });
   });
 });
 
