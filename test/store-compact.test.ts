@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeProfile, writeProfileGz } from "../src/core/codec/index.js";
-import { DuckStore, normalizeProfile, type ProfileStore } from "../src/store/index.js";
+import { normalizeProfile, type ProfileStore } from "../src/store/index.js";
+import { DuckStore } from "../src/store/duckdb.js";
 import { ROOT, pprofBinary, runPprof } from "./helpers/run.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "godiag-store-compact-"));

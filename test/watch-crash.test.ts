@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DuckStore } from "../src/store/index.js";
+import { DuckStore } from "../src/store/duckdb.js";
 import { storeFile } from "../src/api/watch.js";
 import { buildWorkload, startLive, stopAll, type Live } from "./helpers/live.js";
 import { pprofBinary, runCli, runPprof } from "./helpers/run.js";

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DuckStore } from "../src/store/index.js";
+import { DuckStore } from "../src/store/duckdb.js";
 import { storeFile, type AlertPayload } from "../src/api/watch.js";
 import { buildWorkload, startLive, stopAll, type Live } from "./helpers/live.js";
 import { pprofBinary, runCli, runPprof } from "./helpers/run.js";

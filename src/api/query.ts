@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { combineSources } from "../core/transform/index.js";
 import { InputError, ReportError } from "../core/input/index.js";
 import type { Profile } from "../core/model/index.js";
-import { DuckStore, PROFILE_TYPES, type ProfileStore, type ProfileType, type SeriesPoint, type TopPoint } from "../store/index.js";
+import { openDuckStore, PROFILE_TYPES, type ProfileStore, type ProfileType, type SeriesPoint, type TopPoint } from "../store/index.js";
 
 export { parseQueryTime, PROFILE_TYPES, type ProfileType } from "../store/index.js";
 
@@ -22,7 +22,7 @@ export async function openHistory(dataDir: string): Promise<ProfileStore> {
   const file = join(dataDir, "godiag.duckdb");
   if (!existsSync(file)) throw new InputError(dataDir, "no godiag history here (godiag watch --data DIR writes godiag.duckdb)");
   try {
-    return await DuckStore.open(file, { readOnly: true });
+    return await openDuckStore(file, { readOnly: true });
   } catch (e) {
     const msg = (e as Error).message;
     if (/lock/i.test(msg)) throw new InputError(file, "in use by a running godiag watch (DuckDB allows one writer): stop it, or copy the file and query the copy");

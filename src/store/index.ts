@@ -1,5 +1,5 @@
 export * from "./types.js";
 export * from "./normalize.js";
-export * from "./duckdb.js";
+export * from "./open.js";
 export { mergeHeaders } from "./rebuild.js";
 export * from "./time.js";
