@@ -9,7 +9,7 @@ import { rmSync, statSync, writeFileSync } from "node:fs";
 import type { Profile } from "../core/model/index.js";
 import { rebuildProfile, mergeHeaders } from "./rebuild.js";
 import { TABLES, headerJson, parseHeader } from "./schema.js";
-import type { Batch, FunctionRow, LocationRow, MappingRow, ProfileStore, RangeQuery, SampleRow, SeriesPoint, StackRow, StoreStats, TopPoint } from "./types.js";
+import type { Batch, NormalizedProfile, FunctionRow, LocationRow, MappingRow, ProfileStore, RangeQuery, SampleRow, SeriesPoint, StackRow, StoreStats, TopPoint } from "./types.js";
 
 const ts = (ms: number) => timestampValue(BigInt(Math.round(ms)) * 1000n);
 
@@ -49,8 +49,24 @@ export class DuckStore implements ProfileStore {
     }
   }
 
+  pruneKnown(p: NormalizedProfile): NormalizedProfile {
+    // Committed only: what the write in progress added may still be rolled back.
+    const has = (t: keyof typeof this.known, id: bigint): boolean => this.known[t].has(id) && !(this.inFlight?.[t].has(id) ?? false);
+    return {
+      ...p,
+      functions: p.functions.filter((f) => !has("functions", f.id)),
+      mappings: p.mappings.filter((m) => !has("mappings", m.id)),
+      locations: p.locations.filter((l) => !has("locations", l.id)),
+      stacks: p.stacks.filter((s) => !has("stacks", s.id)),
+    };
+  }
+
+  /** Ids the write in progress added to `known` (not committed yet). */
+  private inFlight: Record<"functions" | "mappings" | "locations" | "stacks", Set<bigint>> | null = null;
+
   async write(batch: Batch): Promise<void> {
-    const added = { functions: [] as bigint[], mappings: [] as bigint[], locations: [] as bigint[], stacks: [] as bigint[] };
+    const added = { functions: new Set<bigint>(), mappings: new Set<bigint>(), locations: new Set<bigint>(), stacks: new Set<bigint>() };
+    this.inFlight = added;
     await this.db.run("BEGIN TRANSACTION");
     try {
       const ap = async (t: string): Promise<DuckDBAppender> => this.db.createAppender(t);
@@ -60,7 +76,7 @@ export class DuckStore implements ProfileStore {
       const fresh = (t: keyof typeof added, id: bigint): boolean => {
         if (this.known[t].has(id)) return false;
         this.known[t].add(id);
-        added[t].push(id);
+        added[t].add(id);
         return true;
       };
       for (const s of batch.scrapes) {
@@ -123,6 +139,7 @@ export class DuckStore implements ProfileStore {
       for (const t of Object.keys(added) as Array<keyof typeof added>) for (const id of added[t]) this.known[t].delete(id);
       throw e;
     } finally {
+      this.inFlight = null;
       rmSync(this.ingestFile, { force: true });
     }
   }

@@ -147,6 +147,11 @@ export interface StoreStats {
 
 /** The store every engine implements. */
 export interface ProfileStore {
+  /**
+   * The profile without the functions, mappings, locations and stacks the store already
+   * holds (a queued scrape then carries little beyond its samples). Optional.
+   */
+  pruneKnown?(p: NormalizedProfile): NormalizedProfile;
   /** Write a batch in one transaction. */
   write(batch: Batch): Promise<void>;
   /** The merged profile of a range (pprof's merge of the scrapes), or null when there is none. */

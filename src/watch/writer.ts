@@ -27,6 +27,9 @@ export class StoreWriter {
 
   enqueue(b: Batch): void {
     if (this.closed) return;
+    // Content the store already holds (ids are known only once committed) need not wait in memory.
+    const prune = this.store.pruneKnown?.bind(this.store);
+    if (prune) b = { ...b, scrapes: b.scrapes.map((s) => ({ ...s, profile: prune(s.profile) })) };
     this.queue.push(b);
     this.queued += Math.max(1, b.scrapes.length);
     this.metrics.storeQueue.set(this.queued);
