@@ -130,7 +130,8 @@ const q = (p) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] ??
 // 24 h of history for HISTORY_TARGETS targets: the run's scrapes repeated back in time.
 const [[spanMs]] = await rows("SELECT (epoch_ms(max(ts)) - epoch_ms(min(ts)) + 15000)::BIGINT FROM scrapes");
 const copies = Math.ceil((24 * 3600_000) / Number(spanMs));
-const hist = (await rows(`SELECT DISTINCT target FROM scrapes ORDER BY 1 LIMIT ${HISTORY_TARGETS}`)).map((r) => r[0]);
+// The targets with the most CPU scrapes (on a starved machine some have none).
+const hist = (await rows(`SELECT target FROM scrapes WHERE profile = 'cpu' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ${HISTORY_TARGETS}`)).map((r) => r[0]);
 const inList = hist.map((t) => `'${t}'`).join(",");
 const g0 = Date.now();
 for (const t of ["samples", "scrapes", "metrics"]) {
