@@ -40,6 +40,11 @@ if (process.env.BENCH_ONLY === "serve") {
   await import("./serve.mjs");
   process.exit(0);
 }
+// BENCH_ONLY=watch: only the continuous-mode scale bench (bench/watch.mjs).
+if (process.env.BENCH_ONLY === "watch") {
+  const r = spawnSync(process.execPath, [join(ROOT, "bench/watch.mjs")], { stdio: "inherit", timeout: 60 * 60_000 });
+  process.exit(r.status ?? 1);
+}
 
 const onlyTrace = process.env.BENCH_ONLY === "trace";
 const pprof = join(OUT, "pprof");
@@ -226,6 +231,7 @@ const SUITES = [
   ["regular expressions: re2js vs V8", "bench/regexp.mjs"],
   ["packet captures: godiag pcap vs tshark", "bench/pcap.mjs"],
   ["eBPF probe overhead (root, bpftrace)", "bench/ebpf-overhead.mjs"],
+  ["continuous mode: godiag watch at 200 targets", "bench/watch.mjs"],
 ];
 if (process.env.BENCH_ONLY === undefined) {
   for (const [title, script] of SUITES) {

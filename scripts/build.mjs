@@ -115,8 +115,9 @@ async function buildCli() {
     chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     logLevel: 'warning',
+    // DuckDB is a native addon (a .node file per platform): loaded from node_modules at run time;
     // capstone-wasm finds its .wasm next to its own module (import.meta.url): keep it a package import.
-    external: ['capstone-wasm'],
+    external: ['@duckdb/node-api', '@duckdb/node-bindings', '@clickhouse/client', 'capstone-wasm'],
     banner: { js: "import { createRequire as __godiagRequire } from 'node:module'; const require = __godiagRequire(import.meta.url);" },
   });
 }

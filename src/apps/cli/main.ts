@@ -33,6 +33,8 @@ const COMMANDS: Array<[string[], () => Promise<Register>]> = [
   [["pcap"], async () => (await import("./commands/pcap.js")).registerPcapCommand],
   [["http"], async () => (await import("./commands/http.js")).registerHttpCommand],
   [["probe"], async () => (await import("./commands/probe.js")).registerProbeCommand],
+  [["watch"], async () => (await import("./commands/watch.js")).registerWatchCommand],
+  [["query"], async () => (await import("./commands/query.js")).registerQueryCommand],
 ];
 
 /** The registrations needed for argv: the named command's, or all of them. */

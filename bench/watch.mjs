@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+// godiag watch at scale (BENCH_ONLY=watch npm run bench): a Go fleet process
+// (bench/fleet) serving BENCH_WATCH_TARGETS (200) ports with real, per-port varied
+// profiles, scraped every 15 s (10 s CPU profile, heap, allocs, block, mutex,
+// goroutine, /debug/vars) for BENCH_WATCH_SECONDS (180) by the built CLI, with
+// diagnosis on. Measured: the watcher's CPU and RSS (from /proc), scrape jitter
+// (from the stored scrape times), skipped scrapes and errors (its /metrics), bytes
+// stored per profile (DuckDB file after a checkpoint, against the bytes the targets
+// sent), and 24 h range queries over generated history: the run's real scrapes
+// repeated back over 24 h for BENCH_WATCH_HISTORY_TARGETS (20) targets.
+
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DuckDBInstance } from "@duckdb/node-api";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const OUT = join(ROOT, "bench/out");
+const CLI = join(ROOT, "dist/godiag.mjs");
+const N = Number(process.env.BENCH_WATCH_TARGETS ?? 200);
+const SECONDS = Number(process.env.BENCH_WATCH_SECONDS ?? 180);
+const HISTORY_TARGETS = Number(process.env.BENCH_WATCH_HISTORY_TARGETS ?? 20);
+const INTERVAL = 15_000;
+mkdirSync(OUT, { recursive: true });
+
+const fleetBin = join(OUT, "fleet");
+console.error("building bench/fleet ...");
+execFileSync("go", ["build", "-o", fleetBin, "."], { cwd: join(ROOT, "bench/fleet"), stdio: "inherit" });
+
+const data = join(OUT, "watch-data");
+rmSync(data, { recursive: true, force: true });
+const targetsFile = join(OUT, "fleet-targets.json");
+rmSync(targetsFile, { force: true });
+
+function started(child, re, what) {
+  return new Promise((res, rej) => {
+    let buf = "";
+    const t = setTimeout(() => rej(new Error(`${what}: not started in 60 s: ${buf}`)), 60_000);
+    const on = (d) => {
+      buf += d.toString();
+      const m = re.exec(buf);
+      if (m) {
+        clearTimeout(t);
+        res(m[1]);
+      }
+    };
+    child.stdout?.on("data", on);
+    child.stderr?.on("data", on);
+    child.once("exit", (c) => rej(new Error(`${what} exited ${c}: ${buf}`)));
+  });
+}
+
+const fleet = spawn(fleetBin, ["-ports", String(N), "-targets", targetsFile], { stdio: ["ignore", "pipe", "inherit"] });
+await started(fleet, /listening on (\S+)/, "fleet");
+// The fleet's CPU profiler needs one slice before the first CPU profile exists.
+await new Promise((r) => setTimeout(r, 11_000));
+
+const cfg = join(OUT, "watch-bench.yaml");
+writeFileSync(
+  cfg,
+  `global:
+  scrape_interval: 15s
+  scrape_timeout: 14s
+  max_concurrent_scrapes: ${N + 16}
+scrape_configs:
+  - job_name: fleet
+    file_sd_configs: [{files: ['${targetsFile}']}]
+    profiles: {cpu: 10s}
+alerting:
+  window: 1m
+`,
+);
+
+const watcher = spawn(process.execPath, [CLI, "watch", "--config", cfg, "--data", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+const logLines = [];
+watcher.stderr.on("data", (d) => logLines.push(...d.toString().split("\n").filter(Boolean)));
+const url = await started(watcher, /metrics on (http:\/\/\S+)\/metrics/, "watcher");
+const pid = watcher.pid;
+const HZ = 100;
+const cpuTicks = () => {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return Number(f[11]) + Number(f[12]);
+};
+const status = (k) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) * 1024;
+const t0 = Date.now();
+const c0 = cpuTicks();
+// Steady state: after the first two intervals (start-up, first CPU profiles).
+await new Promise((r) => setTimeout(r, 30_000));
+const tSteady = Date.now();
+const cSteady = cpuTicks();
+let rssMax = 0;
+const rssSamples = [];
+while (Date.now() - t0 < SECONDS * 1000) {
+  await new Promise((r) => setTimeout(r, 5000));
+  const rss = status("VmRSS");
+  rssSamples.push(rss);
+  rssMax = Math.max(rssMax, rss);
+}
+const cEnd = cpuTicks();
+const tEnd = Date.now();
+const metrics = await (await fetch(`${url}/metrics`)).text();
+const hwm = status("VmHWM");
+watcher.kill("SIGTERM");
+await new Promise((r) => watcher.once("exit", r));
+fleet.kill("SIGTERM");
+
+const sum = (name, filter = "") =>
+  metrics
+    .split("\n")
+    .filter((l) => l.startsWith(name) && l.includes(filter))
+    .reduce((a, l) => a + Number(l.split(" ").pop()), 0);
+const upCount = metrics.split("\n").filter((l) => l.startsWith("godiag_target_up{") && l.endsWith(" 1")).length;
+
+const instance = await DuckDBInstance.create(join(data, "godiag.duckdb"));
+const db = await instance.connect();
+const rows = async (sql) => (await db.runAndReadAll(sql)).getRowsJS();
+await db.run("CHECKPOINT");
+const dbBytes = statSync(join(data, "godiag.duckdb")).size;
+const [[scrapes, rawBytes]] = await rows("SELECT count(*), sum(raw_bytes) FROM scrapes");
+const [[samples]] = await rows("SELECT count(*) FROM samples");
+const [[stacks]] = await rows("SELECT count(*) FROM stacks");
+// Jitter: the spacing of each target's CPU scrapes against the 15 s interval.
+const gaps = (await rows("SELECT epoch_ms(ts) - epoch_ms(lag(ts) OVER (PARTITION BY target ORDER BY ts)) AS gap FROM scrapes WHERE profile = 'cpu' QUALIFY gap IS NOT NULL")).map((r) => Number(r[0]))
+  // Off-schedule time: the distance to the nearest whole number of intervals (a skipped scrape is counted apart).
+  .map((g) => Math.abs(g - Math.max(1, Math.round(g / INTERVAL)) * INTERVAL))
+  .sort((a, b) => a - b);
+const q = (p) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] ?? NaN;
+
+// 24 h of history for HISTORY_TARGETS targets: the run's scrapes repeated back in time.
+const [[spanMs]] = await rows("SELECT (epoch_ms(max(ts)) - epoch_ms(min(ts)) + 15000)::BIGINT FROM scrapes");
+const copies = Math.ceil((24 * 3600_000) / Number(spanMs));
+// The targets with the most CPU scrapes (on a starved machine some have none).
+const hist = (await rows(`SELECT target FROM scrapes WHERE profile = 'cpu' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ${HISTORY_TARGETS}`)).map((r) => r[0]);
+const inList = hist.map((t) => `'${t}'`).join(",");
+const g0 = Date.now();
+for (const t of ["samples", "scrapes", "metrics"]) {
+  const cols = (await rows(`SELECT column_name FROM information_schema.columns WHERE table_name = '${t}' ORDER BY ordinal_position`)).map((r) => r[0]);
+  const sel = cols.map((c) => (c === "ts" ? `ts - to_milliseconds(k * ${spanMs}) AS ts` : c)).join(", ");
+  // In the layout the watcher's hourly sort gives (store/duckdb.ts, sortHours): hour by hour, target by target.
+  await db.run(`INSERT INTO ${t} SELECT * FROM (SELECT ${sel} FROM ${t}, range(1, ${copies}) r(k) WHERE target IN (${inList})) ORDER BY date_trunc('hour', ts), target, ${t === "metrics" ? "name" : "profile"}, ts`);
+}
+await db.run("CHECKPOINT");
+const genSeconds = (Date.now() - g0) / 1000;
+const [[histSamples]] = await rows("SELECT count(*) FROM samples");
+const [[histScrapesOne]] = await rows(`SELECT count(*) FROM scrapes WHERE target = '${hist[0]}' AND profile = 'cpu'`);
+const [[histProfiles]] = await rows("SELECT count(*) FROM scrapes");
+db.closeSync();
+instance.closeSync();
+const histBytes = statSync(join(data, "godiag.duckdb")).size;
+const histPerProfile = histBytes / Number(histProfiles);
+
+function timeQuery(args) {
+  const times = [];
+  let out = "";
+  for (let i = 0; i < 3; i++) {
+    const s = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [CLI, "query", "--data", data, "--target", hist[0], ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
+    times.push(Number(process.hrtime.bigint() - s) / 1e6);
+    if (r.status !== 0) throw new Error(`query ${args.join(" ")}: ${r.stderr}`);
+    out = r.stdout;
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[1], out };
+}
+// The command's fixed cost (Node start-up, DuckDB open): the same command over an empty range.
+const qEmpty = timeQuery(["--type", "goroutine", "--from", "-1s", "--to", "now", "--json"]);
+const qCpu = timeQuery(["--type", "cpu", "--from", "-25h", "--to", "now", "-o", join(OUT, "watch-24h-cpu.pb.gz")]);
+const qHeap = timeQuery(["--type", "heap", "--from", "-25h", "--to", "now", "-o", join(OUT, "watch-24h-heap.pb.gz")]);
+const qGor = timeQuery(["--type", "goroutine", "--from", "-25h", "--to", "now", "--json"]);
+const qTl = timeQuery(["--type", "cpu", "--from", "-25h", "--to", "now", "--json"]);
+
+const steadyCpu = (cEnd - cSteady) / HZ / ((tEnd - tSteady) / 1000);
+const results = {
+  date: new Date().toISOString(),
+  targets: N,
+  seconds: SECONDS,
+  watcher: { cpuCoresSteady: steadyCpu, cpuCoresAll: (cEnd - c0) / HZ / ((tEnd - t0) / 1000), rssMaxMB: rssMax / 2 ** 20, hwmMB: hwm / 2 ** 20 },
+  scrapes: { up: upCount, started: sum("godiag_scrapes_total"), skipped: sum("godiag_scrapes_skipped_total"), errors: sum("godiag_scrape_errors_total"), storeErrors: sum("godiag_store_errors_total") },
+  jitterMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: gaps.at(-1) },
+  storage: { profiles: Number(scrapes), sampleRows: Number(samples), stacks: Number(stacks), dbBytes, bytesPerProfile: dbBytes / Number(scrapes), rawBytesPerProfile: Number(rawBytes) / Number(scrapes) },
+  history: { profiles: Number(histProfiles), bytesPerProfile: 0, targets: hist.length, copies, sampleRows: Number(histSamples), cpuScrapesPerTarget: Number(histScrapesOne), dbBytes: histBytes, generateSeconds: genSeconds },
+  query24h: { startupMs: qEmpty.ms, cpuMs: qCpu.ms, heapMs: qHeap.ms, goroutineJsonMs: qGor.ms, cpuTimelineJsonMs: qTl.ms },
+};
+results.history.bytesPerProfile = histPerProfile;
+writeFileSync(join(OUT, "watch.json"), JSON.stringify(results, null, 2));
+const f1 = (x) => x.toFixed(1);
+console.log(`| measure | value |
+|---|---|
+| targets, interval, run | ${N}, 15 s (10 s CPU + heap, allocs, block, mutex, goroutine, vars), ${SECONDS} s |
+| targets up at the end | ${upCount} / ${N} |
+| scrapes started / skipped / profile errors / store errors | ${results.scrapes.started} / ${results.scrapes.skipped} / ${results.scrapes.errors} / ${results.scrapes.storeErrors} |
+| watcher CPU, steady state | ${f1(steadyCpu * 100)} % of one core |
+| watcher RSS, max sampled / VmHWM | ${f1(results.watcher.rssMaxMB)} MB / ${f1(results.watcher.hwmMB)} MB |
+| scrape jitter (distance of each CPU scrape from its 15 s grid) p50 / p90 / p99 / max | ${q(0.5)} / ${q(0.9)} / ${q(0.99)} / ${gaps.at(-1)} ms |
+| profiles stored, sample rows, distinct stacks | ${scrapes} / ${samples} / ${stacks} |
+| bytes per profile: stored (DuckDB, deduplicated) vs sent (gzipped proto) | ${Math.round(results.storage.bytesPerProfile)} B vs ${Math.round(results.storage.rawBytesPerProfile)} B |
+| history generated | ${hist.length} targets x 24 h (${histScrapesOne} CPU scrapes each), ${histSamples} sample rows, ${f1(histBytes / 2 ** 20)} MB, in ${f1(genSeconds)} s |
+| bytes per profile with 24 h of history (stacks recur: stored once) | ${Math.round(histPerProfile)} B (${histProfiles} profiles) |
+| \`godiag query\` fixed cost (Node start-up, DuckDB open; an empty range) | ${Math.round(qEmpty.ms)} ms |
+| 24 h query, \`godiag query -o\` wall time (start-up included): cpu / heap | ${Math.round(qCpu.ms)} / ${Math.round(qHeap.ms)} ms |
+| 24 h \`--json\` wall time: goroutine count / cpu timelines | ${Math.round(qGor.ms)} / ${Math.round(qTl.ms)} ms |`);
+const byReason = {};
+for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrape_errors_total{"))) {
+  const key = `${/profile="([^"]+)"/.exec(l)[1]}:${/reason="([^"]+)"/.exec(l)[1]}`;
+  byReason[key] = (byReason[key] ?? 0) + Number(l.split(" ").pop());
+}
+const skipped = {};
+for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrapes_skipped_total{"))) skipped[/reason="([^"]+)"/.exec(l)[1]] = Number(l.split(" ").pop());
+console.log(`load average during the run (the machine is shared): ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+console.log(`errors by profile:reason ${JSON.stringify(byReason)}; skipped by reason ${JSON.stringify(skipped)}`);
+if (results.scrapes.storeErrors > 0 || logLines.some((l) => /internal error/.test(l))) console.log(logLines.slice(-20).join("\n"));

@@ -1,0 +1,401 @@
+// The embedded store: one DuckDB file in the data directory. Each batch is one
+// transaction (DuckDB's write-ahead log makes a commit durable), so kill -9 loses
+// only the batch being written; DuckDB replays its log on the next open.
+// Content rows (functions, mappings, locations, stacks) are appended only when
+// their id is new; the known ids are loaded once at open.
+
+import { DuckDBInstance, listValue, LIST, BIGINT, timestampValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { rmSync, statSync, writeFileSync } from "node:fs";
+import type { Profile } from "../core/model/index.js";
+import { rebuildProfile, mergeHeaders } from "./rebuild.js";
+import { TABLES, headerJson, parseHeader } from "./schema.js";
+import type { Batch, NormalizedProfile, FunctionRow, LocationRow, MappingRow, ProfileStore, RangeQuery, SampleRow, SeriesPoint, StackRow, StoreStats, TopPoint } from "./types.js";
+
+const ts = (ms: number) => timestampValue(BigInt(Math.round(ms)) * 1000n);
+
+function ddl(): string[] {
+  return TABLES.map((t) => `CREATE TABLE IF NOT EXISTS ${t.name} (${t.columns.map((c) => `${c.name} ${c.type}`).join(", ")})`);
+}
+
+export class DuckStore implements ProfileStore {
+  private readonly known = { functions: new Set<bigint>(), mappings: new Set<bigint>(), locations: new Set<bigint>(), stacks: new Set<bigint>() };
+  private constructor(
+    private readonly file: string,
+    private readonly instance: DuckDBInstance,
+    private readonly db: DuckDBConnection,
+  ) {}
+
+  /** The batch's samples as CSV, next to the database (removed after each write). */
+  private get ingestFile(): string {
+    return `${this.file}.ingest.csv`;
+  }
+
+  /** A second connection for hourly maintenance, so that writes are not held up. */
+  private maint: DuckDBConnection | null = null;
+
+  static async open(file: string, opts: { readOnly?: boolean } = {}): Promise<DuckStore> {
+    const instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: "READ_ONLY" } : { threads: "2" });
+    const db = await instance.connect();
+    const s = new DuckStore(file, instance, db);
+    if (!opts.readOnly) for (const q of [...ddl(), "CREATE TABLE IF NOT EXISTS godiag_meta (key VARCHAR, value BIGINT)"]) await db.run(q);
+    if (!opts.readOnly) await s.loadKnown();
+    return s;
+  }
+
+  private async loadKnown(): Promise<void> {
+    for (const t of ["functions", "mappings", "locations", "stacks"] as const) {
+      const r = await this.db.runAndReadAll(`SELECT id FROM ${t}`);
+      for (const [id] of r.getRowsJS()) this.known[t].add(id as bigint);
+    }
+  }
+
+  pruneKnown(p: NormalizedProfile): NormalizedProfile {
+    // Committed only: what the write in progress added may still be rolled back.
+    const has = (t: keyof typeof this.known, id: bigint): boolean => this.known[t].has(id) && !(this.inFlight?.[t].has(id) ?? false);
+    return {
+      ...p,
+      functions: p.functions.filter((f) => !has("functions", f.id)),
+      mappings: p.mappings.filter((m) => !has("mappings", m.id)),
+      locations: p.locations.filter((l) => !has("locations", l.id)),
+      stacks: p.stacks.filter((s) => !has("stacks", s.id)),
+    };
+  }
+
+  /** Ids the write in progress added to `known` (not committed yet). */
+  private inFlight: Record<"functions" | "mappings" | "locations" | "stacks", Set<bigint>> | null = null;
+
+  async write(batch: Batch): Promise<void> {
+    const added = { functions: new Set<bigint>(), mappings: new Set<bigint>(), locations: new Set<bigint>(), stacks: new Set<bigint>() };
+    this.inFlight = added;
+    await this.db.run("BEGIN TRANSACTION");
+    try {
+      const ap = async (t: string): Promise<DuckDBAppender> => this.db.createAppender(t);
+      const [fa, ma, la, sa, sc, me, du, ev] = await Promise.all(["functions", "mappings", "locations", "stacks", "scrapes", "metrics", "dumps", "events"].map(ap));
+      const csv: string[] = [];
+      let sampleRows = 0;
+      const fresh = (t: keyof typeof added, id: bigint): boolean => {
+        if (this.known[t].has(id)) return false;
+        this.known[t].add(id);
+        added[t].add(id);
+        return true;
+      };
+      for (const s of batch.scrapes) {
+        const p = s.profile;
+        for (const f of p.functions) if (fresh("functions", f.id)) appendFunction(fa!, f);
+        for (const m of p.mappings) if (fresh("mappings", m.id)) appendMapping(ma!, m);
+        for (const l of p.locations) if (fresh("locations", l.id)) appendLocation(la!, l);
+        for (const st of p.stacks) if (fresh("stacks", st.id)) appendStack(sa!, st);
+        sc!.appendVarchar(s.target);
+        sc!.appendVarchar(s.job);
+        sc!.appendVarchar(JSON.stringify(s.labels));
+        sc!.appendTimestamp(ts(s.timeMs));
+        sc!.appendVarchar(s.type);
+        sc!.appendVarchar(headerJson(p.header));
+        sc!.appendBigInt(BigInt(s.rawBytes));
+        sc!.appendBigInt(BigInt(p.samples.length));
+        sc!.appendBigInt(0n);
+        sc!.endRow();
+        sampleRows += csvSamples(csv, s.target, s.timeMs, s.type, p.header.sampleTypes, p.samples);
+      }
+      for (const m of batch.metrics) {
+        me!.appendVarchar(m.target);
+        me!.appendTimestamp(ts(m.timeMs));
+        me!.appendVarchar(m.name);
+        me!.appendDouble(m.value);
+        me!.endRow();
+      }
+      for (const d of batch.dumps) {
+        du!.appendVarchar(d.target);
+        du!.appendTimestamp(ts(d.timeMs));
+        du!.appendBigInt(BigInt(d.goroutines));
+        du!.appendBlob(d.gz);
+        du!.endRow();
+      }
+      for (const e of batch.events) {
+        ev!.appendVarchar(e.target);
+        ev!.appendTimestamp(ts(e.timeMs));
+        ev!.appendVarchar(e.kind);
+        ev!.appendVarchar(e.name);
+        ev!.appendVarchar(e.severity);
+        ev!.appendVarchar(e.message);
+        ev!.endRow();
+      }
+      for (const a of [fa, ma, la, sa, sc, me, du, ev]) a!.closeSync();
+      if (sampleRows > 0) {
+        // Samples are nearly all the rows: appending them one value per N-API call cost
+        // 4 µs a row; DuckDB's CSV reader takes the batch as one file, in the same transaction.
+        writeFileSync(this.ingestFile, csv.join(""));
+        await this.db.run(
+          `INSERT INTO samples SELECT target, make_timestamp(ts_us), profile, sample_type, stack_id, labels, value, 0
+           FROM read_csv($1, header = false, auto_detect = false, quote = '"', escape = '"', allow_quoted_nulls = false,
+             columns = {'target': 'VARCHAR', 'ts_us': 'BIGINT', 'profile': 'VARCHAR', 'sample_type': 'VARCHAR', 'stack_id': 'BIGINT', 'labels': 'VARCHAR', 'value': 'BIGINT'})`,
+          [this.ingestFile],
+        );
+      }
+      await this.db.run("COMMIT");
+    } catch (e) {
+      await this.db.run("ROLLBACK").catch(() => undefined);
+      // What this batch added is not in the database: forget it was known.
+      for (const t of Object.keys(added) as Array<keyof typeof added>) for (const id of added[t]) this.known[t].delete(id);
+      throw e;
+    } finally {
+      this.inFlight = null;
+      rmSync(this.ingestFile, { force: true });
+    }
+  }
+
+  /** Rows of any SQL over the history (docs/WATCH.md shows the tables). */
+  async rows(sql: string, values: DuckDBValue[] = []): Promise<unknown[][]> {
+    return (await this.db.runAndReadAll(sql, values)).getRowsJS() as unknown[][];
+  }
+
+  async mergedProfile(q: RangeQuery): Promise<Profile | null> {
+    const where = "target = $1 AND profile = $2 AND ts >= epoch_ms($3::BIGINT) AND ts <= epoch_ms($4::BIGINT)";
+    const args: DuckDBValue[] = [q.target, q.type, BigInt(Math.floor(q.fromMs)), BigInt(Math.ceil(q.toMs))];
+    const headers = (await this.rows(`SELECT header FROM scrapes WHERE ${where} ORDER BY ts`, args)).map((r) => parseHeader(r[0] as string));
+    if (headers.length === 0) return null;
+    const types = mergeHeaders(headers).sampleTypes.map((t) => t.type);
+    // Sum in the database: a 24 h range of a target is millions of rows, its result a few thousand.
+    await this.db.run("CREATE OR REPLACE TEMP TABLE q_samples AS SELECT stack_id, labels, sample_type, SUM(value)::DOUBLE AS v FROM samples WHERE " + where + " GROUP BY ALL", args);
+    const bySample = new Map<string, SampleRow>();
+    for (const [stack, labels, type, v] of await this.rows("SELECT stack_id, labels, sample_type, v FROM q_samples ORDER BY stack_id, labels")) {
+      const k = types.indexOf(type as string);
+      if (k < 0) continue;
+      const key = `${stack}|${labels}`;
+      let row = bySample.get(key);
+      if (!row) bySample.set(key, (row = { stack: stack as bigint, labels: labels as string, values: new Array<number>(types.length).fill(0) }));
+      row.values[k] = v as number;
+    }
+    await this.db.run("CREATE OR REPLACE TEMP TABLE q_stacks AS SELECT DISTINCT id, location_ids, leaf FROM stacks WHERE id IN (SELECT stack_id FROM q_samples)");
+    await this.db.run("CREATE OR REPLACE TEMP TABLE q_locs AS SELECT DISTINCT * FROM locations WHERE id IN (SELECT UNNEST(location_ids) FROM q_stacks)");
+    const stacks = new Map<bigint, StackRow>();
+    for (const [id, locs, leaf] of await this.rows("SELECT * FROM q_stacks")) stacks.set(id as bigint, { id: id as bigint, locations: locs as bigint[], leaf: leaf as string });
+    const locations = new Map<bigint, LocationRow>();
+    for (const [id, mapping, address, folded, fns, lines] of await this.rows("SELECT * FROM q_locs"))
+      locations.set(id as bigint, { id: id as bigint, mapping: mapping as bigint, address: address as bigint, isFolded: folded as boolean, lineFunctions: fns as bigint[], lineNumbers: (lines as bigint[]).map(Number) });
+    const functions = new Map<bigint, FunctionRow>();
+    for (const [id, name, sys, file, start] of await this.rows("SELECT DISTINCT * FROM functions WHERE id IN (SELECT UNNEST(line_functions) FROM q_locs)"))
+      functions.set(id as bigint, { id: id as bigint, name: name as string, systemName: sys as string, filename: file as string, startLine: Number(start) });
+    const mappings = new Map<bigint, MappingRow>();
+    for (const [id, start, limit, offset, file, buildId, flags] of await this.rows(
+      "SELECT DISTINCT * FROM mappings WHERE id IN (SELECT mapping_id FROM q_locs) OR id IN (SELECT UNNEST($1::BIGINT[]))",
+      [listValue(headers.map((h) => h.mainMapping))],
+    ))
+      mappings.set(id as bigint, { id: id as bigint, start: start as bigint, limit: limit as bigint, offset: offset as bigint, file: file as string, buildId: buildId as string, flags: flags as number });
+    return rebuildProfile({ headers, samples: [...bySample.values()], stacks, locations, functions, mappings });
+  }
+
+  async series(target: string, name: string, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
+    const r = await this.rows("SELECT epoch_ms(ts), value FROM metrics WHERE target = $1 AND name = $2 AND ts >= epoch_ms($3::BIGINT) AND ts <= epoch_ms($4::BIGINT) ORDER BY ts", [
+      target,
+      name,
+      BigInt(Math.floor(fromMs)),
+      BigInt(Math.ceil(toMs)),
+    ]);
+    return r.map(([t, v]) => ({ timeMs: Number(t), value: v as number }));
+  }
+
+  async topFunctions(q: RangeQuery, bucketMs: number, n: number): Promise<TopPoint[]> {
+    const first = await this.rows("SELECT header FROM scrapes WHERE target = $1 AND profile = $2 AND ts >= epoch_ms($3::BIGINT) ORDER BY ts LIMIT 1", [q.target, q.type, BigInt(Math.floor(q.fromMs))]);
+    if (first.length === 0) return [];
+    const h = parseHeader(first[0]![0] as string);
+    const type = h.defaultSampleType || h.sampleTypes[h.sampleTypes.length - 1]!.type;
+    const r = await this.rows(
+      `SELECT epoch_ms(b), leaf, v FROM (
+         SELECT time_bucket(to_milliseconds($6::BIGINT), s.ts, TIMESTAMP '1970-01-01') AS b, st.leaf AS leaf, SUM(s.value)::DOUBLE AS v
+         FROM samples s JOIN stacks st ON st.id = s.stack_id
+         WHERE s.target = $1 AND s.profile = $2 AND s.sample_type = $5 AND s.ts >= epoch_ms($3::BIGINT) AND s.ts <= epoch_ms($4::BIGINT)
+         GROUP BY 1, 2
+         QUALIFY row_number() OVER (PARTITION BY b ORDER BY v DESC, leaf) <= $7::BIGINT)
+       ORDER BY 1, 3 DESC, 2`,
+      [q.target, q.type, BigInt(Math.floor(q.fromMs)), BigInt(Math.ceil(q.toMs)), type, BigInt(bucketMs), BigInt(n)],
+    );
+    return r.map(([t, f, v]) => ({ timeMs: Number(t), function: f as string, value: v as number }));
+  }
+
+  async targets(): Promise<string[]> {
+    return (await this.rows("SELECT DISTINCT target FROM scrapes ORDER BY 1")).map((r) => r[0] as string);
+  }
+
+  async compact(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void> {
+    await this.retainAndDownsample(nowMs, retentionMs, downsampleAfterMs, resolutionMs);
+    await this.sortHours(nowMs);
+  }
+
+  /**
+   * Rewrite each complete hour ordered by (target, profile, ts). Scrapes arrive
+   * interleaved across the fleet, so every row group of an hour holds every
+   * target; sorted, a target's rows sit in one or two row groups and DuckDB skips
+   * the others by their min/max — a 24 h query of one target reads that target's
+   * rows, not the fleet's. On its own connection: the writer keeps appending.
+   */
+  private async sortHours(nowMs: number): Promise<void> {
+    const hour = 3600_000;
+    const upTo = Math.floor(nowMs / hour) * hour - hour;
+    const db = this.maint ?? (this.maint = await this.instance.connect());
+    const done = await this.meta(db, "sorted_until");
+    let from = done;
+    if (from === 0) {
+      const first = (await db.runAndReadAll("SELECT epoch_ms(min(ts)) FROM samples")).getRowsJS()[0]?.[0];
+      if (first === null || first === undefined) return;
+      from = Math.floor(Number(first) / hour) * hour;
+    }
+    if (upTo <= from) return;
+    const args = [BigInt(from), BigInt(upTo)];
+    await db.run("BEGIN TRANSACTION");
+    try {
+      for (const t of ["samples", "scrapes", "metrics"]) {
+        const range = "ts >= epoch_ms($1::BIGINT) AND ts < epoch_ms($2::BIGINT)";
+        await db.run(`CREATE OR REPLACE TEMP TABLE srt AS SELECT * FROM ${t} WHERE ${range} ORDER BY date_trunc('hour', ts), target, ${t === "metrics" ? "name" : "profile"}, ts`, args);
+        await db.run(`DELETE FROM ${t} WHERE ${range}`, args);
+        await db.run(`INSERT INTO ${t} SELECT * FROM srt`);
+      }
+      await db.run("DROP TABLE IF EXISTS srt");
+      await db.run("DELETE FROM godiag_meta WHERE key = 'sorted_until'");
+      await db.run("INSERT INTO godiag_meta VALUES ('sorted_until', $1::BIGINT)", [BigInt(upTo)]);
+      await db.run("COMMIT");
+    } catch (e) {
+      await db.run("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async meta(db: DuckDBConnection, key: string): Promise<number> {
+    const r = (await db.runAndReadAll("SELECT value FROM godiag_meta WHERE key = $1", [key])).getRowsJS();
+    return r.length > 0 ? Number(r[0]![0]) : 0;
+  }
+
+  private async retainAndDownsample(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void> {
+    const cut = BigInt(Math.floor(nowMs - retentionMs));
+    const db = this.maint ?? (this.maint = await this.instance.connect());
+    await db.run("BEGIN TRANSACTION");
+    try {
+      for (const t of ["scrapes", "samples", "metrics", "dumps", "events"]) await db.run(`DELETE FROM ${t} WHERE ts < epoch_ms($1::BIGINT)`, [cut]);
+      const old = BigInt(Math.floor(nowMs - downsampleAfterMs));
+      const res = BigInt(resolutionMs);
+      // Samples: one row per bucket, (stack, labels, sample type), summed as pprof's merge would.
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE ds AS SELECT target, time_bucket(to_milliseconds($2::BIGINT), ts, TIMESTAMP '1970-01-01') AS ts, profile, sample_type, stack_id, labels, SUM(value)::BIGINT AS value, $2::BIGINT AS resolution_ms
+         FROM samples WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0 GROUP BY ALL ORDER BY 2, 1, 3`,
+        [old, res],
+      );
+      await db.run("DELETE FROM samples WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0", [old]);
+      await db.run("INSERT INTO samples SELECT * FROM ds");
+      // Scrapes: the headers of a bucket merged like the profiles (earliest time, summed duration).
+      const rows = await rowsOf(db, 
+        `SELECT target, job, labels, epoch_ms(time_bucket(to_milliseconds($2::BIGINT), ts, TIMESTAMP '1970-01-01')), profile, list(header ORDER BY ts), SUM(raw_bytes), SUM(samples)
+         FROM scrapes WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0 GROUP BY ALL`,
+        [old, res],
+      );
+      await db.run("DELETE FROM scrapes WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0", [old]);
+      if (rows.length > 0) {
+        const a = await db.createAppender("scrapes");
+        for (const [target, job, labels, t, profile, headers, raw, n] of rows) {
+          a.appendVarchar(target as string);
+          a.appendVarchar(job as string);
+          a.appendVarchar(labels as string);
+          a.appendTimestamp(ts(Number(t)));
+          a.appendVarchar(profile as string);
+          a.appendVarchar(headerJson(mergeHeaders((headers as string[]).map(parseHeader))));
+          a.appendBigInt(BigInt(raw as bigint));
+          a.appendBigInt(BigInt(n as bigint));
+          a.appendBigInt(res);
+          a.endRow();
+        }
+        a.closeSync();
+      }
+      await db.run("COMMIT");
+    } catch (e) {
+      await db.run("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async stats(): Promise<StoreStats> {
+    const one = async (sql: string): Promise<number> => Number((await this.rows(sql))[0]![0]);
+    let bytesOnDisk = 0;
+    for (const f of [this.file, this.file + ".wal"])
+      try {
+        bytesOnDisk += statSync(f).size;
+      } catch {
+        // no log: everything is checkpointed
+      }
+    return {
+      scrapes: await one("SELECT count(*) FROM scrapes"),
+      samples: await one("SELECT count(*) FROM samples"),
+      stacks: await one("SELECT count(*) FROM stacks"),
+      locations: await one("SELECT count(*) FROM locations"),
+      functions: await one("SELECT count(*) FROM functions"),
+      bytesOnDisk,
+    };
+  }
+
+  /** Write the log into the database file (a smaller file; the next open replays nothing). */
+  async checkpoint(): Promise<void> {
+    await this.db.run("CHECKPOINT");
+  }
+
+  async close(): Promise<void> {
+    this.maint?.closeSync();
+    this.db.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** A CSV field: quoted, quotes doubled (labels are JSON; names may hold commas). */
+const q = (x: string): string => `"${x.replaceAll('"', '""')}"`;
+
+/** Append a scrape's non-zero sample values as CSV lines; returns how many. */
+function csvSamples(out: string[], target: string, timeMs: number, type: string, sampleTypes: Array<{ type: string }>, samples: SampleRow[]): number {
+  const head = `${q(target)},${BigInt(Math.round(timeMs)) * 1000n},${q(type)},`;
+  const types = sampleTypes.map((t) => q(t.type));
+  let n = 0;
+  for (const r of samples) {
+    const labels = q(r.labels);
+    for (let k = 0; k < types.length; k++) {
+      const v = r.values[k]!;
+      if (v === 0) continue;
+      out.push(`${head}${types[k]},${r.stack},${labels},${v}\n`);
+      n++;
+    }
+  }
+  return n;
+}
+
+async function rowsOf(db: DuckDBConnection, sql: string, values: DuckDBValue[] = []): Promise<unknown[][]> {
+  return (await db.runAndReadAll(sql, values)).getRowsJS() as unknown[][];
+}
+
+function appendFunction(a: DuckDBAppender, f: FunctionRow): void {
+  a.appendBigInt(f.id);
+  a.appendVarchar(f.name);
+  a.appendVarchar(f.systemName);
+  a.appendVarchar(f.filename);
+  a.appendBigInt(BigInt(f.startLine));
+  a.endRow();
+}
+function appendMapping(a: DuckDBAppender, m: MappingRow): void {
+  a.appendBigInt(m.id);
+  a.appendUBigInt(m.start);
+  a.appendUBigInt(m.limit);
+  a.appendUBigInt(m.offset);
+  a.appendVarchar(m.file);
+  a.appendVarchar(m.buildId);
+  a.appendInteger(m.flags);
+  a.endRow();
+}
+function appendLocation(a: DuckDBAppender, l: LocationRow): void {
+  a.appendBigInt(l.id);
+  a.appendBigInt(l.mapping);
+  a.appendUBigInt(l.address);
+  a.appendBoolean(l.isFolded);
+  a.appendList(listValue(l.lineFunctions), LIST(BIGINT));
+  a.appendList(listValue(l.lineNumbers.map((n) => BigInt(n))), LIST(BIGINT));
+  a.endRow();
+}
+function appendStack(a: DuckDBAppender, s: StackRow): void {
+  a.appendBigInt(s.id);
+  a.appendList(listValue(s.locations), LIST(BIGINT));
+  a.appendVarchar(s.leaf);
+  a.endRow();
+}

@@ -1,0 +1,5 @@
+export * from "./types.js";
+export * from "./normalize.js";
+export * from "./open.js";
+export { mergeHeaders } from "./rebuild.js";
+export * from "./time.js";

@@ -1,0 +1,116 @@
+// A decoded profile into storage rows: every function, mapping, location and stack
+// named by a content id (hash.ts), samples summed per (stack, labels) — what
+// pprof's merge would sum too — so that storing a row twice is a no-op and the
+// store keeps each stack once.
+
+import type { Profile } from "../core/model/index.js";
+import { contentId } from "./hash.js";
+import type { FunctionRow, LocationRow, MappingRow, NormalizedProfile, SampleRow, StackRow } from "./types.js";
+
+export function normalizeProfile(p: Profile): NormalizedProfile {
+  const s = (i: number): string => p.strings.get(i);
+  const functions: FunctionRow[] = [];
+  const fnIds: bigint[] = [];
+  for (let i = 0; i < p.functions.length; i++) {
+    const row = { name: s(p.functions.name[i]), systemName: s(p.functions.systemName[i]), filename: s(p.functions.filename[i]), startLine: p.functions.startLine[i] };
+    const id = contentId(`f\0${row.name}\0${row.systemName}\0${row.filename}\0${row.startLine}`);
+    fnIds.push(id);
+    functions.push({ id, ...row });
+  }
+  const mappings: MappingRow[] = p.mappings.map((m) => {
+    const flags = (m.hasFunctions ? 1 : 0) | (m.hasFilenames ? 2 : 0) | (m.hasLineNumbers ? 4 : 0) | (m.hasInlineFrames ? 8 : 0);
+    const id = contentId(`m\0${m.start}\0${m.limit}\0${m.offset}\0${m.file}\0${m.buildId}\0${flags}`);
+    return { id, start: m.start, limit: m.limit, offset: m.offset, file: m.file, buildId: m.buildId, flags };
+  });
+  const locations: LocationRow[] = [];
+  const locIds: bigint[] = [];
+  const locLeaf: string[] = [];
+  const L = p.locations;
+  for (let i = 0; i < L.length; i++) {
+    const mapping = L.mapping[i] >= 0 ? mappings[L.mapping[i]]!.id : 0n;
+    const lineFunctions: bigint[] = [];
+    const lineNumbers: number[] = [];
+    for (let k = L.lineStart[i]; k < L.lineStart[i + 1]; k++) {
+      const f = p.lines.func[k];
+      lineFunctions.push(f >= 0 ? fnIds[f]! : 0n);
+      lineNumbers.push(p.lines.line[k]);
+    }
+    const id = contentId(`l\0${mapping}\0${L.address[i]}\0${L.isFolded[i]}\0${lineFunctions.join(",")}\0${lineNumbers.join(",")}`);
+    locIds.push(id);
+    const first = L.lineStart[i] < L.lineStart[i + 1] ? p.lines.func[L.lineStart[i]] : -1;
+    locLeaf.push(first >= 0 ? functions[first]!.name : "");
+    locations.push({ id, mapping, address: L.address[i], isFolded: L.isFolded[i] === 1, lineFunctions, lineNumbers });
+  }
+  const stacks = new Map<bigint, StackRow>();
+  const samples = new Map<string, SampleRow>();
+  const S = p.samples;
+  const nv = p.sampleTypes.length;
+  for (let i = 0; i < S.length; i++) {
+    const locs: bigint[] = [];
+    for (let k = S.stackStart[i]; k < S.stackStart[i + 1]; k++) locs.push(locIds[S.stack[k]]!);
+    const stackId = contentId(`s\0${locs.join(",")}`);
+    if (!stacks.has(stackId)) stacks.set(stackId, { id: stackId, locations: locs, leaf: S.stackStart[i] < S.stackStart[i + 1] ? locLeaf[S.stack[S.stackStart[i]]]! : "" });
+    const labels = labelsJson(p, S.labelStart[i], S.labelStart[i + 1]);
+    const key = `${stackId}|${labels}`;
+    let row = samples.get(key);
+    if (!row) {
+      row = { stack: stackId, labels, values: new Array<number>(nv).fill(0) };
+      samples.set(key, row);
+    }
+    for (let t = 0; t < nv; t++) row.values[t]! += S.values[i * nv + t];
+  }
+  return {
+    header: {
+      sampleTypes: p.sampleTypes.map((t) => ({ type: t.type, unit: t.unit })),
+      defaultSampleType: p.defaultSampleType,
+      periodType: p.periodType ? { type: p.periodType.type, unit: p.periodType.unit } : null,
+      period: p.period,
+      timeNanos: p.timeNanos,
+      durationNanos: p.durationNanos,
+      dropFrames: p.dropFrames,
+      keepFrames: p.keepFrames,
+      comments: p.comments,
+      docUrl: p.docUrl,
+      mainMapping: mappings.length > 0 ? mappings[0]!.id : 0n,
+    },
+    functions,
+    mappings,
+    locations,
+    stacks: [...stacks.values()],
+    samples: [...samples.values()],
+  };
+}
+
+/** A sample's labels as sorted [key, str, num, unit] tuples in JSON ("" for none). */
+function labelsJson(p: Profile, from: number, to: number): string {
+  if (from === to) return "";
+  const out: Array<[string, string | null, number | null, string]> = [];
+  for (let k = from; k < to; k++) {
+    const key = p.strings.get(p.labels.key[k]);
+    if (p.labels.str[k] !== 0) out.push([key, p.strings.get(p.labels.str[k]), null, ""]);
+    else out.push([key, null, p.labels.num[k], p.strings.get(p.labels.unit[k])]);
+  }
+  out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : String(a[1] ?? a[2]).localeCompare(String(b[1] ?? b[2]))));
+  return JSON.stringify(out);
+}
+
+/**
+ * The delta of a cumulative profile (allocs, block, mutex) against the previous
+ * scrape of the same target: per (stack, labels), current minus previous; rows
+ * that did not change are dropped. A counter that went down means the process
+ * restarted: the current values are then the delta (pprof -base would go negative).
+ */
+export function deltaSamples(cur: SampleRow[], prev: SampleRow[] | undefined): SampleRow[] {
+  if (!prev) return [];
+  const before = new Map<string, number[]>();
+  for (const r of prev) before.set(`${r.stack}|${r.labels}`, r.values);
+  let reset = false;
+  const out: SampleRow[] = [];
+  for (const r of cur) {
+    const b = before.get(`${r.stack}|${r.labels}`);
+    const values = b ? r.values.map((v, t) => v - (b[t] ?? 0)) : r.values.slice();
+    if (values.some((v) => v < 0)) reset = true;
+    if (values.some((v) => v !== 0)) out.push({ stack: r.stack, labels: r.labels, values });
+  }
+  return reset ? cur.filter((r) => r.values.some((v) => v !== 0)) : out;
+}

@@ -1,0 +1,12 @@
+// DuckDB is a native addon of tens of megabytes: loading it takes 0.4-2 s on a busy
+// machine. Every command is registered for `godiag --help`, so the engine is loaded
+// only when a store is opened.
+
+import type { DuckStore } from "./duckdb.js";
+
+export type { DuckStore } from "./duckdb.js";
+
+export async function openDuckStore(file: string, opts: { readOnly?: boolean } = {}): Promise<DuckStore> {
+  const { DuckStore: Store } = await import("./duckdb.js");
+  return Store.open(file, opts);
+}

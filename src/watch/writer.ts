@@ -1,0 +1,65 @@
+// The one writer of the store. Scrapes queue here and are written together, one
+// transaction per drain (fewer, larger commits keep up with a fleet on one disk).
+// The queue is bounded: when it is full, `busy()` makes the scheduler skip the
+// scrapes it would start (counted as store_busy) instead of piling up profiles in
+// memory — a slow store slows the scraping, never grows the heap.
+
+import type { Batch, ProfileStore } from "../store/index.js";
+import type { WatchMetrics } from "./metrics.js";
+
+export class StoreWriter {
+  private queue: Batch[] = [];
+  private queued = 0;
+  private running: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly store: ProfileStore,
+    private readonly metrics: WatchMetrics,
+    private readonly maxQueued: number,
+    private readonly log: (line: string) => void,
+    private readonly onCommit?: (b: Batch) => void,
+  ) {}
+
+  busy(): boolean {
+    return this.queued >= this.maxQueued;
+  }
+
+  enqueue(b: Batch): void {
+    if (this.closed) return;
+    // Content the store already holds (ids are known only once committed) need not wait in memory.
+    const prune = this.store.pruneKnown?.bind(this.store);
+    if (prune) b = { ...b, scrapes: b.scrapes.map((s) => ({ ...s, profile: prune(s.profile) })) };
+    this.queue.push(b);
+    this.queued += Math.max(1, b.scrapes.length);
+    this.metrics.storeQueue.set(this.queued);
+    if (!this.running) this.running = this.drain().finally(() => (this.running = null));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const take = this.queue;
+      this.queue = [];
+      const n = this.queued;
+      const batch: Batch = { scrapes: take.flatMap((b) => b.scrapes), metrics: take.flatMap((b) => b.metrics), dumps: take.flatMap((b) => b.dumps), events: take.flatMap((b) => b.events) };
+      const end = this.metrics.storeWrite.startTimer();
+      try {
+        await this.store.write(batch);
+        this.onCommit?.(batch);
+      } catch (e) {
+        this.metrics.storeErrors.inc();
+        this.log(`store: write of ${batch.scrapes.length} scrapes failed: ${(e as Error).message.split("\n")[0]}`);
+      } finally {
+        end();
+        this.queued -= n;
+        this.metrics.storeQueue.set(this.queued);
+      }
+    }
+  }
+
+  /** Write what is queued, then accept nothing more. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running) await this.running;
+  }
+}
