@@ -9,6 +9,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, ROOT, runCli } from "./helpers/run.js";
 import { available } from "./helpers/available.js";
+import { openLocalPage } from "./helpers/local-page.js";
 
 const OUT = join(ROOT, "test-output/diagnose");
 const CHROMIUM = "/usr/bin/chromium";
@@ -32,20 +33,7 @@ describe.skipIf(!hasChromium)("diagnose --html in Chromium", () => {
       const file = join(OUT, `${workload}.html`);
       const r = runCli(["diagnose", "--html", file, join(ROOT, "testdata/captures", workload)]);
       expect(r.code, r.stderr).toBe(3); // both workloads have a critical finding
-      const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error" || m.type() === "warning") errors.push(m.text());
-      });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      await page.route("**/*", (route) => {
-        const url = route.request().url();
-        if (url === "file://" + file) return route.continue();
-        requests.push(url);
-        return route.abort();
-      });
-      await page.goto("file://" + file);
+      const { page, errors, refused: requests } = await openLocalPage(browser, file, { viewport: { width: 1300, height: 1000 }, warnings: true });
       const graph = `flame-${flameKind}-graph`;
       await page.waitForFunction(
         (id) => (document.getElementById(id) as unknown as { godiagFlame?: unknown } | null)?.godiagFlame !== undefined,
@@ -78,19 +66,7 @@ describe.skipIf(!hasChromium)("diagnose --html in Chromium", () => {
     expect(runCli(["trace", join(dir, "trace.out"), "--html", alone], { timeoutMs: 120_000 }).code).toBe(0);
     type Lanes = { kind: string; label: string }[];
     const lanesOf = async (html: string, id: string) => {
-      const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
-      });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      await page.route("**/*", (route) => {
-        if (route.request().url() === "file://" + html) return route.continue();
-        requests.push(route.request().url());
-        return route.abort();
-      });
-      await page.goto("file://" + html);
+      const { page, errors, refused: requests } = await openLocalPage(browser, html, { viewport: { width: 1300, height: 1000 } });
       await page.waitForFunction(
         (el) => ((document.getElementById(el) as unknown as { godiagTimeline?: { state(): { firstPaintMs: number } } } | null)?.godiagTimeline?.state().firstPaintMs ?? 0) > 0,
         id,

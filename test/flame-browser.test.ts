@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { WAIT_CLASS_COLORS } from "../src/pprof/flame/colors.js";
 import { CLI, ROOT, runCli } from "./helpers/run.js";
 import { available } from "./helpers/available.js";
+import { openLocalPage } from "./helpers/local-page.js";
 
 const OUT = join(ROOT, "test-output/flame");
 const P = (w: string, f: string) => join(ROOT, "testdata/profiles", w, f);
@@ -32,22 +33,8 @@ function flame(name: string, args: string[]): string {
 }
 
 async function open(file: string): Promise<Opened> {
-  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on("console", (m) => {
-    // (warnings are left out: our own test's getImageData readbacks make Chromium suggest willReadFrequently)
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("request", (r) => requests.push(r.url()));
-  // Anything but the page itself is a network request: record it and refuse it.
-  await page.route("**/*", (route) => {
-    const url = route.request().url();
-    if (url === "file://" + file) return route.continue();
-    return route.abort();
-  });
-  await page.goto("file://" + file);
+  // (console warnings are left out: our own test's getImageData readbacks make Chromium suggest willReadFrequently)
+  const { page, errors, requests } = await openLocalPage(browser, file, { viewport: { width: 1500, height: 1000 } });
   await page.waitForFunction(() => (document.getElementById("godiag-flame") as unknown as { godiagFlame?: unknown }).godiagFlame !== undefined, null, { timeout: 15_000 });
   return { page, errors, requests };
 }

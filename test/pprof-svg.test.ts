@@ -12,6 +12,7 @@ import { chromium, type Browser } from "playwright-core";
 import type { ReportConfig } from "../src/pprof/report/config.js";
 import { CLI, pprofBinary, ROOT, runCli, runPprof, runReport } from "./helpers/run.js";
 import { available } from "./helpers/available.js";
+import { openLocalPage } from "./helpers/local-page.js";
 
 const hasGo = available(pprofBinary() !== null, "Go (go tool pprof)");
 const hasCli = available(existsSync(CLI), `the built CLI (${CLI})`);
@@ -129,20 +130,7 @@ describe.skipIf(!hasCli || !hasChromium)("godiag svg in Chromium", () => {
   it("parses as XML, loads with no errors or requests, and wheel/drag move the graph", async () => {
     const [file, args] = CASES[0];
     const path = ourSvg("browser", file, args);
-    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url === "file://" + path) return route.continue();
-      requests.push(url);
-      return route.abort();
-    });
-    await page.goto("file://" + path);
+    const { page, errors, refused: requests } = await openLocalPage(browser, path, { viewport: { width: 1200, height: 800 } });
     // an XML parse error makes Chromium show a <parsererror> document instead of the SVG
     expect(await page.evaluate(() => document.getElementsByTagName("parsererror").length)).toBe(0);
     expect(await page.evaluate(() => document.documentElement.nodeName)).toBe("svg");

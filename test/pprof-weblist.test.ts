@@ -19,6 +19,7 @@ import { chromium, type Browser } from "playwright-core";
 import type { ReportConfig } from "../src/pprof/report/config.js";
 import { CLI, CORPUS, pprofBinary, ROOT, runCli, runPprof, runReport } from "./helpers/run.js";
 import { available } from "./helpers/available.js";
+import { openLocalPage } from "./helpers/local-page.js";
 
 const hasGo = available(pprofBinary() !== null, "Go (go tool pprof)");
 const hasCli = available(existsSync(CLI), `the built CLI (${CLI})`);
@@ -263,20 +264,7 @@ describe.skipIf(!hasGo || !hasCli)("godiag weblist vs go tool pprof -weblist", (
       const path = join(OUT, "browser.html");
       const r = runCli(["weblist", "main\\.", CPU, "-o", path]);
       expect(r.code, r.stderr).toBe(0);
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
-      });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      await page.route("**/*", (route) => {
-        const url = route.request().url();
-        if (url === "file://" + path) return route.continue();
-        requests.push(url);
-        return route.abort();
-      });
-      await page.goto("file://" + path);
+      const { page, errors, refused: requests } = await openLocalPage(browser, path);
       const live = page.locator("span.livesrc").first();
       const asm = page.locator("span.livesrc + span.asm").first();
       expect(await asm.isVisible()).toBe(false);

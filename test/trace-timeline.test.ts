@@ -18,6 +18,7 @@ import { ProcLane } from "../src/trace/timeline/lanes.js";
 import { analyzeTraceFileWithTimeline, timelineFromBytes } from "../src/api/trace.js";
 import { CLI, ROOT, runCli } from "./helpers/run.js";
 import { available } from "./helpers/available.js";
+import { openLocalPage } from "./helpers/local-page.js";
 import { haveGo, oracle, TRACE_CORPUS } from "./helpers/trace-peers.js";
 
 const OUT = join(ROOT, "test-output/timeline");
@@ -67,17 +68,7 @@ function timeline(trace: string, name: string): { json: TraceJson; html: string 
 }
 
 async function open(file: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("request", (r) => requests.push(r.url()));
-  // Anything but the page itself is a network request: record it and refuse it.
-  await page.route("**/*", (route) => (route.request().url() === "file://" + file ? route.continue() : route.abort()));
-  await page.goto("file://" + file);
+  const { page, errors, requests } = await openLocalPage(browser, file, { viewport: { width: 1500, height: 1000 } });
   await page.waitForFunction(
     () => {
       const a = (document.getElementById("godiag-timeline") as unknown as { godiagTimeline?: { state(): { firstPaintMs: number } } }).godiagTimeline;

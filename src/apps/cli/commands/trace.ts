@@ -73,7 +73,7 @@ export function registerTraceCommand(program: Command, io: IO): void {
   program
     .command("trace")
     .description(
-      "Execution trace (runtime/trace, Go 1.22+): GC and STW, MMU, scheduler latency, goroutine groups, tasks, regions, long runs; " +
+      "Execution trace (runtime/trace, Go 1.11 to 1.26): GC and STW, MMU, scheduler latency, goroutine groups, tasks, regions, long runs; " +
         "--pprof: a profile of network/sync/syscall blocking, scheduler latency or CPU samples",
     )
     .argument("<file>", "trace written by runtime/trace, /debug/pprof/trace or go test -trace, or a capture bundle dir")
