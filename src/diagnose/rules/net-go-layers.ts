@@ -1,11 +1,11 @@
 // The Go side of the layered latency report: the handler layer of a packet capture (the
 // server's time, last request byte -> first response byte) split by an execution trace of
-// the same window into the scheduler (handler goroutines runnable, waiting for a P), GC
-// (mark assists on handler goroutines), handler CPU (their other running time) and
-// blocking (their blocked and syscall time, except network waits: between keep-alive
-// requests a connection's goroutine waits in a network read, which is idle, not latency).
-// Stop-the-world pauses leave goroutines runnable, so they are in the scheduler share; the
-// finding quotes them beside it.
+// the same window, over the handler goroutines (net/http's conn.serve and the like), into:
+// scheduler (runnable, waiting for a P); GC (mark assists, stack-scan suspensions, and the
+// waits for a P in proportion to the Ps' time the GC took: stop-the-world pauses and mark
+// workers leave goroutines runnable); handler CPU (running, in Go or in a syscall holding
+// the P); blocking (blocked, or in a syscall without a P), less what is not a request's
+// latency (NOT_LATENCY, PPROF_FETCH_WAIT).
 //
 // The trace has no per-request boundaries, so the split is of the handler goroutines'
 // request time over the whole trace, applied to the slow requests' server time: a share,
@@ -19,6 +19,9 @@ export type GoLayer = "scheduler" | "gc" | "handler-cpu" | "blocking";
 export interface GoLayers {
   /** goroutine-ns per layer, summed over the handler goroutines */
   ns: Record<GoLayer, number>;
+  /** of ns.gc: the mark assists; the waits for a P charged to the GC and the stack-scan suspensions */
+  assistNs: number;
+  gcWaitNs: number;
   total: number;
   handlerGoroutines: number;
   stw: { count: number; totalNs: number; maxNs: number };
@@ -28,8 +31,23 @@ export interface GoLayers {
   wallStartMs?: number;
 }
 
-/** Waits that are not the request's: a keep-alive connection's read of the next request. */
-const IDLE_BLOCK = new Set(["network"]);
+/**
+ * Waits that are not a request's latency: a keep-alive connection's read of the next
+ * request ("network"); "" a goroutine blocked since before the trace began, for a reason
+ * the trace does not give (an idle connection, a profile fetch already waiting); and the
+ * assist's own wait for mark work, which assistWorkNs already counts as GC.
+ */
+const NOT_LATENCY = new Set(["network", "", "GC mark assist wait for work"]);
+/**
+ * A trace fetched through /debug/pprof/trace keeps that request's goroutine in a select
+ * (net/http/pprof's sleep) for the trace's whole duration: that wait is the fetch itself.
+ */
+const PPROF_FETCH_WAIT = "select";
+/**
+ * waitReasonPreempted: a goroutine parked by suspendG, which the GC uses to scan its stack
+ * (runtime/preempt.go, preemptPark): the GC's time.
+ */
+const GC_SUSPEND = "preempted";
 
 export function goLayersOf(t: TraceInput): GoLayers | undefined {
   const r = t.report;
@@ -39,28 +57,53 @@ export function goLayersOf(t: TraceInput): GoLayers | undefined {
   let sched = 0;
   let blocking = 0;
   let assist = 0;
+  let gcSuspend = 0;
   let count = 0;
+  let fetchLeft = r.summary.durationNs;
   for (const g of handlers) {
     count += g.count;
     exec += g.stats.execNs;
     sched += g.stats.schedWaitNs;
-    blocking += g.stats.syscallNs + g.stats.syscallBlockNs;
-    for (const [reason, ns] of g.stats.blockNs) if (!IDLE_BLOCK.has(reason)) blocking += ns;
+    // in a syscall holding its P: the handler's own work in the kernel (writing the response)
+    exec += g.stats.syscallNs;
+    blocking += g.stats.syscallBlockNs;
+    for (const [reason, ns] of g.stats.blockNs) {
+      if (NOT_LATENCY.has(reason)) continue;
+      if (reason === GC_SUSPEND) {
+        gcSuspend += ns;
+        continue;
+      }
+      let v = ns;
+      if (reason === PPROF_FETCH_WAIT) {
+        const own = Math.min(v, fetchLeft);
+        fetchLeft -= own;
+        v -= own;
+      }
+      blocking += v;
+    }
     assist += r.assistWorkNs.get(g.name) ?? 0;
   }
   // An assist runs on the goroutine (running) and may wait for mark work (runnable or
   // blocked): take it from running time first, then from runnable, so the shares don't overlap.
   const gc = Math.min(assist, exec + sched);
   const fromExec = Math.min(gc, exec);
-  const ns: Record<GoLayer, number> = { scheduler: sched - (gc - fromExec), gc, "handler-cpu": exec - fromExec, blocking };
+  // A wait for a P while the GC holds Ps (mark workers, stop-the-world) is the GC's cost:
+  // the trace gives the GC's share of the Ps' time, not which waits overlapped it, so the
+  // runnable time is charged to the GC in that proportion (an estimate; the finding says so).
+  const runnable = sched - (gc - fromExec);
+  const gcShareOfPs = Math.max(0, 1 - r.wholeTraceUtil);
+  const gcWait = runnable * gcShareOfPs;
+  const ns: Record<GoLayer, number> = { scheduler: runnable - gcWait, gc: gc + gcWait + gcSuspend, "handler-cpu": exec - fromExec, blocking };
   const total = ns.scheduler + ns.gc + ns["handler-cpu"] + ns.blocking;
   if (total <= 0) return undefined;
   return {
     ns,
+    assistNs: gc,
+    gcWaitNs: gcWait + gcSuspend,
     total,
     handlerGoroutines: count,
     stw: { count: r.summary.stw.count, totalNs: r.summary.stw.totalNs, maxNs: r.summary.stw.maxNs },
-    gcShareOfPs: Math.max(0, 1 - r.wholeTraceUtil),
+    gcShareOfPs,
     durationNs: r.summary.durationNs,
     ...(t.wallStartMs === undefined ? {} : { wallStartMs: t.wallStartMs }),
   };

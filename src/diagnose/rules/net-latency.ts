@@ -118,7 +118,9 @@ export const netLatencyRule: Rule = {
           numbers: {
             handler_goroutines: g.handlerGoroutines,
             handler_cpu_ms: msOf(g.ns["handler-cpu"]),
-            gc_assist_ms: msOf(g.ns.gc),
+            gc_ms: msOf(g.ns.gc),
+            gc_assist_ms: msOf(g.assistNs),
+            gc_wait_for_p_ms: msOf(g.gcWaitNs),
             scheduler_wait_ms: msOf(g.ns.scheduler),
             blocking_ms: msOf(g.ns.blocking),
             stw_pauses: g.stw.count,
@@ -130,8 +132,9 @@ export const netLatencyRule: Rule = {
         });
         goNote =
           ` The server time is split by ${traced.t.file.path}: of the handler goroutines' request time (network waits between keep-alive requests left out), ` +
-          `${pct(g.ns["handler-cpu"], g.total)}% ran the handler, ${pct(g.ns.gc, g.total)}% was GC mark assists, ${pct(g.ns.scheduler, g.total)}% waited for a P ` +
-          `(${g.stw.count} stop-the-world pauses, ${fmtNs(g.stw.totalNs)} in all), ${pct(g.ns.blocking, g.total)}% blocked; a share over the trace, not per request.`;
+          `${pct(g.ns["handler-cpu"], g.total)}% ran the handler, ${pct(g.ns.gc, g.total)}% was the GC (mark assists ${pct(g.assistNs, g.total)}%, and waits for a P in proportion to the ${Math.round(g.gcShareOfPs * 100)}% of the Ps' time the GC took: ` +
+          `${g.stw.count} stop-the-world pauses, ${fmtNs(g.stw.totalNs)} in all, and its mark workers), ${pct(g.ns.scheduler, g.total)}% waited for a P otherwise, ${pct(g.ns.blocking, g.total)}% blocked; ` +
+          "a share over the trace, not per request.";
       }
       const title = named === "scheduler" || named === "gc" || named === "blocking" ? GO_LAYER_NAMES[named] : traced && named === "handler" ? "the handler's own CPU (the trace's running time, GC assists aside)" : LAYER_NAMES[named];
       out.push({
