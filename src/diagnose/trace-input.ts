@@ -5,11 +5,14 @@
 
 import type { Bundle, BundleFile } from "../bundle/index.js";
 import { analyzeTrace, EventKind, readTraceBytes, SiteCollector, type TraceReport, type TraceSites } from "../trace/index.js";
+import { BlockCollector, type BlockSite } from "./trace-blocks.js";
 
 export interface TraceInput {
   file: BundleFile;
   report: TraceReport;
   sites: TraceSites;
+  /** blocked time by stack and reason (trace-blocks.ts) */
+  blocks: BlockSite[];
   /**
    * Wall clock (ms since the epoch) at the trace's first event, from its first clock
    * snapshot (Go 1.25+); undefined for older traces. Lets a rule place the trace on the
@@ -24,6 +27,7 @@ export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | 
   for (const file of files) {
     try {
       const sites = new SiteCollector();
+      const blocks = new BlockCollector();
       let tables: Parameters<SiteCollector["finish"]>[0] | undefined;
       let first = -1;
       let wallStartMs: number | undefined;
@@ -34,6 +38,7 @@ export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | 
           (ev, t) => {
             visit(ev, t);
             sites.event(ev);
+            blocks.event(ev);
             if (first < 0) first = ev.time;
             if (wallStartMs === undefined && ev.kind === EventKind.Sync) {
               const c = ev.sync().clockSnapshot;
@@ -51,7 +56,7 @@ export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | 
         bundle.warnings.push(`${file.path}: execution trace has no complete generation; nothing read from it`);
         continue;
       }
-      out.push({ file, report, sites: sites.finish(tables!), ...(wallStartMs === undefined ? {} : { wallStartMs }) });
+      out.push({ file, report, sites: sites.finish(tables!), blocks: blocks.finish(tables!), ...(wallStartMs === undefined ? {} : { wallStartMs }) });
     } catch (e) {
       // InputError names the file and offset already; anything else is said with the file.
       const msg = (e as Error).message;

@@ -4,14 +4,14 @@
 // scheduler (runnable, waiting for a P); GC (mark assists, stack-scan suspensions, and the
 // waits for a P in proportion to the Ps' time the GC took: stop-the-world pauses and mark
 // workers leave goroutines runnable); handler CPU (running, in Go or in a syscall holding
-// the P); blocking (blocked, or in a syscall without a P), less what is not a request's
-// latency (NOT_LATENCY, PPROF_FETCH_WAIT).
+// the P); blocking (blocked in the handler's own code, or in a syscall without a P).
 //
 // The trace has no per-request boundaries, so the split is of the handler goroutines'
 // request time over the whole trace, applied to the slow requests' server time: a share,
 // not a per-request measurement. The finding says so and states both clocks.
 
 import type { TraceInput } from "../trace-input.js";
+import { userFrame } from "../trace-frames.js";
 import { HANDLER } from "./trace-scheduler.js";
 
 export type GoLayer = "scheduler" | "gc" | "handler-cpu" | "blocking";
@@ -39,11 +39,6 @@ export interface GoLayers {
  */
 const NOT_LATENCY = new Set(["network", "", "GC mark assist wait for work"]);
 /**
- * A trace fetched through /debug/pprof/trace keeps that request's goroutine in a select
- * (net/http/pprof's sleep) for the trace's whole duration: that wait is the fetch itself.
- */
-const PPROF_FETCH_WAIT = "select";
-/**
  * waitReasonPreempted: a goroutine parked by suspendG, which the GC uses to scan its stack
  * (runtime/preempt.go, preemptPark): the GC's time.
  */
@@ -59,7 +54,6 @@ export function goLayersOf(t: TraceInput): GoLayers | undefined {
   let assist = 0;
   let gcSuspend = 0;
   let count = 0;
-  let fetchLeft = r.summary.durationNs;
   for (const g of handlers) {
     count += g.count;
     exec += g.stats.execNs;
@@ -67,21 +61,17 @@ export function goLayersOf(t: TraceInput): GoLayers | undefined {
     // in a syscall holding its P: the handler's own work in the kernel (writing the response)
     exec += g.stats.syscallNs;
     blocking += g.stats.syscallBlockNs;
-    for (const [reason, ns] of g.stats.blockNs) {
-      if (NOT_LATENCY.has(reason)) continue;
-      if (reason === GC_SUSPEND) {
-        gcSuspend += ns;
-        continue;
-      }
-      let v = ns;
-      if (reason === PPROF_FETCH_WAIT) {
-        const own = Math.min(v, fetchLeft);
-        fetchLeft -= own;
-        v -= own;
-      }
-      blocking += v;
-    }
+    gcSuspend += g.stats.blockNs.get(GC_SUSPEND) ?? 0;
     assist += r.assistWorkNs.get(g.name) ?? 0;
+  }
+  // Blocked time counts where the handler's code blocked (a user frame on the stack of a
+  // handler goroutine): net/http's own waits around a request (the connection's read of
+  // the next one, the background read it stops after the response) and net/http/pprof's
+  // sleep while godiag fetches a profile or the trace itself are not a request's latency.
+  for (const b of t.blocks) {
+    if (NOT_LATENCY.has(b.reason) || b.reason === GC_SUSPEND) continue;
+    const root = b.stack[b.stack.length - 1]?.func ?? "";
+    if (HANDLER.test(root) && userFrame(b.stack)) blocking += b.ns;
   }
   // An assist runs on the goroutine (running) and may wait for mark work (runnable or
   // blocked): take it from running time first, then from runnable, so the shares don't overlap.
