@@ -17,7 +17,9 @@ const MAX_SITES = 8192;
 
 export class BlockCollector {
   private readonly open = new Map<number, { t: number; stack: number; reason: string }>();
-  private readonly sites = new Map<string, { stack: number; reason: string; ns: number }>();
+  // reason -> stack id -> ns: no key string built per event (this runs on every transition)
+  private readonly sites = new Map<string, Map<number, number>>();
+  private count = 0;
 
   event(ev: TraceEvent): void {
     if (ev.kind !== EventKind.StateTransition) return;
@@ -31,17 +33,20 @@ export class BlockCollector {
     const o = this.open.get(g);
     if (!o || st.from !== GoState.Waiting) return;
     this.open.delete(g);
-    const key = `${o.stack}/${o.reason}`;
-    let s = this.sites.get(key);
-    if (!s) {
-      if (this.sites.size >= MAX_SITES) return;
-      this.sites.set(key, (s = { stack: o.stack, reason: o.reason, ns: 0 }));
+    let byStack = this.sites.get(o.reason);
+    if (!byStack) this.sites.set(o.reason, (byStack = new Map()));
+    const ns = byStack.get(o.stack);
+    if (ns === undefined) {
+      if (this.count >= MAX_SITES) return;
+      this.count++;
     }
-    s.ns += ev.time - o.t;
+    byStack.set(o.stack, (ns ?? 0) + ev.time - o.t);
   }
 
   /** Waits that ended in the trace (a wait begun before it has no stack to judge). */
   finish(tables: TraceTables): BlockSite[] {
-    return [...this.sites.values()].map((s) => ({ stack: tables.frames(s.stack), reason: s.reason, ns: s.ns }));
+    const out: BlockSite[] = [];
+    for (const [reason, byStack] of this.sites) for (const [stack, ns] of byStack) out.push({ stack: tables.frames(stack), reason, ns });
+    return out;
   }
 }
