@@ -4,12 +4,21 @@
 // is a warning about the evidence, never a failed diagnosis.
 
 import type { Bundle, BundleFile } from "../bundle/index.js";
-import { analyzeTrace, readTraceBytes, SiteCollector, type TraceReport, type TraceSites } from "../trace/index.js";
+import { analyzeTrace, EventKind, readTraceBytes, SiteCollector, type TraceReport, type TraceSites } from "../trace/index.js";
+import { BlockCollector, type BlockSite } from "./trace-blocks.js";
 
 export interface TraceInput {
   file: BundleFile;
   report: TraceReport;
   sites: TraceSites;
+  /** blocked time by stack and reason (trace-blocks.ts) */
+  blocks: BlockSite[];
+  /**
+   * Wall clock (ms since the epoch) at the trace's first event, from its first clock
+   * snapshot (Go 1.25+); undefined for older traces. Lets a rule place the trace on the
+   * wall-clock timeline of a packet capture.
+   */
+  wallStartMs?: number;
 }
 
 /** Reads and analyses the bundle's traces; what cannot be read goes to bundle.warnings. */
@@ -18,7 +27,10 @@ export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | 
   for (const file of files) {
     try {
       const sites = new SiteCollector();
+      const blocks = new BlockCollector();
       let tables: Parameters<SiteCollector["finish"]>[0] | undefined;
+      let first = -1;
+      let wallStartMs: number | undefined;
       const report = analyzeTrace(file.path, (visit) => {
         const r = readTraceBytes(
           file.data,
@@ -26,6 +38,13 @@ export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | 
           (ev, t) => {
             visit(ev, t);
             sites.event(ev);
+            blocks.event(ev);
+            if (first < 0) first = ev.time;
+            if (wallStartMs === undefined && ev.kind === EventKind.Sync) {
+              const c = ev.sync().clockSnapshot;
+              // the snapshot pairs a trace time with the wall clock: step back to the first event
+              if (c !== null) wallStartMs = c.wallSec * 1e3 + c.wallNsec / 1e6 - (c.trace - first) / 1e6;
+            }
           },
           { limits: bundle.limits },
         );
@@ -37,7 +56,7 @@ export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | 
         bundle.warnings.push(`${file.path}: execution trace has no complete generation; nothing read from it`);
         continue;
       }
-      out.push({ file, report, sites: sites.finish(tables!) });
+      out.push({ file, report, sites: sites.finish(tables!), blocks: blocks.finish(tables!), ...(wallStartMs === undefined ? {} : { wallStartMs }) });
     } catch (e) {
       // InputError names the file and offset already; anything else is said with the file.
       const msg = (e as Error).message;

@@ -4,9 +4,13 @@
 // server's time between the last request byte and the first response byte).
 
 import type { DiagnoseContext } from "../context.js";
-import type { Finding, Severity } from "../finding.js";
+import type { Evidence, Finding, Severity } from "../finding.js";
 import type { Rule } from "../rule.js";
-import { analyzePcapFile, attributeLatency, fmtNs, type Layer } from "../../net/index.js";
+import { analyzePcapFile, attributeLatency, fmtNs, type Layer, type PcapReport } from "../../net/index.js";
+import { goLayersOf, type GoLayer, type GoLayers } from "./net-go-layers.js";
+
+/** The capture's layers, with the handler's split by an execution trace when there is one ("handler" is then its own CPU). */
+type Named = Layer | Exclude<GoLayer, "handler-cpu">;
 
 /** A P99 a user notices: 100 ms; a second is the SYN-retry step (1 s, 3 s) and critical. */
 const WARNING_NS = 100e6;
@@ -18,6 +22,19 @@ const LAYER_NAMES: Record<Layer, string> = {
   tls: "the TLS handshake",
   handler: "the handler (the server's time to the first response byte)",
   transfer: "the transfer (sending the request and the response bodies)",
+};
+
+const GO_LAYER_NAMES: Record<Exclude<GoLayer, "handler-cpu">, string> = {
+  scheduler: "the Go scheduler (handler goroutines runnable, waiting for a P)",
+  gc: "the GC (mark assists on the handler goroutines)",
+  blocking: "blocking in the handler (locks, channels, syscalls, sleeps)",
+};
+
+const GO_ADVICE: Record<Exclude<GoLayer, "handler-cpu">, string> = {
+  scheduler:
+    "The handlers are ready but get no P: CPU-bound goroutines, GC workers or stop-the-world pauses hold them. See the trace-scheduler and trace-stw findings; raise GOMAXPROCS (or the CPU quota) if every P is busy.",
+  gc: "The handlers pay for the GC in mark assists: allocate less per request (see the allocs profile and godiag gc), reuse buffers, or raise GOGC / set GOMEMLIMIT so the GC runs less often.",
+  blocking: "The handlers wait on locks, channels or syscalls: read the block and mutex profiles and the trace's blocking reasons for where.",
 };
 
 const ADVICE: Record<Layer, string> = {
@@ -65,8 +82,23 @@ export const netLatencyRule: Rule = {
       const layers = attributeLatency(rep, { ignoreRequest: /^GET \/debug\/pprof\//, ...(overflows === undefined ? {} : { listenOverflows: overflows }) });
       if (!layers) continue;
       const severity: Severity = layers.p99Ns >= CRITICAL_NS ? "critical" : layers.p99Ns >= WARNING_NS ? "warning" : "info";
-      const total = Object.values(layers.shares).reduce((a, b) => a + b, 0);
-      const split = (Object.entries(layers.shares) as Array<[Layer, number]>)
+      const traced = ctx
+        .traces()
+        .map((t) => ({ t, go: goLayersOf(t) }))
+        .find((x): x is { t: (typeof x)["t"]; go: GoLayers } => x.go !== undefined);
+      const shares: Partial<Record<Named, number>> = { ...layers.shares };
+      if (traced) {
+        // the capture's server time, split in the trace's proportions (net-go-layers.ts)
+        const h = layers.shares.handler;
+        const g = traced.go;
+        shares.handler = (h * g.ns["handler-cpu"]) / g.total;
+        shares.scheduler = (h * g.ns.scheduler) / g.total;
+        shares.gc = (h * g.ns.gc) / g.total;
+        shares.blocking = (h * g.ns.blocking) / g.total;
+      }
+      const named = (Object.entries(shares) as Array<[Named, number]>).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+      const total = Object.values(shares).reduce((a, b) => a + b, 0);
+      const split = (Object.entries(shares) as Array<[Named, number]>)
         .filter(([, v]) => v > 0)
         .sort((a, b) => b[1] - a[1])
         .map(([k, v]) => `${k} ${Math.round((100 * v) / total)}%`)
@@ -75,16 +107,47 @@ export const netLatencyRule: Rule = {
       const alignment =
         `time alignment: ${f.path} timestamps are the capturing host's wall clock (first packet ${rep.startTime || "none"})` +
         (cpu?.profile ? `; ${cpu.path} starts at TimeNanos ${new Date(Number(cpu.profile.timeNanos / 1_000_000n)).toISOString()} (same host clock when captured here)` : "");
+      const goEvidence: Evidence[] = [];
+      let goNote = "";
+      if (traced) {
+        const g = traced.go;
+        const msOf = (ns: number) => Math.round(ns / 1e4) / 100;
+        goEvidence.push({
+          source: traced.t.file.path,
+          kind: "execution trace (handler goroutines' request time by layer)",
+          numbers: {
+            handler_goroutines: g.handlerGoroutines,
+            handler_cpu_ms: msOf(g.ns["handler-cpu"]),
+            gc_ms: msOf(g.ns.gc),
+            gc_assist_ms: msOf(g.assistNs),
+            gc_wait_for_p_ms: msOf(g.gcWaitNs),
+            scheduler_wait_ms: msOf(g.ns.scheduler),
+            blocking_ms: msOf(g.ns.blocking),
+            stw_pauses: g.stw.count,
+            stw_total_ms: msOf(g.stw.totalNs),
+            stw_max_ms: msOf(g.stw.maxNs),
+            gc_share_of_ps_pct: Math.round(g.gcShareOfPs * 1000) / 10,
+          },
+          excerpt: traceAlignment(traced.t.file.path, g, rep),
+        });
+        goNote =
+          ` The server time is split by ${traced.t.file.path}: of the handler goroutines' request time (network waits between keep-alive requests left out), ` +
+          `${pct(g.ns["handler-cpu"], g.total)}% ran the handler, ${pct(g.ns.gc, g.total)}% was the GC (mark assists ${pct(g.assistNs, g.total)}%, and waits for a P in proportion to the ${Math.round(g.gcShareOfPs * 100)}% of the Ps' time the GC took: ` +
+          `${g.stw.count} stop-the-world pauses, ${fmtNs(g.stw.totalNs)} in all, and its mark workers), ${pct(g.ns.scheduler, g.total)}% waited for a P otherwise, ${pct(g.ns.blocking, g.total)}% blocked; ` +
+          "a share over the trace, not per request.";
+      }
+      const title = named === "scheduler" || named === "gc" || named === "blocking" ? GO_LAYER_NAMES[named] : traced && named === "handler" ? "the handler's own CPU (the trace's running time, GC assists aside)" : LAYER_NAMES[named];
       out.push({
-        id: `network-latency:${layers.layer}`,
+        id: `network-latency:${named}`,
         category: "network-latency",
         severity,
         confidence: severity === "info" ? 0.4 : 0.7,
-        title: `The P99 (${fmtNs(layers.p99Ns)}) is held by ${LAYER_NAMES[layers.layer]}`,
+        title: `The P99 (${fmtNs(layers.p99Ns)}) is held by ${title}`,
         summary:
           `In ${f.path}, ${layers.requests} requests (or connections) were timed from the packets; the ${layers.slow} slowest (P99 and above, ${fmtNs(layers.p99Ns)}) split as ${split}. ` +
           layers.evidence.join("; ") +
-          ".",
+          "." +
+          goNote,
         evidence: [
           {
             source: f.path,
@@ -104,12 +167,30 @@ export const netLatencyRule: Rule = {
           ...(auditFile && overflows !== undefined
             ? [{ source: auditFile.path, kind: "host network counters (/proc/net/netstat)", numbers: { listen_overflows_in_window: overflows } }]
             : []),
+          ...goEvidence,
         ],
         functions: [],
-        recommendation: ADVICE[layers.layer],
+        recommendation: named === "scheduler" || named === "gc" || named === "blocking" ? GO_ADVICE[named] : ADVICE[named],
         docs: ["https://man7.org/linux/man-pages/man2/listen.2.html", "https://www.wireshark.org/docs/wsug_html_chunked/ChAdvTCPAnalysis.html"],
       });
     }
     return out;
   },
 };
+
+const pct = (a: number, b: number) => (b > 0 ? Math.round((100 * a) / b) : 0);
+
+/** Where the trace sits on the capture's wall-clock timeline (both from this host's clock when captured here). */
+function traceAlignment(path: string, g: GoLayers, rep: PcapReport): string {
+  const traceSpan = `${path} covers ${fmtNs(g.durationNs)}`;
+  if (g.wallStartMs === undefined || rep.startTime === "") return `time alignment: ${traceSpan} on the trace clock (no wall-clock snapshot: a trace before Go 1.25); the shares are over the whole trace`;
+  const cap0 = Date.parse(rep.startTime);
+  const cap1 = cap0 + rep.durationNs / 1e6;
+  const t0 = g.wallStartMs;
+  const t1 = t0 + g.durationNs / 1e6;
+  const overlapMs = Math.max(0, Math.min(cap1, t1) - Math.max(cap0, t0));
+  return (
+    `time alignment: ${traceSpan} from ${new Date(t0).toISOString()} (its clock snapshot: wall clock = trace clock + offset), ` +
+    `the capture ${fmtNs(rep.durationNs)} from ${rep.startTime} (pcap timestamps, the capturing host's wall clock); they overlap ${fmtNs(overlapMs * 1e6)}`
+  );
+}

@@ -23,7 +23,7 @@ import { cpuAnalysis, type CpuAnalysis } from "../cpu.js";
  * Goroutines that serve requests, by start function: net/http's per-connection goroutine
  * (HTTP/1), its HTTP/2 handler goroutines (bundled and x/net), gRPC's stream handlers.
  */
-const HANDLER = /^(net\/http\.\(\*conn\)\.serve|net\/http\.\(\*http2serverConn\)\.runHandler|golang\.org\/x\/net\/http2\.\(\*serverConn\)\.runHandler|google\.golang\.org\/grpc\.\(\*Server\)\.(serveStreams|handleStream))/;
+export const HANDLER = /^(net\/http\.\(\*conn\)\.serve|net\/http\.\(\*http2serverConn\)\.runHandler|golang\.org\/x\/net\/http2\.\(\*serverConn\)\.runHandler|google\.golang\.org\/grpc\.\(\*Server\)\.(serveStreams|handleStream))/;
 /**
  * The runtime preempts a goroutine that ran 10 ms (forcePreemptNS, runtime/proc.go): a
  * handler whose p99 wait for a P is that long queued behind whole time slices.

@@ -2,8 +2,9 @@
 // them: DNS, TCP connect, TLS, request written, time to first byte, transfer. HTTP/1.1
 // through Node's http/https agents (keep-alive: connection reuse is measured), HTTP/2
 // through node:http2 (TLS with ALPN, or h2c with prior knowledge). Timings come from the
-// socket's own events (lookup, connect, secureConnect) and the request's (finish, response,
-// end), on the monotonic clock.
+// socket's own events (lookup, connect, secureConnect) and the request's (socket, response,
+// end), on the monotonic clock. Consecutive stamps are differences of one clock, so the
+// phases add up to the total exactly.
 
 import http from "node:http";
 import https from "node:https";
@@ -35,9 +36,10 @@ export interface RequestTiming {
   dnsNs: number;
   connectNs: number;
   tlsNs: number;
-  /** start (or connection ready) -> request fully written */
+  /** start (or connection ready) -> request handed to the socket */
   writeNs: number;
-  /** request written -> first response byte: the server's time plus one RTT */
+  /** request handed to the socket -> first response byte: the server's time plus one RTT
+   * (never less than the server's time: both stamps bracket it) */
   serverNs: number;
   /** first -> last response byte */
   transferNs: number;
@@ -68,19 +70,29 @@ interface ConnTimes {
   used: boolean;
   /** connected (and TLS done): requests can be written */
   ready: boolean;
+  /** when it became ready (monotonic ns; 0 before) */
+  readyAt: number;
 }
 
 /** Wires a socket's events to the connection's phase times. */
 function watchSocket(sock: net.Socket, c: ConnTimes, secure: boolean): void {
   sock.once("lookup", () => (c.dns = now() - c.start));
+  // registered before the request's first write: these listeners run before Node flushes
+  // the request queued while connecting, so readyAt precedes that hand-off
   sock.once("connect", () => {
-    c.connect = now() - c.start - c.dns;
-    if (!secure) c.ready = true;
+    const t = now();
+    c.connect = t - c.start - c.dns;
+    if (!secure) {
+      c.ready = true;
+      c.readyAt = t;
+    }
   });
   if (secure) {
     sock.once("secureConnect", () => {
-      c.tls = now() - c.start - c.dns - c.connect;
+      const t = now();
+      c.tls = t - c.start - c.dns - c.connect;
       c.ready = true;
+      c.readyAt = t;
     });
   }
 }
@@ -155,32 +167,42 @@ function h1Worker(u: URL, secure: boolean, opts: HttpProbeOptions, newConn: () =
         new Promise<RequestTiming>((resolve) => {
           const start = now();
           let t: RequestTiming | undefined;
-          let written = 0;
+          // "Written" is when the request is handed to the socket. Node emits "socket" and then,
+          // in the same tick, writes the queued request to it (onSocketNT: tickOnSocket, then
+          // _flush); on a connection still connecting the write waits for "connect" /
+          // "secureConnect". So the stamp is max(socket event, connection ready): it precedes
+          // the write syscall by microseconds and never follows it. "finish" (used before) is
+          // emitted after the write callback, which a loaded event loop or a preempted process
+          // runs late: that lag was charged to the write phase and taken off the server's time,
+          // which then came out shorter than the handler's sleep. Go's httptrace has GotConn
+          // (before the write) and WroteRequest (after); httpstat's "server processing" starts
+          // at GotConn: the same lower bound.
+          let socketAt = 0;
           let first = 0;
           const req = (secure ? https : http).request(u, { agent, method: "GET", timeout: opts.timeoutMs });
-          const finish = (status: number, error: string) => {
-            if (!t) t = blank(i, { id: 0, start, dns: 0, connect: 0, tls: 0, used: false, ready: false }, "http/1.1");
+          let readyAt = 0;
+          const finish = (status: number, error: string, end = now()) => {
+            if (!t) t = blank(i, { id: 0, start, dns: 0, connect: 0, tls: 0, used: false, ready: false, readyAt: 0 }, "http/1.1");
             t.status = status;
             t.error = error;
-            t.totalNs = now() - start;
+            t.totalNs = end - start;
             resolve(t);
           };
           req.on("socket", (sock: net.Socket) => {
+            socketAt = now();
             let c = conns.get(sock);
             if (!c) {
-              c = { id: newConn(), start, dns: 0, connect: 0, tls: 0, used: false, ready: false };
+              c = { id: newConn(), start, dns: 0, connect: 0, tls: 0, used: false, ready: false, readyAt: 0 };
               conns.set(sock, c);
               watchSocket(sock, c, secure);
             }
             const conn = c;
             const ready = () => {
+              readyAt = conn.readyAt;
               t = blank(i, conn, "http/1.1");
             };
             if (conn.ready) ready();
             else sock.once(secure ? "secureConnect" : "connect", ready);
-          });
-          req.on("finish", () => {
-            written = now();
           });
           req.on("timeout", () => req.destroy(new Error(`no answer in ${opts.timeoutMs} ms`)));
           req.on("error", (e) => finish(0, e.message));
@@ -190,13 +212,14 @@ function h1Worker(u: URL, secure: boolean, opts: HttpProbeOptions, newConn: () =
             res.on("data", (b: Buffer) => (bytes += b.length));
             res.on("end", () => {
               const end = now();
-              if (!t) t = blank(i, { id: 0, start, dns: 0, connect: 0, tls: 0, used: true, ready: true }, "http/1.1");
-              const setup = t.dnsNs + t.connectNs + t.tlsNs;
-              t.writeNs = Math.max(0, written - start - setup);
+              if (!t) t = blank(i, { id: 0, start, dns: 0, connect: 0, tls: 0, used: true, ready: true, readyAt: 0 }, "http/1.1");
+              // a fresh connection's setup ends at readyAt (dns + connect + tls telescope to it)
+              const written = Math.max(socketAt, readyAt, start);
+              t.writeNs = t.reused ? written - start : written - start - (t.dnsNs + t.connectNs + t.tlsNs);
               t.serverNs = first - written;
               t.transferNs = end - first;
               t.bytes = bytes;
-              finish(res.statusCode ?? 0, "");
+              finish(res.statusCode ?? 0, "", end);
             });
             res.on("error", (e) => finish(res.statusCode ?? 0, e.message));
           });
@@ -212,7 +235,7 @@ function h2Worker(u: URL, secure: boolean, opts: HttpProbeOptions, newConn: () =
     open: () =>
       new Promise((resolve) => {
         const start = now();
-        const conn: ConnTimes = { id: newConn(), start, dns: 0, connect: 0, tls: 0, used: false, ready: false };
+        const conn: ConnTimes = { id: newConn(), start, dns: 0, connect: 0, tls: 0, used: false, ready: false, readyAt: 0 };
         const port = Number(u.port) || (secure ? 443 : 80);
         const host = u.hostname.replace(/^\[|\]$/g, "");
         let failed = "";
@@ -230,8 +253,10 @@ function h2Worker(u: URL, secure: boolean, opts: HttpProbeOptions, newConn: () =
           new Promise<RequestTiming>((done) => {
             const t = blank(i, conn, "h2");
             const rstart = now();
-            // the HEADERS frame (END_STREAM: a GET) is written by request() on a connected
-            // session; the stream's "ready" comes later, so the write phase is 0 for h2
+            // the HEADERS frame (END_STREAM: a GET) is queued by request() on a connected session
+            // and reaches the socket after it; the stream's "ready" comes later. So "written" is
+            // stamped just before request(): a reused session's write phase is 0, and the server
+            // phase, like h1's, brackets the server's time
             const written = rstart;
             let first = 0;
             let bytes = 0;
@@ -250,7 +275,9 @@ function h2Worker(u: URL, secure: boolean, opts: HttpProbeOptions, newConn: () =
             s.on("data", (b: Buffer) => (bytes += b.length));
             const end = (error: string) => {
               const e = now();
-              t.writeNs = written - rstart;
+              // a fresh session's first request waited for it after the socket was ready (the
+              // SETTINGS exchange): that wait is its write phase, so the phases add up to the total
+              t.writeNs = t.reused ? written - rstart : written - start - (t.dnsNs + t.connectNs + t.tlsNs);
               t.serverNs = first > 0 ? first - written : 0;
               t.transferNs = first > 0 ? e - first : 0;
               // the session's first request waited for the connection: its total includes the setup
