@@ -10,3 +10,11 @@ export async function openDuckStore(file: string, opts: { readOnly?: boolean } =
   const { DuckStore: Store } = await import("./duckdb.js");
   return Store.open(file, opts);
 }
+
+export type { ClickStore, ClickHouseOptions } from "./clickhouse.js";
+
+/** The ClickHouse store (storage.engine: clickhouse); its client is loaded only then. */
+export async function openClickStore(o: import("./clickhouse.js").ClickHouseOptions): Promise<import("./clickhouse.js").ClickStore> {
+  const { ClickStore: Store } = await import("./clickhouse.js");
+  return Store.open(o);
+}
