@@ -10,7 +10,7 @@
 // Content tables are ReplacingMergeTree: watchers that do not know each other's ids
 // insert the same row twice; merges drop the copy and queries read `any()` per id.
 
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import type { Profile } from "../core/model/index.js";
 import { rebuildProfile, mergeHeaders } from "./rebuild.js";
 import { TABLES, headerJson, parseHeader, type Column, type Table } from "./schema.js";
@@ -69,7 +69,8 @@ export class ClickStore implements ProfileStore {
 
   static async open(o: ClickHouseOptions): Promise<ClickStore> {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.database)) throw new Error(`storage.clickhouse.database: "${o.database}" is not a plain identifier`);
-    const auth = { username: o.username ?? "default", password: o.password ?? "" };
+    // The client would print each failed request with its stack; our callers report errors in one line.
+    const auth = { username: o.username ?? "default", password: o.password ?? "", log: { level: ClickHouseLogLevel.OFF } };
     const admin = createClient({ url: o.url, ...auth });
     try {
       await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${o.database}` });

@@ -3,6 +3,7 @@
 // only when a store is opened.
 
 import type { DuckStore } from "./duckdb.js";
+import type { ClickStore, ClickHouseOptions } from "./clickhouse.js";
 
 export type { DuckStore } from "./duckdb.js";
 
@@ -14,7 +15,7 @@ export async function openDuckStore(file: string, opts: { readOnly?: boolean } =
 export type { ClickStore, ClickHouseOptions } from "./clickhouse.js";
 
 /** The ClickHouse store (storage.engine: clickhouse); its client is loaded only then. */
-export async function openClickStore(o: import("./clickhouse.js").ClickHouseOptions): Promise<import("./clickhouse.js").ClickStore> {
+export async function openClickStore(o: ClickHouseOptions): Promise<ClickStore> {
   const { ClickStore: Store } = await import("./clickhouse.js");
   return Store.open(o);
 }
