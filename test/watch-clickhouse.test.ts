@@ -14,8 +14,9 @@ import { buildWorkload, startLive, stopAll, type Live } from "./helpers/live.js"
 import { pprofBinary, runCli, runPprof } from "./helpers/run.js";
 import { startWatcher, waitFor, type RunningWatcher } from "./helpers/watcher.js";
 
-const SERVER = "/usr/bin/clickhouse-server";
-const hasServer = available(existsSync(SERVER) || spawnSync("which", ["clickhouse-server"]).status === 0, "clickhouse-server (Debian package clickhouse-server)");
+// Debian installs it in /usr/sbin, which a user's PATH may lack.
+const SERVER = existsSync("/usr/sbin/clickhouse-server") ? "/usr/sbin/clickhouse-server" : "clickhouse-server";
+const hasServer = available(SERVER !== "clickhouse-server" || spawnSync("which", ["clickhouse-server"]).status === 0, "clickhouse-server (Debian package clickhouse-server)");
 const tmp = mkdtempSync(join(tmpdir(), "godiag-watch-ch-"));
 const addr = (l: Live): string => l.url.replace(/^http:\/\//, "");
 const DB = "godiag_test";
@@ -53,7 +54,7 @@ async function startClickHouse(): Promise<{ url: string; proc: ChildProcess }> {
 </yandex>
 `,
   );
-  const proc = spawn("clickhouse-server", [`--config-file=${cfg}`], { stdio: "ignore" });
+  const proc = spawn(SERVER, [`--config-file=${cfg}`], { stdio: "ignore" });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     "clickhouse-server to answer",
