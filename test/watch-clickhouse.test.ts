@@ -13,6 +13,8 @@ import { available } from "./helpers/available.js";
 import { buildWorkload, startLive, stopAll, type Live } from "./helpers/live.js";
 import { pprofBinary, runCli, runPprof } from "./helpers/run.js";
 import { startWatcher, waitFor, type RunningWatcher } from "./helpers/watcher.js";
+import { parseWatchConfig } from "../src/api/watch.js";
+import { InputError } from "../src/api/errors.js";
 
 // Debian installs it in /usr/sbin, which a user's PATH may lack.
 const SERVER = existsSync("/usr/sbin/clickhouse-server") ? "/usr/sbin/clickhouse-server" : "clickhouse-server";
@@ -118,6 +120,25 @@ const scraped = (i: number, target: string, type: string): string[] => {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`${type}-`)).map((f) => join(dir, f)) : [];
 };
 const allScraped = (target: string, type: string): string[] => [...scraped(0, target, type), ...scraped(1, target, type)];
+
+describe("storage.engine: clickhouse in the configuration", () => {
+  const job = ["scrape_configs:", "  - job_name: api", "    static_configs: [{targets: ['a:1']}]"];
+  it("needs storage.clickhouse.url: refused naming the engine's line", () => {
+    let err: unknown;
+    try {
+      parseWatchConfig([...job, "storage:", "  engine: clickhouse"].join("\n"), "godiag.yaml");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).line).toBe(5);
+    expect((err as InputError).message).toMatch(/^godiag\.yaml: storage\.engine: clickhouse needs storage\.clickhouse\.url/);
+  });
+  it("with a url, the database defaults to godiag", () => {
+    const c = parseWatchConfig([...job, "storage:", "  engine: clickhouse", "  clickhouse: {url: 'http://ch:8123'}"].join("\n"), "godiag.yaml");
+    expect(c.storage.clickhouse).toEqual({ url: "http://ch:8123", database: "godiag", username: "default", password: "" });
+  });
+});
 
 describe.skipIf(!hasServer)("two sharded watchers into one ClickHouse database", () => {
   beforeAll(async () => {
