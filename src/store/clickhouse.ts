@@ -5,8 +5,8 @@
 // ms), query parameters (values are inlined, escaped by lit()) and transactions.
 // Without transactions a batch is written content first (functions, mappings,
 // locations, stacks), then samples, then scrapes: the scrape row is what makes a
-// profile visible to queries, so a crash mid-batch leaves at worst unreferenced
-// content or samples without their header, never a header without samples.
+// profile visible to queries (samples count only with their scrape row), so a crash
+// mid-batch leaves at worst rows no query reads, never half a profile.
 // Content tables are ReplacingMergeTree: watchers that do not know each other's ids
 // insert the same row twice; merges drop the copy and queries read `any()` per id.
 
@@ -137,8 +137,8 @@ export class ClickStore implements ProfileStore {
   }
 
   async mergedProfile(q: RangeQuery): Promise<Profile | null> {
-    const where = rangeWhere(q);
-    const headers = (await this.rows(`SELECT header FROM scrapes WHERE ${where} ORDER BY ts`)).map((r) => parseHeader(r[0] as string));
+    const headers = (await this.rows(`SELECT header FROM scrapes WHERE ${rangeWhere(q)} ORDER BY ts`)).map((r) => parseHeader(r[0] as string));
+    const where = visibleSamples(q);
     if (headers.length === 0) return null;
     const types = mergeHeaders(headers).sampleTypes.map((t) => t.type);
     // Sum in the database: a day of a target is millions of rows, its sum a few thousand.
@@ -201,7 +201,7 @@ export class ClickStore implements ProfileStore {
     if (first.length === 0) return [];
     const h = parseHeader(first[0]![0] as string);
     const type = h.defaultSampleType || h.sampleTypes[h.sampleTypes.length - 1]!.type;
-    const where = `${rangeWhere(q)} AND sample_type = ${lit(type)}`;
+    const where = `${visibleSamples(q)} AND sample_type = ${lit(type)}`;
     const b = lit(bucketMs);
     // 18.16 has no window functions: the top n per bucket is picked here, from the per-(bucket, leaf) sums.
     const r = await this.rows(
@@ -261,6 +261,14 @@ export class ClickStore implements ProfileStore {
 
 function rangeWhere(q: RangeQuery): string {
   return `target = ${lit(q.target)} AND profile = ${lit(q.type)} AND ts >= ${lit(Math.floor(q.fromMs))} AND ts <= ${lit(Math.ceil(q.toMs))}`;
+}
+
+/**
+ * Samples of the range whose scrape row was written: a batch cut short by a crash
+ * (scrapes are inserted last) leaves samples no query counts.
+ */
+function visibleSamples(q: RangeQuery): string {
+  return `${rangeWhere(q)} AND ts IN (SELECT ts FROM scrapes WHERE ${rangeWhere(q)})`;
 }
 
 /** One row per non-zero (stack, labels, sample type) value, as duckdb.ts stores them. */
