@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { combineSources } from "../core/transform/index.js";
 import { InputError, ReportError } from "../core/input/index.js";
 import type { Profile } from "../core/model/index.js";
-import { openDuckStore, PROFILE_TYPES, type ProfileStore, type ProfileType, type SeriesPoint, type TopPoint } from "../store/index.js";
+import { openClickStore, openDuckStore, PROFILE_TYPES, type ProfileStore, type ProfileType, type SeriesPoint, type TopPoint } from "../store/index.js";
 
 export { parseQueryTime, PROFILE_TYPES, type ProfileType } from "../store/index.js";
 
@@ -27,6 +27,15 @@ export async function openHistory(dataDir: string): Promise<ProfileStore> {
     const msg = (e as Error).message;
     if (/lock/i.test(msg)) throw new InputError(file, "in use by a running godiag watch (DuckDB allows one writer): stop it, or copy the file and query the copy");
     throw new InputError(file, msg.split("\n")[0]!);
+  }
+}
+
+/** The history watchers wrote into a ClickHouse database (storage.engine: clickhouse). */
+export async function openClickHistory(url: string, database: string): Promise<ProfileStore> {
+  try {
+    return await openClickStore({ url, database });
+  } catch (e) {
+    throw new InputError(url, `ClickHouse: ${(e as Error).message.split("\n")[0]!}`);
   }
 }
 

@@ -96,8 +96,8 @@ export function parseWatchConfig(text: string, file: string): WatchConfig {
     if (j.profiles.cpuSeconds * 1000 >= j.timeoutMs)
       throw new InputError(file, `scrape_configs.${i}.profiles.cpu: ${j.profiles.cpuSeconds}s does not fit in scrape_timeout ${j.timeoutMs / 1000}s`, undefined, lineOf(doc, lines, ["scrape_configs", i, "profiles", "cpu"]));
   }
-  if (cfg.storage.engine === "clickhouse")
-    throw new InputError(file, "storage.engine: clickhouse is not implemented yet (docs/WATCH.md): use duckdb", undefined, lineOf(doc, lines, ["storage", "engine"]));
+  if (cfg.storage.engine === "clickhouse" && !cfg.storage.clickhouse)
+    throw new InputError(file, "storage.engine: clickhouse needs storage.clickhouse.url (docs/WATCH.md, ClickHouse)", undefined, lineOf(doc, lines, ["storage", "engine"]));
   const names = new Set<string>();
   for (const [i, j] of cfg.jobs.entries()) {
     if (names.has(j.name)) throw new InputError(file, `scrape_configs.${i}.job_name: "${j.name}" is used twice`, undefined, lineOf(doc, lines, ["scrape_configs", i, "job_name"]));

@@ -4,7 +4,7 @@
 import { createServer, type Server } from "node:http";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { openDuckStore, type Batch, type ProfileStore } from "../store/index.js";
+import { openClickStore, openDuckStore, type Batch, type ProfileStore } from "../store/index.js";
 import type { WatchConfig } from "./config.js";
 import { Discovery, targetKey, type Target } from "./discovery.js";
 import { WatchMetrics } from "./metrics.js";
@@ -52,7 +52,8 @@ export class Watcher {
 
   async start(): Promise<void> {
     mkdirSync(this.opts.dataDir, { recursive: true });
-    this.store = this.opts.store ?? (await openDuckStore(storeFile(this.opts.dataDir)));
+    const ch = this.cfg.storage.engine === "clickhouse" ? this.cfg.storage.clickhouse : undefined;
+    this.store = this.opts.store ?? (ch ? await openClickStore(ch) : await openDuckStore(storeFile(this.opts.dataDir)));
     const onCommit = this.opts.logCommits
       ? (b: Batch) => {
           for (const s of b.scrapes) this.opts.log(`stored ${s.job}/${s.target} ${s.type} ${s.timeMs}`);

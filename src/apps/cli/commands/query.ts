@@ -1,4 +1,4 @@
-// `godiag query --data DIR --target HOST:PORT --type cpu|heap|allocs|block|mutex|goroutine
+// `godiag query --data DIR|--clickhouse URL [--database NAME] --target HOST:PORT --type cpu|heap|allocs|block|mutex|goroutine
 // --from T --to T [--base-from T --base-to T] [--json] [-o merged.pb.gz]`: a range of
 // the history a watcher kept. Without --json it prints the merged profile's top
 // (go tool pprof -top); -o writes it as a pprof proto every report, flame graph and
@@ -8,11 +8,13 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { IO } from "../flags.js";
 import { UsageError } from "../../../api/errors.js";
-import { isProfileType, openHistory, parseQueryTime, queryProfile, queryTimeline, PROFILE_TYPES } from "../../../api/query.js";
+import { isProfileType, openClickHistory, openHistory, parseQueryTime, queryProfile, queryTimeline, PROFILE_TYPES } from "../../../api/query.js";
 import { defaultConfig, prepareReport, renderReport, writeProfileGz } from "../../../api/profiles.js";
 
 interface QueryFlags {
   data: string;
+  clickhouse?: string;
+  database: string;
   target: string;
   type: string;
   from: string;
@@ -30,6 +32,8 @@ export function registerQueryCommand(program: Command, io: IO): void {
     .command("query")
     .description("the history kept by godiag watch: a target's merged profile over a range, a diff, or timelines (--json)")
     .option("--data <dir>", "history directory of godiag watch", "godiag-data")
+    .option("--clickhouse <url>", "read the history from this ClickHouse server instead of --data (storage.engine: clickhouse)")
+    .option("--database <name>", "ClickHouse database (storage.clickhouse.database)", "godiag")
     .requiredOption("--target <host:port>", "the target (its instance label)")
     .requiredOption("--type <type>", `profile type: ${PROFILE_TYPES.join("|")}`)
     .option("--from <time>", "start: RFC 3339 or relative (-15m, -2h)", "-1h")
@@ -48,7 +52,7 @@ export function registerQueryCommand(program: Command, io: IO): void {
       if (fromMs > toMs) throw new UsageError(`--from ${flags.from} is after --to ${flags.to}`);
       if ((flags.baseFrom === undefined) !== (flags.baseTo === undefined)) throw new UsageError("--base-from and --base-to go together");
       const base = flags.baseFrom !== undefined ? { fromMs: parseQueryTime(flags.baseFrom, "--base-from", now), toMs: parseQueryTime(flags.baseTo!, "--base-to", now) } : undefined;
-      const store = await openHistory(flags.data);
+      const store = flags.clickhouse !== undefined ? await openClickHistory(flags.clickhouse, flags.database) : await openHistory(flags.data);
       try {
         const q = { target: flags.target, type: flags.type, fromMs, toMs };
         if (flags.json) {

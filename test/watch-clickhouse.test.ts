@@ -1,0 +1,197 @@
+// godiag watch into a real ClickHouse server (Debian's clickhouse-server, started
+// here in a temporary directory on a free port): two watchers, each its hashmod
+// shard of two real Go services, both writing into one database. Oracle: go tool
+// pprof's merge of the very profiles the watchers scraped (--keep-raw).
+
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { available } from "./helpers/available.js";
+import { buildWorkload, startLive, stopAll, type Live } from "./helpers/live.js";
+import { pprofBinary, runCli, runPprof } from "./helpers/run.js";
+import { startWatcher, waitFor, type RunningWatcher } from "./helpers/watcher.js";
+import { parseWatchConfig } from "../src/api/watch.js";
+import { InputError } from "../src/api/errors.js";
+
+// Debian installs it in /usr/sbin, which a user's PATH may lack.
+const SERVER = existsSync("/usr/sbin/clickhouse-server") ? "/usr/sbin/clickhouse-server" : "clickhouse-server";
+const hasServer = available(SERVER !== "clickhouse-server" || spawnSync("which", ["clickhouse-server"]).status === 0, "clickhouse-server (Debian package clickhouse-server)");
+const tmp = mkdtempSync(join(tmpdir(), "godiag-watch-ch-"));
+const addr = (l: Live): string => l.url.replace(/^http:\/\//, "");
+const DB = "godiag_test";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A server of our own: its data, tmp and logs under tmp, HTTP only, on 127.0.0.1. */
+async function startClickHouse(): Promise<{ url: string; proc: ChildProcess }> {
+  const dir = join(tmp, "ch");
+  for (const d of ["data", "tmp", "log", "fmt"]) mkdirSync(join(dir, d), { recursive: true });
+  const port = await freePort();
+  const cfg = join(dir, "config.xml");
+  writeFileSync(
+    cfg,
+    `<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>${dir}/log/s.log</log><errorlog>${dir}/log/e.log</errorlog></logger>
+  <http_port>${port}</http_port>
+  <listen_host>127.0.0.1</listen_host>
+  <path>${dir}/data/</path>
+  <tmp_path>${dir}/tmp/</tmp_path>
+  <format_schema_path>${dir}/fmt/</format_schema_path>
+  <mark_cache_size>5368709</mark_cache_size>
+  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
+  <profiles><default></default></profiles>
+  <quotas><default></default></quotas>
+</yandex>
+`,
+  );
+  const proc = spawn(SERVER, [`--config-file=${cfg}`], { stdio: "ignore" });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    "clickhouse-server to answer",
+    async () => {
+      try {
+        return (await fetch(`${url}/?query=SELECT%201`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    30_000,
+  );
+  return { url, proc };
+}
+
+let ch: { url: string; proc: ChildProcess } | undefined;
+let a: Live, b: Live;
+const watchers: RunningWatcher[] = [];
+
+beforeAll(async () => {
+  if (!hasServer) return;
+  const [leakBin, healthyBin] = [buildWorkload("faults/leakserver"), buildWorkload("faults/healthy")];
+  pprofBinary();
+  [ch, a, b] = await Promise.all([startClickHouse(), startLive(leakBin, ["-seconds", "90"]), startLive(healthyBin, ["-seconds", "90"])]);
+}, 300_000);
+
+afterAll(async () => {
+  for (const w of watchers) if (w.child.exitCode === null) await w.stop();
+  await stopAll();
+  if (ch) {
+    ch.proc.kill("SIGTERM");
+    await new Promise((r) => (ch!.proc.exitCode !== null ? r(null) : ch!.proc.once("exit", r)));
+  }
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function config(index: number): string {
+  const f = join(tmp, `godiag-${index}.yaml`);
+  writeFileSync(
+    f,
+    `global:
+  scrape_interval: 2s
+  scrape_timeout: 1500ms
+shard: {total: 2, index: ${index}}
+scrape_configs:
+  - job_name: svc
+    static_configs:
+      - targets: ['${addr(a)}', '${addr(b)}']
+    profiles: {cpu: 1s}
+storage:
+  engine: clickhouse
+  clickhouse: {url: '${ch!.url}', database: ${DB}}
+`,
+  );
+  return f;
+}
+
+const rawDir = (i: number) => join(tmp, `raw-${i}`);
+const scraped = (i: number, target: string, type: string): string[] => {
+  const dir = join(rawDir(i), "svc", target.replace(":", "_"));
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`${type}-`)).map((f) => join(dir, f)) : [];
+};
+const allScraped = (target: string, type: string): string[] => [...scraped(0, target, type), ...scraped(1, target, type)];
+
+describe("storage.engine: clickhouse in the configuration", () => {
+  const job = ["scrape_configs:", "  - job_name: api", "    static_configs: [{targets: ['a:1']}]"];
+  it("needs storage.clickhouse.url: refused naming the engine's line", () => {
+    let err: unknown;
+    try {
+      parseWatchConfig([...job, "storage:", "  engine: clickhouse"].join("\n"), "godiag.yaml");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).line).toBe(5);
+    expect((err as InputError).message).toMatch(/^godiag\.yaml: storage\.engine: clickhouse needs storage\.clickhouse\.url/);
+  });
+  it("with a url, the database defaults to godiag", () => {
+    const c = parseWatchConfig([...job, "storage:", "  engine: clickhouse", "  clickhouse: {url: 'http://ch:8123'}"].join("\n"), "godiag.yaml");
+    expect(c.storage.clickhouse).toEqual({ url: "http://ch:8123", database: "godiag", username: "default", password: "" });
+  });
+});
+
+describe.skipIf(!hasServer)("two sharded watchers into one ClickHouse database", () => {
+  beforeAll(async () => {
+    for (const i of [0, 1]) watchers.push(await startWatcher(["--config", config(i), "--data", join(tmp, `data-${i}`), "--listen", "127.0.0.1:0", "--keep-raw", rawDir(i), "--log-stores"]));
+    // Three CPU scrapes of each service stored, whichever shard has it.
+    const stored = (t: string) => watchers.flatMap((w) => w.lines).filter((l) => l.includes(` stored svc/${t} cpu `)).length;
+    await waitFor("three stored CPU scrapes of each service", () => stored(addr(a)) >= 3 && stored(addr(b)) >= 3, 40_000);
+    for (const w of watchers) expect(await w.stop()).toBe(0);
+  }, 120_000);
+
+  it("each service is scraped by exactly one of the two watchers (hashmod)", () => {
+    for (const t of [addr(a), addr(b)]) {
+      const by = [0, 1].filter((i) => scraped(i, t, "cpu").length > 0);
+      expect(by, t).toHaveLength(1);
+    }
+  });
+
+  it("lists both services from the one database", () => {
+    // The timeline of one service and an unknown one: the database holds both watchers' targets.
+    for (const t of [addr(a), addr(b)]) {
+      const r = runCli(["query", "--clickhouse", ch!.url, "--database", DB, "--target", t, "--type", "goroutine", "--from", "-10m", "--json"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.stdout) as { goroutines: unknown[] }).goroutines.length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  for (const type of ["cpu", "heap"] as const)
+    it(`the merged ${type} profile of each service equals go tool pprof's merge of its raw scrapes`, () => {
+      for (const t of [addr(a), addr(b)]) {
+        const files = allScraped(t, type);
+        expect(files.length).toBeGreaterThanOrEqual(3);
+        const ours = join(tmp, `q-${type}-${t.replace(":", "_")}.pb.gz`);
+        const q = runCli(["query", "--clickhouse", ch!.url, "--database", DB, "--target", t, "--type", type, "--from", "-10m", "--to", "now", "-o", ours]);
+        expect(q.stderr).toBe("");
+        expect(q.code).toBe(0);
+        const peer = join(tmp, `p-${type}-${t.replace(":", "_")}.pb.gz`);
+        expect(runPprof(["-proto", "-output", peer, ...files]).code).toBe(0);
+        for (const idx of type === "heap" ? ["inuse_space", "alloc_objects"] : [""]) {
+          const args = ["-top", "-nodecount=100000", ...(idx ? [`-sample_index=${idx}`] : [])];
+          const mine = runPprof([...args, ours]);
+          const theirs = runPprof([...args, peer]);
+          expect(mine.code).toBe(0);
+          expect(mine.stdout).toMatch(/flat%/);
+          expect(mine.stdout).toBe(theirs.stdout);
+        }
+      }
+    });
+
+  it("an unreachable server is one line and exit 2", () => {
+    const r = runCli(["query", "--clickhouse", "http://127.0.0.1:1", "--database", DB, "--target", addr(a), "--type", "cpu"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("http://127.0.0.1:1");
+  });
+});
