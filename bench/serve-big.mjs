@@ -113,7 +113,7 @@ async function oursBig(file, { CLI, peakKB, stop, now, median }) {
   }
 }
 
-async function theirsBig(file, { pprof, peakKB, freePort, stop, now }) {
+export async function theirsBig(file, { pprof, peakKB, freePort, stop, now }) {
   const limitMs = Number(process.env.BENCH_SERVE_PEER_TIMEOUT_S ?? 300) * 1000;
   const maxKB = Number(process.env.BENCH_SERVE_PEER_MAX_GB ?? 12) * 1024 * 1024;
   const port = await freePort();
@@ -127,7 +127,9 @@ async function theirsBig(file, { pprof, peakKB, freePort, stop, now }) {
   let stopped = false;
   const watch = setInterval(() => {
     try {
-      peak = Math.max(peak, peakKB(child.pid));
+      // NaN before pprof's exec (the forked process has no VmHWM line yet)
+      const k = peakKB(child.pid);
+      if (k > peak) peak = k;
       if (rssKB(child.pid) > maxKB || now() - t0 > limitMs) {
         stopped = true;
         child.kill("SIGKILL");
@@ -160,7 +162,8 @@ async function theirsBig(file, { pprof, peakKB, freePort, stop, now }) {
       }
     }
     try {
-      peak = Math.max(peak, peakKB(child.pid));
+      const k = peakKB(child.pid);
+      if (k > peak) peak = k;
     } catch {
       // killed
     }
