@@ -3,6 +3,7 @@
 // formats/analysis/report, and print. Every user-caused error is one line on
 // stderr and exit code 2.
 
+import { isMainThread } from "node:worker_threads";
 import { Command, CommanderError } from "commander";
 import type { IO } from "./flags.js";
 import { InputError, ReportError, UsageError } from "../../api/errors.js";
@@ -90,4 +91,5 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-void main(process.argv.slice(2));
+// A worker thread started on a module bundled into this file (serve's view worker) must not run the CLI again.
+if (isMainThread) void main(process.argv.slice(2));

@@ -53,6 +53,8 @@ export class TNode {
     /** node id in the NodeIndex: equal ids mean equal NodeInfo */
     readonly id: number,
     readonly info: NodeInfo,
+    /** position in the graph build's node list */
+    readonly ord: number,
   ) {}
   flatValue(): number {
     return this.flatDiv === 0 ? this.flat : Math.trunc(this.flat / this.flatDiv);
@@ -135,12 +137,7 @@ function addTo(t: { flat: number; flatDiv: number; cum: number; cumDiv: number }
 
 function addSample(n: TNode, dw: number, w: number, st: SampleTags, o: TaggedGraphOptions, flat: boolean): void {
   addTo(n, dw, w, flat);
-  // the common case (no labels): nothing more; an empty numeric tag map draws nothing
-  if (st.labels === "" && st.bytes.length === 0) return;
-  if (st.labels !== "") {
-    if (n.labelTags === NO_LABEL_TAGS) n.labelTags = new Map();
-    addTo(findOrAddTag(n.labelTags, st.labels, "", 0), dw, w, flat);
-  }
+  // string label tags are added afterwards, label by label (addLabelTags)
   if (st.bytes.length === 0) return;
   if (n.numericTags === NO_NUMERIC_TAGS) n.numericTags = new Map();
   let nt = n.numericTags.get(st.labels);
@@ -218,7 +215,7 @@ export function buildTaggedGraph(view: ProfileView, index: NodeIndex, o: TaggedG
     if (!o.callTree) {
       let n = shared[id];
       if (n === undefined) {
-        shared[id] = n = new TNode(id, infos[id]);
+        shared[id] = n = new TNode(id, infos[id], all.length);
         all.push(n);
       }
       return n;
@@ -227,18 +224,25 @@ export function buildTaggedGraph(view: ProfileView, index: NodeIndex, o: TaggedG
     if (m === undefined) children.set(parent, (m = new Map()));
     let n = m.get(id);
     if (n === undefined) {
-      n = new TNode(id, infos[id]);
+      n = new TNode(id, infos[id], all.length);
       m.set(id, n);
       all.push(n);
     }
     return n;
   };
   const g = groups ?? tagGroups(view, o.meanIndex);
+  const labelIds = new Map<string, number>();
+  const groupLabel = new Int32Array(g.count).fill(-1);
   for (let j = 0; j < g.count; j++) {
     const i = g.rep[j];
     const w = g.weight[j];
     const dw = g.divisor[j];
     const st = sampleTags(view, i);
+    if (st.labels !== "") {
+      let id = labelIds.get(st.labels);
+      if (id === undefined) labelIds.set(st.labels, (id = labelIds.size));
+      groupLabel[j] = id;
+    }
     const stamp = j + 1;
     let parent: TNode | null = null;
     let residual = false;
@@ -272,7 +276,92 @@ export function buildTaggedGraph(view: ProfileView, index: NodeIndex, o: TaggedG
     }
     if (parent !== null && !residual) addSample(parent, dw, w, st, o, true);
   }
+  if (labelIds.size > 0) addLabelTags(view, index, g, groupLabel, [...labelIds.keys()], all, nodeFor, o.callTree);
   return selectNodes(all, o.dropNegative);
+}
+
+/**
+ * The string label tags of every node, as addSample would add them sample by sample
+ * (pprof's graph.New), but summed label by label: one walk of the stacks per group into
+ * per-node sums, then one tag lookup per (node, label). A tag lookup per frame of every
+ * sample was most of the time on a big labelled profile (tens of millions of Map
+ * lookups in Maps of thousands of label sets). The values are integers: the sums do not
+ * depend on the order, and dot sorts tags fully (by weight, then name).
+ */
+function addLabelTags(
+  view: ProfileView,
+  index: NodeIndex,
+  g: TaggedGroups,
+  groupLabel: Int32Array,
+  labelNames: string[],
+  all: TNode[],
+  nodeFor: (id: number, parent: TNode | null) => TNode | null,
+  callTree: boolean,
+): void {
+  const { stack, stackStart } = view;
+  const { locNodeStart, locNodes } = index;
+  // groups by label id (counting sort), each label's groups in their order
+  const start = new Int32Array(labelNames.length + 1);
+  for (let j = 0; j < g.count; j++) if (groupLabel[j] >= 0) start[groupLabel[j] + 1]++;
+  for (let l = 0; l < labelNames.length; l++) start[l + 1] += start[l];
+  const byLabel = new Int32Array(start[labelNames.length]);
+  const fill = start.slice(0, labelNames.length);
+  for (let j = 0; j < g.count; j++) if (groupLabel[j] >= 0) byLabel[fill[groupLabel[j]]++] = j;
+  const cum = new Float64Array(all.length);
+  const cumDiv = new Float64Array(all.length);
+  const flat = new Float64Array(all.length);
+  const flatDiv = new Float64Array(all.length);
+  const seen = new Int32Array(all.length);
+  const touched: number[] = [];
+  const inList = new Uint8Array(all.length);
+  for (let l = 0; l < labelNames.length; l++) {
+    for (let q = start[l]; q < start[l + 1]; q++) {
+      const j = byLabel[q];
+      const i = g.rep[j];
+      const w = g.weight[j];
+      const dw = g.divisor[j];
+      let parent: TNode | null = null;
+      let residual = false;
+      for (let s = stackStart[i + 1] - 1; s >= stackStart[i]; s--) {
+        const loc = stack[s];
+        for (let k = locNodeStart[loc + 1] - 1; k >= locNodeStart[loc]; k--) {
+          const n = nodeFor(locNodes[k], parent);
+          if (n === null) {
+            residual = true;
+            continue;
+          }
+          // as buildTaggedGraph: a call tree adds every visit, a graph once per group
+          if (callTree || seen[n.ord] !== j + 1) {
+            seen[n.ord] = j + 1;
+            if (inList[n.ord] === 0) {
+              inList[n.ord] = 1;
+              touched.push(n.ord);
+            }
+            cum[n.ord] += w;
+            cumDiv[n.ord] += dw;
+          }
+          parent = n;
+          residual = false;
+        }
+      }
+      if (parent !== null && !residual) {
+        flat[parent.ord] += w;
+        flatDiv[parent.ord] += dw;
+      }
+    }
+    for (const r of touched) {
+      const n = all[r];
+      if (n.labelTags === NO_LABEL_TAGS) n.labelTags = new Map();
+      const t = findOrAddTag(n.labelTags, labelNames[l], "", 0);
+      t.cum += cum[r];
+      t.cumDiv += cumDiv[r];
+      t.flat += flat[r];
+      t.flatDiv += flatDiv[r];
+      cum[r] = cumDiv[r] = flat[r] = flatDiv[r] = 0;
+      inList[r] = 0;
+    }
+    touched.length = 0;
+  }
 }
 
 const abs = Math.abs;

@@ -4,8 +4,8 @@
 import type { Command } from "commander";
 import { limitOptions, numberFlag, type IO } from "../flags.js";
 import { UsageError } from "../../../api/errors.js";
-import { openServeSession } from "../../../api/serve.js";
 import { startServer } from "../../web/server/start.js";
+import { startViewWorker } from "../../web/server/worker.js";
 
 interface ServeFlags {
   listen?: string;
@@ -43,17 +43,20 @@ export function registerServeCommand(program: Command, io: IO): void {
     .option("--max_decompressed <bytes>", "largest decompressed profile")
     .action(async (inputs: string[], f: ServeFlags) => {
       const listen = f.listen !== undefined ? parseListen(f.listen) : { host: "127.0.0.1", port: 0 };
-      const session = await openServeSession(inputs, {
+      // the inputs are decoded on the view worker, where the views are computed
+      const views = await startViewWorker(inputs, {
         diffBase: f.diff_base ?? [],
         sourcePath: f.source_path ?? "",
         trimPath: f.trim_path ?? "",
         limits: limitOptions(f.max_input, f.max_decompressed),
       });
-      for (const w of session.warnings) io.err(`godiag: warning: ${w}\n`);
+      for (const w of views.warnings) io.err(`godiag: warning: ${w}\n`);
       try {
-        await startServer(session, { host: listen.host, port: listen.port, open: f.open === true, print: io.out });
+        await startServer(views, { host: listen.host, port: listen.port, open: f.open === true, print: io.out });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
+        // the worker would keep the process alive
+        await views.close();
         throw new UsageError(`serve: cannot listen on ${listen.host}:${listen.port}: ${err.code ?? err.message}`);
       }
       // Served until interrupted.

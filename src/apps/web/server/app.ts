@@ -1,30 +1,17 @@
-// The HTTP API and the page (hono). Each view is one GET answered from the session's
-// decoded inputs (api/serve.ts); the browser receives only what it draws.
+// The HTTP API and the page (hono). Each view is one GET, validated here and computed
+// on the view worker (worker.ts), which holds the decoded inputs: this thread only
+// routes, caches and serves the page and its assets, so it stays responsive while a
+// big view computes. The browser receives only what it draws.
 
 import { Hono, type Context } from "hono";
 import type { z } from "zod";
 import { InputError, ReportError } from "../../../api/errors.js";
-import {
-  findingsView,
-  flameView,
-  gcView,
-  goroutinesView,
-  sourceView,
-  textView,
-  topView,
-  traceView,
-  type ServeSession,
-  type ViewState,
-} from "../../../api/serve.js";
+import type { ViewRoute } from "./answers.js";
 import { asset, mainImports } from "./assets.js";
 import { AnswerCache } from "./cache.js";
 import { page } from "./page.js";
 import { noQuery, queryError, traceQuery, viewQuery } from "./query.js";
-
-/** Top rows sent to the browser; the rest are counted, not sent. */
-export const TOP_ROWS = 2000;
-/** Flame frames sent (level of detail: narrower frames fold into "(other)" on the server). */
-export const FLAME_FRAMES = 50_000;
+import type { ViewWorker } from "./worker.js";
 
 class BadQuery extends Error {}
 
@@ -39,7 +26,7 @@ function json(c: Context, body: string): Response {
 }
 
 export interface AppOptions {
-  session: ServeSession;
+  views: ViewWorker;
   /** middleware run before every route (host check, token) */
   guards: Parameters<Hono["use"]>[1][];
   securityHeaders: Parameters<Hono["use"]>[1];
@@ -57,19 +44,25 @@ export interface App {
 }
 
 export function createApp(o: AppOptions): App {
-  const s = o.session;
+  const views = o.views;
   const cache = new AnswerCache(256 << 20);
-  const app = new Hono();
-  const answers = new Map<string, (st: ViewState) => unknown>();
-  const answer = (path: string, st: ViewState): string => {
-    const key = path + "?" + JSON.stringify(st);
-    let body = cache.get(key);
-    if (body === undefined) {
-      body = JSON.stringify(answers.get(path)!(st));
+  // the same question asked twice while it computes is computed once
+  const computing = new Map<string, Promise<string>>();
+  const answer = async (route: ViewRoute, q: Record<string, unknown>): Promise<string> => {
+    const key = route + "?" + JSON.stringify(q);
+    const hit = cache.get(key) ?? computing.get(key);
+    if (hit !== undefined) return hit;
+    const p = views.ask(route, q);
+    computing.set(key, p);
+    try {
+      const body = await p;
       cache.set(key, body);
+      return body;
+    } finally {
+      computing.delete(key);
     }
-    return body;
   };
+  const app = new Hono();
   app.use("*", o.securityHeaders);
   for (const g of o.guards) app.use("*", g);
 
@@ -78,16 +71,7 @@ export function createApp(o: AppOptions): App {
     return c.json({ error: `internal error: ${e.message}` }, 500);
   });
 
-  const meta = JSON.stringify({
-    inputs: s.inputs,
-    profiles: s.profiles.map((p) => ({ id: p.id, name: p.name, kind: p.kind, sampleTypes: p.sampleTypes, defaultSampleType: p.defaultSampleType })),
-    diffBase: s.diffBase,
-    goroutineDumps: s.dumps.map((f) => f.path),
-    gctraces: s.gctraces.map((f) => f.path),
-    traces: s.traces.map((f) => f.path),
-    sourceRoots: s.sourceRoots,
-    warnings: s.warnings,
-  });
+  const meta = views.meta;
   const html = page(meta, mainImports());
   app.get("/", (c) => c.html(html, 200, { "Cache-Control": "no-store" }));
   app.get("/assets/:name", (c) => {
@@ -95,42 +79,22 @@ export function createApp(o: AppOptions): App {
     if (a === undefined) return c.text("not found\n", 404);
     return c.body(a.body, 200, { "Content-Type": a.type, "Cache-Control": "no-cache" });
   });
-
-  /** A cached JSON answer for a validated view state. */
-  const view = (path: string, make: (st: ViewState) => unknown) => {
-    answers.set(path, make);
-    app.get(path, (c) => json(c, answer(path, parse(viewQuery, c) as ViewState)));
-  };
-
   app.get("/api/meta", (c) => {
     parse(noQuery, c);
     return json(c, meta);
   });
-  view("/api/top", (st) => topView(s, st, TOP_ROWS));
-  view("/api/flame", (st) => flameView(s, st, FLAME_FRAMES));
-  view("/api/dot", (st) => textView(s, st, "dot"));
-  view("/api/peek", (st) => (st.fn === "" ? { text: "", warnings: ["peek: name a function (regexp)"] } : textView(s, st, "peek")));
-  view("/api/source", (st) => (st.fn === "" ? { text: "", warnings: ["source: name a function (regexp)"] } : sourceView(s, st)));
-  app.get("/api/findings", (c) => {
-    parse(noQuery, c);
-    return c.json(findingsView(s));
-  });
-  app.get("/api/goroutines", (c) => {
-    parse(noQuery, c);
-    return c.json(goroutinesView(s));
-  });
-  app.get("/api/gc", (c) => {
-    parse(noQuery, c);
-    return c.json(gcView(s));
-  });
-  app.get("/api/trace", (c) => {
-    const q = parse(traceQuery, c);
-    return c.json({ payload: traceView(s, q.t) });
-  });
+  for (const route of ["/api/top", "/api/flame", "/api/dot", "/api/peek", "/api/source"] as const) {
+    app.get(route, async (c) => json(c, await answer(route, parse(viewQuery, c))));
+  }
+  for (const route of ["/api/findings", "/api/goroutines", "/api/gc"] as const) {
+    app.get(route, async (c) => json(c, await answer(route, parse(noQuery, c))));
+  }
+  app.get("/api/trace", async (c) => json(c, await answer("/api/trace", parse(traceQuery, c))));
   app.notFound((c) => c.text("not found\n", 404));
   const warm = async (origin: string, headers: Record<string, string>) => {
+    const m = JSON.parse(meta) as { profiles: unknown[]; diffBase: number };
     // the query main.ts sends for its first view (state.ts apiQuery of the default state)
-    const first = s.profiles.length > 0 ? [`/api/top?p=0&base=${s.diffBase}`] : [];
+    const first = m.profiles.length > 0 ? [`/api/top?p=0&base=${m.diffBase}`] : [];
     for (const path of ["/", "/assets/main.js", ...first]) {
       // an error here is the page's to show when it asks
       await app.fetch(new Request(origin + path, { headers }));

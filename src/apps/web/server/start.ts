@@ -7,9 +7,9 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { serve } from "@hono/node-server";
-import type { ServeSession } from "../../../api/serve.js";
 import { createApp } from "./app.js";
 import { loopbackHostOnly, requireToken, securityHeaders } from "./security.js";
+import type { ViewWorker } from "./worker.js";
 
 export interface StartOptions {
   host: string;
@@ -27,12 +27,12 @@ export interface Started {
   close(): Promise<void>;
 }
 
-export function startServer(session: ServeSession, o: StartOptions): Promise<Started> {
+export function startServer(views: ViewWorker, o: StartOptions): Promise<Started> {
   const loopback = isLoopback(o.host);
   const token = loopback ? null : randomBytes(24).toString("base64url");
   let port = o.port;
   const { app, warm } = createApp({
-    session,
+    views,
     securityHeaders: securityHeaders(),
     guards: token === null ? [loopbackHostOnly(() => port)] : [requireToken(token)],
   });
@@ -50,7 +50,7 @@ export function startServer(session: ServeSession, o: StartOptions): Promise<Sta
           o.print(`godiag serve: ${url}\n`);
           if (token !== null) o.print(`godiag serve: listening on ${host}:${port}; every request needs the token above (printed only once)\n`);
           if (o.open) openBrowser(url);
-          resolve({ url, close: () => new Promise((r) => server.close(() => r())) });
+          resolve({ url, close: () => new Promise<void>((r) => server.close(() => r())).then(() => views.close()) });
         });
     });
     server.once("error", (e: NodeJS.ErrnoException) => reject(e));
