@@ -110,7 +110,10 @@ export function analyzeSegment(
       f |= A.DUPLICATE_ACK;
     }
   }
-  if ((f & A.DUPLICATE_ACK) === 0) fwd.dupacknum = 0;
+  // The run of duplicate ACKs ends when the ACK number moves, not at the first segment that
+  // is no duplicate: a window update or data carrying the same ACK keeps the count, so the
+  // retransmission after it is still fast (tshark 4.0, packet-tcp.c "finished_fwd").
+  if (ack !== fwd.lastack) fwd.dupacknum = 0;
 
   // the other direction's bytes acknowledged before we saw them
   if (rev.maxseqtobeacked !== 0 && gt(ack, rev.maxseqtobeacked) && (flags & ACK) !== 0) {
