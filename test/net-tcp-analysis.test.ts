@@ -1,4 +1,5 @@
 // tshark's fast retransmission after a duplicate-ACK run that a same-ACK segment interrupts
+// (and, found beside it, how a pure ACK moves the next expected sequence number)
 // (godiag issue 19). tshark 4.0 ends the run only when the ACK number moves: a window update
 // or a data segment that repeats the ACK keeps the count, so the hole's retransmission that
 // follows is still "fast". Checked on a real lossy capture (kept from the issue's test) and
@@ -25,27 +26,30 @@ const FIELDS: Array<[string, number]> = [
   ["tcp.analysis.zero_window", A.ZERO_WINDOW],
   ["tcp.analysis.lost_segment", A.LOST_SEGMENT],
   ["tcp.analysis.window_update", A.WINDOW_UPDATE],
+  ["tcp.analysis.ack_lost_segment", A.ACK_LOST_SEGMENT],
 ];
 
-/** Every frame's tcp.analysis flags, tshark's and ours; returns the differences and tshark's fast retransmissions. */
-function compare(file: string): { diffs: string[]; tsharkFast: number[]; ourFast: number[] } {
+/** Every frame's tcp.analysis flags, tshark's and ours; returns the differences and the frames with a fast retransmission and a lost segment. */
+function compare(file: string): { diffs: string[]; tsharkFast: number[]; ourFast: number[]; tsharkLost: number[]; ourLost: number[] } {
   const ours = new Map<number, number>();
   analyzePcapFile(file, { port: 0, onFrame: (frame, _stream, flags) => ours.set(frame, flags) });
   const rows = tsharkFields(file, ["frame.number", ...FIELDS.map(([f]) => f)]);
   expect(rows.length).toBe(ours.size);
   const diffs: string[] = [];
   const tsharkFast: number[] = [];
+  const tsharkLost: number[] = [];
   for (const r of rows) {
     const frame = Number(r[0]);
     const flags = ours.get(frame) ?? -1;
     FIELDS.forEach(([name, bit], i) => {
       const t = r[1 + i] ? 1 : 0;
       if (t && bit === A.FAST_RETRANSMISSION) tsharkFast.push(frame);
+      if (t && bit === A.LOST_SEGMENT) tsharkLost.push(frame);
       if (flags < 0 || t !== (flags & bit ? 1 : 0)) diffs.push(`frame ${frame}: ${name} tshark ${t}`);
     });
   }
-  const ourFast = [...ours].filter(([, f]) => f & A.FAST_RETRANSMISSION).map(([n]) => n);
-  return { diffs, tsharkFast, ourFast };
+  const framesWith = (bit: number): number[] => [...ours].filter(([, f]) => f & bit).map(([n]) => n);
+  return { diffs, tsharkFast, ourFast: framesWith(A.FAST_RETRANSMISSION), tsharkLost, ourLost: framesWith(A.LOST_SEGMENT) };
 }
 
 // Hand-built IPv4 segments in a raw-IP pcap (LINKTYPE_RAW): the smallest case of the rule.
@@ -135,7 +139,7 @@ function lossThenRetransmit(between: Seg[]): Seg[] {
   ];
 }
 
-describe.skipIf(!HAVE)("fast retransmission after a duplicate-ACK run, as tshark flags it", () => {
+describe.skipIf(!HAVE)("TCP analysis where tshark's rules are subtle, frame by frame against tshark", () => {
   const dir = mkdtempSync(join(tmpdir(), "godiag-tcpa-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -176,5 +180,43 @@ describe.skipIf(!HAVE)("fast retransmission after a duplicate-ACK run, as tshark
     expect(diffs).toEqual([]);
     expect(tsharkFast).toEqual([]);
     expect(ourFast).toEqual([]);
+  });
+
+  // A pure ACK's sequence number is where its sender is: tshark moves the next expected
+  // sequence number with it too, not only with data.
+  const c = (dt: number, seq: number, ack: number, flags: number, len: number): Seg => ({ dt, fromClient: true, seq, ack, flags, win: 65535, len });
+  const s = (dt: number, seq: number, ack: number, flags: number, len: number): Seg => ({ dt, fromClient: false, seq, ack, flags, win: 65535, len });
+  it("a pure ACK past a segment we never saw moves nextseq: the data after it is no second lost segment", () => {
+    const file = join(dir, "gap.pcap");
+    const segs = [
+      c(0, 1000, 0, SYN, 0),
+      s(100, 5000, 1001, SYN | ACK, 0),
+      c(100, 1001, 5001, ACK, 0),
+      c(1000, 1001, 5001, ACK | PSH, 100),
+      // 1101..1201 was not captured
+      c(1000, 1201, 5001, ACK, 0), // lost segment before it
+      c(1000, 1201, 5001, ACK | PSH, 100), // in order after the ACK
+      s(1000, 5001, 1301, ACK, 0),
+    ];
+    writeRawPcap(file, segs);
+    const { diffs, tsharkLost, ourLost } = compare(file);
+    expect(diffs).toEqual([]);
+    expect(tsharkLost).toEqual([5]);
+    expect(ourLost).toEqual([5]);
+  });
+
+  it("a capture begun mid-connection: the first pure ACK sets nextseq, so data past it is a lost segment", () => {
+    const file = join(dir, "mid.pcap");
+    const segs = [
+      c(0, 1001, 5001, ACK, 0),
+      s(1000, 5001, 1001, ACK, 100),
+      c(1000, 1101, 5101, ACK | PSH, 100), // 1001..1101 was not captured
+      s(1000, 5101, 1201, ACK, 0),
+    ];
+    writeRawPcap(file, segs);
+    const { diffs, tsharkLost, ourLost } = compare(file);
+    expect(diffs).toEqual([]);
+    expect(tsharkLost).toEqual([3]);
+    expect(ourLost).toEqual([3]);
   });
 });
