@@ -1,9 +1,9 @@
 // tshark's fast retransmission after a duplicate-ACK run that a same-ACK segment interrupts
-// (and, found beside it, how a pure ACK moves the next expected sequence number)
-// (godiag issue 19). tshark 4.0 ends the run only when the ACK number moves: a window update
-// or a data segment that repeats the ACK keeps the count, so the hole's retransmission that
-// follows is still "fast". Checked on a real lossy capture (kept from the issue's test) and
-// on hand-built segments, each frame against tshark.
+// (godiag issue 19): tshark 4.0 ends the run only when the ACK number moves, so after a
+// window update or a data segment that repeats the ACK the hole's retransmission is still
+// "fast". Found beside it: a pure ACK moves the next expected sequence number too. Checked
+// on a real lossy capture (kept from the issue's test) and on hand-built segments, each
+// frame against tshark.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
