@@ -110,7 +110,10 @@ export function analyzeSegment(
       f |= A.DUPLICATE_ACK;
     }
   }
-  if ((f & A.DUPLICATE_ACK) === 0) fwd.dupacknum = 0;
+  // The run of duplicate ACKs ends when the ACK number moves, not at the first segment that
+  // is no duplicate: a window update or data carrying the same ACK keeps the count, so the
+  // retransmission after it is still fast (tshark 4.0, packet-tcp.c "finished_fwd").
+  if (ack !== fwd.lastack) fwd.dupacknum = 0;
 
   // the other direction's bytes acknowledged before we saw them
   if (rev.maxseqtobeacked !== 0 && gt(ack, rev.maxseqtobeacked) && (flags & ACK) !== 0) {
@@ -140,21 +143,24 @@ export function analyzeSegment(
     }
   }
 
-  if (seglen > 0 || (flags & (SYN | FIN)) !== 0) {
-    let next = (seq + seglen) >>> 0;
+  // Every segment, a pure ACK too, can move nextseq: its sequence number is where the
+  // sender is, so the first ACK of a capture begun mid-connection sets it, and an ACK past a
+  // segment we never saw moves it on (the data after it is then not "lost" again). SYN and
+  // FIN count one more only when the segment is remembered, as in tshark 4.0
+  // (packet-tcp.c, after finished_checking_retransmission_type).
+  let next = (seq + seglen) >>> 0;
+  if ((seglen > 0 || (flags & (SYN | FIN)) !== 0) && fwd.useq.length < MAX_UNACKED) {
     if (flags & (SYN | FIN)) next = (next + 1) >>> 0;
-    if (fwd.useq.length < MAX_UNACKED) {
-      fwd.useq.push(seq);
-      fwd.unext.push(next);
-      fwd.utime.push(t);
-    }
-    const zwp = (f & A.ZERO_WINDOW_PROBE) !== 0;
-    if ((gt(next, fwd.nextseq) || fwd.nextseq === 0) && !zwp) {
-      fwd.nextseq = next;
-      fwd.nextseqTime = t;
-    }
-    if ((seq === fwd.maxseqtobeacked || fwd.maxseqtobeacked === 0) && !zwp) fwd.maxseqtobeacked = fwd.nextseq;
+    fwd.useq.push(seq);
+    fwd.unext.push(next);
+    fwd.utime.push(t);
   }
+  const zwp = (f & A.ZERO_WINDOW_PROBE) !== 0;
+  if ((gt(next, fwd.nextseq) || fwd.nextseq === 0) && !zwp) {
+    fwd.nextseq = next;
+    fwd.nextseqTime = t;
+  }
+  if ((seq === fwd.maxseqtobeacked || fwd.maxseqtobeacked === 0) && !zwp) fwd.maxseqtobeacked = fwd.nextseq;
   fwd.window = window;
   fwd.lastack = ack;
   fwd.lastackTime = t;
