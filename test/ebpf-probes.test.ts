@@ -125,9 +125,10 @@ describe.skipIf(!canRun)("eBPF probes on live Go programs", () => {
     const { report } = await runProbes({ pid: target.pid!, seconds: 3, probes: ["runq"] });
     const l = report.runq!;
     console.log(`starved: runq p50<=${l.latencyUs.p50}us wait ${l.totalNs / 1e9}s cpu ${l.processCpuSeconds}s`);
-    // A wake-up typically waits for (part of) the neighbour's time slice: hundreds of µs to
-    // ms, where a thread with a free CPU runs within a few µs (7 µs measured here).
-    expect(l.latencyUs.p50).toBeGreaterThanOrEqual(100);
+    // A wake-up waits for (part of) the neighbour's time slice, where a thread with a free
+    // CPU runs within a few µs (the control below: median bucket <= 3 to <= 15 µs here).
+    // Behind the neighbour the median bucket was <= 63 to <= 255 µs: above the rule's 50.
+    expect(l.latencyUs.p50).toBeGreaterThanOrEqual(50);
     // Its threads waited for a CPU longer than the process ran, and it ran little:
     // starvation, not a busy service.
     expect(l.totalNs / 1e9).toBeGreaterThan(l.processCpuSeconds!);
@@ -138,7 +139,7 @@ describe.skipIf(!canRun)("eBPF probes on live Go programs", () => {
     const s = await svc(buildSvc("1.26"), ["-mode", "idle", "-tickwork", "300000", "-seconds", "30"]);
     const { report } = await runProbes({ pid: s.pid, seconds: 3, probes: ["runq"] });
     console.log(`control: runq p50<=${report.runq!.latencyUs.p50}us`);
-    expect(report.runq!.latencyUs.p50).toBeLessThan(100);
+    expect(report.runq!.latencyUs.p50).toBeLessThan(50); // under the rule's floor (ebpf-starvation.ts)
   }, 60_000);
 
   it("a listen backlog of 1 under bursts: accept-queue overflows and SYN retransmits", async () => {

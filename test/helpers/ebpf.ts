@@ -55,7 +55,7 @@ export interface Svc {
   stop(): Promise<void>;
 }
 
-/** Start svc and wait for its "listening ADDR" line (burn mode prints none: resolves at once). */
+/** Start svc and wait for its "listening ADDR" line ("burning" in burn mode). */
 export function startSvc(bin: string, args: string[], opts: { taskset?: string; nice?: number } = {}): Promise<Svc> {
   // nice and taskset exec the program: the pid stays the program's.
   const argv = [...(opts.nice !== undefined ? ["nice", "-n", String(opts.nice)] : []), ...(opts.taskset ? ["taskset", "-c", opts.taskset] : []), bin, ...args];
@@ -79,20 +79,21 @@ export function startSvc(bin: string, args: string[], opts: { taskset?: string; 
         }
       }),
   };
-  if (args.includes("burn")) return Promise.resolve(svc);
+  // A neighbour that has not started burning starves nobody: burn mode says when it burns.
+  const ready = args.includes("burn") ? /(burning)/ : /listening (\S+)/;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${bin}: no "listening" line within 10 s: ${out}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`${bin}: no ${ready.source} line within 10 s: ${out}`)), 10_000);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`${bin} exited early (${code}): ${out}`));
     });
     const check = () => {
-      const m = /listening (\S+)/.exec(out);
+      const m = ready.exec(out);
       if (!m) return;
       clearTimeout(timer);
       child.removeAllListeners("exit");
       child.stdout!.off("data", check);
-      svc.addr = m[1]!;
+      svc.addr = m[1] === "burning" ? "" : m[1]!;
       resolve(svc);
     };
     child.stdout!.on("data", check);

@@ -10,7 +10,8 @@
 //	               overflows the accept queue
 //	-mode burn     burn CPU on every P (the neighbour), no server
 //
-// It prints "listening ADDR" (not for burn) and runs -seconds, or forever with 0.
+// It prints "listening ADDR" ("burning" in burn mode, once every burner runs) and runs -seconds,
+// or forever with 0.
 package main
 
 import (
@@ -145,13 +146,19 @@ func main() {
 	}
 	switch *mode {
 	case "burn":
+		var burning sync.WaitGroup
 		for i := 0; i < runtime.GOMAXPROCS(0); i++ {
+			burning.Add(1)
 			go func() {
+				burning.Done()
 				for {
 					spin(1 << 20)
 				}
 			}()
 		}
+		// Every burner is running: a test waits for this line before it measures the starvation.
+		burning.Wait()
+		fmt.Println("burning")
 		<-stop
 		return
 	case "idle":
