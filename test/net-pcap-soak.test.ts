@@ -11,21 +11,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { analyzePcapFile, ANY_RETRANSMISSION, TCP_ANALYSIS as A } from "../src/api/net.js";
-import { buildNetProgram, NetNs, netToolsPresent, tsharkFields } from "./helpers/netns.js";
+import { analyzePcapFile } from "../src/api/net.js";
+import { buildNetProgram, NetNs, netToolsPresent, TSHARK_FLAGS, tsharkFields } from "./helpers/netns.js";
 
 const ROUNDS = Number(process.env.GODIAG_NET_SOAK ?? 0);
 
-const FIELDS: Array<[string, number]> = [
-  ["tcp.analysis.retransmission", ANY_RETRANSMISSION],
-  ["tcp.analysis.fast_retransmission", A.FAST_RETRANSMISSION],
-  ["tcp.analysis.spurious_retransmission", A.SPURIOUS_RETRANSMISSION],
-  ["tcp.analysis.out_of_order", A.OUT_OF_ORDER],
-  ["tcp.analysis.duplicate_ack", A.DUPLICATE_ACK],
-  ["tcp.analysis.zero_window", A.ZERO_WINDOW],
-  ["tcp.analysis.lost_segment", A.LOST_SEGMENT],
-  ["tcp.analysis.window_update", A.WINDOW_UPDATE],
-];
+const FIELDS = TSHARK_FLAGS;
 
 function differences(file: string): string[] {
   const ours = new Map<number, { stream: number; flags: number; rtt: number }>();

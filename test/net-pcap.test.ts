@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyzePcapFile, ANY_RETRANSMISSION, TCP_ANALYSIS as A, type PcapReport } from "../src/api/net.js";
+import { analyzePcapFile, type PcapReport } from "../src/api/net.js";
 import { InputError } from "../src/api/errors.js";
 import { available } from "./helpers/available.js";
-import { buildNetProgram, NetNs, netToolsPresent, tsharkFields } from "./helpers/netns.js";
+import { buildNetProgram, NetNs, netToolsPresent, TSHARK_FLAGS, tsharkFields } from "./helpers/netns.js";
 import { CLI } from "./helpers/run.js";
 
 const HAVE = available(netToolsPresent(), "root, ip, nft, tcpdump, tshark, editcap, go and openssl for the network tests");
@@ -29,16 +29,7 @@ function ours(file: string, port = 0): { report: PcapReport; frames: Map<number,
   return { report, frames };
 }
 
-const FIELDS: Array<[string, number]> = [
-  ["tcp.analysis.retransmission", ANY_RETRANSMISSION],
-  ["tcp.analysis.fast_retransmission", A.FAST_RETRANSMISSION],
-  ["tcp.analysis.spurious_retransmission", A.SPURIOUS_RETRANSMISSION],
-  ["tcp.analysis.out_of_order", A.OUT_OF_ORDER],
-  ["tcp.analysis.duplicate_ack", A.DUPLICATE_ACK],
-  ["tcp.analysis.zero_window", A.ZERO_WINDOW],
-  ["tcp.analysis.lost_segment", A.LOST_SEGMENT],
-  ["tcp.analysis.window_update", A.WINDOW_UPDATE],
-];
+const FIELDS = TSHARK_FLAGS;
 
 /** Frame by frame: tshark's flags, ACK RTTs, streams and initial RTTs equal ours. Returns tshark's counts. */
 function expectSameAsTshark(file: string): Record<string, number> {

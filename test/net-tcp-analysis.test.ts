@@ -10,24 +10,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { analyzePcapFile, ANY_RETRANSMISSION, TCP_ANALYSIS as A } from "../src/api/net.js";
+import { analyzePcapFile, TCP_ANALYSIS as A } from "../src/api/net.js";
 import { available } from "./helpers/available.js";
-import { tsharkFields } from "./helpers/netns.js";
+import { TSHARK_FLAGS, tsharkFields } from "./helpers/netns.js";
 import { ROOT } from "./helpers/run.js";
 
 const HAVE = available(spawnSync("sh", ["-c", "command -v tshark"]).status === 0, "tshark for the TCP analysis tests");
 
-const FIELDS: Array<[string, number]> = [
-  ["tcp.analysis.retransmission", ANY_RETRANSMISSION],
-  ["tcp.analysis.fast_retransmission", A.FAST_RETRANSMISSION],
-  ["tcp.analysis.spurious_retransmission", A.SPURIOUS_RETRANSMISSION],
-  ["tcp.analysis.out_of_order", A.OUT_OF_ORDER],
-  ["tcp.analysis.duplicate_ack", A.DUPLICATE_ACK],
-  ["tcp.analysis.zero_window", A.ZERO_WINDOW],
-  ["tcp.analysis.lost_segment", A.LOST_SEGMENT],
-  ["tcp.analysis.window_update", A.WINDOW_UPDATE],
-  ["tcp.analysis.ack_lost_segment", A.ACK_LOST_SEGMENT],
-];
+const FIELDS = [...TSHARK_FLAGS, ["tcp.analysis.ack_lost_segment", A.ACK_LOST_SEGMENT] as const];
 
 /** Every frame's tcp.analysis flags, tshark's and ours; returns the differences and the frames with a fast retransmission and a lost segment. */
 function compare(file: string): { diffs: string[]; tsharkFast: number[]; ourFast: number[]; tsharkLost: number[]; ourLost: number[] } {

@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { ANY_RETRANSMISSION, TCP_ANALYSIS as A } from "../../src/api/net.js";
 import { ROOT } from "./run.js";
 
 const GOENV = { ...process.env, GOWORK: "off", GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" };
@@ -167,3 +168,15 @@ export function tsharkFields(file: string, fields: string[], filter = "tcp", ext
     .filter((l) => l !== "")
     .map((l) => l.split("\t"));
 }
+
+/** tshark's tcp.analysis flag fields and the bit of ours each one is compared with, frame by frame. */
+export const TSHARK_FLAGS: ReadonlyArray<readonly [string, number]> = [
+  ["tcp.analysis.retransmission", ANY_RETRANSMISSION],
+  ["tcp.analysis.fast_retransmission", A.FAST_RETRANSMISSION],
+  ["tcp.analysis.spurious_retransmission", A.SPURIOUS_RETRANSMISSION],
+  ["tcp.analysis.out_of_order", A.OUT_OF_ORDER],
+  ["tcp.analysis.duplicate_ack", A.DUPLICATE_ACK],
+  ["tcp.analysis.zero_window", A.ZERO_WINDOW],
+  ["tcp.analysis.lost_segment", A.LOST_SEGMENT],
+  ["tcp.analysis.window_update", A.WINDOW_UPDATE],
+];
