@@ -26,8 +26,14 @@ const MIN_LIVE_CONNS = 20;
 const MIN_GROWTH = 5;
 /** Dialling must cost at least this share of the client calls' own cost (CPU or allocations)... */
 const MIN_DIAL_RATIO = 0.2;
-/** ... and this share of all CPU, to be worth a finding. */
+/** ... and this share of all CPU, to be worth a finding... */
 const MIN_DIAL_CPU_SHARE = 0.03;
+/**
+ * ... measured on this many CPU samples in dialling at least: a share of fewer is not a
+ * measurement (relative error about 1/sqrt(k); the same floor as cpu-hotspot's own-loop
+ * samples). A light-load profile of 5 samples with one in dialConn is not "20 % of CPU".
+ */
+const MIN_DIAL_SAMPLES = 10;
 
 const CLIENT_CALL = /^net\/http\.(\(\*Client\)\.(do|Do|Get|Post|PostForm|Head)|Get|Post|PostForm|Head)$/;
 const DIAL = /^net\/http\.\(\*Transport\)\.dialConn$/;
@@ -260,6 +266,7 @@ function connectionChurn(ctx: DiagnoseContext): Finding | undefined {
     return { part, total };
   };
   const dialCpu = under(cpu, "cpu", DIAL);
+  const dialSamples = under(cpu, "samples", DIAL).part;
   const callCpu = under(cpu, "cpu", CLIENT_CALL);
   const dialObj = under(allocs, "alloc_objects", DIAL);
   const callObj = under(allocs, "alloc_objects", CLIENT_CALL);
@@ -268,7 +275,7 @@ function connectionChurn(ctx: DiagnoseContext): Finding | undefined {
   const cpuShare = dialCpu.total > 0 ? dialCpu.part / dialCpu.total : 0;
   // Either profile can show it: dialling's CPU next to the calls' CPU, or (over the
   // process's life, whatever the load) the objects dialling allocates next to the calls'.
-  const byCpu = cpuShare >= MIN_DIAL_CPU_SHARE && cpuRatio >= MIN_DIAL_RATIO;
+  const byCpu = cpuShare >= MIN_DIAL_CPU_SHARE && cpuRatio >= MIN_DIAL_RATIO && dialSamples >= MIN_DIAL_SAMPLES;
   const byAllocs = objRatio >= MIN_DIAL_RATIO;
   const conns = connectionsNotReused(ctx);
   const byDumps = conns !== undefined && conns.fresh >= MIN_GROWTH && conns.idleBoth >= MIN_GROWTH;
@@ -281,6 +288,7 @@ function connectionChurn(ctx: DiagnoseContext): Finding | undefined {
       kind: "cpu profile",
       numbers: {
         dial_cpu_ns: dialCpu.part,
+        dial_cpu_samples: dialSamples,
         client_call_cpu_ns: callCpu.part,
         dial_share_of_all_cpu_pct: Math.round(1000 * cpuShare) / 10,
         dial_vs_calls_pct: Math.round(1000 * cpuRatio) / 10,
