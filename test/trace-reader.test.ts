@@ -67,8 +67,8 @@ describe.skipIf(!HAVE_GO)("trace reader", () => {
       expect(got.lines.length).toBe(want.length);
       expect(got.lines).toEqual(want);
     }
-    // Four traces compared event by event with the oracle: ~25 s on a quiet machine, 85 s
-    // once at load 19 (2 cores): the time budget is the machine's, the equality is exact.
+    // Four traces compared event by event with the oracle took 85 s once at load 19 on
+    // 2 cores (over the default 60 s): the time budget is the machine's, the equality exact.
   }, 240_000);
 
   it("sees the program's own annotations and both trace.Start/Stop sessions", () => {
