@@ -28,6 +28,8 @@ export const CATEGORIES = [
   "fsync-per-request",
   "cpu-starvation",
   "accept-queue-overflow",
+  "slow-io",
+  "waiting-on-goroutines",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

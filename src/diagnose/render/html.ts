@@ -37,6 +37,8 @@ const FLAME_FOR: Record<Category, string[]> = {
   "fsync-per-request": ["cpu"],
   "cpu-starvation": ["cpu"],
   "accept-queue-overflow": [],
+  "slow-io": ["goroutine"],
+  "waiting-on-goroutines": ["block", "mutex", "goroutine"],
 };
 
 const FLAME_TITLES: Record<string, string> = {

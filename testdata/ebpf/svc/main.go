@@ -9,6 +9,12 @@
 //	-mode backlog  listen backlog 1 and a slow accept loop; a burst of dials
 //	               overflows the accept queue
 //	-mode burn     burn CPU on every P (the neighbour), no server
+//	-mode slowio   each request reads a record from a "device": a child process (this
+//	               binary, -mode device) answering on a blocking socket after -iodelay;
+//	               main.readRecord's read(2) waits for it (-iodelay 0: the healthy twin)
+//	-mode chain    each request passes a token through -stages goroutines over
+//	               unbuffered channels, each stage under one shared mutex: requests wait
+//	               on each other, no I/O below them
 //
 // It prints "listening ADDR" ("burning" in burn mode, once every burner runs) and runs -seconds,
 // or forever with 0.
@@ -22,6 +28,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -35,6 +42,8 @@ var (
 	clients = flag.Int("clients", 4, "in-process load clients")
 	dir     = flag.String("dir", os.TempDir(), "where fsync mode writes")
 	work    = flag.Int("tickwork", 20000, "idle mode: spin iterations per 2 ms tick")
+	iodelay = flag.Duration("iodelay", 10*time.Millisecond, "slowio mode: how long the device takes to answer")
+	stages  = flag.Int("stages", 8, "chain mode: goroutines a token passes through")
 )
 
 var (
@@ -97,6 +106,125 @@ func handleOrder(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "ok %d\n", id)
 }
 
+// devices: one blocking socket per load client, the other end in the device process.
+var devices chan int
+
+// readRecord is the fault of slowio mode: a blocking read(2) that waits for the device.
+//
+//go:noinline
+func readRecord() (byte, error) {
+	fd := <-devices
+	defer func() { devices <- fd }()
+	if _, err := syscall.Write(fd, []byte{1}); err != nil {
+		return 0, err
+	}
+	var b [1]byte
+	_, err := syscall.Read(fd, b[:])
+	return b[0], err
+}
+
+//go:noinline
+func handleRecord(w http.ResponseWriter, r *http.Request) {
+	b, err := readRecord()
+	if err != nil {
+		http.Error(w, err.Error(), 500)
+		return
+	}
+	fmt.Fprintf(w, "record %d\n", b)
+}
+
+// startDevice starts this binary as the device process, one blocking socket pair per client.
+func startDevice(n int) {
+	devices = make(chan int, n)
+	var theirs []*os.File
+	for i := 0; i < n; i++ {
+		// No SOCK_NONBLOCK: reads block in the kernel, not in Go's netpoller.
+		fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+		must(err)
+		devices <- fds[0]
+		theirs = append(theirs, os.NewFile(uintptr(fds[1]), "device"))
+	}
+	cmd := exec.Command(os.Args[0], "-mode", "device", "-iodelay", iodelay.String(), "-clients", fmt.Sprint(n))
+	cmd.ExtraFiles = theirs
+	cmd.Stderr = os.Stderr
+	must(cmd.Start())
+	for _, f := range theirs {
+		f.Close()
+	}
+}
+
+// device answers each byte on fds 3.. after -iodelay; it ends when its peer closes.
+func device() {
+	var wg sync.WaitGroup
+	for i := 0; i < *clients; i++ {
+		wg.Add(1)
+		go func(fd int) {
+			defer wg.Done()
+			var b [1]byte
+			for {
+				if n, err := syscall.Read(fd, b[:]); n == 0 || err != nil {
+					return
+				}
+				time.Sleep(*iodelay)
+				if _, err := syscall.Write(fd, b[:]); err != nil {
+					return
+				}
+			}
+		}(3 + i)
+	}
+	wg.Wait()
+}
+
+// chain: the token's path, one goroutine per stage; each hop takes the shared mutex.
+var (
+	chainMu   sync.Mutex
+	chainHead chan chan int
+)
+
+//go:noinline
+func stage(in <-chan chan int, out chan<- chan int) {
+	for reply := range in {
+		chainMu.Lock()
+		spin(2000)
+		chainMu.Unlock()
+		out <- reply
+	}
+}
+
+func startChain(n int) {
+	chainHead = make(chan chan int)
+	in := chainHead
+	for i := 0; i < n; i++ {
+		out := make(chan chan int)
+		go stage(in, out)
+		in = out
+	}
+	go func() {
+		for reply := range in {
+			reply <- 1
+		}
+	}()
+}
+
+//go:noinline
+func passToken() int {
+	reply := make(chan int)
+	chainHead <- reply
+	return <-reply
+}
+
+// chainLoad calls passToken directly, as a request path would: no network in between.
+func chainLoad(stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		passToken()
+	}
+}
+
 func load(addr, path string, stop <-chan struct{}) {
 	c := &http.Client{Timeout: 5 * time.Second}
 	for {
@@ -145,6 +273,9 @@ func main() {
 		time.AfterFunc(time.Duration(*seconds)*time.Second, func() { close(stop) })
 	}
 	switch *mode {
+	case "device":
+		device()
+		return
 	case "burn":
 		var burning sync.WaitGroup
 		for i := 0; i < runtime.GOMAXPROCS(0); i++ {
@@ -223,14 +354,26 @@ func main() {
 		mux.HandleFunc("/order", handleOrder)
 		path = "/order"
 	}
+	if *mode == "slowio" {
+		startDevice(*clients)
+		mux.HandleFunc("/record", handleRecord)
+		path = "/record"
+	}
 	for i := 0; i < 4; i++ {
 		go worker()
 	}
 	go func() { _ = http.Serve(ln, mux) }()
+	if *mode == "chain" {
+		startChain(*stages)
+	}
 	fmt.Println("listening", ln.Addr())
 	fmt.Printf("listening on http://%s\n", ln.Addr())
 	for i := 0; i < *clients; i++ {
-		go load(ln.Addr().String(), path, stop)
+		if *mode == "chain" {
+			go chainLoad(stop)
+		} else {
+			go load(ln.Addr().String(), path, stop)
+		}
 	}
 	<-stop
 }
