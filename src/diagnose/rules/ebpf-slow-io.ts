@@ -23,6 +23,12 @@ const IO_CALLS = new Set(["read", "write", "pread64", "pwrite64", "readv", "writ
 const SLOW_US = 4096;
 /** A pattern, not a one-off stall: slow calls at least once a second over the window. */
 const MIN_PER_SECOND = 1;
+/**
+ * ...and the calls' P99 or worse: at least 1 % of the read/write calls are slow. A busy
+ * service on an overloaded machine has a tail of reads that waited for a starved peer;
+ * a slow device makes the calls slow as a rule, not as a rare tail.
+ */
+const MIN_SLOW_SHARE = 0.01;
 /** Critical when slow calls keep threads busy a quarter of the window (as ebpf-fsync.ts). */
 const CRITICAL_BUSY = 0.25;
 
@@ -35,14 +41,16 @@ export const ebpfSlowIoRule: Rule = {
       const w = report.window.seconds;
       if (!s || w <= 0) continue;
       let slow = 0;
+      let all = 0;
       const slowBy: Record<string, number> = {};
       for (const st of s.bySyscall) {
         if (!IO_CALLS.has(st.name)) continue;
         const n = st.latencyUs.buckets.filter((b) => b.min >= SLOW_US).reduce((a, b) => a + b.count, 0);
         if (n > 0) slowBy[st.name] = (slowBy[st.name] ?? 0) + n;
         slow += n;
+        all += st.count;
       }
-      if (slow / w < MIN_PER_SECOND) continue;
+      if (slow / w < MIN_PER_SECOND || slow < MIN_SLOW_SHARE * all) continue;
       // The caller: the user function with the most time in these calls (stacks of calls >= the probe's threshold).
       const byFn = new Map<string, { ns: number; frames: string[]; syscall: string }>();
       for (const st of s.slowStacks) {
@@ -66,7 +74,7 @@ export const ebpfSlowIoRule: Rule = {
         {
           source: file.path,
           kind: confirmed ? "eBPF syscall probe" : `eBPF syscall probe (${EBPF_ONLY})`,
-          numbers: { slow_calls: slow, slow_calls_per_second: Math.round((slow / w) * 10) / 10, slow_ns_at_least: slowNsAtLeast, slow_threshold_us: SLOW_US, window_seconds: w, ...(top ? { caller_syscall_ns: top[1].ns } : {}) },
+          numbers: { slow_calls: slow, io_calls: all, slow_calls_per_second: Math.round((slow / w) * 10) / 10, slow_ns_at_least: slowNsAtLeast, slow_threshold_us: SLOW_US, window_seconds: w, ...(top ? { caller_syscall_ns: top[1].ns } : {}) },
           ...(fn ? { functions: [fn], excerpt: top![1].frames.slice(0, 8).join("\n") } : {}),
         },
       ];
