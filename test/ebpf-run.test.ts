@@ -45,7 +45,7 @@ describe.skipIf(!canRun)("godiag run --ebpf", () => {
     const bin = buildSvc("1.26");
     const dir = join(mkdtempSync(join(tmpdir(), "godiag-ebpf-run-")), "idle");
     // idle mode: a 2 ms ticker spinning 1e6 iterations (about half a CPU), no HTTP at all.
-    const r = runCli(["run", "--ebpf", "--seconds", "4", "-q", "-o", dir, "--", bin, "-mode", "idle", "-tickwork", "1000000"], { timeoutMs: 120_000 });
+    const r = runCli(["run", "--ebpf", "--seconds", "4", "-q", "-o", dir, "--", bin, "-mode", "idle", "-nopprof", "-tickwork", "1000000"], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { files: { kind: string; error?: string }[] };
     expect(m.files.map((f) => f.kind)).toEqual(expect.arrayContaining(["ebpf", "ebpf-oncpu", "ebpf-offcpu", "ebpf-syscalls", "gctrace"]));

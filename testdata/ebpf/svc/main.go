@@ -44,6 +44,7 @@ var (
 	work    = flag.Int("tickwork", 20000, "idle mode: spin iterations per 2 ms tick")
 	iodelay = flag.Duration("iodelay", 10*time.Millisecond, "slowio mode: how long the device takes to answer")
 	stages  = flag.Int("stages", 8, "chain mode: goroutines a token passes through")
+	noPprof = flag.Bool("nopprof", false, "idle mode: do not serve /debug/pprof")
 )
 
 var (
@@ -259,6 +260,14 @@ func smallBacklog() net.Listener {
 	return ln
 }
 
+// pprofMux serves /debug/pprof, for godiag capture --ebpf (the probes join the pprof bundle).
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	return mux
+}
+
 func must(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -295,6 +304,11 @@ func main() {
 	case "idle":
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		must(err)
+		// /debug/pprof for capture --ebpf (its CPU profile is the "looks idle" side of starvation);
+		// -nopprof: a program without it (godiag run --ebpf probes it all the same).
+		if !*noPprof {
+			go func() { _ = http.Serve(ln, pprofMux()) }()
+		}
 		fmt.Println("listening", ln.Addr())
 		t := time.NewTicker(2 * time.Millisecond)
 		for {
@@ -341,11 +355,8 @@ func main() {
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(err)
-	mux := http.NewServeMux()
+	mux := pprofMux()
 	mux.HandleFunc("/work", handleWork)
-	// /debug/pprof, for godiag capture --ebpf (the probes join the pprof bundle).
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	path := "/work"
 	if *mode == "fsync" {
 		orders, err = os.Create(filepath.Join(*dir, fmt.Sprintf("orders-%d.log", os.Getpid())))
