@@ -5,7 +5,7 @@
 import type { ProbeReport } from "../ebpf/index.js";
 import type { BundleFile } from "../bundle/index.js";
 import type { DiagnoseContext } from "./context.js";
-import { classifyGoroutine, type WaitClass } from "../core/go/index.js";
+import { classifyGoroutine, originOf, type WaitClass } from "../core/go/index.js";
 
 export interface EbpfInput {
   file: BundleFile;
@@ -34,9 +34,13 @@ export function ebpfReports(ctx: DiagnoseContext): EbpfInput[] {
 /** What every eBPF finding's evidence says: pprof and dumps cannot show it. */
 export const EBPF_ONLY = "seen only by eBPF";
 
-/** The first frame of a stack that is the program's own code (not the runtime, syscall, os, internal/, net). */
+/**
+ * The first frame of a stack that is the program's own code: not the runtime, not the
+ * standard library (io.Copy's readers are not where a connection leaks), not x/sys's
+ * syscall wrappers, not an address.
+ */
 export function userFrame(frames: string[]): string | undefined {
-  return frames.find((f) => !/^(runtime[./]|syscall[./]|internal\/|os[./]|net[./]|golang\.org\/x\/sys\/)/.test(f) && !f.startsWith("0x"));
+  return frames.find((f) => !f.startsWith("0x") && !f.startsWith("golang.org/x/sys/") && originOf(f) === "user");
 }
 
 export interface DumpWaits {

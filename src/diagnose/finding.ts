@@ -30,6 +30,7 @@ export const CATEGORIES = [
   "accept-queue-overflow",
   "slow-io",
   "waiting-on-goroutines",
+  "fd-leak",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

@@ -39,6 +39,7 @@ const FLAME_FOR: Record<Category, string[]> = {
   "accept-queue-overflow": [],
   "slow-io": ["goroutine"],
   "waiting-on-goroutines": ["block", "mutex", "goroutine"],
+  "fd-leak": ["goroutine"],
 };
 
 const FLAME_TITLES: Record<string, string> = {

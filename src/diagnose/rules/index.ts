@@ -4,6 +4,7 @@ import type { Rule } from "../rule.js";
 import { channelBackpressureRule } from "./channel-backpressure.js";
 import { cpuHotspotRule } from "./cpu-hotspot.js";
 import { ebpfAcceptQueueRule } from "./ebpf-accept-queue.js";
+import { ebpfFdLeakRule } from "./ebpf-fd-leak.js";
 import { ebpfFsyncRule } from "./ebpf-fsync.js";
 import { ebpfSlowIoRule } from "./ebpf-slow-io.js";
 import { ebpfStarvationRule } from "./ebpf-starvation.js";
@@ -42,4 +43,5 @@ export const RULES: Rule[] = [
   ebpfAcceptQueueRule,
   ebpfSlowIoRule,
   ebpfWaitsRule,
+  ebpfFdLeakRule,
 ];

@@ -12,6 +12,10 @@
 //	-mode slowio   each request reads a record from a "device": a child process (this
 //	               binary, -mode device) answering on a blocking socket after -iodelay;
 //	               main.readRecord's read(2) waits for it (-iodelay 0: the healthy twin)
+//	-mode fdleak   each request (about 40 a second) dials a backend in the same process
+//	               and keeps the connection forever (main.handleCall): sockets and the
+//	               backend's reading goroutines (main.serveBackend) pile up
+//	               (-closeconns: it closes them, the healthy twin)
 //	-mode chain    each request passes a token through -stages goroutines over
 //	               unbuffered channels, each stage under one shared mutex: requests wait
 //	               on each other, no I/O below them
@@ -45,6 +49,7 @@ var (
 	iodelay = flag.Duration("iodelay", 10*time.Millisecond, "slowio mode: how long the device takes to answer")
 	stages  = flag.Int("stages", 8, "chain mode: goroutines a token passes through")
 	noPprof = flag.Bool("nopprof", false, "idle mode: do not serve /debug/pprof")
+	closeIt = flag.Bool("closeconns", false, "fdleak mode: close each connection (the healthy twin)")
 )
 
 var (
@@ -176,6 +181,56 @@ func device() {
 	wg.Wait()
 }
 
+// kept holds fdleak mode's connections: referenced, so no finalizer closes them.
+var (
+	keptMu  sync.Mutex
+	kept    []net.Conn
+	backend string
+)
+
+// serveBackend reads a connection until its client closes it.
+//
+//go:noinline
+func serveBackend(c net.Conn) {
+	defer c.Close()
+	_, _ = io.Copy(io.Discard, c)
+}
+
+func startBackend() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	backend = ln.Addr().String()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serveBackend(c)
+		}
+	}()
+}
+
+// handleCall is fdleak mode's fault: it dials the backend and never closes the connection.
+//
+//go:noinline
+func handleCall(w http.ResponseWriter, r *http.Request) {
+	c, err := net.Dial("tcp", backend)
+	if err != nil {
+		http.Error(w, err.Error(), 500)
+		return
+	}
+	_, _ = c.Write([]byte("hello\n"))
+	if *closeIt {
+		c.Close()
+	} else {
+		keptMu.Lock()
+		kept = append(kept, c)
+		keptMu.Unlock()
+	}
+	fmt.Fprintln(w, "called")
+}
+
 // chain: the token's path, one goroutine per stage; each hop takes the shared mutex.
 var (
 	chainMu   sync.Mutex
@@ -241,6 +296,9 @@ func load(addr, path string, stop <-chan struct{}) {
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+		if *mode == "fdleak" {
+			time.Sleep(50 * time.Millisecond) // a slow leak: about 20 connections a second per client
+		}
 	}
 }
 
@@ -364,6 +422,11 @@ func main() {
 		defer os.Remove(orders.Name())
 		mux.HandleFunc("/order", handleOrder)
 		path = "/order"
+	}
+	if *mode == "fdleak" {
+		startBackend()
+		mux.HandleFunc("/call", handleCall)
+		path = "/call"
 	}
 	if *mode == "slowio" {
 		startDevice(*clients)
