@@ -25,6 +25,19 @@ beforeAll(() => {
   if (canRun) spawnSync("sh", ["-c", "mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug"]);
 });
 
+describe("run/capture --probes without --ebpf, or a bad list: one line, exit 2", () => {
+  it("run --probes without --ebpf", () => {
+    const r = runCli(["run", "--probes", "cpu", "--", "true"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("godiag run: --probes needs --ebpf\n");
+  });
+  it("capture --ebpf --probes with an unknown probe", () => {
+    const r = runCli(["capture", "http://127.0.0.1:1", "--ebpf", "--probes", "cpu,nosuch", "-o", join(mkdtempSync(join(tmpdir(), "godiag-ebpf-run-")), "b")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^godiag capture: --probes: unknown probe "nosuch".*\n$/);
+  });
+});
+
 describe.skipIf(!canRun)("godiag run --ebpf", () => {
   it("a handler that fsyncs per request, bundle as .tar.gz: the probes are in it and diagnose names main.saveOrder", () => {
     const bin = buildSvc("1.26");
@@ -45,13 +58,15 @@ describe.skipIf(!canRun)("godiag run --ebpf", () => {
     const bin = buildSvc("1.26");
     const dir = join(mkdtempSync(join(tmpdir(), "godiag-ebpf-run-")), "idle");
     // idle mode: a 2 ms ticker spinning 1e6 iterations (about half a CPU), no HTTP at all.
-    const r = runCli(["run", "--ebpf", "--seconds", "4", "-q", "-o", dir, "--", bin, "-mode", "idle", "-nopprof", "-tickwork", "1000000"], { timeoutMs: 120_000 });
+    // --probes: only the on/off-CPU profiles and the fd sampler (the cheap set the overhead notes suggest).
+    const r = runCli(["run", "--ebpf", "--probes", "cpu,fds", "--seconds", "4", "-q", "-o", dir, "--", bin, "-mode", "idle", "-nopprof", "-tickwork", "1000000"], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { files: { kind: string; error?: string }[] };
-    expect(m.files.map((f) => f.kind)).toEqual(expect.arrayContaining(["ebpf", "ebpf-oncpu", "ebpf-offcpu", "ebpf-syscalls", "gctrace"]));
+    expect(m.files.map((f) => f.kind).sort()).toEqual(["ebpf", "ebpf-offcpu", "ebpf-oncpu", "gctrace"]);
     expect(m.files.filter((f) => f.error !== undefined)).toEqual([]);
-    const report = JSON.parse(readFileSync(join(dir, "ebpf.json"), "utf8")) as { target: { pid: number; binary: string } };
+    const report = JSON.parse(readFileSync(join(dir, "ebpf.json"), "utf8")) as { target: { pid: number; binary: string }; probes: string[] };
     expect(report.target.binary).toBe(bin);
+    expect(report.probes).toEqual(["cpu", "fds"]);
     expect(alive(report.target.pid)).toBe(false);
     const top = spawnSync("go", ["tool", "pprof", "-top", "-nodecount=50", join(dir, "ebpf-oncpu.pb.gz")], { encoding: "utf8" });
     expect(top.status, top.stderr).toBe(0);

@@ -78,14 +78,14 @@ export function addProbeToBundle(dir: string, out: ProbeOutput | { error: string
  * CPU profile would leave a short or empty window), or until the program exits; the
  * capture waits for them. ebpf.json's window says when they ran.
  */
-export function probeSidecar(pid: number, seconds: number): CaptureSidecar {
+export function probeSidecar(pid: number, seconds: number, probes?: ProbeName[]): CaptureSidecar {
   let dir = "";
   let running: Promise<ProbeOutput | { error: string; pid?: number }> | undefined;
   return {
     label: "ebpf",
     start: (d) => {
       dir = d;
-      running = runProbes({ pid, seconds: Math.max(1, seconds) }).catch((e: unknown) => ({ error: (e as Error).message, pid }));
+      running = runProbes({ pid, seconds: Math.max(1, seconds), ...(probes ? { probes } : {}) }).catch((e: unknown) => ({ error: (e as Error).message, pid }));
       return Promise.resolve();
     },
     stop: async () => writeProbeFiles(dir, await running!),
@@ -98,12 +98,12 @@ export function probeSidecar(pid: number, seconds: number): CaptureSidecar {
  * process listening on the URL's port. Never throws: a failed run is returned as
  * { error } (the capture itself still counts).
  */
-export async function probeDuringCapture(url: string, pid: number | undefined, seconds: number): Promise<ProbeOutput | { error: string; pid?: number }> {
+export async function probeDuringCapture(url: string, pid: number | undefined, seconds: number, probes?: ProbeName[]): Promise<ProbeOutput | { error: string; pid?: number }> {
   const port = new URL(url).port || "80";
   const target = pid ?? findListeningPid(port) ?? undefined;
   if (target === undefined) return { error: `no local process listens on port ${port}: pass --pid` };
   try {
-    return await runProbes({ pid: target, seconds });
+    return await runProbes({ pid: target, seconds, ...(probes ? { probes } : {}) });
   } catch (e) {
     return { error: (e as Error).message, pid: target };
   }
