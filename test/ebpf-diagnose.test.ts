@@ -56,23 +56,43 @@ describe.skipIf(!canRun)("diagnose from eBPF", () => {
     const f = diagnose(dir).findings.find((x) => x.category === "accept-queue-overflow");
     expect(f).toBeDefined();
     expect(f!.evidence[0]!.numbers.listen_overflows).toBeGreaterThan(0);
+    // The dials are the service's own: a dropped SYN is retransmitted after 1 s, so some connects take that long.
+    expect(f!.evidence[0]!.numbers.connects_in_retransmit_steps).toBeGreaterThan(0);
     expect(f!.evidence[0]!.kind).toContain("seen only by eBPF");
   }, 180_000);
 
-  it("probe -o of a service starved by a CPU-burning neighbour: cpu-starvation", async () => {
+  it("capture --ebpf of a service starved by a CPU-burning neighbour: cpu-starvation, the CPU profile looking idle beside it", async () => {
     const bin = buildSvc("1.26");
     // As in ebpf-probes.test.ts: the service at idle priority, the neighbour burning its core.
     // CPU 1 (ebpf-probes.test.ts uses CPU 0): the two files may run at the same time.
-    const target = spawn("chrt", ["--idle", "0", "taskset", "-c", "1", bin, "-mode", "idle", "-tickwork", "300000", "-seconds", "60"], { detached: true, stdio: "ignore" });
+    const target = spawn("chrt", ["--idle", "0", "taskset", "-c", "1", bin, "-mode", "idle", "-tickwork", "300000", "-seconds", "60"], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
     started.push({ child: target, pid: target.pid!, addr: "", output: () => "", stop: async () => void (target.exitCode === null && target.kill("SIGKILL")) });
+    // Its /debug/pprof address, before the neighbour starts (a starved start-up takes long).
+    const addr = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 10_000);
+      target.stdout!.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /listening (\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
     started.push(await startSvc(bin, ["-mode", "burn", "-seconds", "40"], { taskset: "1" }));
-    await new Promise((r) => setTimeout(r, 500));
-    const dir = join(mkdtempSync(join(tmpdir(), "godiag-ebpf-")), "probe");
-    const r = runCli(["probe", "--pid", String(target.pid), "--seconds", "3", "--probes", "runq", "-o", dir], { timeoutMs: 120_000 });
-    expect(r.code).toBe(0);
+    const dir = join(mkdtempSync(join(tmpdir(), "godiag-ebpf-")), "capture");
+    const r = runCli(["capture", `http://${addr}`, "--seconds", "3", "--only", "cpu,goroutine,proc", "--ebpf", "-q", "-o", dir], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
     const f = diagnose(dir).findings.find((x) => x.category === "cpu-starvation");
     expect(f).toBeDefined();
-    expect(f!.evidence[0]!.numbers.runq_wait_ns / 1e9).toBeGreaterThan(f!.evidence[0]!.numbers.process_cpu_seconds!);
+    const ebpf = f!.evidence[0]!;
+    expect(ebpf.kind).toContain("seen only by eBPF");
+    expect(ebpf.numbers.runq_wait_ns / 1e9).toBeGreaterThan(ebpf.numbers.process_cpu_seconds!);
+    // pprof's side: the CPU profile of the same capture saw less CPU than the threads waited for one.
+    const cpu = f!.evidence.find((e) => e.kind.startsWith("cpu profile"));
+    expect(cpu).toBeDefined();
+    expect(cpu!.numbers.cpu_seconds).toBeLessThan(ebpf.numbers.runq_wait_ns / 1e9);
   }, 180_000);
 });
 

@@ -328,7 +328,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
 }
 
 /** Starts each sidecar; one that cannot start is a failure of its own, not of the capture. */
-async function startSidecars(all: CaptureSidecar[], dir: string, progress: CaptureProgress, failures: CaptureFailure[]): Promise<CaptureSidecar[]> {
+export async function startSidecars(all: CaptureSidecar[], dir: string, progress: CaptureProgress, failures: CaptureFailure[]): Promise<CaptureSidecar[]> {
   const started: CaptureSidecar[] = [];
   for (const s of all) {
     progress({ type: "start", label: s.label });
@@ -344,7 +344,7 @@ async function startSidecars(all: CaptureSidecar[], dir: string, progress: Captu
   return started;
 }
 
-async function stopSidecars(started: CaptureSidecar[], progress: CaptureProgress, failures: CaptureFailure[], files: ManifestFile[]): Promise<void> {
+export async function stopSidecars(started: CaptureSidecar[], progress: CaptureProgress, failures: CaptureFailure[], files: ManifestFile[]): Promise<void> {
   for (const s of started) {
     const t0 = Date.now();
     try {

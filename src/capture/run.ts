@@ -8,9 +8,9 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import { type Manifest, type ManifestFile, MANIFEST_VERSION, finishBundle, createBundle, writeManifest } from "../bundle/index.js";
-import { captureBundle, targetRoot, type CaptureOptions, type CaptureProgress, type CaptureResult } from "./capture.js";
+import { captureBundle, startSidecars, stopSidecars, targetRoot, type CaptureFailure, type CaptureOptions, type CaptureProgress, type CaptureResult, type CaptureSidecar } from "./capture.js";
 import { noPprofMessage, probePprof } from "./nopprof.js";
-import { listeningPorts } from "./sources/proc.js";
+import { findListeningPid, listeningPorts } from "./sources/proc.js";
 import { Redactor } from "./redact.js";
 
 export interface RunOptions {
@@ -27,6 +27,12 @@ export interface RunOptions {
   capture: Omit<CaptureOptions, "out" | "dir" | "pid">;
   /** where the program's stderr is copied to, besides gctrace.log */
   tee: (chunk: Buffer) => void;
+  /**
+   * Work that needs the program's pid, over the capture window (godiag run --ebpf: the
+   * probes, from a domain run does not import; api composes it). Without /debug/pprof it
+   * runs over the rest of the run instead.
+   */
+  alongside?: (pid: number, seconds: number) => CaptureSidecar[];
 }
 
 export interface RunResult {
@@ -41,6 +47,8 @@ export interface RunResult {
   killed: boolean;
   /** --pprof was given and never answered with /debug/pprof: what it answered last */
   pprofError?: string;
+  /** alongside work that failed when there was no capture to report it */
+  alongsideFailures: CaptureFailure[];
 }
 
 /** GODEBUG with gctrace=1 added, keeping the user's settings (theirs wins for gctrace). */
@@ -150,13 +158,18 @@ export class Runner {
     const redactor = o.capture.redact ? new Redactor(o.capture.redact) : undefined;
     let capture: CaptureResult | undefined;
     let pprofError: string | undefined;
+    const alongsideFailures: CaptureFailure[] = [];
+    const extraFiles: ManifestFile[] = [];
+    // The program's process: the one serving /debug/pprof, else the group member listening on a port, else the leader.
+    const programPid = () => pprofPid ?? (pprofUrl ? findListeningPid(new URL(pprofUrl).port || "80") : undefined) ?? groupPids(pgid).find((p) => listeningPorts(p).length > 0) ?? pgid;
     if (pprofUrl) {
       // Fit the CPU profile into what is left of the run, keeping a second for the rest.
       const left = Math.floor((deadline - Date.now()) / 1000) - 1;
       const seconds = o.capture.seconds > 0 ? Math.max(1, Math.min(o.capture.seconds, left)) : 0;
       progress({ type: "note", text: `found ${pprofUrl}/debug/pprof/; capturing ${seconds} s` });
+      const sidecars = [...(o.capture.sidecars ?? []), ...(o.alongside?.(programPid(), Math.max(1, seconds)) ?? [])];
       try {
-        capture = await captureBundle(pprofUrl, { ...o.capture, seconds, interval: o.capture.interval ?? seconds, dir: target.dir, pid: pprofPid ?? null, signal: this.abort.signal, redactor }, progress);
+        capture = await captureBundle(pprofUrl, { ...o.capture, seconds, interval: o.capture.interval ?? seconds, dir: target.dir, pid: pprofPid ?? null, signal: this.abort.signal, redactor, sidecars }, progress);
       } catch (e) {
         // It answered a moment ago (the program may have taken pprof down): the run still yields gctrace.
         pprofUrl = undefined;
@@ -172,6 +185,15 @@ export class Runner {
     } else {
       const ports = [...tried].map(([port, why]) => `:${port} ${why}`).join("; ");
       progress({ type: "note", text: ports ? `no /debug/pprof found on the ports the program listens on (${ports}): collecting gctrace only` : "no /debug/pprof found: the program listens on no TCP port; collecting gctrace only" });
+    }
+
+    // No capture to carry the alongside work: it runs over the rest of the run (a program
+    // without /debug/pprof can still be probed).
+    if (!capture && o.alongside && running && !this.stopping) {
+      const left = Math.max(1, Math.floor((deadline - Date.now()) / 1000));
+      const cars = await startSidecars(o.alongside(programPid(), left), target.dir, progress, alongsideFailures);
+      await waitAny(Math.max(0, deadline - Date.now()), exited, stopSignal);
+      await stopSidecars(cars, progress, alongsideFailures, extraFiles);
     }
 
     // Run to the end (or until the program exits, or Ctrl-C), then stop the whole group.
@@ -191,7 +213,7 @@ export class Runner {
     gctrace.bytes = readFileSync(`${target.dir}/gctrace.log`).length;
     // The program's stderr may print what the labels hold, or what --redact-regex names.
     redactor?.sweepTextFiles(target.dir, [gctrace]);
-    const files = [...(capture?.manifest.files ?? []), gctrace];
+    const files = [...(capture?.manifest.files ?? []), ...extraFiles, gctrace];
     const notOffered = capture?.manifest.notOffered;
     const manifest: Manifest = {
       godiag: MANIFEST_VERSION,
@@ -210,7 +232,7 @@ export class Runner {
     if (capture?.manifest.goVersion) manifest.goVersion = capture.manifest.goVersion;
     writeManifest(target.dir, manifest);
     const dir = await finishBundle(target);
-    return { dir, manifest, capture, pprofUrl, exitCode: status.code, signal: status.signal, killed, pprofError };
+    return { dir, manifest, capture, pprofUrl, exitCode: status.code, signal: status.signal, killed, pprofError, alongsideFailures };
   }
 }
 

@@ -5,6 +5,7 @@
 import type { ProbeReport } from "../ebpf/index.js";
 import type { BundleFile } from "../bundle/index.js";
 import type { DiagnoseContext } from "./context.js";
+import { classifyGoroutine, originOf, type WaitClass } from "../core/go/index.js";
 
 export interface EbpfInput {
   file: BundleFile;
@@ -33,7 +34,53 @@ export function ebpfReports(ctx: DiagnoseContext): EbpfInput[] {
 /** What every eBPF finding's evidence says: pprof and dumps cannot show it. */
 export const EBPF_ONLY = "seen only by eBPF";
 
-/** The first frame of a stack that is the program's own code (not the runtime, syscall, os, internal/, net). */
+/**
+ * The first frame of a stack that is the program's own code: not the runtime, not the
+ * standard library (io.Copy's readers are not where a connection leaks), not x/sys's
+ * syscall wrappers, not an address.
+ */
 export function userFrame(frames: string[]): string | undefined {
-  return frames.find((f) => !/^(runtime[./]|syscall[./]|internal\/|os[./]|net[./]|golang\.org\/x\/sys\/)/.test(f) && !f.startsWith("0x"));
+  return frames.find((f) => !f.startsWith("0x") && !f.startsWith("golang.org/x/sys/") && originOf(f) === "user");
+}
+
+export interface DumpWaits {
+  file: BundleFile;
+  /** goroutines in the dump (debug=1 records count as many) */
+  total: number;
+  /** of them, in one of the classes asked for */
+  matching: number;
+  /** matching goroutines by their first user frame (userFrame); "" when they have none */
+  byFunction: Map<string, number>;
+}
+
+/**
+ * The bundle's goroutine dumps, counted by wait class: what pprof's side of an eBPF
+ * cross-check says about where goroutines wait (the dumps are snapshots of the same
+ * process, taken during the probes' window by capture --ebpf / run --ebpf).
+ */
+export function dumpWaits(ctx: DiagnoseContext, classes: ReadonlySet<WaitClass>): DumpWaits[] {
+  return ctx.goroutineDumps().map(({ file, dump }) => {
+    const out: DumpWaits = { file, total: 0, matching: 0, byFunction: new Map() };
+    for (const g of dump.goroutines) {
+      out.total += g.count;
+      const frames = g.frames.map((f) => f.func);
+      if (!classes.has(classifyGoroutine(g.state, frames).cls)) continue;
+      out.matching += g.count;
+      const fn = userFrame(frames) ?? "";
+      out.byFunction.set(fn, (out.byFunction.get(fn) ?? 0) + g.count);
+    }
+    return out;
+  });
+}
+
+/** Goroutines waiting in `fn` across dumps, and in how many dumps it was seen. */
+export function waitsIn(dumps: DumpWaits[], fn: string): { goroutines: number; dumps: number } {
+  let goroutines = 0;
+  let seen = 0;
+  for (const d of dumps) {
+    const n = d.byFunction.get(fn) ?? 0;
+    goroutines += n;
+    if (n > 0) seen++;
+  }
+  return { goroutines, dumps: seen };
 }

@@ -28,6 +28,9 @@ export const CATEGORIES = [
   "fsync-per-request",
   "cpu-starvation",
   "accept-queue-overflow",
+  "slow-io",
+  "waiting-on-goroutines",
+  "fd-leak",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

@@ -80,9 +80,10 @@ export function startSvc(bin: string, args: string[], opts: { taskset?: string; 
       }),
   };
   // A neighbour that has not started burning starves nobody: burn mode says when it burns.
+  // 30 s: a start-up on a shared 2-core machine at load 30 was seen to take over 10 s.
   const ready = args.includes("burn") ? /(burning)/ : /listening (\S+)/;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${bin}: no ${ready.source} line within 10 s: ${out}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`${bin}: no ${ready.source} line within 30 s: ${out}`)), 30_000);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`${bin} exited early (${code}): ${out}`));

@@ -37,6 +37,9 @@ const FLAME_FOR: Record<Category, string[]> = {
   "fsync-per-request": ["cpu"],
   "cpu-starvation": ["cpu"],
   "accept-queue-overflow": [],
+  "slow-io": ["goroutine"],
+  "waiting-on-goroutines": ["block", "mutex", "goroutine"],
+  "fd-leak": ["goroutine"],
 };
 
 const FLAME_TITLES: Record<string, string> = {

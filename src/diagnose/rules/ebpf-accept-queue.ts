@@ -8,6 +8,13 @@ import type { Finding } from "../finding.js";
 import type { Rule } from "../rule.js";
 import { EBPF_ONLY, ebpfReports } from "../ebpf-input.js";
 
+/**
+ * A connect this slow waited for a retransmitted SYN: the first retransmit comes after 1 s
+ * (then 3 s, 7 s in all), while a loopback or LAN handshake takes well under a millisecond.
+ * Log2 buckets: the one holding 1 s starts at 524288 µs.
+ */
+const RETRANSMIT_STEP_US = 524_288;
+
 export const ebpfAcceptQueueRule: Rule = {
   name: "ebpf-accept-queue",
   run(ctx): Finding[] {
@@ -16,6 +23,9 @@ export const ebpfAcceptQueueRule: Rule = {
       const t = report.tcp;
       if (!t || t.listenOverflows + t.listenDrops === 0) continue;
       const syn = t.retransmits.synSent + t.synackRetransmits;
+      // The client side's "latency in ~1 s / 3 s steps", when the clients are ones the probes see
+      // (the probed process's own connects, or any connect to its listening ports on this host).
+      const stepped = t.connectUs.buckets.filter((b) => b.min >= RETRANSMIT_STEP_US).reduce((a, b) => a + b.count, 0);
       out.push({
         id: `accept-queue-overflow:${t.listenPorts.join(",") || "host"}`,
         category: "accept-queue-overflow",
@@ -24,7 +34,8 @@ export const ebpfAcceptQueueRule: Rule = {
         title: `the listen queue overflowed ${t.listenOverflows} times in ${report.window.seconds.toFixed(1)} s${t.listenPorts.length ? ` (port ${t.listenPorts.join(", ")})` : ""}`,
         summary:
           `The kernel dropped connections because the accept queue was full (${t.listenOverflows} overflows, ${t.listenDrops} drops` +
-          `${syn > 0 ? `; ${syn} SYN/SYN-ACK retransmits` : ""}): clients wait for a retransmit, 1 s then 3 s, before they are served. ` +
+          `${syn > 0 ? `; ${syn} SYN/SYN-ACK retransmits` : ""}): clients wait for a retransmit, 1 s then 3 s, before they are served` +
+          `${stepped > 0 ? ` (${stepped} of the ${t.connectUs.count} connects seen took 0.5 s or more: the 1 s / 3 s steps)` : ""}. ` +
           `${EBPF_ONLY} (and /proc/net/netstat): the connections never reach the program, so no Go profile shows them. ` +
           `The counters are the network namespace's: another listener in it can add to them.`,
         evidence: [
@@ -36,6 +47,8 @@ export const ebpfAcceptQueueRule: Rule = {
               listen_drops: t.listenDrops,
               syn_retransmits: t.retransmits.synSent,
               synack_retransmits: t.synackRetransmits,
+              connects: t.connectUs.count,
+              connects_in_retransmit_steps: stepped,
               window_seconds: report.window.seconds,
             },
           },

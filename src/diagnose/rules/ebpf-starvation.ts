@@ -5,7 +5,10 @@
 // running threads, so the CPU profile looks idle; the execution trace shows the
 // delay only as Go scheduler latency, not why.
 
-import type { Finding } from "../finding.js";
+import { totalValue } from "../../core/go/index.js";
+import { sampleTypeIndex } from "../../core/model/index.js";
+import type { DiagnoseContext } from "../context.js";
+import type { Evidence, Finding } from "../finding.js";
 import { secs, type Rule } from "../rule.js";
 import { EBPF_ONLY, ebpfReports } from "../ebpf-input.js";
 
@@ -57,6 +60,7 @@ export const ebpfStarvationRule: Rule = {
               window_seconds: w,
             },
           },
+          ...cpuProfileEvidence(ctx, q.machineCpus),
         ],
         functions: [],
         recommendation:
@@ -69,3 +73,23 @@ export const ebpfStarvationRule: Rule = {
     return out;
   },
 };
+
+/**
+ * pprof's side of the cross-check: the CPU profile of the same capture (capture/run
+ * --ebpf) shows how little the process ran. It cannot show the wait: a runnable thread
+ * that waits for a CPU is not sampled, so the profile looks idle while latency rises.
+ */
+function cpuProfileEvidence(ctx: DiagnoseContext, cpus: number): Evidence[] {
+  const cpu = ctx.profile("cpu");
+  if (!cpu || cpu.seconds === undefined || cpu.seconds <= 0) return [];
+  const i = sampleTypeIndex(cpu.profile, "cpu");
+  if (i < 0) return [];
+  const cpuSeconds = totalValue(cpu.profile, i) / 1e9;
+  return [
+    {
+      source: cpu.file.path,
+      kind: "cpu profile (pprof): the process looks idle; the wait is not in it",
+      numbers: { cpu_seconds: Math.round(cpuSeconds * 1000) / 1000, profile_seconds: cpu.seconds, machine_share: Math.round((cpuSeconds / cpu.seconds / Math.max(1, cpus)) * 1000) / 1000 },
+    },
+  ];
+}

@@ -4,8 +4,11 @@ import type { Rule } from "../rule.js";
 import { channelBackpressureRule } from "./channel-backpressure.js";
 import { cpuHotspotRule } from "./cpu-hotspot.js";
 import { ebpfAcceptQueueRule } from "./ebpf-accept-queue.js";
+import { ebpfFdLeakRule } from "./ebpf-fd-leak.js";
 import { ebpfFsyncRule } from "./ebpf-fsync.js";
+import { ebpfSlowIoRule } from "./ebpf-slow-io.js";
 import { ebpfStarvationRule } from "./ebpf-starvation.js";
+import { ebpfWaitsRule } from "./ebpf-waits.js";
 import { gcRule } from "./gc.js";
 import { goroutineRule } from "./goroutines.js";
 import { httpClientRule } from "./http-client.js";
@@ -38,4 +41,7 @@ export const RULES: Rule[] = [
   ebpfFsyncRule,
   ebpfStarvationRule,
   ebpfAcceptQueueRule,
+  ebpfSlowIoRule,
+  ebpfWaitsRule,
+  ebpfFdLeakRule,
 ];

@@ -9,6 +9,16 @@
 //	-mode backlog  listen backlog 1 and a slow accept loop; a burst of dials
 //	               overflows the accept queue
 //	-mode burn     burn CPU on every P (the neighbour), no server
+//	-mode slowio   each request reads a record from a "device": a child process (this
+//	               binary, -mode device) answering on a blocking socket after -iodelay;
+//	               main.readRecord's read(2) waits for it (-iodelay 0: the healthy twin)
+//	-mode fdleak   each request (about 40 a second) dials a backend in the same process
+//	               and keeps the connection forever (main.handleCall): sockets and the
+//	               backend's reading goroutines (main.serveBackend) pile up
+//	               (-closeconns: it closes them, the healthy twin)
+//	-mode chain    each request passes a token through -stages goroutines over
+//	               unbuffered channels, each stage under one shared mutex: requests wait
+//	               on each other, no I/O below them
 //
 // It prints "listening ADDR" ("burning" in burn mode, once every burner runs) and runs -seconds,
 // or forever with 0.
@@ -22,6 +32,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -35,6 +46,10 @@ var (
 	clients = flag.Int("clients", 4, "in-process load clients")
 	dir     = flag.String("dir", os.TempDir(), "where fsync mode writes")
 	work    = flag.Int("tickwork", 20000, "idle mode: spin iterations per 2 ms tick")
+	iodelay = flag.Duration("iodelay", 10*time.Millisecond, "slowio mode: how long the device takes to answer")
+	stages  = flag.Int("stages", 8, "chain mode: goroutines a token passes through")
+	noPprof = flag.Bool("nopprof", false, "idle mode: do not serve /debug/pprof")
+	closeIt = flag.Bool("closeconns", false, "fdleak mode: close each connection (the healthy twin)")
 )
 
 var (
@@ -97,6 +112,175 @@ func handleOrder(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "ok %d\n", id)
 }
 
+// devices: one blocking socket per load client, the other end in the device process.
+var devices chan int
+
+// readRecord is the fault of slowio mode: a blocking read(2) that waits for the device.
+//
+//go:noinline
+func readRecord() (byte, error) {
+	fd := <-devices
+	defer func() { devices <- fd }()
+	if _, err := syscall.Write(fd, []byte{1}); err != nil {
+		return 0, err
+	}
+	var b [1]byte
+	_, err := syscall.Read(fd, b[:])
+	return b[0], err
+}
+
+//go:noinline
+func handleRecord(w http.ResponseWriter, r *http.Request) {
+	b, err := readRecord()
+	if err != nil {
+		http.Error(w, err.Error(), 500)
+		return
+	}
+	fmt.Fprintf(w, "record %d\n", b)
+}
+
+// startDevice starts this binary as the device process, one blocking socket pair per client.
+func startDevice(n int) {
+	devices = make(chan int, n)
+	var theirs []*os.File
+	for i := 0; i < n; i++ {
+		// No SOCK_NONBLOCK: reads block in the kernel, not in Go's netpoller.
+		fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+		must(err)
+		devices <- fds[0]
+		theirs = append(theirs, os.NewFile(uintptr(fds[1]), "device"))
+	}
+	cmd := exec.Command(os.Args[0], "-mode", "device", "-iodelay", iodelay.String(), "-clients", fmt.Sprint(n))
+	cmd.ExtraFiles = theirs
+	cmd.Stderr = os.Stderr
+	must(cmd.Start())
+	for _, f := range theirs {
+		f.Close()
+	}
+}
+
+// device answers each byte on fds 3.. after -iodelay; it ends when its peer closes.
+func device() {
+	var wg sync.WaitGroup
+	for i := 0; i < *clients; i++ {
+		wg.Add(1)
+		go func(fd int) {
+			defer wg.Done()
+			var b [1]byte
+			for {
+				if n, err := syscall.Read(fd, b[:]); n == 0 || err != nil {
+					return
+				}
+				time.Sleep(*iodelay)
+				if _, err := syscall.Write(fd, b[:]); err != nil {
+					return
+				}
+			}
+		}(3 + i)
+	}
+	wg.Wait()
+}
+
+// kept holds fdleak mode's connections: referenced, so no finalizer closes them.
+var (
+	keptMu  sync.Mutex
+	kept    []net.Conn
+	backend string
+)
+
+// serveBackend reads a connection until its client closes it.
+//
+//go:noinline
+func serveBackend(c net.Conn) {
+	defer c.Close()
+	_, _ = io.Copy(io.Discard, c)
+}
+
+func startBackend() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	backend = ln.Addr().String()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serveBackend(c)
+		}
+	}()
+}
+
+// handleCall is fdleak mode's fault: it dials the backend and never closes the connection.
+//
+//go:noinline
+func handleCall(w http.ResponseWriter, r *http.Request) {
+	c, err := net.Dial("tcp", backend)
+	if err != nil {
+		http.Error(w, err.Error(), 500)
+		return
+	}
+	_, _ = c.Write([]byte("hello\n"))
+	if *closeIt {
+		c.Close()
+	} else {
+		keptMu.Lock()
+		kept = append(kept, c)
+		keptMu.Unlock()
+	}
+	fmt.Fprintln(w, "called")
+}
+
+// chain: the token's path, one goroutine per stage; each hop takes the shared mutex.
+var (
+	chainMu   sync.Mutex
+	chainHead chan chan int
+)
+
+//go:noinline
+func stage(in <-chan chan int, out chan<- chan int) {
+	for reply := range in {
+		chainMu.Lock()
+		spin(2000)
+		chainMu.Unlock()
+		out <- reply
+	}
+}
+
+func startChain(n int) {
+	chainHead = make(chan chan int)
+	in := chainHead
+	for i := 0; i < n; i++ {
+		out := make(chan chan int)
+		go stage(in, out)
+		in = out
+	}
+	go func() {
+		for reply := range in {
+			reply <- 1
+		}
+	}()
+}
+
+//go:noinline
+func passToken() int {
+	reply := make(chan int)
+	chainHead <- reply
+	return <-reply
+}
+
+// chainLoad calls passToken directly, as a request path would: no network in between.
+func chainLoad(stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		passToken()
+	}
+}
+
 func load(addr, path string, stop <-chan struct{}) {
 	c := &http.Client{Timeout: 5 * time.Second}
 	for {
@@ -112,6 +296,9 @@ func load(addr, path string, stop <-chan struct{}) {
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+		if *mode == "fdleak" {
+			time.Sleep(50 * time.Millisecond) // a slow leak: about 20 connections a second per client
+		}
 	}
 }
 
@@ -131,6 +318,14 @@ func smallBacklog() net.Listener {
 	return ln
 }
 
+// pprofMux serves /debug/pprof, for godiag capture --ebpf (the probes join the pprof bundle).
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	return mux
+}
+
 func must(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -145,6 +340,9 @@ func main() {
 		time.AfterFunc(time.Duration(*seconds)*time.Second, func() { close(stop) })
 	}
 	switch *mode {
+	case "device":
+		device()
+		return
 	case "burn":
 		var burning sync.WaitGroup
 		for i := 0; i < runtime.GOMAXPROCS(0); i++ {
@@ -164,6 +362,11 @@ func main() {
 	case "idle":
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		must(err)
+		// /debug/pprof for capture --ebpf (its CPU profile is the "looks idle" side of starvation);
+		// -nopprof: a program without it (godiag run --ebpf probes it all the same).
+		if !*noPprof {
+			go func() { _ = http.Serve(ln, pprofMux()) }()
+		}
 		fmt.Println("listening", ln.Addr())
 		t := time.NewTicker(2 * time.Millisecond)
 		for {
@@ -210,11 +413,8 @@ func main() {
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(err)
-	mux := http.NewServeMux()
+	mux := pprofMux()
 	mux.HandleFunc("/work", handleWork)
-	// /debug/pprof, for godiag capture --ebpf (the probes join the pprof bundle).
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	path := "/work"
 	if *mode == "fsync" {
 		orders, err = os.Create(filepath.Join(*dir, fmt.Sprintf("orders-%d.log", os.Getpid())))
@@ -223,14 +423,31 @@ func main() {
 		mux.HandleFunc("/order", handleOrder)
 		path = "/order"
 	}
+	if *mode == "fdleak" {
+		startBackend()
+		mux.HandleFunc("/call", handleCall)
+		path = "/call"
+	}
+	if *mode == "slowio" {
+		startDevice(*clients)
+		mux.HandleFunc("/record", handleRecord)
+		path = "/record"
+	}
 	for i := 0; i < 4; i++ {
 		go worker()
 	}
 	go func() { _ = http.Serve(ln, mux) }()
+	if *mode == "chain" {
+		startChain(*stages)
+	}
 	fmt.Println("listening", ln.Addr())
 	fmt.Printf("listening on http://%s\n", ln.Addr())
 	for i := 0; i < *clients; i++ {
-		go load(ln.Addr().String(), path, stop)
+		if *mode == "chain" {
+			go chainLoad(stop)
+		} else {
+			go load(ln.Addr().String(), path, stop)
+		}
 	}
 	<-stop
 }

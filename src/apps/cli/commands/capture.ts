@@ -123,8 +123,9 @@ export function registerCaptureCommand(program: Command, io: IO): void {
     .option("-o, --output <path>", "bundle directory, or a .tar.gz (default ./godiag-capture-HOST-PORT-TIME)")
     .option("--pid <n>", "local process for /proc facts (default: the one listening on the URL's port)")
     .option("--pcap", "also run tcpdump on the service's port for the CPU window (capture.pcap) and, for a local target, audit the host's network limits (netaudit.json); needs root or CAP_NET_RAW")
-    .option("--ebpf", "also run the eBPF probes (godiag probe) for --seconds and add them to the bundle (root, bpftrace)");
-  addCaptureFlags(cmd).action(async (url: string, f: CaptureFlags & { ebpf?: boolean }) => {
+    .option("--ebpf", "also run the eBPF probes (godiag probe) for --seconds and add them to the bundle (root, bpftrace)")
+    .option("--probes <list>", "with --ebpf: which probes (as godiag probe; default all but funcs; leave out gopark to keep the overhead low)");
+  addCaptureFlags(cmd).action(async (url: string, f: CaptureFlags & { ebpf?: boolean; probes?: string }) => {
     let opts: CaptureOptions;
     try {
       const root = targetRoot(url);
@@ -133,6 +134,11 @@ export function registerCaptureCommand(program: Command, io: IO): void {
       if (f.pcap) opts.sidecars = networkSidecars(root, { pid: opts.pid ?? undefined });
     } catch (e) {
       io.err(`godiag capture: ${(e as Error).message}\n`);
+      process.exitCode = EXIT.USAGE;
+      return;
+    }
+    if (f.probes !== undefined && !f.ebpf) {
+      io.err("godiag capture: --probes needs --ebpf\n");
       process.exitCode = EXIT.USAGE;
       return;
     }
@@ -146,8 +152,16 @@ export function registerCaptureCommand(program: Command, io: IO): void {
       return;
     }
     // The probes run alongside the capture, over the CPU profile's window.
-    const { addProbeToBundle, probeDuringCapture } = await import("../../../api/probe.js");
-    const probing = probeDuringCapture(url, opts.pid ?? undefined, opts.seconds);
+    const { addProbeToBundle, parseProbeList, probeDuringCapture } = await import("../../../api/probe.js");
+    let probes;
+    try {
+      probes = f.probes !== undefined ? parseProbeList(f.probes) : undefined;
+    } catch (e) {
+      io.err(`godiag capture: ${(e as Error).message}\n`);
+      process.exitCode = EXIT.USAGE;
+      return;
+    }
+    const probing = probeDuringCapture(url, opts.pid ?? undefined, opts.seconds, probes);
     let code = await runCapture(url, opts, io, f.quiet ?? false);
     const result = await probing;
     if (code === EXIT.USAGE && !existsSync(join(opts.out!, "manifest.json"))) {

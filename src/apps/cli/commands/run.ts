@@ -19,6 +19,8 @@ interface RunFlags {
   grace: string;
   pprof?: string;
   quiet?: boolean;
+  ebpf?: boolean;
+  probes?: string;
   [k: string]: unknown;
 }
 
@@ -30,7 +32,9 @@ export function registerRunCommand(program: Command, io: IO): void {
     .option("-o, --output <path>", "bundle directory, or a .tar.gz (default ./godiag-run-TIME)")
     .option("--grace <duration>", "after SIGTERM, wait this long before SIGKILL", "5s")
     .option("--pprof <url>", "where the program serves /debug/pprof (default: found from the ports it listens on)")
-    .option("--capture-seconds <n>", "CPU profile length (default: fitted into --seconds)");
+    .option("--capture-seconds <n>", "CPU profile length (default: fitted into --seconds)")
+    .option("--ebpf", "also run the eBPF probes (godiag probe) on the program over the CPU profile's window (the whole run without /debug/pprof) and add them to the bundle (root, bpftrace)")
+    .option("--probes <list>", "with --ebpf: which probes (as godiag probe; default all but funcs; leave out gopark to keep the overhead low)");
   addCaptureFlags(cmd).action(async (command: string[], f: RunFlags) => {
     let capture: CaptureOptions;
     let seconds: number;
@@ -43,6 +47,17 @@ export function registerRunCommand(program: Command, io: IO): void {
       const cs = f.captureSeconds as string | undefined;
       capture.seconds = cs !== undefined ? numberFlag("--capture-seconds", cs, { min: 0, integer: true }) : seconds;
       if (command.length === 0) throw new Error("no command to run (godiag run [flags] -- program args...)");
+      if (f.probes !== undefined && !f.ebpf) throw new Error("--probes needs --ebpf");
+    } catch (e) {
+      io.err(`godiag run: ${(e as Error).message}\n`);
+      process.exitCode = EXIT.USAGE;
+      return;
+    }
+    // Loaded only when asked for: the probes' code (capstone, the bpftrace generator) is large.
+    const probeApi = f.ebpf ? await import("../../../api/probe.js") : undefined;
+    let probes;
+    try {
+      probes = probeApi && f.probes !== undefined ? probeApi.parseProbeList(f.probes) : undefined;
     } catch (e) {
       io.err(`godiag run: ${(e as Error).message}\n`);
       process.exitCode = EXIT.USAGE;
@@ -51,6 +66,7 @@ export function registerRunCommand(program: Command, io: IO): void {
     const out = f.output ?? `godiag-run-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}`;
     const r = progressRenderer(process.stderr, f.quiet ?? false);
     const runner = new Runner();
+    const alongside = probeApi ? (pid: number, s: number) => [probeApi.probeSidecar(pid, s, probes)] : undefined;
     let told = false;
     const onSignal = () => {
       if (!told) io.err("\ngodiag run: interrupted: stopping the program and finishing the bundle\n");
@@ -61,11 +77,11 @@ export function registerRunCommand(program: Command, io: IO): void {
     process.on("SIGTERM", onSignal);
     try {
       const res = await runner.run(
-        { command, seconds, graceMs: grace * 1000, pprofUrl: f.pprof, out, capture, tee: (d) => process.stderr.write(d) },
+        { command, seconds, graceMs: grace * 1000, pprofUrl: f.pprof, out, capture, tee: (d) => process.stderr.write(d), ...(alongside ? { alongside } : {}) },
         r.onEvent,
       );
       r.stop();
-      const failures = [...(res.capture?.failures ?? [])];
+      const failures = [...(res.capture?.failures ?? []), ...res.alongsideFailures];
       // --pprof named a URL that never served /debug/pprof: the bundle is gctrace only, and partial.
       if (f.pprof !== undefined && !res.pprofUrl) failures.push({ url: `${f.pprof.replace(/\/+$/, "")}/debug/pprof/`, error: res.pprofError ?? "no /debug/pprof" });
       io.err(formatSummary({ dir: res.dir, manifest: res.manifest, failures, warnings: res.capture?.warnings ?? [], unreachable: false, interrupted: res.capture?.interrupted }));
