@@ -28,12 +28,14 @@ export interface LayerReport {
   clock: string;
 }
 
-interface Item {
+/** One request (or a connection without exchanges) as the client saw it, cut by layer. */
+export interface LatencyItem {
   total: number;
   parts: Record<Layer, number>;
   flow: Flow;
   exchange?: HttpExchange;
 }
+type Item = LatencyItem;
 
 const zero = (): Record<Layer, number> => ({ network: 0, "accept-queue": 0, tls: 0, handler: 0, transfer: 0 });
 
@@ -47,7 +49,8 @@ function connectParts(f: Flow, parts: Record<Layer, number>, host: HostEvidence)
   return f.connectNs;
 }
 
-export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerReport | null {
+/** The requests of a capture, each cut into layers, slowest last. */
+export function latencyItems(r: PcapReport, host: HostEvidence = {}): LatencyItem[] {
   const byFlow = new Map<number, HttpExchange[]>();
   for (const x of r.exchanges) {
     if (host.ignoreRequest?.test(x.request)) continue;
@@ -83,9 +86,25 @@ export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerR
       items.push({ total, parts, flow: f, exchange: x });
     });
   }
+  return items.sort((a, b) => a.total - b.total);
+}
+
+/** The value at or below which 99 % of the sorted totals lie (the slow ones are those at or above it). */
+export function p99Of(sorted: readonly { total: number }[]): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(0.99 * (sorted.length - 1)))]!.total;
+}
+
+export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerReport | null {
+  const items = latencyItems(r, host);
   if (items.length === 0) return null;
-  items.sort((a, b) => a.total - b.total);
-  const p99 = items[Math.min(items.length - 1, Math.floor(0.99 * (items.length - 1)))]!.total;
+  const byFlow = new Map<number, HttpExchange[]>();
+  for (const x of r.exchanges) {
+    if (host.ignoreRequest?.test(x.request)) continue;
+    const l = byFlow.get(x.flow);
+    if (l) l.push(x);
+    else byFlow.set(x.flow, [x]);
+  }
+  const p99 = p99Of(items);
   const slow = items.filter((it) => it.total >= p99);
   const shares = zero();
   for (const it of slow) for (const k of Object.keys(shares) as Layer[]) shares[k] += it.parts[k];

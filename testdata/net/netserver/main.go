@@ -44,6 +44,12 @@ func main() {
 		if v := r.URL.Query().Get("size"); v != "" {
 			n, _ = strconv.Atoi(v)
 		}
+		// ?burn=D: spin on the CPU this long (the handler's own work), before any sleep
+		if d := r.URL.Query().Get("burn"); d != "" {
+			if dd, err := time.ParseDuration(d); err == nil {
+				burn(dd)
+			}
+		}
 		if d := r.URL.Query().Get("delay"); d != "" {
 			if dd, err := time.ParseDuration(d); err == nil {
 				time.Sleep(dd)
@@ -98,6 +104,22 @@ func main() {
 		err = srv.Serve(ln)
 	}
 	fmt.Fprintln(os.Stderr, err)
+}
+
+var sink uint64
+
+// burn spins until d of wall-clock time has passed (CPU work, not a wait).
+//
+//go:noinline
+func burn(d time.Duration) {
+	end := time.Now().Add(d)
+	x := sink
+	for time.Now().Before(end) {
+		for i := 0; i < 1000; i++ {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+	}
+	sink = x
 }
 
 // listen opens a TCP listener with the given backlog (net.Listen always asks for somaxconn).
