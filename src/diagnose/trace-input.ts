@@ -27,6 +27,8 @@ export interface TraceInput {
   clock?: { trace: number; wallSec: number; wallNsec: number };
   /** net/http requests cut from the trace, one by one (trace-requests.ts) */
   requests: TraceRequest[];
+  /** the GC's P-time between two trace times (ns of one goroutine's wait): see trace-requests.ts */
+  gcBetween(t0: number, t1: number): number;
 }
 
 /** Reads and analyses the bundle's traces; what cannot be read goes to bundle.warnings. */
@@ -77,6 +79,7 @@ export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | 
         sites: sites.finish(tables!),
         blocks: blocks.finish(tables!),
         requests: requests.finish(),
+        gcBetween: (t0, t1) => requests.gcBetween(t0, t1),
         ...(wallStartMs === undefined ? {} : { wallStartMs }),
         ...(clock === undefined ? {} : { clock }),
       });

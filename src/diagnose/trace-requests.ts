@@ -6,6 +6,8 @@
 // assists apart), runnable (waiting for a P: the GC's part is the time stopped by a
 // stop-the-world plus the Ps' share its mark workers held; the rest is the scheduler),
 // blocked (by reason; "preempted" is the GC suspending it to scan its stack) and in syscalls.
+// The GC's share of the Ps is counted from every goroutine: mark workers running, and any
+// goroutine running inside a mark assist (a client goroutine assisting holds a P too).
 // Keep-alive requests that were already waiting are read at once, without a network wait:
 // the read syscall, not the netpoller, marks the request (measured on Go 1.26 traces).
 
@@ -14,19 +16,26 @@ import { userFrame } from "./trace-frames.js";
 
 export interface TraceRequest {
   goroutine: number;
-  /** trace ns: the end of net/http's read of the request */
+  /**
+   * trace ns: the netpoller's wake-up for the request's bytes, when the goroutine waited for
+   * them; else the end of net/http's read of the request (a keep-alive request already there)
+   */
   start: number;
   /** trace ns: the start of the first response write */
   end: number;
   runningNs: number;
   /** mark assists (running, runnable or waiting for mark work while assisting) */
   assistNs: number;
-  /** runnable while the world was stopped, or in the Ps' share held by GC mark workers */
+  /** runnable while the world was stopped, or in the Ps' share running GC work (mark workers, assists) */
   gcWaitNs: number;
   /** runnable otherwise: waiting for a P other goroutines held */
   runnableNs: number;
-  /** suspended by the GC for a stack scan (wait reason "preempted") */
-  gcSuspendNs: number;
+  /**
+   * blocked by the GC: suspended for a stack scan (wait reason "preempted"), or waiting inside
+   * the GC's own functions (an allocation starting a cycle or ending the mark: gcStart,
+   * gcMarkDone; measured on gcpressure: 30 % of the slow requests' time, reason "sync")
+   */
+  gcBlockedNs: number;
   blockedNs: number;
   syscallNs: number;
   /** the reason and innermost user function of the longest wait, "" when none */
@@ -41,11 +50,26 @@ const F_WORKER = 2;
 const F_READ = 4;
 const F_WRITE = 8;
 const F_USER = 16;
+const F_GC = 32;
+
+/** runtime functions a goroutine blocks in for the GC (runtime/mgc.go, mgcmark.go, proc.go) */
+const GC_FUNCS = new Set(["runtime.gcStart", "runtime.gcMarkDone", "runtime.gcAssistAlloc", "runtime.gcParkAssist", "runtime.gcWaitOnMark", "runtime.stopTheWorldGC", "runtime.GC"]);
+
+const B_RUN = 1;
+const B_ASSIST = 2;
+const B_WORKER = 4;
+const isGcWork = (b: number) => (b & B_RUN) !== 0 && (b & (B_ASSIST | B_WORKER)) !== 0;
 
 const STW = "stop-the-world (";
 const ASSIST = "GC mark assist";
 const ASSIST_WAIT = "GC mark assist wait for work";
 const GC_SUSPEND = "preempted";
+/** net/http's own wait for a request's bytes (no user frame on the stack) */
+const NET_READ_WAIT = "network\u0000";
+/** a wait inside the GC's own functions (F_GC) */
+const GC_WAIT = "\u0000gc";
+
+const newAcc = (t: number): Acc => ({ start: t, running: 0, assist: 0, gcWait: 0, runnable: 0, gcBlocked: 0, blocked: 0, syscall: 0, reasons: new Map() });
 
 interface Acc {
   start: number;
@@ -53,7 +77,7 @@ interface Acc {
   assist: number;
   gcWait: number;
   runnable: number;
-  gcSuspend: number;
+  gcBlocked: number;
   blocked: number;
   syscall: number;
   reasons: Map<string, number>;
@@ -63,13 +87,57 @@ interface G {
   flags: number;
   state: number;
   since: number;
-  stwAt: number;
-  workAt: number;
+  /** the GC clock's reading at since */
+  gcAt: number;
   inAssist: boolean;
   inRead: boolean;
-  countedRunning: boolean;
+  /** req was opened when the netpoller woke the goroutine for the request's bytes */
+  woke: boolean;
   waitKey: string;
   req: Acc | null;
+}
+
+/** the GC clock's breakpoints kept (a hostile trace cannot grow it without bound; later times read the last rate) */
+const MAX_POINTS = 4_000_000;
+
+/**
+ * The integral over time of the share of the Ps the GC holds (1 during a stop-the-world,
+ * else GC-running goroutines / GOMAXPROCS), kept as breakpoints so any interval can be read
+ * afterwards — the netpoll delay before a request is only known once the capture is joined.
+ */
+class GcClock {
+  private times: number[] = [0];
+  private values: number[] = [0];
+  private rates: number[] = [0];
+
+  set(t: number, rate: number): void {
+    const i = this.times.length - 1;
+    if (this.rates[i] === rate) return;
+    if (t < this.times[i]!) t = this.times[i]!;
+    const v = this.values[i]! + this.rates[i]! * (t - this.times[i]!);
+    if (t === this.times[i]) {
+      this.rates[i] = rate;
+      return;
+    }
+    if (this.times.length >= MAX_POINTS) return;
+    this.times.push(t);
+    this.values.push(v);
+    this.rates.push(rate);
+  }
+
+  at(t: number): number {
+    const ts = this.times;
+    let lo = 0;
+    let hi = ts.length - 1;
+    if (t >= ts[hi]!) lo = hi;
+    else
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (ts[mid]! <= t) lo = mid;
+        else hi = mid - 1;
+      }
+    return this.values[lo]! + this.rates[lo]! * Math.max(0, t - ts[lo]!);
+  }
 }
 
 export class RequestCollector {
@@ -78,26 +146,26 @@ export class RequestCollector {
   private readonly userFuncs = new Map<number, string>();
   private readonly out: TraceRequest[] = [];
   private readonly stws = new Set<number>();
-  /** integrals over time: ns stopped by a STW, and mark-worker-ns running */
-  private stwNs = 0;
-  private workerNs = 0;
-  private workersRunning = 0;
+  /** integrals over time: ns stopped by a STW, and P-ns running GC work (mark workers, assists) */
+  private readonly gc = new GcClock();
+  /** goroutines running GC work now: mark workers, and any goroutine running a mark assist */
+  private gcRunning = 0;
+  /** per goroutine: B_RUN | B_ASSIST | B_WORKER, for gcRunning (every goroutine, not only handlers) */
+  private readonly gcBits = new Map<number, number>();
   private procs = 1;
   private last = 0;
   dropped = 0;
 
   event(ev: TraceEvent, tables: TraceTables): void {
     const t = ev.time;
-    if (t > this.last) {
-      const dt = t - this.last;
-      if (this.stws.size > 0) this.stwNs += dt;
-      this.workerNs += this.workersRunning * dt;
-      this.last = t;
-    }
+    if (t > this.last) this.last = t;
     switch (ev.kind) {
       case EventKind.Metric: {
         const m = ev.metric();
-        if (m.name === "/sched/gomaxprocs:threads" && m.value > 0) this.procs = m.value;
+        if (m.name === "/sched/gomaxprocs:threads" && m.value > 0) {
+          this.procs = m.value;
+          this.rate(t);
+        }
         return;
       }
       case EventKind.RangeBegin:
@@ -108,7 +176,11 @@ export class RequestCollector {
         if (r.name.startsWith(STW)) {
           if (begin) this.stws.add(r.scope.id);
           else this.stws.delete(r.scope.id);
+          this.rate(t);
         } else if (r.name === ASSIST && r.scope.kind === ResourceKind.Goroutine) {
+          const bits = this.gcBits.get(r.scope.id) ?? 0;
+          this.setBits(r.scope.id, begin ? bits | B_ASSIST : bits & ~B_ASSIST);
+          this.rate(t);
           const g = this.gs.get(r.scope.id);
           if (!g || !(g.flags & F_HANDLER)) return;
           this.flush(g, t);
@@ -124,38 +196,62 @@ export class RequestCollector {
     const st = ev.stateTransition();
     if (st.resource.kind !== ResourceKind.Goroutine) return;
     const flags = this.flagsOf(st.stack, tables);
-    let g = this.gs.get(st.resource.id);
-    if (!g) {
-      if (!(flags & (F_HANDLER | F_WORKER))) return;
-      g = { flags: 0, state: st.from, since: t, stwAt: this.stwNs, workAt: this.workerNs, inAssist: false, inRead: false, countedRunning: false, waitKey: "", req: null };
-      this.gs.set(st.resource.id, g);
-    }
-    g.flags |= flags & (F_HANDLER | F_WORKER);
-    if (g.flags & F_WORKER) {
-      if (g.countedRunning) this.workersRunning--;
-      g.countedRunning = st.to === GoState.Running;
-      if (g.countedRunning) this.workersRunning++;
-    }
+    const id = st.resource.id;
     if (st.to === GoState.NotExist) {
-      if (g.countedRunning) this.workersRunning--;
-      this.gs.delete(st.resource.id);
+      this.setBits(id, 0);
+      this.rate(t);
+      this.gs.delete(id);
       return;
     }
+    const bits = this.gcBits.get(id) ?? 0;
+    this.setBits(id, (bits & B_ASSIST) | (flags & F_WORKER || bits & B_WORKER ? B_WORKER : 0) | (st.to === GoState.Running ? B_RUN : 0));
+    this.rate(t);
+    let g = this.gs.get(id);
+    if (!g) {
+      if (!(flags & F_HANDLER)) return;
+      g = { flags: 0, state: st.from, since: t, gcAt: this.gc.at(t), inAssist: (bits & B_ASSIST) !== 0, inRead: false, woke: false, waitKey: "", req: null };
+      this.gs.set(id, g);
+    }
+    g.flags |= flags & F_HANDLER;
     if (!(g.flags & F_HANDLER)) return;
     this.flush(g, t);
     if (st.from === GoState.Undetermined) g.req = null; // met mid-request: its start is not in the trace
-    if (st.from === GoState.Syscall && g.inRead) {
-      // net/http read the request (or the start of it): the request's time starts now
+    if (st.from === GoState.Waiting && st.to === GoState.Runnable && g.waitKey === NET_READ_WAIT) {
+      // the netpoller found the request's bytes: from here on the request waits for a P
+      g.req = newAcc(t);
+      g.woke = true;
+    } else if (st.from === GoState.Syscall && g.inRead) {
+      // net/http read the request (or the start of it): the request's time starts now,
+      // unless it started when the netpoller woke the goroutine for it
       g.inRead = false;
-      g.req = { start: t, running: 0, assist: 0, gcWait: 0, runnable: 0, gcSuspend: 0, blocked: 0, syscall: 0, reasons: new Map() };
+      if (!g.woke || !g.req) g.req = newAcc(t);
+      g.woke = false;
     }
     if (st.to === GoState.Syscall) {
-      if (flags & F_WRITE) this.close(st.resource.id, g, t);
+      if (flags & F_WRITE) this.close(id, g, t);
       else if (flags & F_READ) g.inRead = true;
     } else if (st.to === GoState.Waiting) {
-      g.waitKey = `${st.reason}\u0000${this.userFuncOf(st.stack, tables)}`;
+      g.waitKey = flags & F_GC ? GC_WAIT : `${st.reason}\u0000${this.userFuncOf(st.stack, tables)}`;
     }
     g.state = st.to;
+  }
+
+  /** The share of the Ps the GC holds from t on: all while the world is stopped, else its running goroutines' share. */
+  private rate(t: number): void {
+    this.gc.set(t, this.stws.size > 0 ? 1 : Math.min(this.gcRunning, this.procs) / this.procs);
+  }
+
+  /** The GC's P-time between two trace times, in ns of one goroutine's wait (for the netpoll delay before a request). */
+  gcBetween(t0: number, t1: number): number {
+    return t1 > t0 ? this.gc.at(t1) - this.gc.at(t0) : 0;
+  }
+
+  private setBits(id: number, bits: number): void {
+    const old = this.gcBits.get(id) ?? 0;
+    if (isGcWork(old)) this.gcRunning--;
+    if (isGcWork(bits)) this.gcRunning++;
+    if (bits === 0) this.gcBits.delete(id);
+    else this.gcBits.set(id, bits);
   }
 
   finish(): TraceRequest[] {
@@ -184,7 +280,7 @@ export class RequestCollector {
       assistNs: a.assist,
       gcWaitNs: a.gcWait,
       runnableNs: a.runnable,
-      gcSuspendNs: a.gcSuspend,
+      gcBlockedNs: a.gcBlocked,
       blockedNs: a.blocked,
       syscallNs: a.syscall,
       topBlock: top,
@@ -207,14 +303,14 @@ export class RequestCollector {
             break;
           }
           // the GC's part of a wait for a P: all of it while the world stood still, and the
-          // share of the Ps its mark workers held meanwhile
-          const gc = Math.min(dt, this.stwNs - g.stwAt + (this.workerNs - g.workAt) / this.procs);
+          // share of the Ps running GC work meanwhile (mark workers, other goroutines' assists)
+          const gc = Math.min(dt, this.gc.at(t) - g.gcAt);
           a.gcWait += gc;
           a.runnable += dt - gc;
           break;
         }
         case GoState.Waiting:
-          if (g.waitKey.startsWith(GC_SUSPEND + "\u0000")) a.gcSuspend += dt;
+          if (g.waitKey === GC_WAIT || g.waitKey.startsWith(GC_SUSPEND + "\u0000")) a.gcBlocked += dt;
           else if (g.waitKey.startsWith(ASSIST_WAIT + "\u0000")) a.assist += dt;
           else {
             a.blocked += dt;
@@ -227,8 +323,7 @@ export class RequestCollector {
       }
     }
     g.since = t;
-    g.stwAt = this.stwNs;
-    g.workAt = this.workerNs;
+    g.gcAt = this.gc.at(t);
   }
 
   private userFuncOf(stack: number, tables: TraceTables): string {
@@ -251,6 +346,7 @@ export class RequestCollector {
       else if (fn === "runtime.gcBgMarkWorker") f |= F_WORKER;
       else if (fn === "net/http.(*connReader).Read") read = true;
       else if (fn === "net/http.checkConnErrorWriter.Write") write = true;
+      else if (GC_FUNCS.has(fn)) f |= F_GC;
     }
     const user = userFrame(fr) !== undefined;
     if (user) f |= F_USER;

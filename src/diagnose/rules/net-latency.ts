@@ -219,7 +219,9 @@ function perRequestNote(path: string, j: RequestJoin): string {
     `Per request, from ${path}: ${j.matched.length} of the ${j.covered} exchanges inside the trace's window were joined to their handler goroutine ` +
     `(net/http's read of the request -> its first response write); the ${j.slow.length} at or above their P99 (${fmtNs(j.p99Ns)}), each with its own split: ${listed}` +
     (j.slow.length > MAX_LISTED ? `; and ${j.slow.length - MAX_LISTED} more` : "") +
-    "."
+    ". Per request, scheduler is the wait for a P (and for the netpoller to wake the goroutine) while other goroutines held the Ps; " +
+    "gc is its mark assists, its waits for a P in the share of the Ps the GC held meanwhile (stop-the-world, mark workers, other goroutines' assists) " +
+    "and its waits inside the GC (starting a cycle, ending the mark, stack scans); handler is its own running time and syscalls; blocking its other waits."
   );
 }
 
@@ -231,7 +233,7 @@ function perRequestEvidence(path: string, j: RequestJoin): Evidence {
   numbers["clock_residual_us"] = Math.round(j.residualNs / 1e3);
   return {
     source: path,
-    kind: "execution trace joined to the capture, per request (slow requests' layers)",
+    kind: "capture joined to the execution trace, per request (the slow requests' layers)",
     numbers,
     excerpt:
       `time alignment: the trace's clock snapshot puts its events on the wall clock; each response's first packet lies ${fmtNs(Math.abs(j.residualNs))} ` +

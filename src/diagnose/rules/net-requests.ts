@@ -20,7 +20,7 @@ export const REQUEST_LAYERS: readonly RequestLayer[] = ["network", "accept-queue
 export interface RequestSplit {
   item: LatencyItem;
   trace: TraceRequest;
-  /** the last request byte -> the goroutine's read of it: the runtime had not run it yet */
+  /** the last request byte -> the goroutine woken for it (or reading it): the runtime had not run it yet */
   netpollNs: number;
   /** the first response write -> its first packet (and what the clocks disagree by) */
   kernelNs: number;
@@ -110,7 +110,7 @@ export function joinRequests(rep: PcapReport, items: LatencyItem[], t: TraceInpu
     if (usedItem.has(p.it) || usedReq.has(p.r)) continue;
     usedItem.add(p.it);
     usedReq.add(p.r);
-    matched.push(split(p.it, p.r, shift));
+    matched.push(split(p.it, p.r, shift, t));
   }
   if (matched.length === 0) return undefined;
   matched.sort((p, q) => p.item.total - q.item.total);
@@ -121,7 +121,7 @@ export function joinRequests(rep: PcapReport, items: LatencyItem[], t: TraceInpu
   return { matched, covered: covered.length, slow, p99Ns: p99, sums, named: largest(sums), residualNs: residual };
 }
 
-function split(it: LatencyItem, r: TraceRequest, shift: number): RequestSplit {
+function split(it: LatencyItem, r: TraceRequest, shift: number, t: TraceInput): RequestSplit {
   const x = it.exchange!;
   const a = x.tStart + (x.totalNs - x.serverNs - x.transferNs);
   const netpoll = Math.max(0, r.start + shift - a);
@@ -134,8 +134,11 @@ function split(it: LatencyItem, r: TraceRequest, shift: number): RequestSplit {
   if (it.parts.handler > 0) {
     // the server time, cut by the goroutine's states; what lies outside its span is the
     // runtime's delay in running it (scheduler) and the kernel's in sending (network)
-    l.scheduler = netpoll + r.runnableNs;
-    l.gc = r.assistNs + r.gcWaitNs + r.gcSuspendNs;
+    // the netpoll delay (bytes in -> the goroutine woken or reading them) is the runtime's:
+    // the GC's in the share of the Ps it held meanwhile, the scheduler's otherwise
+    const gcPoll = Math.min(netpoll, t.gcBetween(a - shift, r.start));
+    l.scheduler = netpoll - gcPoll + r.runnableNs;
+    l.gc = gcPoll + r.assistNs + r.gcWaitNs + r.gcBlockedNs;
     l.handler = r.runningNs + r.syscallNs;
     l.blocking = r.blockedNs;
     l.network += kernel;
