@@ -117,3 +117,47 @@ describe.skipIf(!HAVE)("per-request layers: the capture's exchanges joined to th
     expect(f!.summary).toContain("each with its own split");
   }, 120_000);
 });
+
+// The block profile in the layered report: handlers that share one mutex, each holding it
+// 100 ms (?lock=100ms, two connections): one always holds it while the other waits, so
+// the request path's mutex waits add up to about the whole window, in the handler's closure.
+describe.skipIf(!HAVE)("the block profile in the layered latency report", () => {
+  let dir = "";
+  let ns: NetNs | undefined;
+  let bundle = "";
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "godiag-netblock-"));
+    const server = buildNetProgram(dir, "netserver");
+    const client = buildNetProgram(dir, "netclient");
+    ns = NetNs.create();
+    const url = await ns.serve(server, ["-block-rate", "1"]);
+    const c = ns.start(client, ["-url", url, "-n", "1000000", "-c", "2", "-paths", "/?lock=100ms"]);
+    await new Promise((r) => setTimeout(r, 500));
+    bundle = join(dir, "bundle");
+    await ns.exec(process.execPath, [CLI, "capture", url, "--seconds", "2", "--trace", "1s", "--pcap", "-q", "-o", bundle], 90_000, [0, 4]);
+    c.kill("SIGKILL");
+  }, 240_000);
+
+  afterAll(() => {
+    ns?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("names blocking, and the block profile says on what (a mutex) and where (the handler)", async () => {
+    const out = await ns!.exec(process.execPath, [CLI, "diagnose", bundle, "--json", "--verbose"], 90_000, [0, 1, 3]);
+    const d = JSON.parse(out) as Json;
+    const f = d.findings.find((x) => x.category === "network-latency");
+    expect(f, JSON.stringify(d.findings.map((x) => x.id))).toBeDefined();
+    expect(f!.id, f!.summary).toBe("network-latency:blocking");
+    const blk = f!.evidence.find((e) => e.kind.startsWith("block profile (request path"));
+    expect(blk, f!.summary).toBeDefined();
+    expect(blk!.source).toMatch(/block\.delta\.pb\.gz$/);
+    const w = blk!.numbers["window_seconds"]!;
+    expect(w).toBeGreaterThanOrEqual(1.9);
+    // one of the two handlers waits for the mutex at almost every moment of the window
+    expect(blk!.numbers["mutex_ms"]).toBeGreaterThanOrEqual(500 * w);
+    expect(blk!.numbers["mutex_ms"]).toBeLessThanOrEqual(blk!.numbers["handler_block_ms"]!);
+    expect(f!.summary).toContain("most in main.main.func1 (mutex)");
+  }, 120_000);
+});

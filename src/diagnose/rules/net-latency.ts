@@ -8,6 +8,7 @@ import type { Evidence, Finding, Severity } from "../finding.js";
 import type { Rule } from "../rule.js";
 import { analyzePcapFile, attributeLatency, fmtNs, latencyItems, type Layer, type PcapReport } from "../../net/index.js";
 import { goLayersOf, type GoLayer, type GoLayers } from "./net-go-layers.js";
+import { requestPathBlocking } from "./net-block.js";
 import { joinRequests, REQUEST_LAYERS, type RequestJoin, type RequestSplit } from "./net-requests.js";
 
 /** The capture's layers, with the handler's split by an execution trace when there is one ("handler" is then its own CPU). */
@@ -148,6 +149,16 @@ export const netLatencyRule: Rule = {
           "a share over the trace, not per request.";
       }
       if (perRequest) goNote = " " + perRequestNote(perRequest.t.file.path, perRequest.j);
+      // the block profile: the blocking layer's evidence of what the handlers waited on
+      const blk = requestPathBlocking(ctx);
+      if (blk) {
+        goEvidence.push(blk.evidence);
+        goNote +=
+          ` ${blk.evidence.source}: the handlers' own waits add up to ${fmtNs(blk.handlerNs)}` +
+          (blk.seconds !== undefined ? ` over its ${blk.seconds.toFixed(1)} s window` : "") +
+          (blk.top ? `, most in ${blk.top}${blk.topKind ? ` (${blk.topKind})` : ""}` : "") +
+          " (the blocking layer's evidence; not per request).";
+      }
       const title = named === "scheduler" || named === "gc" || named === "blocking" ? GO_LAYER_NAMES[named] : (traced || perRequest) && named === "handler" ? "the handler's own CPU (the trace's running time, GC assists aside)" : LAYER_NAMES[named];
       out.push({
         id: `network-latency:${named}`,
@@ -184,7 +195,9 @@ export const netLatencyRule: Rule = {
           ...goEvidence,
         ],
         functions: [],
-        recommendation: named === "scheduler" || named === "gc" || named === "blocking" ? GO_ADVICE[named] : ADVICE[named],
+        recommendation:
+          (named === "scheduler" || named === "gc" || named === "blocking" ? GO_ADVICE[named] : ADVICE[named]) +
+          (named === "blocking" && blk?.top ? ` The block profile names ${blk.top}${blk.topKind ? ` (waiting on a ${blk.topKind})` : ""}.` : ""),
         docs: ["https://man7.org/linux/man-pages/man2/listen.2.html", "https://www.wireshark.org/docs/wsug_html_chunked/ChAdvTCPAnalysis.html"],
       });
     }

@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -25,7 +27,10 @@ func main() {
 	cert := flag.String("cert", "", "TLS certificate (PEM); with -key serves HTTPS (HTTP/2 offered)")
 	key := flag.String("key", "", "TLS key (PEM)")
 	size := flag.Int("size", 64, "response body bytes (default; ?size=N overrides)")
+	blockRate := flag.Int("block-rate", 0, "runtime.SetBlockProfileRate (0: no block profile)")
 	flag.Parse()
+	runtime.SetBlockProfileRate(*blockRate)
+	var shared sync.Mutex
 
 	ln, err := listen(*addr, *backlog)
 	if err != nil {
@@ -48,6 +53,14 @@ func main() {
 		if d := r.URL.Query().Get("burn"); d != "" {
 			if dd, err := time.ParseDuration(d); err == nil {
 				burn(dd)
+			}
+		}
+		// ?lock=D: hold one mutex all such requests share for D (the others wait on it)
+		if d := r.URL.Query().Get("lock"); d != "" {
+			if dd, err := time.ParseDuration(d); err == nil {
+				shared.Lock()
+				time.Sleep(dd)
+				shared.Unlock()
 			}
 		}
 		if d := r.URL.Query().Get("delay"); d != "" {
