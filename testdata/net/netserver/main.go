@@ -28,7 +28,18 @@ func main() {
 	key := flag.String("key", "", "TLS key (PEM)")
 	size := flag.Int("size", 64, "response body bytes (default; ?size=N overrides)")
 	blockRate := flag.Int("block-rate", 0, "runtime.SetBlockProfileRate (0: no block profile)")
+	holdFds := flag.Int("hold-fds", 0, "open /dev/null this many times and keep the files (fds in use, for the nofile audit)")
 	flag.Parse()
+	var held []*os.File
+	for i := 0; i < *holdFds; i++ {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		held = append(held, f)
+	}
+	defer runtime.KeepAlive(held)
 	runtime.SetBlockProfileRate(*blockRate)
 	var shared sync.Mutex
 
