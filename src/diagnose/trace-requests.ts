@@ -83,8 +83,14 @@ interface Acc {
   reasons: Map<string, number>;
 }
 
+interface Rec {
+  /** B_RUN | B_ASSIST | B_WORKER */
+  bits: number;
+  /** set for a handler goroutine */
+  g: G | null;
+}
+
 interface G {
-  flags: number;
   state: number;
   since: number;
   /** the GC clock's reading at since */
@@ -141,8 +147,13 @@ class GcClock {
 }
 
 export class RequestCollector {
-  private readonly gs = new Map<number, G>();
-  private readonly stackFlags = new Map<number, number>();
+  /**
+   * the goroutines that matter here — handlers, mark workers, goroutines in a mark assist —
+   * and nothing for the others: one lookup per transition (a busy trace has millions)
+   */
+  private readonly recs = new Map<number, Rec>();
+  /** stack id -> its flags + 1 (0: not yet classified); indexed, not hashed: it runs on every transition */
+  private stackFlags = new Int8Array(1024);
   private readonly userFuncs = new Map<number, string>();
   private readonly out: TraceRequest[] = [];
   private readonly stws = new Set<number>();
@@ -150,8 +161,6 @@ export class RequestCollector {
   private readonly gc = new GcClock();
   /** goroutines running GC work now: mark workers, and any goroutine running a mark assist */
   private gcRunning = 0;
-  /** per goroutine: B_RUN | B_ASSIST | B_WORKER, for gcRunning (every goroutine, not only handlers) */
-  private readonly gcBits = new Map<number, number>();
   private procs = 1;
   private last = 0;
   dropped = 0;
@@ -178,13 +187,18 @@ export class RequestCollector {
           else this.stws.delete(r.scope.id);
           this.rate(t);
         } else if (r.name === ASSIST && r.scope.kind === ResourceKind.Goroutine) {
-          const bits = this.gcBits.get(r.scope.id) ?? 0;
-          this.setBits(r.scope.id, begin ? bits | B_ASSIST : bits & ~B_ASSIST);
-          this.rate(t);
-          const g = this.gs.get(r.scope.id);
-          if (!g || !(g.flags & F_HANDLER)) return;
-          this.flush(g, t);
-          g.inAssist = begin;
+          const id = r.scope.id;
+          let rec = this.recs.get(id);
+          if (!rec) {
+            if (!begin) return;
+            // an assist starts on its own goroutine, running (mallocgc)
+            rec = { bits: B_RUN, g: null };
+            this.recs.set(id, rec);
+          }
+          const g = rec.g;
+          if (g) this.flush(g, t);
+          this.setBits(id, rec, begin ? rec.bits | B_ASSIST : rec.bits & ~B_ASSIST, t);
+          if (g) g.inAssist = begin;
         }
         return;
       }
@@ -197,23 +211,23 @@ export class RequestCollector {
     if (st.resource.kind !== ResourceKind.Goroutine) return;
     const flags = this.flagsOf(st.stack, tables);
     const id = st.resource.id;
+    let rec = this.recs.get(id);
+    if (!rec) {
+      if (!(flags & (F_HANDLER | F_WORKER)) || st.to === GoState.NotExist) return;
+      rec = { bits: 0, g: null };
+      this.recs.set(id, rec);
+    }
     if (st.to === GoState.NotExist) {
-      this.setBits(id, 0);
-      this.rate(t);
-      this.gs.delete(id);
+      this.setBits(id, rec, 0, t);
+      this.recs.delete(id);
       return;
     }
-    const bits = this.gcBits.get(id) ?? 0;
-    this.setBits(id, (bits & B_ASSIST) | (flags & F_WORKER || bits & B_WORKER ? B_WORKER : 0) | (st.to === GoState.Running ? B_RUN : 0));
-    this.rate(t);
-    let g = this.gs.get(id);
-    if (!g) {
-      if (!(flags & F_HANDLER)) return;
-      g = { flags: 0, state: st.from, since: t, gcAt: this.gc.at(t), inAssist: (bits & B_ASSIST) !== 0, inRead: false, woke: false, waitKey: "", req: null };
-      this.gs.set(id, g);
+    if (flags & F_HANDLER && !rec.g) {
+      rec.g = { state: st.from, since: t, gcAt: this.gc.at(t), inAssist: (rec.bits & B_ASSIST) !== 0, inRead: false, woke: false, waitKey: "", req: null };
     }
-    g.flags |= flags & F_HANDLER;
-    if (!(g.flags & F_HANDLER)) return;
+    this.setBits(id, rec, (rec.bits & B_ASSIST) | (flags & F_WORKER || rec.bits & B_WORKER ? B_WORKER : 0) | (st.to === GoState.Running ? B_RUN : 0), t);
+    const g = rec.g;
+    if (!g) return;
     this.flush(g, t);
     if (st.from === GoState.Undetermined) g.req = null; // met mid-request: its start is not in the trace
     if (st.from === GoState.Waiting && st.to === GoState.Runnable && g.waitKey === NET_READ_WAIT) {
@@ -246,12 +260,16 @@ export class RequestCollector {
     return t1 > t0 ? this.gc.at(t1) - this.gc.at(t0) : 0;
   }
 
-  private setBits(id: number, bits: number): void {
-    const old = this.gcBits.get(id) ?? 0;
-    if (isGcWork(old)) this.gcRunning--;
-    if (isGcWork(bits)) this.gcRunning++;
-    if (bits === 0) this.gcBits.delete(id);
-    else this.gcBits.set(id, bits);
+  /** Sets a goroutine's GC bits; one no longer a worker, assisting or a handler is forgotten. */
+  private setBits(id: number, rec: Rec, bits: number, t: number): void {
+    const was = isGcWork(rec.bits);
+    const is = isGcWork(bits);
+    rec.bits = bits;
+    if (was !== is) {
+      this.gcRunning += is ? 1 : -1;
+      this.rate(t);
+    }
+    if (!(bits & (B_ASSIST | B_WORKER)) && !rec.g) this.recs.delete(id);
   }
 
   finish(): TraceRequest[] {
@@ -334,9 +352,14 @@ export class RequestCollector {
 
   private flagsOf(stack: number, tables: TraceTables): number {
     if (stack === 0) return 0;
-    let f = this.stackFlags.get(stack);
-    if (f !== undefined) return f;
-    f = 0;
+    if (stack >= this.stackFlags.length) {
+      const bigger = new Int8Array(Math.max(stack + 1, this.stackFlags.length * 2));
+      bigger.set(this.stackFlags);
+      this.stackFlags = bigger;
+    }
+    const known = this.stackFlags[stack]!;
+    if (known !== 0) return known - 1;
+    let f = 0;
     const fr = tables.frames(stack);
     let read = false;
     let write = false;
@@ -353,7 +376,7 @@ export class RequestCollector {
     // a handler reading the body has its own frame on the stack: not the request's read
     if (read && !user && fr[0]?.func.startsWith("syscall.")) f |= F_READ;
     if (write && fr[0]?.func.startsWith("syscall.")) f |= F_WRITE;
-    this.stackFlags.set(stack, f);
+    this.stackFlags[stack] = f + 1;
     return f;
   }
 }
