@@ -3,7 +3,8 @@
 // back to back) captured with `godiag capture --pcap --trace` in a network namespace.
 // The capture alone can only say "the server's time"; with the execution trace of the
 // same window, diagnose must name the GC or the handler, never the network, and state
-// where the trace sits on the capture's wall-clock timeline.
+// where the trace sits on the capture's wall-clock timeline. Since the per-request join
+// (net-layers-requests.test.ts), the layer is the slow requests' own, measured one by one.
 
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,6 +69,13 @@ describe.skipIf(!HAVE)("the layered latency report joins the execution trace", (
     const overlapMs = Number(overlap[1]) * (overlap[2] === "s" ? 1000 : 1);
     expect(overlapMs).toBeGreaterThan(500);
     expect(f!.summary).toContain("mark assists");
+    // per request: the capture's exchanges in the trace's window joined to their goroutines,
+    // the slow ones' GC time measured on each (assists, waits for a P the GC held, waits in the GC)
+    const per = f!.evidence.find((e) => e.kind.startsWith("capture joined to the execution trace"));
+    expect(per, f!.summary).toBeDefined();
+    expect(per!.numbers["requests_joined"]).toBeGreaterThanOrEqual(Math.ceil(0.9 * per!.numbers["requests_in_trace_window"]!));
+    expect(per!.numbers["gc_ms"]).toBeGreaterThan(0);
+    expect(f!.summary).toContain("each with its own split");
     // the capture alone would name the handler's server time; the trace only splits it
     expect(f!.summary).not.toMatch(/split as network/);
   }, 120_000);

@@ -6,6 +6,7 @@
 import type { Bundle, BundleFile } from "../bundle/index.js";
 import { analyzeTrace, EventKind, readTraceBytes, SiteCollector, type TraceReport, type TraceSites } from "../trace/index.js";
 import { BlockCollector, type BlockSite } from "./trace-blocks.js";
+import { RequestCollector, type TraceRequest } from "./trace-requests.js";
 
 export interface TraceInput {
   file: BundleFile;
@@ -19,6 +20,15 @@ export interface TraceInput {
    * wall-clock timeline of a packet capture.
    */
   wallStartMs?: number;
+  /**
+   * The first clock snapshot: wall clock = trace time + (wall - trace), in whole seconds
+   * and nanoseconds apart so no precision is lost (Unix ns do not fit a double).
+   */
+  clock?: { trace: number; wallSec: number; wallNsec: number };
+  /** net/http requests cut from the trace, one by one (trace-requests.ts) */
+  requests: TraceRequest[];
+  /** the GC's P-time between two trace times (ns of one goroutine's wait): see trace-requests.ts */
+  gcBetween(t0: number, t1: number): number;
 }
 
 /** Reads and analyses the bundle's traces; what cannot be read goes to bundle.warnings. */
@@ -28,6 +38,8 @@ export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | 
     try {
       const sites = new SiteCollector();
       const blocks = new BlockCollector();
+      const requests = new RequestCollector();
+      let clock: TraceInput["clock"];
       let tables: Parameters<SiteCollector["finish"]>[0] | undefined;
       let first = -1;
       let wallStartMs: number | undefined;
@@ -39,11 +51,15 @@ export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | 
             visit(ev, t);
             sites.event(ev);
             blocks.event(ev);
+            requests.event(ev, t);
             if (first < 0) first = ev.time;
             if (wallStartMs === undefined && ev.kind === EventKind.Sync) {
               const c = ev.sync().clockSnapshot;
               // the snapshot pairs a trace time with the wall clock: step back to the first event
-              if (c !== null) wallStartMs = c.wallSec * 1e3 + c.wallNsec / 1e6 - (c.trace - first) / 1e6;
+              if (c !== null) {
+                wallStartMs = c.wallSec * 1e3 + c.wallNsec / 1e6 - (c.trace - first) / 1e6;
+                clock = { trace: c.trace, wallSec: c.wallSec, wallNsec: c.wallNsec };
+              }
             }
           },
           { limits: bundle.limits },
@@ -56,7 +72,17 @@ export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | 
         bundle.warnings.push(`${file.path}: execution trace has no complete generation; nothing read from it`);
         continue;
       }
-      out.push({ file, report, sites: sites.finish(tables!), blocks: blocks.finish(tables!), ...(wallStartMs === undefined ? {} : { wallStartMs }) });
+      if (requests.dropped > 0) bundle.warnings.push(`${file.path}: ${requests.dropped} requests past the first ${requests.finish().length} not cut from the trace`);
+      out.push({
+        file,
+        report,
+        sites: sites.finish(tables!),
+        blocks: blocks.finish(tables!),
+        requests: requests.finish(),
+        gcBetween: (t0, t1) => requests.gcBetween(t0, t1),
+        ...(wallStartMs === undefined ? {} : { wallStartMs }),
+        ...(clock === undefined ? {} : { clock }),
+      });
     } catch (e) {
       // InputError names the file and offset already; anything else is said with the file.
       const msg = (e as Error).message;

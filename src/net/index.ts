@@ -10,7 +10,7 @@ export { renderPcapJson, renderPcapText } from "./render/text.js";
 export { fmtNs } from "./render/format.js";
 export { probeHttp, type HttpProbeOptions, type HttpProbeReport, type RequestTiming } from "./probe/http.js";
 export { renderHttpJson, renderHttpText } from "./render/http.js";
-export { attributeLatency, type HostEvidence, type Layer, type LayerReport } from "./layers.js";
+export { attributeLatency, latencyItems, p99Of, type HostEvidence, type LatencyItem, type Layer, type LayerReport } from "./layers.js";
 export { auditHost, type HostFinding, type HostInput } from "./host/audit.js";
 export { readHostInput, readTcpExt } from "./host/read.js";
 export { parseNetstat, parseProcNetTcp, parseSsListeners } from "./host/parse.js";

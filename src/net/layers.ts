@@ -28,12 +28,14 @@ export interface LayerReport {
   clock: string;
 }
 
-interface Item {
+/** One request (or a connection without exchanges) as the client saw it, cut by layer. */
+export interface LatencyItem {
   total: number;
   parts: Record<Layer, number>;
   flow: Flow;
   exchange?: HttpExchange;
 }
+type Item = LatencyItem;
 
 const zero = (): Record<Layer, number> => ({ network: 0, "accept-queue": 0, tls: 0, handler: 0, transfer: 0 });
 
@@ -47,7 +49,7 @@ function connectParts(f: Flow, parts: Record<Layer, number>, host: HostEvidence)
   return f.connectNs;
 }
 
-export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerReport | null {
+function byFlowOf(r: PcapReport, host: HostEvidence): Map<number, HttpExchange[]> {
   const byFlow = new Map<number, HttpExchange[]>();
   for (const x of r.exchanges) {
     if (host.ignoreRequest?.test(x.request)) continue;
@@ -55,38 +57,70 @@ export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerR
     if (l) l.push(x);
     else byFlow.set(x.flow, [x]);
   }
-  const items: Item[] = [];
+  return byFlow;
+}
+
+/**
+ * Calls visit for each item: a flow's exchanges (the first pays for the connection), or the
+ * flow itself when it has none to time (TLS, or nothing answered) and took time to set up.
+ */
+function forEachItem(r: PcapReport, byFlow: Map<number, HttpExchange[]>, visit: (f: Flow, x: HttpExchange | undefined, first: boolean, total: number) => void): void {
   for (const f of r.flows) {
-    const xs = byFlow.get(f.index) ?? [];
-    if (xs.length === 0 && f.exchanges > 0) continue; // all its exchanges were ignored
-    if (xs.length === 0) {
-      // no exchange to time (TLS, or nothing answered): the connection setup is the item
-      const parts = zero();
-      let total = connectParts(f, parts, host);
-      if (f.tlsHandshakeNs >= 0) {
-        parts.tls += f.tlsHandshakeNs;
-        total += f.tlsHandshakeNs;
-      }
-      if (total > 0) items.push({ total, parts, flow: f });
+    const xs = byFlow.get(f.index);
+    const connect = f.connectNs < 0 ? 0 : f.connectNs;
+    if (!xs) {
+      if (f.exchanges > 0) continue; // all its exchanges were ignored
+      const total = connect + (f.tlsHandshakeNs >= 0 ? f.tlsHandshakeNs : 0);
+      if (total > 0) visit(f, undefined, true, total);
       continue;
     }
-    xs.forEach((x, i) => {
-      const parts = zero();
-      let total = i === 0 ? connectParts(f, parts, host) : 0;
-      if (x.retransmissions > 0) parts.network += x.serverNs + x.transferNs;
-      else {
-        parts.handler += x.serverNs;
-        parts.transfer += x.transferNs;
-      }
-      total += x.totalNs;
-      parts.transfer += x.totalNs - x.serverNs - x.transferNs; // the request's own sending
-      items.push({ total, parts, flow: f, exchange: x });
-    });
+    for (let i = 0; i < xs.length; i++) visit(f, xs[i]!, i === 0, (i === 0 ? connect : 0) + xs[i]!.totalNs);
   }
-  if (items.length === 0) return null;
-  items.sort((a, b) => a.total - b.total);
-  const p99 = items[Math.min(items.length - 1, Math.floor(0.99 * (items.length - 1)))]!.total;
-  const slow = items.filter((it) => it.total >= p99);
+}
+
+function itemOf(f: Flow, x: HttpExchange | undefined, first: boolean, total: number, host: HostEvidence): Item {
+  const parts = zero();
+  if (first) connectParts(f, parts, host);
+  if (!x) {
+    if (f.tlsHandshakeNs >= 0) parts.tls += f.tlsHandshakeNs;
+    return { total, parts, flow: f };
+  }
+  if (x.retransmissions > 0) parts.network += x.serverNs + x.transferNs;
+  else {
+    parts.handler += x.serverNs;
+    parts.transfer += x.transferNs;
+  }
+  parts.transfer += x.totalNs - x.serverNs - x.transferNs; // the request's own sending
+  return { total, parts, flow: f, exchange: x };
+}
+
+/** The requests of a capture, each cut into layers, slowest last. */
+export function latencyItems(r: PcapReport, host: HostEvidence = {}): LatencyItem[] {
+  const items: Item[] = [];
+  forEachItem(r, byFlowOf(r, host), (f, x, first, total) => items.push(itemOf(f, x, first, total, host)));
+  return items.sort((a, b) => a.total - b.total);
+}
+
+/** The value at or below which 99 % of the sorted totals lie (the slow ones are those at or above it). */
+export function p99Of(sorted: readonly { total: number }[]): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(0.99 * (sorted.length - 1)))]!.total;
+}
+
+export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerReport | null {
+  const byFlow = byFlowOf(r, host);
+  // the P99 from the totals alone (a typed sort), then items for the slow ones only: a
+  // capture has hundreds of thousands of exchanges (a fifth of `godiag pcap`'s time went to
+  // building and sorting an object for each)
+  const totals: number[] = [];
+  forEachItem(r, byFlow, (_f, _x, _first, total) => totals.push(total));
+  if (totals.length === 0) return null;
+  const sorted = Float64Array.from(totals).sort();
+  const p99 = sorted[Math.min(sorted.length - 1, Math.floor(0.99 * (sorted.length - 1)))]!;
+  const slow: Item[] = [];
+  forEachItem(r, byFlow, (f, x, first, total) => {
+    if (total >= p99) slow.push(itemOf(f, x, first, total, host));
+  });
+  slow.sort((a, b) => a.total - b.total); // (stable: the order the full sort gave)
   const shares = zero();
   for (const it of slow) for (const k of Object.keys(shares) as Layer[]) shares[k] += it.parts[k];
   const layer = (Object.keys(shares) as Layer[]).reduce((a, b) => (shares[b] > shares[a] ? b : a));
@@ -106,7 +140,7 @@ export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerR
   if (handler.length) evidence.push(`server time (last request byte -> first response byte) of the slow requests: up to ${fmtNs(Math.max(...handler.map((it) => it.parts.handler)))}`);
   return {
     layer,
-    requests: items.length,
+    requests: totals.length,
     slow: n,
     p99Ns: p99,
     shares,

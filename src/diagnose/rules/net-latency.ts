@@ -6,8 +6,10 @@
 import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding, Severity } from "../finding.js";
 import type { Rule } from "../rule.js";
-import { analyzePcapFile, attributeLatency, fmtNs, type Layer, type PcapReport } from "../../net/index.js";
+import { analyzePcapFile, attributeLatency, fmtNs, latencyItems, type Layer, type PcapReport } from "../../net/index.js";
 import { goLayersOf, type GoLayer, type GoLayers } from "./net-go-layers.js";
+import { requestPathBlocking } from "./net-block.js";
+import { joinRequests, REQUEST_LAYERS, type RequestJoin, type RequestSplit } from "./net-requests.js";
 
 /** The capture's layers, with the handler's split by an execution trace when there is one ("handler" is then its own CPU). */
 type Named = Layer | Exclude<GoLayer, "handler-cpu">;
@@ -79,8 +81,11 @@ export const netLatencyRule: Rule = {
         continue;
       }
       // the capture's own /debug/pprof fetches (a 30 s CPU profile) are not the service's latency
-      const layers = attributeLatency(rep, { ignoreRequest: /^GET \/debug\/pprof\//, ...(overflows === undefined ? {} : { listenOverflows: overflows }) });
+      const host = { ignoreRequest: /^GET \/debug\/pprof\//, ...(overflows === undefined ? {} : { listenOverflows: overflows }) };
+      const layers = attributeLatency(rep, host);
       if (!layers) continue;
+      // each request joined to its handler goroutine in the trace, when the trace can place it
+      const perRequest = joinPerRequest(ctx, rep, latencyItems(rep, host));
       const severity: Severity = layers.p99Ns >= CRITICAL_NS ? "critical" : layers.p99Ns >= WARNING_NS ? "warning" : "info";
       const traced = ctx
         .traces()
@@ -96,6 +101,11 @@ export const netLatencyRule: Rule = {
         shares.gc = (h * g.ns.gc) / g.total;
         shares.blocking = (h * g.ns.blocking) / g.total;
       }
+      if (perRequest) {
+        // measured per request: replaces the share over the trace's window
+        for (const k of Object.keys(shares) as Named[]) delete shares[k];
+        for (const k of REQUEST_LAYERS) shares[k] = perRequest.j.sums[k];
+      }
       const named = (Object.entries(shares) as Array<[Named, number]>).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
       const total = Object.values(shares).reduce((a, b) => a + b, 0);
       const split = (Object.entries(shares) as Array<[Named, number]>)
@@ -109,6 +119,7 @@ export const netLatencyRule: Rule = {
         (cpu?.profile ? `; ${cpu.path} starts at TimeNanos ${new Date(Number(cpu.profile.timeNanos / 1_000_000n)).toISOString()} (same host clock when captured here)` : "");
       const goEvidence: Evidence[] = [];
       let goNote = "";
+      if (perRequest) goEvidence.push(perRequestEvidence(perRequest.t.file.path, perRequest.j));
       if (traced) {
         const g = traced.go;
         const msOf = (ns: number) => Math.round(ns / 1e4) / 100;
@@ -130,19 +141,33 @@ export const netLatencyRule: Rule = {
           },
           excerpt: traceAlignment(traced.t.file.path, g, rep),
         });
-        goNote =
+        if (!perRequest)
+          goNote =
           ` The server time is split by ${traced.t.file.path}: of the handler goroutines' request time (network waits between keep-alive requests left out), ` +
           `${pct(g.ns["handler-cpu"], g.total)}% ran the handler, ${pct(g.ns.gc, g.total)}% was the GC (mark assists ${pct(g.assistNs, g.total)}%, and waits for a P in proportion to the ${Math.round(g.gcShareOfPs * 100)}% of the Ps' time the GC took: ` +
           `${g.stw.count} stop-the-world pauses, ${fmtNs(g.stw.totalNs)} in all, and its mark workers), ${pct(g.ns.scheduler, g.total)}% waited for a P otherwise, ${pct(g.ns.blocking, g.total)}% blocked; ` +
           "a share over the trace, not per request.";
       }
-      const title = named === "scheduler" || named === "gc" || named === "blocking" ? GO_LAYER_NAMES[named] : traced && named === "handler" ? "the handler's own CPU (the trace's running time, GC assists aside)" : LAYER_NAMES[named];
+      if (perRequest) goNote = " " + perRequestNote(perRequest.t.file.path, perRequest.j);
+      // the block profile: the blocking layer's evidence of what the handlers waited on
+      const blk = requestPathBlocking(ctx);
+      if (blk) {
+        goEvidence.push(blk.evidence);
+        goNote +=
+          ` ${blk.evidence.source}: the handlers' own waits add up to ${fmtNs(blk.handlerNs)}` +
+          (blk.seconds !== undefined ? ` over its ${blk.seconds.toFixed(1)} s window` : "") +
+          (blk.top ? `, most in ${blk.top}${blk.topKind ? ` (${blk.topKind})` : ""}` : "") +
+          " (the blocking layer's evidence; not per request).";
+      }
+      const title = named === "scheduler" || named === "gc" || named === "blocking" ? GO_LAYER_NAMES[named] : (traced || perRequest) && named === "handler" ? "the handler's own CPU (the trace's running time, GC assists aside)" : LAYER_NAMES[named];
       out.push({
         id: `network-latency:${named}`,
         category: "network-latency",
         severity,
         confidence: severity === "info" ? 0.4 : 0.7,
-        title: `The P99 (${fmtNs(layers.p99Ns)}) is held by ${title}`,
+        title: perRequest
+          ? `The P99 (${fmtNs(perRequest.j.p99Ns)}, of the ${perRequest.j.matched.length} requests the trace covers) is held by ${title}`
+          : `The P99 (${fmtNs(layers.p99Ns)}) is held by ${title}`,
         summary:
           `In ${f.path}, ${layers.requests} requests (or connections) were timed from the packets; the ${layers.slow} slowest (P99 and above, ${fmtNs(layers.p99Ns)}) split as ${split}. ` +
           layers.evidence.join("; ") +
@@ -170,13 +195,65 @@ export const netLatencyRule: Rule = {
           ...goEvidence,
         ],
         functions: [],
-        recommendation: named === "scheduler" || named === "gc" || named === "blocking" ? GO_ADVICE[named] : ADVICE[named],
+        recommendation:
+          (named === "scheduler" || named === "gc" || named === "blocking" ? GO_ADVICE[named] : ADVICE[named]) +
+          (named === "blocking" && blk?.top ? ` The block profile names ${blk.top}${blk.topKind ? ` (waiting on a ${blk.topKind})` : ""}.` : ""),
         docs: ["https://man7.org/linux/man-pages/man2/listen.2.html", "https://www.wireshark.org/docs/wsug_html_chunked/ChAdvTCPAnalysis.html"],
       });
     }
     return out;
   },
 };
+
+/** The first trace that places the capture's requests one by one. */
+function joinPerRequest(ctx: DiagnoseContext, rep: PcapReport, items: ReturnType<typeof latencyItems>): { t: ReturnType<DiagnoseContext["traces"]>[number]; j: RequestJoin } | undefined {
+  for (const t of ctx.traces()) {
+    const j = joinRequests(rep, items, t);
+    if (j) return { t, j };
+  }
+  return undefined;
+}
+
+const MAX_LISTED = 8;
+
+function describeRequest(m: RequestSplit): string {
+  const x = m.item.exchange!;
+  const parts = REQUEST_LAYERS.filter((k) => m.layers[k] > 0)
+    .sort((a, b) => m.layers[b] - m.layers[a])
+    .map((k) => `${k} ${fmtNs(m.layers[k])}`)
+    .join(", ");
+  const why = m.trace.topBlock.ns > 0 && m.layers.blocking > 0 ? ` (longest wait: ${m.trace.topBlock.reason}${m.trace.topBlock.func ? ` in ${m.trace.topBlock.func}` : ""})` : "";
+  return `${x.request || "request"} at +${fmtNs(x.tStart)} on flow ${m.item.flow.index} (goroutine ${m.trace.goroutine}): ${fmtNs(m.item.total)} = ${parts}${why}`;
+}
+
+function perRequestNote(path: string, j: RequestJoin): string {
+  const listed = j.slow.slice(0, MAX_LISTED).map(describeRequest).join("; ");
+  return (
+    `Per request, from ${path}: ${j.matched.length} of the ${j.covered} exchanges inside the trace's window were joined to their handler goroutine ` +
+    `(net/http's read of the request -> its first response write); the ${j.slow.length} at or above their P99 (${fmtNs(j.p99Ns)}), each with its own split: ${listed}` +
+    (j.slow.length > MAX_LISTED ? `; and ${j.slow.length - MAX_LISTED} more` : "") +
+    ". Per request, scheduler is the wait for a P (and for the netpoller to wake the goroutine) while other goroutines held the Ps; " +
+    "gc is its mark assists, its waits for a P in the share of the Ps the GC held meanwhile (stop-the-world, mark workers, other goroutines' assists) " +
+    "and its waits inside the GC (starting a cycle, ending the mark, stack scans); handler is its own running time and syscalls; blocking its other waits."
+  );
+}
+
+function perRequestEvidence(path: string, j: RequestJoin): Evidence {
+  const msOf = (ns: number) => Math.round(ns / 1e4) / 100;
+  const numbers: Record<string, number> = { requests_joined: j.matched.length, requests_in_trace_window: j.covered, slow_requests: j.slow.length, p99_ms: msOf(j.p99Ns) };
+  for (const k of REQUEST_LAYERS) numbers[`${k.replace("-", "_")}_ms`] = msOf(j.sums[k]);
+  numbers["slow_named_" + j.named.replace("-", "_")] = j.slow.filter((m) => m.named === j.named).length;
+  numbers["clock_residual_us"] = Math.round(j.residualNs / 1e3);
+  return {
+    source: path,
+    kind: "capture joined to the execution trace, per request (the slow requests' layers)",
+    numbers,
+    excerpt:
+      `time alignment: the trace's clock snapshot puts its events on the wall clock; each response's first packet lies ${fmtNs(Math.abs(j.residualNs))} ` +
+      `${j.residualNs >= 0 ? "after" : "before"} its write syscall's start (the median, applied to every pair)\n` +
+      j.slow.slice(0, 20).map(describeRequest).join("\n"),
+  };
+}
 
 const pct = (a: number, b: number) => (b > 0 ? Math.round((100 * a) / b) : 0);
 

@@ -21,6 +21,7 @@ func main() {
 	c := flag.Int("c", 2, "concurrent connections")
 	paths := flag.String("paths", "/", "comma-separated paths, used in turn")
 	fresh := flag.Bool("fresh", false, "a new connection per request")
+	closeFirst := flag.Bool("close-first", false, "a new connection per request, closed by the client after the response (TIME_WAIT on the client's side)")
 	timeout := flag.Duration("timeout", 20*time.Second, "per-request timeout")
 	flag.Parse()
 	tr := &http.Transport{MaxIdleConnsPerHost: *c, DisableKeepAlives: *fresh, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
@@ -41,6 +42,10 @@ func main() {
 					io.Copy(io.Discard, r.Body)
 					r.Body.Close()
 					status = r.StatusCode
+				}
+				if *closeFirst {
+					// the connection went back to the pool idle: close it from this side
+					tr.CloseIdleConnections()
 				}
 				mu.Lock()
 				fmt.Printf("%d %.6f\n", status, time.Since(start).Seconds())

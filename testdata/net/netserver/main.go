@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -25,7 +27,21 @@ func main() {
 	cert := flag.String("cert", "", "TLS certificate (PEM); with -key serves HTTPS (HTTP/2 offered)")
 	key := flag.String("key", "", "TLS key (PEM)")
 	size := flag.Int("size", 64, "response body bytes (default; ?size=N overrides)")
+	blockRate := flag.Int("block-rate", 0, "runtime.SetBlockProfileRate (0: no block profile)")
+	holdFds := flag.Int("hold-fds", 0, "open /dev/null this many times and keep the files (fds in use, for the nofile audit)")
 	flag.Parse()
+	var held []*os.File
+	for i := 0; i < *holdFds; i++ {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		held = append(held, f)
+	}
+	defer runtime.KeepAlive(held)
+	runtime.SetBlockProfileRate(*blockRate)
+	var shared sync.Mutex
 
 	ln, err := listen(*addr, *backlog)
 	if err != nil {
@@ -43,6 +59,20 @@ func main() {
 		n := *size
 		if v := r.URL.Query().Get("size"); v != "" {
 			n, _ = strconv.Atoi(v)
+		}
+		// ?burn=D: spin on the CPU this long (the handler's own work), before any sleep
+		if d := r.URL.Query().Get("burn"); d != "" {
+			if dd, err := time.ParseDuration(d); err == nil {
+				burn(dd)
+			}
+		}
+		// ?lock=D: hold one mutex all such requests share for D (the others wait on it)
+		if d := r.URL.Query().Get("lock"); d != "" {
+			if dd, err := time.ParseDuration(d); err == nil {
+				shared.Lock()
+				time.Sleep(dd)
+				shared.Unlock()
+			}
 		}
 		if d := r.URL.Query().Get("delay"); d != "" {
 			if dd, err := time.ParseDuration(d); err == nil {
@@ -98,6 +128,22 @@ func main() {
 		err = srv.Serve(ln)
 	}
 	fmt.Fprintln(os.Stderr, err)
+}
+
+var sink uint64
+
+// burn spins until d of wall-clock time has passed (CPU work, not a wait).
+//
+//go:noinline
+func burn(d time.Duration) {
+	end := time.Now().Add(d)
+	x := sink
+	for time.Now().Before(end) {
+		for i := 0; i < 1000; i++ {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+	}
+	sink = x
 }
 
 // listen opens a TCP listener with the given backlog (net.Listen always asks for somaxconn).
