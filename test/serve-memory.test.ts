@@ -7,6 +7,8 @@ import { existsSync, statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { commandLimits, DEFAULT_LIMITS } from "../src/api/errors.js";
 import { findingsView, flameView, openServeSession, textView, topView, type ViewState } from "../src/api/serve.js";
+import { decodeProfile, encodeProfile } from "../src/core/codec/index.js";
+import { ProfileBuilder } from "../src/core/model/index.js";
 import { available } from "./helpers/available.js";
 import { CLI, runCli } from "./helpers/run.js";
 
@@ -42,4 +44,28 @@ describe.skipIf(!hasCli)("godiag serve releases the bytes of decoded profiles", 
       }
     }, 120_000);
   }
+});
+
+describe("the decoder allocates the stack and label columns at their size", () => {
+  it("a labelled profile: the stack buffer is the ids (and one list of slack), the labels exact", () => {
+    // 5,000 samples of 10 frames with three labels each: a guess of the ids from the sample
+    // bytes (a third of them: what the decoder did) over-allocated the stack by a third
+    const b = new ProfileBuilder();
+    b.sampleTypes = [{ type: "cpu", unit: "nanoseconds" }];
+    const locs = Array.from({ length: 300 }, (_, i) => b.addLocation([{ func: b.addFunction(`main.f${i}`), line: i + 1 }]));
+    let frames = 0;
+    for (let s = 0; s < 5000; s++) {
+      const depth = 10;
+      frames += depth;
+      const labels = ["handler", "tenant", "route"].map((key, k) => ({ key, str: `${key}-value-${(s * (k + 3)) % 97}` }));
+      b.addSample(Array.from({ length: depth }, (_, d) => locs[(s * 7 + d * 13) % 300]!), [s + 1], labels);
+    }
+    const p = decodeProfile(encodeProfile(b.build()), "labelled.pb");
+    expect(p.samples.stack.length).toBe(frames);
+    expect(p.labels.length).toBe(3 * 5000);
+    // slack: at most one packed list's bytes (10 ids of at most 2 bytes here)
+    expect(p.samples.stack.buffer.byteLength).toBeLessThanOrEqual(4 * (frames + 20));
+    expect(p.labels.key.buffer.byteLength).toBe(4 * 3 * 5000);
+    expect(p.labels.num.buffer.byteLength).toBe(8 * 3 * 5000);
+  });
 });
