@@ -4,7 +4,10 @@
 // -unit=<base unit>), so nothing here comes from our own output.
 
 import { describe, expect, it } from "vitest";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeProfileGz } from "../src/core/codec/index.js";
+import { ProfileBuilder } from "../src/core/model/index.js";
 import { loadProfiles } from "../src/api/profiles.js";
 import { defaultConfig, type ReportConfig } from "../src/pprof/report/config.js";
 import { flameTreeFromProfile, type FlameTree } from "../src/pprof/flame/index.js";
@@ -100,6 +103,29 @@ describe.skipIf(!hasGo)("flame widths = pprof -traces prefix sums", () => {
   it("filters and granularity go through pprof's pipeline (--focus, --lines)", () => {
     compare([P("cpubound", "cpu.pb.gz")], ["-focus=main\\.walk"], { focus: "main\\.walk" }, "ns");
     compare([P("cpubound", "cpu.pb.gz")], ["-lines"], { granularity: "lines" }, "ns");
+  });
+
+  it("more node ids than 16 bits hold (the paths are then 32-bit)", () => {
+    // 70,000 functions, each called from one site: 400 samples of 40 random frames, every
+    // fifth repeating the stack before it (equal stacks group); pprof's text stays under 1 MB
+    const b = new ProfileBuilder();
+    b.sampleTypes = [{ type: "cpu", unit: "nanoseconds" }];
+    b.periodType = { type: "cpu", unit: "nanoseconds" };
+    b.period = 1;
+    const locs: number[] = [];
+    for (let i = 0; i < 70_000; i++) locs.push(b.addLocation([{ func: b.addFunction(`main.f${i}`, `main.f${i}`, "/src/f.go", i), line: i + 1 }], BigInt(0x1000 + i * 16)));
+    let x = 7;
+    const next = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0), x % 70_000);
+    let stack: number[] = [];
+    for (let s = 0; s < 400; s++) {
+      if (s % 5 !== 4) stack = Array.from({ length: 40 }, () => locs[next()]!);
+      b.addSample(stack, [1 + (s % 7)]);
+    }
+    const dir = join(ROOT, "test-output/flame-tree");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "70k-functions.pb.gz");
+    writeFileSync(file, writeProfileGz(b.build()));
+    compare([file], [], {}, "ns");
   });
 
   it("--tagroot adds pprof's label pseudo frames", () => {

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { resolve, sep } from "node:path";
-import { openBundle, type Bundle, type BundleFile } from "../bundle/index.js";
+import { openBundle, releaseDecodedBytes, type Bundle, type BundleFile } from "../bundle/index.js";
 import { parseProfileData } from "../core/codec/index.js";
 import { type ReadLimits, ReportError, textOf } from "../core/input/index.js";
 import { percentage } from "../core/measure/index.js";
@@ -137,6 +137,8 @@ export async function openServeSession(inputs: string[], o: SessionOptions): Pro
     if (p.extras.truncation !== undefined) warnings.push(p.extras.truncation);
     profiles.push(servedProfile(profiles.length, f.path, f.kind === "other" ? "profile" : f.kind, p));
   }
+  // The session lives as long as the server: keep each profile once, decoded.
+  releaseDecodedBytes(bundle);
   let diffBase = -1;
   if (o.diffBase.length > 0) {
     const b = await openBundle(o.diffBase, { ...o.limits, maxFiles: 10_000 });

@@ -155,13 +155,20 @@ interface TopCounts {
   byField: number[];
   /** total bytes of all Sample messages: bounds the number of stack ids + values */
   sampleBytes: number;
+  /** location ids of all samples (exact for a valid profile) */
+  stackIds: number;
+  /** bytes of the longest packed location id list (the decoder reserves that much room at once) */
+  maxPacked: number;
+  /** Label messages of all samples (the decoder drops empty ones: an upper bound) */
+  labels: number;
 }
 
-/** Counts top-level fields without descending, also validating the top-level framing. */
+/** Counts top-level fields (and, inside samples, the sizes of their columns), validating the top-level framing. */
 function countTop(r: Reader): TopCounts {
   const byField = new Array<number>(16).fill(0);
-  let sampleBytes = 0;
+  const c: TopCounts = { byField, sampleBytes: 0, stackIds: 0, maxPacked: 0, labels: 0 };
   const end = r.buf.length;
+  const words = new Uint32Array(r.buf.buffer, 0, r.buf.buffer.byteLength >>> 2);
   while (r.pos < end) {
     const at = r.pos;
     const tag = r.varint(end);
@@ -172,13 +179,72 @@ function countTop(r: Reader): TopCounts {
     if (field === 0) r.fail("invalid field number 0 (not a profile, or zero-filled data)", at);
     if (field === 2 && wire === LEN) {
       const n = r.len(end, at);
-      sampleBytes += n;
-      r.pos += n;
+      const e = r.pos + n;
+      c.sampleBytes += n;
+      countSample(r.buf, words, r.pos, e, c);
+      r.pos = e;
     } else r.skip(wire, end, at);
     if (field >= 1 && field <= 15) byField[field]++;
   }
   r.pos = 0;
-  return { byField, sampleBytes };
+  return c;
+}
+
+/**
+ * Counts a Sample's location ids and labels, so their columns are allocated once at
+ * their size: grown by doubling, the stack ids of a 304 MB profile (79M) took a 400 MB
+ * buffer and the labels (6M) 168 MB plus a 120 MB copy, beside the profile's bytes.
+ * A packed id list holds as many ids as bytes below 0x80 (each varint's last byte).
+ * Only sizes: it stops at anything unusual (the columns then grow as needed) and
+ * leaves every error to the decoder, which reports it where it meets it. A tight
+ * loop over the bytes, not the Reader: it runs over every sample before decoding.
+ */
+function countSample(buf: Uint8Array, words: Uint32Array, p: number, end: number, c: TopCounts): void {
+  while (p < end) {
+    const tag = buf[p++];
+    // fields 1-3 and their wire types fit one byte
+    if (tag >= 0x80) return;
+    const wire = tag & 7;
+    if (wire === LEN) {
+      // a length of at most 4 varint bytes (< 256 MiB): longer is not a real sample's field
+      let n = 0;
+      for (let shift = 0; ; shift += 7) {
+        if (p >= end || shift > 21) return;
+        const b = buf[p++];
+        n |= (b & 0x7f) << shift;
+        if (b < 0x80) break;
+      }
+      const e = p + n;
+      if (e > end) return;
+      if (tag === ((1 << 3) | LEN)) {
+        c.stackIds += n - continuationBytes(buf, words, p, e);
+        if (n > c.maxPacked) c.maxPacked = n;
+      } else if (tag === ((3 << 3) | LEN)) c.labels++;
+      p = e;
+    } else if (wire === VARINT) {
+      while (p < end && buf[p] >= 0x80) p++;
+      p++;
+      if (tag === ((1 << 3) | VARINT)) c.stackIds++;
+    } else if (wire === I64) p += 8;
+    else if (wire === I32) p += 4;
+    else return;
+  }
+}
+
+/**
+ * Bytes with the high bit set in buf[p, e): four at a time through `words` (a view of
+ * buf's whole ArrayBuffer), which made the count ~4x cheaper than byte by byte.
+ */
+function continuationBytes(buf: Uint8Array, words: Uint32Array, p: number, e: number): number {
+  const off = buf.byteOffset;
+  let k = 0;
+  while (p < e && ((off + p) & 3) !== 0) k += buf[p++] >>> 7;
+  let w = (off + p) >>> 2;
+  const we = (off + e) >>> 2;
+  // the high bits moved to each byte's low bit, summed into the top byte by the multiply
+  for (; w < we; w++) k += Math.imul((words[w] & 0x80808080) >>> 7, 0x01010101) >>> 24;
+  for (p = Math.max(p, (w << 2) - off); p < e; p++) k += buf[p] >>> 7;
+  return k;
 }
 
 /** Raw columns as read, with proto ids and string indexes not yet checked. */
@@ -209,10 +275,10 @@ class RawProfile {
   firstValueCount = -1;
   badValueSample = -1;
 
-  labKey = new U32Column(64);
-  labStr = new U32Column(64);
-  labNum = new F64Column(64);
-  labUnit = new U32Column(64);
+  labKey: U32Column;
+  labStr: U32Column;
+  labNum: F64Column;
+  labUnit: U32Column;
 
   mappings: Mapping[] = [];
   mapFile: number[] = [];
@@ -242,12 +308,16 @@ class RawProfile {
     const n = c.byField;
     this.strSpans = new U32Column(2 * n[6]);
     const nSamples = n[2];
-    // Go writes small ids, mostly 1-3 byte varints: guess ids at sampleBytes / 3.
-    this.sStackIds = new U32Column(Math.ceil(c.sampleBytes / 3));
+    // counted (countSample), plus the room packedIds makes before a list
+    this.sStackIds = new U32Column(c.stackIds + c.maxPacked);
     this.sStackStart = new U32Column(nSamples + 1);
     // exact for a valid profile; each value takes at least a byte, which caps hostile counts
     this.sValues = new F64Column(Math.min(nSamples * Math.max(1, n[1]), c.sampleBytes));
     this.sLabelStart = new U32Column(nSamples + 1);
+    this.labKey = new U32Column(c.labels);
+    this.labStr = new U32Column(c.labels);
+    this.labNum = new F64Column(c.labels);
+    this.labUnit = new U32Column(c.labels);
     const nLoc = n[4];
     this.lId = new F64Column(nLoc);
     this.lMapId = new F64Column(nLoc);
