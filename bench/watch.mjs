@@ -72,7 +72,9 @@ alerting:
 `,
 );
 
-const watcher = spawn(process.execPath, [CLI, "watch", "--config", cfg, "--data", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+// BENCH_WATCH_NODE_ARGS: extra Node flags for the watcher (e.g. --cpu-prof --cpu-prof-dir=bench/out/prof).
+const nodeArgs = (process.env.BENCH_WATCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+const watcher = spawn(process.execPath, [...nodeArgs, CLI, "watch", "--config", cfg, "--data", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
 const logLines = [];
 watcher.stderr.on("data", (d) => logLines.push(...d.toString().split("\n").filter(Boolean)));
 const url = await started(watcher, /metrics on (http:\/\/\S+)\/metrics/, "watcher");
@@ -111,6 +113,10 @@ const sum = (name, filter = "") =>
     .filter((l) => l.startsWith(name) && l.includes(filter))
     .reduce((a, l) => a + Number(l.split(" ").pop()), 0);
 const upCount = metrics.split("\n").filter((l) => l.startsWith("godiag_target_up{") && l.endsWith(" 1")).length;
+// Where the memory is: V8's heap and Node's external buffers at the end (the rest of RSS is native: DuckDB, code).
+const mb = (name) => (sum(name) / 2 ** 20).toFixed(0);
+const memLine = `watcher memory at the end: RSS ${mb("godiag_watcher_process_resident_memory_bytes")} MB, V8 heap used ${mb("godiag_watcher_nodejs_heap_size_used_bytes")} MB of ${mb("godiag_watcher_nodejs_heap_size_total_bytes")} MB, external ${mb("godiag_watcher_nodejs_external_memory_bytes")} MB; store writes ${sum("godiag_store_write_seconds_count")} taking ${sum("godiag_store_write_seconds_sum").toFixed(1)} s`;
+console.error(memLine);
 
 const instance = await DuckDBInstance.create(join(data, "godiag.duckdb"));
 const db = await instance.connect();
@@ -127,6 +133,12 @@ const gaps = (await rows("SELECT epoch_ms(ts) - epoch_ms(lag(ts) OVER (PARTITION
   .sort((a, b) => a - b);
 const q = (p) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] ?? NaN;
 
+if (HISTORY_TARGETS === 0) {
+  // A run without the history and queries (profiling the watcher).
+  const [[samplesRun]] = await rows("SELECT count(*) FROM samples");
+  console.log(JSON.stringify({ up: upCount, started: sum("godiag_scrapes_total"), skipped: sum("godiag_scrapes_skipped_total"), errors: sum("godiag_scrape_errors_total"), cpuSteady: (cEnd - cSteady) / HZ / ((tEnd - tSteady) / 1000), rssMaxMB: rssMax / 2 ** 20, profiles: Number(scrapes), sampleRows: Number(samplesRun), jitterP50: q(0.5), jitterP99: q(0.99), load: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ") }));
+  process.exit(0);
+}
 // 24 h of history for HISTORY_TARGETS targets: the run's scrapes repeated back in time.
 const [[spanMs]] = await rows("SELECT (epoch_ms(max(ts)) - epoch_ms(min(ts)) + 15000)::BIGINT FROM scrapes");
 const copies = Math.ceil((24 * 3600_000) / Number(spanMs));

@@ -29,6 +29,9 @@ export interface WatchOptions {
   store?: ProfileStore;
 }
 
+/** The store queue's bound in (estimated) bytes of queued rows. */
+const STORE_QUEUE_BYTES = 128 << 20;
+
 /** The DuckDB file inside a data directory. */
 export const storeFile = (dataDir: string): string => join(dataDir, "godiag.duckdb");
 
@@ -59,8 +62,9 @@ export class Watcher {
           for (const s of b.scrapes) this.opts.log(`stored ${s.job}/${s.target} ${s.type} ${s.timeMs}`);
         }
       : undefined;
-    // The queue holds at most two rounds of the concurrency limit's scrapes.
-    this.writer = new StoreWriter(this.store, this.metrics, this.cfg.maxConcurrentScrapes * 2, this.opts.log, onCommit);
+    // The queue holds at most two rounds of the concurrency limit's scrapes, and at most
+    // STORE_QUEUE_BYTES of their rows (writer.ts estimates it).
+    this.writer = new StoreWriter(this.store, this.metrics, this.cfg.maxConcurrentScrapes * 2, STORE_QUEUE_BYTES, this.opts.log, onCommit);
     this.discovery = new Discovery(this.cfg, this.opts.log);
     const sem = new Semaphore(this.cfg.maxConcurrentScrapes);
     const deps = {
