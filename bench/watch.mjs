@@ -33,10 +33,10 @@ rmSync(data, { recursive: true, force: true });
 const targetsFile = join(OUT, "fleet-targets.json");
 rmSync(targetsFile, { force: true });
 
-function started(child, re, what) {
+function started(child, re, what, timeoutS = 60) {
   return new Promise((res, rej) => {
     let buf = "";
-    const t = setTimeout(() => rej(new Error(`${what}: not started in 60 s: ${buf}`)), 60_000);
+    const t = setTimeout(() => rej(new Error(`${what}: not done in ${timeoutS} s: ${buf}`)), timeoutS * 1000);
     const on = (d) => {
       buf += d.toString();
       const m = re.exec(buf);
@@ -149,9 +149,11 @@ const g0 = Date.now();
 for (const t of ["samples", "scrapes", "metrics"]) {
   const cols = (await rows(`SELECT column_name FROM information_schema.columns WHERE table_name = '${t}' ORDER BY ordinal_position`)).map((r) => r[0]);
   const sel = cols.map((c) => (c === "ts" ? `ts - to_milliseconds(k * ${spanMs}) AS ts` : c)).join(", ");
-  // In the layout the watcher's hourly sort gives (store/duckdb.ts, sortHours): hour by hour, target by target.
-  await db.run(`INSERT INTO ${t} SELECT * FROM (SELECT ${sel} FROM ${t}, range(1, ${copies}) r(k) WHERE target IN (${inList})) ORDER BY date_trunc('hour', ts), target, ${t === "metrics" ? "name" : "profile"}, ts`);
+  // As they would have arrived; the watcher's maintenance sorts each hour and sums it (below).
+  await db.run(`INSERT INTO ${t} SELECT ${sel} FROM ${t}, range(1, ${copies}) r(k) WHERE target IN (${inList})`);
 }
+// The hours of the run were sorted and summed by nobody yet: the maintenance starts over from the oldest.
+await db.run("DELETE FROM godiag_meta");
 await db.run("CHECKPOINT");
 const genSeconds = (Date.now() - g0) / 1000;
 const [[histSamples]] = await rows("SELECT count(*) FROM samples");
@@ -159,6 +161,18 @@ const [[histScrapesOne]] = await rows(`SELECT count(*) FROM scrapes WHERE target
 const [[histProfiles]] = await rows("SELECT count(*) FROM scrapes");
 db.closeSync();
 instance.closeSync();
+// The watcher's own maintenance over the day (as at its start-up and hourly): retention,
+// downsampling past 24 h, each complete hour sorted and summed into samples_hourly.
+const emptyTargets = join(OUT, "no-targets.json");
+writeFileSync(emptyTargets, "[]");
+const maintCfg = join(OUT, "watch-maint.yaml");
+writeFileSync(maintCfg, readFileSync(cfg, "utf8").replace(targetsFile, emptyTargets));
+const m0 = Date.now();
+const maint = spawn(process.execPath, [CLI, "watch", "--config", maintCfg, "--data", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+const maintSecs = await started(maint, /store: maintenance done in (\S+) s/, "maintenance", 1800);
+maint.kill("SIGTERM");
+await new Promise((r) => maint.once("exit", r));
+const maintWallSeconds = (Date.now() - m0) / 1000;
 const histBytes = statSync(join(data, "godiag.duckdb")).size;
 const histPerProfile = histBytes / Number(histProfiles);
 
@@ -191,7 +205,7 @@ const results = {
   scrapes: { up: upCount, started: sum("godiag_scrapes_total"), skipped: sum("godiag_scrapes_skipped_total"), errors: sum("godiag_scrape_errors_total"), storeErrors: sum("godiag_store_errors_total") },
   jitterMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: gaps.at(-1) },
   storage: { profiles: Number(scrapes), sampleRows: Number(samples), stacks: Number(stacks), dbBytes, bytesPerProfile: dbBytes / Number(scrapes), rawBytesPerProfile: Number(rawBytes) / Number(scrapes) },
-  history: { profiles: Number(histProfiles), bytesPerProfile: 0, targets: hist.length, copies, sampleRows: Number(histSamples), cpuScrapesPerTarget: Number(histScrapesOne), dbBytes: histBytes, generateSeconds: genSeconds },
+  history: { profiles: Number(histProfiles), bytesPerProfile: 0, targets: hist.length, copies, sampleRows: Number(histSamples), cpuScrapesPerTarget: Number(histScrapesOne), dbBytes: histBytes, generateSeconds: genSeconds, maintenanceSeconds: Number(maintSecs), maintenanceWallSeconds: maintWallSeconds },
   query24h: { startupMs: qEmpty.ms, cpuMs: qCpu.ms, heapMs: qHeap.ms, goroutineJsonMs: qGor.ms, cpuTimelineJsonMs: qTl.ms },
 };
 results.history.bytesPerProfile = histPerProfile;
@@ -208,6 +222,7 @@ console.log(`| measure | value |
 | profiles stored, sample rows, distinct stacks | ${scrapes} / ${samples} / ${stacks} |
 | bytes per profile: stored (DuckDB, deduplicated) vs sent (gzipped proto) | ${Math.round(results.storage.bytesPerProfile)} B vs ${Math.round(results.storage.rawBytesPerProfile)} B |
 | history generated | ${hist.length} targets x 24 h (${histScrapesOne} CPU scrapes each), ${histSamples} sample rows, ${f1(histBytes / 2 ** 20)} MB, in ${f1(genSeconds)} s |
+| the watcher's maintenance over that day (sort and sum 24 h; downsample past 24 h) | ${maintSecs} s (${f1(maintWallSeconds)} s with the watcher's start and stop) |
 | bytes per profile with 24 h of history (stacks recur: stored once) | ${Math.round(histPerProfile)} B (${histProfiles} profiles) |
 | \`godiag query\` fixed cost (Node start-up, DuckDB open; an empty range) | ${Math.round(qEmpty.ms)} ms |
 | 24 h query, \`godiag query -o\` wall time (start-up included): cpu / heap | ${Math.round(qCpu.ms)} / ${Math.round(qHeap.ms)} ms |
@@ -219,6 +234,7 @@ for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrape_er
 }
 const skipped = {};
 for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrapes_skipped_total{"))) skipped[/reason="([^"]+)"/.exec(l)[1]] = Number(l.split(" ").pop());
+console.log(memLine);
 console.log(`load average during the run (the machine is shared): ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
 console.log(`errors by profile:reason ${JSON.stringify(byReason)}; skipped by reason ${JSON.stringify(skipped)}`);
 if (results.scrapes.storeErrors > 0 || logLines.some((l) => /internal error/.test(l))) console.log(logLines.slice(-20).join("\n"));

@@ -2,14 +2,16 @@
 // the watcher logged as stored is still there, nothing is half-written (each
 // scrape's samples, stacks and locations are all present or all absent), and the
 // restarted watcher resumes. Then a range diff, checked against go tool pprof
-// -diff_base over the very profiles the watcher scraped.
+// -diff_base over the very profiles the watcher scraped, asked both of the running
+// watcher (DuckDB lets one process hold the file: godiag query asks it over HTTP)
+// and of the stopped one's file.
 
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckStore } from "../src/store/duckdb.js";
-import { storeFile } from "../src/api/watch.js";
+import { runningFile, storeFile } from "../src/api/watch.js";
 import { buildWorkload, startLive, stopAll, type Live } from "./helpers/live.js";
 import { pprofBinary, runCli, runPprof } from "./helpers/run.js";
 import { startWatcher, waitFor } from "./helpers/watcher.js";
@@ -25,6 +27,37 @@ const storedKeys = (lines: string[]): string[] => lines.flatMap((l) => (STORED.e
 let beforeKill: string[] = [];
 let afterRestart: string[] = [];
 let restartExit: number | null = null;
+/** the diff asked of the running watcher, and the query without its watcher.json */
+let whileRunning: { diff: ReturnType<typeof runCli>; orphan: ReturnType<typeof runCli>; hadRunningFile: boolean; goneAfterStop?: boolean };
+const DIFF_ARGS = ["-top", "-nodecount=100000", "-sample_index=inuse_space"];
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** a's heap scrapes stored (logged) and kept raw, in time order; the base is the first three, the source the last three. */
+function heapRanges(logged: Set<string>): { base: Array<{ f: string; t: number }>; src: Array<{ f: string; t: number }> } {
+  const dir = join(raw, "crash", addr(a).replace(":", "_"));
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith("heap-"))
+    .map((f) => ({ f: join(dir, f), t: Number(/-(\d+)\.pb\.gz$/.exec(f)![1]) }))
+    // A profile scraped when the watcher was killed is on disk but was never stored.
+    .filter((x) => logged.has(`${addr(a)} heap ${x.t}`))
+    .sort((x, y) => x.t - y.t);
+  expect(files.length).toBeGreaterThanOrEqual(6);
+  // heapgrowth's heap grows between them.
+  return { base: files.slice(0, 3), src: files.slice(-3) };
+}
+
+function diffQuery(base: Array<{ t: number }>, src: Array<{ t: number }>, out: string): ReturnType<typeof runCli> {
+  return runCli(["query", "--data", data, "--target", addr(a), "--type", "heap", "--from", iso(src[0]!.t), "--to", iso(src[2]!.t), "--base-from", iso(base[0]!.t), "--base-to", iso(base[2]!.t), "-o", out]);
+}
+
+/** go tool pprof -diff_base over the raw scrapes (pprof keeps only the last of several -diff_base flags: the base is merged first, by pprof). */
+function peerDiff(base: Array<{ f: string }>, src: Array<{ f: string }>, name: string): string {
+  const baseFile = join(tmp, `${name}-base.pb.gz`);
+  expect(runPprof(["-proto", "-output", baseFile, ...base.map((x) => x.f)]).code).toBe(0);
+  const peer = runPprof([...DIFF_ARGS, "-diff_base", baseFile, ...src.map((x) => x.f)]);
+  expect(peer.code).toBe(0);
+  return peer.stdout;
+}
 let rows: { scrapes: string[]; nullLabels: number; orphanSamples: number; emptyScrapes: number; missingStacks: number; missingLocations: number; missingFunctions: number };
 
 beforeAll(async () => {
@@ -48,7 +81,18 @@ scrape_configs:
   beforeKill = storedKeys(w1.lines);
   const w2 = await startWatcher(args);
   await waitFor("scrapes after the restart", () => storedKeys(w2.lines).length >= 4 * 5, 40_000);
+  {
+    const { base, src } = heapRanges(new Set(beforeKill));
+    const hadRunningFile = existsSync(runningFile(data));
+    const diff = diffQuery(base, src, join(tmp, "diff-running.pb.gz"));
+    // Without the watcher's note of its URL, the locked file is refused in one line.
+    renameSync(runningFile(data), join(tmp, "watcher.json"));
+    const orphan = runCli(["query", "--data", data, "--target", addr(a), "--type", "heap", "--from", "-1m"]);
+    renameSync(join(tmp, "watcher.json"), runningFile(data));
+    whileRunning = { diff, orphan, hadRunningFile };
+  }
   restartExit = await w2.stop();
+  whileRunning.goneAfterStop = !existsSync(runningFile(data));
   afterRestart = storedKeys(w2.lines);
   const s = await DuckStore.open(storeFile(data), { readOnly: true });
   try {
@@ -93,33 +137,28 @@ describe("kill -9 during ingestion and a restart", () => {
 
 describe("a diff of two ranges", () => {
   it("equals go tool pprof -diff_base of the raw scrapes of the two ranges", () => {
-    const logged = new Set([...beforeKill, ...afterRestart]);
-    const dir = join(raw, "crash", addr(a).replace(":", "_"));
-    const files = readdirSync(dir)
-      .filter((f) => f.startsWith("heap-"))
-      .map((f) => ({ f: join(dir, f), t: Number(/-(\d+)\.pb\.gz$/.exec(f)![1]) }))
-      // A profile scraped when the watcher was killed is on disk but was never stored.
-      .filter((x) => logged.has(`${addr(a)} heap ${x.t}`))
-      .sort((x, y) => x.t - y.t);
-    expect(files.length).toBeGreaterThanOrEqual(6);
-    // The base: the first three scrapes; the source: the last three (heapgrowth's heap grows between them).
-    const base = files.slice(0, 3);
-    const src = files.slice(-3);
-    const iso = (ms: number) => new Date(ms).toISOString();
+    const { base, src } = heapRanges(new Set([...beforeKill, ...afterRestart]));
     const ours = join(tmp, "diff.pb.gz");
-    const q = runCli(["query", "--data", data, "--target", addr(a), "--type", "heap", "--from", iso(src[0]!.t), "--to", iso(src[2]!.t), "--base-from", iso(base[0]!.t), "--base-to", iso(base[2]!.t), "-o", ours]);
+    const q = diffQuery(base, src, ours);
     expect(q.stderr).toBe("");
     expect(q.code).toBe(0);
-    const args = ["-top", "-nodecount=100000", "-sample_index=inuse_space"];
-    // pprof keeps only the last of several -diff_base flags (its StringList is one flag.String):
-    // merge the base scrapes into one profile first, with pprof.
-    const baseFile = join(tmp, "base.pb.gz");
-    expect(runPprof(["-proto", "-output", baseFile, ...base.map((x) => x.f)]).code).toBe(0);
-    const peer = runPprof([...args, "-diff_base", baseFile, ...src.map((x) => x.f)]);
-    expect(peer.code).toBe(0);
-    const mine = runPprof([...args, ours]);
-    expect(mine.stdout).toBe(peer.stdout);
+    const mine = runPprof([...DIFF_ARGS, ours]);
+    expect(mine.stdout).toBe(peerDiff(base, src, "stopped"));
     expect(mine.stdout).toMatch(/main\.cacheResponse/);
+  });
+
+  it("is answered by the running watcher over HTTP while it holds the database, the same as pprof's", () => {
+    expect(whileRunning.hadRunningFile).toBe(true);
+    expect(whileRunning.diff.stderr).toBe("");
+    expect(whileRunning.diff.code).toBe(0);
+    const { base, src } = heapRanges(new Set(beforeKill));
+    const mine = runPprof([...DIFF_ARGS, join(tmp, "diff-running.pb.gz")]);
+    expect(mine.stdout).toBe(peerDiff(base, src, "running"));
+    expect(mine.stdout).toMatch(/main\.cacheResponse/);
+    expect(whileRunning.orphan.code).toBe(2);
+    expect(whileRunning.orphan.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(whileRunning.orphan.stderr).toMatch(/in use by another process/);
+    expect(whileRunning.goneAfterStop).toBe(true);
   });
 
   it("rejects a base range with nothing in it, in one line, exit 2", () => {
