@@ -15,6 +15,7 @@ import { runningFile, storeFile } from "../src/api/watch.js";
 import { buildWorkload, startLive, stopAll, type Live } from "./helpers/live.js";
 import { pprofBinary, runCli, runPprof } from "./helpers/run.js";
 import { startWatcher, waitFor } from "./helpers/watcher.js";
+import { startServe } from "./helpers/serve-ui.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "godiag-watch-crash-"));
 const data = join(tmp, "data");
@@ -159,6 +160,32 @@ describe("a diff of two ranges", () => {
     expect(whileRunning.orphan.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(whileRunning.orphan.stderr).toMatch(/in use by another process/);
     expect(whileRunning.goneAfterStop).toBe(true);
+  });
+
+  it("is served by godiag serve --store: the top view of the merged heap is pprof's top of the raw scrapes", async () => {
+    const { src } = heapRanges(new Set([...beforeKill, ...afterRestart]));
+    const srv = await startServe(["--store", data, "--target", addr(a), "--from", iso(src[0]!.t), "--to", iso(src[2]!.t)]);
+    try {
+      const meta = (await (await fetch(srv.url + "api/meta")).json()) as { profiles: Array<{ id: number; name: string }> };
+      const names = meta.profiles.map((p) => p.name.replace(/^.*\//, ""));
+      // cpu: 0s in this configuration; allocs, block and mutex are deltas (stored from the second scrape on).
+      expect(names).toContain("heap.pb.gz");
+      expect(names).toContain("goroutine.pb.gz");
+      expect(names).not.toContain("cpu.pb.gz");
+      const heap = meta.profiles[names.indexOf("heap.pb.gz")]!.id;
+      const top = (await (await fetch(srv.url + `api/top?p=${heap}&si=inuse_space`)).json()) as { rows: Array<{ name: string; flat: string; flatPct: string; sumPct: string; cum: string; cumPct: string }> };
+      const peer = runPprof(["-top", "-nodecount=100000", "-sample_index=inuse_space", ...src.map((x) => x.f)]);
+      expect(peer.code).toBe(0);
+      const peerRows = peer.stdout
+        .split("\n")
+        .filter((l) => /^\s*-?[\d.]+\w*\s+-?[\d.]+%/.test(l))
+        .map((l) => l.trim().split(/\s+/));
+      const n = Math.min(10, peerRows.length);
+      expect(n).toBeGreaterThan(2);
+      expect(top.rows.slice(0, n).map((r) => [r.flat, r.flatPct, r.sumPct, r.cum, r.cumPct, ...r.name.split(/\s+/)])).toEqual(peerRows.slice(0, n));
+    } finally {
+      await srv.stop();
+    }
   });
 
   it("rejects a base range with nothing in it, in one line, exit 2", () => {

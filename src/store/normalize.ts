@@ -11,10 +11,12 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
   const s = (i: number): string => p.strings.get(i);
   const functions: FunctionRow[] = [];
   const fnIds: bigint[] = [];
+  const fnIdText: string[] = [];
   for (let i = 0; i < p.functions.length; i++) {
     const row = { name: s(p.functions.name[i]), systemName: s(p.functions.systemName[i]), filename: s(p.functions.filename[i]), startLine: p.functions.startLine[i] };
     const id = contentId(`f\0${row.name}\0${row.systemName}\0${row.filename}\0${row.startLine}`);
     fnIds.push(id);
+    fnIdText.push(String(id));
     functions.push({ id, ...row });
   }
   const mappings: MappingRow[] = p.mappings.map((m) => {
@@ -32,12 +34,14 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
     const mapping = L.mapping[i] >= 0 ? mappings[L.mapping[i]]!.id : 0n;
     const lineFunctions: bigint[] = [];
     const lineNumbers: number[] = [];
+    let fnText = "";
     for (let k = L.lineStart[i]; k < L.lineStart[i + 1]; k++) {
       const f = p.lines.func[k];
       lineFunctions.push(f >= 0 ? fnIds[f]! : 0n);
+      fnText += (k > L.lineStart[i] ? "," : "") + (f >= 0 ? fnIdText[f]! : "0");
       lineNumbers.push(p.lines.line[k]);
     }
-    const id = contentId(`l\0${mapping}\0${L.address[i]}\0${L.isFolded[i]}\0${lineFunctions.join(",")}\0${lineNumbers.join(",")}`);
+    const id = contentId(`l\0${mapping}\0${L.address[i]}\0${L.isFolded[i]}\0${fnText}\0${lineNumbers.join(",")}`);
     locIds.push(id);
     locIdText.push(String(id));
     const first = L.lineStart[i] < L.lineStart[i + 1] ? p.lines.func[L.lineStart[i]] : -1;
