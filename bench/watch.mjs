@@ -92,11 +92,17 @@ await new Promise((r) => setTimeout(r, 30_000));
 const tSteady = Date.now();
 const cSteady = cpuTicks();
 let rssMax = 0;
+const queuePeak = { scrapes: 0, bytes: 0 };
 const rssSamples = [];
 while (Date.now() - t0 < SECONDS * 1000) {
   await new Promise((r) => setTimeout(r, 5000));
   const rss = status("VmRSS");
   rssSamples.push(rss);
+  // The store queue's peaks (which bound made scrapes skip: scrapes or bytes).
+  const mt = await fetch(`${url}/metrics`).then((r) => r.text()).catch(() => "");
+  const g = (name) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(mt)?.[1] ?? 0);
+  queuePeak.scrapes = Math.max(queuePeak.scrapes, g("godiag_store_queue_scrapes"));
+  queuePeak.bytes = Math.max(queuePeak.bytes, g("godiag_store_queue_bytes"));
   rssMax = Math.max(rssMax, rss);
 }
 const cEnd = cpuTicks();
@@ -115,7 +121,7 @@ const sum = (name, filter = "") =>
 const upCount = metrics.split("\n").filter((l) => l.startsWith("godiag_target_up{") && l.endsWith(" 1")).length;
 // Where the memory is: V8's heap and Node's external buffers at the end (the rest of RSS is native: DuckDB, code).
 const mb = (name) => (sum(name) / 2 ** 20).toFixed(0);
-const memLine = `watcher memory at the end: RSS ${mb("godiag_watcher_process_resident_memory_bytes")} MB, V8 heap used ${mb("godiag_watcher_nodejs_heap_size_used_bytes")} MB of ${mb("godiag_watcher_nodejs_heap_size_total_bytes")} MB, external ${mb("godiag_watcher_nodejs_external_memory_bytes")} MB; store writes ${sum("godiag_store_write_seconds_count")} taking ${sum("godiag_store_write_seconds_sum").toFixed(1)} s`;
+const memLine = `watcher memory at the end: RSS ${mb("godiag_watcher_process_resident_memory_bytes")} MB, V8 heap used ${mb("godiag_watcher_nodejs_heap_size_used_bytes")} MB of ${mb("godiag_watcher_nodejs_heap_size_total_bytes")} MB, external ${mb("godiag_watcher_nodejs_external_memory_bytes")} MB; store writes ${sum("godiag_store_write_seconds_count")} taking ${sum("godiag_store_write_seconds_sum").toFixed(1)} s; store queue peak (sampled every 5 s) ${queuePeak.scrapes} scrapes, ${(queuePeak.bytes / 2 ** 20).toFixed(0)} MB`;
 console.error(memLine);
 
 const instance = await DuckDBInstance.create(join(data, "godiag.duckdb"));

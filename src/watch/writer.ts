@@ -37,6 +37,7 @@ export class StoreWriter {
     this.queued += Math.max(1, b.scrapes.length);
     this.queuedBytes += batchBytes(b);
     this.metrics.storeQueue.set(this.queued);
+    this.metrics.storeQueueBytes.set(this.queuedBytes);
     if (!this.running) this.running = this.drain().finally(() => (this.running = null));
   }
 
@@ -59,6 +60,7 @@ export class StoreWriter {
         this.queued -= n;
         this.queuedBytes -= bytes;
         this.metrics.storeQueue.set(this.queued);
+        this.metrics.storeQueueBytes.set(this.queuedBytes);
       }
     }
   }
