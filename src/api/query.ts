@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { combineSources } from "../core/transform/index.js";
 import { InputError, ReportError } from "../core/input/index.js";
 import type { Profile } from "../core/model/index.js";
-import { openClickStore, openDuckStore, PROFILE_TYPES, RemoteStore, type ProfileStore, type ProfileType, type SeriesPoint, type TopPoint } from "../store/index.js";
-import { runningFile } from "../watch/index.js";
+// Not from watch/: its index loads the watcher (prom-client, zod), a query needs none of it.
+import { openClickStore, openDuckStore, PROFILE_TYPES, RemoteStore, runningFile, type ProfileStore, type ProfileType, type SeriesPoint, type TopPoint } from "../store/index.js";
 
 export { parseQueryTime, PROFILE_TYPES, type ProfileType } from "../store/index.js";
 

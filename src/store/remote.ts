@@ -3,9 +3,13 @@
 // process read it meanwhile, so `godiag query` on a running watcher's directory asks
 // the watcher. Read-only: the watcher is the one writer.
 
+import { join } from "node:path";
 import type { Profile } from "../core/model/index.js";
 import { readProfileData } from "../core/codec/index.js";
 import type { Batch, ProfileStore, RangeQuery, SeriesPoint, StoreStats, TopPoint } from "./types.js";
+
+/** Where a running watcher notes its URL in its data directory (removed when it stops; stale after a kill -9, when the database opens anyway). */
+export const runningFile = (dataDir: string): string => join(dataDir, "watcher.json");
 
 /** A merged profile is at most this big (the watcher's own caps bound what it stores). */
 const MAX_PROFILE_BYTES = 512 << 20;

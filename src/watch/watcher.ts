@@ -4,7 +4,9 @@
 import { createServer, type Server } from "node:http";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openClickStore, openDuckStore, type Batch, type ProfileStore } from "../store/index.js";
+import { openClickStore, openDuckStore, runningFile, type Batch, type ProfileStore } from "../store/index.js";
+
+export { runningFile } from "../store/index.js";
 import type { WatchConfig } from "./config.js";
 import { Discovery, targetKey, type Target } from "./discovery.js";
 import { WatchMetrics } from "./metrics.js";
@@ -32,9 +34,6 @@ export interface WatchOptions {
 
 /** The store queue's bound in (estimated) bytes of queued rows. */
 const STORE_QUEUE_BYTES = 128 << 20;
-
-/** Where a running watcher says where it listens (removed when it stops; stale after a kill -9, when the database opens anyway). */
-export const runningFile = (dataDir: string): string => join(dataDir, "watcher.json");
 
 /** The DuckDB file inside a data directory. */
 export const storeFile = (dataDir: string): string => join(dataDir, "godiag.duckdb");
