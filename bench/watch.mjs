@@ -33,10 +33,10 @@ rmSync(data, { recursive: true, force: true });
 const targetsFile = join(OUT, "fleet-targets.json");
 rmSync(targetsFile, { force: true });
 
-function started(child, re, what) {
+function started(child, re, what, timeoutS = 60) {
   return new Promise((res, rej) => {
     let buf = "";
-    const t = setTimeout(() => rej(new Error(`${what}: not started in 60 s: ${buf}`)), 60_000);
+    const t = setTimeout(() => rej(new Error(`${what}: not done in ${timeoutS} s: ${buf}`)), timeoutS * 1000);
     const on = (d) => {
       buf += d.toString();
       const m = re.exec(buf);
@@ -72,7 +72,9 @@ alerting:
 `,
 );
 
-const watcher = spawn(process.execPath, [CLI, "watch", "--config", cfg, "--data", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+// BENCH_WATCH_NODE_ARGS: extra Node flags for the watcher (e.g. --cpu-prof --cpu-prof-dir=bench/out/prof).
+const nodeArgs = (process.env.BENCH_WATCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+const watcher = spawn(process.execPath, [...nodeArgs, CLI, "watch", "--config", cfg, "--data", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
 const logLines = [];
 watcher.stderr.on("data", (d) => logLines.push(...d.toString().split("\n").filter(Boolean)));
 const url = await started(watcher, /metrics on (http:\/\/\S+)\/metrics/, "watcher");
@@ -90,11 +92,17 @@ await new Promise((r) => setTimeout(r, 30_000));
 const tSteady = Date.now();
 const cSteady = cpuTicks();
 let rssMax = 0;
+const queuePeak = { scrapes: 0, bytes: 0 };
 const rssSamples = [];
 while (Date.now() - t0 < SECONDS * 1000) {
   await new Promise((r) => setTimeout(r, 5000));
   const rss = status("VmRSS");
   rssSamples.push(rss);
+  // The store queue's peaks (which bound made scrapes skip: scrapes or bytes).
+  const mt = await fetch(`${url}/metrics`).then((r) => r.text()).catch(() => "");
+  const g = (name) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(mt)?.[1] ?? 0);
+  queuePeak.scrapes = Math.max(queuePeak.scrapes, g("godiag_store_queue_scrapes"));
+  queuePeak.bytes = Math.max(queuePeak.bytes, g("godiag_store_queue_bytes"));
   rssMax = Math.max(rssMax, rss);
 }
 const cEnd = cpuTicks();
@@ -111,6 +119,10 @@ const sum = (name, filter = "") =>
     .filter((l) => l.startsWith(name) && l.includes(filter))
     .reduce((a, l) => a + Number(l.split(" ").pop()), 0);
 const upCount = metrics.split("\n").filter((l) => l.startsWith("godiag_target_up{") && l.endsWith(" 1")).length;
+// Where the memory is: V8's heap and Node's external buffers at the end (the rest of RSS is native: DuckDB, code).
+const mb = (name) => (sum(name) / 2 ** 20).toFixed(0);
+const memLine = `watcher memory at the end: RSS ${mb("godiag_watcher_process_resident_memory_bytes")} MB, V8 heap used ${mb("godiag_watcher_nodejs_heap_size_used_bytes")} MB of ${mb("godiag_watcher_nodejs_heap_size_total_bytes")} MB, external ${mb("godiag_watcher_nodejs_external_memory_bytes")} MB; store writes ${sum("godiag_store_write_seconds_count")} taking ${sum("godiag_store_write_seconds_sum").toFixed(1)} s; store queue peak (sampled every 5 s) ${queuePeak.scrapes} scrapes, ${(queuePeak.bytes / 2 ** 20).toFixed(0)} MB`;
+console.error(memLine);
 
 const instance = await DuckDBInstance.create(join(data, "godiag.duckdb"));
 const db = await instance.connect();
@@ -127,6 +139,12 @@ const gaps = (await rows("SELECT epoch_ms(ts) - epoch_ms(lag(ts) OVER (PARTITION
   .sort((a, b) => a - b);
 const q = (p) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] ?? NaN;
 
+if (HISTORY_TARGETS === 0) {
+  // A run without the history and queries (profiling the watcher).
+  const [[samplesRun]] = await rows("SELECT count(*) FROM samples");
+  console.log(JSON.stringify({ up: upCount, started: sum("godiag_scrapes_total"), skipped: sum("godiag_scrapes_skipped_total"), errors: sum("godiag_scrape_errors_total"), cpuSteady: (cEnd - cSteady) / HZ / ((tEnd - tSteady) / 1000), rssMaxMB: rssMax / 2 ** 20, profiles: Number(scrapes), sampleRows: Number(samplesRun), jitterP50: q(0.5), jitterP99: q(0.99), load: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ") }));
+  process.exit(0);
+}
 // 24 h of history for HISTORY_TARGETS targets: the run's scrapes repeated back in time.
 const [[spanMs]] = await rows("SELECT (epoch_ms(max(ts)) - epoch_ms(min(ts)) + 15000)::BIGINT FROM scrapes");
 const copies = Math.ceil((24 * 3600_000) / Number(spanMs));
@@ -137,9 +155,11 @@ const g0 = Date.now();
 for (const t of ["samples", "scrapes", "metrics"]) {
   const cols = (await rows(`SELECT column_name FROM information_schema.columns WHERE table_name = '${t}' ORDER BY ordinal_position`)).map((r) => r[0]);
   const sel = cols.map((c) => (c === "ts" ? `ts - to_milliseconds(k * ${spanMs}) AS ts` : c)).join(", ");
-  // In the layout the watcher's hourly sort gives (store/duckdb.ts, sortHours): hour by hour, target by target.
-  await db.run(`INSERT INTO ${t} SELECT * FROM (SELECT ${sel} FROM ${t}, range(1, ${copies}) r(k) WHERE target IN (${inList})) ORDER BY date_trunc('hour', ts), target, ${t === "metrics" ? "name" : "profile"}, ts`);
+  // As they would have arrived; the watcher's maintenance sorts each hour and sums it (below).
+  await db.run(`INSERT INTO ${t} SELECT ${sel} FROM ${t}, range(1, ${copies}) r(k) WHERE target IN (${inList})`);
 }
+// The hours of the run were sorted and summed by nobody yet: the maintenance starts over from the oldest.
+await db.run("DELETE FROM godiag_meta");
 await db.run("CHECKPOINT");
 const genSeconds = (Date.now() - g0) / 1000;
 const [[histSamples]] = await rows("SELECT count(*) FROM samples");
@@ -147,6 +167,18 @@ const [[histScrapesOne]] = await rows(`SELECT count(*) FROM scrapes WHERE target
 const [[histProfiles]] = await rows("SELECT count(*) FROM scrapes");
 db.closeSync();
 instance.closeSync();
+// The watcher's own maintenance over the day (as at its start-up and hourly): retention,
+// downsampling past 24 h, each complete hour sorted and summed into samples_hourly.
+const emptyTargets = join(OUT, "no-targets.json");
+writeFileSync(emptyTargets, "[]");
+const maintCfg = join(OUT, "watch-maint.yaml");
+writeFileSync(maintCfg, readFileSync(cfg, "utf8").replace(targetsFile, emptyTargets));
+const m0 = Date.now();
+const maint = spawn(process.execPath, [CLI, "watch", "--config", maintCfg, "--data", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+const maintSecs = await started(maint, /store: maintenance done in (\S+) s/, "maintenance", 1800);
+maint.kill("SIGTERM");
+await new Promise((r) => maint.once("exit", r));
+const maintWallSeconds = (Date.now() - m0) / 1000;
 const histBytes = statSync(join(data, "godiag.duckdb")).size;
 const histPerProfile = histBytes / Number(histProfiles);
 
@@ -179,7 +211,7 @@ const results = {
   scrapes: { up: upCount, started: sum("godiag_scrapes_total"), skipped: sum("godiag_scrapes_skipped_total"), errors: sum("godiag_scrape_errors_total"), storeErrors: sum("godiag_store_errors_total") },
   jitterMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: gaps.at(-1) },
   storage: { profiles: Number(scrapes), sampleRows: Number(samples), stacks: Number(stacks), dbBytes, bytesPerProfile: dbBytes / Number(scrapes), rawBytesPerProfile: Number(rawBytes) / Number(scrapes) },
-  history: { profiles: Number(histProfiles), bytesPerProfile: 0, targets: hist.length, copies, sampleRows: Number(histSamples), cpuScrapesPerTarget: Number(histScrapesOne), dbBytes: histBytes, generateSeconds: genSeconds },
+  history: { profiles: Number(histProfiles), bytesPerProfile: 0, targets: hist.length, copies, sampleRows: Number(histSamples), cpuScrapesPerTarget: Number(histScrapesOne), dbBytes: histBytes, generateSeconds: genSeconds, maintenanceSeconds: Number(maintSecs), maintenanceWallSeconds: maintWallSeconds },
   query24h: { startupMs: qEmpty.ms, cpuMs: qCpu.ms, heapMs: qHeap.ms, goroutineJsonMs: qGor.ms, cpuTimelineJsonMs: qTl.ms },
 };
 results.history.bytesPerProfile = histPerProfile;
@@ -196,6 +228,7 @@ console.log(`| measure | value |
 | profiles stored, sample rows, distinct stacks | ${scrapes} / ${samples} / ${stacks} |
 | bytes per profile: stored (DuckDB, deduplicated) vs sent (gzipped proto) | ${Math.round(results.storage.bytesPerProfile)} B vs ${Math.round(results.storage.rawBytesPerProfile)} B |
 | history generated | ${hist.length} targets x 24 h (${histScrapesOne} CPU scrapes each), ${histSamples} sample rows, ${f1(histBytes / 2 ** 20)} MB, in ${f1(genSeconds)} s |
+| the watcher's maintenance over that day (sort and sum 24 h; downsample past 24 h) | ${maintSecs} s (${f1(maintWallSeconds)} s with the watcher's start and stop) |
 | bytes per profile with 24 h of history (stacks recur: stored once) | ${Math.round(histPerProfile)} B (${histProfiles} profiles) |
 | \`godiag query\` fixed cost (Node start-up, DuckDB open; an empty range) | ${Math.round(qEmpty.ms)} ms |
 | 24 h query, \`godiag query -o\` wall time (start-up included): cpu / heap | ${Math.round(qCpu.ms)} / ${Math.round(qHeap.ms)} ms |
@@ -207,6 +240,7 @@ for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrape_er
 }
 const skipped = {};
 for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrapes_skipped_total{"))) skipped[/reason="([^"]+)"/.exec(l)[1]] = Number(l.split(" ").pop());
+console.log(memLine);
 console.log(`load average during the run (the machine is shared): ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
 console.log(`errors by profile:reason ${JSON.stringify(byReason)}; skipped by reason ${JSON.stringify(skipped)}`);
 if (results.scrapes.storeErrors > 0 || logLines.some((l) => /internal error/.test(l))) console.log(logLines.slice(-20).join("\n"));

@@ -1,12 +1,13 @@
 // History queries (godiag query): the merged profile of a target over a range, its
 // diff against a base range, and timelines, read from a watcher's data directory.
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { combineSources } from "../core/transform/index.js";
 import { InputError, ReportError } from "../core/input/index.js";
 import type { Profile } from "../core/model/index.js";
-import { openClickStore, openDuckStore, PROFILE_TYPES, type ProfileStore, type ProfileType, type SeriesPoint, type TopPoint } from "../store/index.js";
+// Not from watch/: its index loads the watcher (prom-client, zod), a query needs none of it.
+import { openClickStore, openDuckStore, PROFILE_TYPES, RemoteStore, runningFile, type ProfileStore, type ProfileType, type SeriesPoint, type TopPoint } from "../store/index.js";
 
 export { parseQueryTime, PROFILE_TYPES, type ProfileType } from "../store/index.js";
 
@@ -17,7 +18,11 @@ export interface QueryRange {
   toMs: number;
 }
 
-/** Open a data directory's store for reading. DuckDB lets one process write, so a running watcher's directory is refused (with what to do). */
+/**
+ * Open a data directory's store for reading. DuckDB lets one process hold the file, so
+ * the history of a running watcher is asked of the watcher itself over its HTTP
+ * endpoint (it writes its URL into DIR/watcher.json): the same answers, from its store.
+ */
 export async function openHistory(dataDir: string): Promise<ProfileStore> {
   const file = join(dataDir, "godiag.duckdb");
   if (!existsSync(file)) throw new InputError(dataDir, "no godiag history here (godiag watch --data DIR writes godiag.duckdb)");
@@ -25,8 +30,26 @@ export async function openHistory(dataDir: string): Promise<ProfileStore> {
     return await openDuckStore(file, { readOnly: true });
   } catch (e) {
     const msg = (e as Error).message;
-    if (/lock/i.test(msg)) throw new InputError(file, "in use by a running godiag watch (DuckDB allows one writer): stop it, or copy the file and query the copy");
-    throw new InputError(file, msg.split("\n")[0]!);
+    if (!/lock/i.test(msg)) throw new InputError(file, msg.split("\n")[0]!);
+    const running = await runningWatcher(dataDir);
+    if (running) return running;
+    throw new InputError(file, "in use by another process, and no running godiag watch answers for it (DIR/watcher.json): stop that process, or copy the file and query the copy");
+  }
+}
+
+async function runningWatcher(dataDir: string): Promise<ProfileStore | null> {
+  let url: string;
+  try {
+    url = (JSON.parse(readFileSync(runningFile(dataDir), "utf8")) as { url: string }).url;
+    if (typeof url !== "string") return null;
+  } catch {
+    return null;
+  }
+  try {
+    const r = await fetch(`${url}/-/healthy`, { signal: AbortSignal.timeout(5000) });
+    return r.ok ? new RemoteStore(url) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -1,3 +1,3 @@
 // Continuous mode: load a watch configuration and run the watcher (godiag watch).
 
-export { Discovery, loadWatchConfig, parseWatchConfig, Watcher, storeFile, hashmod, type WatchConfig, type WatchOptions, type AlertPayload } from "../watch/index.js";
+export { Discovery, loadWatchConfig, parseWatchConfig, Watcher, storeFile, runningFile, hashmod, type WatchConfig, type WatchOptions, type AlertPayload } from "../watch/index.js";

@@ -2,7 +2,9 @@
 // transaction (DuckDB's write-ahead log makes a commit durable), so kill -9 loses
 // only the batch being written; DuckDB replays its log on the next open.
 // Content rows (functions, mappings, locations, stacks) are appended only when
-// their id is new; the known ids are loaded once at open.
+// their id is new; the known ids are loaded once at open. Each complete hour is
+// also summed per (target, profile, stack, labels, sample type) into samples_hourly
+// (summing is what a merge does), so a long range reads a few rows per hour.
 
 import { DuckDBInstance, listValue, LIST, BIGINT, timestampValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { rmSync, statSync, writeFileSync } from "node:fs";
@@ -10,6 +12,19 @@ import type { Profile } from "../core/model/index.js";
 import { rebuildProfile, mergeHeaders } from "./rebuild.js";
 import { TABLES, headerJson, parseHeader } from "./schema.js";
 import type { Batch, NormalizedProfile, FunctionRow, LocationRow, MappingRow, ProfileStore, RangeQuery, SampleRow, SeriesPoint, StackRow, StoreStats, TopPoint } from "./types.js";
+
+const HOUR = 3600_000;
+
+/** Per (target, hour, profile, sample type, stack, labels): the hour's samples summed (DuckDB only). */
+const HOURLY_DDL =
+  "CREATE TABLE IF NOT EXISTS samples_hourly (target VARCHAR, ts TIMESTAMP, profile VARCHAR, sample_type VARCHAR, stack_id BIGINT, labels VARCHAR, value BIGINT)";
+
+/**
+ * The watcher's DuckDB buffer limit. 512 MB made batch writes about twice as slow as 1 GB
+ * or the default (100 targets x 6 profiles per batch, 8 batches: 19-25 s against 10.5-11
+ * s wall, load 16-17): appends into a growing file need their row groups in the buffer.
+ */
+const DUCKDB_MEMORY = "1GB";
 
 const ts = (ms: number) => timestampValue(BigInt(Math.round(ms)) * 1000n);
 
@@ -23,7 +38,21 @@ export class DuckStore implements ProfileStore {
     private readonly file: string,
     private readonly instance: DuckDBInstance,
     private readonly db: DuckDBConnection,
+    /** queries' own connection: a watcher's writes hold `db` in a transaction */
+    private readonly reader: DuckDBConnection,
   ) {}
+
+  /** Queries one at a time on `reader` (their temp tables share its namespace). */
+  private readChain: Promise<unknown> = Promise.resolve();
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const r = this.readChain.then(f, f);
+    this.readChain = r.catch(() => undefined);
+    return r;
+  }
+
+  private async read(sql: string, values: DuckDBValue[] = []): Promise<unknown[][]> {
+    return (await this.reader.runAndReadAll(sql, values)).getRowsJS() as unknown[][];
+  }
 
   /** The batch's samples as CSV, next to the database (removed after each write). */
   private get ingestFile(): string {
@@ -34,10 +63,12 @@ export class DuckStore implements ProfileStore {
   private maint: DuckDBConnection | null = null;
 
   static async open(file: string, opts: { readOnly?: boolean } = {}): Promise<DuckStore> {
-    const instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: "READ_ONLY" } : { threads: "2" });
+    // DuckDB's buffer defaults to 80 % of the machine's memory: a watcher's must be bounded
+    // (the hourly sort and big queries spill to DIR/godiag.duckdb.tmp instead).
+    const instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: "READ_ONLY" } : { threads: "2", memory_limit: DUCKDB_MEMORY });
     const db = await instance.connect();
-    const s = new DuckStore(file, instance, db);
-    if (!opts.readOnly) for (const q of [...ddl(), "CREATE TABLE IF NOT EXISTS godiag_meta (key VARCHAR, value BIGINT)"]) await db.run(q);
+    const s = new DuckStore(file, instance, db, opts.readOnly ? db : await instance.connect());
+    if (!opts.readOnly) for (const q of [...ddl(), HOURLY_DDL, "CREATE TABLE IF NOT EXISTS godiag_meta (key VARCHAR, value BIGINT)"]) await db.run(q);
     if (!opts.readOnly) await s.loadKnown();
     return s;
   }
@@ -149,16 +180,27 @@ export class DuckStore implements ProfileStore {
     return (await this.db.runAndReadAll(sql, values)).getRowsJS() as unknown[][];
   }
 
-  async mergedProfile(q: RangeQuery): Promise<Profile | null> {
+  mergedProfile(q: RangeQuery): Promise<Profile | null> {
+    return this.serial(() => this.merged(q));
+  }
+
+  private async merged(q: RangeQuery): Promise<Profile | null> {
     const where = "target = $1 AND profile = $2 AND ts >= epoch_ms($3::BIGINT) AND ts <= epoch_ms($4::BIGINT)";
     const args: DuckDBValue[] = [q.target, q.type, BigInt(Math.floor(q.fromMs)), BigInt(Math.ceil(q.toMs))];
-    const headers = (await this.rows(`SELECT header FROM scrapes WHERE ${where} ORDER BY ts`, args)).map((r) => parseHeader(r[0] as string));
+    const headers = (await this.read(`SELECT header FROM scrapes WHERE ${where} ORDER BY ts`, args)).map((r) => parseHeader(r[0] as string));
     if (headers.length === 0) return null;
     const types = mergeHeaders(headers).sampleTypes.map((t) => t.type);
-    // Sum in the database: a 24 h range of a target is millions of rows, its result a few thousand.
-    await this.db.run("CREATE OR REPLACE TEMP TABLE q_samples AS SELECT stack_id, labels, sample_type, SUM(value)::DOUBLE AS v FROM samples WHERE " + where + " GROUP BY ALL", args);
+    // Sum in the database: a 24 h range of a target is millions of rows, its result a few
+    // thousand. Whole hours already summed come from samples_hourly, the edges from samples.
+    const h = await this.hourlySpan(q);
+    const src = h
+      ? `SELECT stack_id, labels, sample_type, value FROM samples_hourly WHERE target = $1 AND profile = $2 AND ts >= epoch_ms($5::BIGINT) AND ts < epoch_ms($6::BIGINT)
+         UNION ALL SELECT stack_id, labels, sample_type, value FROM samples WHERE target = $1 AND profile = $2
+           AND ((ts >= epoch_ms($3::BIGINT) AND ts < epoch_ms($5::BIGINT)) OR (ts >= epoch_ms($6::BIGINT) AND ts <= epoch_ms($4::BIGINT)))`
+      : `SELECT stack_id, labels, sample_type, value FROM samples WHERE ${where}`;
+    await this.reader.run(`CREATE OR REPLACE TEMP TABLE q_samples AS SELECT stack_id, labels, sample_type, SUM(value)::DOUBLE AS v FROM (${src}) GROUP BY ALL`, h ? [...args, BigInt(h.from), BigInt(h.to)] : args);
     const bySample = new Map<string, SampleRow>();
-    for (const [stack, labels, type, v] of await this.rows("SELECT stack_id, labels, sample_type, v FROM q_samples ORDER BY stack_id, labels")) {
+    for (const [stack, labels, type, v] of await this.read("SELECT stack_id, labels, sample_type, v FROM q_samples ORDER BY stack_id, labels")) {
       const k = types.indexOf(type as string);
       if (k < 0) continue;
       const key = `${stack}|${labels}`;
@@ -166,18 +208,18 @@ export class DuckStore implements ProfileStore {
       if (!row) bySample.set(key, (row = { stack: stack as bigint, labels: labels as string, values: new Array<number>(types.length).fill(0) }));
       row.values[k] = v as number;
     }
-    await this.db.run("CREATE OR REPLACE TEMP TABLE q_stacks AS SELECT DISTINCT id, location_ids, leaf FROM stacks WHERE id IN (SELECT stack_id FROM q_samples)");
-    await this.db.run("CREATE OR REPLACE TEMP TABLE q_locs AS SELECT DISTINCT * FROM locations WHERE id IN (SELECT UNNEST(location_ids) FROM q_stacks)");
+    await this.reader.run("CREATE OR REPLACE TEMP TABLE q_stacks AS SELECT DISTINCT id, location_ids, leaf FROM stacks WHERE id IN (SELECT stack_id FROM q_samples)");
+    await this.reader.run("CREATE OR REPLACE TEMP TABLE q_locs AS SELECT DISTINCT * FROM locations WHERE id IN (SELECT UNNEST(location_ids) FROM q_stacks)");
     const stacks = new Map<bigint, StackRow>();
-    for (const [id, locs, leaf] of await this.rows("SELECT * FROM q_stacks")) stacks.set(id as bigint, { id: id as bigint, locations: locs as bigint[], leaf: leaf as string });
+    for (const [id, locs, leaf] of await this.read("SELECT * FROM q_stacks")) stacks.set(id as bigint, { id: id as bigint, locations: locs as bigint[], leaf: leaf as string });
     const locations = new Map<bigint, LocationRow>();
-    for (const [id, mapping, address, folded, fns, lines] of await this.rows("SELECT * FROM q_locs"))
+    for (const [id, mapping, address, folded, fns, lines] of await this.read("SELECT * FROM q_locs"))
       locations.set(id as bigint, { id: id as bigint, mapping: mapping as bigint, address: address as bigint, isFolded: folded as boolean, lineFunctions: fns as bigint[], lineNumbers: (lines as bigint[]).map(Number) });
     const functions = new Map<bigint, FunctionRow>();
-    for (const [id, name, sys, file, start] of await this.rows("SELECT DISTINCT * FROM functions WHERE id IN (SELECT UNNEST(line_functions) FROM q_locs)"))
+    for (const [id, name, sys, file, start] of await this.read("SELECT DISTINCT * FROM functions WHERE id IN (SELECT UNNEST(line_functions) FROM q_locs)"))
       functions.set(id as bigint, { id: id as bigint, name: name as string, systemName: sys as string, filename: file as string, startLine: Number(start) });
     const mappings = new Map<bigint, MappingRow>();
-    for (const [id, start, limit, offset, file, buildId, flags] of await this.rows(
+    for (const [id, start, limit, offset, file, buildId, flags] of await this.read(
       "SELECT DISTINCT * FROM mappings WHERE id IN (SELECT mapping_id FROM q_locs) OR id IN (SELECT UNNEST($1::BIGINT[]))",
       [listValue(headers.map((h) => h.mainMapping))],
     ))
@@ -185,8 +227,30 @@ export class DuckStore implements ProfileStore {
     return rebuildProfile({ headers, samples: [...bySample.values()], stacks, locations, functions, mappings });
   }
 
-  async series(target: string, name: string, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
-    const r = await this.rows("SELECT epoch_ms(ts), value FROM metrics WHERE target = $1 AND name = $2 AND ts >= epoch_ms($3::BIGINT) AND ts <= epoch_ms($4::BIGINT) ORDER BY ts", [
+  /** The whole hours of a range that samples_hourly holds (null when none). */
+  private async hourlySpan(q: RangeQuery): Promise<{ from: number; to: number } | null> {
+    if (!(await this.hasHourly())) return null;
+    const r = await this.read("SELECT value FROM godiag_meta WHERE key = 'hourly_until'");
+    const until = r.length > 0 ? Number(r[0]![0]) : 0;
+    // An hour [h, h + 1 h) is inside [from, to] (ms, both inclusive) when h >= from and h + 1 h - 1 <= to.
+    const from = Math.ceil(Math.floor(q.fromMs) / HOUR) * HOUR;
+    const to = Math.min(Math.floor((Math.ceil(q.toMs) + 1) / HOUR) * HOUR, until);
+    return to > from ? { from, to } : null;
+  }
+
+  private hourly: boolean | undefined;
+  /** A file written before samples_hourly existed, opened read-only, has none. */
+  private async hasHourly(): Promise<boolean> {
+    this.hourly ??= (await this.read("SELECT count(*) FROM information_schema.tables WHERE table_name = 'samples_hourly'"))[0]![0] !== 0n;
+    return this.hourly;
+  }
+
+  series(target: string, name: string, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
+    return this.serial(() => this.seriesOf(target, name, fromMs, toMs));
+  }
+
+  private async seriesOf(target: string, name: string, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
+    const r = await this.read("SELECT epoch_ms(ts), value FROM metrics WHERE target = $1 AND name = $2 AND ts >= epoch_ms($3::BIGINT) AND ts <= epoch_ms($4::BIGINT) ORDER BY ts", [
       target,
       name,
       BigInt(Math.floor(fromMs)),
@@ -195,12 +259,16 @@ export class DuckStore implements ProfileStore {
     return r.map(([t, v]) => ({ timeMs: Number(t), value: v as number }));
   }
 
-  async topFunctions(q: RangeQuery, bucketMs: number, n: number): Promise<TopPoint[]> {
-    const first = await this.rows("SELECT header FROM scrapes WHERE target = $1 AND profile = $2 AND ts >= epoch_ms($3::BIGINT) ORDER BY ts LIMIT 1", [q.target, q.type, BigInt(Math.floor(q.fromMs))]);
+  topFunctions(q: RangeQuery, bucketMs: number, n: number): Promise<TopPoint[]> {
+    return this.serial(() => this.topOf(q, bucketMs, n));
+  }
+
+  private async topOf(q: RangeQuery, bucketMs: number, n: number): Promise<TopPoint[]> {
+    const first = await this.read("SELECT header FROM scrapes WHERE target = $1 AND profile = $2 AND ts >= epoch_ms($3::BIGINT) ORDER BY ts LIMIT 1", [q.target, q.type, BigInt(Math.floor(q.fromMs))]);
     if (first.length === 0) return [];
     const h = parseHeader(first[0]![0] as string);
     const type = h.defaultSampleType || h.sampleTypes[h.sampleTypes.length - 1]!.type;
-    const r = await this.rows(
+    const r = await this.read(
       `SELECT epoch_ms(b), leaf, v FROM (
          SELECT time_bucket(to_milliseconds($6::BIGINT), s.ts, TIMESTAMP '1970-01-01') AS b, st.leaf AS leaf, SUM(s.value)::DOUBLE AS v
          FROM samples s JOIN stacks st ON st.id = s.stack_id
@@ -214,7 +282,7 @@ export class DuckStore implements ProfileStore {
   }
 
   async targets(): Promise<string[]> {
-    return (await this.rows("SELECT DISTINCT target FROM scrapes ORDER BY 1")).map((r) => r[0] as string);
+    return (await this.serial(() => this.read("SELECT DISTINCT target FROM scrapes ORDER BY 1"))).map((r) => r[0] as string);
   }
 
   async compact(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void> {
@@ -223,41 +291,50 @@ export class DuckStore implements ProfileStore {
   }
 
   /**
-   * Rewrite each complete hour ordered by (target, profile, ts). Scrapes arrive
-   * interleaved across the fleet, so every row group of an hour holds every
-   * target; sorted, a target's rows sit in one or two row groups and DuckDB skips
-   * the others by their min/max — a 24 h query of one target reads that target's
-   * rows, not the fleet's. On its own connection: the writer keeps appending.
+   * Each complete hour, one transaction each: rewrite it ordered by (target, profile,
+   * ts) and sum its samples into samples_hourly. Scrapes arrive interleaved across the
+   * fleet, so every row group of an hour holds every target; sorted, a target's rows sit
+   * in one or two row groups and DuckDB skips the others by their min/max. The hourly
+   * sums answer whole hours of a range without reading their scrapes' rows. On its own
+   * connection: the writer keeps appending. `hourly_until` marks the hours done.
    */
-  private async sortHours(nowMs: number): Promise<void> {
-    const hour = 3600_000;
-    const upTo = Math.floor(nowMs / hour) * hour - hour;
+  private async sortHours(nowMs: number): Promise<number> {
+    const upTo = Math.floor(nowMs / HOUR) * HOUR - HOUR;
     const db = this.maint ?? (this.maint = await this.instance.connect());
-    const done = await this.meta(db, "sorted_until");
-    let from = done;
+    let from = await this.meta(db, "hourly_until");
     if (from === 0) {
       const first = (await db.runAndReadAll("SELECT epoch_ms(min(ts)) FROM samples")).getRowsJS()[0]?.[0];
-      if (first === null || first === undefined) return;
-      from = Math.floor(Number(first) / hour) * hour;
+      if (first === null || first === undefined) return 0;
+      from = Math.floor(Number(first) / HOUR) * HOUR;
     }
-    if (upTo <= from) return;
-    const args = [BigInt(from), BigInt(upTo)];
-    await db.run("BEGIN TRANSACTION");
-    try {
-      for (const t of ["samples", "scrapes", "metrics"]) {
-        const range = "ts >= epoch_ms($1::BIGINT) AND ts < epoch_ms($2::BIGINT)";
-        await db.run(`CREATE OR REPLACE TEMP TABLE srt AS SELECT * FROM ${t} WHERE ${range} ORDER BY date_trunc('hour', ts), target, ${t === "metrics" ? "name" : "profile"}, ts`, args);
-        await db.run(`DELETE FROM ${t} WHERE ${range}`, args);
-        await db.run(`INSERT INTO ${t} SELECT * FROM srt`);
+    let hours = 0;
+    for (let h = from; h < upTo; h += HOUR) {
+      const args = [BigInt(h), BigInt(h + HOUR)];
+      const range = "ts >= epoch_ms($1::BIGINT) AND ts < epoch_ms($2::BIGINT)";
+      await db.run("BEGIN TRANSACTION");
+      try {
+        for (const t of ["samples", "scrapes", "metrics"]) {
+          await db.run(`CREATE OR REPLACE TEMP TABLE srt AS SELECT * FROM ${t} WHERE ${range} ORDER BY target, ${t === "metrics" ? "name" : "profile"}, ts`, args);
+          await db.run(`DELETE FROM ${t} WHERE ${range}`, args);
+          await db.run(`INSERT INTO ${t} SELECT * FROM srt`);
+        }
+        await db.run("DROP TABLE IF EXISTS srt");
+        await db.run(`DELETE FROM samples_hourly WHERE ${range}`, args);
+        await db.run(
+          `INSERT INTO samples_hourly SELECT target, epoch_ms($1::BIGINT) AS ts, profile, sample_type, stack_id, labels, SUM(value)::BIGINT AS value
+           FROM samples WHERE ${range} GROUP BY ALL ORDER BY target, profile`,
+          args,
+        );
+        await db.run("DELETE FROM godiag_meta WHERE key = 'hourly_until'");
+        await db.run("INSERT INTO godiag_meta VALUES ('hourly_until', $1::BIGINT)", [BigInt(h + HOUR)]);
+        await db.run("COMMIT");
+        hours++;
+      } catch (e) {
+        await db.run("ROLLBACK").catch(() => undefined);
+        throw e;
       }
-      await db.run("DROP TABLE IF EXISTS srt");
-      await db.run("DELETE FROM godiag_meta WHERE key = 'sorted_until'");
-      await db.run("INSERT INTO godiag_meta VALUES ('sorted_until', $1::BIGINT)", [BigInt(upTo)]);
-      await db.run("COMMIT");
-    } catch (e) {
-      await db.run("ROLLBACK").catch(() => undefined);
-      throw e;
     }
+    return hours;
   }
 
   private async meta(db: DuckDBConnection, key: string): Promise<number> {
@@ -266,11 +343,12 @@ export class DuckStore implements ProfileStore {
   }
 
   private async retainAndDownsample(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void> {
-    const cut = BigInt(Math.floor(nowMs - retentionMs));
+    // Whole hours: samples_hourly then loses exactly the hours samples loses.
+    const cut = BigInt(Math.floor((nowMs - retentionMs) / HOUR) * HOUR);
     const db = this.maint ?? (this.maint = await this.instance.connect());
     await db.run("BEGIN TRANSACTION");
     try {
-      for (const t of ["scrapes", "samples", "metrics", "dumps", "events"]) await db.run(`DELETE FROM ${t} WHERE ts < epoch_ms($1::BIGINT)`, [cut]);
+      for (const t of ["scrapes", "samples", "samples_hourly", "metrics", "dumps", "events"]) await db.run(`DELETE FROM ${t} WHERE ts < epoch_ms($1::BIGINT)`, [cut]);
       const old = BigInt(Math.floor(nowMs - downsampleAfterMs));
       const res = BigInt(resolutionMs);
       // Samples: one row per bucket, (stack, labels, sample type), summed as pprof's merge would.
@@ -337,6 +415,7 @@ export class DuckStore implements ProfileStore {
 
   async close(): Promise<void> {
     this.maint?.closeSync();
+    if (this.reader !== this.db) this.reader.closeSync();
     this.db.closeSync();
     this.instance.closeSync();
   }

@@ -11,10 +11,12 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
   const s = (i: number): string => p.strings.get(i);
   const functions: FunctionRow[] = [];
   const fnIds: bigint[] = [];
+  const fnIdText: string[] = [];
   for (let i = 0; i < p.functions.length; i++) {
     const row = { name: s(p.functions.name[i]), systemName: s(p.functions.systemName[i]), filename: s(p.functions.filename[i]), startLine: p.functions.startLine[i] };
     const id = contentId(`f\0${row.name}\0${row.systemName}\0${row.filename}\0${row.startLine}`);
     fnIds.push(id);
+    fnIdText.push(String(id));
     functions.push({ id, ...row });
   }
   const mappings: MappingRow[] = p.mappings.map((m) => {
@@ -24,19 +26,24 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
   });
   const locations: LocationRow[] = [];
   const locIds: bigint[] = [];
+  // The ids as text once per location: a stack's key joins them (bigint to text per frame was slow).
+  const locIdText: string[] = [];
   const locLeaf: string[] = [];
   const L = p.locations;
   for (let i = 0; i < L.length; i++) {
     const mapping = L.mapping[i] >= 0 ? mappings[L.mapping[i]]!.id : 0n;
     const lineFunctions: bigint[] = [];
     const lineNumbers: number[] = [];
+    let fnText = "";
     for (let k = L.lineStart[i]; k < L.lineStart[i + 1]; k++) {
       const f = p.lines.func[k];
       lineFunctions.push(f >= 0 ? fnIds[f]! : 0n);
+      fnText += (k > L.lineStart[i] ? "," : "") + (f >= 0 ? fnIdText[f]! : "0");
       lineNumbers.push(p.lines.line[k]);
     }
-    const id = contentId(`l\0${mapping}\0${L.address[i]}\0${L.isFolded[i]}\0${lineFunctions.join(",")}\0${lineNumbers.join(",")}`);
+    const id = contentId(`l\0${mapping}\0${L.address[i]}\0${L.isFolded[i]}\0${fnText}\0${lineNumbers.join(",")}`);
     locIds.push(id);
+    locIdText.push(String(id));
     const first = L.lineStart[i] < L.lineStart[i + 1] ? p.lines.func[L.lineStart[i]] : -1;
     locLeaf.push(first >= 0 ? functions[first]!.name : "");
     locations.push({ id, mapping, address: L.address[i], isFolded: L.isFolded[i] === 1, lineFunctions, lineNumbers });
@@ -46,12 +53,12 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
   const S = p.samples;
   const nv = p.sampleTypes.length;
   for (let i = 0; i < S.length; i++) {
-    const locs: bigint[] = [];
-    for (let k = S.stackStart[i]; k < S.stackStart[i + 1]; k++) locs.push(locIds[S.stack[k]]!);
-    const stackId = contentId(`s\0${locs.join(",")}`);
-    if (!stacks.has(stackId)) stacks.set(stackId, { id: stackId, locations: locs, leaf: S.stackStart[i] < S.stackStart[i + 1] ? locLeaf[S.stack[S.stackStart[i]]]! : "" });
+    let stackKey = "s\0";
+    for (let k = S.stackStart[i]; k < S.stackStart[i + 1]; k++) stackKey += (k > S.stackStart[i] ? "," : "") + locIdText[S.stack[k]]!;
+    const stackId = contentId(stackKey);
+    if (!stacks.has(stackId)) stacks.set(stackId, { id: stackId, locations: stackLocations(locIds, S.stack, S.stackStart[i], S.stackStart[i + 1]), leaf: S.stackStart[i] < S.stackStart[i + 1] ? locLeaf[S.stack[S.stackStart[i]]]! : "" });
     const labels = labelsJson(p, S.labelStart[i], S.labelStart[i + 1]);
-    const key = `${stackId}|${labels}`;
+    const key = labels === "" ? stackKey : `${stackKey}|${labels}`;
     let row = samples.get(key);
     if (!row) {
       row = { stack: stackId, labels, values: new Array<number>(nv).fill(0) };
@@ -79,6 +86,12 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
     stacks: [...stacks.values()],
     samples: [...samples.values()],
   };
+}
+
+function stackLocations(locIds: bigint[], stack: ArrayLike<number>, from: number, to: number): bigint[] {
+  const out: bigint[] = [];
+  for (let k = from; k < to; k++) out.push(locIds[stack[k]!]!);
+  return out;
 }
 
 /** A sample's labels as sorted [key, str, num, unit] tuples in JSON ("" for none). */

@@ -48,6 +48,7 @@ export class WatchMetrics {
   readonly heapSlope = new Gauge({ name: "godiag_target_heap_growth_bytes_per_minute", help: "Slope of HeapInuse's least-squares fit over the alert windows", labelNames: ["job", "instance"], registers: [this.registry] });
   readonly webhookFailures = new Counter({ name: "godiag_webhook_failures_total", help: "Webhook deliveries that failed after every retry", labelNames: ["url"], registers: [this.registry] });
   readonly storeQueue = new Gauge({ name: "godiag_store_queue_scrapes", help: "Scrapes waiting for the store", registers: [this.registry] });
+  readonly storeQueueBytes = new Gauge({ name: "godiag_store_queue_bytes", help: "Estimated heap of the rows waiting for the store (bounded)", registers: [this.registry] });
   readonly storeWrite = new Histogram({ name: "godiag_store_write_seconds", help: "Time of one store transaction", buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly storeErrors = new Counter({ name: "godiag_store_errors_total", help: "Store transactions that failed (their scrapes are lost)", registers: [this.registry] });
   readonly targets = new Gauge({ name: "godiag_targets", help: "Targets this watcher (its shard) scrapes", registers: [this.registry] });

@@ -4,7 +4,6 @@
 // recorded and the others are kept (a 500 on /block does not lose the heap).
 
 import { fetchCapped } from "../capture/index.js";
-import type { Profile } from "../core/model/index.js";
 import { readProfileData } from "../core/codec/index.js";
 import { normalizeProfile, type NormalizedProfile, type ProfileType } from "../store/index.js";
 import type { Target } from "./discovery.js";
@@ -13,7 +12,6 @@ export interface ScrapedProfile {
   type: ProfileType;
   rawBytes: number;
   raw: Buffer;
-  profile: Profile;
   normalized: NormalizedProfile;
 }
 
@@ -67,28 +65,35 @@ export async function scrapeTarget(t: Target, maxBytes: number, signal?: AbortSi
   const deadline = startMs + t.config.timeoutMs;
   const errors: ScrapeError[] = [];
   const left = (): number => Math.max(1, deadline - Date.now());
-  const one = async (type: ProfileType): Promise<ScrapedProfile | null> => {
+  const fetchOne = async (type: ProfileType): Promise<{ type: ProfileType; url: string; body: Buffer } | null> => {
     const url = profileUrl(t, type);
-    let body: Buffer;
     try {
-      body = (await fetchCapped(url, { timeoutMs: left(), maxBytes, signal })).body;
+      return { type, url, body: (await fetchCapped(url, { timeoutMs: left(), maxBytes, signal })).body };
     } catch (e) {
       const message = (e as Error).message;
       errors.push({ what: type, reason: classify(message), message });
       return null;
     }
+  };
+  const decode = ({ type, url, body }: { type: ProfileType; url: string; body: Buffer }): ScrapedProfile | null => {
     try {
+      // The decoded profile is dropped once normalized: storage and the window need only the rows.
       const profile = readProfileData(body, url, { maxInputBytes: maxBytes, maxDecompressedBytes: maxBytes * 8 });
-      return { type, rawBytes: body.length, raw: body, profile, normalized: normalizeProfile(profile) };
+      return { type, rawBytes: body.length, raw: body, normalized: normalizeProfile(profile) };
     } catch (e) {
       errors.push({ what: type, reason: "decode", message: (e as Error).message });
       return null;
     }
   };
   const varsP = t.config.profiles.vars ? fetchVars(t, maxBytes, left, signal, errors) : Promise.resolve(undefined);
-  const got = await Promise.all(wantedTypes(t).map(one));
+  // Decoded only once all have arrived: the quick profiles would otherwise wait for the
+  // CPU profile's seconds decoded and normalized (about 1 MB of JS objects each, times
+  // every target in flight: most of the watcher's heap), not as their gzipped bytes.
+  const bodies = await Promise.all(wantedTypes(t).map(fetchOne));
   const vars = await varsP;
-  return { startMs, durationMs: Date.now() - startMs, profiles: got.filter((p): p is ScrapedProfile => p !== null), vars, errors };
+  const durationMs = Date.now() - startMs;
+  const profiles = bodies.map((b) => (b ? decode(b) : null)).filter((p): p is ScrapedProfile => p !== null);
+  return { startMs, durationMs, profiles, vars, errors };
 }
 
 async function fetchVars(t: Target, maxBytes: number, left: () => number, signal: AbortSignal | undefined, errors: ScrapeError[]): Promise<ScrapeResult["vars"]> {

@@ -2,13 +2,16 @@
 // diagnosis and alerts, and the HTTP endpoint for /metrics and health.
 
 import { createServer, type Server } from "node:http";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openClickStore, openDuckStore, type Batch, type ProfileStore } from "../store/index.js";
+import { openClickStore, openDuckStore, runningFile, type Batch, type ProfileStore } from "../store/index.js";
+
+export { runningFile } from "../store/index.js";
 import type { WatchConfig } from "./config.js";
 import { Discovery, targetKey, type Target } from "./discovery.js";
 import { WatchMetrics } from "./metrics.js";
 import { Semaphore } from "./semaphore.js";
+import { serveHistory } from "./history-api.js";
 import { TargetLoop } from "./target-loop.js";
 import { deliver } from "./webhook.js";
 import { TargetWindow, type WindowOutcome } from "./window.js";
@@ -28,6 +31,9 @@ export interface WatchOptions {
   /** an already open store (the ClickHouse engine, a test's) instead of DuckDB in dataDir */
   store?: ProfileStore;
 }
+
+/** The store queue's bound in (estimated) bytes of queued rows. */
+const STORE_QUEUE_BYTES = 128 << 20;
 
 /** The DuckDB file inside a data directory. */
 export const storeFile = (dataDir: string): string => join(dataDir, "godiag.duckdb");
@@ -59,8 +65,9 @@ export class Watcher {
           for (const s of b.scrapes) this.opts.log(`stored ${s.job}/${s.target} ${s.type} ${s.timeMs}`);
         }
       : undefined;
-    // The queue holds at most two rounds of the concurrency limit's scrapes.
-    this.writer = new StoreWriter(this.store, this.metrics, this.cfg.maxConcurrentScrapes * 2, this.opts.log, onCommit);
+    // The queue holds at most two rounds of the concurrency limit's scrapes, and at most
+    // STORE_QUEUE_BYTES of their rows (writer.ts estimates it).
+    this.writer = new StoreWriter(this.store, this.metrics, this.cfg.maxConcurrentScrapes * 2, STORE_QUEUE_BYTES, this.opts.log, onCommit);
     this.discovery = new Discovery(this.cfg, this.opts.log);
     const sem = new Semaphore(this.cfg.maxConcurrentScrapes);
     const deps = {
@@ -95,11 +102,17 @@ export class Watcher {
     // Retention and downsampling: hourly, and once at start-up.
     const compact = (): void => {
       const s = this.cfg.storage;
-      this.store.compact(Date.now(), s.retentionMs, s.downsampleAfterMs, s.downsampleResolutionMs).catch((e: Error) => this.opts.log(`store: compaction failed: ${e.message}`));
+      const t0 = Date.now();
+      this.store
+        .compact(Date.now(), s.retentionMs, s.downsampleAfterMs, s.downsampleResolutionMs)
+        .then(() => this.opts.log(`store: maintenance done in ${((Date.now() - t0) / 1000).toFixed(1)} s`))
+        .catch((e: Error) => this.opts.log(`store: compaction failed: ${e.message}`));
     };
     this.timers.push(setInterval(compact, 3600_000));
     compact();
     await this.listen();
+    // `godiag query --data DIR` cannot open the file this process holds: it asks here.
+    if (!this.opts.store && !ch) writeFileSync(runningFile(this.opts.dataDir), JSON.stringify({ pid: process.pid, url: this.url }) + "\n");
   }
 
   private onWindow(t: Target, w: WindowOutcome): void {
@@ -137,6 +150,7 @@ export class Watcher {
     const port = m ? Number(m[2]) : 9464;
     this.server = createServer((req, res) => {
       const path = (req.url ?? "/").split("?")[0];
+      if (serveHistory(this.store, req, res)) return;
       if (path === "/metrics") {
         this.metrics.registry
           .metrics()
@@ -170,7 +184,7 @@ export class Watcher {
         return;
       }
       res.writeHead(404, { "content-type": "text/plain" });
-      res.end("not found: try /metrics, /-/healthy, /api/targets\n");
+      res.end("not found: try /metrics, /-/healthy, /api/targets, /api/history/{profile,series,top,targets}\n");
     });
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);
@@ -193,5 +207,6 @@ export class Watcher {
     await new Promise<void>((r) => this.server.close(() => r()));
     this.server.closeAllConnections();
     await this.store.close();
+    rmSync(runningFile(this.opts.dataDir), { force: true });
   }
 }

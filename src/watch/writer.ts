@@ -1,8 +1,9 @@
 // The one writer of the store. Scrapes queue here and are written together, one
 // transaction per drain (fewer, larger commits keep up with a fleet on one disk).
-// The queue is bounded: when it is full, `busy()` makes the scheduler skip the
-// scrapes it would start (counted as store_busy) instead of piling up profiles in
-// memory — a slow store slows the scraping, never grows the heap.
+// The queue is bounded in scrapes and in bytes (an estimate of the queued rows' heap):
+// when it is full, `busy()` makes the scheduler skip the scrapes it would start
+// (counted as store_busy) instead of piling up profiles in memory — a slow store slows
+// the scraping, never grows the heap.
 
 import type { Batch, ProfileStore } from "../store/index.js";
 import type { WatchMetrics } from "./metrics.js";
@@ -10,6 +11,7 @@ import type { WatchMetrics } from "./metrics.js";
 export class StoreWriter {
   private queue: Batch[] = [];
   private queued = 0;
+  private queuedBytes = 0;
   private running: Promise<void> | null = null;
   private closed = false;
 
@@ -17,12 +19,13 @@ export class StoreWriter {
     private readonly store: ProfileStore,
     private readonly metrics: WatchMetrics,
     private readonly maxQueued: number,
+    private readonly maxQueuedBytes: number,
     private readonly log: (line: string) => void,
     private readonly onCommit?: (b: Batch) => void,
   ) {}
 
   busy(): boolean {
-    return this.queued >= this.maxQueued;
+    return this.queued >= this.maxQueued || this.queuedBytes >= this.maxQueuedBytes;
   }
 
   enqueue(b: Batch): void {
@@ -32,7 +35,9 @@ export class StoreWriter {
     if (prune) b = { ...b, scrapes: b.scrapes.map((s) => ({ ...s, profile: prune(s.profile) })) };
     this.queue.push(b);
     this.queued += Math.max(1, b.scrapes.length);
+    this.queuedBytes += batchBytes(b);
     this.metrics.storeQueue.set(this.queued);
+    this.metrics.storeQueueBytes.set(this.queuedBytes);
     if (!this.running) this.running = this.drain().finally(() => (this.running = null));
   }
 
@@ -41,6 +46,7 @@ export class StoreWriter {
       const take = this.queue;
       this.queue = [];
       const n = this.queued;
+      const bytes = this.queuedBytes;
       const batch: Batch = { scrapes: take.flatMap((b) => b.scrapes), metrics: take.flatMap((b) => b.metrics), dumps: take.flatMap((b) => b.dumps), events: take.flatMap((b) => b.events) };
       const end = this.metrics.storeWrite.startTimer();
       try {
@@ -52,7 +58,9 @@ export class StoreWriter {
       } finally {
         end();
         this.queued -= n;
+        this.queuedBytes -= bytes;
         this.metrics.storeQueue.set(this.queued);
+        this.metrics.storeQueueBytes.set(this.queuedBytes);
       }
     }
   }
@@ -62,4 +70,23 @@ export class StoreWriter {
     this.closed = true;
     while (this.running) await this.running;
   }
+}
+
+/**
+ * The heap a queued batch holds, roughly: V8 objects of a sample row (its object, values
+ * array, bigint and labels string) and of the content rows not yet stored. An estimate
+ * is enough: it bounds the queue's memory within a small factor whatever the profiles.
+ */
+export function batchBytes(b: Batch): number {
+  let n = 0;
+  for (const s of b.scrapes) {
+    const p = s.profile;
+    n += 1024;
+    for (const r of p.samples) n += 96 + 8 * r.values.length + 2 * r.labels.length;
+    n += 160 * p.functions.length + 120 * p.mappings.length;
+    for (const l of p.locations) n += 120 + 32 * l.lineFunctions.length;
+    for (const st of p.stacks) n += 96 + 24 * st.locations.length;
+  }
+  for (const d of b.dumps) n += d.gz.length;
+  return n + 64 * (b.metrics.length + b.events.length);
 }
