@@ -86,15 +86,7 @@ describe.skipIf(!HAVE)("the host audit on real sockets and a real process", () =
 
   it("a process near its nofile limit (prlimit 64, 45 files held open): the fds it uses, the limit, the change", async () => {
     ns = NetNs.create();
-    const c = ns.start("prlimit", ["--nofile=64:64", server, "-hold-fds", "45"]);
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      c.stdout!.on("data", (b: Buffer) => {
-        out += b.toString();
-        if (out.includes("\n")) resolve(out.split("\n")[0]!.trim());
-      });
-      c.on("exit", (code) => reject(new Error(`netserver exited ${code}`)));
-    });
+    const { url, child: c } = await ns.serveChild("prlimit", ["--nofile=64:64", server, "-hold-fds", "45"]);
     // `ip netns exec` and prlimit both exec the program: the child's pid is the server's
     const pid = c.pid!;
     expect(readFileSync(`/proc/${pid}/comm`, "utf8").trim()).toBe("netserver");
@@ -114,15 +106,7 @@ describe.skipIf(!HAVE)("the host audit on real sockets and a real process", () =
 
   it("no nofile finding with room to spare (the control: the same server, no files held)", async () => {
     ns = NetNs.create();
-    const c = ns.start("prlimit", ["--nofile=64:64", server]);
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      c.stdout!.on("data", (b: Buffer) => {
-        out += b.toString();
-        if (out.includes("\n")) resolve(out.split("\n")[0]!.trim());
-      });
-      c.on("exit", (code) => reject(new Error(`netserver exited ${code}`)));
-    });
+    const { url, child: c } = await ns.serveChild("prlimit", ["--nofile=64:64", server]);
     const a = await audit(url, "nofile-control", c.pid!);
     expect(a.host.nofile?.soft).toBe(64);
     expect(a.host.nofile!.inUse).toBeLessThan(0.8 * 64);

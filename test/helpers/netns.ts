@@ -62,7 +62,12 @@ export class NetNs {
   }
 
   /** Starts a server that prints its URL first; resolves with it. */
-  serve(prog: string, args: string[]): Promise<string> {
+  async serve(prog: string, args: string[]): Promise<string> {
+    return (await this.serveChild(prog, args)).url;
+  }
+
+  /** serve(), with the started process (its pid is the program's: `ip netns exec` and prlimit exec it). */
+  serveChild(prog: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
     const c = this.start(prog, args);
     return new Promise((resolve, reject) => {
       let out = "";
@@ -71,7 +76,7 @@ export class NetNs {
         out += b.toString();
         if (out.includes("\n")) {
           clearTimeout(timer);
-          resolve(out.split("\n")[0]!.trim());
+          resolve({ url: out.split("\n")[0]!.trim(), child: c });
         }
       });
       c.on("exit", (code) => {
