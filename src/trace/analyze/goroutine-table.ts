@@ -22,6 +22,13 @@ export class GoRecord {
   awWorking = false;
   awSince = NaN;
   awWorkNs = 0;
+  // LongRunAnalyzer: index in its running list (-1: not running), its run in progress
+  // (lrOpen >= 0: index in the open list; start time, runnable integral and maximum then).
+  lrRunIdx = -1;
+  lrOpen = -1;
+  lrStart = -0;
+  lrIntegral = -0;
+  lrMaxRunnable = 0;
 
   constructor(readonly id: number) {}
 }
