@@ -24,16 +24,9 @@ export function orderStats(xs: Float64Array, ranks: readonly number[]): number[]
   if (n < SMALL || ranks.length > 255) return ranks.map((k) => selectRank(xs, k));
   const hi = new Uint32Array(xs.buffer, xs.byteOffset, n * 2);
   const h = (hist ??= new Uint32Array(BUCKETS));
-  h.fill(0);
-  // Little-endian: the high word of xs[i] is hi[2i+1]. Anything at or above +Inf's pattern
-  // (Inf, NaN, negatives with the sign bit) needs the comparison-based path.
-  let top = 0;
-  for (let i = 1; i < 2 * n; i += 2) {
-    const w = hi[i];
-    if (w > top) top = w;
-    h[w >>> SHIFT]++;
-  }
-  if (top >= 0x7ff00000 || !littleEndian()) return ranks.map((k) => selectRank(xs, k));
+  // Anything at or above +Inf's pattern (Inf, NaN, negatives with the sign bit) needs the
+  // comparison-based path.
+  if (histogram(hi, h) >= 0x7ff00000 || !littleEndian()) return ranks.map((k) => selectRank(xs, k));
   // Bucket of each rank, and the rank inside its bucket.
   const order = ranks.map((k, i) => i).sort((a, b) => ranks[a] - ranks[b]);
   const bucketOf = new Array<number>(ranks.length);
@@ -49,15 +42,36 @@ export function orderStats(xs: Float64Array, ranks: readonly number[]): number[]
   // Gather each wanted bucket once (slot[b]: 1 + its list's index), then select inside it.
   const wanted = [...new Set(bucketOf)];
   const lists = wanted.map((w) => new Float64Array(h[w]));
-  const fills = new Int32Array(wanted.length);
   const slot = (slots ??= new Uint8Array(BUCKETS));
   wanted.forEach((w, j) => (slot[w] = j + 1));
-  for (let i = 0; i < n; i++) {
+  gather(hi, xs, slot, lists);
+  for (const w of wanted) slot[w] = 0;
+  return ranks.map((_, i) => selectRank(lists[wanted.indexOf(bucketOf[i])], inBucket[i]));
+}
+
+// The two passes over all values are functions of their own, one loop each: in one larger
+// function V8 optimised the first loop on the stack, then threw that code away on reaching
+// the next one (no type feedback yet), and ran millions of iterations interpreted meanwhile.
+
+/** Counts the values by bucket into h (zeroed first); returns the largest high word. Little-endian: xs[i]'s is hi[2i+1]. */
+function histogram(hi: Uint32Array, h: Uint32Array): number {
+  h.fill(0);
+  let top = 0;
+  for (let i = 1; i < hi.length; i += 2) {
+    const w = hi[i];
+    if (w > top) top = w;
+    h[w >>> SHIFT]++;
+  }
+  return top;
+}
+
+/** Copies each value whose bucket has a slot into that slot's list. */
+function gather(hi: Uint32Array, xs: Float64Array, slot: Uint8Array, lists: Float64Array[]): void {
+  const fills = new Int32Array(lists.length);
+  for (let i = 0; i < xs.length; i++) {
     const j = slot[hi[2 * i + 1] >>> SHIFT];
     if (j !== 0) lists[j - 1][fills[j - 1]++] = xs[i];
   }
-  for (const w of wanted) slot[w] = 0;
-  return ranks.map((_, i) => selectRank(lists[wanted.indexOf(bucketOf[i])], inBucket[i]));
 }
 
 let le: boolean | null = null;
