@@ -20,12 +20,13 @@ const cur = { pos: 0 };
 const slowCursor = new ByteCursor(new Uint8Array(0), 0, 0);
 
 /**
- * One uvarint argument at cur.pos; up to three bytes (values below 2^21: ids, sequence
- * numbers, nanosecond deltas up to 2 ms) inline.
+ * One uvarint argument at cur.pos; up to four bytes (values below 2^28: ids, sequence
+ * numbers, time deltas, and the heap sizes of HeapAlloc events, frequent in a busy trace)
+ * inline.
  */
 function arg(buf: Uint8Array, end: number, offset: number): number {
   const p = cur.pos;
-  if (p + 2 < end) {
+  if (p + 3 < end) {
     const b0 = buf[p];
     if (b0 < 0x80) {
       cur.pos = p + 1;
@@ -41,6 +42,11 @@ function arg(buf: Uint8Array, end: number, offset: number): number {
       cur.pos = p + 3;
       return (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
     }
+    const b3 = buf[p + 3];
+    if (b3 < 0x80) {
+      cur.pos = p + 4;
+      return (b0 & 0x7f) | ((b1 & 0x7f) << 7) | ((b2 & 0x7f) << 14) | (b3 << 21);
+    }
   }
   const c = slowCursor;
   c.reset(buf, p, end);
@@ -55,6 +61,11 @@ class BatchCursor {
   idx = 0;
   pos = 0;
   lastTs = -0; // a double from the start (see EventRecord)
+  /**
+   * The next event's time as decoded, for the frontier's comparisons: a field of the
+   * cursor saves a load through ev on each (delivery may raise ev.time, never this).
+   */
+  t = -0;
   readonly ev = new EventRecord();
   /** the ordering's state of this thread */
   ms: MState | null = null;
@@ -105,8 +116,10 @@ class BatchCursor {
     if (nargs > 1) ev.a1 = arg(buf, end, ev.offset);
     if (nargs > 2) ev.a2 = arg(buf, end, ev.offset);
     if (nargs > 3) ev.a3 = arg(buf, end, ev.offset);
-    ev.time = g.mul(dt) + this.lastTs;
-    this.lastTs = ev.time;
+    const t = g.mul(dt) + this.lastTs;
+    ev.time = t;
+    this.t = t;
+    this.lastTs = t;
     this.pos = cur.pos;
     return true;
   }
@@ -118,7 +131,7 @@ class BatchCursor {
 function siftUp(h: BatchCursor[], i: number): number {
   while (i > 0) {
     const p = (i - 1) >> 1;
-    if (!(h[p].ev.time > h[i].ev.time)) break;
+    if (!(h[p].t > h[i].t)) break;
     const t = h[p];
     h[p] = h[i];
     h[i] = t;
@@ -129,12 +142,12 @@ function siftUp(h: BatchCursor[], i: number): number {
 
 function min3(h: BatchCursor[], i0: number, i1: number, i2: number): number {
   let idx = i0;
-  let t = i0 < h.length ? h[i0].ev.time : Infinity;
-  if (i1 < h.length && h[i1].ev.time < t) {
-    t = h[i1].ev.time;
+  let t = i0 < h.length ? h[i0].t : Infinity;
+  if (i1 < h.length && h[i1].t < t) {
+    t = h[i1].t;
     idx = i1;
   }
-  if (i2 < h.length && h[i2].ev.time < t) idx = i2;
+  if (i2 < h.length && h[i2].t < t) idx = i2;
   return idx;
 }
 
@@ -175,7 +188,7 @@ function sortByTime(h: BatchCursor[]): void {
   for (let i = 1; i < h.length; i++) {
     const x = h[i];
     let j = i - 1;
-    while (j >= 0 && h[j].ev.time > x.ev.time) {
+    while (j >= 0 && h[j].t > x.t) {
       h[j + 1] = h[j];
       j--;
     }
@@ -315,7 +328,7 @@ export class EventEmitter {
         g.release();
         return;
       }
-      if (si < samples.length && (frontier.length === 0 || samples[si].time < frontier[0].ev.time)) {
+      if (si < samples.length && (frontier.length === 0 || samples[si].time < frontier[0].t)) {
         this.deliverSample(samples[si++], ctx);
         continue;
       }
