@@ -10,6 +10,8 @@ import type { GState } from "./goroutine-summary.js";
 export class GoRecord {
   // SummaryAnalyzer: since when runnable (NaN: not runnable, or not seen becoming so).
   sumRunnableSince = NaN;
+  // SummaryAnalyzer: a GC worker label is open for it (its entry in the summary's worker map).
+  sumWorker = false;
   // Summarizer: the goroutine's accounting (null until created or first seen at a sync).
   sum: GState | null = null;
   // MutatorUtilisation: the last state seen (-1: none), in a mark assist, a background mark worker.
