@@ -12,48 +12,23 @@ import type { Batch, Generation } from "./generation.js";
 import { Ordering, type MState } from "./order.js";
 import type { StackTables } from "./tables.js";
 
-/**
- * The decoding position of arg(): module state, so arg() stays a small inlinable function
- * (a property, not a top-level let, which V8 checks for its temporal dead zone on each use).
- */
-const cur = { pos: 0 };
 const slowCursor = new ByteCursor(new Uint8Array(0), 0, 0);
 
 /**
- * One uvarint argument at cur.pos; up to four bytes (values below 2^28: ids, sequence
- * numbers, time deltas, and the heap sizes of HeapAlloc events, frequent in a busy trace)
- * inline.
+ * The decoded arguments of the current event (the time delta first). BatchCursor.next()
+ * decodes into it in one loop: a small arg() function per argument was not inlined
+ * everywhere, and its ~12 M calls on a 20 MB trace showed as a function of their own.
  */
-function arg(buf: Uint8Array, end: number, offset: number): number {
-  const p = cur.pos;
-  if (p + 3 < end) {
-    const b0 = buf[p];
-    if (b0 < 0x80) {
-      cur.pos = p + 1;
-      return b0;
-    }
-    const b1 = buf[p + 1];
-    if (b1 < 0x80) {
-      cur.pos = p + 2;
-      return (b0 & 0x7f) | (b1 << 7);
-    }
-    const b2 = buf[p + 2];
-    if (b2 < 0x80) {
-      cur.pos = p + 3;
-      return (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
-    }
-    const b3 = buf[p + 3];
-    if (b3 < 0x80) {
-      cur.pos = p + 4;
-      return (b0 & 0x7f) | ((b1 & 0x7f) << 7) | ((b2 & 0x7f) << 14) | (b3 << 21);
-    }
-  }
+const vals = new Float64Array(5);
+
+/** The uvarint at p into vals[k] the long way (5+ bytes, or near the batch's end); returns the position after it. */
+function slowArg(buf: Uint8Array, p: number, end: number, offset: number, k: number): number {
   const c = slowCursor;
   c.reset(buf, p, end);
   const v = c.uvarint();
   if (c.bad) throw new TraceFormatError("found invalid uvarint", offset);
-  cur.pos = c.pos;
-  return v;
+  vals[k] = v;
+  return c.pos;
 }
 
 /** Reads one thread's batches of a generation, one event at a time (Go's batchCursor). */
@@ -108,19 +83,49 @@ class BatchCursor {
       throw new TraceFormatError(detail, ev.offset);
     }
     ev.wireType = typ;
-    // Straight-line decoding of the arguments the event type has: this runs once per event.
+    // The time delta and the arguments the event type has, uvarints of up to four bytes
+    // (values below 2^28: ids, sequence numbers, time deltas, HeapAlloc's sizes) inline.
     const end = b.end;
-    cur.pos = at + 1;
-    const dt = arg(buf, end, ev.offset);
-    if (nargs > 0) ev.a0 = arg(buf, end, ev.offset);
-    if (nargs > 1) ev.a1 = arg(buf, end, ev.offset);
-    if (nargs > 2) ev.a2 = arg(buf, end, ev.offset);
-    if (nargs > 3) ev.a3 = arg(buf, end, ev.offset);
+    let p = at + 1;
+    for (let k = 0; k <= nargs; k++) {
+      if (p + 3 < end) {
+        const b0 = buf[p];
+        if (b0 < 0x80) {
+          vals[k] = b0;
+          p += 1;
+          continue;
+        }
+        const b1 = buf[p + 1];
+        if (b1 < 0x80) {
+          vals[k] = (b0 & 0x7f) | (b1 << 7);
+          p += 2;
+          continue;
+        }
+        const b2 = buf[p + 2];
+        if (b2 < 0x80) {
+          vals[k] = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+          p += 3;
+          continue;
+        }
+        const b3 = buf[p + 3];
+        if (b3 < 0x80) {
+          vals[k] = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | ((b2 & 0x7f) << 14) | (b3 << 21);
+          p += 4;
+          continue;
+        }
+      }
+      p = slowArg(buf, p, end, ev.offset, k);
+    }
+    const dt = vals[0];
+    if (nargs > 0) ev.a0 = vals[1];
+    if (nargs > 1) ev.a1 = vals[2];
+    if (nargs > 2) ev.a2 = vals[3];
+    if (nargs > 3) ev.a3 = vals[4];
     const t = g.mul(dt) + this.lastTs;
     ev.time = t;
     this.t = t;
     this.lastTs = t;
-    this.pos = cur.pos;
+    this.pos = p;
     return true;
   }
 }
