@@ -12,23 +12,42 @@ import type { Batch, Generation } from "./generation.js";
 import { Ordering, type MState } from "./order.js";
 import type { StackTables } from "./tables.js";
 
+/**
+ * The decoding position of arg(): module state, so arg() stays a small inlinable function
+ * (a property, not a top-level let, which V8 checks for its temporal dead zone on each use).
+ */
+const cur = { pos: 0 };
 const slowCursor = new ByteCursor(new Uint8Array(0), 0, 0);
 
 /**
- * The decoded arguments of the current event (the time delta first). BatchCursor.next()
- * decodes into it in one loop: a small arg() function per argument was not inlined
- * everywhere, and its ~12 M calls on a 20 MB trace showed as a function of their own.
+ * One uvarint argument at cur.pos; up to three bytes (values below 2^21: ids, sequence
+ * numbers, nanosecond deltas up to 2 ms) inline.
  */
-const vals = new Float64Array(5);
-
-/** The uvarint at p into vals[k] the long way (5+ bytes, or near the batch's end); returns the position after it. */
-function slowArg(buf: Uint8Array, p: number, end: number, offset: number, k: number): number {
+function arg(buf: Uint8Array, end: number, offset: number): number {
+  const p = cur.pos;
+  if (p + 2 < end) {
+    const b0 = buf[p];
+    if (b0 < 0x80) {
+      cur.pos = p + 1;
+      return b0;
+    }
+    const b1 = buf[p + 1];
+    if (b1 < 0x80) {
+      cur.pos = p + 2;
+      return (b0 & 0x7f) | (b1 << 7);
+    }
+    const b2 = buf[p + 2];
+    if (b2 < 0x80) {
+      cur.pos = p + 3;
+      return (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+    }
+  }
   const c = slowCursor;
   c.reset(buf, p, end);
   const v = c.uvarint();
   if (c.bad) throw new TraceFormatError("found invalid uvarint", offset);
-  vals[k] = v;
-  return c.pos;
+  cur.pos = c.pos;
+  return v;
 }
 
 /** Reads one thread's batches of a generation, one event at a time (Go's batchCursor). */
@@ -36,11 +55,6 @@ class BatchCursor {
   idx = 0;
   pos = 0;
   lastTs = -0; // a double from the start (see EventRecord)
-  /**
-   * The next event's time as decoded, for the frontier's comparisons: a field of the
-   * cursor saves a load through ev on each (delivery may raise ev.time, never this).
-   */
-  t = -0;
   readonly ev = new EventRecord();
   /** the ordering's state of this thread */
   ms: MState | null = null;
@@ -83,49 +97,17 @@ class BatchCursor {
       throw new TraceFormatError(detail, ev.offset);
     }
     ev.wireType = typ;
-    // The time delta and the arguments the event type has, uvarints of up to four bytes
-    // (values below 2^28: ids, sequence numbers, time deltas, HeapAlloc's sizes) inline.
+    // Straight-line decoding of the arguments the event type has: this runs once per event.
     const end = b.end;
-    let p = at + 1;
-    for (let k = 0; k <= nargs; k++) {
-      if (p + 3 < end) {
-        const b0 = buf[p];
-        if (b0 < 0x80) {
-          vals[k] = b0;
-          p += 1;
-          continue;
-        }
-        const b1 = buf[p + 1];
-        if (b1 < 0x80) {
-          vals[k] = (b0 & 0x7f) | (b1 << 7);
-          p += 2;
-          continue;
-        }
-        const b2 = buf[p + 2];
-        if (b2 < 0x80) {
-          vals[k] = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
-          p += 3;
-          continue;
-        }
-        const b3 = buf[p + 3];
-        if (b3 < 0x80) {
-          vals[k] = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | ((b2 & 0x7f) << 14) | (b3 << 21);
-          p += 4;
-          continue;
-        }
-      }
-      p = slowArg(buf, p, end, ev.offset, k);
-    }
-    const dt = vals[0];
-    if (nargs > 0) ev.a0 = vals[1];
-    if (nargs > 1) ev.a1 = vals[2];
-    if (nargs > 2) ev.a2 = vals[3];
-    if (nargs > 3) ev.a3 = vals[4];
-    const t = g.mul(dt) + this.lastTs;
-    ev.time = t;
-    this.t = t;
-    this.lastTs = t;
-    this.pos = p;
+    cur.pos = at + 1;
+    const dt = arg(buf, end, ev.offset);
+    if (nargs > 0) ev.a0 = arg(buf, end, ev.offset);
+    if (nargs > 1) ev.a1 = arg(buf, end, ev.offset);
+    if (nargs > 2) ev.a2 = arg(buf, end, ev.offset);
+    if (nargs > 3) ev.a3 = arg(buf, end, ev.offset);
+    ev.time = g.mul(dt) + this.lastTs;
+    this.lastTs = ev.time;
+    this.pos = cur.pos;
     return true;
   }
 }
@@ -136,7 +118,7 @@ class BatchCursor {
 function siftUp(h: BatchCursor[], i: number): number {
   while (i > 0) {
     const p = (i - 1) >> 1;
-    if (!(h[p].t > h[i].t)) break;
+    if (!(h[p].ev.time > h[i].ev.time)) break;
     const t = h[p];
     h[p] = h[i];
     h[i] = t;
@@ -147,12 +129,12 @@ function siftUp(h: BatchCursor[], i: number): number {
 
 function min3(h: BatchCursor[], i0: number, i1: number, i2: number): number {
   let idx = i0;
-  let t = i0 < h.length ? h[i0].t : Infinity;
-  if (i1 < h.length && h[i1].t < t) {
-    t = h[i1].t;
+  let t = i0 < h.length ? h[i0].ev.time : Infinity;
+  if (i1 < h.length && h[i1].ev.time < t) {
+    t = h[i1].ev.time;
     idx = i1;
   }
-  if (i2 < h.length && h[i2].t < t) idx = i2;
+  if (i2 < h.length && h[i2].ev.time < t) idx = i2;
   return idx;
 }
 
@@ -193,7 +175,7 @@ function sortByTime(h: BatchCursor[]): void {
   for (let i = 1; i < h.length; i++) {
     const x = h[i];
     let j = i - 1;
-    while (j >= 0 && h[j].t > x.t) {
+    while (j >= 0 && h[j].ev.time > x.ev.time) {
       h[j + 1] = h[j];
       j--;
     }
@@ -333,7 +315,7 @@ export class EventEmitter {
         g.release();
         return;
       }
-      if (si < samples.length && (frontier.length === 0 || samples[si].time < frontier[0].t)) {
+      if (si < samples.length && (frontier.length === 0 || samples[si].time < frontier[0].ev.time)) {
         this.deliverSample(samples[si++], ctx);
         continue;
       }
