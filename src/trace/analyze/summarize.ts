@@ -27,11 +27,10 @@ export interface TaskSummary {
 
 /** Moves the block time summed for one reason into the goroutine's stats. */
 function flushBlock(s: GState): void {
-  const p = s;
-  if (p.blockCacheReason === null) return;
-  addTo(s.g.stats.blockNs, p.blockCacheReason, p.blockCacheNs);
-  p.blockCacheReason = null;
-  p.blockCacheNs = -0;
+  if (s.blockCacheReason === null) return;
+  addTo(s.g.stats.blockNs, s.blockCacheReason, s.blockCacheNs);
+  s.blockCacheReason = null;
+  s.blockCacheNs = -0;
 }
 
 /** Go's IsSystemGoroutine: runtime.* start functions except runtime.main, and unnamed ones. */
@@ -209,13 +208,12 @@ export class Summarizer {
           // addTo(stats.blockNs, reason, ns), batched: while the reason repeats the time is
           // summed here and only a change of reason (or a snapshot) goes to the Map (two hash
           // lookups a block were a fifth of this analysis).
-          const p = s;
-          if (p.blockCacheReason !== p.lastBlockReason) {
+          if (s.blockCacheReason !== s.lastBlockReason) {
             flushBlock(s);
-            p.blockCacheReason = p.lastBlockReason;
+            s.blockCacheReason = s.lastBlockReason;
           }
-          p.blockCacheNs += t - p.lastBlock;
-          p.lastBlock = UNSET;
+          s.blockCacheNs += t - s.lastBlock;
+          s.lastBlock = UNSET;
         }
         break;
       case GoState.Runnable:
@@ -292,14 +290,13 @@ export class Summarizer {
     flushBlock(s);
     const r = cloneStats(s.g.stats);
     if (!s.totalSet && r.totalNs === 0) r.totalNs = now - s.g.createdNs;
-    const p = s;
-    if (p.lastStart !== UNSET) r.execNs += now - p.lastStart;
-    if (p.lastRunnable !== UNSET) r.schedWaitNs += now - p.lastRunnable;
-    if (p.lastBlock !== UNSET) addTo(r.blockNs, p.lastBlockReason, now - p.lastBlock);
-    if (p.lastSyscall !== UNSET) r.syscallNs += now - p.lastSyscall;
+    if (s.lastStart !== UNSET) r.execNs += now - s.lastStart;
+    if (s.lastRunnable !== UNSET) r.schedWaitNs += now - s.lastRunnable;
+    if (s.lastBlock !== UNSET) addTo(r.blockNs, s.lastBlockReason, now - s.lastBlock);
+    if (s.lastSyscall !== UNSET) r.syscallNs += now - s.lastSyscall;
     // As go tool trace does: a syscall still blocked at the snapshot counts as scheduler wait.
-    if (p.lastSyscallBlock !== UNSET) r.schedWaitNs += now - p.lastSyscallBlock;
-    for (const [name, since] of p.lastRange) addTo(r.rangeNs, name, now - since);
+    if (s.lastSyscallBlock !== UNSET) r.schedWaitNs += now - s.lastSyscallBlock;
+    for (const [name, since] of s.lastRange) addTo(r.rangeNs, name, now - since);
     return r;
   }
 
