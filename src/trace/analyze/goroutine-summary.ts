@@ -40,41 +40,42 @@ export interface GoroutineSummary {
   regions: RegionSummary[];
 }
 
-export interface Pending {
-  lastStart: number;
-  lastRunnable: number;
-  /** start of an observed Runnable period (not one inherited from a generation start) */
-  waitSince: number;
-  lastBlock: number;
-  lastBlockReason: string;
-  /** block time not yet added to stats.blockNs, all for this reason (null: none) */
-  blockCacheReason: string | null;
-  blockCacheNs: number;
-  lastSyscall: number;
-  lastSyscallBlock: number;
-  lastRange: Map<string, number>;
-  active: RegionSummary[];
-}
-
-export function freshPending(): Pending {
-  return {
-    lastStart: UNSET,
-    lastRunnable: UNSET,
-    waitSince: UNSET,
-    lastBlock: UNSET,
-    lastBlockReason: "",
-    blockCacheReason: null,
-    blockCacheNs: -0,
-    lastSyscall: UNSET,
-    lastSyscallBlock: UNSET,
-    lastRange: new Map(),
-    active: [],
-  };
-}
-
-export interface GState {
-  g: GoroutineSummary;
-  p: Pending;
+/**
+ * A goroutine's accounting while the trace is read: its summary and the intervals still
+ * open. One flat object (the pending fields were a nested object: one more load on each of
+ * the several reads every goroutine transition makes).
+ */
+export class GState {
   /** TotalTime is set once, at the goroutine's end (as Go does) */
-  totalSet: boolean;
+  totalSet = false;
+  lastStart = UNSET;
+  lastRunnable = UNSET;
+  /** start of an observed Runnable period (not one inherited from a generation start) */
+  waitSince = UNSET;
+  lastBlock = UNSET;
+  lastBlockReason = "";
+  /** block time not yet added to stats.blockNs, all for this reason (null: none) */
+  blockCacheReason: string | null = null;
+  blockCacheNs = -0;
+  lastSyscall = UNSET;
+  lastSyscallBlock = UNSET;
+  lastRange = new Map<string, number>();
+  active: RegionSummary[] = [];
+
+  constructor(readonly g: GoroutineSummary) {}
+
+  /** Forgets the open intervals (after the goroutine's stats were finalised). */
+  resetPending(): void {
+    this.lastStart = UNSET;
+    this.lastRunnable = UNSET;
+    this.waitSince = UNSET;
+    this.lastBlock = UNSET;
+    this.lastBlockReason = "";
+    this.blockCacheReason = null;
+    this.blockCacheNs = -0;
+    this.lastSyscall = UNSET;
+    this.lastSyscallBlock = UNSET;
+    this.lastRange = new Map();
+    this.active = [];
+  }
 }

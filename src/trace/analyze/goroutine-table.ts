@@ -10,6 +10,8 @@ import type { GState } from "./goroutine-summary.js";
 export class GoRecord {
   // SummaryAnalyzer: since when runnable (NaN: not runnable, or not seen becoming so).
   sumRunnableSince = NaN;
+  // SummaryAnalyzer: a GC worker label is open for it (its entry in the summary's worker map).
+  sumWorker = false;
   // Summarizer: the goroutine's accounting (null until created or first seen at a sync).
   sum: GState | null = null;
   // MutatorUtilisation: the last state seen (-1: none), in a mark assist, a background mark worker.
@@ -22,6 +24,13 @@ export class GoRecord {
   awWorking = false;
   awSince = NaN;
   awWorkNs = 0;
+  // LongRunAnalyzer: index in its running list (-1: not running), its run in progress
+  // (lrOpen >= 0: index in the open list; start time, runnable integral and maximum then).
+  lrRunIdx = -1;
+  lrOpen = -1;
+  lrStart = -0;
+  lrIntegral = -0;
+  lrMaxRunnable = 0;
 
   constructor(readonly id: number) {}
 }

@@ -4,6 +4,7 @@
 
 import { addStats, emptyStats, type ExecStats } from "./exec-stats.js";
 import { concatF64 } from "./f64-list.js";
+import { orderStats } from "./order-stats.js";
 import type { GoroutineSummary } from "./summarize.js";
 
 export interface Latency {
@@ -39,65 +40,28 @@ export function latency(samples: readonly number[]): Latency {
 }
 
 /**
- * latency() of samples it may reorder. Only six order statistics are needed, so it selects
- * them (quickselect, O(n) each) instead of sorting: Float64Array.prototype.sort took a
- * quarter of `godiag trace`'s analysis time on a 20 MB trace (1.3 M waits).
+ * latency() of samples it may reorder. Only seven order statistics are needed, so they are
+ * selected (order-stats.ts) instead of sorting: Float64Array.prototype.sort took a quarter
+ * of `godiag trace`'s analysis time on a 20 MB trace (1.3 M waits).
  */
 export function latencyInPlace(xs: Float64Array): Latency {
   const n = xs.length;
   if (n === 0) return { count: 0, p50Ns: 0, p90Ns: 0, p99Ns: 0, maxNs: 0 };
-  // Ascending p lets each select start where the last one ended (nothing right of it is smaller).
-  const p50Ns = quantile7(xs, 0, 0.5);
-  const p90Ns = quantile7(xs, Math.floor((n - 1) * 0.5), 0.9);
-  const p99Ns = quantile7(xs, Math.floor((n - 1) * 0.9), 0.99);
-  let maxNs = -Infinity;
-  for (let i = Math.floor((n - 1) * 0.99); i < n; i++) if (xs[i] > maxNs) maxNs = xs[i];
-  return { count: n, p50Ns, p90Ns, p99Ns, maxNs };
-}
-
-/**
- * Type 7: h = (n-1)p, x[lo] + (h-lo)(x[lo+1] - x[lo]) in sorted order; xs[from..] must hold
- * the largest n-from values (from <= lo). Leaves xs[lo] in its sorted place.
- */
-function quantile7(xs: Float64Array, from: number, p: number): number {
-  const n = xs.length;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  select(xs, from, n - 1, lo);
-  if (lo + 1 >= n) return xs[lo];
-  let next = Infinity;
-  for (let i = lo + 1; i < n; i++) if (xs[i] < next) next = xs[i];
-  return xs[lo] + (h - lo) * (next - xs[lo]);
-}
-
-/** Rearranges xs[lo..hi] so that xs[k] is the value a sort would put there, smaller ones left of it, larger right. */
-function select(xs: Float64Array, lo: number, hi: number, k: number): void {
-  while (hi > lo) {
-    // Median of three as the pivot: sorted or constant runs stay O(n).
-    const mid = lo + ((hi - lo) >> 1);
-    const a = xs[lo];
-    const b = xs[mid];
-    const c = xs[hi];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
-    // Three-way partition (Dijkstra): [lo, lt) < pivot, [lt, gt] = pivot, (gt, hi] > pivot.
-    let lt = lo;
-    let gt = hi;
-    let i = lo;
-    while (i <= gt) {
-      const x = xs[i];
-      if (x < pivot) {
-        xs[i] = xs[lt];
-        xs[lt++] = x;
-        i++;
-      } else if (x > pivot) {
-        xs[i] = xs[gt];
-        xs[gt--] = x;
-      } else i++;
-    }
-    if (k < lt) hi = lt - 1;
-    else if (k > gt) lo = gt + 1;
-    else return;
+  // Type 7: h = (n-1)p, x[lo] + (h-lo)(x[lo+1] - x[lo]) in sorted order.
+  const ps = [0.5, 0.9, 0.99];
+  const ranks: number[] = [n - 1];
+  for (const p of ps) {
+    const lo = Math.floor((n - 1) * p);
+    ranks.push(lo, Math.min(lo + 1, n - 1));
   }
+  const v = orderStats(xs, ranks);
+  const q = (i: number): number => {
+    const h = (n - 1) * ps[i];
+    const lo = Math.floor(h);
+    const x = v[1 + 2 * i];
+    return lo + 1 >= n ? x : x + (h - lo) * (v[2 + 2 * i] - x);
+  };
+  return { count: n, p50Ns: q(0), p90Ns: q(1), p99Ns: q(2), maxNs: v[0] };
 }
 
 function minAvgMax(xs: number[]): MinAvgMax {

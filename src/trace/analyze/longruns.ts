@@ -3,6 +3,7 @@
 // cannot finish stopping until every running goroutine reaches a preemption point).
 
 import { EventKind, GoState, ResourceKind, type StateTransition, type TraceEvent } from "../model/event.js";
+import { GoroutineTable, type GoRecord } from "./goroutine-table.js";
 
 export interface LongRun {
   goroutine: number;
@@ -46,6 +47,21 @@ const PRUNE_AT = 4 * MAX_KEPT;
 
 const byHarm = (a: LongRun, b: LongRun) => b.othersRunnableNs - a.othersRunnableNs || b.durationNs - a.durationNs;
 
+/** Removes list[i] by moving the last one into its place; keeps the records' indexes right. */
+function removeAt(list: GoRecord[], i: number, running: boolean): void {
+  const gone = list[i];
+  const last = list[list.length - 1];
+  list[i] = last;
+  list.pop();
+  if (running) {
+    last.lrRunIdx = i;
+    gone.lrRunIdx = -1;
+  } else {
+    last.lrOpen = i;
+    gone.lrOpen = -1;
+  }
+}
+
 const byWait = (a: StwDelay, b: StwDelay) => b.waitedNs - a.waitedNs;
 
 function pruneRuns(runs: LongRun[]): void {
@@ -53,26 +69,18 @@ function pruneRuns(runs: LongRun[]): void {
   runs.length = MAX_KEPT;
 }
 
-interface RunStart {
-  g: number;
-  t: number;
-  integral: number;
-  maxRunnable: number;
-}
-
 export class LongRunAnalyzer {
   /**
-   * Runs in progress (at most GOMAXPROCS, so a list: every new runnable goroutine updates
-   * each one's maximum, and a Map's forEach with a closure per event cost more than the
-   * rest of this analysis).
+   * Goroutines with a run in progress (at most GOMAXPROCS): every new runnable goroutine
+   * raises each one's maximum. The run itself lives in the goroutine's record (lr* fields),
+   * which knows its place here, so ending a run is no search.
    */
-  private readonly open: RunStart[] = [];
-  private readonly free: RunStart[] = [];
+  private readonly open: GoRecord[] = [];
   /**
-   * every goroutine in state Running, including those first seen running: at most about
-   * GOMAXPROCS, so a list (added to and removed from on every run, read only at a STW)
+   * every goroutine in state Running, including those first seen running (about
+   * GOMAXPROCS; read only at a STW); each record knows its index
    */
-  private readonly running: number[] = [];
+  private readonly running: GoRecord[] = [];
   private runnable = 0;
   private integral = 0;
   private lastT = NaN;
@@ -81,7 +89,11 @@ export class LongRunAnalyzer {
   private readonly stws = new Map<number, { reason: string; start: number; waiting: Set<number>; delay: StwDelay | null }>();
   private readonly delays: StwDelay[] = [];
 
-  constructor(readonly thresholdNs: number) {}
+  /** table: the goroutine records shared with the other analyses of the pass (report.ts) */
+  constructor(
+    readonly thresholdNs: number,
+    private readonly table: GoroutineTable = new GoroutineTable(),
+  ) {}
 
   private tick(t: number): void {
     if (!Number.isNaN(this.lastT)) this.integral += this.runnable * (t - this.lastT);
@@ -91,7 +103,7 @@ export class LongRunAnalyzer {
   event(ev: TraceEvent): void {
     if (ev.kind === EventKind.StateTransition) {
       const st = ev.stateTransition();
-      if (st.resource.kind === ResourceKind.Goroutine) this.goTransition(ev, st);
+      if (st.resource.kind === ResourceKind.Goroutine) this.goTransition(ev, st, this.table.at(st.resource.id));
       else this.tick(ev.time);
       return;
     }
@@ -101,7 +113,7 @@ export class LongRunAnalyzer {
       const r = ev.range();
       if (r.name.startsWith("stop-the-world (") && r.scope.kind === ResourceKind.Goroutine) {
         const waiting = new Set<number>();
-        for (const g of this.running) if (g !== r.scope.id) waiting.add(g);
+        for (const g of this.running) if (g.id !== r.scope.id) waiting.add(g.id);
         this.stws.set(r.scope.id, { reason: r.name.slice(16, -1), start: t, waiting, delay: null });
       }
     } else if (ev.kind === EventKind.RangeEnd) {
@@ -118,57 +130,56 @@ export class LongRunAnalyzer {
     }
   }
 
-  /** A goroutine's transition. */
-  goTransition(ev: TraceEvent, st: StateTransition): void {
+  /** A goroutine's transition; rec is its record (the shared table's). */
+  goTransition(ev: TraceEvent, st: StateTransition, rec: GoRecord): void {
     const t = ev.time;
     this.tick(t);
-    if (st.from === st.to) return;
-    const g = st.resource.id;
-    if (st.from === GoState.Runnable) this.runnable--;
-    if (st.to === GoState.Runnable) this.runnable++;
+    const from = st.from;
+    const to = st.to;
+    if (from === to) return;
+    if (from === GoState.Runnable) this.runnable--;
+    if (to === GoState.Runnable) this.runnable++;
     if (this.runnable < 0) this.runnable = 0; // runnable before the trace began
     // Only a new runnable goroutine can raise the maximum (runs in progress: at most GOMAXPROCS).
-    if (st.to === GoState.Runnable) {
+    if (to === GoState.Runnable) {
       const n = this.runnable;
       const open = this.open;
-      for (let i = 0; i < open.length; i++) if (open[i].maxRunnable < n) open[i].maxRunnable = n;
+      for (let i = 0; i < open.length; i++) if (open[i].lrMaxRunnable < n) open[i].lrMaxRunnable = n;
     }
-    if (st.to === GoState.Running && !this.running.includes(g)) this.running.push(g);
-    if (st.from === GoState.Running) {
-      const i = this.running.indexOf(g);
-      if (i >= 0) {
-        this.running[i] = this.running[this.running.length - 1];
-        this.running.pop();
-      }
-      const r = this.takeRun(g);
-      if (r) {
-        const d = t - r.t;
+    if (to === GoState.Running && rec.lrRunIdx < 0) {
+      rec.lrRunIdx = this.running.length;
+      this.running.push(rec);
+    }
+    if (from === GoState.Running) {
+      if (rec.lrRunIdx >= 0) removeAt(this.running, rec.lrRunIdx, true);
+      if (rec.lrOpen >= 0) {
+        const d = t - rec.lrStart;
         if (d >= this.thresholdNs) {
           this.runs.push({
-            goroutine: g,
+            goroutine: rec.id,
             name: "",
-            startNs: r.t,
+            startNs: rec.lrStart,
             durationNs: d,
-            othersRunnableNs: this.integral - r.integral,
-            maxRunnable: r.maxRunnable,
+            othersRunnableNs: this.integral - rec.lrIntegral,
+            maxRunnable: rec.lrMaxRunnable,
             endStack: st.stack,
           });
           if (this.runs.length >= PRUNE_AT) pruneRuns(this.runs);
         }
-        this.free.push(r);
+        removeAt(this.open, rec.lrOpen, false);
       }
-      if (this.stws.size > 0) this.stoppedForStw(ev, g, st.stack);
+      if (this.stws.size > 0) this.stoppedForStw(ev, rec.id, st.stack);
     }
     // A run's start is known only from an observed transition into Running.
-    if (st.to === GoState.Running && st.from !== GoState.Undetermined) {
-      this.takeRun(g); // a run never seen to end (not expected) is replaced, as a Map would
-      // Run starts come and go on every schedule: reuse their records (less GC).
-      const r = this.free.pop() ?? { g: 0, t: NaN, integral: NaN, maxRunnable: 0 };
-      r.g = g;
-      r.t = t;
-      r.integral = this.integral;
-      r.maxRunnable = this.runnable;
-      this.open.push(r);
+    if (to === GoState.Running && from !== GoState.Undetermined) {
+      // A run never seen to end (not expected) is replaced.
+      if (rec.lrOpen < 0) {
+        rec.lrOpen = this.open.length;
+        this.open.push(rec);
+      }
+      rec.lrStart = t;
+      rec.lrIntegral = this.integral;
+      rec.lrMaxRunnable = this.runnable;
     }
   }
 
@@ -182,20 +193,6 @@ export class LongRunAnalyzer {
     for (const s of this.stws.values()) {
       if (s.waiting.delete(g)) s.delay = { reason: s.reason, startNs: s.start, waitedNs: t - s.start, goroutine: g, name: "", endStack: stack };
     }
-  }
-
-  /** Removes and returns g's run in progress, if any. */
-  private takeRun(g: number): RunStart | undefined {
-    const open = this.open;
-    for (let i = 0; i < open.length; i++) {
-      if (open[i].g === g) {
-        const r = open[i];
-        open[i] = open[open.length - 1];
-        open.pop();
-        return r;
-      }
-    }
-    return undefined;
   }
 
   finish(): LongRunReport {

@@ -85,7 +85,7 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
   const summarizer = new Summarizer(table);
   const flags = opts.mmuFlags ?? DEFAULT_UTIL_FLAGS;
   const util = new MutatorUtilisation(flags, table);
-  const long = new LongRunAnalyzer(opts.longRunNs ?? 10 * MS);
+  const long = new LongRunAnalyzer(opts.longRunNs ?? 10 * MS, table);
   const memo = new MemoEvent();
   const assists = new AssistWork(table);
   const also = opts.also;
@@ -97,7 +97,7 @@ export function analyzeTrace(file: string, read: (visit: TraceVisitor) => ReadIn
         summary.goTransition(raw, st, rec);
         summarizer.goTransition(raw, st, rec, tables);
         util.goTransition(raw, st, rec);
-        long.goTransition(raw, st);
+        long.goTransition(raw, st, rec);
         assists.goTransition(raw, st, rec);
         if (also !== undefined) also(raw, tables);
         return;

@@ -9,7 +9,7 @@
 import { EventKind, GoState, NO_PROC, ProcState, ResourceKind, type StateTransition, type TraceEvent, type TraceTables } from "../model/event.js";
 import { addTo, cloneStats, emptyStats, subStats, type ExecStats } from "./exec-stats.js";
 import { F64List } from "./f64-list.js";
-import { freshPending, UNSET, type GState, type GoroutineSummary, type RegionSummary } from "./goroutine-summary.js";
+import { GState, UNSET, type GoroutineSummary, type RegionSummary } from "./goroutine-summary.js";
 import { GoroutineTable, type GoRecord } from "./goroutine-table.js";
 
 export type { GoroutineSummary, RegionSummary } from "./goroutine-summary.js";
@@ -27,11 +27,10 @@ export interface TaskSummary {
 
 /** Moves the block time summed for one reason into the goroutine's stats. */
 function flushBlock(s: GState): void {
-  const p = s.p;
-  if (p.blockCacheReason === null) return;
-  addTo(s.g.stats.blockNs, p.blockCacheReason, p.blockCacheNs);
-  p.blockCacheReason = null;
-  p.blockCacheNs = -0;
+  if (s.blockCacheReason === null) return;
+  addTo(s.g.stats.blockNs, s.blockCacheReason, s.blockCacheNs);
+  s.blockCacheReason = null;
+  s.blockCacheNs = -0;
 }
 
 /** Go's IsSystemGoroutine: runtime.* start functions except runtime.main, and unnamed ones. */
@@ -128,7 +127,7 @@ export class Summarizer {
       schedWaits: new F64List(),
       regions: [],
     };
-    const s: GState = { g, p: freshPending(), totalSet: false };
+    const s = new GState(g);
     const old = rec.sum;
     // An id seen again replaces its summary (as go tool trace's map does).
     if (old) this.all[this.all.indexOf(old)] = s;
@@ -148,7 +147,7 @@ export class Summarizer {
         const goid = this.syscallingP.get(st.resource.id);
         if (goid !== undefined) {
           const s = this.sg(goid);
-          if (s) s.p.lastSyscallBlock = t;
+          if (s) s.lastSyscallBlock = t;
           this.syscallingP.delete(st.resource.id);
         }
       }
@@ -183,9 +182,9 @@ export class Summarizer {
         s.g.createStack = ev.stack;
         // A goroutine created inside a region inherits its task (a synthetic region).
         const creator = ev.goroutine >= 0 ? this.sg(ev.goroutine) : undefined;
-        const top = creator?.p.active[creator.p.active.length - 1];
+        const top = creator?.active[creator.active.length - 1];
         if (top) {
-          s.p.active.push({
+          s.active.push({
             task: top.task,
             type: "",
             goroutine: id,
@@ -199,50 +198,49 @@ export class Summarizer {
         break;
       }
       case GoState.Running:
-        if (s && s.p.lastStart !== UNSET) {
-          s.g.stats.execNs += t - s.p.lastStart;
-          s.p.lastStart = UNSET;
+        if (s && s.lastStart !== UNSET) {
+          s.g.stats.execNs += t - s.lastStart;
+          s.lastStart = UNSET;
         }
         break;
       case GoState.Waiting:
-        if (s && s.p.lastBlock !== UNSET) {
+        if (s && s.lastBlock !== UNSET) {
           // addTo(stats.blockNs, reason, ns), batched: while the reason repeats the time is
           // summed here and only a change of reason (or a snapshot) goes to the Map (two hash
           // lookups a block were a fifth of this analysis).
-          const p = s.p;
-          if (p.blockCacheReason !== p.lastBlockReason) {
+          if (s.blockCacheReason !== s.lastBlockReason) {
             flushBlock(s);
-            p.blockCacheReason = p.lastBlockReason;
+            s.blockCacheReason = s.lastBlockReason;
           }
-          p.blockCacheNs += t - p.lastBlock;
-          p.lastBlock = UNSET;
+          s.blockCacheNs += t - s.lastBlock;
+          s.lastBlock = UNSET;
         }
         break;
       case GoState.Runnable:
-        if (s && s.p.lastRunnable !== UNSET) {
-          s.g.stats.schedWaitNs += t - s.p.lastRunnable;
-          s.p.lastRunnable = UNSET;
+        if (s && s.lastRunnable !== UNSET) {
+          s.g.stats.schedWaitNs += t - s.lastRunnable;
+          s.lastRunnable = UNSET;
         }
-        if (s && s.p.waitSince !== UNSET) {
+        if (s && s.waitSince !== UNSET) {
           if (st.to === GoState.Running) {
             // schedWaits.push, inline: V8 did not inline the call here (it profiled on its own).
             const w = s.g.schedWaits;
             if (w.length === w.buf.length) w.grow();
-            w.buf[w.length++] = t - s.p.waitSince;
+            w.buf[w.length++] = t - s.waitSince;
           }
-          s.p.waitSince = UNSET;
+          s.waitSince = UNSET;
         }
         break;
       case GoState.Syscall:
-        if (s && s.p.lastSyscall !== UNSET) {
-          if (s.p.lastSyscallBlock !== UNSET) {
-            s.g.stats.syscallBlockNs += t - s.p.lastSyscallBlock;
-            s.g.stats.syscallNs += s.p.lastSyscallBlock - s.p.lastSyscall;
+        if (s && s.lastSyscall !== UNSET) {
+          if (s.lastSyscallBlock !== UNSET) {
+            s.g.stats.syscallBlockNs += t - s.lastSyscallBlock;
+            s.g.stats.syscallNs += s.lastSyscallBlock - s.lastSyscall;
           } else {
-            s.g.stats.syscallNs += t - s.p.lastSyscall;
+            s.g.stats.syscallNs += t - s.lastSyscall;
           }
-          s.p.lastSyscall = UNSET;
-          s.p.lastSyscallBlock = UNSET;
+          s.lastSyscall = UNSET;
+          s.lastSyscallBlock = UNSET;
           const p = this.syscallingG.get(id);
           if (p !== undefined) this.syscallingP.delete(p);
           this.syscallingG.delete(id);
@@ -260,17 +258,17 @@ export class Summarizer {
     }
     switch (st.to) {
       case GoState.Running:
-        s.p.lastStart = t;
+        s.lastStart = t;
         if (Number.isNaN(s.g.startNs)) s.g.startNs = t;
         break;
       case GoState.Runnable:
-        s.p.lastRunnable = t;
-        if (st.from !== GoState.Undetermined) s.p.waitSince = t;
+        s.lastRunnable = t;
+        if (st.from !== GoState.Undetermined) s.waitSince = t;
         break;
       case GoState.Waiting:
         if (st.reason !== "forever") {
-          s.p.lastBlock = t;
-          s.p.lastBlockReason = st.reason;
+          s.lastBlock = t;
+          s.lastBlockReason = st.reason;
           break;
         }
         // Blocked forever counts as the goroutine's end.
@@ -282,7 +280,7 @@ export class Summarizer {
       case GoState.Syscall:
         this.syscallingP.set(ev.proc, id);
         this.syscallingG.set(id, ev.proc);
-        s.p.lastSyscall = t;
+        s.lastSyscall = t;
         break;
     }
   }
@@ -292,14 +290,13 @@ export class Summarizer {
     flushBlock(s);
     const r = cloneStats(s.g.stats);
     if (!s.totalSet && r.totalNs === 0) r.totalNs = now - s.g.createdNs;
-    const p = s.p;
-    if (p.lastStart !== UNSET) r.execNs += now - p.lastStart;
-    if (p.lastRunnable !== UNSET) r.schedWaitNs += now - p.lastRunnable;
-    if (p.lastBlock !== UNSET) addTo(r.blockNs, p.lastBlockReason, now - p.lastBlock);
-    if (p.lastSyscall !== UNSET) r.syscallNs += now - p.lastSyscall;
+    if (s.lastStart !== UNSET) r.execNs += now - s.lastStart;
+    if (s.lastRunnable !== UNSET) r.schedWaitNs += now - s.lastRunnable;
+    if (s.lastBlock !== UNSET) addTo(r.blockNs, s.lastBlockReason, now - s.lastBlock);
+    if (s.lastSyscall !== UNSET) r.syscallNs += now - s.lastSyscall;
     // As go tool trace does: a syscall still blocked at the snapshot counts as scheduler wait.
-    if (p.lastSyscallBlock !== UNSET) r.schedWaitNs += now - p.lastSyscallBlock;
-    for (const [name, since] of p.lastRange) addTo(r.rangeNs, name, now - since);
+    if (s.lastSyscallBlock !== UNSET) r.schedWaitNs += now - s.lastSyscallBlock;
+    for (const [name, since] of s.lastRange) addTo(r.rangeNs, name, now - since);
     return r;
   }
 
@@ -310,13 +307,13 @@ export class Summarizer {
     if (final.totalNs !== 0) s.totalSet = true;
     // System goroutines never belong to regions, even if created inside one.
     if (!isSystemGoroutine(s.g.name)) {
-      for (const r of s.p.active) {
+      for (const r of s.active) {
         r.endNs = ended ? now : NaN;
         r.stats = subStats(final, r.stats);
         s.g.regions.push(r);
       }
     }
-    s.p = freshPending();
+    s.resetPending();
   }
 
   private rangeBegin(ev: TraceEvent): void {
@@ -330,11 +327,11 @@ export class Summarizer {
     }
     if (!s) return;
     if (ev.kind === EventKind.RangeActive) {
-      const since = s.p.lastRange.get(r.name);
+      const since = s.lastRange.get(r.name);
       if (since !== undefined) addTo(s.g.stats.rangeNs, r.name, this.syncTs - since);
-      s.p.lastRange.set(r.name, this.syncTs);
+      s.lastRange.set(r.name, this.syncTs);
     } else {
-      s.p.lastRange.set(r.name, ev.time);
+      s.lastRange.set(r.name, ev.time);
     }
   }
 
@@ -351,17 +348,17 @@ export class Summarizer {
       }
     }
     if (!s) return;
-    const since = s.p.lastRange.get(r.name);
+    const since = s.lastRange.get(r.name);
     if (since === undefined) return;
     addTo(s.g.stats.rangeNs, r.name, ev.time - since);
-    s.p.lastRange.delete(r.name);
+    s.lastRange.delete(r.name);
   }
 
   private regionBegin(ev: TraceEvent): void {
     const s = this.sg(ev.goroutine);
     if (!s) return;
     const rg = ev.region();
-    const outermost = !s.p.active.some((a) => !a.inherited && a.task === rg.task);
+    const outermost = !s.active.some((a) => !a.inherited && a.task === rg.task);
     const region: RegionSummary = {
       task: rg.task,
       type: rg.type,
@@ -372,7 +369,7 @@ export class Summarizer {
       inherited: false,
       outermost,
     };
-    s.p.active.push(region);
+    s.active.push(region);
     const task = this.task(rg.task);
     task.regions.push(region);
     task.goroutines.add(s.g.id);
@@ -381,7 +378,7 @@ export class Summarizer {
   private regionEnd(ev: TraceEvent): void {
     const s = this.sg(ev.goroutine);
     if (!s) return;
-    let region = s.p.active.pop();
+    let region = s.active.pop();
     if (!region) {
       // Begun before the trace: its stats are everything the goroutine did so far.
       const rg = ev.region();

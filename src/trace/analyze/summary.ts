@@ -136,6 +136,7 @@ export class SummaryAnalyzer {
         const l = ev.label().label;
         if (l.startsWith("GC (") && ev.goroutine >= 0) {
           this.worker.set(ev.goroutine, { kind: l.slice(4, l.endsWith(")") ? -1 : undefined), since: t });
+          this.table.at(ev.goroutine).sumWorker = true;
         }
         break;
       }
@@ -168,7 +169,9 @@ export class SummaryAnalyzer {
     if (to === GoState.Runnable && from !== GoState.Undetermined) rec.sumRunnableSince = t;
     if (to === GoState.NotExist) rec.sumRunnableSince = NaN; // as if its record were new
     if (from === GoState.Running) {
-      if (this.worker.size > 0) {
+      // The record's flag first: a Map lookup on every stop of every goroutine cost more.
+      if (rec.sumWorker) {
+        rec.sumWorker = false;
         const w = this.worker.get(rec.id);
         if (w) {
           s.gcWorkerNs.set(w.kind, (s.gcWorkerNs.get(w.kind) ?? 0) + (t - w.since));
