@@ -88,7 +88,7 @@ export function joinRequests(rep: PcapReport, items: LatencyItem[], t: TraceInpu
   gaps.sort((p, q) => p - q);
   const residual = gaps[Math.floor(gaps.length / 2)]!;
   const shift = off + residual;
-  const pairs: Array<{ cost: number; it: LatencyItem; r: TraceRequest }> = [];
+  const pairs: Pair[] = [];
   for (const it of covered) {
     const { a, b } = win(it);
     const span = it.exchange!.serverNs;
@@ -103,15 +103,18 @@ export function joinRequests(rep: PcapReport, items: LatencyItem[], t: TraceInpu
     }
   }
   pairs.sort((p, q) => p.cost - q.cost);
-  const usedItem = new Set<LatencyItem>();
-  const usedReq = new Set<TraceRequest>();
-  const matched: RequestSplit[] = [];
-  for (const p of pairs) {
-    if (usedItem.has(p.it) || usedReq.has(p.r)) continue;
-    usedItem.add(p.it);
-    usedReq.add(p.r);
-    matched.push(split(p.it, p.r, shift, t));
-  }
+  // net/http serves an HTTP/1.x connection from one goroutine (conn.serve), so a flow's
+  // exchanges all belong to one goroutine and it to that flow. Two connections doing the
+  // same work in step can swap pairs by time alone: the closest-first pass votes each
+  // flow's goroutine, flows take goroutines one to one by votes, and the pairs are taken
+  // again among those that agree.
+  const first = takeClosest(pairs);
+  const owner = flowOwners(first);
+  const agreed = pairs.filter((p) => {
+    const g = owner.byFlow.get(p.it.flow.index);
+    return g === undefined ? !owner.taken.has(p.r.goroutine) : g === p.r.goroutine;
+  });
+  const matched = takeClosest(agreed).map((p) => split(p.it, p.r, shift, t));
   if (matched.length === 0) return undefined;
   matched.sort((p, q) => p.item.total - q.item.total);
   const p99 = p99Of(matched.map((m) => m.item));
@@ -119,6 +122,41 @@ export function joinRequests(rep: PcapReport, items: LatencyItem[], t: TraceInpu
   const sums = zero();
   for (const m of slow) for (const k of REQUEST_LAYERS) sums[k] += m.layers[k];
   return { matched, covered: covered.length, slow, p99Ns: p99, sums, named: largest(sums), residualNs: residual };
+}
+
+type Pair = { cost: number; it: LatencyItem; r: TraceRequest };
+
+/** Pairs taken closest first, each exchange and each trace request at most once. */
+function takeClosest(pairs: readonly Pair[]): Pair[] {
+  const usedItem = new Set<LatencyItem>();
+  const usedReq = new Set<TraceRequest>();
+  const out: Pair[] = [];
+  for (const p of pairs) {
+    if (usedItem.has(p.it) || usedReq.has(p.r)) continue;
+    usedItem.add(p.it);
+    usedReq.add(p.r);
+    out.push(p);
+  }
+  return out;
+}
+
+/** Each flow's goroutine by the most pairs that join them, flows and goroutines one to one. */
+function flowOwners(pairs: readonly Pair[]): { byFlow: Map<number, number>; taken: Set<number> } {
+  const votes = new Map<string, { flow: number; g: number; n: number }>();
+  for (const p of pairs) {
+    const k = `${p.it.flow.index}/${p.r.goroutine}`;
+    const v = votes.get(k) ?? { flow: p.it.flow.index, g: p.r.goroutine, n: 0 };
+    v.n++;
+    votes.set(k, v);
+  }
+  const byFlow = new Map<number, number>();
+  const taken = new Set<number>();
+  for (const v of [...votes.values()].sort((a, b) => b.n - a.n || a.flow - b.flow || a.g - b.g)) {
+    if (byFlow.has(v.flow) || taken.has(v.g)) continue;
+    byFlow.set(v.flow, v.g);
+    taken.add(v.g);
+  }
+  return { byFlow, taken };
 }
 
 function split(it: LatencyItem, r: TraceRequest, shift: number, t: TraceInput): RequestSplit {
