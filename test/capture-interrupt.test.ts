@@ -34,7 +34,11 @@ const manifestOf = (dir: string): Manifest => parseManifest(readFileSync(join(di
  * Start the CLI, send SIGINT once stderr shows `when` (a non-TTY progress line),
  * and resolve with the exit code, stderr and how long it took after the signal.
  */
-function interruptWhen(args: string[], when: RegExp, signals = 1): Promise<{ code: number | null; stderr: string; afterSignalMs: number; totalMs: number }> {
+function interruptWhen(
+  args: string[],
+  when: RegExp,
+  signals = 1,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; afterSignalMs: number; totalMs: number }> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
@@ -52,9 +56,9 @@ function interruptWhen(args: string[], when: RegExp, signals = 1): Promise<{ cod
         for (let i = 0; i < signals; i++) setTimeout(() => child.kill("SIGINT"), i * 100);
       }
     });
-    child.on("exit", (code) => {
+    child.on("exit", (code, signal) => {
       clearTimeout(guard);
-      resolve({ code, stderr, afterSignalMs: signalledAt ? Date.now() - signalledAt : -1, totalMs: Date.now() - t0 });
+      resolve({ code, signal, stderr, afterSignalMs: signalledAt ? Date.now() - signalledAt : -1, totalMs: Date.now() - t0 });
     });
   });
 }
@@ -88,8 +92,13 @@ describe("Ctrl-C during godiag capture", () => {
     const dir = join(tmp, "twice");
     const r = await interruptWhen(["capture", live.url, "-o", dir, "--seconds", "5", "--timeout", "30"], /index|proc\.json/, 2);
     await live.stop();
-    // On failure, say how it ended: a null code means the process was killed by the signal.
-    expect(r.code, `exit ${r.code}; stderr:\n${r.stderr}`).toBe(130);
+    // Status 130 (godiag's exit on the second signal), or the end by SIGINT itself, which
+    // shells report as the same 130: when the first signal finished the partial bundle
+    // within the 100 ms before the second (CI, a quiet machine), the process once ended by
+    // the signal after printing the whole bundle: most likely the second landed during
+    // Node's teardown, when SIGINT is back to its default action.
+    const how = r.code !== null ? `exit ${r.code}` : `signal ${r.signal}`;
+    expect([`exit 130`, `signal SIGINT`], `${how}; stderr:\n${r.stderr}`).toContain(how);
     expect(r.afterSignalMs).toBeLessThan(3000);
   }, 60_000);
 });
