@@ -27,7 +27,8 @@ import {
   type SourceGuard,
 } from "../pprof/index.js";
 import { encodeTimelinePayload, timelineFromBytes } from "../trace/index.js";
-
+import type { GcSeries, TopRow, TopView } from "./serve-wire.js";
+export type { GcSeries, TopRow, TopView } from "./serve-wire.js";
 
 /** Profile kinds a bundle file can hold (proto, or the legacy debug=1 texts). */
 const PROFILE_KINDS = new Set(["cpu", "heap", "allocs", "block", "mutex", "goroutine", "threadcreate", "heap-debug1", "goroutine-debug1"]);
@@ -232,26 +233,6 @@ function configOf(s: ServeSession, st: ViewState): ReportConfig {
   return c;
 }
 
-export interface TopRow {
-  name: string;
-  flat: string;
-  flatPct: string;
-  sumPct: string;
-  cum: string;
-  cumPct: string;
-  /** raw values (diff: negative = shrank) */
-  flatValue: number;
-  cumValue: number;
-}
-
-export interface TopView {
-  labels: string[];
-  rows: TopRow[];
-  /** rows left out (the browser receives what it draws) */
-  more: number;
-  warnings: string[];
-}
-
 /** The top table: `godiag top` (= go tool pprof -top), with its cells formatted as that text formats them. */
 export function topView(s: ServeSession, st: ViewState, maxRows: number): TopView {
   const warnings: string[] = [];
@@ -327,18 +308,6 @@ export function goroutinesView(s: ServeSession): GoroutinesView | null {
     }
     return { latest, diff };
   });
-}
-
-export interface GcSeries {
-  file: string;
-  /** per cycle: seconds since start, STW pause (ms), heap at start/end, live heap, goal (MB), GC CPU % since start */
-  atSec: number[];
-  pauseMs: number[];
-  heapStartMB: number[];
-  heapEndMB: number[];
-  liveMB: number[];
-  goalMB: number[];
-  cpuPercent: number[];
 }
 
 export function gcView(s: ServeSession): GcSeries[] {

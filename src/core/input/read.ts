@@ -10,6 +10,16 @@ import { DEFAULT_LIMITS, InputError, type ReadLimits } from "./errors.js";
 /** How long a stream may stay silent before it is an error (GODIAG_STREAM_TIMEOUT, ms, overrides). */
 export const STREAM_IDLE_MS = 10_000;
 
+/** open(2) for an input file; a failure is an InputError naming the file and why. */
+export function openInput(path: string, flags: string | number = "r"): number {
+  try {
+    return openSync(path, flags);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot open: ${code ?? (e as Error).message}`);
+  }
+}
+
 /** Read a whole file, refusing files over the input cap before allocating for them. */
 export function readFileCapped(path: string, limits: ReadLimits = DEFAULT_LIMITS): Uint8Array {
   if (path === "-") return readStream(0, "-", limits, false);
@@ -19,14 +29,8 @@ export function readFileCapped(path: string, limits: ReadLimits = DEFAULT_LIMITS
   } catch {
     // open() below says why
   }
-  let fd: number;
-  try {
-    // A FIFO is opened without blocking: open() would wait for a writer with no time limit.
-    fd = fifo ? openSync(path, constants.O_RDONLY | constants.O_NONBLOCK) : openSync(path, "r");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot open: ${code ?? (e as Error).message}`);
-  }
+  // A FIFO is opened without blocking: open() would wait for a writer with no time limit.
+  const fd = openInput(path, fifo ? constants.O_RDONLY | constants.O_NONBLOCK : "r");
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new InputError(path, "is a directory");

@@ -9,8 +9,8 @@
 // object is allocated. Formats: https://www.tcpdump.org/manpages/pcap-savefile.5.html and
 // draft-ietf-opsawg-pcapng.
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { InputError } from "../../core/input/index.js";
+import { closeSync, fstatSync, readSync } from "node:fs";
+import { InputError, openInput } from "../../core/input/index.js";
 
 /** One captured record, valid only during the visitor call: bytes [start, end) of buf, the reader's chunk (no view is made per packet). */
 export interface RawPacket {
@@ -100,13 +100,7 @@ class Window {
 
 /** Reads every record of a pcap or pcapng file; bad input raises InputError with the offset. */
 export function readCaptureFile(path: string, visit: PacketVisitor, limits: PcapLimits = DEFAULT_PCAP_LIMITS): PcapFileInfo {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === "ENOENT" ? "no such file" : `cannot open: ${code ?? (e as Error).message}`);
-  }
+  const fd = openInput(path);
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new InputError(path, "is a directory");

@@ -1,5 +1,11 @@
 // What the server holds (GET /api/meta) and the answers of its views, as the client reads them.
 
+import type { TopRow, TopView } from "../../../api/serve-wire.js";
+
+export type { TopRow };
+/** GET /api/top */
+export type TopAnswer = TopView;
+
 export interface ProfileMeta {
   id: number;
   name: string;
@@ -27,19 +33,3 @@ export interface TextAnswer extends Warned {
   text: string;
 }
 
-export interface TopRow {
-  name: string;
-  flat: string;
-  flatPct: string;
-  sumPct: string;
-  cum: string;
-  cumPct: string;
-  flatValue: number;
-  cumValue: number;
-}
-
-export interface TopAnswer extends Warned {
-  labels: string[];
-  rows: TopRow[];
-  more: number;
-}

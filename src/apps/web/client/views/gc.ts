@@ -4,17 +4,7 @@
 import { h } from "../dom.js";
 import { getJson } from "../http.js";
 import type { ViewContext } from "../context.js";
-
-interface Series {
-  file: string;
-  atSec: number[];
-  pauseMs: number[];
-  heapStartMB: number[];
-  heapEndMB: number[];
-  liveMB: number[];
-  goalMB: number[];
-  cpuPercent: number[];
-}
+import type { GcSeries as Series } from "../../../../api/serve-wire.js";
 
 const COLORS = ["#c0392b", "#2471a3", "#27ae60", "#8e44ad"];
 
