@@ -3,6 +3,7 @@
 // pprof's merge would sum too — so that storing a row twice is a no-op and the
 // store keeps each stack once.
 
+import { basename } from "node:path";
 import type { Profile } from "../core/model/index.js";
 import { contentId } from "./hash.js";
 import type { FunctionRow, LocationRow, MappingRow, NormalizedProfile, SampleRow, StackRow } from "./types.js";
@@ -45,7 +46,7 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
     locIds.push(id);
     locIdText.push(String(id));
     const first = L.lineStart[i] < L.lineStart[i + 1] ? p.lines.func[L.lineStart[i]] : -1;
-    locLeaf.push(first >= 0 ? functions[first]!.name : "");
+    locLeaf.push(first >= 0 ? functions[first]!.name : unsymbolizedName(L.mapping[i] >= 0 ? mappings[L.mapping[i]]!.file : ""));
     locations.push({ id, mapping, address: L.address[i], isFolded: L.isFolded[i] === 1, lineFunctions, lineNumbers });
   }
   const stacks = new Map<bigint, StackRow>();
@@ -86,6 +87,15 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
     stacks: [...stacks.values()],
     samples: [...samples.values()],
   };
+}
+
+/**
+ * A location with no function (an address in the vdso or another unsymbolized object),
+ * named as go tool pprof -top names it at function granularity (addresses dropped):
+ * the object's base name in brackets, else <unknown>.
+ */
+function unsymbolizedName(file: string): string {
+  return file !== "" ? `[${basename(file)}]` : "<unknown>";
 }
 
 function stackLocations(locIds: bigint[], stack: ArrayLike<number>, from: number, to: number): bigint[] {
