@@ -314,17 +314,19 @@ export class Ordering {
   private procStatus(): boolean {
     const ev = this.ev;
     const pid = ev.a0;
-    let status = ev.a1;
+    const status = ev.a1;
     if (status < 0 || status > WireProc.SyscallAbandoned) throw new Error(`invalid status for proc ${pid}: ${status}`);
     const toState = [ProcState.Undetermined, ProcState.Running, ProcState.Idle, ProcState.Running, ProcState.Idle];
     let oldState: number = toState[status];
     const s = this.pStates.get(pid);
     if (s !== undefined) {
       if (status === WireProc.SyscallAbandoned && s.status === WireProc.Syscall) {
-        // The proc was in a syscall that its thread abandoned at the generation boundary.
+        // The proc was in a syscall that its thread abandoned at the generation boundary: the
+        // event reads as Syscall, but `status` stays SyscallAbandoned for what follows (as in
+        // Go's order.go), so the proc is not bound to this thread and the event is emitted on
+        // the thread that owns it, about to lose it to a ProcSteal.
         oldState = ProcState.Running;
-        status = WireProc.Syscall;
-        ev.a1 = status;
+        ev.a1 = WireProc.Syscall;
       } else if (status === WireProc.SyscallAbandoned && s.status === WireProc.SyscallAbandoned) {
         oldState = ProcState.Idle;
         ev.a1 = status;
