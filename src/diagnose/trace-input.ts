@@ -29,6 +29,8 @@ export interface TraceInput {
   requests: TraceRequest[];
   /** the GC's P-time between two trace times (ns of one goroutine's wait): see trace-requests.ts */
   gcBetween(t0: number, t1: number): number;
+  /** the handler goroutines' P-time between two trace times, the same way */
+  handlersBetween(t0: number, t1: number): number;
 }
 
 /** Reads and analyses the bundle's traces; what cannot be read goes to bundle.warnings. */
@@ -80,6 +82,7 @@ export function readTraces(files: BundleFile[], bundle: Pick<Bundle, "limits" | 
         blocks: blocks.finish(tables!),
         requests: requests.finish(),
         gcBetween: (t0, t1) => requests.gcBetween(t0, t1),
+        handlersBetween: (t0, t1) => requests.handlersBetween(t0, t1),
         ...(wallStartMs === undefined ? {} : { wallStartMs }),
         ...(clock === undefined ? {} : { clock }),
       });

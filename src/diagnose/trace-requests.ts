@@ -3,11 +3,14 @@
 // response bytes (a write through net/http's checkConnErrorWriter). The span between the
 // end of that last read and the start of that first write is the request's server time as
 // the goroutine lived it, split by the goroutine's states: running (the handler's CPU, mark
-// assists apart), runnable (waiting for a P: the GC's part is the time stopped by a
-// stop-the-world plus the Ps' share its mark workers held; the rest is the scheduler),
+// assists apart), runnable (waiting for a P, charged to whoever held the Ps meanwhile: the
+// GC for the time stopped by a stop-the-world plus the Ps' share its mark workers held;
+// other requests' handlers for their share — queueing behind the service's own request
+// work, which more CPU or cheaper handlers cure; the rest, other goroutines, is the scheduler),
 // blocked (by reason; "preempted" is the GC suspending it to scan its stack) and in syscalls.
-// The GC's share of the Ps is counted from every goroutine: mark workers running, and any
-// goroutine running inside a mark assist (a client goroutine assisting holds a P too).
+// The GC's share of the Ps is counted from every goroutine: mark workers and the background
+// sweeper running, and any goroutine running inside a mark assist (a client goroutine
+// assisting holds a P too).
 // Keep-alive requests that were already waiting are read at once, without a network wait:
 // the read syscall, not the netpoller, marks the request (measured on Go 1.26 traces).
 
@@ -26,8 +29,10 @@ export interface TraceRequest {
   runningNs: number;
   /** mark assists (running, runnable or waiting for mark work while assisting) */
   assistNs: number;
-  /** runnable while the world was stopped, or in the Ps' share running GC work (mark workers, assists) */
+  /** runnable while the world was stopped, or in the Ps' share running GC work (mark workers, sweeper, assists) */
   gcWaitNs: number;
+  /** runnable in the Ps' share other handler goroutines held (running, not GC work) */
+  queuedNs: number;
   /** runnable otherwise: waiting for a P other goroutines held */
   runnableNs: number;
   /**
@@ -59,6 +64,8 @@ const B_RUN = 1;
 const B_ASSIST = 2;
 const B_WORKER = 4;
 const isGcWork = (b: number) => (b & B_RUN) !== 0 && (b & (B_ASSIST | B_WORKER)) !== 0;
+/** a handler goroutine running its own work (an assist is the GC's) */
+const isHandlerWork = (rec: Rec) => rec.g !== null && rec.bits === B_RUN;
 
 const STW = "stop-the-world (";
 const ASSIST = "GC mark assist";
@@ -69,13 +76,14 @@ const NET_READ_WAIT = "network\u0000";
 /** a wait inside the GC's own functions (F_GC) */
 const GC_WAIT = "\u0000gc";
 
-const newAcc = (t: number): Acc => ({ start: t, running: 0, assist: 0, gcWait: 0, runnable: 0, gcBlocked: 0, blocked: 0, syscall: 0, reasons: new Map() });
+const newAcc = (t: number): Acc => ({ start: t, running: 0, assist: 0, gcWait: 0, queued: 0, runnable: 0, gcBlocked: 0, blocked: 0, syscall: 0, reasons: new Map() });
 
 interface Acc {
   start: number;
   running: number;
   assist: number;
   gcWait: number;
+  queued: number;
   runnable: number;
   gcBlocked: number;
   blocked: number;
@@ -95,6 +103,8 @@ interface G {
   since: number;
   /** the GC clock's reading at since */
   gcAt: number;
+  /** the handlers' clock's reading at since */
+  hAt: number;
   inAssist: boolean;
   inRead: boolean;
   /** req was opened when the netpoller woke the goroutine for the request's bytes */
@@ -159,8 +169,11 @@ export class RequestCollector {
   private readonly stws = new Set<number>();
   /** integrals over time: ns stopped by a STW, and P-ns running GC work (mark workers, assists) */
   private readonly gc = new GcClock();
-  /** goroutines running GC work now: mark workers, and any goroutine running a mark assist */
+  /** goroutines running GC work now: mark workers, the sweeper, and any goroutine running a mark assist */
   private gcRunning = 0;
+  /** P-ns running handler goroutines' own work (no STW, no assist), the same way */
+  private readonly handlers = new GcClock();
+  private handlersRunning = 0;
   private procs = 1;
   private last = 0;
   dropped = 0;
@@ -223,7 +236,7 @@ export class RequestCollector {
       return;
     }
     if (flags & F_HANDLER && !rec.g) {
-      rec.g = { state: st.from, since: t, gcAt: this.gc.at(t), inAssist: (rec.bits & B_ASSIST) !== 0, inRead: false, woke: false, waitKey: "", req: null };
+      rec.g = { state: st.from, since: t, gcAt: this.gc.at(t), hAt: this.handlers.at(t), inAssist: (rec.bits & B_ASSIST) !== 0, inRead: false, woke: false, waitKey: "", req: null };
     }
     this.setBits(id, rec, (rec.bits & B_ASSIST) | (flags & F_WORKER || rec.bits & B_WORKER ? B_WORKER : 0) | (st.to === GoState.Running ? B_RUN : 0), t);
     const g = rec.g;
@@ -252,7 +265,9 @@ export class RequestCollector {
 
   /** The share of the Ps the GC holds from t on: all while the world is stopped, else its running goroutines' share. */
   private rate(t: number): void {
-    this.gc.set(t, this.stws.size > 0 ? 1 : Math.min(this.gcRunning, this.procs) / this.procs);
+    const stopped = this.stws.size > 0;
+    this.gc.set(t, stopped ? 1 : Math.min(this.gcRunning, this.procs) / this.procs);
+    this.handlers.set(t, stopped ? 0 : Math.min(this.handlersRunning, this.procs - Math.min(this.gcRunning, this.procs)) / this.procs);
   }
 
   /** The GC's P-time between two trace times, in ns of one goroutine's wait (for the netpoll delay before a request). */
@@ -260,13 +275,21 @@ export class RequestCollector {
     return t1 > t0 ? this.gc.at(t1) - this.gc.at(t0) : 0;
   }
 
+  /** The handlers' P-time between two trace times, the same way (their own work, not GC work). */
+  handlersBetween(t0: number, t1: number): number {
+    return t1 > t0 ? this.handlers.at(t1) - this.handlers.at(t0) : 0;
+  }
+
   /** Sets a goroutine's GC bits; one no longer a worker, assisting or a handler is forgotten. */
   private setBits(id: number, rec: Rec, bits: number, t: number): void {
     const was = isGcWork(rec.bits);
     const is = isGcWork(bits);
+    const wasH = isHandlerWork(rec);
     rec.bits = bits;
-    if (was !== is) {
-      this.gcRunning += is ? 1 : -1;
+    const isH = isHandlerWork(rec);
+    if (was !== is || wasH !== isH) {
+      this.gcRunning += Number(is) - Number(was);
+      this.handlersRunning += Number(isH) - Number(wasH);
       this.rate(t);
     }
     if (!(bits & (B_ASSIST | B_WORKER)) && !rec.g) this.recs.delete(id);
@@ -297,6 +320,7 @@ export class RequestCollector {
       runningNs: a.running,
       assistNs: a.assist,
       gcWaitNs: a.gcWait,
+      queuedNs: a.queued,
       runnableNs: a.runnable,
       gcBlockedNs: a.gcBlocked,
       blockedNs: a.blocked,
@@ -323,8 +347,10 @@ export class RequestCollector {
           // the GC's part of a wait for a P: all of it while the world stood still, and the
           // share of the Ps running GC work meanwhile (mark workers, other goroutines' assists)
           const gc = Math.min(dt, this.gc.at(t) - g.gcAt);
+          const queued = Math.min(dt - gc, this.handlers.at(t) - g.hAt);
           a.gcWait += gc;
-          a.runnable += dt - gc;
+          a.queued += queued;
+          a.runnable += dt - gc - queued;
           break;
         }
         case GoState.Waiting:
@@ -342,6 +368,7 @@ export class RequestCollector {
     }
     g.since = t;
     g.gcAt = this.gc.at(t);
+    g.hAt = this.handlers.at(t);
   }
 
   private userFuncOf(stack: number, tables: TraceTables): string {
@@ -366,7 +393,9 @@ export class RequestCollector {
     for (const x of fr) {
       const fn = x.func;
       if (fn === "net/http.(*conn).serve") f |= F_HANDLER;
-      else if (fn === "runtime.gcBgMarkWorker") f |= F_WORKER;
+      // the GC's own goroutines: its mark workers, and its background sweeper (the sweep
+      // phase of each cycle, runtime/mgcsweep.go) — on a GC-heavy service a P in ten
+      else if (fn === "runtime.gcBgMarkWorker" || fn === "runtime.bgsweep") f |= F_WORKER;
       else if (fn === "net/http.(*connReader).Read") read = true;
       else if (fn === "net/http.checkConnErrorWriter.Write") write = true;
       else if (GC_FUNCS.has(fn)) f |= F_GC;

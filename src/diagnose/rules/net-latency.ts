@@ -232,9 +232,11 @@ function perRequestNote(path: string, j: RequestJoin): string {
     `Per request, from ${path}: ${j.matched.length} of the ${j.covered} exchanges inside the trace's window were joined to their handler goroutine ` +
     `(net/http's read of the request -> its first response write); the ${j.slow.length} at or above their P99 (${fmtNs(j.p99Ns)}), each with its own split: ${listed}` +
     (j.slow.length > MAX_LISTED ? `; and ${j.slow.length - MAX_LISTED} more` : "") +
-    ". Per request, scheduler is the wait for a P (and for the netpoller to wake the goroutine) while other goroutines held the Ps; " +
-    "gc is its mark assists, its waits for a P in the share of the Ps the GC held meanwhile (stop-the-world, mark workers, other goroutines' assists) " +
-    "and its waits inside the GC (starting a cycle, ending the mark, stack scans); handler is its own running time and syscalls; blocking its other waits."
+    ". Per request, a wait for a P (and for the netpoller to wake the goroutine) is charged to whoever held the Ps meanwhile: " +
+    "gc is its mark assists, its waits for a P in the share of the Ps the GC held (stop-the-world, mark workers, other goroutines' assists) " +
+    "and its waits inside the GC (starting a cycle, ending the mark, stack scans); handler is its own running time and syscalls, and its waits for a P " +
+    "in the share other requests' handlers held (queueing behind the service's own request work); scheduler is the rest of its waits for a P, " +
+    "while other goroutines held the Ps; blocking its other waits."
   );
 }
 

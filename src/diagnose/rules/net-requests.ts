@@ -172,12 +172,14 @@ function split(it: LatencyItem, r: TraceRequest, shift: number, t: TraceInput): 
   if (it.parts.handler > 0) {
     // the server time, cut by the goroutine's states; what lies outside its span is the
     // runtime's delay in running it (scheduler) and the kernel's in sending (network)
-    // the netpoll delay (bytes in -> the goroutine woken or reading them) is the runtime's:
-    // the GC's in the share of the Ps it held meanwhile, the scheduler's otherwise
+    // the netpoll delay (bytes in -> the goroutine woken or reading them) is the runtime's,
+    // charged like a wait for a P to whoever held the Ps meanwhile: the GC in its share,
+    // other requests' handlers in theirs, the scheduler (other goroutines) otherwise
     const gcPoll = Math.min(netpoll, t.gcBetween(a - shift, r.start));
-    l.scheduler = netpoll - gcPoll + r.runnableNs;
+    const queuedPoll = Math.min(netpoll - gcPoll, t.handlersBetween(a - shift, r.start));
+    l.scheduler = netpoll - gcPoll - queuedPoll + r.runnableNs;
     l.gc = gcPoll + r.assistNs + r.gcWaitNs + r.gcBlockedNs;
-    l.handler = r.runningNs + r.syscallNs;
+    l.handler = r.runningNs + r.syscallNs + queuedPoll + r.queuedNs;
     l.blocking = r.blockedNs;
     l.network += kernel;
   }

@@ -29,7 +29,15 @@ func main() {
 	size := flag.Int("size", 64, "response body bytes (default; ?size=N overrides)")
 	blockRate := flag.Int("block-rate", 0, "runtime.SetBlockProfileRate (0: no block profile)")
 	holdFds := flag.Int("hold-fds", 0, "open /dev/null this many times and keep the files (fds in use, for the nofile audit)")
+	procs := flag.Int("procs", 0, "runtime.GOMAXPROCS (0: the default)")
+	spinners := flag.Int("spin", 0, "goroutines spinning on the CPU in the background, outside any request")
 	flag.Parse()
+	if *procs > 0 {
+		runtime.GOMAXPROCS(*procs)
+	}
+	for i := 0; i < *spinners; i++ {
+		go spin()
+	}
 	var held []*os.File
 	for i := 0; i < *holdFds; i++ {
 		f, err := os.Open(os.DevNull)
@@ -131,6 +139,13 @@ func main() {
 }
 
 var sink uint64
+
+// spin is background work that never waits: it holds a P until the scheduler preempts it.
+func spin() {
+	for {
+		burn(time.Second)
+	}
+}
 
 // burn spins until d of wall-clock time has passed (CPU work, not a wait).
 //
