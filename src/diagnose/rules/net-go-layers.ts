@@ -1,10 +1,12 @@
 // The Go side of the layered latency report: the handler layer of a packet capture (the
 // server's time, last request byte -> first response byte) split by an execution trace of
 // the same window, over the handler goroutines (net/http's conn.serve and the like), into:
-// scheduler (runnable, waiting for a P); GC (mark assists, stack-scan suspensions, and the
-// waits for a P in proportion to the Ps' time the GC took: stop-the-world pauses and mark
-// workers leave goroutines runnable); handler CPU (running, in Go or in a syscall holding
-// the P); blocking (blocked in the handler's own code, or in a syscall without a P).
+// scheduler (runnable, waiting for a P, while other goroutines held the Ps); GC (mark
+// assists, stack-scan suspensions, and the waits for a P in proportion to the Ps' time the
+// GC took: stop-the-world pauses and mark workers leave goroutines runnable); handler CPU
+// (running, in Go or in a syscall holding the P, and the waits for a P in proportion to
+// the Ps' time the handlers took); blocking (in the handler's own code, or a syscall
+// without a P).
 //
 // The trace has no per-request boundaries, so the split is of the handler goroutines'
 // request time over the whole trace, applied to the slow requests' server time: a share,
@@ -83,7 +85,13 @@ export function goLayersOf(t: TraceInput): GoLayers | undefined {
   const runnable = sched - (gc - fromExec);
   const gcShareOfPs = Math.max(0, 1 - r.wholeTraceUtil);
   const gcWait = runnable * gcShareOfPs;
-  const ns: Record<GoLayer, number> = { scheduler: runnable - gcWait, gc: gc + gcWait + gcSuspend, "handler-cpu": exec - fromExec, blocking };
+  // The same for the handlers' own share of the Ps (their running time, assists apart, over
+  // the window's P-time): a wait behind other requests' work is queueing in the service's
+  // own CPU, the handler layer — as the per-request split charges it (trace-requests.ts).
+  const pTime = r.summary.durationNs * Math.max(1, r.summary.gomaxprocs);
+  const handlerShareOfPs = pTime > 0 ? Math.min(1 - gcShareOfPs, (exec - fromExec) / pTime) : 0;
+  const queued = runnable * Math.max(0, handlerShareOfPs);
+  const ns: Record<GoLayer, number> = { scheduler: runnable - gcWait - queued, gc: gc + gcWait + gcSuspend, "handler-cpu": exec - fromExec + queued, blocking };
   const total = ns.scheduler + ns.gc + ns["handler-cpu"] + ns.blocking;
   if (total <= 0) return undefined;
   return {
