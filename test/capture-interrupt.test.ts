@@ -33,17 +33,20 @@ const manifestOf = (dir: string): Manifest => parseManifest(readFileSync(join(di
 /**
  * Start the CLI, send SIGINT once stderr shows `when` (a non-TTY progress line),
  * and resolve with the exit code, stderr and how long it took after the signal.
+ * With `again`, a second SIGINT follows once stderr (after the first) shows it.
  */
 function interruptWhen(
   args: string[],
   when: RegExp,
   signals = 1,
+  again?: RegExp,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; afterSignalMs: number; totalMs: number }> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     let signalledAt = 0;
+    let secondAt = 0;
     const guard = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`no exit within 40 s; stderr:\n${stderr}`));
@@ -54,6 +57,10 @@ function interruptWhen(
       if (signalledAt === 0 && when.test(stderr)) {
         signalledAt = Date.now();
         for (let i = 0; i < signals; i++) setTimeout(() => child.kill("SIGINT"), i * 100);
+        if (again) stderr = "";
+      } else if (again && signalledAt > 0 && secondAt === 0 && again.test(stderr)) {
+        secondAt = Date.now();
+        child.kill("SIGINT");
       }
     });
     child.on("exit", (code, signal) => {
@@ -130,6 +137,28 @@ describe("Ctrl-C during godiag run", () => {
     expect(m.env!.exit).toBe("code 0"); // healthy shut down on SIGTERM
     expect(r.stderr).toContain("godiag run: interrupted: stopping the program");
     expect(r.stderr).toMatch(/\(interrupted: 4 files missing or cut short\)/); // cpu, block/mutex deltas, goroutine #2
+    const proc = JSON.parse(readFileSync(join(dir, "proc.json"), "utf8"));
+    expect(alive(proc.pid)).toBe(false);
+    const pgid = Number(/pid:(\d+)/.exec(m.target)?.[1] ?? proc.pid);
+    expect(groupPids(pgid)).toEqual([]);
+  }, 60_000);
+
+  it("a second Ctrl-C kills a program that ignores SIGTERM at once, and still finishes the bundle", async () => {
+    // The program ignores SIGTERM; without the second signal the run would wait out the
+    // 30 s grace before SIGKILL.
+    const dir = join(tmp, "run-twice");
+    const r = await interruptWhen(
+      ["run", "--seconds", "40", "--grace", "30s", "-o", dir, "--", badtarget, "-ignore-term", "-seconds", "60"],
+      /cpu: recording \d+ s/,
+      1,
+      /stopping the program and finishing the bundle/,
+    );
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.afterSignalMs, r.stderr).toBeLessThan(10_000);
+    expect(r.stderr).toContain("godiag run: interrupted again: killing the program now");
+    const m = manifestOf(dir);
+    expect(m.env!.exit).toBe("signal SIGKILL (killed after the grace period)");
+    expect(m.files.find((f) => f.kind === "heap")!.error).toBeUndefined();
     const proc = JSON.parse(readFileSync(join(dir, "proc.json"), "utf8"));
     expect(alive(proc.pid)).toBe(false);
     const pgid = Number(/pid:(\d+)/.exec(m.target)?.[1] ?? proc.pid);

@@ -80,9 +80,18 @@ export class Runner {
   private stopping = false;
   /** aborts a capture in flight when the run is asked to stop */
   private readonly abort = new AbortController();
+  /** cuts the SIGTERM grace short: the program is killed at once */
+  private readonly killNow = new AbortController();
 
-  /** Ask the run to end now (Ctrl-C): the capture is cut short, the program stopped and the bundle finished. */
+  /**
+   * Ask the run to end now (Ctrl-C): the capture is cut short, the program stopped and the
+   * bundle finished. Asked again (a second Ctrl-C), the program is not given its grace:
+   * its group is killed at once and the bundle still finished — quitting without that
+   * would leave it running, since it has a process group of its own the terminal's
+   * signals do not reach.
+   */
   requestStop(): void {
+    if (this.stopping) this.killNow.abort();
     this.stopping = true;
     this.abort.abort();
     this.stopRequested?.();
@@ -198,7 +207,7 @@ export class Runner {
 
     // Run to the end (or until the program exits, or Ctrl-C), then stop the whole group.
     await waitAny(Math.max(0, deadline - Date.now()), exited, stopSignal);
-    const killed = await stopGroup(pgid, exited, o.graceMs, () => running);
+    const killed = await stopGroup(pgid, exited, o.graceMs, () => running, this.killNow.signal);
     const status = await exited;
     await stderrDone;
     await new Promise<void>((r) => log.end(r));
@@ -236,8 +245,8 @@ export class Runner {
   }
 }
 
-/** SIGTERM the group, wait up to graceMs for every member to go, then SIGKILL. Returns whether it had to kill. */
-async function stopGroup(pgid: number, leaderExit: Promise<unknown>, graceMs: number, leaderRunning: () => boolean): Promise<boolean> {
+/** SIGTERM the group, wait up to graceMs (or until killNow) for every member to go, then SIGKILL. Returns whether it had to kill. */
+async function stopGroup(pgid: number, leaderExit: Promise<unknown>, graceMs: number, leaderRunning: () => boolean, killNow: AbortSignal): Promise<boolean> {
   const signal = (s: NodeJS.Signals) => {
     try {
       process.kill(-pgid, s);
@@ -246,10 +255,13 @@ async function stopGroup(pgid: number, leaderExit: Promise<unknown>, graceMs: nu
     }
   };
   if (!leaderRunning() && groupPids(pgid).length === 0) return false;
-  signal("SIGTERM");
-  const until = Date.now() + graceMs;
-  await waitAny(graceMs, leaderExit);
-  while (Date.now() < until && groupPids(pgid).length > 0) await sleep(50);
+  if (!killNow.aborted) {
+    signal("SIGTERM");
+    const until = Date.now() + graceMs;
+    const killed = new Promise<void>((r) => killNow.addEventListener("abort", () => r(), { once: true }));
+    await waitAny(graceMs, leaderExit, killed);
+    while (Date.now() < until && !killNow.aborted && groupPids(pgid).length > 0) await sleep(50);
+  }
   if (groupPids(pgid).length === 0 && !leaderRunning()) return false;
   signal("SIGKILL");
   await leaderExit;

@@ -94,6 +94,7 @@ func main() {
 	catchAll := flag.String("catchall", "", "answer every other path with 200: json or html")
 	pprofAddr := flag.String("pprof-addr", "", "serve /debug/pprof and /debug/vars on this address instead of -addr")
 	extraAddr := flag.String("extra-addr", "", "also serve the application on this address")
+	ignoreTerm := flag.Bool("ignore-term", false, "ignore SIGTERM and SIGINT (a program that does not stop when asked; -seconds still ends it)")
 	probe := flag.Bool("probe", false, "spin one goroutine measuring the longest gap between its clock reads; GET /maxgap returns it and the longest stop-the-world pause since the last GET (ns)")
 	flag.Parse()
 	if !*noRates {
@@ -265,7 +266,11 @@ func main() {
 	}
 
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	if *ignoreTerm {
+		signal.Ignore(syscall.SIGINT, syscall.SIGTERM)
+	} else {
+		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	}
 	var end <-chan time.Time
 	if *secs > 0 {
 		end = time.After(time.Duration(*secs * float64(time.Second)))

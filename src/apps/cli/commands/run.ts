@@ -69,7 +69,11 @@ export function registerRunCommand(program: Command, io: IO): void {
     const alongside = probeApi ? (pid: number, s: number) => [probeApi.probeSidecar(pid, s, probes)] : undefined;
     let told = false;
     const onSignal = () => {
-      if (!told) io.err("\ngodiag run: interrupted: stopping the program and finishing the bundle\n");
+      io.err(
+        told
+          ? "\ngodiag run: interrupted again: killing the program now\n"
+          : "\ngodiag run: interrupted: stopping the program and finishing the bundle (press Ctrl-C again to kill it at once)\n",
+      );
       told = true;
       runner.requestStop();
     };
