@@ -5,62 +5,110 @@
 
 import { EventKind, type TraceVisitor } from "../model/event.js";
 import { EV_SYNC, Ev, SPECS, STACK_SLOT_1, STACK_SLOT_2, STRING_SLOT_1, STRING_SLOT_2, TIMED_ARGS } from "../wire/spec.js";
-import { ARG_STRIDE, BatchColumns } from "./columns.js";
+import { ByteCursor } from "./bytes.js";
 import { TraceFormatError } from "./errors.js";
 import { EventRecord, type EventContext } from "./event-impl.js";
 import type { Batch, Generation } from "./generation.js";
 import { Ordering, type MState } from "./order.js";
 import type { StackTables } from "./tables.js";
 
+/**
+ * The decoding position of arg(): module state, so arg() stays a small inlinable function
+ * (a property, not a top-level let, which V8 checks for its temporal dead zone on each use).
+ */
+const cur = { pos: 0 };
+const slowCursor = new ByteCursor(new Uint8Array(0), 0, 0);
+
+/**
+ * One uvarint argument at cur.pos; up to three bytes (values below 2^21: ids, sequence
+ * numbers, nanosecond deltas up to 2 ms) inline.
+ */
+function arg(buf: Uint8Array, end: number, offset: number): number {
+  const p = cur.pos;
+  if (p + 2 < end) {
+    const b0 = buf[p];
+    if (b0 < 0x80) {
+      cur.pos = p + 1;
+      return b0;
+    }
+    const b1 = buf[p + 1];
+    if (b1 < 0x80) {
+      cur.pos = p + 2;
+      return (b0 & 0x7f) | (b1 << 7);
+    }
+    const b2 = buf[p + 2];
+    if (b2 < 0x80) {
+      cur.pos = p + 3;
+      return (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+    }
+  }
+  const c = slowCursor;
+  c.reset(buf, p, end);
+  const v = c.uvarint();
+  if (c.bad) throw new TraceFormatError("found invalid uvarint", offset);
+  cur.pos = c.pos;
+  return v;
+}
+
 /** Reads one thread's batches of a generation, one event at a time (Go's batchCursor). */
 class BatchCursor {
-  /** the next batch to decode */
-  private idx = 0;
-  /** the next event of the decoded batch */
-  private i = 0;
-  private readonly cols = new BatchColumns();
+  idx = 0;
+  pos = 0;
+  lastTs = -0; // a double from the start (see EventRecord)
   readonly ev = new EventRecord();
   /** the ordering's state of this thread */
   ms: MState | null = null;
+
+  /** end of the current batch's data (the next batch is looked at only when pos reaches it) */
+  private end = 0;
 
   constructor(
     readonly m: number,
     private readonly batches: Batch[],
     private readonly g: Generation,
-  ) {}
-
-  /** Put the next event into ev; false when the thread has no more. */
-  next(): boolean {
-    const c = this.cols;
-    if (this.i === c.n && !this.load()) return false;
-    const i = this.i++;
-    const ev = this.ev;
-    const typ = c.typ[i];
-    ev.wireType = typ;
-    ev.offset = this.g.base + c.pos[i];
-    ev.time = c.time[i];
-    // Only the type's arguments, as the byte-at-a-time decoding wrote them.
-    const nargs = TIMED_ARGS[typ];
-    const j = i * ARG_STRIDE;
-    if (nargs > 0) ev.a0 = c.arg(j);
-    if (nargs > 1) ev.a1 = c.arg(j + 1);
-    if (nargs > 2) ev.a2 = c.arg(j + 2);
-    if (nargs > 3) ev.a3 = c.arg(j + 3);
-    return true;
+  ) {
+    this.pos = batches.length > 0 ? batches[0].start : 0;
+    this.end = batches.length > 0 ? batches[0].end : 0;
   }
 
-  /** Decode batches until one has an event; throws the error met after the last event. */
-  private load(): boolean {
-    const c = this.cols;
-    if (c.err !== "") throw new TraceFormatError(c.err, this.g.base + c.errPos);
+  /** Decode the next event into ev; false when the thread has no more. */
+  next(): boolean {
     const batches = this.batches;
-    while (this.idx < batches.length) {
-      c.decode(this.g, batches[this.idx++]);
-      this.i = 0;
-      if (c.n > 0) return true;
-      if (c.err !== "") throw new TraceFormatError(c.err, this.g.base + c.errPos);
+    if (this.pos === this.end) {
+      while (this.idx < batches.length && batches[this.idx].end === this.pos) {
+        this.idx++;
+        this.pos = this.idx < batches.length ? batches[this.idx].start : 0;
+        this.end = this.idx < batches.length ? batches[this.idx].end : 0;
+        this.lastTs = 0;
+      }
+      if (this.idx === batches.length) return false;
     }
-    return false;
+    const b = batches[this.idx];
+    const g = this.g;
+    if (this.lastTs === 0) this.lastTs = g.mul(b.time);
+    const buf = g.buf;
+    const ev = this.ev;
+    const at = this.pos;
+    const typ = buf[at];
+    ev.offset = g.base + at;
+    const nargs = TIMED_ARGS[typ];
+    if (nargs < 0) {
+      const detail = SPECS[typ] === undefined && typ > Ev.GoroutineStackFree ? `found invalid event type: ${typ}` : `found event without a timestamp: type=${typ}`;
+      throw new TraceFormatError(detail, ev.offset);
+    }
+    ev.wireType = typ;
+    // Straight-line decoding of the arguments the event type has: this runs once per event.
+    const end = b.end;
+    cur.pos = at + 1;
+    const dt = arg(buf, end, ev.offset);
+    if (nargs > 0) ev.a0 = arg(buf, end, ev.offset);
+    if (nargs > 1) ev.a1 = arg(buf, end, ev.offset);
+    if (nargs > 2) ev.a2 = arg(buf, end, ev.offset);
+    if (nargs > 3) ev.a3 = arg(buf, end, ev.offset);
+    ev.time = g.mul(dt) + this.lastTs;
+    this.lastTs = ev.time;
+    this.pos = cur.pos;
+    return true;
   }
 }
 
