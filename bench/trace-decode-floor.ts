@@ -73,18 +73,15 @@ interface Lane {
 function mergeGeneration(g: Generation): number {
   const lanes: Lane[] = [];
   for (const m of g.ms) {
+    const batches = g.batches.get(m)!;
+    let cap = 0;
+    for (const b of batches) cap += (b.end - b.start) >> 1;
+    const t = new Float64Array(cap);
     let total = 0;
-    const parts: Float64Array[] = [];
-    for (const b of g.batches.get(m)!) {
+    for (const b of batches) {
       const n = decodeBatch(g, b);
-      parts.push(times.slice(0, n));
+      t.set(times.subarray(0, n), total);
       total += n;
-    }
-    const t = new Float64Array(total);
-    let o = 0;
-    for (const x of parts) {
-      t.set(x, o);
-      o += x.length;
     }
     if (total > 0) lanes.push({ times: t, n: total, i: 0 });
   }
