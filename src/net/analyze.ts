@@ -1,6 +1,5 @@
 // `godiag pcap`: one streaming pass over a capture file -> flows, HTTP exchanges, summary.
 
-import { quantileSorted } from "../core/stats/index.js";
 import type { Flow, FlowCounts, HttpExchange, PcapReport, Percentiles } from "./model.js";
 import { decodeTcp, type TcpSegment } from "./pcap/decode.js";
 import { DEFAULT_PCAP_LIMITS, readCaptureFile, type PcapLimits } from "./pcap/read.js";
@@ -18,7 +17,7 @@ export function analyzePcapFile(path: string, opts: PcapOptions = {}): PcapRepor
   const port = opts.port ?? 0;
   const limits = { ...DEFAULT_PCAP_LIMITS, ...DEFAULT_FLOW_LIMITS, ...opts.limits };
   const table = new FlowTable(limits, opts.onFrame, port);
-  const seg: TcpSegment = { ipVersion: 4, buf: new Uint8Array(0), srcOff: 0, dstOff: 0, addrLen: 4, srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, wscale: -1, seglen: 0, payloadOff: 0, payloadEnd: 0 };
+  const seg: TcpSegment = { ipVersion: 4, buf: new Uint8Array(0), srcOff: 0, dstOff: 0, addrLen: 4, srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, wscale: -1, seglen: 0, payloadOff: 0, payloadEnd: 0, t: 0 };
   const skipped: Record<string, number> = {};
   let baseSec = -1;
   let tFirst = 0;
@@ -41,7 +40,8 @@ export function analyzePcapFile(path: string, opts: PcapOptions = {}): PcapRepor
       }
       if (port !== 0 && seg.srcPort !== port && seg.dstPort !== port) return;
       tcpPackets++;
-      table.add(seg, t - tFirst, p.frame);
+      seg.t = t - tFirst;
+      table.add(seg, p.frame);
     },
     limits,
   );
@@ -60,12 +60,13 @@ export function analyzePcapFile(path: string, opts: PcapOptions = {}): PcapRepor
     exchanges,
     totals: totals(flows, exchanges, table.flowCount),
     summary: {
-      handshakeRtt: percentiles(flows.map((f) => f.handshakeRttNs).filter((x) => x >= 0)),
-      connect: percentiles(flows.map((f) => f.connectNs).filter((x) => x >= 0)),
-      tlsHandshake: percentiles(flows.map((f) => f.tlsHandshakeNs).filter((x) => x >= 0)),
-      server: percentiles(exchanges.map((x) => x.serverNs)),
-      transfer: percentiles(exchanges.map((x) => x.transferNs)),
-      total: percentiles(exchanges.map((x) => x.totalNs)),
+      handshakeRtt: percentilesOf(flows, (f) => f.handshakeRttNs),
+      connect: percentilesOf(flows, (f) => f.connectNs),
+      tlsHandshake: percentilesOf(flows, (f) => f.tlsHandshakeNs),
+      // (exchange durations are never negative)
+      server: percentilesOf(exchanges, (x) => x.serverNs),
+      transfer: percentilesOf(exchanges, (x) => x.transferNs),
+      total: percentilesOf(exchanges, (x) => x.totalNs),
     },
     worstFlows: worst(flows, exchanges),
     warnings: [...info.warnings, ...table.warnings],
@@ -82,16 +83,31 @@ function totals(flows: Flow[], exchanges: HttpExchange[], flowCount: number): Pc
   return { ...t, flows: flowCount, exchanges: exchanges.length, bytes };
 }
 
-export function percentiles(values: number[]): Percentiles {
-  const xs = Float64Array.from(values).sort();
-  const arr = Array.from(xs);
-  return {
-    n: arr.length,
-    p50: arr.length ? quantileSorted(arr, 0.5) : 0,
-    p90: arr.length ? quantileSorted(arr, 0.9) : 0,
-    p99: arr.length ? quantileSorted(arr, 0.99) : 0,
-    max: arr.length ? arr[arr.length - 1]! : 0,
+export function percentiles(values: ArrayLike<number>): Percentiles {
+  return percentilesOfSorted(Float64Array.from(values).sort());
+}
+
+/** Interpolated as core/stats' quantileSorted does, on a typed array (no copy into a JS array). */
+function percentilesOfSorted(xs: Float64Array): Percentiles {
+  const n = xs.length;
+  const q = (p: number): number => {
+    const h = (n - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, n - 1);
+    return xs[lo]! + (h - lo) * (xs[hi]! - xs[lo]!);
   };
+  return { n, p50: n ? q(0.5) : 0, p90: n ? q(0.9) : 0, p99: n ? q(0.99) : 0, max: n ? xs[n - 1]! : 0 };
+}
+
+/** Percentiles of one number per item, those below 0 (not measured) left out. */
+function percentilesOf<T>(items: readonly T[], value: (x: T) => number): Percentiles {
+  const xs = new Float64Array(items.length);
+  let n = 0;
+  for (const it of items) {
+    const v = value(it);
+    if (v >= 0) xs[n++] = v;
+  }
+  return percentilesOfSorted(xs.subarray(0, n).sort());
 }
 
 /** Flow indexes, worst first: SYN retries, then retransmissions, then the slowest exchange. */

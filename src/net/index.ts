@@ -2,7 +2,7 @@
 // -> HTTP/1.x exchanges; HTTP timing probes; the host's network limits.
 
 export { analyzePcapFile, percentiles, type PcapOptions } from "./analyze.js";
-export type { Flow, FlowCounts, HttpExchange, PcapReport, Percentiles } from "./model.js";
+export type { Flow, FlowCounts, FlowTls, HttpExchange, PcapReport, Percentiles } from "./model.js";
 export { A as TCP_ANALYSIS, ANY_RETRANSMISSION } from "./tcp/analysis.js";
 export type { FrameHook } from "./tcp/flows.js";
 export { readCaptureFile, type RawPacket, type PcapFileInfo, type PcapLimits } from "./pcap/read.js";

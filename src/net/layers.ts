@@ -74,13 +74,23 @@ function forEachItem(r: PcapReport, byFlow: Map<number, HttpExchange[]>, visit: 
       if (total > 0) visit(f, undefined, true, total);
       continue;
     }
-    for (let i = 0; i < xs.length; i++) visit(f, xs[i]!, i === 0, (i === 0 ? connect : 0) + xs[i]!.totalNs);
+    for (let i = 0; i < xs.length; i++) visit(f, xs[i]!, i === 0, (i === 0 ? connect + tlsWait(f, xs[0]!) : 0) + xs[i]!.totalNs);
   }
+}
+
+/**
+ * What the first request on a TLS connection waited for TLS: ClientHello -> its first
+ * byte. The handshake (ClientHello -> the server's last flight) and then the client's
+ * own part (verifying the server's flight, its Finished) before it could send.
+ */
+function tlsWait(f: Flow, first: HttpExchange): number {
+  return f.tls && f.tls.helloT >= 0 && first.tStart >= f.tls.helloT ? first.tStart - f.tls.helloT : 0;
 }
 
 function itemOf(f: Flow, x: HttpExchange | undefined, first: boolean, total: number, host: HostEvidence): Item {
   const parts = zero();
   if (first) connectParts(f, parts, host);
+  if (first && x) parts.tls += tlsWait(f, x);
   if (!x) {
     if (f.tlsHandshakeNs >= 0) parts.tls += f.tlsHandshakeNs;
     return { total, parts, flow: f };
@@ -135,7 +145,13 @@ export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerR
   const retrans = slow.filter((it) => (it.exchange?.retransmissions ?? 0) > 0);
   if (retrans.length) evidence.push(`${retrans.length} of ${n} slow requests had retransmissions (${r.totals.retransmissions} in the capture, tshark's definition)`);
   const tls = slow.filter((it) => it.parts.tls > 0);
-  if (tls.length) evidence.push(`TLS handshakes of the slow connections: up to ${fmtNs(Math.max(...tls.map((it) => it.parts.tls)))} (ClientHello -> client Finished)`);
+  if (tls.length) {
+    const hs = tls.map((it) => it.flow.tlsHandshakeNs).filter((x) => x >= 0);
+    evidence.push(
+      `TLS of the slow connections: up to ${fmtNs(Math.max(...tls.map((it) => it.parts.tls)))} from the ClientHello to the first request byte` +
+        (hs.length ? `, of which the handshake (ClientHello -> the server's last handshake flight) up to ${fmtNs(Math.max(...hs))}` : ""),
+    );
+  }
   const handler = slow.filter((it) => it.parts.handler > 0);
   if (handler.length) evidence.push(`server time (last request byte -> first response byte) of the slow requests: up to ${fmtNs(Math.max(...handler.map((it) => it.parts.handler)))}`);
   return {

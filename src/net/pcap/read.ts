@@ -55,7 +55,8 @@ const CHUNK = 8 << 20;
 
 /** A window over the file: ensure(n) makes n bytes at pos readable in buf. */
 class Window {
-  buf: Uint8Array;
+  /** a Buffer (a Uint8Array): its latin1 toString reads request lines at half TextDecoder's cost */
+  buf: Buffer;
   dv: DataView;
   /** file offset of buf[0] */
   base = 0;
@@ -66,17 +67,17 @@ class Window {
     private readonly fd: number,
     size: number,
   ) {
-    this.buf = new Uint8Array(size);
-    this.dv = new DataView(this.buf.buffer);
+    this.buf = Buffer.allocUnsafeSlow(size);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   /** Makes [pos, pos+n) available; false at end of file. pos is a file offset. */
   ensure(pos: number, n: number): boolean {
     if (pos >= this.base && pos + n <= this.base + this.len) return true;
     if (n > this.buf.length) {
-      const bigger = new Uint8Array(Math.max(n, this.buf.length * 2));
+      const bigger = Buffer.allocUnsafeSlow(Math.max(n, this.buf.length * 2));
       this.buf = bigger;
-      this.dv = new DataView(bigger.buffer);
+      this.dv = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
       this.len = 0;
       this.base = pos;
     }

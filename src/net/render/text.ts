@@ -67,6 +67,18 @@ export function renderPcapText(r: PcapReport, layers?: LayerReport | null): stri
 }
 
 /**
+ * `[{"k":..},{"k":..}]` (JSON.stringify of a flat array) -> one object per line. The array is
+ * stringified at once and split at `},{"k":` (150 ms + 30 ms for 150,000 exchanges, against
+ * 270 ms + 35 ms to stringify each object and join them). The pattern cannot lie inside a
+ * string value: its quote follows "{", not a backslash, so it delimits a string; a closing
+ * quote is followed by , } ] or :, never by `k":`; so it opens the key k of an object that
+ * follows another in the array (k is the objects' first key, and they nest no object with it).
+ */
+function oneObjectPerLine(json: string, firstKey: string): string {
+  return json.slice(1, -1).replaceAll(`},{"${firstKey}":`, `},\n    {"${firstKey}":`);
+}
+
+/**
  * JSON: the report's fields one per line, and one flow / exchange per line (a capture has
  * hundreds of thousands: indenting each of their fields made the output 3x larger and
  * a quarter of the command's time).
@@ -76,7 +88,7 @@ export function renderPcapJson(r: PcapReport, layers?: LayerReport | null): stri
   const parts: string[] = [];
   for (const [k, v] of Object.entries(whole)) {
     if (Array.isArray(v) && (k === "flows" || k === "exchanges")) {
-      parts.push(v.length === 0 ? `  ${JSON.stringify(k)}: []` : `  ${JSON.stringify(k)}: [\n    ${v.map((x) => JSON.stringify(x)).join(",\n    ")}\n  ]`);
+      parts.push(v.length === 0 ? `  ${JSON.stringify(k)}: []` : `  ${JSON.stringify(k)}: [\n    ${oneObjectPerLine(JSON.stringify(v), k === "flows" ? "index" : "flow")}\n  ]`);
     } else {
       parts.push(`  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
     }
