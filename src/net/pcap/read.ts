@@ -39,9 +39,11 @@ export interface PcapLimits {
   maxRecordBytes: number;
   /** largest file read */
   maxInputBytes: number;
+  /** bytes read at a time (the memory the reader holds; tests make it small so records straddle refills) */
+  chunkBytes: number;
 }
 
-export const DEFAULT_PCAP_LIMITS: PcapLimits = { maxRecordBytes: 16 << 20, maxInputBytes: 64 * (1 << 30) };
+export const DEFAULT_PCAP_LIMITS: PcapLimits = { maxRecordBytes: 16 << 20, maxInputBytes: 64 * (1 << 30), chunkBytes: 8 << 20 };
 
 export interface PcapFileInfo {
   format: "pcap" | "pcapng";
@@ -50,8 +52,6 @@ export interface PcapFileInfo {
   sections: number;
   warnings: string[];
 }
-
-const CHUNK = 8 << 20;
 
 /** A window over the file: ensure(n) makes n bytes at pos readable in buf. */
 class Window {
@@ -108,7 +108,7 @@ export function readCaptureFile(path: string, visit: PacketVisitor, limits: Pcap
     if (st.isFile() && st.size > limits.maxInputBytes) {
       throw new InputError(path, `file is ${st.size} bytes, over the ${limits.maxInputBytes}-byte input limit`);
     }
-    const w = new Window(fd, CHUNK);
+    const w = new Window(fd, Math.max(64, limits.chunkBytes));
     if (!w.ensure(0, 4)) throw new InputError(path, "too short for a capture file", 0);
     const magic = w.dv.getUint32(0, false);
     if (magic === 0x0a0d0d0a) return readPcapng(path, w, visit, limits);

@@ -77,8 +77,10 @@ class FlowState {
     index: number,
     t: number,
   ) {
-    this.addr0 = seg.buf.slice(seg.srcOff, seg.srcOff + seg.addrLen);
-    this.addr1 = seg.buf.slice(seg.dstOff, seg.dstOff + seg.addrLen);
+    // copies: the segment's bytes are the reader's chunk, refilled as the file is read (and
+    // a Buffer, whose slice() would be a view, not a copy)
+    this.addr0 = Uint8Array.from(seg.buf.subarray(seg.srcOff, seg.srcOff + seg.addrLen));
+    this.addr1 = Uint8Array.from(seg.buf.subarray(seg.dstOff, seg.dstOff + seg.addrLen));
     this.flow = {
       index,
       client: formatEndpoint(this.addr0, port0),
