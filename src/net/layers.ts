@@ -148,7 +148,7 @@ export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerR
   if (tls.length) {
     const hs = tls.map((it) => it.flow.tlsHandshakeNs).filter((x) => x >= 0);
     evidence.push(
-      `TLS of the slow connections: up to ${fmtNs(Math.max(...tls.map((it) => it.parts.tls)))} from the ClientHello to the first request byte` +
+      `TLS of the slow connections: up to ${fmtNs(Math.max(...tls.map((it) => it.parts.tls)))} from the ClientHello to the first request byte (or to the handshake's end when its exchanges are not timed)` +
         (hs.length ? `, of which the handshake (ClientHello -> the server's last handshake flight) up to ${fmtNs(Math.max(...hs))}` : ""),
     );
   }
