@@ -19,32 +19,33 @@ export function analyzePcapFile(path: string, opts: PcapOptions = {}): PcapRepor
   const table = new FlowTable(limits, opts.onFrame, port);
   const seg: TcpSegment = { ipVersion: 4, buf: new Uint8Array(0), srcOff: 0, dstOff: 0, addrLen: 4, srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, wscale: -1, seglen: 0, payloadOff: 0, payloadEnd: 0, t: 0 };
   const skipped: Record<string, number> = {};
-  let baseSec = -1;
-  let tFirst = 0;
-  let tLast = 0;
-  let tcpPackets = 0;
+  // On an object, not in variables the visitor closes over: a double stored into a closure's
+  // variable is a new heap number each time (one allocation per packet), into an object's
+  // field it is written in place.
+  const clock = { baseSec: -1, tFirst: 0, tLast: 0, tcpPackets: 0 };
   const info = readCaptureFile(
     path,
     (p) => {
       // times relative to the first packet's whole second: exact integers in ns
-      if (baseSec < 0) {
-        baseSec = p.sec;
-        tFirst = p.nsec;
+      if (clock.baseSec < 0) {
+        clock.baseSec = p.sec;
+        clock.tFirst = p.nsec;
       }
-      const t = (p.sec - baseSec) * 1e9 + p.nsec;
-      if (t > tLast) tLast = t;
+      const t = (p.sec - clock.baseSec) * 1e9 + p.nsec;
+      if (t > clock.tLast) clock.tLast = t;
       const why = decodeTcp(p.linkType, p.buf, p.start, p.end, seg);
       if (why !== null) {
         skipped[why] = (skipped[why] ?? 0) + 1;
         return;
       }
       if (port !== 0 && seg.srcPort !== port && seg.dstPort !== port) return;
-      tcpPackets++;
-      seg.t = t - tFirst;
+      clock.tcpPackets++;
+      seg.t = t - clock.tFirst;
       table.add(seg, p.frame);
     },
     limits,
   );
+  const { baseSec, tFirst, tLast, tcpPackets } = clock;
   const flows = table.finish();
   const exchanges = table.exchanges;
   return {
