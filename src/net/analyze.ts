@@ -3,6 +3,7 @@
 import type { Flow, FlowCounts, HttpExchange, PcapReport, Percentiles } from "./model.js";
 import { decodeTcp, type TcpSegment } from "./pcap/decode.js";
 import { DEFAULT_PCAP_LIMITS, readCaptureFile, type PcapLimits } from "./pcap/read.js";
+import { select } from "./select.js";
 import { DEFAULT_FLOW_LIMITS, FlowTable, type FlowLimits, type FrameHook } from "./tcp/flows.js";
 
 export interface PcapOptions {
@@ -134,31 +135,6 @@ function percentilesOf<T>(items: readonly T[], value: (x: T) => number): Percent
   let max = a[p99.k]!;
   for (let i = p99.k + 1; i < n; i++) if (a[i]! > max) max = a[i]!;
   return { n, p50: p50.v, p90: p90.v, p99: p99.v, max };
-}
-
-/** Puts the k-th smallest of a[from..] at a[k], smaller ones before it, larger after (Hoare's quickselect, middle pivot). */
-function select(a: Float64Array, k: number, from: number): void {
-  let lo = from;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const x = a[i]!;
-        a[i] = a[j]!;
-        a[j] = x;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
-  }
 }
 
 /** Flow indexes, worst first: SYN retries, then retransmissions, then the slowest exchange. */

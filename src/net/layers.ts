@@ -6,6 +6,7 @@
 
 import type { Flow, HttpExchange, PcapReport } from "./model.js";
 import { fmtNs } from "./render/format.js";
+import { select } from "./select.js";
 
 export type Layer = "network" | "accept-queue" | "tls" | "handler" | "transfer";
 
@@ -118,14 +119,16 @@ export function p99Of(sorted: readonly { total: number }[]): number {
 
 export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerReport | null {
   const byFlow = byFlowOf(r, host);
-  // the P99 from the totals alone (a typed sort), then items for the slow ones only: a
+  // the P99 from the totals alone (a selection), then items for the slow ones only: a
   // capture has hundreds of thousands of exchanges (a fifth of `godiag pcap`'s time went to
   // building and sorting an object for each)
   const totals: number[] = [];
   forEachItem(r, byFlow, (_f, _x, _first, total) => totals.push(total));
   if (totals.length === 0) return null;
-  const sorted = Float64Array.from(totals).sort();
-  const p99 = sorted[Math.min(sorted.length - 1, Math.floor(0.99 * (sorted.length - 1)))]!;
+  const all = Float64Array.from(totals);
+  const k = Math.min(all.length - 1, Math.floor(0.99 * (all.length - 1)));
+  select(all, k, 0);
+  const p99 = all[k]!;
   const slow: Item[] = [];
   forEachItem(r, byFlow, (f, x, first, total) => {
     if (total >= p99) slow.push(itemOf(f, x, first, total, host));

@@ -156,6 +156,7 @@ export class FlowTable {
   warnings: string[] = [];
   private readonly verdict: SegmentVerdict = { flags: 0, ackRtt: -1 };
   private droppedExchanges = 0;
+  private last: FlowState | null = null;
 
   constructor(
     private readonly limits: FlowLimits = DEFAULT_FLOW_LIMITS,
@@ -166,26 +167,36 @@ export class FlowTable {
 
   add(seg: TcpSegment, frame: number): void {
     const t = seg.t;
-    const h = pairHash(seg);
-    let bucket = this.byHash.get(h);
     let fs: FlowState | undefined;
     let side = -1;
-    if (bucket) {
-      for (let i = bucket.length - 1; i >= 0; i--) {
-        side = bucket[i]!.side(seg);
-        if (side >= 0) {
-          fs = bucket[i];
-          break;
+    // the previous segment's flow first: a segment and its ACK, a burst, come in runs
+    const last = this.last;
+    if (last !== null) {
+      side = last.side(seg);
+      if (side >= 0) fs = last;
+    }
+    if (!fs) {
+      const bucket = this.byHash.get(pairHash(seg));
+      if (bucket) {
+        for (let i = bucket.length - 1; i >= 0; i--) {
+          side = bucket[i]!.side(seg);
+          if (side >= 0) {
+            fs = bucket[i];
+            break;
+          }
         }
       }
     }
     // A new SYN with another initial sequence number on the same ports: the port was
     // reused, a new conversation (tshark: "TCP Port numbers reused").
     if (fs && side >= 0 && (seg.flags & (SYN | ACK)) === SYN && fs.baseSeqSet[side] && fs.baseSeq[side] !== seg.seq) {
-      bucket!.splice(bucket!.indexOf(fs), 1);
+      const bucket = this.byHash.get(pairHash(seg))!;
+      bucket.splice(bucket.indexOf(fs), 1);
       fs = undefined;
     }
     if (!fs) {
+      const h = pairHash(seg);
+      let bucket = this.byHash.get(h);
       fs = new FlowState(seg, seg.srcPort, seg.dstPort, this.streams++, t);
       side = 0;
       // The client sent the SYN; without one (the capture began mid-connection) the
@@ -203,6 +214,7 @@ export class FlowTable {
       if (this.all.length < this.limits.maxFlows) this.all.push(fs);
       else if (this.all.length === this.limits.maxFlows) this.warnings.push(`more than ${this.limits.maxFlows} flows: the rest are counted in the totals only`);
     }
+    this.last = fs;
     this.segment(fs, side as 0 | 1, seg, frame);
   }
 
