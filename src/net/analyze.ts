@@ -18,7 +18,10 @@ export function analyzePcapFile(path: string, opts: PcapOptions = {}): PcapRepor
   const port = opts.port ?? 0;
   const limits = { ...DEFAULT_PCAP_LIMITS, ...DEFAULT_FLOW_LIMITS, ...opts.limits };
   const table = new FlowTable(limits, opts.onFrame, port);
-  const seg: TcpSegment = { ipVersion: 4, buf: new Uint8Array(0), srcOff: 0, dstOff: 0, addrLen: 4, srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, wscale: -1, seglen: 0, payloadOff: 0, payloadEnd: 0, t: 0 };
+  // seq, ack and t start as -0, not a small integer: their fields are doubles from the first
+  // packet on (sequence numbers past 2^31 and times past 2.1 s would otherwise change the
+  // object's layout mid-run and throw the optimized per-packet code away)
+  const seg: TcpSegment = { ipVersion: 4, buf: new Uint8Array(0), srcOff: 0, dstOff: 0, addrLen: 4, srcPort: 0, dstPort: 0, seq: -0, ack: -0, flags: 0, window: 0, wscale: -1, seglen: 0, payloadOff: 0, payloadEnd: 0, t: -0 };
   const skipped: Record<string, number> = {};
   // On an object, not in variables the visitor closes over: a double stored into a closure's
   // variable is a new heap number each time (one allocation per packet), into an object's

@@ -43,11 +43,14 @@ const gt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 const le = (a: number, b: number): boolean => ((a - b) | 0) <= 0;
 
 export class DirState {
-  nextseq = 0;
-  nextseqTime = 0;
-  maxseqtobeacked = 0;
-  lastack = 0;
-  lastackTime = 0;
+  // -0 (equal to 0, the "not yet" of tshark's fields) is a double, not a small integer: the
+  // fields hold doubles from the first object, so sequence numbers past 2^31 and times past
+  // 2.1 s do not change the class's layout mid-run (and deoptimize the per-packet code)
+  nextseq = -0;
+  nextseqTime = -0;
+  maxseqtobeacked = -0;
+  lastack = -0;
+  lastackTime = -0;
   /** window, scaled when both SYNs agreed on scaling */
   window = -1;
   /** -1: unknown (no SYN seen), -2: no scaling, else the shift */

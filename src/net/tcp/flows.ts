@@ -61,12 +61,14 @@ class FlowState {
   clientSide: 0 | 1 = 0;
   /** the client is known (a SYN, the service's port); else the first payload may still tell */
   clientKnown = false;
-  baseSeq = [0, 0];
+  baseSeq = [-0, -0]; // doubles from the start (see firstSynT)
   baseSeqSet = [false, false];
-  firstSynT = -1;
-  lastSynT = -1;
-  handshakeAckT = -1;
-  firstRtt = 0;
+  // times, unset: -Infinity and -0 are doubles (a small integer would change the field's
+  // layout at the first time past 2.1 s, deoptimizing the per-packet code)
+  firstSynT = -Infinity;
+  lastSynT = -Infinity;
+  handshakeAckT = -Infinity;
+  firstRtt = -0;
   synSeen = false;
   readonly flow: Flow;
   readonly tracker: ExchangeTracker;
