@@ -238,9 +238,14 @@ describe.skipIf(!HAVE)("TLS from the record layer, against tshark", () => {
     writeFileSync(join(bundle, "manifest.json"), JSON.stringify(manifest));
     // diagnose exits 1 on a warning finding (a P99 over 100 ms is one)
     const out = await ns!.exec(process.execPath, [CLI, "diagnose", bundle, "--json", "--verbose"], 60_000, [0, 1, 3]);
-    const j = JSON.parse(out) as { findings: Array<{ id: string; summary: string }> };
+    const j = JSON.parse(out) as { findings: Array<{ id: string; summary: string; evidence: Array<{ numbers?: Record<string, number> }> }> };
     const net = j.findings.find((f) => f.id.startsWith("network-latency:"));
     expect(net?.id).toBe("network-latency:tls");
     expect(net?.summary).toContain("the server's last handshake flight");
+    // the handshakes the capture holds, each over the server's 300 ms sleep
+    const rep = analyzePcapFile(files.tls13);
+    const numbers = net!.evidence[0]!.numbers!;
+    expect(numbers["tls_handshakes"]).toBe(rep.flows.filter((f) => f.tlsHandshakeNs >= 0).length);
+    expect(numbers["tls_handshake_p99_ms"]).toBeGreaterThanOrEqual(TLS_DELAY_NS / 1e6);
   });
 });
