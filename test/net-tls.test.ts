@@ -215,6 +215,32 @@ describe.skipIf(!HAVE)("TLS from the record layer, against tshark", () => {
     expect(rep.exchanges.filter((x) => x.serverNs >= HANDLER_DELAY_NS).length).toBe(3);
   });
 
+  it("cut at snaplen 256 (what capture --pcap keeps) and 150 (the ServerHello cut before its version): the same handshakes and exchanges", () => {
+    for (const snap of [256, 150]) {
+      for (const name of ["tls13", "tls12"] as const) {
+        const cut = join(dir, `${name}-s${snap}.pcap`);
+        expect(spawnSync("editcap", ["-s", String(snap), files[name], cut]).status).toBe(0);
+        const full = analyzePcapFile(files[name]);
+        const short = analyzePcapFile(cut);
+        // most records' headers are past the cut (found again where a segment starts with one);
+        // at 150 bytes the ServerHello ends before supported_versions, and the client's next
+        // flight tells the version; the ClientHello's ALPN list is cut (null: not known, not none)
+        const hs = (r: PcapReport) => r.flows.map((f) => [f.tlsHandshakeNs, f.tls?.helloT, f.tls?.doneT, f.tls?.exchangesTimed]);
+        expect(hs(short)).toEqual(hs(full));
+        // the version of each completed handshake; a connection abandoned after the ServerHello
+        // (Go's spare dials) never shows its client's next flight: unknown ("") when the hello was cut
+        short.flows.forEach((f, i) => {
+          const v = full.flows[i]!.tls!.version;
+          if (f.tlsHandshakeNs >= 0) expect(f.tls!.version).toBe(v);
+          else expect(["", v]).toContain(f.tls!.version);
+        });
+        const ex = (r: PcapReport) => r.exchanges.map((x) => [x.flow, x.tStart, x.serverNs, x.transferNs, x.totalNs]);
+        expect(ex(short)).toEqual(ex(full));
+        expect(short.exchanges.length).toBe(9);
+      }
+    }
+  });
+
   it("HTTP/2 over TLS: the handshake is timed; the exchanges are not split (the client offered h2, TLS 1.3 hides the choice)", () => {
     const { rep } = expectSameAsTshark(files.h2);
     for (const f of rep.flows) {

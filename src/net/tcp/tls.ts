@@ -6,8 +6,8 @@
 // The handshake time is the ClientHello -> the server's last handshake flight:
 //  - TLS 1.2 (full or resumed): the record after the server's ChangeCipherSpec, its Finished;
 //  - TLS 1.3: the server's flight after the ServerHello (its encrypted records, Finished
-//    last; Go adds its session tickets to it) up to its last record before the client's
-//    next one (the client's Finished answers it);
+//    last; Go adds its session tickets to it) up to its last segment before the client's
+//    next record (the client's Finished answers it: the flight is complete by then);
 //  - when neither is seen (records lost to snaplen), the client's first application data.
 // Application data are the type-23 records after that, less TLS 1.3's client Finished
 // (the client's first encrypted record).
@@ -15,7 +15,9 @@
 // Records are followed by sequence number. A header the capture did not keep (cut at
 // snaplen, lost, or split over two segments) loses the thread; it is picked up again at a
 // segment that starts with a plausible header (Go and most stacks write records whole, so
-// segments often do). Meanwhile bytes count as the record type they continue.
+// segments often do). Meanwhile bytes count as the record type they continue. A ServerHello
+// cut at snaplen hides the version: the client's next flight tells it (TLS 1.2 answers with
+// handshake records, 1.3 with encrypted ones).
 
 import type { TcpSegment } from "../pcap/decode.js";
 import { clientHelloAlpn, serverHello } from "./tls-hello.js";
@@ -68,7 +70,10 @@ export class TlsTracker implements TlsFacts {
   /** TLS 1.2: the server's record after its ChangeCipherSpec is its Finished: its end ends the handshake */
   private finishedPending = false;
   private clientSpoke = false;
-  private lastServerEndT = -1;
+  /** the server's last data segment after its ServerHello, before the client's next flight: TLS 1.3's end */
+  private lastServerSegT = -1;
+  /** the client's next flight began with a ChangeCipherSpec and the version is unknown: its next record tells */
+  private clientCcsFirst = false;
   /** TLS 1.3: the client's first encrypted record (its Finished) is not application data */
   private clientFinishedLeft = true;
   /** the server's ALPN choice was read (TLS 1.2's ServerHello, its extensions captured) */
@@ -76,6 +81,13 @@ export class TlsTracker implements TlsFacts {
 
   /** A segment with new in-order data; dir 0 is the client. Returns TLS_APP when it carried application data, else 0. */
   segment(dir: 0 | 1, seg: TcpSegment): number {
+    const out = this.walk(dir, seg);
+    // by segment, not record: a flight cut at snaplen still has its segments' times
+    if (dir === 1 && this.serverHelloSeen && !this.clientSpoke) this.lastServerSegT = seg.t;
+    return out;
+  }
+
+  private walk(dir: 0 | 1, seg: TcpSegment): number {
     const b = seg.buf;
     const start = seg.seq;
     const len = seg.seglen;
@@ -133,7 +145,22 @@ export class TlsTracker implements TlsFacts {
       } else if (this.serverHelloSeen && !this.clientSpoke) {
         // the client's next flight: in TLS 1.3 it answers the server's whole flight
         this.clientSpoke = true;
-        if (this.is13 && this.doneT < 0) this.doneT = this.lastServerEndT;
+        // a ServerHello cut at snaplen hides the version: TLS 1.2's client answers with a
+        // handshake record (ClientKeyExchange) or ChangeCipherSpec + Finished (22), TLS 1.3's
+        // with an encrypted record, after a compatibility ChangeCipherSpec or not
+        if (this.version === "" && !this.is13) {
+          if (type === APP_DATA) this.is13 = true;
+          else if (type === CCS) this.clientCcsFirst = true;
+          if (this.is13) this.version = "1.3";
+        }
+        if (this.is13 && this.doneT < 0) this.doneT = this.lastServerSegT;
+      } else if (this.clientCcsFirst) {
+        this.clientCcsFirst = false;
+        if (type === APP_DATA && !this.is13) {
+          this.is13 = true;
+          this.version = "1.3";
+          if (this.doneT < 0) this.doneT = this.lastServerSegT;
+        }
       }
       if (type === APP_DATA) {
         if (this.is13 && this.clientFinishedLeft) this.clientFinishedLeft = false;
@@ -170,10 +197,8 @@ export class TlsTracker implements TlsFacts {
   }
 
   private recordEnd(dir: 0 | 1, t: number): void {
-    if (dir !== 1 || !this.serverHelloSeen || this.doneT >= 0) return;
-    if (this.finishedPending) {
-      this.doneT = t;
-      if (this.version === "") this.version = "1.2";
-    } else if (!this.clientSpoke) this.lastServerEndT = t;
+    if (dir !== 1 || !this.serverHelloSeen || this.doneT >= 0 || !this.finishedPending) return;
+    this.doneT = t;
+    if (this.version === "") this.version = "1.2";
   }
 }
