@@ -7,10 +7,12 @@
 // and must equal ours to the nanosecond. Then diagnose, given the capture, names TLS.
 
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InputError } from "../src/api/errors.js";
 import { analyzePcapFile, type PcapReport } from "../src/api/net.js";
 import { available } from "./helpers/available.js";
 import { buildNetProgram, NetNs, netToolsPresent, tsharkFields } from "./helpers/netns.js";
@@ -239,6 +241,25 @@ describe.skipIf(!HAVE)("TLS from the record layer, against tshark", () => {
         expect(short.exchanges.length).toBe(9);
       }
     }
+  });
+
+  it("damaged TLS captures (bytes flipped in the records, cut) end as a report or one InputError, never another exception", () => {
+    const src = readFileSync(files.tls13);
+    const out = join(dir, "tls-fuzz.pcap");
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 12 }), fc.nat(), (flips, cut) => {
+        const b = Buffer.from(src);
+        // past the file header, where the records' headers and hellos are
+        for (const [at, v] of flips) b[24 + (at % (b.length - 24))] = v;
+        writeFileSync(out, b.subarray(0, Math.max(1, b.length - (cut % 2048))));
+        try {
+          analyzePcapFile(out);
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("HTTP/2 over TLS: the handshake is timed; the exchanges are not split (the client offered h2, TLS 1.3 hides the choice)", () => {
