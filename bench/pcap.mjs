@@ -86,6 +86,9 @@ const cases = [
     },
   },
 ];
+// BENCH_PCAP_CASES=conv runs only the conversation-table case (the field export takes minutes of CPU)
+const only = process.env.BENCH_PCAP_CASES;
+if (only) cases.splice(0, cases.length, ...cases.filter((c) => c.name.includes(only === "conv" ? "conv,tcp" : "fields")));
 const size = statSync(file).size;
 const rows = [];
 for (const c of cases) {
@@ -102,13 +105,17 @@ for (const c of cases) {
   rows.push({ c, o, t, same, packets: JSON.parse(o[0].stdout).packets });
 }
 console.log(`\n## godiag pcap vs tshark ${(/\d+\.\d+\.\d+/.exec(spawnSync("tshark", ["--version"], { encoding: "utf8" }).stdout) ?? ["?"])[0]} (${(size / 1e6).toFixed(0)} MB, ${rows[0].packets} packets, ${RUNS} alternating runs)\n`);
-console.log("| case | godiag wall (median) | tshark wall | speed-up | godiag CPU (min) | tshark CPU | godiag RSS | tshark RSS | same result |");
-console.log("|---|---|---|---|---|---|---|---|---|");
+console.log("| case | godiag wall (median) | tshark wall | speed-up | godiag CPU (min / median) | tshark CPU (min / median) | CPU ratio (min / median) | godiag RSS | tshark RSS | same result |");
+console.log("|---|---|---|---|---|---|---|---|---|---|");
 for (const { c, o, t, same } of rows) {
   const ow = median(o.map((x) => x.ms));
   const tw = median(t.map((x) => x.ms));
   const oc = Math.min(...o.map((x) => x.cpuMs));
   const tc = Math.min(...t.map((x) => x.cpuMs));
+  const om = median(o.map((x) => x.cpuMs));
+  const tm = median(t.map((x) => x.cpuMs));
   const mb = (x) => `${(Math.max(...x.map((y) => y.rssKB)) / 1024).toFixed(0)} MB`;
-  console.log(`| ${c.name} | ${ow.toFixed(0)} ms | ${tw.toFixed(0)} ms | ${(tw / ow).toFixed(1)}x | ${oc.toFixed(0)} ms | ${tc.toFixed(0)} ms | ${mb(o)} | ${mb(t)} | ${same ? "yes" : "NO"} |`);
+  console.log(
+    `| ${c.name} | ${ow.toFixed(0)} ms | ${tw.toFixed(0)} ms | ${(tw / ow).toFixed(1)}x | ${oc.toFixed(0)} / ${om.toFixed(0)} ms | ${tc.toFixed(0)} / ${tm.toFixed(0)} ms | ${(tc / oc).toFixed(1)}x / ${(tm / om).toFixed(1)}x | ${mb(o)} | ${mb(t)} | ${same ? "yes" : "NO"} |`,
+  );
 }

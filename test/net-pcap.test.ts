@@ -166,6 +166,16 @@ describe.skipIf(!HAVE)("godiag pcap vs tshark on real traffic with packet loss",
     expect(tsharkFields(two, ["frame.number"], "frame").length).toBe(t.packets);
   });
 
+  it("reads the same with a 4 KB read chunk as with the default 8 MB: records straddle every refill, flows keep their addresses", () => {
+    const ng = join(dir, "chunk.pcapng");
+    expect(spawnSync("editcap", ["-F", "pcapng", files.lo, ng]).status).toBe(0);
+    for (const f of [files.lo, ng]) {
+      const whole = analyzePcapFile(f);
+      expect(whole.flows.length).toBeGreaterThan(1);
+      expect(analyzePcapFile(f, { limits: { chunkBytes: 4096 } })).toEqual(whole);
+    }
+  });
+
   it("times each HTTP exchange as tshark's http.time (request -> end of response)", () => {
     const { report } = ours(files.lo);
     // http.time is on the frame completing the response; the request is one segment here

@@ -6,6 +6,7 @@ export {
   ANY_RETRANSMISSION,
   fmtNs,
   renderPcapJson,
+  writePcapJson,
   renderPcapText,
   probeHttp,
   renderHttpJson,

@@ -2,11 +2,11 @@
 // -> HTTP/1.x exchanges; HTTP timing probes; the host's network limits.
 
 export { analyzePcapFile, percentiles, type PcapOptions } from "./analyze.js";
-export type { Flow, FlowCounts, HttpExchange, PcapReport, Percentiles } from "./model.js";
+export type { Flow, FlowCounts, FlowTls, HttpExchange, PcapReport, Percentiles } from "./model.js";
 export { A as TCP_ANALYSIS, ANY_RETRANSMISSION } from "./tcp/analysis.js";
 export type { FrameHook } from "./tcp/flows.js";
 export { readCaptureFile, type RawPacket, type PcapFileInfo, type PcapLimits } from "./pcap/read.js";
-export { renderPcapJson, renderPcapText } from "./render/text.js";
+export { renderPcapJson, renderPcapText, writePcapJson } from "./render/text.js";
 export { fmtNs } from "./render/format.js";
 export { probeHttp, type HttpProbeOptions, type HttpProbeReport, type RequestTiming } from "./probe/http.js";
 export { renderHttpJson, renderHttpText } from "./render/http.js";

@@ -6,6 +6,7 @@
 
 import type { Flow, HttpExchange, PcapReport } from "./model.js";
 import { fmtNs } from "./render/format.js";
+import { select } from "./select.js";
 
 export type Layer = "network" | "accept-queue" | "tls" | "handler" | "transfer";
 
@@ -74,13 +75,23 @@ function forEachItem(r: PcapReport, byFlow: Map<number, HttpExchange[]>, visit: 
       if (total > 0) visit(f, undefined, true, total);
       continue;
     }
-    for (let i = 0; i < xs.length; i++) visit(f, xs[i]!, i === 0, (i === 0 ? connect : 0) + xs[i]!.totalNs);
+    for (let i = 0; i < xs.length; i++) visit(f, xs[i]!, i === 0, (i === 0 ? connect + tlsWait(f, xs[0]!) : 0) + xs[i]!.totalNs);
   }
+}
+
+/**
+ * What the first request on a TLS connection waited for TLS: ClientHello -> its first
+ * byte. The handshake (ClientHello -> the server's last flight) and then the client's
+ * own part (verifying the server's flight, its Finished) before it could send.
+ */
+function tlsWait(f: Flow, first: HttpExchange): number {
+  return f.tls && f.tls.helloT >= 0 && first.tStart >= f.tls.helloT ? first.tStart - f.tls.helloT : 0;
 }
 
 function itemOf(f: Flow, x: HttpExchange | undefined, first: boolean, total: number, host: HostEvidence): Item {
   const parts = zero();
   if (first) connectParts(f, parts, host);
+  if (first && x) parts.tls += tlsWait(f, x);
   if (!x) {
     if (f.tlsHandshakeNs >= 0) parts.tls += f.tlsHandshakeNs;
     return { total, parts, flow: f };
@@ -108,14 +119,16 @@ export function p99Of(sorted: readonly { total: number }[]): number {
 
 export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerReport | null {
   const byFlow = byFlowOf(r, host);
-  // the P99 from the totals alone (a typed sort), then items for the slow ones only: a
+  // the P99 from the totals alone (a selection), then items for the slow ones only: a
   // capture has hundreds of thousands of exchanges (a fifth of `godiag pcap`'s time went to
   // building and sorting an object for each)
   const totals: number[] = [];
   forEachItem(r, byFlow, (_f, _x, _first, total) => totals.push(total));
   if (totals.length === 0) return null;
-  const sorted = Float64Array.from(totals).sort();
-  const p99 = sorted[Math.min(sorted.length - 1, Math.floor(0.99 * (sorted.length - 1)))]!;
+  const all = Float64Array.from(totals);
+  const k = Math.min(all.length - 1, Math.floor(0.99 * (all.length - 1)));
+  select(all, k, 0);
+  const p99 = all[k]!;
   const slow: Item[] = [];
   forEachItem(r, byFlow, (f, x, first, total) => {
     if (total >= p99) slow.push(itemOf(f, x, first, total, host));
@@ -135,7 +148,13 @@ export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerR
   const retrans = slow.filter((it) => (it.exchange?.retransmissions ?? 0) > 0);
   if (retrans.length) evidence.push(`${retrans.length} of ${n} slow requests had retransmissions (${r.totals.retransmissions} in the capture, tshark's definition)`);
   const tls = slow.filter((it) => it.parts.tls > 0);
-  if (tls.length) evidence.push(`TLS handshakes of the slow connections: up to ${fmtNs(Math.max(...tls.map((it) => it.parts.tls)))} (ClientHello -> client Finished)`);
+  if (tls.length) {
+    const hs = tls.map((it) => it.flow.tlsHandshakeNs).filter((x) => x >= 0);
+    evidence.push(
+      `TLS of the slow connections: up to ${fmtNs(Math.max(...tls.map((it) => it.parts.tls)))} from the ClientHello to the first request byte (or to the handshake's end when its exchanges are not timed)` +
+        (hs.length ? `, of which the handshake (ClientHello -> the server's last handshake flight) up to ${fmtNs(Math.max(...hs))}` : ""),
+    );
+  }
   const handler = slow.filter((it) => it.parts.handler > 0);
   if (handler.length) evidence.push(`server time (last request byte -> first response byte) of the slow requests: up to ${fmtNs(Math.max(...handler.map((it) => it.parts.handler)))}`);
   return {

@@ -36,6 +36,23 @@ export interface HttpExchange {
   responseBytes: number;
   /** retransmitted segments inside the exchange's span, both directions */
   retransmissions: number;
+  /** over TLS: timed from application-data records (no request line or status; bytes include the records' overhead) */
+  tls: boolean;
+}
+
+/** A TLS connection as its cleartext handshake and record layer show it (no keys). */
+export interface FlowTls {
+  /** "1.3", "1.2", "1.1", "1.0" from the ServerHello (TLS 1.3's supported_versions, or its encrypted flight); "" when not seen */
+  version: string;
+  /** the ALPN protocol the server chose when visible (TLS 1.2's ServerHello), else "" (TLS 1.3 encrypts it) */
+  alpn: string;
+  /** the ClientHello's ALPN offer; null when the capture cut the hello before it */
+  alpnOffered: string[] | null;
+  /** ClientHello and the end of the server's last handshake flight, ns since the capture's start; -1 when not seen */
+  helloT: number;
+  doneT: number;
+  /** its exchanges were timed from application-data records (HTTP/1.x as far as ALPN tells; not h2) */
+  exchangesTimed: boolean;
 }
 
 export interface Flow {
@@ -54,8 +71,10 @@ export interface Flow {
   handshakeRttNs: number;
   /** the first SYN -> the handshake's ACK (SYN retries included): the client's connect time; -1 without */
   connectNs: number;
-  /** TLS: ClientHello -> the client's Finished flight (first client data after the server's), ns; -1 when not TLS */
+  /** TLS: ClientHello -> the server's last handshake flight (TLS 1.2: its Finished; 1.3: its flight before the client's Finished), ns; -1 when not TLS */
   tlsHandshakeNs: number;
+  /** TLS facts; null when the flow is not TLS */
+  tls: FlowTls | null;
   counts: FlowCounts;
   /** HTTP/1.x exchanges on this flow */
   exchanges: number;

@@ -186,6 +186,8 @@ export const netLatencyRule: Rule = {
               duplicate_acks: rep.totals.duplicateAcks,
               handshake_rtt_p50_us: Math.round(rep.summary.handshakeRtt.p50 / 1e3),
               server_time_p99_ms: Math.round(rep.summary.server.p99 / 1e4) / 100,
+              // TLS: ClientHello -> the server's last handshake flight, from the record layer (docs/NET.md)
+              ...(rep.summary.tlsHandshake.n > 0 ? { tls_handshakes: rep.summary.tlsHandshake.n, tls_handshake_p99_ms: Math.round(rep.summary.tlsHandshake.p99 / 1e4) / 100 } : {}),
             },
             excerpt: alignment,
           },

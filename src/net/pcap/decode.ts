@@ -36,6 +36,12 @@ export interface TcpSegment {
   /** the captured payload is buf[payloadOff, payloadEnd) (fewer than seglen bytes when cut at snaplen) */
   payloadOff: number;
   payloadEnd: number;
+  /**
+   * the frame's time, ns since the capture's first packet (set by the caller, not decoded).
+   * On the segment rather than an argument: a double passed to a function V8 does not
+   * inline is boxed, one allocation per call; a field is read unboxed.
+   */
+  t: number;
 }
 
 /** Why a frame carries no TCP segment we read (counted, not an error). */

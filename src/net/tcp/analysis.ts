@@ -27,6 +27,8 @@ export const A = {
 /** tshark's tcp.analysis.retransmission is set on all three kinds. */
 export const ANY_RETRANSMISSION = A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION;
 
+import type { TcpSegment } from "../pcap/decode.js";
+
 const FIN = 0x01;
 const SYN = 0x02;
 const RST = 0x04;
@@ -41,11 +43,14 @@ const gt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 const le = (a: number, b: number): boolean => ((a - b) | 0) <= 0;
 
 export class DirState {
-  nextseq = 0;
-  nextseqTime = 0;
-  maxseqtobeacked = 0;
-  lastack = 0;
-  lastackTime = 0;
+  // -0 (equal to 0, the "not yet" of tshark's fields) is a double, not a small integer: the
+  // fields hold doubles from the first object, so sequence numbers past 2^31 and times past
+  // 2.1 s do not change the class's layout mid-run (and deoptimize the per-packet code)
+  nextseq = -0;
+  nextseqTime = -0;
+  maxseqtobeacked = -0;
+  lastack = -0;
+  lastackTime = -0;
   /** window, scaled when both SYNs agreed on scaling */
   window = -1;
   /** -1: unknown (no SYN seen), -2: no scaling, else the shift */
@@ -91,21 +96,17 @@ export interface SegmentVerdict {
 }
 
 /**
- * Analyses one segment sent in direction fwd (rev is the other direction) at time t (ns).
+ * Analyses one segment sent in direction fwd (rev is the other direction) at seg.t (ns).
  * window is the scaled window; firstRtt the flow's initial RTT in ns (0 when unknown).
+ * The segment's numbers are read from it, not passed: sequence numbers past 2^31 and
+ * times are doubles, boxed when passed to a function that is not inlined.
  */
-export function analyzeSegment(
-  fwd: DirState,
-  rev: DirState,
-  t: number,
-  seq: number,
-  ack: number,
-  seglen: number,
-  flags: number,
-  window: number,
-  firstRtt: number,
-  out: SegmentVerdict,
-): void {
+export function analyzeSegment(fwd: DirState, rev: DirState, seg: TcpSegment, window: number, firstRtt: number, out: SegmentVerdict): void {
+  const t = seg.t;
+  const seq = seg.seq;
+  const ack = seg.ack;
+  const seglen = seg.seglen;
+  const flags = seg.flags;
   let f = 0;
   out.ackRtt = -1;
   const noSFR = (flags & (SYN | FIN | RST)) === 0;

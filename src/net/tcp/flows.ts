@@ -61,12 +61,14 @@ class FlowState {
   clientSide: 0 | 1 = 0;
   /** the client is known (a SYN, the service's port); else the first payload may still tell */
   clientKnown = false;
-  baseSeq = [0, 0];
+  baseSeq = [-0, -0]; // doubles from the start (see firstSynT)
   baseSeqSet = [false, false];
-  firstSynT = -1;
-  lastSynT = -1;
-  handshakeAckT = -1;
-  firstRtt = 0;
+  // times, unset: -Infinity and -0 are doubles (a small integer would change the field's
+  // layout at the first time past 2.1 s, deoptimizing the per-packet code)
+  firstSynT = -Infinity;
+  lastSynT = -Infinity;
+  handshakeAckT = -Infinity;
+  firstRtt = -0;
   synSeen = false;
   readonly flow: Flow;
   readonly tracker: ExchangeTracker;
@@ -77,8 +79,10 @@ class FlowState {
     index: number,
     t: number,
   ) {
-    this.addr0 = seg.buf.slice(seg.srcOff, seg.srcOff + seg.addrLen);
-    this.addr1 = seg.buf.slice(seg.dstOff, seg.dstOff + seg.addrLen);
+    // copies: the segment's bytes are the reader's chunk, refilled as the file is read (and
+    // a Buffer, whose slice() would be a view, not a copy)
+    this.addr0 = Uint8Array.from(seg.buf.subarray(seg.srcOff, seg.srcOff + seg.addrLen));
+    this.addr1 = Uint8Array.from(seg.buf.subarray(seg.dstOff, seg.dstOff + seg.addrLen));
     this.flow = {
       index,
       client: formatEndpoint(this.addr0, port0),
@@ -91,6 +95,7 @@ class FlowState {
       handshakeRttNs: -1,
       connectNs: -1,
       tlsHandshakeNs: -1,
+      tls: null,
       counts: emptyCounts(),
       exchanges: 0,
       end: "open",
@@ -141,7 +146,8 @@ function pairHash(seg: TcpSegment): number {
     hs = Math.imul(hs ^ b[seg.srcOff + i]!, 16777619);
     hd = Math.imul(hd ^ b[seg.dstOff + i]!, 16777619);
   }
-  return (hs ^ hd) >>> 0;
+  // a small integer (V8 Smi): a key of 2^31 or more would be a heap number, allocated per packet
+  return (hs ^ hd) & 0x3fffffff;
 }
 
 export class FlowTable {
@@ -152,6 +158,7 @@ export class FlowTable {
   warnings: string[] = [];
   private readonly verdict: SegmentVerdict = { flags: 0, ackRtt: -1 };
   private droppedExchanges = 0;
+  private last: FlowState | null = null;
 
   constructor(
     private readonly limits: FlowLimits = DEFAULT_FLOW_LIMITS,
@@ -160,27 +167,38 @@ export class FlowTable {
     private readonly serverPort = 0,
   ) {}
 
-  add(seg: TcpSegment, t: number, frame: number): void {
-    const h = pairHash(seg);
-    let bucket = this.byHash.get(h);
+  add(seg: TcpSegment, frame: number): void {
+    const t = seg.t;
     let fs: FlowState | undefined;
     let side = -1;
-    if (bucket) {
-      for (let i = bucket.length - 1; i >= 0; i--) {
-        side = bucket[i]!.side(seg);
-        if (side >= 0) {
-          fs = bucket[i];
-          break;
+    // the previous segment's flow first: a segment and its ACK, a burst, come in runs
+    const last = this.last;
+    if (last !== null) {
+      side = last.side(seg);
+      if (side >= 0) fs = last;
+    }
+    if (!fs) {
+      const bucket = this.byHash.get(pairHash(seg));
+      if (bucket) {
+        for (let i = bucket.length - 1; i >= 0; i--) {
+          side = bucket[i]!.side(seg);
+          if (side >= 0) {
+            fs = bucket[i];
+            break;
+          }
         }
       }
     }
     // A new SYN with another initial sequence number on the same ports: the port was
     // reused, a new conversation (tshark: "TCP Port numbers reused").
     if (fs && side >= 0 && (seg.flags & (SYN | ACK)) === SYN && fs.baseSeqSet[side] && fs.baseSeq[side] !== seg.seq) {
-      bucket!.splice(bucket!.indexOf(fs), 1);
+      const bucket = this.byHash.get(pairHash(seg))!;
+      bucket.splice(bucket.indexOf(fs), 1);
       fs = undefined;
     }
     if (!fs) {
+      const h = pairHash(seg);
+      let bucket = this.byHash.get(h);
       fs = new FlowState(seg, seg.srcPort, seg.dstPort, this.streams++, t);
       side = 0;
       // The client sent the SYN; without one (the capture began mid-connection) the
@@ -198,10 +216,12 @@ export class FlowTable {
       if (this.all.length < this.limits.maxFlows) this.all.push(fs);
       else if (this.all.length === this.limits.maxFlows) this.warnings.push(`more than ${this.limits.maxFlows} flows: the rest are counted in the totals only`);
     }
-    this.segment(fs, side as 0 | 1, seg, t, frame);
+    this.last = fs;
+    this.segment(fs, side as 0 | 1, seg, frame);
   }
 
-  private segment(fs: FlowState, side: 0 | 1, seg: TcpSegment, t: number, frame: number): void {
+  private segment(fs: FlowState, side: 0 | 1, seg: TcpSegment, frame: number): void {
+    const t = seg.t;
     if (!fs.clientKnown && seg.seglen > 0 && seg.payloadEnd > seg.payloadOff) {
       fs.clientKnown = true;
       const p = seg.buf.subarray(seg.payloadOff, seg.payloadEnd);
@@ -238,14 +258,15 @@ export class FlowTable {
         fwd.winScale = -2;
       }
     } else if (fwd.winScale >= 0) {
-      window = window * 2 ** fwd.winScale;
+      // a shift, not 2 ** s (a Math.pow call per segment: a tenth of the pass); at most 65535 << 14 < 2^31
+      window = window << fwd.winScale;
     }
 
     if ((flags & (SYN | ACK)) === SYN) {
       if (fs.firstSynT < 0) fs.firstSynT = t;
       fs.lastSynT = t;
     }
-    analyzeSegment(fwd, rev, t, seg.seq, seg.ack, seg.seglen, flags, window, fs.firstRtt, this.verdict);
+    analyzeSegment(fwd, rev, seg, window, fs.firstRtt, this.verdict);
     // the first RTT: the ACK completing the handshake, after the last SYN (tcp.analysis.initial_rtt)
     if ((flags & (SYN | ACK)) === ACK && fs.lastSynT >= 0 && fs.firstRtt === 0 && fs.handshakeAckT < 0) {
       fs.handshakeAckT = t;
@@ -274,7 +295,7 @@ export class FlowTable {
     this.hook?.(frame, flow.index, v, this.verdict.ackRtt);
 
     const fresh = (v & (ANY_RETRANSMISSION | A.OUT_OF_ORDER | A.ZERO_WINDOW_PROBE | A.KEEP_ALIVE)) === 0;
-    fs.tracker.segment(up, seg, t, fresh, (v & ANY_RETRANSMISSION) !== 0);
+    fs.tracker.segment(up, seg, fresh, (v & ANY_RETRANSMISSION) !== 0);
     if (flags & (FIN | RST)) {
       fs.tracker.end();
       this.drain(fs);
@@ -295,6 +316,8 @@ export class FlowTable {
       fs.tracker.end();
       this.drain(fs);
       fs.flow.tlsHandshakeNs = fs.tracker.tlsHandshakeNs;
+      const s = fs.tracker.tls;
+      if (s) fs.flow.tls = { version: s.version, alpn: s.alpn, alpnOffered: s.alpnOffered, helloT: s.helloT, doneT: s.doneT, exchangesTimed: s.splittable };
     }
     if (this.droppedExchanges > 0) this.warnings.push(`${this.droppedExchanges} HTTP exchanges past the ${this.limits.maxExchanges} kept are not listed`);
     return this.all.map((f) => f.flow);

@@ -23,8 +23,17 @@ func main() {
 	fresh := flag.Bool("fresh", false, "a new connection per request")
 	closeFirst := flag.Bool("close-first", false, "a new connection per request, closed by the client after the response (TIME_WAIT on the client's side)")
 	timeout := flag.Duration("timeout", 20*time.Second, "per-request timeout")
+	tlsMax := flag.String("tls-max", "", "highest TLS version offered: 1.2 or 1.3 (default Go's)")
+	h2 := flag.Bool("h2", false, "offer HTTP/2 over TLS (ALPN h2, http/1.1); without it the client offers no ALPN and speaks HTTP/1.1")
 	flag.Parse()
-	tr := &http.Transport{MaxIdleConnsPerHost: *c, DisableKeepAlives: *fresh, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
+	tc := &tls.Config{InsecureSkipVerify: true}
+	switch *tlsMax {
+	case "1.2":
+		tc.MaxVersion = tls.VersionTLS12
+	case "1.3":
+		tc.MaxVersion = tls.VersionTLS13
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: *c, DisableKeepAlives: *fresh, TLSClientConfig: tc, ForceAttemptHTTP2: *h2}
 	cl := &http.Client{Transport: tr, Timeout: *timeout}
 	ps := strings.Split(*paths, ",")
 	jobs := make(chan int)

@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { numberFlag, type IO } from "../flags.js";
 import { UsageError } from "../../../api/errors.js";
-import { analyzePcapFile, attributeLatency, renderPcapJson, renderPcapText } from "../../../api/net.js";
+import { analyzePcapFile, attributeLatency, renderPcapText, writePcapJson } from "../../../api/net.js";
 
 interface PcapFlags {
   port?: string;
@@ -24,6 +24,8 @@ export function registerPcapCommand(program: Command, io: IO): void {
       const r = analyzePcapFile(file, { port });
       // which layer holds the P99, from the packets alone (no ListenOverflows: SYN retries count as network)
       const layers = attributeLatency(r);
-      io.out(f.json ? renderPcapJson(r, layers) : renderPcapText(r, layers));
+      // JSON in pieces: the exchanges' text is tens of MB, not built as one string
+      if (f.json) writePcapJson(r, layers, io.out);
+      else io.out(renderPcapText(r, layers));
     });
 }
