@@ -74,8 +74,14 @@ export function analyzePcapFile(path: string, opts: PcapOptions = {}): PcapRepor
       total: percentilesOf(xs.total),
     },
     worstFlows: worst(flows, exchanges),
-    warnings: [...info.warnings, ...table.warnings],
+    warnings: [...info.warnings, ...table.warnings, ...alpnCut(flows)],
   };
+}
+
+/** TLS 1.3 connections left unsplit because the capture cut their ClientHello before its ALPN list. */
+function alpnCut(flows: PcapReport["flows"]): string[] {
+  const n = flows.filter((f) => f.tls && f.tls.alpnOffered === null && !f.tls.exchangesTimed && f.tls.version !== "1.2").length;
+  return n > 0 ? [`${n} TLS connection(s) whose ClientHello the capture cut before its ALPN list: their exchanges are not split (h2 cannot be told from HTTP/1.1); capture with a larger snaplen (tcpdump -s 2048) to time them`] : [];
 }
 
 function totals(flows: Flow[], exchanges: HttpExchange[], flowCount: number): PcapReport["totals"] {

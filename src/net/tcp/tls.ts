@@ -131,8 +131,11 @@ export class TlsTracker implements TlsFacts {
   /** Exchanges are split from the records when the connection carries HTTP/1.x as far as ALPN tells. */
   get splittable(): boolean {
     if (this.alpnKnown) return this.alpn !== "h2";
-    // TLS 1.3 hides the server's choice: a client offering h2 most likely got it
-    return !(this.alpnOffered?.includes("h2") ?? false);
+    // TLS 1.3 hides the server's choice: a client offering h2 most likely got it. A
+    // ClientHello cut before its ALPN list (snaplen) says nothing: Go's clients offer h2 by
+    // default and Go's servers choose it, and h2's frames split as HTTP/1.x would be wrong
+    // exchanges, so none are made (the handshake is still timed)
+    return this.alpnOffered !== null && !this.alpnOffered.includes("h2");
   }
 
   private recordStart(dir: 0 | 1, type: number, b: Uint8Array, at: number, end: number, t: number): void {
