@@ -38,16 +38,16 @@ export async function openHistory(dataDir: string): Promise<ProfileStore> {
 }
 
 async function runningWatcher(dataDir: string): Promise<ProfileStore | null> {
-  let url: string;
+  let url: string, token: string;
   try {
-    url = (JSON.parse(readFileSync(runningFile(dataDir), "utf8")) as { url: string }).url;
-    if (typeof url !== "string") return null;
+    ({ url, token } = JSON.parse(readFileSync(runningFile(dataDir), "utf8")) as { url: string; token: string });
+    if (typeof url !== "string" || typeof token !== "string") return null;
   } catch {
     return null;
   }
   try {
     const r = await fetch(`${url}/-/healthy`, { signal: AbortSignal.timeout(5000) });
-    return r.ok ? new RemoteStore(url) : null;
+    return r.ok ? new RemoteStore(url, token) : null;
   } catch {
     return null;
   }
