@@ -408,6 +408,10 @@ export class DuckStore implements ProfileStore {
     };
   }
 
+  memoryBytes(): Promise<number> {
+    return this.serial(async () => Number((await this.read("SELECT COALESCE(sum(memory_usage_bytes), 0)::BIGINT FROM duckdb_memory()"))[0]![0]));
+  }
+
   /** Write the log into the database file (a smaller file; the next open replays nothing). */
   async checkpoint(): Promise<void> {
     await this.db.run("CHECKPOINT");

@@ -112,6 +112,8 @@ export class Watcher {
         .catch((e: Error) => this.opts.log(`store: compaction failed: ${e.message}`));
     };
     this.timers.push(setInterval(compact, 3600_000));
+    const memory = this.store.memoryBytes?.bind(this.store);
+    if (memory) this.timers.push(setInterval(() => void memory().then((b) => this.metrics.storeMemory.set(b), () => undefined), 5000));
     compact();
     await this.listen();
     // `godiag query --data DIR` cannot open the file this process holds: it asks here.
