@@ -3,7 +3,6 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { combineSources } from "../core/transform/index.js";
 import { InputError, ReportError } from "../core/input/index.js";
 import type { Profile } from "../core/model/index.js";
 // Not from watch/: its index loads the watcher (prom-client, zod), a query needs none of it.
@@ -69,6 +68,8 @@ export async function queryProfile(store: ProfileStore, q: QueryRange, base?: { 
   if (!base) return src;
   const b = await store.mergedProfile({ ...q, fromMs: base.fromMs, toMs: base.toMs });
   if (!b) throw new ReportError(`no ${q.type} profiles of ${q.target} in the base range ${new Date(base.fromMs).toISOString()} to ${new Date(base.toMs).toISOString()}`);
+  // Loaded for a diff only: the transforms are code a plain range query does not run.
+  const { combineSources } = await import("../core/transform/index.js");
   return combineSources([src], [b], { diffBase: true, normalize: false, fakeMappings: true });
 }
 
