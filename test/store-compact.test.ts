@@ -89,30 +89,4 @@ describe("retention, downsampling and the hourly sort", () => {
     await store.compact(now, 7 * 24 * HOUR, 24 * HOUR, 5 * 60_000);
     expect(await top(store, "b:2", ...old, "old-again")).toBe(before.old);
   });
-
-  it("sort the last minutes by target in 10-minute blocks between hourly passes, changing no answer", async () => {
-    const profiles = FILES.map((f) => decodeProfile(gunzipSync(readFileSync(f)), f));
-    // The 10 minutes after `now`, three targets interleaved as a fleet's scrapes arrive.
-    for (let k = 0; k < 40; k++)
-      await store.write({
-        scrapes: ["a:1", "b:2", "c:3"].map((target, i) => ({ target, job: "j", labels: {}, timeMs: now + k * 15_000, type: "cpu" as const, rawBytes: 1, profile: normalizeProfile(profiles[(k + i) % 2]!) })),
-        metrics: [],
-        dumps: [],
-        events: [],
-      });
-    const block = [now, now + 10 * 60_000 - 1] as const;
-    const order = async (): Promise<string[]> =>
-      (await store.rows("SELECT target FROM samples WHERE ts >= epoch_ms($1::BIGINT) AND ts < epoch_ms($2::BIGINT)", [BigInt(now), BigInt(now + 10 * 60_000)])).map((r) => r[0] as string);
-    const before = await top(store, "b:2", ...block, "block-before");
-    const unsorted = await order();
-    expect(unsorted).not.toEqual([...unsorted].sort());
-    // At now + 15 min: the blocks from the hour the hourly pass has not done (now - 1 h) up to the
-    // last one ended a minute ago ([now, now + 10 min)): 7 blocks.
-    expect(await store.sortRecent(now + 15 * 60_000)).toBe(7);
-    const sorted = await order();
-    expect(sorted).toEqual([...unsorted].sort());
-    expect(await top(store, "b:2", ...block, "block-after")).toBe(before);
-    // Done once: the next pass has nothing before the next block's end.
-    expect(await store.sortRecent(now + 15 * 60_000)).toBe(0);
-  });
 });

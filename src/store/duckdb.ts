@@ -16,9 +16,6 @@ import { TABLES, headerJson, parseHeader } from "./schema.js";
 import type { Batch, NormalizedProfile, FunctionRow, LocationRow, MappingRow, ProfileStore, RangeQuery, SampleRow, SeriesPoint, StackRow, StoreStats, TopPoint } from "./types.js";
 
 const HOUR = 3600_000;
-/** The recent blocks sorted between hourly passes (sortRecent), and how long after its end a block waits. */
-const BLOCK = 10 * 60_000;
-const BLOCK_GRACE = 60_000;
 
 // Loaded with require, not import: @duckdb/node-api is CommonJS, and Node's ESM loader
 // parses every one of its ~100 files with cjs-module-lexer to list their exports first
@@ -295,68 +292,9 @@ export class DuckStore implements ProfileStore {
     return (await this.serial(() => this.read("SELECT DISTINCT target FROM scrapes ORDER BY 1"))).map((r) => r[0] as string);
   }
 
-  /** Maintenance one step at a time on `maint` (one connection, one transaction at a time). */
-  private maintChain: Promise<unknown> = Promise.resolve();
-  private maintSerial<T>(f: () => Promise<T>): Promise<T> {
-    const r = this.maintChain.then(f, f);
-    this.maintChain = r.catch(() => undefined);
-    return r;
-  }
-
-  compact(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void> {
-    return this.maintSerial(async () => {
-      await this.retainAndDownsample(nowMs, retentionMs, downsampleAfterMs, resolutionMs);
-      await this.sortHours(nowMs);
-    });
-  }
-
-  /**
-   * Sort the recent 10-minute blocks by target, as the hourly pass sorts whole hours.
-   * Until an hour is sorted (an hour after it ends), every row group of it holds every
-   * target: a query of one target over a range that includes the last hours read all
-   * their rows (one hour of 200 targets, 84 M sample rows: 1.0-1.5 s for a fresh
-   * `godiag query`). Sorted blocks leave at most a block and the time to the next pass
-   * unsorted. Summing stays hourly: a late write into a sorted block is only unsorted.
-   */
-  sortRecent(nowMs: number): Promise<number> {
-    return this.maintSerial(() => this.sortBlocks(nowMs));
-  }
-
-  private async sortBlocks(nowMs: number): Promise<number> {
-    const db = this.maint ?? (this.maint = await this.instance.connect());
-    const upTo = Math.floor((nowMs - BLOCK_GRACE) / BLOCK) * BLOCK;
-    // Hours the hourly pass has done, or will do at its next run, are not this pass's.
-    let from = Math.max(await this.meta(db, "sorted_until"), await this.meta(db, "hourly_until"), Math.floor(nowMs / HOUR) * HOUR - HOUR);
-    let blocks = 0;
-    for (; from + BLOCK <= upTo; from += BLOCK) {
-      await this.sortRange(db, from, from + BLOCK, [["sorted_until", from + BLOCK]]);
-      blocks++;
-    }
-    return blocks;
-  }
-
-  /** Rewrite [from, to) of samples, scrapes and metrics ordered by target, in one transaction, and set the meta keys. */
-  private async sortRange(db: DuckDBConnection, from: number, to: number, meta: Array<[string, number]>, more?: (args: DuckDBValue[]) => Promise<void>): Promise<void> {
-    const args = [BigInt(from), BigInt(to)];
-    const range = "ts >= epoch_ms($1::BIGINT) AND ts < epoch_ms($2::BIGINT)";
-    await db.run("BEGIN TRANSACTION");
-    try {
-      for (const t of ["samples", "scrapes", "metrics"]) {
-        await db.run(`CREATE OR REPLACE TEMP TABLE srt AS SELECT * FROM ${t} WHERE ${range} ORDER BY target, ${t === "metrics" ? "name" : "profile"}, ts`, args);
-        await db.run(`DELETE FROM ${t} WHERE ${range}`, args);
-        await db.run(`INSERT INTO ${t} SELECT * FROM srt`);
-      }
-      await db.run("DROP TABLE IF EXISTS srt");
-      await more?.(args);
-      for (const [key, value] of meta) {
-        await db.run("DELETE FROM godiag_meta WHERE key = $1", [key]);
-        await db.run("INSERT INTO godiag_meta VALUES ($1, $2::BIGINT)", [key, BigInt(value)]);
-      }
-      await db.run("COMMIT");
-    } catch (e) {
-      await db.run("ROLLBACK").catch(() => undefined);
-      throw e;
-    }
+  async compact(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void> {
+    await this.retainAndDownsample(nowMs, retentionMs, downsampleAfterMs, resolutionMs);
+    await this.sortHours(nowMs);
   }
 
   /**
@@ -378,16 +316,30 @@ export class DuckStore implements ProfileStore {
     }
     let hours = 0;
     for (let h = from; h < upTo; h += HOUR) {
-      await this.sortRange(db, h, h + HOUR, [["hourly_until", h + HOUR]], async (args) => {
-        const range = "ts >= epoch_ms($1::BIGINT) AND ts < epoch_ms($2::BIGINT)";
+      const args = [BigInt(h), BigInt(h + HOUR)];
+      const range = "ts >= epoch_ms($1::BIGINT) AND ts < epoch_ms($2::BIGINT)";
+      await db.run("BEGIN TRANSACTION");
+      try {
+        for (const t of ["samples", "scrapes", "metrics"]) {
+          await db.run(`CREATE OR REPLACE TEMP TABLE srt AS SELECT * FROM ${t} WHERE ${range} ORDER BY target, ${t === "metrics" ? "name" : "profile"}, ts`, args);
+          await db.run(`DELETE FROM ${t} WHERE ${range}`, args);
+          await db.run(`INSERT INTO ${t} SELECT * FROM srt`);
+        }
+        await db.run("DROP TABLE IF EXISTS srt");
         await db.run(`DELETE FROM samples_hourly WHERE ${range}`, args);
         await db.run(
           `INSERT INTO samples_hourly SELECT target, epoch_ms($1::BIGINT) AS ts, profile, sample_type, stack_id, labels, SUM(value)::BIGINT AS value
            FROM samples WHERE ${range} GROUP BY ALL ORDER BY target, profile`,
           args,
         );
-      });
-      hours++;
+        await db.run("DELETE FROM godiag_meta WHERE key = 'hourly_until'");
+        await db.run("INSERT INTO godiag_meta VALUES ('hourly_until', $1::BIGINT)", [BigInt(h + HOUR)]);
+        await db.run("COMMIT");
+        hours++;
+      } catch (e) {
+        await db.run("ROLLBACK").catch(() => undefined);
+        throw e;
+      }
     }
     return hours;
   }

@@ -165,8 +165,6 @@ export interface ProfileStore {
   /** Drop data older than retention; sum samples older than `after` into `resolution` buckets. */
   compact(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void>;
   stats(): Promise<StoreStats>;
-  /** Sort the recent minutes by target between hourly passes (DuckDB); returns the blocks sorted. Optional. */
-  sortRecent?(nowMs: number): Promise<number>;
   /** Memory the embedded engine holds now (DuckDB's buffer manager), for the watcher's metrics. Optional. */
   memoryBytes?(): Promise<number>;
   close(): Promise<void>;

@@ -112,10 +112,6 @@ export class Watcher {
         .catch((e: Error) => this.opts.log(`store: compaction failed: ${e.message}`));
     };
     this.timers.push(setInterval(compact, 3600_000));
-    // Between hourly passes, the last minutes are sorted by target in 10-minute blocks
-    // (a query of one target otherwise reads every target's rows of the last hours).
-    const sortRecent = this.store.sortRecent?.bind(this.store);
-    if (sortRecent) this.timers.push(setInterval(() => void sortRecent(Date.now()).catch((e: Error) => this.opts.log(`store: sorting recent blocks failed: ${e.message}`)), 5 * 60_000));
     const memory = this.store.memoryBytes?.bind(this.store);
     if (memory) this.timers.push(setInterval(() => void memory().then((b) => this.metrics.storeMemory.set(b), () => undefined), 5000));
     compact();
