@@ -22,6 +22,10 @@ const DATA = join(OUT, "watch-data");
 const DB = "godiag_bench";
 const HOUR = 3600_000;
 const SERVER = existsSync("/usr/sbin/clickhouse-server") ? "/usr/sbin/clickhouse-server" : "clickhouse-server";
+if (SERVER === "clickhouse-server" && spawnSync("which", [SERVER]).status !== 0) {
+  console.log("skipped: no clickhouse-server (Debian package clickhouse-server)");
+  process.exit(0);
+}
 if (!existsSync(join(DATA, "godiag.duckdb"))) throw new Error("run bench/watch.mjs first (with BENCH_WATCH_HISTORY_TARGETS > 0)");
 
 const port = await new Promise((r) => {
