@@ -92,7 +92,7 @@ await new Promise((r) => setTimeout(r, 30_000));
 const tSteady = Date.now();
 const cSteady = cpuTicks();
 let rssMax = 0;
-const queuePeak = { scrapes: 0, bytes: 0 };
+const queuePeak = { scrapes: 0, bytes: 0, storeMem: 0 };
 const rssSamples = [];
 while (Date.now() - t0 < SECONDS * 1000) {
   await new Promise((r) => setTimeout(r, 5000));
@@ -103,6 +103,7 @@ while (Date.now() - t0 < SECONDS * 1000) {
   const g = (name) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(mt)?.[1] ?? 0);
   queuePeak.scrapes = Math.max(queuePeak.scrapes, g("godiag_store_queue_scrapes"));
   queuePeak.bytes = Math.max(queuePeak.bytes, g("godiag_store_queue_bytes"));
+  queuePeak.storeMem = Math.max(queuePeak.storeMem, g("godiag_store_memory_bytes"));
   rssMax = Math.max(rssMax, rss);
 }
 const cEnd = cpuTicks();
@@ -121,7 +122,7 @@ const sum = (name, filter = "") =>
 const upCount = metrics.split("\n").filter((l) => l.startsWith("godiag_target_up{") && l.endsWith(" 1")).length;
 // Where the memory is: V8's heap and Node's external buffers at the end (the rest of RSS is native: DuckDB, code).
 const mb = (name) => (sum(name) / 2 ** 20).toFixed(0);
-const memLine = `watcher memory at the end: RSS ${mb("godiag_watcher_process_resident_memory_bytes")} MB, V8 heap used ${mb("godiag_watcher_nodejs_heap_size_used_bytes")} MB of ${mb("godiag_watcher_nodejs_heap_size_total_bytes")} MB, external ${mb("godiag_watcher_nodejs_external_memory_bytes")} MB; store writes ${sum("godiag_store_write_seconds_count")} taking ${sum("godiag_store_write_seconds_sum").toFixed(1)} s; store queue peak (sampled every 5 s) ${queuePeak.scrapes} scrapes, ${(queuePeak.bytes / 2 ** 20).toFixed(0)} MB`;
+const memLine = `watcher memory at the end: RSS ${mb("godiag_watcher_process_resident_memory_bytes")} MB, V8 heap used ${mb("godiag_watcher_nodejs_heap_size_used_bytes")} MB of ${mb("godiag_watcher_nodejs_heap_size_total_bytes")} MB, external ${mb("godiag_watcher_nodejs_external_memory_bytes")} MB; store writes ${sum("godiag_store_write_seconds_count")} taking ${sum("godiag_store_write_seconds_sum").toFixed(1)} s; store queue peak (sampled every 5 s) ${queuePeak.scrapes} scrapes, ${(queuePeak.bytes / 2 ** 20).toFixed(0)} MB; DuckDB memory (duckdb_memory()) peak ${(queuePeak.storeMem / 2 ** 20).toFixed(0)} MB, at the end ${mb("godiag_store_memory_bytes")} MB`;
 console.error(memLine);
 
 const instance = await DuckDBInstance.create(join(data, "godiag.duckdb"));
@@ -142,7 +143,9 @@ const q = (p) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] ??
 if (HISTORY_TARGETS === 0) {
   // A run without the history and queries (profiling the watcher).
   const [[samplesRun]] = await rows("SELECT count(*) FROM samples");
-  console.log(JSON.stringify({ up: upCount, started: sum("godiag_scrapes_total"), skipped: sum("godiag_scrapes_skipped_total"), errors: sum("godiag_scrape_errors_total"), cpuSteady: (cEnd - cSteady) / HZ / ((tEnd - tSteady) / 1000), rssMaxMB: rssMax / 2 ** 20, profiles: Number(scrapes), sampleRows: Number(samplesRun), jitterP50: q(0.5), jitterP99: q(0.99), load: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ") }));
+  const skippedBy = {};
+  for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrapes_skipped_total{"))) skippedBy[/reason="([^"]+)"/.exec(l)[1]] = Number(l.split(" ").pop());
+  console.log(JSON.stringify({ up: upCount, skippedBy, started: sum("godiag_scrapes_total"), skipped: sum("godiag_scrapes_skipped_total"), errors: sum("godiag_scrape_errors_total"), cpuSteady: (cEnd - cSteady) / HZ / ((tEnd - tSteady) / 1000), rssMaxMB: rssMax / 2 ** 20, profiles: Number(scrapes), sampleRows: Number(samplesRun), jitterP50: q(0.5), jitterP99: q(0.99), load: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ") }));
   process.exit(0);
 }
 // 24 h of history for HISTORY_TARGETS targets: the run's scrapes repeated back in time.

@@ -4,17 +4,21 @@
 // pprof's merge of the very profiles the watchers scraped (--keep-raw).
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { available } from "./helpers/available.js";
 import { buildWorkload, startLive, stopAll, type Live } from "./helpers/live.js";
-import { pprofBinary, runCli, runPprof } from "./helpers/run.js";
+import { ROOT, pprofBinary, runCli, runPprof } from "./helpers/run.js";
 import { startWatcher, waitFor, type RunningWatcher } from "./helpers/watcher.js";
 import { parseWatchConfig } from "../src/api/watch.js";
 import { InputError } from "../src/api/errors.js";
+import { gunzipSync } from "node:zlib";
+import { decodeProfile, writeProfileGz } from "../src/core/codec/index.js";
+import { normalizeProfile } from "../src/store/index.js";
+import { ClickStore } from "../src/store/clickhouse.js";
 
 // Debian installs it in /usr/sbin, which a user's PATH may lack.
 const SERVER = existsSync("/usr/sbin/clickhouse-server") ? "/usr/sbin/clickhouse-server" : "clickhouse-server";
@@ -194,4 +198,79 @@ describe.skipIf(!hasServer)("two sharded watchers into one ClickHouse database",
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain("http://127.0.0.1:1");
   });
+});
+
+// The hourly sums (samples_hourly): a range of whole hours plus minutes before them reads
+// the hours from the sums and the minutes from the samples; the answer is go tool pprof's
+// merge of the very profiles stored in the range, before and after the sums.
+describe.skipIf(!hasServer)("ClickHouse hourly sums", () => {
+  const HOUR = 3600_000;
+  const now = Math.floor(Date.UTC(2026, 11, 6, 12) / HOUR) * HOUR;
+  const C = join(ROOT, "testdata/corpus/forecastd");
+  const FILES = ["capture-go126-heavy/cpu.pb.gz", "curl-go126-light/profile.pb.gz"].map((f) => join(C, f));
+  const start = now - 5 * HOUR - 5 * 60_000;
+  let store: ClickStore;
+
+  beforeAll(async () => {
+    store = await ClickStore.open({ url: ch!.url, database: "godiag_hourly" });
+    const profiles = FILES.map((f) => normalizeProfile(decodeProfile(gunzipSync(readFileSync(f)), f)));
+    // Two targets every 15 s across the hour that began 5 hours ago (5 minutes before it, 65 minutes in).
+    for (let k = 0; k < 280; k += 20)
+      await store.write({
+        scrapes: Array.from({ length: 20 }, (_, j) => k + j).flatMap((i) => ["a:1", "b:2"].map((target, t) => ({ target, job: "j", labels: {}, timeMs: start + i * 15_000, type: "cpu" as const, rawBytes: 1, profile: profiles[(i + t) % 2]! }))),
+        metrics: [],
+        dumps: [],
+        events: [],
+      });
+  }, 120_000);
+
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  async function top(fromMs: number, toMs: number, name: string): Promise<string> {
+    const p = await store.mergedProfile({ target: "a:1", type: "cpu", fromMs, toMs });
+    expect(p, name).not.toBeNull();
+    const f = join(tmp, `hourly-${name}.pb.gz`);
+    writeFileSync(f, writeProfileGz(p!));
+    const r = runPprof(["-top", "-nodecount=100000", f]);
+    expect(r.code).toBe(0);
+    return r.stdout;
+  }
+
+  /** pprof's merge of a:1's scrapes in [from, to]: scrape i holds FILES[i % 2]. */
+  function peer(fromMs: number, toMs: number, name: string): string {
+    const files: string[] = [];
+    for (let i = 0; i < 280; i++) if (start + i * 15_000 >= fromMs && start + i * 15_000 <= toMs) files.push(FILES[i % 2]!);
+    const merged = join(tmp, `hourly-peer-${name}.pb.gz`);
+    expect(runPprof(["-proto", "-output", merged, ...files]).code).toBe(0);
+    const r = runPprof(["-top", "-nodecount=100000", merged]);
+    expect(r.code).toBe(0);
+    return r.stdout;
+  }
+
+  it("answer whole hours from the sums and the edges from the samples, as pprof merges them", async () => {
+    // The whole hour [now - 5 h, now - 4 h) plus the 3 minutes before it.
+    const span = [now - 5 * HOUR - 3 * 60_000, now - 4 * HOUR] as const;
+    const expected = peer(...span, "span");
+    expect(await top(...span, "span-before")).toBe(expected);
+    await store.compact(now, 7 * 24 * HOUR);
+    const done = await store.rows("SELECT DISTINCT target, ts FROM hourly_done ORDER BY target, ts");
+    // Both targets wrote into the hours that began 6, 5 and 4 hours ago: all complete, all summed.
+    expect(done.map((r) => [r[0], Number(r[1])])).toEqual(["a:1", "b:2"].flatMap((t) => [6, 5, 4].map((h) => [t, now - h * HOUR])));
+    const [[hourRows]] = await store.rows(`SELECT count() FROM samples_hourly WHERE target = 'a:1' AND ts = ${now - 5 * HOUR}`);
+    const [[sampleRows]] = await store.rows(`SELECT count() FROM samples WHERE target = 'a:1' AND ts >= ${now - 5 * HOUR} AND ts < ${now - 4 * HOUR}`);
+    // An hour of 240 scrapes of two profiles folds into far fewer rows (each distinct stack once).
+    expect(Number(hourRows)).toBeGreaterThan(0);
+    expect(Number(hourRows)).toBeLessThan(Number(sampleRows) / 50);
+    expect(await top(...span, "span-after")).toBe(expected);
+    // A range inside an hour (no whole hour) reads only samples; an hour's end at the range's end too.
+    const inside = [now - 5 * HOUR + 60_000, now - 5 * HOUR + 10 * 60_000] as const;
+    expect(await top(...inside, "inside")).toBe(peer(...inside, "inside"));
+    const tail = [now - 5 * HOUR, now - 4 * HOUR + 5 * 60_000] as const;
+    expect(await top(...tail, "tail")).toBe(peer(...tail, "tail"));
+    // A second compaction sums nothing twice.
+    await store.compact(now, 7 * 24 * HOUR);
+    expect(await top(...span, "span-again")).toBe(expected);
+  }, 120_000);
 });

@@ -3,7 +3,6 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { combineSources } from "../core/transform/index.js";
 import { InputError, ReportError } from "../core/input/index.js";
 import type { Profile } from "../core/model/index.js";
 // Not from watch/: its index loads the watcher (prom-client, zod), a query needs none of it.
@@ -38,16 +37,16 @@ export async function openHistory(dataDir: string): Promise<ProfileStore> {
 }
 
 async function runningWatcher(dataDir: string): Promise<ProfileStore | null> {
-  let url: string;
+  let url: string, token: string;
   try {
-    url = (JSON.parse(readFileSync(runningFile(dataDir), "utf8")) as { url: string }).url;
-    if (typeof url !== "string") return null;
+    ({ url, token } = JSON.parse(readFileSync(runningFile(dataDir), "utf8")) as { url: string; token: string });
+    if (typeof url !== "string" || typeof token !== "string") return null;
   } catch {
     return null;
   }
   try {
     const r = await fetch(`${url}/-/healthy`, { signal: AbortSignal.timeout(5000) });
-    return r.ok ? new RemoteStore(url) : null;
+    return r.ok ? new RemoteStore(url, token) : null;
   } catch {
     return null;
   }
@@ -69,6 +68,8 @@ export async function queryProfile(store: ProfileStore, q: QueryRange, base?: { 
   if (!base) return src;
   const b = await store.mergedProfile({ ...q, fromMs: base.fromMs, toMs: base.toMs });
   if (!b) throw new ReportError(`no ${q.type} profiles of ${q.target} in the base range ${new Date(base.fromMs).toISOString()} to ${new Date(base.toMs).toISOString()}`);
+  // Loaded for a diff only: the transforms are code a plain range query does not run.
+  const { combineSources } = await import("../core/transform/index.js");
   return combineSources([src], [b], { diffBase: true, normalize: false, fakeMappings: true });
 }
 

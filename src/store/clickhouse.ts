@@ -44,6 +44,20 @@ export function clickhouseDdl(t: Table): string {
   return `CREATE TABLE IF NOT EXISTS ${t.name} (${cols}) ENGINE = MergeTree PARTITION BY toYYYYMMDD(toDateTime(intDiv(ts, 1000))) ORDER BY (${t.orderBy.join(", ")})`;
 }
 
+const HOUR = 3600_000;
+
+/**
+ * Per (target, hour, profile, sample type, stack, labels): the hour's visible samples
+ * summed (what a merge sums), so a long range reads a few rows per hour. Summing merges
+ * fold rows of the same key; queries sum anyway. `hourly_done` says which (target, hour)
+ * is in it: only those hours are read from here, the others from samples.
+ */
+const HOURLY_DDL = [
+  `CREATE TABLE IF NOT EXISTS samples_hourly (target String, ts Int64, profile String, sample_type String, stack_id Int64, labels String, value Int64)
+   ENGINE = SummingMergeTree PARTITION BY toYYYYMMDD(toDateTime(intDiv(ts, 1000))) ORDER BY (target, profile, ts, sample_type, stack_id, labels)`,
+  "CREATE TABLE IF NOT EXISTS hourly_done (target String, ts Int64) ENGINE = ReplacingMergeTree ORDER BY (target, ts)",
+];
+
 /** A SQL literal: 18.16 has no query parameters, so every value is inlined through here. */
 function lit(v: string | number | bigint): string {
   if (typeof v === "bigint") return v.toString();
@@ -62,6 +76,13 @@ type Known = "functions" | "mappings" | "locations" | "stacks";
 
 export class ClickStore implements ProfileStore {
   private readonly known: Record<Known, Set<bigint>> = { functions: new Set(), mappings: new Set(), locations: new Set(), stacks: new Set() };
+  /**
+   * The hours this store wrote scrapes into, and of which targets: the hourly sums are
+   * made by the watcher that scraped the target (in a sharded fleet, each its own), once
+   * the hour is over. After a restart the hours written before it stay unsummed: their
+   * queries read the samples, with the same answer.
+   */
+  private readonly written = new Map<number, Set<string>>();
   private constructor(
     private readonly ch: ClickHouseClient,
     private readonly database: string,
@@ -80,6 +101,7 @@ export class ClickStore implements ProfileStore {
     const ch = createClient({ url: o.url, database: o.database, ...auth });
     const s = new ClickStore(ch, o.database);
     for (const t of TABLES) await ch.command({ query: clickhouseDdl(t) });
+    for (const q of HOURLY_DDL) await ch.command({ query: q });
     await s.loadKnown();
     return s;
   }
@@ -123,6 +145,10 @@ export class ClickStore implements ProfileStore {
       for (const l of p.locations) add("locations", l.id, () => locationRow(l));
       for (const st of p.stacks) add("stacks", st.id, () => ({ id: big(st.id), location_ids: st.locations.map(big), leaf: st.leaf }));
       const ts = Math.round(s.timeMs);
+      const hour = Math.floor(ts / HOUR) * HOUR;
+      let targets = this.written.get(hour);
+      if (!targets) this.written.set(hour, (targets = new Set()));
+      targets.add(s.target);
       scrapes.push({ target: s.target, job: s.job, labels: JSON.stringify(s.labels), ts, profile: s.type, header: headerJson(p.header), raw_bytes: s.rawBytes, samples: p.samples.length, resolution_ms: 0 });
       pushSamples(samples, s.target, ts, s.type, p.header.sampleTypes, p.samples);
     }
@@ -138,12 +164,19 @@ export class ClickStore implements ProfileStore {
 
   async mergedProfile(q: RangeQuery): Promise<Profile | null> {
     const headers = (await this.rows(`SELECT header FROM scrapes WHERE ${rangeWhere(q)} ORDER BY ts`)).map((r) => parseHeader(r[0] as string));
-    const where = visibleSamples(q);
     if (headers.length === 0) return null;
     const types = mergeHeaders(headers).sampleTypes.map((t) => t.type);
+    // Whole hours already summed come from samples_hourly, the rest of the range from samples.
+    const hours = await this.summedHours(q);
+    const src =
+      hours.length === 0
+        ? `SELECT stack_id, labels, sample_type, value FROM samples WHERE ${visibleSamples(q)}`
+        : `SELECT stack_id, labels, sample_type, value FROM samples_hourly WHERE target = ${lit(q.target)} AND profile = ${lit(q.type)} AND ts IN (${hours.join(", ")})
+           UNION ALL
+           SELECT stack_id, labels, sample_type, value FROM samples WHERE ${visibleSamples(q)} AND intDiv(ts, ${HOUR}) * ${HOUR} NOT IN (${hours.join(", ")})`;
     // Sum in the database: a day of a target is millions of rows, its sum a few thousand.
     const bySample = new Map<string, SampleRow>();
-    for (const [stack, labels, type, v] of await this.rows(`SELECT stack_id, labels, sample_type, sum(value) FROM samples WHERE ${where} GROUP BY stack_id, labels, sample_type ORDER BY stack_id, labels`)) {
+    for (const [stack, labels, type, v] of await this.rows(`SELECT stack_id, labels, sample_type, sum(value) FROM (${src}) GROUP BY stack_id, labels, sample_type ORDER BY stack_id, labels`)) {
       const k = types.indexOf(type as string);
       if (k < 0) continue;
       const key = `${stack as string}|${labels as string}`;
@@ -151,7 +184,7 @@ export class ClickStore implements ProfileStore {
       if (!row) bySample.set(key, (row = { stack: BigInt(stack as string), labels: labels as string, values: new Array<number>(types.length).fill(0) }));
       row.values[k] = Number(v);
     }
-    const stackIds = `SELECT stack_id FROM samples WHERE ${where}`;
+    const stackIds = `SELECT stack_id FROM (${src})`;
     const locIds = `SELECT arrayJoin(location_ids) FROM stacks WHERE id IN (${stackIds})`;
     const stacks = new Map<bigint, StackRow>();
     for (const [id, locs, leaf] of await this.rows(`SELECT id, any(location_ids), any(leaf) FROM stacks WHERE id IN (${stackIds}) GROUP BY id`))
@@ -191,6 +224,46 @@ export class ClickStore implements ProfileStore {
     return rebuildProfile({ headers, samples: [...bySample.values()], stacks, locations, functions, mappings });
   }
 
+  /** The hours wholly inside the range whose sums are in samples_hourly. */
+  private async summedHours(q: RangeQuery): Promise<number[]> {
+    // An hour [h, h + 1 h) is inside [from, to] (ms, both inclusive) when h >= from and h + 1 h - 1 <= to.
+    const from = Math.ceil(Math.floor(q.fromMs) / HOUR) * HOUR;
+    const to = Math.floor((Math.ceil(q.toMs) + 1) / HOUR) * HOUR;
+    if (to <= from) return [];
+    const r = await this.rows(`SELECT DISTINCT ts FROM hourly_done WHERE target = ${lit(q.target)} AND ts >= ${lit(from)} AND ts < ${lit(to)} ORDER BY ts`);
+    return r.map((x) => Number(x[0]));
+  }
+
+  /**
+   * Sum each complete hour this store wrote into samples_hourly (an hour after its end,
+   * as the DuckDB store does: scrapes still queued then are late), for the targets it
+   * wrote, then mark them done. No transactions in 18.16: a crash between the two
+   * inserts leaves sums that no query reads (not marked), and they are not made again.
+   */
+  private async sumHours(nowMs: number): Promise<number> {
+    const upTo = Math.floor(nowMs / HOUR) * HOUR - HOUR;
+    let n = 0;
+    for (const [h, set] of [...this.written].sort((x, y) => x[0] - y[0])) {
+      if (h >= upTo) continue;
+      const listed = [...set].map(lit).join(", ");
+      // Another watcher (a shard that had the target before a re-shard) may have summed some already.
+      const done = new Set((await this.rows(`SELECT DISTINCT target FROM hourly_done WHERE ts = ${lit(h)} AND target IN (${listed})`)).map((r) => r[0] as string));
+      const todo = [...set].filter((t) => !done.has(t));
+      if (todo.length > 0) {
+        const range = `target IN (${todo.map(lit).join(", ")}) AND ts >= ${lit(h)} AND ts < ${lit(h + HOUR)}`;
+        await this.ch.command({
+          query: `INSERT INTO samples_hourly SELECT target, toInt64(${lit(h)}) AS hour, profile, sample_type, stack_id, labels, sum(value) AS v
+                  FROM samples WHERE ${range} AND (target, profile, ts) IN (SELECT target, profile, ts FROM scrapes WHERE ${range})
+                  GROUP BY target, profile, sample_type, stack_id, labels`,
+        });
+        await this.insert("hourly_done", todo.map((target) => ({ target, ts: h })));
+        n += todo.length;
+      }
+      this.written.delete(h);
+    }
+    return n;
+  }
+
   async series(target: string, name: string, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
     const r = await this.rows(`SELECT ts, value FROM metrics WHERE target = ${lit(target)} AND name = ${lit(name)} AND ts >= ${lit(Math.floor(fromMs))} AND ts <= ${lit(Math.ceil(toMs))} ORDER BY ts`);
     return r.map(([t, v]) => ({ timeMs: Number(t), value: Number(v) }));
@@ -228,17 +301,19 @@ export class ClickStore implements ProfileStore {
   }
 
   /**
-   * Retention only. Deletes are mutations, applied in the background; 18.16 has no
+   * Retention and the hourly sums. Deletes are mutations, applied in the background; 18.16 has no
    * TTL and no way to wait for a mutation, so downsampling (insert the sums, delete
    * the originals) would count a range twice until the delete lands: not done here
    * (docs/WATCH.md, ClickHouse).
    */
   async compact(nowMs: number, retentionMs: number): Promise<void> {
-    const cut = lit(Math.floor(nowMs - retentionMs));
-    for (const t of ["scrapes", "samples", "metrics", "dumps", "events"]) {
+    // Whole hours: samples_hourly then loses exactly the hours samples loses.
+    const cut = lit(Math.floor((nowMs - retentionMs) / HOUR) * HOUR);
+    for (const t of ["scrapes", "samples", "metrics", "dumps", "events", "samples_hourly", "hourly_done"]) {
       const old = await this.rows(`SELECT count() FROM ${t} WHERE ts < ${cut}`);
       if (Number(old[0]![0]) > 0) await this.ch.command({ query: `ALTER TABLE ${t} DELETE WHERE ts < ${cut}` });
     }
+    await this.sumHours(nowMs);
   }
 
   async stats(): Promise<StoreStats> {

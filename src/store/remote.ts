@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Profile } from "../core/model/index.js";
 import { readProfileData } from "../core/codec/index.js";
+import { InputError } from "../core/input/index.js";
 import type { Batch, ProfileStore, RangeQuery, SeriesPoint, StoreStats, TopPoint } from "./types.js";
 
 /** Where a running watcher notes its URL in its data directory (removed when it stops; stale after a kill -9, when the database opens anyway). */
@@ -18,12 +19,15 @@ export class RemoteStore implements ProfileStore {
   constructor(
     /** the watcher's base URL (http://host:port) */
     readonly url: string,
+    /** the token from DIR/watcher.json (its /api/history/ needs it) */
+    private readonly token: string,
     private readonly timeoutMs = 120_000,
   ) {}
 
   private async get(path: string, params: Record<string, string | number>): Promise<Response> {
     const q = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
-    const res = await fetch(`${this.url}/api/history/${path}?${q}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+    const res = await fetch(`${this.url}/api/history/${path}?${q}`, { signal: AbortSignal.timeout(this.timeoutMs), headers: { authorization: `Bearer ${this.token}` } });
+    if (res.status === 401) throw new InputError(this.url, "the watcher refused the token (a stale DIR/watcher.json? it is rewritten at each start)");
     if (res.status !== 200 && res.status !== 404) throw new Error(`${this.url}: HTTP ${res.status}: ${(await res.text()).trim()}`);
     return res;
   }

@@ -165,5 +165,7 @@ export interface ProfileStore {
   /** Drop data older than retention; sum samples older than `after` into `resolution` buckets. */
   compact(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void>;
   stats(): Promise<StoreStats>;
+  /** Memory the embedded engine holds now (DuckDB's buffer manager), for the watcher's metrics. Optional. */
+  memoryBytes?(): Promise<number>;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@
 // opening the file; store/remote.ts is the client. Every answer is what the store
 // itself gives: the merged profile as a gzipped pprof proto, the rest as JSON.
 
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { writeProfileGz } from "../core/codec/index.js";
 import { PROFILE_TYPES, type ProfileStore, type ProfileType, type RangeQuery } from "../store/index.js";
@@ -26,10 +27,27 @@ function num(p: URLSearchParams, key: string): number {
   return v;
 }
 
-/** Answer a /api/history/ request from the store; false when the path is not one of them. */
-export function serveHistory(store: ProfileStore, req: IncomingMessage, res: ServerResponse): boolean {
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+function authorized(req: IncomingMessage, token: string): boolean {
+  const got = Buffer.from(req.headers.authorization ?? "", "utf8");
+  const want = Buffer.from(`Bearer ${token}`, "utf8");
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+/**
+ * Answer a /api/history/ request from the store; false when the path is not one of them.
+ * The history holds every target's stacks (function and file names): unlike /metrics it
+ * needs the token the watcher wrote into DIR/watcher.json (mode 0600), so only who can
+ * read the data directory can read the history.
+ */
+export function serveHistory(store: ProfileStore, req: IncomingMessage, res: ServerResponse, token: string): boolean {
   const url = new URL(req.url ?? "/", "http://local");
   if (!url.pathname.startsWith(HISTORY_PREFIX)) return false;
+  if (!authorized(req, token)) {
+    res.writeHead(401, { "content-type": "text/plain", "www-authenticate": 'Bearer realm="godiag history"' });
+    res.end("the history needs the token in the watcher's DIR/watcher.json (Authorization: Bearer TOKEN)\n");
+    return true;
+  }
   const what = url.pathname.slice(HISTORY_PREFIX.length);
   const json = (v: unknown): void => {
     res.writeHead(200, { "content-type": "application/json" });

@@ -51,6 +51,7 @@ export class WatchMetrics {
   readonly storeQueueBytes = new Gauge({ name: "godiag_store_queue_bytes", help: "Estimated heap of the rows waiting for the store (bounded)", registers: [this.registry] });
   readonly storeWrite = new Histogram({ name: "godiag_store_write_seconds", help: "Time of one store transaction", buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly storeErrors = new Counter({ name: "godiag_store_errors_total", help: "Store transactions that failed (their scrapes are lost)", registers: [this.registry] });
+  readonly storeMemory = new Gauge({ name: "godiag_store_memory_bytes", help: "Memory held by the embedded store's engine (DuckDB's buffer manager: duckdb_memory())", registers: [this.registry] });
   readonly targets = new Gauge({ name: "godiag_targets", help: "Targets this watcher (its shard) scrapes", registers: [this.registry] });
 
   constructor() {

@@ -14,7 +14,7 @@ import type { WatchMetrics } from "./metrics.js";
 import { fetchDump, scrapeTarget, type ScrapeResult } from "./scrape.js";
 import type { Semaphore } from "./semaphore.js";
 import { hashmod } from "./shard.js";
-import type { TargetWindow, WindowOutcome } from "./window.js";
+import { summarizeScrape, type ScrapeSummary, type TargetWindow, type WindowOutcome } from "./window.js";
 import type { StoreWriter } from "./writer.js";
 
 export interface LoopDeps {
@@ -86,6 +86,7 @@ export class TargetLoop {
         continue;
       }
       await this.deps.sem.acquire();
+      let summary: ScrapeSummary | null;
       try {
         // Waited for a slot past the next scrape's time: this one is stale.
         if (Date.now() >= next || this.stopped) {
@@ -94,17 +95,48 @@ export class TargetLoop {
         }
         m.lateness.observe((Date.now() - due) / 1000);
         m.scrapes.inc({ job });
-        const r = await scrapeTarget(this.target, this.deps.maxProfileBytes, this.abort.signal);
-        if (this.stopped) break;
-        await this.record(r);
+        summary = await this.scrapeAndQueue();
       } finally {
         this.deps.sem.release();
       }
+      if (summary === null) break;
+      this.evaluate(summary);
       while (next <= Date.now()) next += intervalMs;
     }
+    await this.pending;
   }
 
-  private async record(r: ScrapeResult): Promise<void> {
+  /**
+   * Scrape, queue the rows for the store, and return what the window needs. The decoded
+   * profiles live only inside this call: nothing that waits afterwards (the window's
+   * diagnosis, a dump, the store) keeps them.
+   */
+  private async scrapeAndQueue(): Promise<ScrapeSummary | null> {
+    const r = await scrapeTarget(this.target, this.deps.maxProfileBytes, this.abort.signal);
+    if (this.stopped) return null;
+    return this.record(r);
+  }
+
+  /** Window evaluation and dumps, in scrape order per target, off the scrape's path (its slot is free). */
+  private pending: Promise<void> = Promise.resolve();
+  private evaluate(s: ScrapeSummary): void {
+    this.pending = this.pending.then(() => this.afterScrape(s)).catch((e: Error) => this.deps.log(`window ${this.target.job}/${this.target.address}: ${e.message}`));
+  }
+
+  private async afterScrape(s: ScrapeSummary): Promise<void> {
+    const t = this.target;
+    const batch: Batch = { scrapes: [], metrics: [], dumps: [], events: [] };
+    if (s.goroutines !== undefined) await this.maybeDump(s.goroutines, s.startMs, batch);
+    const outcome = await this.window.add(s);
+    if (outcome) {
+      for (const c of outcome.changes) batch.events.push({ target: t.address, timeMs: s.startMs, kind: "alert", name: c.alert, severity: c.severity, message: `${c.status}: ${c.summary}` });
+      for (const f of outcome.findings) batch.events.push({ target: t.address, timeMs: s.startMs, kind: "finding", name: f.category, severity: f.severity, message: f.title });
+      this.deps.onWindow(t, outcome);
+    }
+    if (batch.dumps.length > 0 || batch.events.length > 0) this.deps.writer.enqueue(batch);
+  }
+
+  private record(r: ScrapeResult): ScrapeSummary {
     const t = this.target;
     const m = this.deps.metrics;
     const lab = { job: t.job, instance: t.address };
@@ -145,19 +177,13 @@ export class TargetLoop {
       m.heapInuse.set(lab, r.vars.heapInuse);
       m.gcCpu.set(lab, r.vars.gcCpuFraction);
     }
-    const outcome = await this.window.add(r);
-    const g = this.window.lastGoroutines;
-    if (g !== undefined && r.profiles.some((p) => p.type === "goroutine")) {
-      point("goroutines", g);
-      m.goroutines.set(lab, g);
-      await this.maybeDump(g, r.startMs, batch);
-    }
-    if (outcome) {
-      for (const c of outcome.changes) batch.events.push({ target: t.address, timeMs: r.startMs, kind: "alert", name: c.alert, severity: c.severity, message: `${c.status}: ${c.summary}` });
-      for (const f of outcome.findings) batch.events.push({ target: t.address, timeMs: r.startMs, kind: "finding", name: f.category, severity: f.severity, message: f.title });
-      this.deps.onWindow(t, outcome);
+    const summary = summarizeScrape(r);
+    if (summary.goroutines !== undefined) {
+      point("goroutines", summary.goroutines);
+      m.goroutines.set(lab, summary.goroutines);
     }
     this.deps.writer.enqueue(batch);
+    return summary;
   }
 
   /** Keep a goroutine?debug=2 dump when the count grew by goroutine_dump_growth since the last one. */

@@ -1,8 +1,9 @@
 // godiag watch: discovery, one loop per target, the store's writer, continuous
 // diagnosis and alerts, and the HTTP endpoint for /metrics and health.
 
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openClickStore, openDuckStore, runningFile, type Batch, type ProfileStore } from "../store/index.js";
 
@@ -50,6 +51,8 @@ export class Watcher {
   private readonly pendingHooks = new Set<Promise<unknown>>();
   private readonly findingSeries = new Map<string, Set<string>>();
   url = "";
+  /** /api/history/ needs it; written into DIR/watcher.json, readable by the directory's owner only */
+  readonly historyToken = randomBytes(32).toString("base64url");
 
   constructor(
     private readonly cfg: WatchConfig,
@@ -109,10 +112,21 @@ export class Watcher {
         .catch((e: Error) => this.opts.log(`store: compaction failed: ${e.message}`));
     };
     this.timers.push(setInterval(compact, 3600_000));
+    const memory = this.store.memoryBytes?.bind(this.store);
+    if (memory) this.timers.push(setInterval(() => void memory().then((b) => this.metrics.storeMemory.set(b), () => undefined), 5000));
     compact();
     await this.listen();
     // `godiag query --data DIR` cannot open the file this process holds: it asks here.
-    if (!this.opts.store && !ch) writeFileSync(runningFile(this.opts.dataDir), JSON.stringify({ pid: process.pid, url: this.url }) + "\n");
+    if (!this.opts.store && !ch) this.writeRunningFile();
+  }
+
+  /** DIR/watcher.json, mode 0600 from its creation (a stale one after kill -9 is replaced, not reused). */
+  private writeRunningFile(): void {
+    const file = runningFile(this.opts.dataDir);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ pid: process.pid, url: this.url, token: this.historyToken }) + "\n", { mode: 0o600 });
+    chmodSync(tmp, 0o600); // a file left by a crash keeps its old mode through writeFileSync
+    renameSync(tmp, file);
   }
 
   private onWindow(t: Target, w: WindowOutcome): void {
@@ -150,7 +164,7 @@ export class Watcher {
     const port = m ? Number(m[2]) : 9464;
     this.server = createServer((req, res) => {
       const path = (req.url ?? "/").split("?")[0];
-      if (serveHistory(this.store, req, res)) return;
+      if (serveHistory(this.store, req, res, this.historyToken)) return;
       if (path === "/metrics") {
         this.metrics.registry
           .metrics()

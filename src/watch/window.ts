@@ -12,6 +12,7 @@ import { diagnose } from "../diagnose/index.js";
 import type { WatchConfig } from "./config.js";
 import type { Target } from "./discovery.js";
 import type { ScrapeResult } from "./scrape.js";
+import { Semaphore } from "./semaphore.js";
 import { fitTrend, growing, type Fit } from "./trend.js";
 import type { AlertPayload } from "./webhook.js";
 
@@ -35,15 +36,59 @@ export interface WindowOutcome {
   heapFit?: Fit;
 }
 
+const DIAGNOSES = new Semaphore(1);
+
 const SEV = { info: 1, warning: 2, critical: 3 } as const;
 
 /** CPU samples a window needs before its per-function shares are compared (2 s at 100 Hz). */
 const MIN_CPU_SAMPLES = 200;
 
-/** The goroutine count of a goroutine profile (the sum of its counts). */
-function countOf(r: ScrapeResult): number | undefined {
+/**
+ * What a window needs of one scrape: a few numbers, CPU per leaf function and the raw
+ * (gzipped) profiles for the diagnose rules. Taken from the decoded scrape at once, so
+ * that the decoded profiles (hundreds of KB of JS objects each) are dropped as soon as
+ * they are queued for the store, however long the window's evaluation waits.
+ */
+export interface ScrapeSummary {
+  startMs: number;
+  durationMs: number;
+  /** the goroutine profile's count (the sum of its counts) */
+  goroutines?: number;
+  /** /debug/vars HeapInuse, else the heap profile's inuse_space */
+  heapInuse?: number;
+  gcCpu?: number;
+  /** the CPU profile's last sample type summed per leaf function */
+  cpuByLeaf?: Map<string, number>;
+  /** the CPU profile's samples (its first sample type) */
+  cpuSamples: number;
+  raw: Map<string, Buffer>;
+}
+
+export function summarizeScrape(r: ScrapeResult): ScrapeSummary {
+  const out: ScrapeSummary = { startMs: r.startMs, durationMs: r.durationMs, cpuSamples: 0, raw: new Map(r.profiles.map((p) => [p.type, p.raw])) };
   const g = r.profiles.find((p) => p.type === "goroutine");
-  return g ? g.normalized.samples.reduce((n, s) => n + (s.values[0] ?? 0), 0) : undefined;
+  if (g) out.goroutines = g.normalized.samples.reduce((n, s) => n + (s.values[0] ?? 0), 0);
+  if (r.vars) {
+    out.heapInuse = r.vars.heapInuse;
+    out.gcCpu = r.vars.gcCpuFraction;
+  } else {
+    const heap = r.profiles.find((p) => p.type === "heap");
+    const k = heap?.normalized.header.sampleTypes.findIndex((t) => t.type === "inuse_space") ?? -1;
+    if (heap && k >= 0) out.heapInuse = heap.normalized.samples.reduce((n, s) => n + (s.values[k] ?? 0), 0);
+  }
+  const cpu = r.profiles.find((p) => p.type === "cpu");
+  if (cpu) {
+    const k = cpu.normalized.header.sampleTypes.length - 1;
+    const leaf = new Map(cpu.normalized.stacks.map((s) => [s.id, s.leaf]));
+    const by = new Map<string, number>();
+    for (const s of cpu.normalized.samples) {
+      const f = leaf.get(s.stack) ?? "";
+      by.set(f, (by.get(f) ?? 0) + (s.values[k] ?? 0));
+      out.cpuSamples += s.values[0] ?? 0;
+    }
+    out.cpuByLeaf = by;
+  }
+  return out;
 }
 
 export class TargetWindow {
@@ -59,7 +104,6 @@ export class TargetWindow {
   private gcCpu?: number;
   private readonly active = new Map<string, AlertPayload>();
   private prevFindings = new Set<string>();
-  lastGoroutines?: number;
 
   constructor(
     private readonly target: Target,
@@ -67,32 +111,18 @@ export class TargetWindow {
     private readonly runDiagnosis: boolean,
   ) {}
 
-  /** Add a scrape; when its window is over, evaluate it. */
-  async add(r: ScrapeResult): Promise<WindowOutcome | null> {
+  /** Add a scrape's summary; when its window is over, evaluate it. */
+  async add(r: ScrapeSummary): Promise<WindowOutcome | null> {
     if (this.startMs === 0) this.startMs = r.startMs;
-    const g = countOf(r);
-    if (g !== undefined) this.goroutines = this.lastGoroutines = g;
-    if (r.vars) {
-      this.heapInuse = r.vars.heapInuse;
-      this.gcCpu = r.vars.gcCpuFraction;
-    } else {
-      const heap = r.profiles.find((p) => p.type === "heap");
-      const k = heap?.normalized.header.sampleTypes.findIndex((t) => t.type === "inuse_space") ?? -1;
-      if (heap && k >= 0) this.heapInuse = heap.normalized.samples.reduce((n, s) => n + (s.values[k] ?? 0), 0);
+    if (r.goroutines !== undefined) this.goroutines = r.goroutines;
+    if (r.heapInuse !== undefined) this.heapInuse = r.heapInuse;
+    if (r.gcCpu !== undefined) this.gcCpu = r.gcCpu;
+    for (const [f, v] of r.cpuByLeaf ?? []) {
+      this.cpuByLeaf.set(f, (this.cpuByLeaf.get(f) ?? 0) + v);
+      this.cpuTotal += v;
     }
-    const cpu = r.profiles.find((p) => p.type === "cpu");
-    if (cpu) {
-      const k = cpu.normalized.header.sampleTypes.length - 1;
-      const leaf = new Map(cpu.normalized.stacks.map((s) => [s.id, s.leaf]));
-      for (const s of cpu.normalized.samples) {
-        const f = leaf.get(s.stack) ?? "";
-        const v = s.values[k] ?? 0;
-        this.cpuByLeaf.set(f, (this.cpuByLeaf.get(f) ?? 0) + v);
-        this.cpuTotal += v;
-        this.cpuSamples += s.values[0] ?? 0;
-      }
-    }
-    for (const p of r.profiles) this.latestRaw.set(p.type, p.raw);
+    this.cpuSamples += r.cpuSamples;
+    for (const [type, raw] of r.raw) this.latestRaw.set(type, raw);
     if (r.startMs + r.durationMs - this.startMs < this.cfg.windowMs) return null;
     return this.close(r.startMs + r.durationMs);
   }
@@ -198,6 +228,17 @@ export class TargetWindow {
   /** The diagnose rules over the window's latest profiles, written as a loose folder. */
   private async diagnoseWindow(): Promise<FindingSummary[]> {
     if (this.latestRaw.size === 0) return [];
+    // One diagnosis at a time in the process: each decodes its target's profiles again
+    // (a few MB of JS objects); 200 windows closing together must not hold 200 of them.
+    await DIAGNOSES.acquire();
+    try {
+      return await this.diagnoseNow();
+    } finally {
+      DIAGNOSES.release();
+    }
+  }
+
+  private async diagnoseNow(): Promise<FindingSummary[]> {
     const dir = mkdtempSync(join(tmpdir(), "godiag-window-"));
     try {
       for (const [type, raw] of this.latestRaw) writeFileSync(join(dir, `${type}.pb.gz`), raw);

@@ -34,7 +34,8 @@ export class StoreWriter {
     const prune = this.store.pruneKnown?.bind(this.store);
     if (prune) b = { ...b, scrapes: b.scrapes.map((s) => ({ ...s, profile: prune(s.profile) })) };
     this.queue.push(b);
-    this.queued += Math.max(1, b.scrapes.length);
+    // One per target scrape (its profiles together), as max_concurrent_scrapes counts them.
+    this.queued += 1;
     this.queuedBytes += batchBytes(b);
     this.metrics.storeQueue.set(this.queued);
     this.metrics.storeQueueBytes.set(this.queuedBytes);
@@ -45,7 +46,7 @@ export class StoreWriter {
     while (this.queue.length > 0) {
       const take = this.queue;
       this.queue = [];
-      const n = this.queued;
+      const n = take.length;
       const bytes = this.queuedBytes;
       const batch: Batch = { scrapes: take.flatMap((b) => b.scrapes), metrics: take.flatMap((b) => b.metrics), dumps: take.flatMap((b) => b.dumps), events: take.flatMap((b) => b.events) };
       const end = this.metrics.storeWrite.startTimer();

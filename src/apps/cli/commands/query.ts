@@ -9,7 +9,6 @@ import type { Command } from "commander";
 import type { IO } from "../flags.js";
 import { UsageError } from "../../../api/errors.js";
 import { isProfileType, openClickHistory, openHistory, parseQueryTime, queryProfile, queryTimeline, PROFILE_TYPES } from "../../../api/query.js";
-import { defaultConfig, prepareReport, renderReport, writeProfileGz } from "../../../api/profiles.js";
 
 interface QueryFlags {
   data: string;
@@ -63,6 +62,8 @@ export function registerQueryCommand(program: Command, io: IO): void {
         }
         if (flags.output !== undefined || !flags.json) {
           const p = await queryProfile(store, q, base);
+          // Loaded here: the reports are most of the code, and --json needs none of it.
+          const { defaultConfig, prepareReport, renderReport, writeProfileGz } = await import("../../../api/profiles.js");
           if (flags.output !== undefined) writeFileSync(flags.output, writeProfileGz(p));
           else {
             const rpt = prepareReport(p, "top", defaultConfig(), (m) => io.err(m + "\n"));
