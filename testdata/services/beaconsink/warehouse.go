@@ -85,7 +85,11 @@ func (w *warehouse) stats() map[string]interface{} {
 	for s, m := range w.pageViews {
 		paths[s] = len(m)
 	}
-	return map[string]interface{}{"events": w.total, "js_errors": w.errors, "avg_timing_ms": avg, "distinct_paths": paths}
+	errs := make(map[string]int, len(w.errors))
+	for s, n := range w.errors {
+		errs[s] = n
+	}
+	return map[string]interface{}{"events": w.total, "js_errors": errs, "avg_timing_ms": avg, "distinct_paths": paths}
 }
 
 func (w *warehouse) recent(n int) []shipment {
