@@ -717,6 +717,8 @@ function check(only) {
     const truthPath = join(servicesDir, e.service, 'truth.json');
     const truth = existsSync(truthPath) ? JSON.parse(readFileSync(truthPath, 'utf8')) : {};
     const tag = `${e.service}/${e.variant}`;
+    // A fix may belong in either of several functions (truth.function is then a list).
+    const fns = [truth.function ?? []].flat().filter(Boolean);
     if (e.status !== 'ok' || !existsSync(dir)) {
       issues.push(`${tag}: not captured (${e.error ?? 'missing'})`);
       rows.push({ tag, service: e.service, variant: e.variant, failed: true });
@@ -746,13 +748,13 @@ function check(only) {
           const byCum = [...mains].sort((a, b) => parseFloat(b.cumPct) - parseFloat(a.cumPct))[0];
           cpuMain = byFlat ? `${byFlat.fn} ${byFlat.flatPct}` : byCum ? `${byCum.fn} cum ${byCum.cumPct}` : '';
         }
-        if (truth.function && pprofRawHas(path, truth.function)) seen.push(m.kind ?? name);
+        if (fns.some((fn) => pprofRawHas(path, fn))) seen.push(m.kind ?? name);
       } else if (kind === 'goroutine-debug2') {
         const text = readFileSync(path, 'utf8');
         dumps.push({ name, time: m.startedAt ?? statSync(path).mtime.toISOString(), n: countGoroutines(text) });
-        if (truth.function && text.includes(`${truth.function}(`)) seen.push(`dump`);
+        if (fns.some((fn) => text.includes(`${fn}(`))) seen.push(`dump`);
       } else if (kind === 'goroutine-debug1' || kind === 'heap-debug1') {
-        if (truth.function && readFileSync(path, 'utf8').includes(truth.function)) seen.push(kind);
+        if (fns.some((fn) => readFileSync(path, 'utf8').includes(fn))) seen.push(kind);
       }
     }
     dumps.sort((a, b) => a.time.localeCompare(b.time));
@@ -774,7 +776,7 @@ function check(only) {
     if (/pileup/i.test(truth.category ?? '') && idle > 0 && dumps.length && !(dumps[dumps.length - 1].n >= idle)) {
       issues.push(`${tag}: ${truth.category} with ${idle} idle connections, but only ${dumps[dumps.length - 1].n} goroutines in the last dump`);
     }
-    if (truth.function && seen.length === 0) issues.push(`${tag}: ${truth.function} appears in none of the captured files`);
+    if (fns.length && seen.length === 0) issues.push(`${tag}: ${fns.join(' | ')} appears in none of the captured files`);
     for (const p of e.problems ?? []) issues.push(`${tag}: ${p}`);
   }
   const cols = [['service', 'service'], ['variant', 'variant'], ['g1', 'goroutines dump1'], ['g2', 'dump2'], ['cpuTop', 'top CPU (flat)'], ['cpuMain', 'top main.* in CPU'], ['gc', 'GCs'], ['rps', 'req/s'], ['to', 'timeouts+errors'], ['seen', 'truth fn seen in']];

@@ -47,6 +47,15 @@ const MIN_CYCLES_PER_CPU_SECOND = 10;
 /** ... and one user function allocates most of the bytes: the place to fix. */
 const MIN_TOP_ALLOCATOR_SHARE = 0.5;
 
+/**
+ * Package time's timer constructors. Memory they allocated that is still in use is
+ * timers not yet fired or stopped: a timer stays live until then (before Go 1.23, and
+ * in any module whose go.mod says go < 1.23, even when nothing references it any more:
+ * `time.After` in a loop keeps one per iteration for its whole duration). The P's timer
+ * heap grows with them (time.startTimer / time.newTimer own that slice's growth).
+ */
+const TIMER_CONSTRUCTOR = /^time\.(NewTimer|After|AfterFunc|newTimer|startTimer)$/;
+
 export const gcRule: Rule = {
   name: "gc",
   run(ctx: DiagnoseContext): Finding[] {
@@ -54,7 +63,7 @@ export const gcRule: Rule = {
     if (!report) return [];
     const out = report.findings.map((g) => toFinding(g, report, ctx));
     if (!out.some((f) => f.category === "gc-pressure" && f.severity !== "info")) {
-      const byShare = gcPressureByShare(ctx, report);
+      const byShare = gcPressureByShare(ctx, report) ?? pendingTimers(ctx, report);
       if (byShare) out.push(byShare);
     }
     return out;
@@ -109,6 +118,67 @@ function gcPressureByShare(ctx: DiagnoseContext, r: GcReport): Finding | undefin
       gc_cycles_per_cpu_second: round(perCpuSecond, 1),
       top_allocator_share_pct: round((100 * bytes) / allocs.totalAllocBytes, 1),
     },
+    functions: [fn],
+  });
+  return f;
+}
+
+/** Samples in the CPU profile, or 0 without one. */
+function cpuSamples(ctx: DiagnoseContext): number {
+  const cpu = ctx.profile("cpu");
+  if (!cpu) return 0;
+  const si = sampleTypeIndex(cpu.profile, "samples");
+  let n = 0;
+  for (let s = 0; si >= 0 && s < cpu.profile.samples.length; s++) n += cpu.profile.sampleValue(s, si);
+  return n;
+}
+
+/**
+ * Timers created faster than they fire (godiag corpus round 4): the GC's mark work is
+ * the live heap it scans, and when most of the in-use heap is pending timers, the GC's
+ * share of the process's CPU (the same 15 % over 50 samples as above) is paid for them,
+ * however rarely it runs. Named by the user frame that creates them, by in-use bytes.
+ */
+function pendingTimers(ctx: DiagnoseContext, r: GcReport): Finding | undefined {
+  const cpu = ctx.profile("cpu");
+  const share = r.cpuShare;
+  const allocs = r.allocs;
+  if (!cpu || !share || !allocs || allocs.totalInuseBytes === 0) return undefined;
+  const samples = cpuSamples(ctx);
+  if (samples < MIN_CPU_SAMPLES || share.gcPercent < 100 * GC_SHARE_OF_PROCESS_CPU) return undefined;
+  // The top sites by bytes allocated: timers that pile up are churn, so they are among them.
+  const timers = allocs.bySpace.filter((x) => TIMER_CONSTRUCTOR.test(x.name));
+  const inuse = timers.reduce((a, x) => a + x.inuseBytes, 0);
+  if (inuse < MIN_TOP_ALLOCATOR_SHARE * allocs.totalInuseBytes) return undefined;
+  const byUser = new Map<string, number>();
+  for (const x of timers) {
+    const u = x.userFrame?.name;
+    if (u) byUser.set(u, (byUser.get(u) ?? 0) + x.inuseBytes);
+  }
+  const top = [...byUser].sort((a, b) => b[1] - a[1])[0];
+  if (!top) return undefined;
+  const [fn] = top;
+  const objects = timers.reduce((a, x) => a + x.inuseObjects, 0);
+  const pct = (100 * inuse) / allocs.totalInuseBytes;
+  const g: GcFinding = {
+    id: "gc-too-frequent",
+    severity: "warning",
+    title: `timers pile up in ${fn}: ${pct.toFixed(0)} % of the in-use heap is timers not yet fired, and the GC takes ${share.gcPercent.toFixed(0)} % of the process's CPU`,
+    evidence: [
+      `${(inuse / (1 << 20)).toFixed(1)} MB in use in ${objects} objects allocated by time.NewTimer/After/AfterFunc (${pct.toFixed(0)} % of ${(allocs.totalInuseBytes / (1 << 20)).toFixed(1)} MB)`,
+      `GC (mark, sweep, stop-the-world) ${share.gcPercent.toFixed(1)} % of ${samples} CPU samples`,
+    ],
+    suggestion: `create one timer in ${fn} and Reset it (or Stop the ones no longer needed) instead of a new time.After/NewTimer per call: each stays live until it fires`,
+    functions: [fn],
+  };
+  const f = toFinding(g, r, ctx);
+  f.id = `gc-pressure:pending-timers:${fn}`;
+  f.title = g.title.charAt(0).toUpperCase() + g.title.slice(1);
+  f.pattern = "timers-pile-up";
+  f.evidence.push({
+    source: allocs.file,
+    kind: "allocation sites (timers in use)",
+    numbers: { timer_inuse_bytes: inuse, timer_inuse_objects: objects, timer_share_of_inuse_pct: round(pct, 1), gc_share_of_process_cpu_pct: round(share.gcPercent, 1), cpu_samples: samples },
     functions: [fn],
   });
   return f;
