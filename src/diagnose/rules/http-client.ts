@@ -229,6 +229,9 @@ function bodyLeak(ctx: DiagnoseContext): Finding | undefined {
  * connection before it dials. New ones dialled past idle ones that stay unused are
  * connections made per call and never kept for reuse (a Transport or Client per call).
  */
+/** A call in flight on a connection: its caller waits in here for the response (transport.go). */
+const ROUND_TRIP = "net/http.(*persistConn).roundTrip";
+
 function connectionsNotReused(ctx: DiagnoseContext): { fresh: number; idleBoth: number; open: number; file: string } | undefined {
   const d = latestBuckets(ctx);
   if (!d?.earlier) return undefined;
@@ -246,6 +249,14 @@ function connectionsNotReused(ctx: DiagnoseContext): { fresh: number; idleBoth: 
   for (const id of later) if (!before.has(id)) fresh++;
   let idleBoth = 0;
   for (const id of ids(d.buckets, true)) if (idleBefore.has(id)) idleBoth++;
+  // A readLoop in network I/O is idle, or waits for the response of a call in flight: a
+  // slow upstream keeps its connection so in both dumps, and new calls meanwhile dial
+  // new ones. Each call in flight in both dumps (same caller) holds one such connection.
+  const calls = (buckets: Bucket[]) => new Set(buckets.filter((b) => b.frames.some((f) => f.func === ROUND_TRIP)).flatMap((b) => b.members.map((g) => g.id)).filter((id) => id !== 0));
+  const callsBefore = calls(d.earlier);
+  let callsBoth = 0;
+  for (const id of calls(d.buckets)) if (callsBefore.has(id)) callsBoth++;
+  idleBoth = Math.max(0, idleBoth - callsBoth);
   return { fresh, idleBoth, open: later.size, file: d.file };
 }
 
