@@ -2,6 +2,7 @@
 
 import type { HistSummary } from "./hist.js";
 import type { ProbeReport } from "./results.js";
+import { OPT_IN_PROBES } from "./script.js";
 
 const us = (v: number): string => (v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)}ms` : `${v}µs`);
 const ms = (ns: number): string => `${(ns / 1e6).toFixed(1)}ms`;
@@ -58,5 +59,9 @@ export function renderProbeText(r: ProbeReport): string {
     out.push("", `fds: ${first.total} -> ${last.total} (${kinds})`);
   }
   for (const f of r.funcs ?? []) out.push(`func ${f.name}: ${f.latencyUs.count} calls, ${q(f.latencyUs)}, total ${ms(f.totalNs)}`);
+  const off = OPT_IN_PROBES.filter((p) => p !== "funcs" && !r.probes.includes(p));
+  if (off.length > 0) {
+    out.push("", `not run: ${off.join(", ")} (opt-in uprobes, paid per park / per netpoll call; diagnose's waiting-on-goroutines needs gopark and netpoll: --probes ${[...r.probes, ...off].join(",")})`);
+  }
   return out.join("\n") + "\n";
 }
