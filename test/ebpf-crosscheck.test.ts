@@ -16,12 +16,12 @@
 // Needs root and bpftrace (skipped with the reason otherwise; CI has them).
 
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { available } from "./helpers/available.js";
-import { buildSvc, ebpfMissing, startSvc, type Svc } from "./helpers/ebpf.js";
+import { buildSvc, ebpfMissing, startSvc, SVC_SRC, type Svc } from "./helpers/ebpf.js";
 import { CLI, runCli } from "./helpers/run.js";
 
 const missing = ebpfMissing();
@@ -29,6 +29,7 @@ const canRun = available(missing === undefined, `eBPF (${missing})`) && availabl
 
 interface Finding {
   category: string;
+  title: string;
   functions: string[];
   evidence: { source: string; kind: string; numbers: Record<string, number> }[];
 }
@@ -107,6 +108,9 @@ describe.skipIf(!canRun)("eBPF joined with goroutine dumps", () => {
     const f = fs.find((x) => x.category === "slow-io");
     expect(f, explain(fs)).toBeDefined();
     expect(f!.functions[0]).toBe("main.readRecord");
+    // The user's line: readRecord's syscall.Read (inlined into it: the line is the call site's, from the inline tree).
+    const src = readFileSync(join(SVC_SRC, "svc/main.go"), "utf8").split("\n");
+    expect(f!.title).toContain(`main.readRecord (${join(SVC_SRC, "svc/main.go")}:${src.findIndex((l) => l.includes("syscall.Read(fd, b[:])")) + 1})`);
     // Two clients, each ~10 ms of every request in read(2): about 200 slow reads a second; at least one a second is the rule.
     expect(f!.evidence[0]!.numbers.slow_calls_per_second).toBeGreaterThan(20);
     expect(sourcesOf(f!)).toContain("ebpf.json");

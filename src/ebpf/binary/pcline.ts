@@ -12,8 +12,19 @@
 //   delta after the first pair ends it. pcfile's value indexes cutab[cuOffset + n]
 //   (u32 at cuOff), an offset into filetab (NUL-terminated paths).
 //
-// The line is the innermost one at that PC: inside a function inlined into the frame's
-// function it is the inlined body's line (the inline tree is not read).
+// The table gives the innermost position at a PC: inside a function inlined into the
+// frame's function (syscall.Read in a user function) it is the inlined body's file and
+// line. The frame is the outer function, so its line is the call site of the inlined
+// code: the inline tree (FUNCDATA_InlTree, offsets from go:func.* / go.func.*) gives
+// each inlined call's parentPc, an instruction of the caller at the call site; the
+// PCDATA_InlTreeIndex table says which inlined call a PC is in (-1: none). We follow
+// parentPc out to the frame's own function and read pcfile/pcln there. When the inline
+// tree cannot be read (stripped: no go:func.* symbol to relate its offsets to), a PC whose
+// file is not the file of the function's entry gets no line (undefined): a user function
+// is never given a line in the standard library.
+//   _func after cuOffset: (1.20+: startLine i32) funcID u8, flag u8, pad, nfuncdata u8,
+//   then npcdata u32 pcdata offsets, then nfuncdata u32 funcdata offsets (~0: none).
+//   inlinedCall: 1.20+ 16 bytes, parentPc at +8; 1.18-1.19 20 bytes, parentPc at +16.
 
 import type { Elf } from "./elf.js";
 
@@ -26,13 +37,24 @@ export type LineLookup = (pc: bigint) => SourceLine | undefined;
 
 const NONE: LineLookup = () => undefined;
 
-/** A PC -> file:line lookup for the binary, or one that knows nothing (older or odd tables). */
-export function pcLineLookup(elf: Elf): LineLookup {
+const PCDATA_INL_TREE_INDEX = 2;
+const FUNCDATA_INL_TREE = 3;
+/** Inlining depth followed at most (a corrupt tree must not loop). */
+const MAX_INLINE_DEPTH = 64;
+
+/**
+ * A PC -> file:line lookup for the binary, or one that knows nothing (older or odd
+ * tables). `gofunc`: the address of go:func.* (go.func.* before 1.20), from .symtab.
+ */
+export function pcLineLookup(elf: Elf, gofunc?: bigint): LineLookup {
   const data = elf.sectionData(".gopclntab");
   const text = elf.section(".text");
   if (!data || !text || data.length < 8 + 8 * 8) return NONE;
   const magic = data.readUInt32LE(0);
   if ((magic !== 0xfffffff0 && magic !== 0xfffffff1) || data[7] !== 8) return NONE;
+  const go120 = magic === 0xfffffff1;
+  const inlSize = go120 ? 16 : 20;
+  const parentPcAt = go120 ? 8 : 16;
   const quantum = BigInt(data[6]!);
   const word = (i: number): number => Number(data.readBigUInt64LE(8 + i * 8));
   const nfunc = word(0);
@@ -83,11 +105,34 @@ export function pcLineLookup(elf: Elf): LineLookup {
     if (f + 36 > data.length) return undefined;
     const pcfile = data.readUInt32LE(f + 20);
     const pcln = data.readUInt32LE(f + 24);
+    const npcdata = data.readUInt32LE(f + 28);
     const cuOffset = data.readUInt32LE(f + 32);
+    const nfuncdata = data[f + (go120 ? 43 : 39)]!;
+    const arrays = f + (go120 ? 44 : 40);
     const start = entry(lo);
-    const line = pcValue(pcln, start, pc);
-    const fileNo = pcValue(pcfile, start, pc);
+    // Out of inlined bodies to the call site in the frame's own function.
+    let tree: bigint | undefined;
+    if (gofunc !== undefined && npcdata > PCDATA_INL_TREE_INDEX && nfuncdata > FUNCDATA_INL_TREE && arrays + (npcdata + nfuncdata) * 4 <= data.length) {
+      const off = data.readUInt32LE(arrays + npcdata * 4 + FUNCDATA_INL_TREE * 4);
+      if (off !== 0xffffffff) tree = gofunc + BigInt(off);
+    }
+    const inlTab = tree !== undefined ? data.readUInt32LE(arrays + PCDATA_INL_TREE_INDEX * 4) : 0;
+    let at = pc;
+    if (tree !== undefined && inlTab !== 0) {
+      for (let depth = 0; depth < MAX_INLINE_DEPTH; depth++) {
+        const ix = pcValue(inlTab, start, at);
+        if (ix === undefined || ix < 0) break;
+        const rec = elf.bytesAt(tree + BigInt(ix * inlSize), inlSize);
+        if (!rec) return undefined;
+        at = start + BigInt(rec.readInt32LE(parentPcAt));
+        if (depth === MAX_INLINE_DEPTH - 1) return undefined;
+      }
+    }
+    const line = pcValue(pcln, start, at);
+    const fileNo = pcValue(pcfile, start, at);
     if (line === undefined || fileNo === undefined || fileNo < 0 || line <= 0) return undefined;
+    // Without the inline tree, a PC in a body inlined from another file is not the frame's line.
+    if (tree === undefined && fileNo !== pcValue(pcfile, start, start)) return undefined;
     const cu = cuOff + (cuOffset + fileNo) * 4;
     if (cu + 4 > data.length) return undefined;
     const name = filetabOff + data.readUInt32LE(cu);
