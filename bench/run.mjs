@@ -231,6 +231,7 @@ const SUITES = [
   ["regular expressions: re2js vs V8", "bench/regexp.mjs"],
   ["packet captures: godiag pcap vs tshark", "bench/pcap.mjs"],
   ["eBPF probe overhead (root, bpftrace)", "bench/ebpf-overhead.mjs"],
+  ["eBPF probe cost per event (root, bpftrace)", "bench/ebpf-event-cost.mjs"],
   ["continuous mode: godiag watch at 200 targets", "bench/watch.mjs"],
 ];
 if (process.env.BENCH_ONLY === undefined) {
