@@ -198,10 +198,13 @@ for (const set of SETS) {
   const lost = rs.reduce((s, r) => s + r.lost, 0);
   console.log(`\n${set || "default set"}: throughput ${f1(m)} median (spread ${f1(Math.min(...ch))} .. ${f1(Math.max(...ch))}); service CPU/request ${f1(med(cc))} median (spread ${f1(Math.min(...cc))} .. ${f1(Math.max(...cc))}); ${med(rs.map((r) => r.eventsPerReq)).toFixed(2)} probe events/request, ${med(rs.map((r) => r.nsPerEvent)).toFixed(0)} ns CPU/event; lost events ${lost}`);
   const mc = med(cc);
+  const cpuNoiseAbs = Math.max(...cpuNoise.map(Math.abs));
+  // A median inside a noise floor wider than 2 % shows nothing either way.
   let verdict;
-  if (m >= -2 && mc <= 2) verdict = `SHOWN: throughput ${f1(m)}, CPU/request ${f1(mc)} (noise floor ${noiseAbs.toFixed(1)} % throughput)`;
-  else if (noiseAbs > 2 && m < -2 && mc <= 2) verdict = `NOT SHOWN by throughput (rounds without probes differ by up to ${noiseAbs.toFixed(1)} %), CPU/request ${f1(mc)}`;
-  else verdict = `NOT MET: throughput ${f1(m)}, CPU/request ${f1(mc)}`;
+  if (noiseAbs <= 2 && m >= -2) verdict = `SHOWN by throughput: ${f1(m)} (noise floor ${noiseAbs.toFixed(1)} %)`;
+  else if (cpuNoiseAbs <= 2 && mc <= 2) verdict = `SHOWN by CPU/request: ${f1(mc)} (noise floor ${cpuNoiseAbs.toFixed(1)} %)`;
+  else if (noiseAbs <= 2 || cpuNoiseAbs <= 2) verdict = `NOT MET: throughput ${f1(m)}, CPU/request ${f1(mc)}`;
+  else verdict = `NOT SHOWN: medians throughput ${f1(m)}, CPU/request ${f1(mc)}, but rounds without probes differ by up to ${noiseAbs.toFixed(1)} % (throughput) and ${cpuNoiseAbs.toFixed(1)} % (CPU/request)`;
   console.log(`goal <= 2 % loss: ${verdict}`);
 }
 
