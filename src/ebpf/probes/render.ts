@@ -37,7 +37,12 @@ export function renderProbeText(r: ProbeReport): string {
     }
     const user = r.syscalls.slowStacks.slice(0, 5);
     if (user.length > 0) out.push(`  slow syscalls (>= ${us(r.syscalls.stackThresholdNs / 1000)}) by Go caller:`);
-    for (const s of user) out.push(`    ${s.syscall} ${ms(s.totalNs)}: ${s.frames.filter((f) => !/^(runtime|syscall|internal)[./]/.test(f)).slice(0, 3).join(" <- ") || s.frames[0]}`);
+    // Each caller with the line of its call, when .gopclntab gave one ("main.saveOrder main.go:103").
+    const named = (s: (typeof user)[number], i: number) => `${s.frames[i]}${s.lines?.[i] ? ` ${s.lines[i]!.slice(s.lines[i]!.lastIndexOf("/") + 1)}` : ""}`;
+    for (const s of user) {
+      const idx = s.frames.map((_, i) => i).filter((i) => !/^(runtime|syscall|internal)[./]/.test(s.frames[i]!));
+      out.push(`    ${s.syscall} ${ms(s.totalNs)}: ${idx.slice(0, 3).map((i) => named(s, i)).join(" <- ") || s.frames[0]}`);
+    }
   }
   if (r.cpu) out.push("", `cpu: ${r.cpu.onCpuSamples} on-CPU samples at 99 Hz; ${ms(r.cpu.offCpuNs)} off-CPU (oncpu.pb.gz, offcpu.pb.gz with -o)`);
   if (r.netpoll) {
