@@ -16,8 +16,8 @@
 // average, since other work on the machine is the main source of noise.
 //
 // Needs root and bpftrace (prints why and exits 0 without them).
-// Usage: npm run build:bundle && node bench/ebpf-overhead.mjs [--rounds 4] [--seconds 8] [--work 300] [--probes LIST]
-// (--probes: one probe set instead of the default, to see what each costs)
+// Usage: npm run build:bundle && node bench/ebpf-overhead.mjs [--rounds 4] [--seconds 8] [--work 300] [--clients 8] [--probes LIST[;LIST...]]
+// (--probes: probe sets instead of the default, ";"-separated, each alone between A rounds, to see what each costs)
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -36,7 +36,8 @@ const ROUNDS = Number(arg("rounds", "4"));
 const SECONDS = Number(arg("seconds", "8"));
 // Iterations of badtarget's /work per request: small, so the service runs thousands of requests a second.
 const WORK = `/work?n=${Number(arg("work", "300"))}`;
-const PROBES = arg("probes", "");
+// Probe sets to compare, separated by ";" ("" = the default set): "runq;syscalls;cpu" measures each alone.
+const SETS = arg("probes", "").split(";");
 const WARMUP = 4;
 /** after a probe run: bpftrace's detach and godiag's exit must not fall into an A round */
 const SETTLE_MS = 1000;
@@ -114,27 +115,42 @@ const cpuAt = (t) => {
   return t1 === t0 ? c0 : c0 + ((c1 - c0) * (t - t0)) / (t1 - t0);
 };
 // Long enough for every round; stopped with SIGTERM at the end (it prints its timeline then).
-const load = start(0, loadgenBin, ["-url", url + WORK, "-c", "8", "-seconds", "600", "-bucket", `${BUCKET_MS}ms`]);
+const load = start(0, loadgenBin, ["-url", url + WORK, "-c", arg("clients", "8"), "-seconds", "600", "-bucket", `${BUCKET_MS}ms`]);
 const loadDone = collect(load);
 await sleep(WARMUP * 1000);
 const aRounds = []; // [from, to] ms
-const bRounds = []; // { from, to, lost, lostStacks, errors }
+const bRounds = []; // { set, from, to, lost, lostStacks, errors, events }
+/**
+ * Events the probes saw in the service over the window, from the report (a lower bound
+ * of the probes' firings: each park is a gopark, a ready or netpoll and an execute hit; each
+ * syscall an enter and an exit), to state a cost per event.
+ */
+const eventsOf = (r) =>
+  (r.gopark?.reasons ?? []).reduce((s, x) => s + x.parks, 0) +
+  (r.runq ? r.runq.involuntarySwitches + r.runq.voluntarySwitches : 0) +
+  (r.syscalls?.bySyscall ?? []).reduce((s, x) => s + x.count, 0) +
+  (r.netpoll ? r.netpoll.blocking.calls + r.netpoll.nonBlocking.calls : 0) +
+  (r.cpu?.onCpuSamples ?? 0) +
+  (r.tcp ? r.tcp.established + r.tcp.closed : 0);
 const aRound = async () => {
   const from = Date.now();
   await sleep(SECONDS * 1000);
   aRounds.push([from, Date.now()]);
 };
+// Rounds: A, B(set 1), A, B(set 2), ..., A: every B sits between two A rounds.
 for (let i = 0; i < ROUNDS; i++) {
-  await aRound();
-  const dir = join(OUT, "ebpf-overhead");
-  rmSync(dir, { recursive: true, force: true });
-  const probe = start(0, process.execPath, [CLI, "probe", "--pid", String(target.pid), "--seconds", String(SECONDS), ...(PROBES ? ["--probes", PROBES] : []), "-o", dir]);
-  const { code } = await collect(probe);
-  if (code !== 0) throw new Error(`godiag probe exited ${code}`);
-  const report = JSON.parse(readFileSync(join(dir, "ebpf.json"), "utf8"));
-  const from = report.window.startUnixMs;
-  bRounds.push({ from, to: from + report.window.seconds * 1000, lost: report.bpftrace.lostEvents, lostStacks: report.bpftrace.lostStacks, errors: report.bpftrace.errors.length });
-  await sleep(SETTLE_MS);
+  for (const set of SETS) {
+    await aRound();
+    const dir = join(OUT, "ebpf-overhead");
+    rmSync(dir, { recursive: true, force: true });
+    const probe = start(0, process.execPath, [CLI, "probe", "--pid", String(target.pid), "--seconds", String(SECONDS), ...(set ? ["--probes", set] : []), "-o", dir]);
+    const { code } = await collect(probe);
+    if (code !== 0) throw new Error(`godiag probe exited ${code}`);
+    const report = JSON.parse(readFileSync(join(dir, "ebpf.json"), "utf8"));
+    const from = report.window.startUnixMs;
+    bRounds.push({ set, from, to: from + report.window.seconds * 1000, lost: report.bpftrace.lostEvents, lostStacks: report.bpftrace.lostStacks, errors: report.bpftrace.errors.length, events: eventsOf(report) });
+    await sleep(SETTLE_MS);
+  }
 }
 await aRound();
 clearInterval(cpuTimer);
@@ -152,7 +168,9 @@ const pct = (x, base) => ((x - base) / base) * 100;
 const rows = bRounds.map((b, i) => {
   const base = (aRate[i] + aRate[i + 1]) / 2;
   const cpu = cpuPerReq(b.from, b.to);
-  return { ...b, before: aRate[i], with: rate(b.from, b.to), after: aRate[i + 1], change: pct(rate(b.from, b.to), base), cpuA: (aCpu[i] + aCpu[i + 1]) / 2, cpuB: cpu, cpuChange: pct(cpu, (aCpu[i] + aCpu[i + 1]) / 2) };
+  const cpuA = (aCpu[i] + aCpu[i + 1]) / 2;
+  const reqs = requests(tl, b.from, b.to);
+  return { ...b, before: aRate[i], with: rate(b.from, b.to), after: aRate[i + 1], change: pct(rate(b.from, b.to), base), cpuA, cpuB: cpu, cpuChange: pct(cpu, cpuA), eventsPerReq: b.events / reqs, nsPerEvent: b.events > 0 ? ((cpu - cpuA) * 1000 * reqs) / b.events : NaN };
 });
 const noise = aRate.slice(1).map((x, i) => pct(x, aRate[i]));
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
@@ -162,25 +180,31 @@ const med = (xs) => {
 };
 const f1 = (x) => `${x >= 0 ? "+" : ""}${x.toFixed(1)} %`;
 
-console.log(`${PROBES ? `Probes ${PROBES}` : "Default probe set"}, ${ROUNDS} A/B rounds of ${SECONDS} s on badtarget ${WORK} (GOMAXPROCS=1 on CPU 1; load, godiag, bpftrace on CPU 0)`);
-console.log(`load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after; ${availableParallelism()} CPUs\n`);
-console.log("| round | A before req/s | B with probes req/s | A after req/s | B vs mean of A | CPU µs/req A | CPU µs/req B | CPU/req change | lost events | lost stacks | bpftrace errors |");
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-rows.forEach((r, i) => {
-  console.log(`| ${i + 1} | ${r.before.toFixed(0)} | ${r.with.toFixed(0)} | ${r.after.toFixed(0)} | ${f1(r.change)} | ${r.cpuA.toFixed(0)} | ${r.cpuB.toFixed(0)} | ${f1(r.cpuChange)} | ${r.lost} | ${r.lostStacks} | ${r.errors} |`);
-});
-const changes = rows.map((r) => r.change);
-const m = med(changes);
+console.log(`${ROUNDS} rounds of A/B per probe set, ${SECONDS} s each, on badtarget ${WORK} (GOMAXPROCS=1 on CPU 1; load, godiag, bpftrace on CPU 0)`);
+console.log(`load average (1, 5, 15 min): ${loadBefore} before, ${loadAfter} after; ${availableParallelism()} CPUs; A rounds ${Math.min(...aRate).toFixed(0)}-${Math.max(...aRate).toFixed(0)} req/s\n`);
+console.log("| probes | A before req/s | B with probes req/s | A after req/s | B vs mean of A | CPU µs/req A | CPU µs/req B | CPU/req change | probe events/req | CPU ns/event | lost events | lost stacks | bpftrace errors |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+for (const r of rows) {
+  console.log(`| ${r.set || "default"} | ${r.before.toFixed(0)} | ${r.with.toFixed(0)} | ${r.after.toFixed(0)} | ${f1(r.change)} | ${r.cpuA.toFixed(1)} | ${r.cpuB.toFixed(1)} | ${f1(r.cpuChange)} | ${r.eventsPerReq.toFixed(2)} | ${r.nsPerEvent.toFixed(0)} | ${r.lost} | ${r.lostStacks} | ${r.errors} |`);
+}
 const noiseAbs = Math.max(...noise.map(Math.abs));
-console.log(`\nwith probes vs without: median ${f1(m)}, spread ${f1(Math.min(...changes))} .. ${f1(Math.max(...changes))}`);
-console.log(`noise floor (A round vs the A round before it): ${noise.map(f1).join(", ")}; largest |change| ${noiseAbs.toFixed(1)} %`);
 const cpuNoise = aCpu.slice(1).map((x, i) => pct(x, aCpu[i]));
-console.log(`service CPU per request with probes vs without: median ${f1(med(rows.map((r) => r.cpuChange)))}, spread ${f1(Math.min(...rows.map((r) => r.cpuChange)))} .. ${f1(Math.max(...rows.map((r) => r.cpuChange)))}; A-vs-A ${cpuNoise.map(f1).join(", ")}`);
-const lost = rows.reduce((s, r) => s + r.lost, 0);
-console.log(`lost events (bpftrace): ${lost}${lost > 0 ? " (counts are lower bounds)" : ""}`);
-let verdict;
-if (noiseAbs > 2) verdict = `NOT SHOWN: rounds without probes differ by up to ${noiseAbs.toFixed(1)} % from each other, more than the 2 % to resolve (median with probes ${f1(m)})`;
-else if (m >= -2) verdict = `SHOWN: median ${f1(m)} with a noise floor of ${noiseAbs.toFixed(1)} %`;
-else verdict = `NOT MET: median ${f1(m)} with a noise floor of ${noiseAbs.toFixed(1)} %`;
-console.log(`goal <= 2 % loss: ${verdict}`);
+console.log(`\nnoise floor, A round vs the A round before it: throughput ${noise.map(f1).join(", ")} (largest |change| ${noiseAbs.toFixed(1)} %); CPU/req ${cpuNoise.map(f1).join(", ")}`);
+for (const set of SETS) {
+  const rs = rows.filter((r) => r.set === set);
+  const ch = rs.map((r) => r.change);
+  const cc = rs.map((r) => r.cpuChange);
+  const m = med(ch);
+  const lost = rs.reduce((s, r) => s + r.lost, 0);
+  console.log(`\n${set || "default set"}: throughput ${f1(m)} median (spread ${f1(Math.min(...ch))} .. ${f1(Math.max(...ch))}); service CPU/request ${f1(med(cc))} median (spread ${f1(Math.min(...cc))} .. ${f1(Math.max(...cc))}); ${med(rs.map((r) => r.eventsPerReq)).toFixed(2)} probe events/request, ${med(rs.map((r) => r.nsPerEvent)).toFixed(0)} ns CPU/event; lost events ${lost}`);
+  const mc = med(cc);
+  const cpuNoiseAbs = Math.max(...cpuNoise.map(Math.abs));
+  // A median inside a noise floor wider than 2 % shows nothing either way.
+  let verdict;
+  if (noiseAbs <= 2 && m >= -2) verdict = `SHOWN by throughput: ${f1(m)} (noise floor ${noiseAbs.toFixed(1)} %)`;
+  else if (cpuNoiseAbs <= 2 && mc <= 2) verdict = `SHOWN by CPU/request: ${f1(mc)} (noise floor ${cpuNoiseAbs.toFixed(1)} %)`;
+  else if (noiseAbs <= 2 || cpuNoiseAbs <= 2) verdict = `NOT MET: throughput ${f1(m)}, CPU/request ${f1(mc)}`;
+  else verdict = `NOT SHOWN: medians throughput ${f1(m)}, CPU/request ${f1(mc)}, but rounds without probes differ by up to ${noiseAbs.toFixed(1)} % (throughput) and ${cpuNoiseAbs.toFixed(1)} % (CPU/request)`;
+  console.log(`goal <= 2 % loss: ${verdict}`);
+}
 

@@ -233,6 +233,7 @@ const SUITES = [
   ["regular expressions: re2js vs V8", "bench/regexp.mjs"],
   ["packet captures: godiag pcap vs tshark", "bench/pcap.mjs"],
   ["eBPF probe overhead (root, bpftrace)", "bench/ebpf-overhead.mjs"],
+  ["eBPF probe cost per event (root, bpftrace)", "bench/ebpf-event-cost.mjs"],
   ["continuous mode: godiag watch at 200 targets", "bench/watch.mjs"],
   ["continuous mode: the same 24 h history in ClickHouse", "bench/watch-clickhouse.mjs"],
 ];

@@ -9,17 +9,19 @@
 // - fd-leak: each request dials a backend and keeps the connection: sockets rise every
 //   second, and the backend's readers (main.serveBackend) pile up in IO wait between
 //   the dumps. The twin closes each connection (-closeconns).
+// waiting-on-goroutines needs the opt-in gopark and netpoll probes (uprobes, not in the
+// default set): the chain case and the I/O twin (which must not get it) pass --probes all.
 // The captures run three at a time before the tests (each mostly waits: bpftrace's
 // attach, the window), which keeps the file's time near one capture's per three.
 // Needs root and bpftrace (skipped with the reason otherwise; CI has them).
 
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { available } from "./helpers/available.js";
-import { buildSvc, ebpfMissing, startSvc, type Svc } from "./helpers/ebpf.js";
+import { buildSvc, ebpfMissing, startSvc, SVC_SRC, type Svc } from "./helpers/ebpf.js";
 import { CLI, runCli } from "./helpers/run.js";
 
 const missing = ebpfMissing();
@@ -27,6 +29,7 @@ const canRun = available(missing === undefined, `eBPF (${missing})`) && availabl
 
 interface Finding {
   category: string;
+  title: string;
   functions: string[];
   evidence: { source: string; kind: string; numbers: Record<string, number> }[];
 }
@@ -52,17 +55,19 @@ function cliAsync(args: string[], timeoutMs: number): Promise<{ code: number | n
   });
 }
 
-/** capture --ebpf for 3 s of svc in `args`, then diagnose: its findings. */
-async function captureAndDiagnose(args: string[]): Promise<Finding[]> {
+/** capture --ebpf (--probes `probes` when given) for 3 s of svc in `args`, then diagnose: its findings. */
+async function captureAndDiagnose(args: string[], probes?: string): Promise<Finding[]> {
   const s = await startSvc(buildSvc("1.26"), [...args, "-clients", "2", "-seconds", "120"]);
   started.push(s);
   const dir = join(mkdtempSync(join(tmpdir(), "godiag-ebpf-x-")), "bundle");
-  const r = await cliAsync(["capture", `http://${s.addr}`, "--seconds", "3", "--ebpf", "-q", "-o", dir], 150_000);
+  const r = await cliAsync(["capture", `http://${s.addr}`, "--seconds", "3", "--ebpf", ...(probes ? ["--probes", probes] : []), "-q", "-o", dir], 150_000);
   await s.stop();
   // Exit 0 only: a probe run that failed is a partial bundle (4), and a twin without probe data would pass for nothing.
   if (r.code !== 0) throw new Error(`capture ${args.join(" ")}: exit ${r.code}: ${r.stderr}`);
   const d = runCli(["diagnose", dir, "--json"], { timeoutMs: 60_000 });
-  return (JSON.parse(d.stdout) as { findings: Finding[] }).findings;
+  const j = JSON.parse(d.stdout) as { findings: Finding[]; warnings: string[] };
+  warnings.set(args.join(" "), j.warnings);
+  return j.findings;
 }
 
 const CASES = {
@@ -72,7 +77,11 @@ const CASES = {
   healthyIo: ["-mode", "slowio", "-iodelay", "0"],
   healthyConns: ["-mode", "fdleak", "-closeconns"],
 } as const;
+/** Cases that need the opt-in gopark and netpoll probes. */
+const ALL_PROBES = new Set<keyof typeof CASES>(["chain", "healthyIo"]);
 const results = new Map<keyof typeof CASES, Finding[]>();
+/** diagnose's warnings by the case's svc arguments */
+const warnings = new Map<string, string[]>();
 
 beforeAll(async () => {
   if (!canRun) return;
@@ -84,7 +93,7 @@ beforeAll(async () => {
     Array.from({ length: 3 }, async () => {
       while (next < names.length) {
         const n = names[next++]!;
-        results.set(n, await captureAndDiagnose([...CASES[n]]));
+        results.set(n, await captureAndDiagnose([...CASES[n]], ALL_PROBES.has(n) ? "all" : undefined));
       }
     }),
   );
@@ -99,6 +108,9 @@ describe.skipIf(!canRun)("eBPF joined with goroutine dumps", () => {
     const f = fs.find((x) => x.category === "slow-io");
     expect(f, explain(fs)).toBeDefined();
     expect(f!.functions[0]).toBe("main.readRecord");
+    // The user's line: readRecord's syscall.Read (inlined into it: the line is the call site's, from the inline tree).
+    const src = readFileSync(join(SVC_SRC, "svc/main.go"), "utf8").split("\n");
+    expect(f!.title).toContain(`main.readRecord (${join(SVC_SRC, "svc/main.go")}:${src.findIndex((l) => l.includes("syscall.Read(fd, b[:])")) + 1})`);
     // Two clients, each ~10 ms of every request in read(2): about 200 slow reads a second; at least one a second is the rule.
     expect(f!.evidence[0]!.numbers.slow_calls_per_second).toBeGreaterThan(20);
     expect(sourcesOf(f!)).toContain("ebpf.json");
@@ -123,6 +135,13 @@ describe.skipIf(!canRun)("eBPF joined with goroutine dumps", () => {
     expect(f!.evidence[0]!.numbers.socket_growth).toBeGreaterThan(20);
     expect(f!.functions[0]).toBe("main.serveBackend");
     expect(sourcesOf(f!).some((s) => /^goroutine\.debug2\.\d\.txt$/.test(s))).toBe(true);
+  });
+
+  it("the default probe set (no gopark, no netpoll): diagnose says waiting-on-goroutines was not checked and which --probes it needs", () => {
+    const w = warnings.get(CASES.fdleak.join(" "))!;
+    expect(w.filter((x) => /waiting-on-goroutines not checked: it needs the opt-in gopark and netpoll probes \(.*--probes .*gopark,netpoll/.test(x))).toHaveLength(1);
+    // With them (--probes all) there is no such warning.
+    expect(warnings.get(CASES.chain.join(" "))!.filter((x) => x.includes("not checked"))).toEqual([]);
   });
 
   it("the healthy twins (a device that answers at once; connections closed): none of these findings", () => {

@@ -8,14 +8,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { available } from "./helpers/available.js";
-import { buildSvc, ebpfMissing, startSvc, type Svc } from "./helpers/ebpf.js";
+import { buildSvc, ebpfMissing, startSvc, SVC_SRC, type Svc } from "./helpers/ebpf.js";
 import { runCli } from "./helpers/run.js";
 
 const missing = ebpfMissing();
 const canRun = available(missing === undefined, `eBPF (${missing})`) && available(spawnSync("go", ["version"]).status === 0, "go");
 
 interface Json {
-  findings: { category: string; functions: string[]; severity: string; evidence: { kind: string; numbers: Record<string, number> }[] }[];
+  findings: { category: string; title: string; functions: string[]; severity: string; evidence: { kind: string; numbers: Record<string, number> }[] }[];
+}
+
+/** The line of svc's source holding `text` (once). */
+function sourceLine(text: string): number {
+  const lines = readFileSync(join(SVC_SRC, "svc/main.go"), "utf8").split("\n");
+  const at = lines.map((l, i) => (l.includes(text) ? i + 1 : 0)).filter((n) => n > 0);
+  expect(at).toHaveLength(1);
+  return at[0]!;
 }
 
 const started: Svc[] = [];
@@ -44,6 +52,8 @@ describe.skipIf(!canRun)("diagnose from eBPF", () => {
     const f = diagnose(dir).findings.find((x) => x.category === "fsync-per-request");
     expect(f).toBeDefined();
     expect(f!.functions[0]).toBe("main.saveOrder");
+    // The user's line: saveOrder's call of (*os.File).Sync, as written in svc's source.
+    expect(f!.title).toContain(`main.saveOrder (${join(SVC_SRC, "svc/main.go")}:${sourceLine("return orders.Sync()")})`);
     expect(f!.evidence[0]!.kind).toContain("seen only by eBPF");
   }, 180_000);
 

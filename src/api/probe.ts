@@ -9,7 +9,7 @@ import { UsageError } from "../core/input/index.js";
 import { findListeningPid, type CaptureSidecar } from "../capture/index.js";
 import { MANIFEST_VERSION, parseManifest, writeBundleFile, writeManifest, type FileKind, type Manifest, type ManifestFile } from "../bundle/index.js";
 
-export { DEFAULT_PROBES, PROBES, ProbeUnavailable, renderProbeText, runProbes, type ProbeName, type ProbeOptions, type ProbeOutput, type ProbeReport } from "../ebpf/index.js";
+export { DEFAULT_PROBES, OPT_IN_PROBES, PROBES, ProbeUnavailable, renderProbeText, runProbes, type ProbeName, type ProbeOptions, type ProbeOutput, type ProbeReport } from "../ebpf/index.js";
 
 /** "gopark,runq" -> probe names; "all" = every probe but funcs. */
 export function parseProbeList(s: string): ProbeName[] {

@@ -43,6 +43,17 @@ export function userFrame(frames: string[]): string | undefined {
   return frames.find((f) => !f.startsWith("0x") && !f.startsWith("golang.org/x/sys/") && originOf(f) === "user");
 }
 
+/**
+ * The user frame of a probe stack with its source line: "main.saveOrder (/src/svc/main.go:98)"
+ * (the line of the call it was in), or the bare name when the report has no lines.
+ */
+export function userFrameAt(frames: string[], lines: string[] | undefined): { fn: string; at: string } | undefined {
+  const fn = userFrame(frames);
+  if (fn === undefined) return undefined;
+  const line = lines?.[frames.indexOf(fn)] ?? "";
+  return { fn, at: line ? `${fn} (${line})` : fn };
+}
+
 export interface DumpWaits {
   file: BundleFile;
   /** goroutines in the dump (debug=1 records count as many) */

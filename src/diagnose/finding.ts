@@ -31,6 +31,7 @@ export const CATEGORIES = [
   "slow-io",
   "waiting-on-goroutines",
   "fd-leak",
+  "packet-loss",
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

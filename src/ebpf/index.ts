@@ -7,7 +7,7 @@ export { OFFSET_TABLE, tableOffsets, goMinor, type RuntimeOffsets } from "./bina
 export { WAIT_REASON_TABLE, waitReasonsFromSymtab } from "./binary/waitreasons.js";
 export { readGoBinary, findFunc, funcAt, type GoBinary } from "./binary/gobinary.js";
 export { retAddresses } from "./binary/rets.js";
-export { PROBES, DEFAULT_PROBES, generateScript, type ProbeName } from "./probes/script.js";
+export { PROBES, DEFAULT_PROBES, OPT_IN_PROBES, generateScript, type ProbeName } from "./probes/script.js";
 export { runProbes, type ProbeOptions, type ProbeOutput } from "./probes/probe.js";
 export { ProbeUnavailable, preflight } from "./probes/preflight.js";
 export { uprobeEvents } from "./probes/runner.js";

@@ -40,6 +40,7 @@ const FLAME_FOR: Record<Category, string[]> = {
   "slow-io": ["goroutine"],
   "waiting-on-goroutines": ["block", "mutex", "goroutine"],
   "fd-leak": ["goroutine"],
+  "packet-loss": [],
 };
 
 const FLAME_TITLES: Record<string, string> = {

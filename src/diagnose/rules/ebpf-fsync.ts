@@ -7,7 +7,7 @@
 
 import type { Finding } from "../finding.js";
 import { secs, type Rule } from "../rule.js";
-import { EBPF_ONLY, ebpfReports, userFrame } from "../ebpf-input.js";
+import { EBPF_ONLY, ebpfReports, userFrameAt } from "../ebpf-input.js";
 
 const SYNC_CALLS = new Set(["fsync", "fdatasync", "sync_file_range", "msync"]);
 /** Flushes per second from one function to call it a per-request pattern (a periodic flush is ~1/s). */
@@ -22,14 +22,14 @@ export const ebpfFsyncRule: Rule = {
     for (const { file, report } of ebpfReports(ctx)) {
       const s = report.syscalls;
       if (!s || report.window.seconds <= 0) continue;
-      const byFn = new Map<string, { ns: number; syscall: string; frames: string[] }>();
+      const byFn = new Map<string, { ns: number; syscall: string; frames: string[]; at: string }>();
       for (const st of s.slowStacks ?? []) {
         if (!SYNC_CALLS.has(st.syscall)) continue;
-        const fn = userFrame(st.frames);
-        if (!fn) continue;
-        const e = byFn.get(fn);
+        const u = userFrameAt(st.frames, st.lines);
+        if (!u) continue;
+        const e = byFn.get(u.fn);
         if (e) e.ns += st.totalNs;
-        else byFn.set(fn, { ns: st.totalNs, syscall: st.syscall, frames: st.frames });
+        else byFn.set(u.fn, { ns: st.totalNs, syscall: st.syscall, frames: st.frames, at: u.at });
       }
       for (const [fn, v] of byFn) {
         const calls = s.bySyscall.filter((x) => x.name === v.syscall).reduce((a, x) => a + x.count, 0);
@@ -42,9 +42,10 @@ export const ebpfFsyncRule: Rule = {
           category: "fsync-per-request",
           severity: busy >= CRITICAL_BUSY ? "critical" : "warning",
           confidence: 0.8,
-          title: `${fn} calls ${v.syscall} ${Math.round(perSecond)} times a second`,
+          // v.at: the function and the line of the call that flushes ("main.saveOrder (/src/main.go:98)").
+          title: `${v.at} calls ${v.syscall} ${Math.round(perSecond)} times a second`,
           summary:
-            `${fn} forces its writes to disk with ${v.syscall} ${Math.round(perSecond)} times a second ` +
+            `${v.at} forces its writes to disk with ${v.syscall} ${Math.round(perSecond)} times a second ` +
             `(p50 ≤ ${stat.latencyUs.p50} µs, p99 ≤ ${stat.latencyUs.p99} µs each; ${secs(v.ns)} in ${report.window.seconds.toFixed(1)} s): ` +
             `a disk flush inside every request's latency. ${EBPF_ONLY}: the thread sleeps in the kernel, so the CPU and block profiles do not show it.`,
           evidence: [
@@ -59,12 +60,12 @@ export const ebpfFsyncRule: Rule = {
                 window_seconds: report.window.seconds,
               },
               functions: [fn],
-              excerpt: v.frames.slice(0, 8).join("\n"),
+              excerpt: v.frames.slice(0, 8).map((f) => (f === fn ? v.at : f)).join("\n"),
             },
           ],
           functions: [fn],
           recommendation:
-            `Do not flush per request in ${fn}: batch (group commit: one ${v.syscall} for the writes of many requests, ` +
+            `Do not flush per request in ${v.at}: batch (group commit: one ${v.syscall} for the writes of many requests, ` +
             `every few ms), or flush asynchronously and acknowledge durability separately, or rely on a write-ahead log ` +
             `that is synced once per batch.`,
           docs: ["https://man7.org/linux/man-pages/man2/fsync.2.html"],

@@ -10,7 +10,7 @@
 
 import type { Finding, Evidence } from "../finding.js";
 import { secs, type Rule } from "../rule.js";
-import { dumpWaits, EBPF_ONLY, ebpfReports, userFrame, waitsIn } from "../ebpf-input.js";
+import { dumpWaits, EBPF_ONLY, ebpfReports, userFrameAt, waitsIn } from "../ebpf-input.js";
 
 /** Data-transfer calls (fsync & co. have their own rule, ebpf-fsync.ts). */
 const IO_CALLS = new Set(["read", "write", "pread64", "pwrite64", "readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2", "recvfrom", "sendto", "recvmsg", "sendmsg", "sendfile", "copy_file_range", "splice"]);
@@ -52,14 +52,14 @@ export const ebpfSlowIoRule: Rule = {
       }
       if (slow / w < MIN_PER_SECOND || slow < MIN_SLOW_SHARE * all) continue;
       // The caller: the user function with the most time in these calls (stacks of calls >= the probe's threshold).
-      const byFn = new Map<string, { ns: number; frames: string[]; syscall: string }>();
+      const byFn = new Map<string, { ns: number; frames: string[]; syscall: string; at: string }>();
       for (const st of s.slowStacks) {
         if (!IO_CALLS.has(st.syscall)) continue;
-        const fn = userFrame(st.frames);
-        if (!fn) continue;
-        const e = byFn.get(fn);
+        const u = userFrameAt(st.frames, st.lines);
+        if (!u) continue;
+        const e = byFn.get(u.fn);
         if (e) e.ns += st.totalNs;
-        else byFn.set(fn, { ns: st.totalNs, frames: st.frames, syscall: st.syscall });
+        else byFn.set(u.fn, { ns: st.totalNs, frames: st.frames, syscall: st.syscall, at: u.at });
       }
       const top = [...byFn].sort((a, b) => b[1].ns - a[1].ns)[0];
       const fn = top?.[0];
@@ -75,14 +75,16 @@ export const ebpfSlowIoRule: Rule = {
           source: file.path,
           kind: confirmed ? "eBPF syscall probe" : `eBPF syscall probe (${EBPF_ONLY})`,
           numbers: { slow_calls: slow, io_calls: all, slow_calls_per_second: Math.round((slow / w) * 10) / 10, slow_ns_at_least: slowNsAtLeast, slow_threshold_us: SLOW_US, window_seconds: w, ...(top ? { caller_syscall_ns: top[1].ns } : {}) },
-          ...(fn ? { functions: [fn], excerpt: top![1].frames.slice(0, 8).join("\n") } : {}),
+          ...(fn ? { functions: [fn], excerpt: top![1].frames.slice(0, 8).map((f, i) => (top![1].frames[i] === fn ? top![1].at : f)).join("\n") } : {}),
         },
       ];
       for (const d of dumps) {
         const n = fn ? (d.byFunction.get(fn) ?? 0) : 0;
         if (n > 0) evidence.push({ source: d.file.path, kind: "goroutine dump: goroutines in a system call", numbers: { goroutines_in_syscall_here: n, goroutines_in_syscall: d.matching, goroutines: d.total }, functions: [fn!] });
       }
-      const where = fn ? `${fn} ` : "";
+      // The function and the line of its call into the kernel, where the stack gives it.
+      const at = top ? top[1].at : undefined;
+      const where = at ? `${at} ` : "";
       out.push({
         id: `slow-io:${fn ?? "process"}`,
         category: "slow-io",
@@ -100,7 +102,7 @@ export const ebpfSlowIoRule: Rule = {
         evidence,
         functions: fn ? [fn] : [],
         recommendation:
-          `Find what ${fn ?? "the program"} reads or writes (lsof -p PID; the fd in the syscall) and measure the device (iostat -x, the ` +
+          `Find what ${at ?? "the program"} reads or writes (lsof -p PID; the fd in the syscall) and measure the device (iostat -x, the ` +
           `filesystem's mount options, the peer's latency). Take it off the request path (cache, read ahead, write behind, a timeout), ` +
           `or move the data to faster storage.`,
         docs: ["https://man7.org/linux/man-pages/man2/read.2.html"],

@@ -5,6 +5,8 @@
 // step), and a faster network or disk would not help. The eBPF gopark probe counts
 // parks by wait reason and netpoll's ready goroutines; the goroutine dumps name the
 // user function where goroutines wait (the gopark probe has no stacks).
+// gopark and netpoll are opt-in probes (uprobes, paid per park): a report without them
+// gets a warning that this check did not run and how to run it, not silence.
 
 import { BLOCKED_ON_GOROUTINES, classifyGoroutine } from "../../core/go/index.js";
 import type { Evidence, Finding } from "../finding.js";
@@ -33,7 +35,15 @@ export const ebpfWaitsRule: Rule = {
       const g = report.gopark;
       const np = report.netpoll;
       const w = report.window.seconds;
-      if (!g || !np || w <= 0) continue;
+      if (!g || !np) {
+        const missing = [!g ? "gopark" : "", !np ? "netpoll" : ""].filter((x) => x !== "").join(" and ");
+        ctx.bundle.warnings.push(
+          `${file.path}: waiting-on-goroutines not checked: it needs the opt-in ${missing} probe${!g && !np ? "s" : ""} ` +
+            `(godiag probe / capture --ebpf / run --ebpf --probes runq,syscalls,cpu,tcp,fds,gopark,netpoll, or --probes all; they cost CPU per park, docs/EBPF.md)`,
+        );
+        continue;
+      }
+      if (w <= 0) continue;
       // The wait reason's name read as a dump state ("chan receive", "sync.Mutex.Lock", "semacquire", "select").
       const between = g.reasons.filter((r) => BLOCKED_ON_GOROUTINES.has(classifyGoroutine(r.name, []).cls));
       const parks = between.reduce((s, r) => s + r.parks, 0);
@@ -50,7 +60,7 @@ export const ebpfWaitsRule: Rule = {
       const evidence: Evidence[] = [
         {
           source: file.path,
-          kind: confirmed ? "eBPF gopark and netpoll probes" : `eBPF gopark and netpoll probes (${EBPF_ONLY})`,
+          kind: confirmed ? "eBPF gopark and netpoll probes (opt-in: --probes ...,gopark,netpoll)" : `eBPF gopark and netpoll probes (opt-in: --probes ...,gopark,netpoll; ${EBPF_ONLY})`,
           numbers: {
             parks_between_goroutines: parks,
             parks_per_second: Math.round(parks / w),

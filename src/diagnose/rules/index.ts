@@ -6,6 +6,7 @@ import { cpuHotspotRule } from "./cpu-hotspot.js";
 import { ebpfAcceptQueueRule } from "./ebpf-accept-queue.js";
 import { ebpfFdLeakRule } from "./ebpf-fd-leak.js";
 import { ebpfFsyncRule } from "./ebpf-fsync.js";
+import { ebpfPacketLossRule } from "./ebpf-packet-loss.js";
 import { ebpfSlowIoRule } from "./ebpf-slow-io.js";
 import { ebpfStarvationRule } from "./ebpf-starvation.js";
 import { ebpfWaitsRule } from "./ebpf-waits.js";
@@ -44,4 +45,5 @@ export const RULES: Rule[] = [
   ebpfSlowIoRule,
   ebpfWaitsRule,
   ebpfFdLeakRule,
+  ebpfPacketLossRule,
 ];

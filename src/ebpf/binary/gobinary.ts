@@ -8,6 +8,7 @@ import { structOffsets } from "./dwarf.js";
 import { Elf } from "./elf.js";
 import { OFFSET_FIELDS, goMinor, goparkReasonRegister, tableOffsets, type RuntimeOffsets } from "./offsets.js";
 import { readPclntab, type GoFunc } from "./pclntab.js";
+import { pcLineLookup, type LineLookup } from "./pcline.js";
 import { waitReasonsFromSymtab, waitReasonsFromTable } from "./waitreasons.js";
 
 export interface GoBinary {
@@ -18,6 +19,8 @@ export interface GoBinary {
   stripped: boolean;
   /** sorted by entry */
   funcs: GoFunc[];
+  /** PC -> file:line from .gopclntab (Go 1.18+ tables; undefined otherwise) */
+  lineAt: LineLookup;
   offsets: RuntimeOffsets;
   offsetsFrom: "dwarf" | "table";
   waitReasons: readonly string[];
@@ -81,6 +84,7 @@ export function readGoBinary(file: string): GoBinary {
     goVersion,
     stripped,
     funcs,
+    lineAt: pcLineLookup(elf, syms.find((s) => s.name === "go:func.*" || s.name === "go.func.*")?.addr),
     offsets,
     offsetsFrom,
     waitReasons,

@@ -2,6 +2,7 @@
 
 import type { HistSummary } from "./hist.js";
 import type { ProbeReport } from "./results.js";
+import { OPT_IN_PROBES } from "./script.js";
 
 const us = (v: number): string => (v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)}ms` : `${v}µs`);
 const ms = (ns: number): string => `${(ns / 1e6).toFixed(1)}ms`;
@@ -36,7 +37,12 @@ export function renderProbeText(r: ProbeReport): string {
     }
     const user = r.syscalls.slowStacks.slice(0, 5);
     if (user.length > 0) out.push(`  slow syscalls (>= ${us(r.syscalls.stackThresholdNs / 1000)}) by Go caller:`);
-    for (const s of user) out.push(`    ${s.syscall} ${ms(s.totalNs)}: ${s.frames.filter((f) => !/^(runtime|syscall|internal)[./]/.test(f)).slice(0, 3).join(" <- ") || s.frames[0]}`);
+    // Each caller with the line of its call, when .gopclntab gave one ("main.saveOrder main.go:103").
+    const named = (s: (typeof user)[number], i: number) => `${s.frames[i]}${s.lines?.[i] ? ` ${s.lines[i]!.slice(s.lines[i]!.lastIndexOf("/") + 1)}` : ""}`;
+    for (const s of user) {
+      const idx = s.frames.map((_, i) => i).filter((i) => !/^(runtime|syscall|internal)[./]/.test(s.frames[i]!));
+      out.push(`    ${s.syscall} ${ms(s.totalNs)}: ${idx.slice(0, 3).map((i) => named(s, i)).join(" <- ") || s.frames[0]}`);
+    }
   }
   if (r.cpu) out.push("", `cpu: ${r.cpu.onCpuSamples} on-CPU samples at 99 Hz; ${ms(r.cpu.offCpuNs)} off-CPU (oncpu.pb.gz, offcpu.pb.gz with -o)`);
   if (r.netpoll) {
@@ -58,5 +64,9 @@ export function renderProbeText(r: ProbeReport): string {
     out.push("", `fds: ${first.total} -> ${last.total} (${kinds})`);
   }
   for (const f of r.funcs ?? []) out.push(`func ${f.name}: ${f.latencyUs.count} calls, ${q(f.latencyUs)}, total ${ms(f.totalNs)}`);
+  const off = OPT_IN_PROBES.filter((p) => p !== "funcs" && !r.probes.includes(p));
+  if (off.length > 0) {
+    out.push("", `not run: ${off.join(", ")} (opt-in uprobes, paid per park / per netpoll call; diagnose's waiting-on-goroutines needs gopark and netpoll: --probes ${[...r.probes, ...off].join(",")})`);
+  }
   return out.join("\n") + "\n";
 }

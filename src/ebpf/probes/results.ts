@@ -36,6 +36,8 @@ export interface SlowSyscallStack {
   totalNs: number;
   /** Go functions, leaf first */
   frames: string[];
+  /** each frame's "file:line" (a caller's: of its call), "" where .gopclntab gives none */
+  lines?: string[];
 }
 
 export interface ProbeReport {
@@ -155,10 +157,11 @@ export function syscallResult(run: RawRun, bin: GoBinary, stackNs: number): { re
     const name = syscallName(Number(k.slice(0, comma)));
     const frames = parseUstack(k.slice(comma + 1), bin);
     samples.push({ frames, values: [num(v)], labels: { syscall: name } });
-    const key = name + "|" + frames.map((f) => f.func).join(";");
+    const lines = frames.map((f) => (f.file ? `${f.file}:${f.line}` : ""));
+    const key = name + "|" + frames.map((f, i) => `${f.func}@${lines[i]}`).join(";");
     const e = merged.get(key);
     if (e) e.totalNs += num(v);
-    else merged.set(key, { syscall: name, totalNs: num(v), frames: frames.map((f) => f.func) });
+    else merged.set(key, { syscall: name, totalNs: num(v), frames: frames.map((f) => f.func), lines });
   }
   const slowStacks = [...merged.values()].sort((a, b) => b.totalNs - a.totalNs).slice(0, 50);
   return { result: { bySyscall, slowStacks, stackThresholdNs: stackNs }, samples };

@@ -15,8 +15,24 @@ import { InputError } from "../../core/input/index.js";
 
 export const PROBES = ["gopark", "runq", "syscalls", "cpu", "netpoll", "tcp", "fds", "funcs"] as const;
 export type ProbeName = (typeof PROBES)[number];
-/** What runs without --probes ("funcs" needs --func names). */
-export const DEFAULT_PROBES: ProbeName[] = ["gopark", "runq", "syscalls", "cpu", "netpoll", "tcp", "fds"];
+/**
+ * What runs without --probes ("funcs" needs --func names): the probes on kernel
+ * tracepoints, profile timers and /proc. gopark and netpoll are opt-in: they are uprobes,
+ * and a uprobe hit is a trap into the kernel (~10 µs on the VMs measured, docs/EBPF.md
+ * "Overhead"), fired several times per request (every park, ready and schedule; every
+ * netpoll call); a tracepoint hit costs a fraction of a µs.
+ */
+export const DEFAULT_PROBES: ProbeName[] = ["runq", "syscalls", "cpu", "tcp", "fds"];
+/** Probes outside the default set, and what needs them: said wherever that result is missing. */
+export const OPT_IN_PROBES: readonly ProbeName[] = ["gopark", "netpoll", "funcs"];
+
+/**
+ * Syscalls whose user stacks are never recorded: the runtime's own idle and scheduling
+ * waits (an M parking in futex, netpoll blocking in epoll, usleep/osyield). Their stacks
+ * are always the scheduler's (no user frame for a rule to name) and they are the most
+ * frequent slow syscalls of an idle-ish service: each stack walk is paid by the service.
+ */
+const NO_STACK_SYSCALLS = [202, 232, 281, 441, 35, 230, 24]; // futex, epoll_wait, epoll_pwait, epoll_pwait2, nanosleep, clock_nanosleep, sched_yield
 
 export interface ScriptTarget {
   bin: GoBinary;
@@ -44,7 +60,9 @@ export async function generateScript(t: ScriptTarget, probes: readonly ProbeName
   const who = t.pid !== undefined ? `pid == ${t.pid}` : `comm == "${t.comm!.slice(0, 15).replace(/["\\]/g, "")}"`;
   // @on gates every probe to the window from BEGIN (bpftrace runs it once all probes are
   // attached, one by one) to the exit tick: counts of different probes cover the same time.
-  const F = `@on == 1 && ${who}`;
+  // The pid (or comm) test first: a register compare that ends other processes' events
+  // before the @on map lookup.
+  const F = `${who} && @on == 1`;
   const at = (addr: bigint): string => {
     const off = t.bin.elf.fileOffset(addr);
     if (off === undefined) throw new InputError(t.bin.file, `address 0x${addr.toString(16)} is not in the file`);
@@ -80,7 +98,7 @@ export async function generateScript(t: ScriptTarget, probes: readonly ProbeName
   if (probes.includes("syscalls")) {
     out.push(
       `tracepoint:raw_syscalls:sys_enter /${F}/ { @sc_t[tid] = nsecs; }`,
-      `tracepoint:raw_syscalls:sys_exit /${F}/ { $t = @sc_t[tid]; if ($t) { $d = nsecs - $t; $id = args->id; @sys_us[$id] = hist($d / 1000); @sys_ns[$id] = sum($d); if (args->ret < 0) { @sys_err[$id, - args->ret] = count(); } if ($d >= ${t.stackNs}) { @sys_stack_ns[$id, ustack(perf, 64)] = sum($d); } delete(@sc_t[tid]); } }`,
+      `tracepoint:raw_syscalls:sys_exit /${F}/ { $t = @sc_t[tid]; if ($t) { $d = nsecs - $t; $id = args->id; @sys_us[$id] = hist($d / 1000); @sys_ns[$id] = sum($d); if (args->ret < 0) { @sys_err[$id, - args->ret] = count(); } if ($d >= ${t.stackNs} && ${NO_STACK_SYSCALLS.map((n) => `$id != ${n}`).join(" && ")}) { @sys_stack_ns[$id, ustack(perf, 64)] = sum($d); } delete(@sc_t[tid]); } }`,
     );
   }
   if (probes.includes("cpu")) {
@@ -100,7 +118,7 @@ export async function generateScript(t: ScriptTarget, probes: readonly ProbeName
     );
   }
   if (probes.includes("tcp")) {
-    const P = `@on == 1 && (${[who, ...t.ports.flatMap((p) => [`args->sport == ${p}`, `args->dport == ${p}`])].join(" || ")})`;
+    const P = `(${[who, ...t.ports.flatMap((p) => [`args->sport == ${p}`, `args->dport == ${p}`])].join(" || ")}) && @on == 1`;
     out.push(
       // States (include/net/tcp_states.h): 1 ESTABLISHED, 2 SYN_SENT, 3 SYN_RECV, 7 CLOSE.
       `tracepoint:sock:inet_sock_set_state /args->protocol == 6 && (${P})/ { $sk = args->skaddr; if (args->newstate == 2) { @tcp_syn_t[$sk] = nsecs; } if (args->newstate == 1) { $t = @tcp_syn_t[$sk]; if ($t) { @tcp_connect_us = hist((nsecs - $t) / 1000); delete(@tcp_syn_t[$sk]); } @tcp_est_t[$sk] = nsecs; @tcp_established = count(); } if (args->newstate == 7) { $e = @tcp_est_t[$sk]; if ($e) { @tcp_life_ms = hist((nsecs - $e) / 1000000); @tcp_closed = count(); delete(@tcp_est_t[$sk]); } delete(@tcp_syn_t[$sk]); } }`,

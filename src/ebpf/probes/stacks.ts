@@ -9,6 +9,9 @@ import { funcAt, type GoBinary } from "../binary/gobinary.js";
 export interface Frame {
   addr: bigint;
   func: string;
+  /** source position of the PC (a caller's: of its call instruction), when .gopclntab gives it */
+  file?: string;
+  line?: number;
 }
 
 export function parseUstack(text: string, bin: GoBinary): Frame[] {
@@ -18,8 +21,10 @@ export function parseUstack(text: string, bin: GoBinary): Frame[] {
     if (!m) continue;
     const addr = BigInt("0x" + m[1]!);
     // A caller's frame holds a return address: look up the call instruction (addr - 1).
-    const f = funcAt(bin, frames.length === 0 ? addr : addr - 1n);
-    frames.push({ addr, func: f?.name ?? `0x${addr.toString(16)}` });
+    const pc = frames.length === 0 ? addr : addr - 1n;
+    const f = funcAt(bin, pc);
+    const at = f ? bin.lineAt(pc) : undefined;
+    frames.push({ addr, func: f?.name ?? `0x${addr.toString(16)}`, ...(at ? { file: at.file, line: at.line } : {}) });
   }
   return frames;
 }
@@ -58,8 +63,8 @@ export function stacksToProfile(bin: GoBinary, samples: StackSample[], spec: Pro
       file: bin.file,
       buildId: "",
       hasFunctions: true,
-      hasFilenames: false,
-      hasLineNumbers: false,
+      hasFilenames: true,
+      hasLineNumbers: true,
       hasInlineFrames: false,
     },
   ];
@@ -68,7 +73,7 @@ export function stacksToProfile(bin: GoBinary, samples: StackSample[], spec: Pro
     const ids = s.frames.map((f) => {
       let id = locs.get(f.addr);
       if (id === undefined) {
-        id = b.addLocation([{ func: b.internFunction(f.func), line: 0 }], f.addr, 0);
+        id = b.addLocation([{ func: b.internFunction(f.func, f.func, f.file ?? ""), line: f.line ?? 0 }], f.addr, 0);
         locs.set(f.addr, id);
       }
       return id;

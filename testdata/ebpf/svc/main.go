@@ -8,6 +8,10 @@
 //	               service needing part of one CPU, starved by a CPU-burning neighbour
 //	-mode backlog  listen backlog 1 and a slow accept loop; a burst of dials
 //	               overflows the accept queue
+//	-mode dials    a listener with the default backlog and a fast accept loop, and
+//	               bursts of 16 dials every 250 ms, each sending a line and reading the
+//	               answer: the packet-loss test drops a share of this port's packets
+//	               (nftables in a network namespace), its healthy twin drops none
 //	-mode burn     burn CPU on every P (the neighbour), no server
 //	-mode slowio   each request reads a record from a "device": a child process (this
 //	               binary, -mode device) answering on a blocking socket after -iodelay;
@@ -41,7 +45,7 @@ import (
 )
 
 var (
-	mode    = flag.String("mode", "work", "work | fsync | idle | backlog | burn")
+	mode    = flag.String("mode", "work", "work | fsync | idle | backlog | dials | burn | slowio | fdleak | chain")
 	seconds = flag.Int("seconds", 0, "run this long (0: until killed)")
 	clients = flag.Int("clients", 4, "in-process load clients")
 	dir     = flag.String("dir", os.TempDir(), "where fsync mode writes")
@@ -410,6 +414,9 @@ func main() {
 			case <-time.After(500 * time.Millisecond):
 			}
 		}
+	case "dials":
+		dials(stop)
+		return
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(err)
@@ -450,4 +457,51 @@ func main() {
 		}
 	}
 	<-stop
+}
+
+// dials is the packet-loss test's service: nothing wrong in the program (net.Listen's
+// backlog, a goroutine per connection), so retransmits on its port come from the network.
+func dials(stop <-chan struct{}) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	fmt.Println("listening", ln.Addr())
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 64)
+				if n, err := c.Read(buf); err == nil {
+					_, _ = c.Write(buf[:n])
+				}
+			}()
+		}
+	}()
+	for {
+		var wg sync.WaitGroup
+		for i := 0; i < 16; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
+				if err != nil {
+					return
+				}
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				if _, err := c.Write([]byte("ping\n")); err == nil {
+					_, _ = io.ReadFull(c, make([]byte, 5))
+				}
+			}()
+		}
+		wg.Wait()
+		select {
+		case <-stop:
+			return
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }

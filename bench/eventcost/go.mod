@@ -1,0 +1,3 @@
+module godiag.bench/eventcost
+
+go 1.25.0
