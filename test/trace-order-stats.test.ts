@@ -5,7 +5,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { orderStats } from "../src/trace/analyze/order-stats.js";
+import { orderStats } from "../src/core/stats/index.js";
 
 const value = fc.oneof(
   fc.integer({ min: 0, max: 200 }).map((k) => k * 64),

@@ -4,9 +4,9 @@
 // requests (at or above the P99) are summed per layer and the largest names the layer.
 // All of it is on one clock: the capture's timestamps (pcap time, ns since its first packet).
 
+import { selectRank } from "../core/stats/index.js";
 import type { Flow, HttpExchange, PcapReport } from "./model.js";
 import { fmtNs } from "./render/format.js";
-import { select } from "./select.js";
 
 export type Layer = "network" | "accept-queue" | "tls" | "handler" | "transfer";
 
@@ -126,9 +126,7 @@ export function attributeLatency(r: PcapReport, host: HostEvidence = {}): LayerR
   forEachItem(r, byFlow, (_f, _x, _first, total) => totals.push(total));
   if (totals.length === 0) return null;
   const all = Float64Array.from(totals);
-  const k = Math.min(all.length - 1, Math.floor(0.99 * (all.length - 1)));
-  select(all, k, 0);
-  const p99 = all[k]!;
+  const p99 = selectRank(all, Math.min(all.length - 1, Math.floor(0.99 * (all.length - 1))));
   const slow: Item[] = [];
   forEachItem(r, byFlow, (f, x, first, total) => {
     if (total >= p99) slow.push(itemOf(f, x, first, total, host));

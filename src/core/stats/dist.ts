@@ -12,7 +12,7 @@ export interface Dist {
 }
 
 /** The q-quantile (0..1) of ascending-sorted xs; NaN when empty. */
-export function quantileSorted(xs: readonly number[], q: number): number {
+export function quantileSorted(xs: ArrayLike<number>, q: number): number {
   if (xs.length === 0) return NaN;
   const h = (xs.length - 1) * q;
   const lo = Math.floor(h);

@@ -1,1 +1,2 @@
 export * from "./dist.js";
+export * from "./order-stats.js";

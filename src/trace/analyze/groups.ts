@@ -4,7 +4,7 @@
 
 import { addStats, emptyStats, type ExecStats } from "./exec-stats.js";
 import { concatF64 } from "./f64-list.js";
-import { orderStats } from "./order-stats.js";
+import { orderStats } from "../../core/stats/index.js";
 import type { GoroutineSummary } from "./summarize.js";
 
 export interface Latency {

@@ -1,7 +1,8 @@
 // Exact order statistics (the k-th smallest values) of a large Float64Array without sorting
 // it: a histogram of the high bits of each value, then a selection inside the few buckets
 // that hold the wanted ranks. A trace's scheduler waits run to millions (1.35 M on a 20 MB
-// trace) and quickselect over all of them, three times, was ~5% of `godiag trace`.
+// trace) and quickselect over all of them, three times, was ~5% of `godiag trace`; a
+// capture's exchanges run to hundreds of thousands (`godiag pcap`'s summaries and P99).
 
 /** Below this many values a plain quickselect is as fast as the two histogram passes. */
 const SMALL = 1 << 14;
