@@ -35,6 +35,18 @@ export function ebpfReports(ctx: DiagnoseContext): EbpfInput[] {
 export const EBPF_ONLY = "seen only by eBPF";
 
 /**
+ * A connect this slow waited for a retransmitted SYN: the first retransmit comes after 1 s
+ * (then 3 s, 7 s in all), while a loopback or LAN handshake takes well under a millisecond.
+ * Log2 buckets: the one holding 1 s starts at 524288 µs.
+ */
+const RETRANSMIT_STEP_US = 524_288;
+
+/** Connects the TCP probe timed in the SYN-retransmit steps (0.5 s or more). */
+export function connectsInRetransmitSteps(t: NonNullable<ProbeReport["tcp"]>): number {
+  return t.connectUs.buckets.filter((b) => b.min >= RETRANSMIT_STEP_US).reduce((a, b) => a + b.count, 0);
+}
+
+/**
  * The first frame of a stack that is the program's own code: not the runtime, not the
  * standard library (io.Copy's readers are not where a connection leaks), not x/sys's
  * syscall wrappers, not an address.

@@ -6,14 +6,7 @@
 
 import type { Finding } from "../finding.js";
 import type { Rule } from "../rule.js";
-import { EBPF_ONLY, ebpfReports } from "../ebpf-input.js";
-
-/**
- * A connect this slow waited for a retransmitted SYN: the first retransmit comes after 1 s
- * (then 3 s, 7 s in all), while a loopback or LAN handshake takes well under a millisecond.
- * Log2 buckets: the one holding 1 s starts at 524288 µs.
- */
-const RETRANSMIT_STEP_US = 524_288;
+import { connectsInRetransmitSteps, EBPF_ONLY, ebpfReports } from "../ebpf-input.js";
 
 export const ebpfAcceptQueueRule: Rule = {
   name: "ebpf-accept-queue",
@@ -25,7 +18,7 @@ export const ebpfAcceptQueueRule: Rule = {
       const syn = t.retransmits.synSent + t.synackRetransmits;
       // The client side's "latency in ~1 s / 3 s steps", when the clients are ones the probes see
       // (the probed process's own connects, or any connect to its listening ports on this host).
-      const stepped = t.connectUs.buckets.filter((b) => b.min >= RETRANSMIT_STEP_US).reduce((a, b) => a + b.count, 0);
+      const stepped = connectsInRetransmitSteps(t);
       out.push({
         id: `accept-queue-overflow:${t.listenPorts.join(",") || "host"}`,
         category: "accept-queue-overflow",

@@ -7,7 +7,7 @@
 
 import type { Finding } from "../finding.js";
 import type { Rule } from "../rule.js";
-import { EBPF_ONLY, ebpfReports } from "../ebpf-input.js";
+import { connectsInRetransmitSteps, EBPF_ONLY, ebpfReports } from "../ebpf-input.js";
 
 /**
  * Retransmits to call it loss. On a healthy loopback or LAN path there are none at all
@@ -17,8 +17,6 @@ import { EBPF_ONLY, ebpfReports } from "../ebpf-input.js";
  */
 const MIN_RETRANSMITS = 5;
 const MIN_PER_SECOND = 0.1;
-/** As in accept-queue-overflow: a connect in the 1 s bucket or later waited for a retransmitted SYN. */
-const RETRANSMIT_STEP_US = 524_288;
 
 export const ebpfPacketLossRule: Rule = {
   name: "ebpf-packet-loss",
@@ -32,7 +30,7 @@ export const ebpfPacketLossRule: Rule = {
       const syn = t.retransmits.synSent + t.synackRetransmits;
       const all = syn + t.retransmits.other;
       if (all < MIN_RETRANSMITS || all / w < MIN_PER_SECOND) continue;
-      const stepped = t.connectUs.buckets.filter((b) => b.min >= RETRANSMIT_STEP_US).reduce((a, b) => a + b.count, 0);
+      const stepped = connectsInRetransmitSteps(t);
       const ports = t.listenPorts.join(", ");
       out.push({
         id: `packet-loss:${t.listenPorts.join(",") || "process"}`,
