@@ -86,7 +86,8 @@ describe.skipIf(!canRun)("eBPF: SYN retransmits without an accept-queue overflow
     expect(n.syn_retransmits! + n.synack_retransmits!).toBeGreaterThan(0);
     expect(n.retransmits).toBeGreaterThanOrEqual(5);
     // The row's "latency in ~1 s / 3 s steps": the dials are the probed process's own, so their connects are seen
-    // (a run here: 31 retransmits, 11 of them SYN/SYN-ACK, 5 of 16 connects in the steps).
+    // (a run here: 157 retransmits, 51 of them SYN/SYN-ACK, 15 of 97 connects in the steps; when the dials went
+    // in bursts that waited for their slowest, a run saw 16 connects and a CI run none in the steps).
     expect(n.connects_in_retransmit_steps).toBeGreaterThan(0);
     expect(f!.evidence[0]!.kind).toContain("seen only by eBPF");
     expect(f!.summary).toMatch(/packets were lost/);

@@ -9,7 +9,7 @@
 //	-mode backlog  listen backlog 1 and a slow accept loop; a burst of dials
 //	               overflows the accept queue
 //	-mode dials    a listener with the default backlog and a fast accept loop, and
-//	               bursts of 16 dials every 250 ms, each sending a line and reading the
+//	               16 dialers each dialling every 250 ms, sending a line and reading the
 //	               answer: the packet-loss test drops a share of this port's packets
 //	               (nftables in a network namespace), its healthy twin drops none
 //	-mode burn     burn CPU on every P (the neighbour), no server
@@ -480,28 +480,30 @@ func dials(stop <-chan struct{}) {
 			}()
 		}
 	}()
-	for {
-		var wg sync.WaitGroup
-		for i := 0; i < 16; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
-				if err != nil {
+	// 16 dialers, each on its own pace: a connection stalled by a lost packet (a SYN
+	// retried after 1 s, then 3 s) holds up only its own dialer, so the others keep
+	// dialling (~64 connects a second) whatever the losses.
+	for i := 0; i < 16; i++ {
+		go func() {
+			for {
+				func() {
+					c, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
+					if err != nil {
+						return
+					}
+					defer c.Close()
+					_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+					if _, err := c.Write([]byte("ping\n")); err == nil {
+						_, _ = io.ReadFull(c, make([]byte, 5))
+					}
+				}()
+				select {
+				case <-stop:
 					return
+				case <-time.After(250 * time.Millisecond):
 				}
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				if _, err := c.Write([]byte("ping\n")); err == nil {
-					_, _ = io.ReadFull(c, make([]byte, 5))
-				}
-			}()
-		}
-		wg.Wait()
-		select {
-		case <-stop:
-			return
-		case <-time.After(250 * time.Millisecond):
-		}
+			}
+		}()
 	}
+	<-stop
 }
