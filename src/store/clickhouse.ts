@@ -281,6 +281,7 @@ export class ClickStore implements ProfileStore {
       `SELECT b, leaf, sum(v) FROM
          (SELECT intDiv(ts, ${b}) * ${b} AS b, stack_id, sum(value) AS v FROM samples WHERE ${where} GROUP BY b, stack_id)
          ANY LEFT JOIN (SELECT id AS stack_id, any(leaf) AS leaf FROM stacks WHERE id IN (SELECT stack_id FROM samples WHERE ${where}) GROUP BY id) USING stack_id
+       WHERE leaf != ''
        GROUP BY b, leaf`,
     );
     const byBucket = new Map<number, TopPoint[]>();

@@ -279,7 +279,7 @@ export class DuckStore implements ProfileStore {
       `SELECT epoch_ms(b), leaf, v FROM (
          SELECT time_bucket(to_milliseconds($6::BIGINT), s.ts, TIMESTAMP '1970-01-01') AS b, st.leaf AS leaf, SUM(s.value)::DOUBLE AS v
          FROM samples s JOIN stacks st ON st.id = s.stack_id
-         WHERE s.target = $1 AND s.profile = $2 AND s.sample_type = $5 AND s.ts >= epoch_ms($3::BIGINT) AND s.ts <= epoch_ms($4::BIGINT)
+         WHERE s.target = $1 AND s.profile = $2 AND s.sample_type = $5 AND s.ts >= epoch_ms($3::BIGINT) AND s.ts <= epoch_ms($4::BIGINT) AND st.leaf <> ''
          GROUP BY 1, 2
          QUALIFY row_number() OVER (PARTITION BY b ORDER BY v DESC, leaf) <= $7::BIGINT)
        ORDER BY 1, 3 DESC, 2`,

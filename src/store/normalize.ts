@@ -46,7 +46,10 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
     locIds.push(id);
     locIdText.push(String(id));
     const first = L.lineStart[i] < L.lineStart[i + 1] ? p.lines.func[L.lineStart[i]] : -1;
-    locLeaf.push(first >= 0 ? functions[first]!.name : unsymbolizedName(L.mapping[i] >= 0 ? mappings[L.mapping[i]]!.file : ""));
+    // runtime/pprof writes a frame it could not name (a PC in the vdso, in cgo) as a
+    // function named "": pprof names that row as it names a location with no function.
+    const name = first >= 0 ? functions[first]!.name : "";
+    locLeaf.push(name !== "" ? name : unsymbolizedName(L.mapping[i] >= 0 ? mappings[L.mapping[i]]!.file : ""));
     locations.push({ id, mapping, address: L.address[i], isFolded: L.isFolded[i] === 1, lineFunctions, lineNumbers });
   }
   const stacks = new Map<bigint, StackRow>();
@@ -90,7 +93,8 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
 }
 
 /**
- * A location with no function (an address in the vdso or another unsymbolized object),
+ * A location with no function, or a function with no name (an address in the vdso or
+ * another unsymbolized object),
  * named as go tool pprof -top names it at function granularity (addresses dropped):
  * the object's base name in brackets, else <unknown>.
  */

@@ -84,7 +84,7 @@ export interface StackRow {
   id: bigint;
   /** leaf first */
   locations: bigint[];
-  /** the innermost function of the leaf location ("" when unnamed): top functions without joins */
+  /** the leaf's row name in go tool pprof -top ("" for an empty stack, which pprof lists nowhere): top functions without joins */
   leaf: string;
 }
 export interface SampleRow {
