@@ -123,6 +123,12 @@ const scraped = (i: number, target: string, type: string): string[] => {
   const dir = join(rawDir(i), "svc", target.replace(":", "_"));
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`${type}-`)).map((f) => join(dir, f)) : [];
 };
+/** The lines of a that b lacks and of b that a lacks, short enough to read in a CI log's tail. */
+const onlyIn = (a: string, b: string): string => {
+  const [la, lb] = [a.split("\n"), b.split("\n")];
+  const diff = (x: string[], y: string[]) => x.filter((l) => !y.includes(l)).slice(0, 8);
+  return `only ours: ${JSON.stringify(diff(la, lb))}; only pprof's merge: ${JSON.stringify(diff(lb, la))}`;
+};
 const allScraped = (target: string, type: string): string[] => [...scraped(0, target, type), ...scraped(1, target, type)];
 
 describe("storage.engine: clickhouse in the configuration", () => {
@@ -175,6 +181,11 @@ describe.skipIf(!hasServer)("two sharded watchers into one ClickHouse database",
       for (const t of [addr(a), addr(b)]) {
         const files = allScraped(t, type);
         expect(files.length).toBeGreaterThanOrEqual(3);
+        // Every kept scrape was written (the watcher logs each stored one by its time): a
+        // difference below would otherwise not say whether a scrape or a sum went wrong.
+        const storedTimes = watchers.flatMap((w) => w.lines).flatMap((l) => (l.includes(` stored svc/${t} ${type} `) ? [l.trim().split(" ").at(-1)!] : []));
+        const keptTimes = files.map((f) => /-(\d+)\.pb\.gz$/.exec(f)![1]!);
+        expect(storedTimes.sort(), watchers.flatMap((w) => w.lines).filter((l) => /store|fail|error/i.test(l)).join("\n")).toEqual(keptTimes.sort());
         const ours = join(tmp, `q-${type}-${t.replace(":", "_")}.pb.gz`);
         const q = runCli(["query", "--clickhouse", ch!.url, "--database", DB, "--target", t, "--type", type, "--from", "-10m", "--to", "now", "-o", ours]);
         expect(q.stderr).toBe("");
@@ -187,7 +198,7 @@ describe.skipIf(!hasServer)("two sharded watchers into one ClickHouse database",
           const theirs = runPprof([...args, peer]);
           expect(mine.code).toBe(0);
           expect(mine.stdout).toMatch(/flat%/);
-          expect(mine.stdout).toBe(theirs.stdout);
+          expect(mine.stdout, onlyIn(mine.stdout, theirs.stdout)).toBe(theirs.stdout);
         }
       }
     });
