@@ -8,7 +8,7 @@ import type { Bundle, BundleFile } from "../../bundle/index.js";
 import type { Diagnosis } from "../engine.js";
 import type { Category, Finding, Severity } from "../finding.js";
 import type { Profile } from "../../core/model/index.js";
-import { escapeHtml as esc } from "../../core/html/index.js";
+import { escapeHtml as esc, offlinePage } from "../../core/html/index.js";
 import { defaultConfig, flameAssets, flameFragment, flameTreeFromProfile } from "../../pprof/index.js";
 import { timelineAssets, timelineFragment, timelineFromBytes } from "../../trace/index.js";
 
@@ -109,16 +109,7 @@ export function renderDiagnosisHtml(d: Diagnosis, bundle: Bundle): string {
   body.push(`</table>`);
   if (d.warnings.length) body.push(`<h2>Input warnings</h2><ul>${d.warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>`);
 
-  return (
-    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n` +
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">\n` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
-    `<title>godiag: ${esc(d.target)}</title>\n<style>${css}${CSS}${timeline?.css ?? ""}</style>\n</head><body>\n` +
-    `<script>${script}</script>\n` +
-    (timeline ? `<script>${timeline.script}</script>\n` : "") +
-    body.join("\n") +
-    `\n</body></html>\n`
-  );
+  return offlinePage(`godiag: ${d.target}`, `${css}${CSS}${timeline?.css ?? ""}`, timeline ? [script, timeline.script] : [script], `${body.join("\n")}\n`);
 }
 
 /**

@@ -10,7 +10,7 @@
 
 import { gzipSync } from "node:zlib";
 import { WAIT_CLASSES } from "../../core/go/index.js";
-import { escapeHtml } from "../../core/html/index.js";
+import { escapeHtml, offlinePage } from "../../core/html/index.js";
 import { NOT_WAITING_COLOR, packageColor, WAIT_CLASS_COLORS } from "./colors.js";
 import type { FlameTree } from "./tree.js";
 import { VIEWER_JS } from "./viewer/bundle.generated.js";
@@ -137,14 +137,5 @@ export function flameFragment(tree: FlameTree, id: string, opts: FlameHtmlOption
 export function renderFlameHtml(tree: FlameTree, opts: FlameHtmlOptions = {}): string {
   const { css, script } = flameAssets();
   const title = opts.title ?? "flame graph";
-  return (
-    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n` +
-    // Nothing may leave the page: no fetches, images, fonts or frames, only inline code.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">\n` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
-    `<title>${escapeHtml(title)}</title>\n<style>${css}body{margin:8px 12px}</style>\n</head><body>\n` +
-    `<script>${script}</script>\n` +
-    flameFragment(tree, "godiag-flame", opts) +
-    `</body></html>\n`
-  );
+  return offlinePage(title, `${css}body{margin:8px 12px}`, [script], flameFragment(tree, "godiag-flame", opts));
 }

@@ -7,7 +7,7 @@
 // For host pages (the diagnose report): timelineAssets() once per page, then
 // timelineFragment(data, id) wherever a timeline goes.
 
-import { escapeHtml } from "../../core/html/index.js";
+import { escapeHtml, offlinePage } from "../../core/html/index.js";
 import type { TimelineData } from "./model.js";
 import { encodeTimelinePayload, type TimelinePageOptions } from "./payload.js";
 import { TIMELINE_JS } from "./viewer/bundle.generated.js";
@@ -49,14 +49,5 @@ export function timelineFragment(data: TimelineData, id: string, opts: TimelineP
 export function renderTimelineHtml(data: TimelineData, opts: TimelinePageOptions = {}): string {
   const { css, script } = timelineAssets();
   const title = opts.title ?? "execution trace timeline";
-  return (
-    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n` +
-    // Nothing may leave the page: no fetches, images, fonts or frames, only inline code.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">\n` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
-    `<title>${escapeHtml(title)}</title>\n<style>${css}body{margin:8px 12px}</style>\n</head><body>\n` +
-    `<script>${script}</script>\n` +
-    timelineFragment(data, "godiag-timeline", opts) +
-    `</body></html>\n`
-  );
+  return offlinePage(title, `${css}body{margin:8px 12px}`, [script], timelineFragment(data, "godiag-timeline", opts));
 }
