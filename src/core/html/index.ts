@@ -2,3 +2,4 @@
 
 export { escapeHtml } from "./escape.js";
 export { offlinePage } from "./page.js";
+export { inflateBase64Gzip } from "./inflate.js";

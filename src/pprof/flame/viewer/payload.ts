@@ -6,13 +6,6 @@
 import { finishTree } from "./layout.js";
 import type { Meta, Tree } from "./types.js";
 
-export async function inflate(b64: string): Promise<ArrayBuffer> {
-  const bin = atob(b64);
-  const u8 = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) u8[i] = bin.charCodeAt(i);
-  const stream = new Blob([u8]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Response(stream).arrayBuffer();
-}
 
 /** The metadata and the main tree of an inflated payload. */
 export function decodePayload(buf: ArrayBuffer): { meta: Meta; tree: Tree } {

@@ -2,11 +2,12 @@
 // breadcrumbs, top table, search and keys, decodes the payload and draws; then puts
 // its API on the root element (`root.godiagFlame`) for tests and host pages.
 
+import { inflateBase64Gzip } from "../../../core/html/index.js";
 import { buildUi } from "./dom.js";
 import { drawPane, nodeRect } from "./draw.js";
 import { setLegend } from "./legend.js";
 import { rebuild, redrawAll, zoomTo } from "./panes.js";
-import { decodePayload, inflate } from "./payload.js";
+import { decodePayload } from "./payload.js";
 import { doSearch } from "./search.js";
 import { ViewerState } from "./state.js";
 import { computeTop, fillTable } from "./table.js";
@@ -125,7 +126,7 @@ export async function flameViewer(root: HTMLElement, payloadB64: string): Promis
   const t0 = performance.now();
   const s = new ViewerState(buildUi(root));
   wire(s);
-  const { meta, tree } = decodePayload(await inflate(payloadB64));
+  const { meta, tree } = decodePayload(await inflateBase64Gzip(payloadB64));
   s.meta = meta;
   s.main = tree;
 

@@ -4,13 +4,6 @@
 
 import type { BandCols, Column, Data, IntervalCols, Meta, Spans } from "./types.js";
 
-export async function inflate(b64: string): Promise<ArrayBuffer> {
-  const bin = atob(b64);
-  const u8 = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) u8[i] = bin.charCodeAt(i);
-  const stream = new Blob([u8]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Response(stream).arrayBuffer();
-}
 
 const MAKERS: Record<string, [new (b: ArrayBuffer, off: number, n: number) => Column, number]> = {
   f64: [Float64Array, 8],

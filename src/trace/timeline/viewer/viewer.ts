@@ -3,11 +3,11 @@
 // and the hover tooltip. Its API goes on the root element (`root.godiagTimeline`) for
 // tests and host pages.
 
-import { escapeHtml } from "../../../core/html/index.js";
+import { escapeHtml, inflateBase64Gzip } from "../../../core/html/index.js";
 import { draw, typeColor } from "./draw.js";
 import { fmtNs } from "./format.js";
 import { describe, hitTest } from "./hit.js";
-import { decodePayload, inflate } from "./payload.js";
+import { decodePayload } from "./payload.js";
 import { ViewState } from "./state.js";
 import type { Hit } from "./types.js";
 
@@ -47,7 +47,7 @@ const ZOOM_STEP = 0.8;
 let keyTarget: HTMLElement | null = null;
 
 export async function timelineViewer(root: HTMLElement, payloadB64: string): Promise<TimelineApi> {
-  const data = decodePayload(await inflate(payloadB64));
+  const data = decodePayload(await inflateBase64Gzip(payloadB64));
   const m = data.meta;
   const s = new ViewState(data);
   root.classList.add("gdt");
