@@ -1,7 +1,7 @@
 // What the history store keeps and answers, whatever the engine (DuckDB embedded,
 // ClickHouse for a cluster). docs/WATCH.md (storage schema) describes the tables.
 
-import type { Profile } from "../core/model/index.js";
+import type { Profile, ProfileHeader } from "../core/model/index.js";
 
 export const PROFILE_TYPES = ["cpu", "heap", "allocs", "block", "mutex", "goroutine"] as const;
 export type ProfileType = (typeof PROFILE_TYPES)[number];
@@ -94,17 +94,8 @@ export interface SampleRow {
   values: number[];
 }
 
-export interface ProfileHeaderRow {
-  sampleTypes: Array<{ type: string; unit: string }>;
-  defaultSampleType: string;
-  periodType: { type: string; unit: string } | null;
-  period: number;
-  timeNanos: bigint;
-  durationNanos: number;
-  dropFrames: string;
-  keepFrames: string;
-  comments: string[];
-  docUrl: string;
+/** The profile's header as stored: its mappings are rows of their own, the main one named by id. */
+export interface ProfileHeaderRow extends Omit<ProfileHeader, "mappings"> {
   /** mapping id of the profile's first mapping (the main binary), 0n for none */
   mainMapping: bigint;
 }
