@@ -101,8 +101,9 @@ export type CaptureProgress = (e: CaptureEvent) => void;
 
 // Failures of the index page that every other request would repeat: the capture stops
 // at once (exit 2) instead of failing each file and waiting out the CPU window. A
-// blocked port (fetch refuses :9, :6000, ...) and https spoken to plain HTTP included.
-const UNREACHABLE = /connection refused|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|getaddrinfo|blocked port|wrong version number|EPROTO|ERR_SSL/i;
+// blocked port (fetch refuses :9, :6000, ...), https spoken to plain HTTP, and a
+// certificate Node does not trust or that names another host included.
+const UNREACHABLE = /connection refused|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|getaddrinfo|blocked port|wrong version number|EPROTO|ERR_SSL|certificate/i;
 
 /** Normalise a target to its root URL (http://host:port); accepts .../debug/pprof/ too. */
 export function targetRoot(url: string): string {
@@ -279,7 +280,7 @@ export async function captureBundle(url: string, options: CaptureOptions, progre
         progress({ type: "done", label: task.label, notOffered: notThere, ms: Date.now() - start });
         return;
       }
-      entry.error = e instanceof FetchError ? e.message.slice(task.url.length + 2) : (e as Error).message;
+      entry.error = e instanceof FetchError ? e.detail : (e as Error).message;
       failures.push({ file: task.file, url: task.url, error: entry.error });
     }
     progress({ type: "done", label: task.label, file: task.file, bytes: entry.bytes, error: entry.error, warnings: fresh.length ? fresh : undefined, ms: Date.now() - start });

@@ -48,7 +48,7 @@ export function startLive(bin: string, args: string[], opts: { shell?: string } 
     });
     child.stdout!.on("data", (d: Buffer) => {
       buf += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(buf);
+      const m = /listening on (https?:\/\/\S+)/.exec(buf);
       if (!m) return;
       clearTimeout(timer);
       child.removeAllListeners("exit");

@@ -42,11 +42,11 @@ export function runReport(kind: ReportKind, input: RunInput, cfg: Partial<Report
 }
 
 /** Run the built CLI (dist/) as a user would. */
-export function runCli(args: string[], opts: { timeoutMs?: number } = {}) {
+export function runCli(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: "utf8",
     timeout: opts.timeoutMs ?? 30_000,
-    env: { ...process.env, TZ: "UTC" },
+    env: { ...process.env, TZ: "UTC", ...opts.env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }

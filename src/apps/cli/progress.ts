@@ -121,7 +121,8 @@ export function formatSummary(r: CaptureResult): string {
   }
   const w = [0, 1, 2].map((c) => Math.max(...rows.map((row) => row[c]!.length)));
   let out = rows.map((row) => `${row[0]!.padEnd(w[0]!)}  ${row[1]!.padEnd(w[1]!)}  ${row[2]!.padStart(w[2]!)}  ${row[3]}`).join("\n") + "\n";
-  for (const f of r.failures) if (f.file === undefined) out += `FAILED: ${f.url}: ${f.error}\n`;
+  // The index page's error already starts with its URL (every consumer of it wants the URL).
+  for (const f of r.failures) if (f.file === undefined) out += `FAILED: ${f.error.startsWith(`${f.url}: `) ? "" : `${f.url}: `}${f.error}\n`;
   for (const wn of r.warnings) out += `warning: ${wn}\n`;
   const failed = r.failures.length;
   if (r.interrupted) out += `bundle: ${r.dir} (interrupted: ${failed} file${failed === 1 ? "" : "s"} missing or cut short)\n`;

@@ -25,7 +25,8 @@ export const INTERRUPTED = "interrupted";
 export class FetchError extends Error {
   constructor(
     readonly url: string,
-    detail: string,
+    /** what went wrong, without the URL (the message is `url: detail`) */
+    readonly detail: string,
     readonly status?: number,
   ) {
     super(`${url}: ${detail}`);
@@ -77,6 +78,9 @@ export async function fetchCapped(url: string, limits: FetchLimits = DEFAULT_FET
   return { status: res.status, contentType: res.headers.get("content-type") ?? "", body };
 }
 
+/** OpenSSL's verification failures that a CA of the user's own would cure. */
+const CERT_ERRORS = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_GET_ISSUER_CERT"]);
+
 function describe(e: unknown, limits: FetchLimits): string {
   const err = e as Error & { cause?: { code?: string; message?: string } };
   if (limits.signal?.aborted) return INTERRUPTED;
@@ -87,5 +91,7 @@ function describe(e: unknown, limits: FetchLimits): string {
   // The fetch standard's port blocklist (undici says only "bad port").
   if (err.message === "bad port" || cause?.message === "bad port") return "blocked port: Node's fetch refuses to connect to it (serve the debug endpoint on another port)";
   if (/wrong version number/i.test(cause?.message ?? "")) return "TLS handshake failed (wrong version number): the port speaks plain HTTP; use http://";
+  // Node trusts its own CA list; a service's private CA is added the way Node documents.
+  if (CERT_ERRORS.has(cause?.code ?? "")) return `${cause?.message ?? err.message} (to trust the service's CA, run with NODE_EXTRA_CA_CERTS=ca.pem)`;
   return cause?.message ?? err.message;
 }

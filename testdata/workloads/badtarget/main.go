@@ -96,6 +96,8 @@ func main() {
 	extraAddr := flag.String("extra-addr", "", "also serve the application on this address")
 	ignoreTerm := flag.Bool("ignore-term", false, "ignore SIGTERM and SIGINT (a program that does not stop when asked; -seconds still ends it)")
 	probe := flag.Bool("probe", false, "spin one goroutine measuring the longest gap between its clock reads; GET /maxgap returns it and the longest stop-the-world pause since the last GET (ns)")
+	tlsCert := flag.String("tls-cert", "", "serve -addr over TLS with this certificate (PEM; needs -tls-key)")
+	tlsKey := flag.String("tls-key", "", "the private key of -tls-cert (PEM)")
 	flag.Parse()
 	if !*noRates {
 		runtime.SetBlockProfileRate(1)
@@ -260,8 +262,16 @@ func main() {
 		servers = append(servers, &http.Server{Handler: extra.handler, ReadHeaderTimeout: 5 * time.Second})
 		listeners = append(listeners, l)
 	}
-	fmt.Printf("listening on http://%s\n", ln.Addr())
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Printf("listening on %s://%s\n", scheme, ln.Addr())
 	for i, srv := range servers {
+		if i == 0 && *tlsCert != "" {
+			go func() { _ = srv.ServeTLS(listeners[i], *tlsCert, *tlsKey) }()
+			continue
+		}
 		go func() { _ = srv.Serve(listeners[i]) }()
 	}
 
