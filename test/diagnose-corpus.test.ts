@@ -54,7 +54,7 @@ const KNOWN_MISSES: Record<string, string> = {
     "at 16 000 req/s the HTTP server's own reads and writes dominate: the shipper's write system calls are 14.6 % of the CPU, under syscall-heavy's 15 % share",
   "tollplaza/curl-go119-heavy":
     "the shipper's system calls are 10 % of the CPU (under 15 %); a dump catches 5 handlers queued on a plaza mutex at 17 000 req/s, a warning on passage/laneStatus",
-  "tollplaza/curl-go119-light-few": "a CPU profile of a few samples (runtime only) and one dump",
+  "tollplaza/curl-go119-light-few": "a CPU profile of 2 samples (runtime only) and one dump",
   // Round 5, validation half (read only after the round's last change).
   "boxoffice/capture-go126-heavy":
     "the spin is named (cpu-hotspot on hold, 50 % of the CPU) but as library work (time.Now in the retry loop), info; a dump's 14 spinners queued on the seat map's mutex rank first as contention in tryHold",
@@ -65,7 +65,7 @@ const KNOWN_MISSES: Record<string, string> = {
   "meterhub/capture-go126-heavy":
     "the live heap rises 0 -> 49 MB, but the usage queries' copies of the growing series (window, 88 % of the bytes) make the live heap rise in under 60 % of the steady cycles; gc-pressure on window ranks first",
   "meterhub/curl-go119-heavy": "as capture-go126-heavy: live heap 0 -> 34 MB, gc-pressure on window (93 % of the bytes) first, no heap-growth finding",
-  "meterhub/curl-go126-light": "light load: ~100 KB/s of growth, the live heap stays at 1-2 MB in the window",
+  "meterhub/curl-go126-light": "light load: ~80 KB/s of readings, the live heap stays at 1-2 MB in the window",
   "meterhub/curl-go119-light-few": "a CPU profile of 13 samples and one dump: no memory figures",
 };
 
