@@ -249,7 +249,7 @@ function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
       excerpt: g.evidence.join("\n"),
     });
   }
-  const functions = g.functions ?? [];
+  const functions = namedByUserFrame(g.functions ?? [], r);
   if (r.allocs && functions.length) {
     const sites = r.allocs.bySpace.filter((x) => functions.includes(x.name) || functions.includes(x.userFrame?.name ?? "")).slice(0, 3);
     if (sites.length) {
@@ -282,6 +282,19 @@ function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
     recommendation: g.suggestion.charAt(0).toUpperCase() + g.suggestion.slice(1) + ".",
     docs: DOCS[category] ?? [],
   };
+}
+
+/**
+ * Findings are named by the user frame of their top allocation site (godiag corpus round 5:
+ * a large-allocations note named encoding/json.Marshal and said no caller of the user's
+ * was on its stack, while every one of those stacks went through the service's function).
+ * A library site keeps its place after the user frame that called it.
+ */
+function namedByUserFrame(functions: string[], r: GcReport): string[] {
+  const first = functions[0];
+  if (first === undefined || originOf(first) === "user" || !r.allocs) return functions;
+  const user = r.allocs.bySpace.find((x) => x.name === first && x.userFrame)?.userFrame?.name;
+  return user ? [user, ...functions.filter((f) => f !== user)] : functions;
 }
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;

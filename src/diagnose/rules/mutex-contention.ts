@@ -11,6 +11,7 @@ import type { Evidence, Finding } from "../finding.js";
 import { secs, type Rule } from "../rule.js";
 import { cpuAnalysis } from "../cpu.js";
 import { heldAcross, type HeldAcross } from "./held-across.js";
+import { rechargeReadersBehindWriter } from "./rwmutex-readers.js";
 
 /**
  * Contention rate = lock wait time per second of wall time = the average number
@@ -40,7 +41,10 @@ export const mutexContentionRule: Rule = {
     if (di < 0) return [];
     const held = attributeToUserCode(mutex.frames, di);
     if (held.total === 0) return [];
-    const top = topEntries(held.byFunction, 1)[0];
+    // Readers queued behind a writer are charged to the writer's Unlock; when the read
+    // sections are what the writer waited for, they are the place to fix (rwmutex-readers.ts).
+    const { byFunction, recharged } = rechargeReadersBehindWriter(mutex, di, held);
+    const top = topEntries(byFunction, 1)[0];
     if (!top) return [];
     const [holder, holderDelay] = top;
     if (holderDelay < MIN_SITE_SHARE * held.total) return [];
@@ -62,7 +66,7 @@ export const mutexContentionRule: Rule = {
         kind: mutex.secondsSource ? `mutex profile (window: ${mutex.secondsSource})` : "mutex profile",
         numbers: {
           contention_delay_ns: held.total,
-          holder_delay_ns: holderDelay,
+          holder_delay_ns: Math.round(holderDelay),
           holder_share_pct: Math.round((1000 * holderDelay) / held.total) / 10,
           ...(mutex.seconds !== undefined ? { window_seconds: mutex.seconds } : {}),
           ...(waiters !== undefined ? { avg_goroutines_waiting: Math.round(100 * waiters) / 100 } : {}),
@@ -79,6 +83,22 @@ export const mutexContentionRule: Rule = {
         numbers: { lock_wait_ns: waitSites.total },
         functions: sites.map(([f]) => f),
         excerpt: sites.map(([f, v]) => `${secs(v).padStart(8)} waiting in ${f}`).join("\n"),
+      });
+    }
+    const behind = recharged.find((r) => r.readers.includes(holder));
+    if (behind) {
+      evidence.push({
+        source: mutex.file.path,
+        kind: "mutex profile (readers queued behind a writer)",
+        numbers: {
+          reader_wait_behind_writer_ns_avg: Math.round(behind.readerWaitNs),
+          writer_wait_for_readers_ns_avg: Math.round(behind.writerWaitNs),
+          delay_released_by_writer_ns: behind.rechargedNs,
+        },
+        functions: [...behind.readers, ...behind.writers],
+        excerpt:
+          `${behind.lockType}'s RWMutex: readers queued behind a writer (${behind.writers.join(", ")}) waited ${secs(behind.readerWaitNs)} on average, ` +
+          `the writer waited ${secs(behind.writerWaitNs)} on average for the readers in flight (${behind.readers.join(", ")})`,
       });
     }
     if (work) evidence.push(work.evidence);
@@ -114,7 +134,9 @@ export const mutexContentionRule: Rule = {
         summary:
           `Goroutines waited ${secs(held.total)} in total for contended locks` +
           (mutex.seconds ? ` over ${mutex.seconds.toFixed(1)}s` : "") +
-          `; ${Math.round((100 * holderDelay) / held.total)}% of it for a lock released in ${holder}.` +
+          (behind
+            ? `; ${Math.round((100 * holderDelay) / held.total)}% of it is due to ${holder}'s read lock: a writer waits for the readers in flight, and sync.RWMutex queues every new reader behind that writer.`
+            : `; ${Math.round((100 * holderDelay) / held.total)}% of it for a lock released in ${holder}.`) +
           workText,
         evidence,
         functions: [holder, ...(work?.top ?? [])],
