@@ -25,6 +25,8 @@
 //   capture-go126-heavy   1.26   closed loop, 16 clients       godiag capture --seconds 8 -q
 //   curl-go119-light-few  1.19   open loop, 50 req/s           curl, few files; only for
 //                                                               every other service (below)
+//   curl-go126-plain      1.26   closed loop, 16 clients       curl, full set, but run
+//                                                               without gctrace and no heap?debug=1
 //
 // Every run: the service is built (go build -trimpath) with that Go, started as
 //   GODEBUG=gctrace=1 <load.json env> ./svc -addr 127.0.0.1:0 <load.json args>
@@ -96,6 +98,9 @@ export const MATRIX = [
   { name: 'curl-go119-heavy', go: 'go119', load: { mode: 'closed', clients: 16 }, via: 'curl-full' },
   { name: 'capture-go126-heavy', go: 'go126', load: { mode: 'closed', clients: 16 }, via: 'godiag' },
   { name: 'curl-go119-light-few', go: 'go119', load: { mode: 'open', rate: 50 }, via: 'curl-few', only: (svc) => rng(`few:${svc}`)() < 0.5 },
+  // As most services run in production: no GODEBUG=gctrace=1, and the user fetched no
+  // heap?debug=1 — no GC cycle count anywhere unless the service serves /debug/vars.
+  { name: 'curl-go126-plain', go: 'go126', load: { mode: 'closed', clients: 16 }, via: 'curl-full', plain: true },
 ];
 
 // ---------------------------------------------------------------- utilities
@@ -325,7 +330,7 @@ function build(go, pkg, out) {
 
 // ---------------------------------------------------------------- capture plans
 
-function fullPlan(svc, variant) {
+function fullPlan(svc, variant, plain = false) {
   const r = rng(`${svc}/${variant}`);
   const dumps = pick(r, ['unixtime', 'g12', 'dump', 'stacks']);
   const plan = {
@@ -335,7 +340,7 @@ function fullPlan(svc, variant) {
     block: pick(r, ['block', 'block.prof', 'block.pb.gz']),
     mutex: pick(r, ['mutex', 'mutex.pprof', 'mutex.prof']),
     gdebug1: r() < 0.4 ? pick(r, ['goroutine.txt', 'goroutines-debug1.txt']) : null,
-    heapText: r() < 0.4 ? pick(r, ['heap.txt', 'heap-debug1.txt']) : null,
+    heapText: r() < 0.4 && !plain ? pick(r, ['heap.txt', 'heap-debug1.txt']) : null,
     dumps,
     log: pick(r, ['app.log', 'service.log', 'stderr.txt']),
     redirect: r() < 0.5, // curl URL > FILE instead of curl -o FILE URL
@@ -496,10 +501,11 @@ async function captureGodiag(run, dir, base) {
 
 // ---------------------------------------------------------------- one variant
 
-/** load.json's env with gctrace=1 added to (not replaced by) its GODEBUG */
-function serviceEnv(load) {
+/** load.json's env with gctrace=1 added to (not replaced by) its GODEBUG, unless the variant is plain */
+function serviceEnv(load, v) {
   const env = { ...(load.env ?? {}) };
-  env.GODEBUG = ['gctrace=1', env.GODEBUG].filter(Boolean).join(',');
+  const godebug = [v.plain ? '' : 'gctrace=1', env.GODEBUG].filter(Boolean).join(',');
+  if (godebug) env.GODEBUG = godebug;
   return env;
 }
 
@@ -510,7 +516,7 @@ async function runVariant(svc, v, bins, goVersions) {
   const stage = join(corpusDir, svc, `.${v.name}.partial`);
   rmSync(stage, { recursive: true, force: true });
   const work = mkdtempSync(join(tmpdir(), `corpus-${svc}-`));
-  const plan = v.via === 'curl-full' ? fullPlan(svc, v.name) : v.via === 'curl-few' ? fewPlan(svc, v.name) : null;
+  const plan = v.via === 'curl-full' ? fullPlan(svc, v.name, v.plain) : v.via === 'curl-few' ? fewPlan(svc, v.name) : null;
   if (v.via !== 'godiag') mkdirSync(stage, { recursive: true });
   const logName = v.via === 'curl-full' ? plan.log : v.via === 'godiag' ? pick(rng(`${svc}/${v.name}/log`), ['gctrace.log', 'app.log', 'service.log', 'stderr.txt']) : null;
   const logPath = v.via === 'curl-full' ? join(stage, logName) : join(work, 'service.log');
@@ -523,7 +529,7 @@ async function runVariant(svc, v, bins, goVersions) {
     load: {
       ...v.load,
       idleConnections: load.idleConnections ?? 0,
-      env: serviceEnv(load),
+      env: serviceEnv(load, v),
       args: load.args ?? [],
       seed: fnv1a(svc) % 1_000_000,
     },
@@ -544,7 +550,7 @@ async function runVariant(svc, v, bins, goVersions) {
       svcProc = run.spawn(bins[v.go], ['-addr', '127.0.0.1:0', ...(load.args ?? [])], {
         cwd: work,
         // TMPDIR: whatever the service puts in os.TempDir() goes away with the run
-        env: { ...process.env, TMPDIR: work, ...serviceEnv(load) },
+        env: { ...process.env, TMPDIR: work, ...serviceEnv(load, v) },
         stdio: ['ignore', logFd, logFd],
       }, VARIANT_LIMIT_MS + 10_000);
     } finally {

@@ -1,5 +1,6 @@
 export * from "./analyze/analyze.js";
 export * from "./analyze/detect.js";
+export * from "./analyze/gc-rate.js";
 export * from "./analyze/pause-reduction.js";
 export * from "./analyze/whatif.js";
 export * from "./read/expvar.js";

@@ -79,8 +79,10 @@ function gcPressureByShare(ctx: DiagnoseContext, r: GcReport): Finding | undefin
   let samples = 0;
   for (let s = 0; si >= 0 && s < cpu.profile.samples.length; s++) samples += cpu.profile.sampleValue(s, si);
   if (samples < MIN_CPU_SAMPLES || share.gcPercent < 100 * GC_SHARE_OF_PROCESS_CPU) return undefined;
-  const gcPerSec = r.gctrace?.summary.gcPerSec ?? r.memStats?.gcPerSec ?? 0;
-  const cycles = r.gctrace?.summary.cycles ?? r.memStats?.numGC ?? 0;
+  // Counted by the runtime (gctrace, MemStats), else estimated from two heap profiles.
+  const estimated = !r.gctrace && !r.memStats ? r.gcRate : undefined;
+  const gcPerSec = r.gctrace?.summary.gcPerSec ?? r.memStats?.gcPerSec ?? estimated?.gcPerSec ?? 0;
+  const cycles = r.gctrace?.summary.cycles ?? r.memStats?.numGC ?? estimated?.cycles ?? 0;
   const cores = share.totalNs / 1e9 / cpu.seconds;
   const perCpuSecond = cores > 0 ? gcPerSec / cores : 0;
   if (cycles < 5 || perCpuSecond < MIN_CYCLES_PER_CPU_SECOND) return undefined;
@@ -98,7 +100,9 @@ function gcPressureByShare(ctx: DiagnoseContext, r: GcReport): Finding | undefin
     title: `allocation churn in ${fn}: the GC takes ${share.gcPercent.toFixed(0)} % of the process's CPU`,
     evidence: [
       `GC (mark, sweep, stop-the-world) ${share.gcPercent.toFixed(1)} % and the allocator ${share.mallocPercent.toFixed(1)} % of ${samples} CPU samples (${cores.toFixed(2)} cores)`,
-      `${gcPerSec.toFixed(1)} GC/s: ${perCpuSecond.toFixed(0)} cycles per second of the process's CPU time`,
+      estimated
+        ? `~${gcPerSec.toFixed(1)} GC/s estimated from the heap profiles (${(estimated.allocBytesPerSec / 2 ** 20).toFixed(1)} MB/s allocated over ${estimated.intervalSeconds.toFixed(2)} s, live heap ${(estimated.liveBytes / 2 ** 20).toFixed(1)} MB, GOGC ${estimated.gogc}${inpGogcKnown(ctx) ? "" : " assumed"}): ${perCpuSecond.toFixed(0)} cycles per second of the process's CPU time`
+        : `${gcPerSec.toFixed(1)} GC/s: ${perCpuSecond.toFixed(0)} cycles per second of the process's CPU time`,
       `${fn} allocated ${((100 * bytes) / allocs.totalAllocBytes).toFixed(0)} % of all bytes`,
     ],
     suggestion: `allocate less in ${fn} (values instead of pointers, reuse buffers or a sync.Pool, preallocate): its garbage sets the GC's pace whatever the load`,
@@ -116,11 +120,17 @@ function gcPressureByShare(ctx: DiagnoseContext, r: GcReport): Finding | undefin
       cpu_samples: samples,
       cores_used: round(cores, 2),
       gc_cycles_per_cpu_second: round(perCpuSecond, 1),
+      ...(estimated ? { gc_per_sec_estimated: round(estimated.gcPerSec, 1), alloc_mb_per_sec_estimated: round(estimated.allocBytesPerSec / 2 ** 20, 1) } : {}),
       top_allocator_share_pct: round((100 * bytes) / allocs.totalAllocBytes, 1),
     },
     functions: [fn],
   });
   return f;
+}
+
+/** Whether the capture says what GOGC was (else the estimate assumes Go's default, 100). */
+function inpGogcKnown(ctx: DiagnoseContext): boolean {
+  return Number.isFinite(Number(ctx.bundle.manifest?.env?.["GOGC"] ?? NaN));
 }
 
 /** Samples in the CPU profile, or 0 without one. */
@@ -210,7 +220,10 @@ function computeGcReport(ctx: DiagnoseContext): GcReport | undefined {
   if (env["GOGC"] && Number.isFinite(gogc)) inp.gogc = gogc;
   const limit = goMemLimitMiB(env["GOMEMLIMIT"]);
   if (limit !== undefined) inp.limitMB = limit;
-  if (inp.traces.length + inp.memStats.length === 0) return undefined;
+  // Without gctrace or MemStats, the profiles alone: a CPU profile for the GC's share,
+  // and a heap and an allocs profile for the cycle rate (gc-rate.ts).
+  const heapFamily = ctx.files("heap").length + ctx.files("allocs").length;
+  if (inp.traces.length + inp.memStats.length === 0 && !(ctx.profile("cpu") && heapFamily >= 2)) return undefined;
   return analyzeGc(inp);
 }
 

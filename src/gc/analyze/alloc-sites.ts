@@ -5,7 +5,9 @@
 //
 // A site is the first frame below the runtime (the code that asked for memory),
 // at line granularity; userFrame is the first frame in our own (non-stdlib) code,
-// which is what escape analysis diagnostics point at.
+// which is what escape analysis diagnostics point at — of the stacks through the site,
+// the user frame with the most bytes (a library site is reached from several places,
+// the profiler's own gzip writer among them).
 
 import { originOf } from "../../core/go/index.js";
 import { type Profile, forEachStack, sampleTypeIndex, type Frame } from "../../core/model/index.js";
@@ -55,6 +57,7 @@ export function allocSites(p: Profile): AllocSites {
   const io = sampleTypeIndex(p, "inuse_objects", "objects");
   const is = sampleTypeIndex(p, "inuse_space", "space");
   const byKey = new Map<string, AllocSite>();
+  const usersOf = new Map<AllocSite, Map<string, { frame: Frame; bytes: number }>>();
   let tab = 0;
   let tao = 0;
   let tib = 0;
@@ -65,10 +68,18 @@ export function allocSites(p: Profile): AllocSites {
     const key = `${site.name}\0${site.file}\0${site.line}`;
     let s = byKey.get(key);
     if (!s) {
-      s = { name: site.name, file: site.file, line: site.line, userFrame: user, allocObjects: 0, allocBytes: 0, inuseObjects: 0, inuseBytes: 0, avgObjectBytes: 0, large: false, churn: 0 };
+      s = { name: site.name, file: site.file, line: site.line, allocObjects: 0, allocBytes: 0, inuseObjects: 0, inuseBytes: 0, avgObjectBytes: 0, large: false, churn: 0 };
       byKey.set(key, s);
+      usersOf.set(s, new Map());
     }
     const v = (i: number) => (i >= 0 ? value(i) : 0);
+    if (user) {
+      const users = usersOf.get(s)!;
+      const uk = `${user.name}\0${user.file}\0${user.line}`;
+      const u = users.get(uk) ?? { frame: user, bytes: 0 };
+      u.bytes += as >= 0 ? v(as) : v(is);
+      users.set(uk, u);
+    }
     s.allocObjects += v(ao);
     s.allocBytes += v(as);
     s.inuseObjects += v(io);
@@ -79,6 +90,9 @@ export function allocSites(p: Profile): AllocSites {
   });
   const sites = [...byKey.values()];
   for (const s of sites) {
+    let best: { frame: Frame; bytes: number } | undefined;
+    for (const u of usersOf.get(s)!.values()) if (!best || u.bytes > best.bytes) best = u;
+    if (best) s.userFrame = best.frame;
     const objs = s.allocObjects || s.inuseObjects;
     const bytes = s.allocObjects ? s.allocBytes : s.inuseBytes;
     s.avgObjectBytes = objs > 0 ? bytes / objs : 0;

@@ -9,6 +9,7 @@ import type { MemStats } from "../read/memstats.js";
 import { type Profile, sampleTypeIndex } from "../../core/model/index.js";
 import { allocSites, inuseGrowth, isHeapProfile, type AllocSite, type AllocSites, type InuseGrowth } from "./alloc-sites.js";
 import { gcCpuShare, type GcCpuShare } from "./cpu-share.js";
+import { estimateGcRate, type GcRateEstimate } from "./gc-rate.js";
 import { cycleRows, lastRun, summarizeCycles, cycleGcCpuMs, type CycleRow, type GcSummary } from "./cycles.js";
 import { detect, steadyCycles, type GcFinding } from "./detect.js";
 import { joinEscapes, type EscapingAlloc } from "./escape-join.js";
@@ -70,6 +71,8 @@ export interface GcReport {
     churn: AllocSite[];
   };
   growth?: { file: string; base: string; sites: InuseGrowth[] };
+  /** GC/s estimated from two heap-family profiles (gc-rate.ts); for when neither gctrace nor MemStats count cycles */
+  gcRate?: GcRateEstimate;
   escapes?: { file: string; entries: number; hot: EscapingAlloc[] };
   whatIf?: { model: WhatIfInput; scenarios: Scenario[]; limitScenario?: Scenario; recommendation?: Recommendation };
   findings: GcFinding[];
@@ -164,6 +167,8 @@ export function analyzeGc(inp: GcAnalysisInput): GcReport {
   // Prefer an allocs profile (alloc_space is its default) over a heap one.
   const heaps = inp.profiles.filter((p) => isHeapProfile(p.profile));
   const allocP = heaps.find((p) => p.profile.defaultSampleType === "alloc_space") ?? heaps[0];
+  const rate = estimateGcRate(heaps, inp.gogc ?? 100);
+  if (rate) report.gcRate = rate;
   let sites: AllocSites | null = null;
   if (allocP) {
     sites = allocSites(allocP.profile);

@@ -98,6 +98,12 @@ export function renderGcText(r: GcReport, opts: { cycles?: boolean } = {}): stri
     out.push(`  pause (last ${m.pauseMs.n}) p50 ${fmt(m.pauseMs.p50, 3)}  p95 ${fmt(m.pauseMs.p95, 3)}  p99 ${fmt(m.pauseMs.p99, 3)}  max ${fmt(m.pauseMs.max, 3)} ms`);
     out.push("");
   }
+  const e = r.gcRate;
+  if (e && !r.gctrace && !r.memStats) {
+    out.push(`GC rate estimated from heap profiles: ${base(e.files[0])} -> ${base(e.files[1])} (${fmt(e.intervalSeconds, 2)} s apart)`);
+    out.push(`  ~${fmt(e.gcPerSec)} GC/s: ${bytes(Math.round(e.allocBytesPerSec))}/s allocated, live heap ${bytes(e.liveBytes)}, GOGC ${e.gogc} (~${fmt(e.cycles, 0)} cycles)`);
+    out.push("");
+  }
   const c = r.cpuShare;
   if (c) {
     out.push(`GC share of CPU profile: ${base(c.file)}`);
