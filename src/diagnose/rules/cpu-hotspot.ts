@@ -6,6 +6,10 @@
 //   - its own instructions (a loop in user code: quadratic scans, needless
 //     recomputation, or the service's real work: the profile cannot tell) take
 //     MIN_SHARE of the CPU: a warning at any load and any share;
+//   - it holds most of the process's CPU (MOST) building bytes in memory
+//     (json.Marshal, fmt.Sprintf...) off the response path (response-path.ts): a
+//     warning: the process spends more on bytes it does not send as responses than
+//     on everything else it does together;
 //   - otherwise the time goes to library work it asked for (encoding, hashing,
 //     sorting, I/O): that is where the CPU goes, not a defect: info.
 
@@ -14,6 +18,7 @@ import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../finding.js";
 import { pct, secs, type Rule } from "../rule.js";
 import { cpuAnalysis } from "../cpu.js";
+import { responsePath, type ResponsePath } from "./response-path.js";
 
 /** A function's own instructions must take at least this share of CPU samples to be a hot spot. */
 const MIN_SHARE = 0.2;
@@ -33,6 +38,14 @@ const MIN_WASTE_SHARE = 0.1;
  * process is still a defect (warning), but not an incident.
  */
 const MIN_CORES = 0.25;
+/**
+ * "Most of the process's CPU": more than everything else the process does together
+ * (serving requests, reading bodies, writing responses, the runtime and the GC). A
+ * function that holds that much building bytes in memory that it does not write as a
+ * response is what `pprof -top -cum` puts in front of the reader, whatever the flat
+ * frames are.
+ */
+const MOST = 0.5;
 
 /**
  * Calls worth recognising under a hot function. `mistake`: almost always wrong on a
@@ -89,6 +102,7 @@ export const cpuHotspotRule: Rule = {
     const busy = cores === undefined || cores >= MIN_CORES;
     const out: Finding[] = [];
     const seen = new Map<string, Attribution>();
+    let path: ResponsePath | undefined;
     for (const [fn, v] of topEntries(attr.byFunction, 3)) {
       const share = v / attr.total;
       if (share < MIN_WASTE_SHARE) break;
@@ -102,11 +116,19 @@ export const cpuHotspotRule: Rule = {
       const period = analysis.input.profile.period > 0 ? analysis.input.profile.period : 1e7;
       const ownLoop = own >= MIN_SHARE * attr.total && own >= MIN_OWN_SAMPLES * period;
       if (share < MIN_SHARE && !mistake) continue;
+      // Bytes built in memory (most of the function's time in one encode-to-memory
+      // call), off the response path, with most of the process's CPU.
+      let offPath: string | undefined;
+      if (!mistake && !ownLoop && share >= MOST && v >= MIN_OWN_SAMPLES * period) {
+        path ??= responsePath(analysis);
+        const enc = path.encodeToMemory.get(fn) ?? 0;
+        if (enc >= 0.5 * v && !path.onResponsePath.has(fn)) offPath = path.encoder.get(fn);
+      }
       // A profile shows where the CPU goes, not whether the work is needed: a
       // renderer's pixel loop and a quadratic scan are both the function's own
       // instructions, so own loops are a warning at any share. Critical is kept for a
       // recognised mistake (work provably not needed) in a busy process.
-      const severity = mistake ? (busy ? "critical" : "warning") : ownLoop ? "warning" : "info";
+      const severity = mistake ? (busy ? "critical" : "warning") : ownLoop || offPath ? "warning" : "info";
       const calleeText = callees.map(([c, cv]) => `${c} ${pct(cv, attr.total)}`).join(", ");
       out.push({
         id: `cpu-hotspot:${fn}`,
@@ -118,7 +140,14 @@ export const cpuHotspotRule: Rule = {
           `${fn} and the library code it calls take ${pct(v, attr.total)} of the CPU samples` +
           (cores !== undefined ? ` while the process uses ${cores.toFixed(2)} cores on average` : "") +
           `. Most of it goes to: ${calleeText || "its own code"}` +
-          (ownLoop ? `; ${pct(own, attr.total)} of all CPU is its own loops, not library work.` : mistake ? "." : ". That is library work it asked for, not a defect by itself."),
+          (ownLoop
+            ? `; ${pct(own, attr.total)} of all CPU is its own loops, not library work.`
+            : mistake
+              ? "."
+              : offPath
+                ? `. Most of the process's CPU goes to bytes ${fn} builds in memory with ${offPath}, and ${fn} neither serves nor writes an HTTP response: ` +
+                  `the bytes are made for something else (a log line, a cache, a queue), more CPU than everything else the process does.`
+                : ". That is library work it asked for, not a defect by itself."),
         evidence: [
           {
             source: cpu.file.path,
@@ -136,9 +165,12 @@ export const cpuHotspotRule: Rule = {
           },
         ],
         functions: [fn, ...callees.map(([c]) => c)],
-        recommendation: waste
+        recommendation: waste && !offPath
           ? `${fn} ${waste.what}: ${waste.fix}.`
-          : `Profile ${fn} with \`godiag top --focus '${escapeRe(fn)}'\` and the flame graph; reduce the work it does per call or how often it runs.`,
+          : offPath
+            ? `Check what the bytes ${fn} builds with ${offPath} are used for: build them only when they are used ` +
+              `(a debug log line the level drops, a trace nobody reads), or less often (cache them).`
+            : `Profile ${fn} with \`godiag top --focus '${escapeRe(fn)}'\` and the flame graph; reduce the work it does per call or how often it runs.`,
         docs: ["https://go.dev/doc/diagnostics#profiling"],
         ...(mistake ? { pattern: waste!.pattern } : {}),
       });
