@@ -50,6 +50,18 @@ const KNOWN_MISSES: Record<string, string> = {
   "tollplaza/curl-go119-heavy":
     "the shipper is named (syscall-heavy warning: its writes 0.48 s vs 0.47 s of system calls serving requests), but a dump catching 5 handlers queued on a plaza mutex at 17 000 req/s ranks first (a warning on laneStatus, higher confidence)",
   "tollplaza/curl-go119-light-few": "a CPU profile of 2 samples (runtime only) and one dump",
+  // curl-go126-plain (services run without gctrace, no heap?debug=1), tuning half.
+  "fxquote/curl-go126-plain": "no gctrace or MemStats and a single heap profile: nothing shows the in-use heap over time",
+  "smsgate/curl-go126-plain":
+    "no gctrace or MemStats; the heap and allocs profiles were fetched 0.5 s apart in the same GC cycle (661 MB in use in both): one moment of the heap, no growth",
+  // curl-go126-plain, validation half (read after this variant's last change).
+  "lanerates/curl-go126-plain":
+    "memory-limit thrash shows in the heap goal against the live heap per cycle (gctrace) or in NextGC (MemStats); neither is there, and one heap profile",
+  "dispatch/curl-go126-plain": "as curl-go119-heavy: the lock-order cycle is found; the request path is named before the sweeper",
+  "boxoffice/curl-go126-plain": "as the other variants: hold's CPU is time.Now in the retry loop, library work (info)",
+  "meterhub/curl-go126-plain":
+    "13 goroutines queued in add are blamed on the idle janitor (mutex-contention from the dumps); no gctrace and one heap profile: no growth figure",
+  "forecastd/curl-go126-plain": "control: runModel's own loops are 22.8 % of the CPU in this run, over cpu-hotspot's 20 % for a warning (under it in the other variants: info)",
   // Round 5, validation half (read only after the round's last change).
   "boxoffice/capture-go126-heavy":
     "the spin is named (cpu-hotspot on hold, 50 % of the CPU) but as library work (time.Now in the retry loop), info; a dump's 14 spinners queued on the seat map's mutex rank first as contention in tryHold",
