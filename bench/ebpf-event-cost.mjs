@@ -7,11 +7,17 @@
 // Much steadier than throughput on a shared machine: the loop does nothing else, and the
 // minimum of several slices drops the ones other work interrupted.
 //
+// --idle attaches the probes to a third, idle process instead of the loop: what a
+// system-wide tracepoint costs every OTHER process (the tracepoint's slow path and
+// the BPF program up to its pid test), which a probed service's unprobed neighbours
+// pay (bench/ebpf-overhead.mjs adds it to its paired ratio). --json FILE writes the
+// table's rows as JSON too.
+//
 // Needs root and bpftrace (prints why and exits 0 without them).
-// Usage: npm run build:bundle && node bench/ebpf-event-cost.mjs [--rounds 2] [--what syscall,switch,park] [--probes "syscalls;runq;..."]
+// Usage: npm run build:bundle && node bench/ebpf-event-cost.mjs [--rounds 2] [--what syscall,switch,park] [--probes "syscalls;runq;..."] [--idle] [--json FILE]
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -29,6 +35,8 @@ const WHATS = arg("what", "syscall,switch,park").split(",");
 // "" = the default set
 const SETS = arg("probes", "syscalls;runq;cpu;tcp;fds;netpoll;gopark;").split(";");
 const PROBE_SECONDS = 3;
+const IDLE = process.argv.includes("--idle");
+const JSON_OUT = arg("json", "");
 
 if (process.getuid?.() !== 0 || spawnSync("bpftrace", ["--version"]).status !== 0) {
   console.log("(skipped: needs root and bpftrace)");
@@ -47,8 +55,8 @@ const med = (xs) => {
 };
 
 /** One eventcost process: measure() runs one 0.5 s slice and resolves with its JSON. */
-async function startLoop(what) {
-  const p = spawn("taskset", ["-c", "1", bin, "-what", what, "-seconds", "0.5"], { stdio: ["pipe", "pipe", "inherit"] });
+async function startLoop(what, cpu = 1) {
+  const p = spawn("taskset", ["-c", String(cpu), bin, "-what", what, "-seconds", "0.5"], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: p.stdout });
   const queue = [];
   let waiting;
@@ -66,7 +74,9 @@ async function startLoop(what) {
 }
 
 const la = () => loadavg().map((x) => x.toFixed(2)).join(" ");
-console.log(`load average before: ${la()}`);
+console.log(`load average before: ${la()}${IDLE ? "; probes attached to an idle process, not to the loop" : ""}`);
+// --idle: a Go process that never gets "go" (it waits in a read on stdin), on the other CPU.
+const idle = IDLE ? await startLoop("syscall", 0) : undefined;
 const results = []; // { what, set, base, with }
 for (const what of WHATS) {
   const loop = await startLoop(what);
@@ -76,7 +86,7 @@ for (const what of WHATS) {
       for (let i = 0; i < 4; i++) base.push((await loop.measure()).ns);
       const dir = join(OUT, "ebpf-event-cost");
       rmSync(dir, { recursive: true, force: true });
-      const probe = spawn("taskset", ["-c", "0", process.execPath, CLI, "probe", "--pid", String(loop.pid), "--seconds", String(PROBE_SECONDS), ...(set ? ["--probes", set] : []), "-o", dir], { stdio: "ignore" });
+      const probe = spawn("taskset", ["-c", "0", process.execPath, CLI, "probe", "--pid", String(idle ? idle.pid : loop.pid), "--seconds", String(PROBE_SECONDS), ...(set ? ["--probes", set] : []), "-o", dir], { stdio: "ignore" });
       const done = new Promise((res) => probe.on("exit", res));
       let exited = false;
       done.then(() => (exited = true));
@@ -94,7 +104,9 @@ for (const what of WHATS) {
   }
   loop.stop();
 }
+idle?.stop();
 console.log(`load average after: ${la()}\n`);
+const rows = [];
 const UNIT = { syscall: "getppid syscall", switch: "pipe round trip (2 wake-ups, 2 sleeps, 4 syscalls)", park: "channel round trip (2 parks)" };
 console.log("| event | probes | ns/event without (min of slices) | ns/event with | extra ns/event (min) | extra ns/event (median of slices) |");
 console.log("|---|---|---:|---:|---:|---:|");
@@ -104,6 +116,8 @@ for (const what of WHATS) {
     if (rs.length === 0) continue;
     const extra = med(rs.map((x) => x.with - x.base));
     const extraMed = med(rs.map((x) => x.withMed - x.baseMed));
-    console.log(`| ${UNIT[what]} | ${set} | ${med(rs.map((x) => x.base)).toFixed(0)} | ${med(rs.map((x) => x.with)).toFixed(0)} | ${extra.toFixed(0)} | ${extraMed.toFixed(0)} |`);
+    rows.push({ what, set, idle: IDLE, nsWithout: med(rs.map((x) => x.base)), nsWith: med(rs.map((x) => x.with)), extraNs: extra, extraNsMedianOfSlices: extraMed });
+    console.log(`| ${UNIT[what]} | ${set}${IDLE ? " (on an idle process)" : ""} | ${med(rs.map((x) => x.base)).toFixed(0)} | ${med(rs.map((x) => x.with)).toFixed(0)} | ${extra.toFixed(0)} | ${extraMed.toFixed(0)} |`);
   }
 }
+if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(rows, null, 2) + "\n");
