@@ -36,15 +36,18 @@ const NO_STACK_SYSCALLS = [202, 232, 281, 441, 35, 230, 24]; // futex, epoll_wai
 
 /**
  * The syscall probe times 1 in SYSCALL_TIMED_ONE_IN calls (picked at random on entry)
- * and counts every call and every error. Timing a call is most of the probe's cost per
- * syscall (a map update on entry; a lookup, the histogram, the sum and a delete on exit),
- * and a service makes several syscalls per request (bench/ebpf-overhead.mjs). Latencies,
- * times and slow-call stacks of the other syscalls are estimates (x N), which the report
- * says (syscalls.timedOneIn).
+ * and counts every error. Timing a call is most of the probe's cost per syscall (a map
+ * update on entry; a lookup, the histogram, the sum and a delete on exit), and a service
+ * makes several syscalls per request (bench/ebpf-overhead.mjs); a call not timed costs a
+ * pid compare and a random number on entry, a pid compare and one lookup on exit.
+ * Counts, latencies, times and slow-call stacks of the other syscalls are estimates
+ * (the timed calls x N), which the report says (syscalls.timedOneIn).
  */
 export const SYSCALL_TIMED_ONE_IN = 8;
 /** Timed on every call, never sampled: the flushes fsync-per-request counts and names (rare, slow calls). */
 export const ALWAYS_TIMED_SYSCALLS = [74, 75, 277, 26]; // fsync, fdatasync, sync_file_range, msync
+/** The run-queue probe times the wait of 1 in RUNQ_TIMED_ONE_IN wake-ups and preemptions (switches are all counted). */
+export const RUNQ_TIMED_ONE_IN = 8;
 /** The off-CPU profile takes the stack of 1 in OFFCPU_ONE_IN sleeps (at random): the stack walk is its cost. */
 export const OFFCPU_ONE_IN = 16;
 
@@ -108,12 +111,12 @@ export async function generateScript(t: ScriptTarget, probes: readonly ProbeName
     begin.push(...t.tids.slice(0, 4096).map((tid) => `@mine[${tid}] = 1;`));
     out.push(
       // @mine first: for other processes' wake-ups one lookup ends it.
-      `tracepoint:sched:sched_wakeup, tracepoint:sched:sched_wakeup_new /@mine[args->pid] && @on == 1/ { @rq_t[args->pid] = nsecs; }`,
+      `tracepoint:sched:sched_wakeup, tracepoint:sched:sched_wakeup_new /@mine[args->pid] && rand % ${RUNQ_TIMED_ONE_IN} == 0 && @on == 1/ { @rq_t[args->pid] = nsecs; }`,
     );
     onSwitch.push(
       // prev_state 0 (TASK_RUNNING, 0x100 TASK_REPORT_MAX bit aside): preempted, still runnable.
       // A thread is added to @mine once (a lookup costs less than an update).
-      `if (${F}) { if (!@mine[args->prev_pid]) { @mine[args->prev_pid] = 1; } if ((args->prev_state & 0xff) == 0) { @rq_t[args->prev_pid] = nsecs; @involuntary = count(); } else { @voluntary = count(); } } $t = @rq_t[args->next_pid]; if ($t) { $d = nsecs - $t; @runq_us = hist($d / 1000); @runq_ns = sum($d); @runq_max_us = max($d / 1000); delete(@rq_t[args->next_pid]); }`,
+      `if (${F}) { if (!@mine[args->prev_pid]) { @mine[args->prev_pid] = 1; } if ((args->prev_state & 0xff) == 0) { if (rand % ${RUNQ_TIMED_ONE_IN} == 0) { @rq_t[args->prev_pid] = nsecs; } @involuntary = count(); } else { @voluntary = count(); } } $t = @rq_t[args->next_pid]; if ($t) { $d = nsecs - $t; @runq_us = hist($d / 1000); @runq_ns = sum($d * ${RUNQ_TIMED_ONE_IN}); @runq_max_us = max($d / 1000); delete(@rq_t[args->next_pid]); }`,
     );
   }
   if (probes.includes("syscalls")) {
@@ -121,7 +124,8 @@ export async function generateScript(t: ScriptTarget, probes: readonly ProbeName
     out.push(
       // The pid test, then the coin (or a flush), then @on: most calls end after two compares.
       `tracepoint:raw_syscalls:sys_enter /${who}/ { if ((rand % ${SYSCALL_TIMED_ONE_IN} == 0 || ${always}) && @on == 1) { @sc_t[tid] = nsecs; } }`,
-      `tracepoint:raw_syscalls:sys_exit /${F}/ { $id = args->id; @sys_n[$id] = count(); if (args->ret < 0) { @sys_err[$id, - args->ret] = count(); } $t = @sc_t[tid]; if ($t) { $d = nsecs - $t; @sys_us[$id] = hist($d / 1000); @sys_ns[$id] = sum($d); if ($d >= ${t.stackNs} && ${NO_STACK_SYSCALLS.map((n) => `$id != ${n}`).join(" && ")}) { @sys_stack_ns[$id, ustack(perf, 64)] = sum($d); } delete(@sc_t[tid]); } }`,
+      // Only calls timed on entry (under @on) have a start time: no @on lookup for the rest.
+      `tracepoint:raw_syscalls:sys_exit /${who}/ { $id = args->id; $t = @sc_t[tid]; if ($t) { $d = nsecs - $t; @sys_us[$id] = hist($d / 1000); @sys_ns[$id] = sum($d); if ($d >= ${t.stackNs} && ${NO_STACK_SYSCALLS.map((n) => `$id != ${n}`).join(" && ")}) { @sys_stack_ns[$id, ustack(perf, 64)] = sum($d); } delete(@sc_t[tid]); } if (args->ret < 0 && @on == 1) { @sys_err[$id, - args->ret] = count(); } }`,
     );
   }
   if (probes.includes("cpu")) {
