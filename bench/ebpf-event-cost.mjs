@@ -2,7 +2,9 @@
 // one kind of event in a tight loop (getppid syscalls; a thread ping-pong over pipes,
 // i.e. wake-ups and switches; a goroutine ping-pong over channels, i.e. parks) on CPU 1,
 // measured in 0.5 s slices with and without `godiag probe --pid` attached (one probe set
-// at a time). The extra ns per loop iteration is the probe's cost per event; times the
+// at a time). Each slice's cost is the loop's CPU time (getrusage: user + system, all its
+// threads) per iteration, not wall time: time other work on the shared machine holds the
+// CPU does not count, so a loaded machine adds little noise. The extra ns per loop iteration is the probe's cost per event; times the
 // events a request makes (bench/ebpf-overhead.mjs prints them) it is the cost per request.
 // Much steadier than throughput on a shared machine: the loop does nothing else, and the
 // minimum of several slices drops the ones other work interrupted.
@@ -83,7 +85,7 @@ for (const what of WHATS) {
   for (let r = 0; r < ROUNDS; r++) {
     for (const set of SETS) {
       const base = [];
-      for (let i = 0; i < 4; i++) base.push((await loop.measure()).ns);
+      for (let i = 0; i < 4; i++) base.push((await loop.measure()).cpuNs);
       const dir = join(OUT, "ebpf-event-cost");
       rmSync(dir, { recursive: true, force: true });
       const probe = spawn("taskset", ["-c", "0", process.execPath, CLI, "probe", "--pid", String(idle ? idle.pid : loop.pid), "--seconds", String(PROBE_SECONDS), ...(set ? ["--probes", set] : []), "-o", dir], { stdio: "ignore" });
@@ -96,8 +98,8 @@ for (const what of WHATS) {
       const w = JSON.parse(readFileSync(join(dir, "ebpf.json"), "utf8")).window;
       const end = w.startUnixMs + w.seconds * 1000;
       // Only slices wholly inside the probes' window (bpftrace attached, not yet detaching).
-      const inside = during.filter((m) => m.startMs >= w.startUnixMs && m.endMs <= end).map((m) => m.ns);
-      for (let i = 0; i < 2; i++) base.push((await loop.measure()).ns);
+      const inside = during.filter((m) => m.startMs >= w.startUnixMs && m.endMs <= end).map((m) => m.cpuNs);
+      for (let i = 0; i < 2; i++) base.push((await loop.measure()).cpuNs);
       if (inside.length > 0) results.push({ what, set: set || "default", base: min(base), with: min(inside), baseMed: med(base), withMed: med(inside) });
       await sleep(300);
     }
@@ -108,7 +110,7 @@ idle?.stop();
 console.log(`load average after: ${la()}\n`);
 const rows = [];
 const UNIT = { syscall: "getppid syscall", switch: "pipe round trip (2 wake-ups, 2 sleeps, 4 syscalls)", park: "channel round trip (2 parks)" };
-console.log("| event | probes | ns/event without (min of slices) | ns/event with | extra ns/event (min) | extra ns/event (median of slices) |");
+console.log("| event | probes | CPU ns/event without (min of slices) | CPU ns/event with | extra ns/event (min) | extra ns/event (median of slices) |");
 console.log("|---|---|---:|---:|---:|---:|");
 for (const what of WHATS) {
   for (const set of SETS.map((s) => s || "default")) {

@@ -241,7 +241,7 @@ if (FILTER_COST) {
   const r = spawnSync(process.execPath, [join(ROOT, "bench/ebpf-event-cost.mjs"), "--what", "syscall,switch", "--probes", SETS.join(";"), "--rounds", "3", "--idle", "--json", file], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
   if (r.status === 0) {
     filter = JSON.parse(readFileSync(file, "utf8"));
-    console.log(`\nfilter cost per event, probes on an idle process (bench/ebpf-event-cost.mjs --idle, min of 0.5 s slices, median of 3 rounds):\n${r.stdout.trim()}`);
+    console.log(`\nfilter cost per event, probes on an idle process (bench/ebpf-event-cost.mjs --idle: the loop's CPU time per event, min of 0.5 s slices, median of 3 rounds):\n${r.stdout.trim()}`);
   } else console.log(`\n(filter cost not measured: bench/ebpf-event-cost.mjs exited ${r.status})`);
 }
 
