@@ -249,7 +249,12 @@ for (const set of SETS) {
   const name = set || "default";
   const b = rows.filter((r) => r.kind === "B" && r.set === set);
   const s = summary(b);
-  const perReq = (k) => med(b.map((r) => r.perReq[k]));
+  // Events per request, from the rounds whose probes counted them (a set without the
+  // syscall probe still pays the filter on every syscall if it traces them; the service is the same).
+  const perReq = (k) => {
+    const rs = rows.filter((r) => r.kind === "B" && r.perReq[k] > 0);
+    return rs.length ? med(rs.map((r) => r.perReq[k])) : 0;
+  };
   const cpuUnprobed = med(b.map((r) => r.tw[1 - r.nominal].cpuUs));
   // Per request, an unprobed process pays the filter on each syscall, and on each
   // switch with its wake-up: a pipe round trip is 4 syscalls + 2 switches + 2 wake-ups.
