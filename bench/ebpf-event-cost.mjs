@@ -2,16 +2,24 @@
 // one kind of event in a tight loop (getppid syscalls; a thread ping-pong over pipes,
 // i.e. wake-ups and switches; a goroutine ping-pong over channels, i.e. parks) on CPU 1,
 // measured in 0.5 s slices with and without `godiag probe --pid` attached (one probe set
-// at a time). The extra ns per loop iteration is the probe's cost per event; times the
+// at a time). Each slice's cost is the loop's CPU time (getrusage: user + system, all its
+// threads) per iteration, not wall time: time other work on the shared machine holds the
+// CPU does not count, so a loaded machine adds little noise. The extra ns per loop iteration is the probe's cost per event; times the
 // events a request makes (bench/ebpf-overhead.mjs prints them) it is the cost per request.
 // Much steadier than throughput on a shared machine: the loop does nothing else, and the
 // minimum of several slices drops the ones other work interrupted.
 //
+// --idle attaches the probes to a third, idle process instead of the loop: what a
+// system-wide tracepoint costs every OTHER process (the tracepoint's slow path and
+// the BPF program up to its pid test), which a probed service's unprobed neighbours
+// pay (bench/ebpf-overhead.mjs adds it to its paired ratio). --json FILE writes the
+// table's rows as JSON too.
+//
 // Needs root and bpftrace (prints why and exits 0 without them).
-// Usage: npm run build:bundle && node bench/ebpf-event-cost.mjs [--rounds 2] [--what syscall,switch,park] [--probes "syscalls;runq;..."]
+// Usage: npm run build:bundle && node bench/ebpf-event-cost.mjs [--rounds 2] [--what syscall,switch,park] [--probes "syscalls;runq;..."] [--idle] [--json FILE]
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -29,6 +37,8 @@ const WHATS = arg("what", "syscall,switch,park").split(",");
 // "" = the default set
 const SETS = arg("probes", "syscalls;runq;cpu;tcp;fds;netpoll;gopark;").split(";");
 const PROBE_SECONDS = 3;
+const IDLE = process.argv.includes("--idle");
+const JSON_OUT = arg("json", "");
 
 if (process.getuid?.() !== 0 || spawnSync("bpftrace", ["--version"]).status !== 0) {
   console.log("(skipped: needs root and bpftrace)");
@@ -47,8 +57,8 @@ const med = (xs) => {
 };
 
 /** One eventcost process: measure() runs one 0.5 s slice and resolves with its JSON. */
-async function startLoop(what) {
-  const p = spawn("taskset", ["-c", "1", bin, "-what", what, "-seconds", "0.5"], { stdio: ["pipe", "pipe", "inherit"] });
+async function startLoop(what, cpu = 1) {
+  const p = spawn("taskset", ["-c", String(cpu), bin, "-what", what, "-seconds", "0.5"], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: p.stdout });
   const queue = [];
   let waiting;
@@ -66,17 +76,19 @@ async function startLoop(what) {
 }
 
 const la = () => loadavg().map((x) => x.toFixed(2)).join(" ");
-console.log(`load average before: ${la()}`);
+console.log(`load average before: ${la()}${IDLE ? "; probes attached to an idle process, not to the loop" : ""}`);
+// --idle: a Go process that never gets "go" (it waits in a read on stdin), on the other CPU.
+const idle = IDLE ? await startLoop("syscall", 0) : undefined;
 const results = []; // { what, set, base, with }
 for (const what of WHATS) {
   const loop = await startLoop(what);
   for (let r = 0; r < ROUNDS; r++) {
     for (const set of SETS) {
       const base = [];
-      for (let i = 0; i < 4; i++) base.push((await loop.measure()).ns);
+      for (let i = 0; i < 4; i++) base.push((await loop.measure()).cpuNs);
       const dir = join(OUT, "ebpf-event-cost");
       rmSync(dir, { recursive: true, force: true });
-      const probe = spawn("taskset", ["-c", "0", process.execPath, CLI, "probe", "--pid", String(loop.pid), "--seconds", String(PROBE_SECONDS), ...(set ? ["--probes", set] : []), "-o", dir], { stdio: "ignore" });
+      const probe = spawn("taskset", ["-c", "0", process.execPath, CLI, "probe", "--pid", String(idle ? idle.pid : loop.pid), "--seconds", String(PROBE_SECONDS), ...(set ? ["--probes", set] : []), "-o", dir], { stdio: "ignore" });
       const done = new Promise((res) => probe.on("exit", res));
       let exited = false;
       done.then(() => (exited = true));
@@ -86,17 +98,19 @@ for (const what of WHATS) {
       const w = JSON.parse(readFileSync(join(dir, "ebpf.json"), "utf8")).window;
       const end = w.startUnixMs + w.seconds * 1000;
       // Only slices wholly inside the probes' window (bpftrace attached, not yet detaching).
-      const inside = during.filter((m) => m.startMs >= w.startUnixMs && m.endMs <= end).map((m) => m.ns);
-      for (let i = 0; i < 2; i++) base.push((await loop.measure()).ns);
+      const inside = during.filter((m) => m.startMs >= w.startUnixMs && m.endMs <= end).map((m) => m.cpuNs);
+      for (let i = 0; i < 2; i++) base.push((await loop.measure()).cpuNs);
       if (inside.length > 0) results.push({ what, set: set || "default", base: min(base), with: min(inside), baseMed: med(base), withMed: med(inside) });
       await sleep(300);
     }
   }
   loop.stop();
 }
+idle?.stop();
 console.log(`load average after: ${la()}\n`);
+const rows = [];
 const UNIT = { syscall: "getppid syscall", switch: "pipe round trip (2 wake-ups, 2 sleeps, 4 syscalls)", park: "channel round trip (2 parks)" };
-console.log("| event | probes | ns/event without (min of slices) | ns/event with | extra ns/event (min) | extra ns/event (median of slices) |");
+console.log("| event | probes | CPU ns/event without (min of slices) | CPU ns/event with | extra ns/event (min) | extra ns/event (median of slices) |");
 console.log("|---|---|---:|---:|---:|---:|");
 for (const what of WHATS) {
   for (const set of SETS.map((s) => s || "default")) {
@@ -104,6 +118,8 @@ for (const what of WHATS) {
     if (rs.length === 0) continue;
     const extra = med(rs.map((x) => x.with - x.base));
     const extraMed = med(rs.map((x) => x.withMed - x.baseMed));
-    console.log(`| ${UNIT[what]} | ${set} | ${med(rs.map((x) => x.base)).toFixed(0)} | ${med(rs.map((x) => x.with)).toFixed(0)} | ${extra.toFixed(0)} | ${extraMed.toFixed(0)} |`);
+    rows.push({ what, set, idle: IDLE, nsWithout: med(rs.map((x) => x.base)), nsWith: med(rs.map((x) => x.with)), extraNs: extra, extraNsMedianOfSlices: extraMed });
+    console.log(`| ${UNIT[what]} | ${set}${IDLE ? " (on an idle process)" : ""} | ${med(rs.map((x) => x.base)).toFixed(0)} | ${med(rs.map((x) => x.with)).toFixed(0)} | ${extra.toFixed(0)} | ${extraMed.toFixed(0)} |`);
   }
 }
+if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(rows, null, 2) + "\n");

@@ -98,6 +98,31 @@ describe.skipIf(!canRun)("eBPF probes on live Go programs", () => {
     }, 60_000);
   }
 
+  it("syscalls timed 1 in N: the estimated slow reads match main.readRecord's calls, counted exactly by its uprobes", async () => {
+    // slowio mode: every request's main.readRecord does one read(2) that waits 10 ms for
+    // the device process, so every such read lands in a bucket from 4096 µs and has a
+    // stack. The syscall probe times 1 in timedOneIn calls (docs/EBPF.md, Overhead): its
+    // estimate (timed x N) must match the exact count of readRecord calls (entry + RET
+    // uprobes) within sampling error (~400 calls a second: a few %), not be N times off.
+    const bin = buildSvc("1.26");
+    const s = await svc(bin, ["-mode", "slowio", "-iodelay", "10ms", "-clients", "4", "-seconds", "30"]);
+    const { report } = await runProbes({ pid: s.pid, seconds: 4, probes: ["syscalls"], funcs: ["main.readRecord"] });
+    const sc = report.syscalls!;
+    expect(sc.timedOneIn).toBeGreaterThan(1);
+    const calls = report.funcs![0]!.latencyUs.count;
+    expect(calls).toBeGreaterThan(200);
+    const read = sc.bySyscall.find((x) => x.name === "read")!;
+    const slowReads = read.latencyUs.buckets.filter((b) => b.min >= 4096).reduce((a, b) => a + b.count, 0);
+    console.log(`sampled syscalls: readRecord calls ${calls}, slow reads estimated ${slowReads} (1 in ${sc.timedOneIn} timed)`);
+    expect(slowReads).toBeGreaterThan(calls * 0.65);
+    expect(slowReads).toBeLessThan(calls * 1.35);
+    // Their time by stack, estimated the same way: ~10 ms a call, in main.readRecord.
+    const inRecord = sc.slowStacks.filter((x) => x.syscall === "read" && x.frames.includes("main.readRecord")).reduce((a, x) => a + x.totalNs, 0);
+    expect(inRecord / 1e6 / calls).toBeGreaterThan(6);
+    expect(inRecord / 1e6 / calls).toBeLessThan(16);
+    expect(s.output()).not.toMatch(CRASH);
+  }, 60_000);
+
   it("on-CPU profile at 99 Hz: go tool pprof reads it and finds the program's hot function", async () => {
     const bin = buildSvc("1.26", true);
     const s = await svc(bin, ["-mode", "work", "-clients", "4", "-seconds", "30"]);

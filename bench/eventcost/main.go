@@ -10,8 +10,8 @@
 //	                                     channels on one P: ns per round trip (2 parks)
 //
 // It prints "ready PID" and waits for a line on stdin before each measurement, so the
-// caller can attach probes first; then prints one JSON line {"what":..,"n":..,"ns":..}
-// per measurement (with its start and end, unix ms) and exits at EOF.
+// caller can attach probes first; then prints one JSON line {"what":..,"n":..,"ns":..,"cpuNs":..}
+// per measurement (wall and CPU ns per iteration, its start and end, unix ms) and exits at EOF.
 package main
 
 import (
@@ -41,6 +41,7 @@ func main() {
 		var n int
 		var el time.Duration
 		t0 := time.Now()
+		c0 := cpuTime()
 		switch *what {
 		case "syscall":
 			n, el = loopSyscall(d)
@@ -52,7 +53,8 @@ func main() {
 			fmt.Fprintln(os.Stderr, "unknown -what")
 			os.Exit(2)
 		}
-		b, _ := json.Marshal(map[string]any{"what": *what, "n": n, "ns": float64(el.Nanoseconds()) / float64(n), "startMs": t0.UnixMilli(), "endMs": time.Now().UnixMilli()})
+		cpu := cpuTime() - c0
+		b, _ := json.Marshal(map[string]any{"what": *what, "n": n, "ns": float64(el.Nanoseconds()) / float64(n), "cpuNs": float64(cpu.Nanoseconds()) / float64(n), "startMs": t0.UnixMilli(), "endMs": time.Now().UnixMilli()})
 		fmt.Println(string(b))
 	}
 }
@@ -131,4 +133,15 @@ func loopPark(d time.Duration) (int, time.Duration) {
 	el := time.Since(start)
 	close(ping)
 	return n, el
+}
+
+// cpuTime is the process's CPU time (user + system, every thread): unlike wall time it
+// does not grow while other work on a shared machine has the CPU, so a probe's cost per
+// event stands out from the noise of a loaded machine.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -4,10 +4,13 @@
 // bench script so the load generator costs little CPU next to the target.
 //
 //	loadgen -url http://127.0.0.1:PORT/work -c 8 -seconds 50 -bucket 100ms
+//	loadgen -url URL1,URL2 -c 8 ...   two services (twins) under the same load: -c
+//	                                  clients each, one process (bench/ebpf-overhead.mjs)
 //
 // Safety: only loopback targets, at most -seconds of load and -max requests.
 // Output: {"startUnixMs": T, "bucketMs": B, "counts": [...], "errors": E}
-// where counts[i] is the requests completed in [T+i*B, T+(i+1)*B).
+// where counts[i] is the requests completed in [T+i*B, T+(i+1)*B); with several
+// URLs also "perUrl": [[...], ...], the same counts per URL (counts is their sum).
 package main
 
 import (
@@ -20,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -29,24 +33,28 @@ import (
 type timeline struct {
 	StartUnixMs int64   `json:"startUnixMs"`
 	BucketMs    int64   `json:"bucketMs"`
-	Counts      []int64 `json:"counts"`
-	Errors      int64   `json:"errors"`
+	Counts      []int64   `json:"counts"`
+	PerURL      [][]int64 `json:"perUrl,omitempty"`
+	Errors      int64     `json:"errors"`
 }
 
 func main() {
-	target := flag.String("url", "", "URL to GET (loopback only)")
+	targetList := flag.String("url", "", "URL to GET (loopback only); several, comma-separated: -c clients for each")
 	conc := flag.Int("c", 8, "concurrent clients (keep-alive connections)")
 	secs := flag.Float64("seconds", 10, "load duration (capped at 600)")
 	max := flag.Int64("max", 5_000_000, "stop after this many requests")
 	bucket := flag.Duration("bucket", 100*time.Millisecond, "timeline resolution")
 	flag.Parse()
 
-	u, err := url.Parse(*target)
-	if err != nil || u.Scheme != "http" {
-		fail("-url must be an http:// URL")
-	}
-	if ip := net.ParseIP(u.Hostname()); !(u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()) {
-		fail("-url must point at the loopback interface")
+	targets := strings.Split(*targetList, ",")
+	for _, t := range targets {
+		u, err := url.Parse(t)
+		if err != nil || u.Scheme != "http" {
+			fail("-url must be an http:// URL")
+		}
+		if ip := net.ParseIP(u.Hostname()); !(u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()) {
+			fail("-url must point at the loopback interface")
+		}
 	}
 	if *secs <= 0 || *secs > 600 || *conc < 1 || *conc > 256 || *bucket < time.Millisecond {
 		fail("-seconds must be in (0, 600], -c in [1, 256], -bucket >= 1ms")
@@ -57,10 +65,13 @@ func main() {
 		Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc},
 	}
 	var done, errs atomic.Int64
+	perURL := make([]atomic.Int64, len(targets))
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	start := time.Now()
-	for i := 0; i < *conc; i++ {
+	for i := 0; i < *conc*len(targets); i++ {
+		k := i % len(targets)
+		target := &targets[k]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -86,6 +97,7 @@ func main() {
 					continue
 				}
 				done.Add(1)
+				perURL[k].Add(1)
 			}
 		}()
 	}
@@ -97,6 +109,10 @@ func main() {
 	// Ticks are taken against the start time so the buckets do not drift.
 	next := start.Add(*bucket)
 	var last int64
+	lastPer := make([]int64, len(targets))
+	if len(targets) > 1 {
+		tl.PerURL = make([][]int64, len(targets))
+	}
 loop:
 	for {
 		select {
@@ -104,6 +120,11 @@ loop:
 			n := done.Load()
 			tl.Counts = append(tl.Counts, n-last)
 			last = n
+			for k := range tl.PerURL {
+				m := perURL[k].Load()
+				tl.PerURL[k] = append(tl.PerURL[k], m-lastPer[k])
+				lastPer[k] = m
+			}
 			next = next.Add(*bucket)
 		case <-deadline:
 			break loop

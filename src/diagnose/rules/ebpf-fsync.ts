@@ -51,7 +51,8 @@ export const ebpfFsyncRule: Rule = {
           evidence: [
             {
               source: file.path,
-              kind: `eBPF syscall probe (${EBPF_ONLY})`,
+              // The syscall probe times every flush (ALWAYS_TIMED_SYSCALLS), other calls 1 in N: these counts are exact.
+              kind: `eBPF syscall probe (${EBPF_ONLY}${s.alwaysTimed?.includes(v.syscall) ? `; every ${v.syscall} timed, counts exact` : s.timedOneIn && s.timedOneIn > 1 ? `; counts estimated from 1 in ${s.timedOneIn} calls timed` : ""})`,
               numbers: {
                 calls_per_second: Math.round(perSecond * 10) / 10,
                 flush_ns: v.ns,

@@ -69,12 +69,14 @@ export const ebpfSlowIoRule: Rule = {
       const dumps = dumpWaits(ctx, new Set(["syscall"]));
       const seen = fn ? waitsIn(dumps, fn) : { goroutines: 0, dumps: 0 };
       const confirmed = seen.goroutines > 0;
+      const sampled = s.timedOneIn !== undefined && s.timedOneIn > 1;
       const calls = Object.entries(slowBy).map(([k, n]) => `${n} ${k}`).join(", ");
       const evidence: Evidence[] = [
         {
           source: file.path,
-          kind: confirmed ? "eBPF syscall probe" : `eBPF syscall probe (${EBPF_ONLY})`,
-          numbers: { slow_calls: slow, io_calls: all, slow_calls_per_second: Math.round((slow / w) * 10) / 10, slow_ns_at_least: slowNsAtLeast, slow_threshold_us: SLOW_US, window_seconds: w, ...(top ? { caller_syscall_ns: top[1].ns } : {}) },
+          // The probe times 1 in N calls (docs/EBPF.md, Overhead): these counts are estimates (x N).
+          kind: `${confirmed ? "eBPF syscall probe" : `eBPF syscall probe (${EBPF_ONLY})`}${sampled ? `, counts estimated from 1 in ${s.timedOneIn} calls timed` : ""}`,
+          numbers: { ...(sampled ? { timed_one_in: s.timedOneIn } : {}), slow_calls: slow, io_calls: all, slow_calls_per_second: Math.round((slow / w) * 10) / 10, slow_ns_at_least: slowNsAtLeast, slow_threshold_us: SLOW_US, window_seconds: w, ...(top ? { caller_syscall_ns: top[1].ns } : {}) },
           ...(fn ? { functions: [fn], excerpt: top![1].frames.slice(0, 8).map((f, i) => (top![1].frames[i] === fn ? top![1].at : f)).join("\n") } : {}),
         },
       ];

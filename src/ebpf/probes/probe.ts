@@ -10,7 +10,8 @@ import { preflight, ProbeUnavailable } from "./preflight.js";
 import { cpuSeconds, fdsByKind, listeningPorts, tcpExt, threadIds } from "./procfs.js";
 import { funcsResult, goparkResult, netpollResult, runqResult, stackSamples, syscallResult, tcpResult, type ProbeReport } from "./results.js";
 import { runBpftrace } from "./runner.js";
-import { DEFAULT_PROBES, generateScript, type ProbeName } from "./script.js";
+import { ALWAYS_TIMED_SYSCALLS, DEFAULT_PROBES, generateScript, OFFCPU_ONE_IN, SYSCALL_TIMED_ONE_IN, type ProbeName } from "./script.js";
+import { syscallName } from "./syscalls.js";
 import { stacksToProfile } from "./stacks.js";
 
 export interface ProbeOptions {
@@ -131,7 +132,7 @@ export async function runProbes(opts: ProbeOptions): Promise<ProbeOutput> {
         sampleTypes: [{ type: "syscall", unit: "nanoseconds" }],
         durationNanos,
         timeNanos,
-        comment: `godiag probe: time in system calls of at least ${stackNs} ns, by user stack (label syscall)`,
+        comment: `godiag probe: time in system calls of at least ${stackNs} ns, by user stack (label syscall); 1 in ${SYSCALL_TIMED_ONE_IN} calls timed, x ${SYSCALL_TIMED_ONE_IN} (${ALWAYS_TIMED_SYSCALLS.map(syscallName).join(", ")}: every call)`,
       }),
     });
   }
@@ -159,7 +160,7 @@ export async function runProbes(opts: ProbeOptions): Promise<ProbeOutput> {
         sampleTypes: [{ type: "offcpu", unit: "nanoseconds" }],
         durationNanos,
         timeNanos,
-        comment: "godiag probe: time threads spent blocked (switched out, not runnable), by user stack",
+        comment: `godiag probe: time threads spent blocked (switched out, not runnable), by user stack; the stacks of 1 in ${OFFCPU_ONE_IN} sleeps, x ${OFFCPU_ONE_IN}`,
       }),
     });
   }

@@ -2,7 +2,7 @@
 
 import type { HistSummary } from "./hist.js";
 import type { ProbeReport } from "./results.js";
-import { OPT_IN_PROBES } from "./script.js";
+import { OFFCPU_ONE_IN, OPT_IN_PROBES } from "./script.js";
 
 const us = (v: number): string => (v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)}ms` : `${v}µs`);
 const ms = (ns: number): string => `${(ns / 1e6).toFixed(1)}ms`;
@@ -30,7 +30,8 @@ export function renderProbeText(r: ProbeReport): string {
     );
   }
   if (r.syscalls) {
-    out.push("", "syscalls: by total time (count, latency, errors)");
+    const sampled = r.syscalls.timedOneIn !== undefined && r.syscalls.timedOneIn > 1;
+    out.push("", `syscalls: by total time (count, latency, errors)${sampled ? `; 1 in ${r.syscalls.timedOneIn} calls timed (times and latencies estimated; ${r.syscalls.alwaysTimed.join(", ")} every call)` : ""}`);
     for (const s of r.syscalls.bySyscall.slice(0, 10)) {
       const errs = s.errors.map((e) => `errno ${e.errno} x${e.count}`).join(", ");
       out.push(`  ${s.name.padEnd(16)} ${String(s.count).padStart(8)}  ${ms(s.totalNs).padStart(10)}  ${q(s.latencyUs)}${errs ? `  [${errs}]` : ""}`);
@@ -44,7 +45,7 @@ export function renderProbeText(r: ProbeReport): string {
       out.push(`    ${s.syscall} ${ms(s.totalNs)}: ${idx.slice(0, 3).map((i) => named(s, i)).join(" <- ") || s.frames[0]}`);
     }
   }
-  if (r.cpu) out.push("", `cpu: ${r.cpu.onCpuSamples} on-CPU samples at 99 Hz; ${ms(r.cpu.offCpuNs)} off-CPU (oncpu.pb.gz, offcpu.pb.gz with -o)`);
+  if (r.cpu) out.push("", `cpu: ${r.cpu.onCpuSamples} on-CPU samples at 99 Hz; ${ms(r.cpu.offCpuNs)} off-CPU, estimated from 1 in ${OFFCPU_ONE_IN} sleeps (oncpu.pb.gz, offcpu.pb.gz with -o)`);
   if (r.netpoll) {
     const b = r.netpoll.blocking;
     const n = r.netpoll.nonBlocking;

@@ -7,7 +7,7 @@ import { isObject, type JsonValue } from "./jsonpairs.js";
 import { buckets, mergeBuckets, summarise, type HistSummary } from "./hist.js";
 import type { FdKind } from "./procfs.js";
 import type { RawRun } from "./runner.js";
-import type { ProbeName } from "./script.js";
+import { ALWAYS_TIMED_SYSCALLS, RUNQ_TIMED_ONE_IN, SYSCALL_TIMED_ONE_IN, type ProbeName } from "./script.js";
 import { parseUstack, type StackSample } from "./stacks.js";
 import { syscallName } from "./syscalls.js";
 
@@ -63,8 +63,22 @@ export interface ProbeReport {
     processCpuSeconds?: number;
     /** CPUs of the machine (what a starved process could have used) */
     machineCpus: number;
+    /** 1 in N waits timed (at random): latencyUs and totalNs are estimates (x N); maxUs is the timed ones' */
+    timedOneIn?: number;
   };
-  syscalls?: { bySyscall: SyscallStat[]; slowStacks: SlowSyscallStack[]; stackThresholdNs: number };
+  syscalls?: {
+    bySyscall: SyscallStat[];
+    slowStacks: SlowSyscallStack[];
+    stackThresholdNs: number;
+    /**
+     * 1 in N calls were timed (at random): count, latency buckets, totalNs and slow
+     * stacks are the timed calls' x N (estimates), but for alwaysTimed; errors are
+     * counted on every call.
+     */
+    timedOneIn: number;
+    /** syscalls timed on every call (exact latencies and stacks) */
+    alwaysTimed: string[];
+  };
   cpu?: { onCpuSamples: number; offCpuNs: number };
   netpoll?: { blocking: NetpollStat; nonBlocking: NetpollStat };
   tcp?: {
@@ -127,44 +141,55 @@ export function goparkResult(run: RawRun, bin: GoBinary): ProbeReport["gopark"] 
 }
 
 export function runqResult(run: RawRun, cpu?: number): ProbeReport["runq"] {
+  // Waits of 1 in RUNQ_TIMED_ONE_IN wake-ups/preemptions are timed: the histogram is scaled
+  // like the sum (which the probe already multiplies), the switch counts are exact.
+  const latencyUs = summarise(buckets(run.maps.get("@runq_us")).map((b) => ({ ...b, count: b.count * RUNQ_TIMED_ONE_IN })));
   return {
-    latencyUs: summarise(buckets(run.maps.get("@runq_us"))),
+    latencyUs,
     totalNs: num(run.maps.get("@runq_ns")),
     maxUs: num(run.maps.get("@runq_max_us")),
     involuntarySwitches: num(run.maps.get("@involuntary")),
     voluntarySwitches: num(run.maps.get("@voluntary")),
     ...(cpu !== undefined ? { processCpuSeconds: cpu } : {}),
     machineCpus: availableParallelism(),
+    timedOneIn: RUNQ_TIMED_ONE_IN,
   };
 }
 
 export function syscallResult(run: RawRun, bin: GoBinary, stackNs: number): { result: ProbeReport["syscalls"]; samples: StackSample[] } {
-  const lat = histByKey(run.maps.get("@sys_us"));
+  // Timed calls stand for SYSCALL_TIMED_ONE_IN calls each, but for the always-timed ones.
+  const weight = (nr: number): number => (ALWAYS_TIMED_SYSCALLS.includes(nr) ? 1 : SYSCALL_TIMED_ONE_IN);
+  const lat = new Map<string, ReturnType<typeof buckets>>();
+  for (const [k, x] of pairs(run.maps.get("@sys_us"))) lat.set(k, mergeBuckets(lat.get(k) ?? [], buckets(x)));
   const ns = sumByKey(run.maps.get("@sys_ns"));
   const errs = sumByKey(run.maps.get("@sys_err"));
   const bySyscall: SyscallStat[] = [];
-  for (const [k, h] of lat) {
+  for (const [k, bs] of lat) {
     const nr = Number(k);
-    if (nr < 0) continue; // -1: a syscall restarted or entered before the probes
+    if (nr < 0) continue; // -1: a syscall restarted
+    const w = weight(nr);
     const errors = [...errs].filter(([ek]) => ek.split(",")[0] === k).map(([ek, c]) => ({ errno: Number(ek.split(",")[1]), count: c }));
-    bySyscall.push({ nr, name: syscallName(nr), count: h.count, totalNs: ns.get(k) ?? 0, latencyUs: h, errors });
+    const latencyUs = summarise(bs.map((b) => ({ ...b, count: b.count * w })));
+    bySyscall.push({ nr, name: syscallName(nr), count: latencyUs.count, totalNs: (ns.get(k) ?? 0) * w, latencyUs, errors });
   }
   bySyscall.sort((a, b) => b.totalNs - a.totalNs);
   const samples: StackSample[] = [];
   const merged = new Map<string, SlowSyscallStack>();
   for (const [k, v] of pairs(run.maps.get("@sys_stack_ns"))) {
     const comma = k.indexOf(",");
-    const name = syscallName(Number(k.slice(0, comma)));
+    const nr = Number(k.slice(0, comma));
+    const name = syscallName(nr);
     const frames = parseUstack(k.slice(comma + 1), bin);
-    samples.push({ frames, values: [num(v)], labels: { syscall: name } });
+    const total = num(v) * weight(nr);
+    samples.push({ frames, values: [total], labels: { syscall: name } });
     const lines = frames.map((f) => (f.file ? `${f.file}:${f.line}` : ""));
     const key = name + "|" + frames.map((f, i) => `${f.func}@${lines[i]}`).join(";");
     const e = merged.get(key);
-    if (e) e.totalNs += num(v);
-    else merged.set(key, { syscall: name, totalNs: num(v), frames: frames.map((f) => f.func), lines });
+    if (e) e.totalNs += total;
+    else merged.set(key, { syscall: name, totalNs: total, frames: frames.map((f) => f.func), lines });
   }
   const slowStacks = [...merged.values()].sort((a, b) => b.totalNs - a.totalNs).slice(0, 50);
-  return { result: { bySyscall, slowStacks, stackThresholdNs: stackNs }, samples };
+  return { result: { bySyscall, slowStacks, stackThresholdNs: stackNs, timedOneIn: SYSCALL_TIMED_ONE_IN, alwaysTimed: ALWAYS_TIMED_SYSCALLS.map(syscallName) }, samples };
 }
 
 export function stackSamples(v: JsonValue | undefined, bin: GoBinary): StackSample[] {

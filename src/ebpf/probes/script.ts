@@ -34,6 +34,23 @@ export const OPT_IN_PROBES: readonly ProbeName[] = ["gopark", "netpoll", "funcs"
  */
 const NO_STACK_SYSCALLS = [202, 232, 281, 441, 35, 230, 24]; // futex, epoll_wait, epoll_pwait, epoll_pwait2, nanosleep, clock_nanosleep, sched_yield
 
+/**
+ * The syscall probe times 1 in SYSCALL_TIMED_ONE_IN calls (picked at random on entry)
+ * and counts every error. Timing a call is most of the probe's cost per syscall (a map
+ * update on entry; a lookup, the histogram, the sum and a delete on exit), and a service
+ * makes several syscalls per request (bench/ebpf-overhead.mjs); a call not timed costs a
+ * pid compare and a random number on entry, a pid compare and one lookup on exit.
+ * Counts, latencies, times and slow-call stacks of the other syscalls are estimates
+ * (the timed calls x N), which the report says (syscalls.timedOneIn).
+ */
+export const SYSCALL_TIMED_ONE_IN = 8;
+/** Timed on every call, never sampled: the flushes fsync-per-request counts and names (rare, slow calls). */
+export const ALWAYS_TIMED_SYSCALLS = [74, 75, 277, 26]; // fsync, fdatasync, sync_file_range, msync
+/** The run-queue probe times the wait of 1 in RUNQ_TIMED_ONE_IN wake-ups and preemptions (switches are all counted). */
+export const RUNQ_TIMED_ONE_IN = 8;
+/** The off-CPU profile takes the stack of 1 in OFFCPU_ONE_IN sleeps (at random): the stack walk is its cost. */
+export const OFFCPU_ONE_IN = 16;
+
 export interface ScriptTarget {
   bin: GoBinary;
   /** the path uprobes attach to (the target's executable) */
@@ -87,26 +104,37 @@ export async function generateScript(t: ScriptTarget, probes: readonly ProbeName
       `${at(fn("runtime.execute").entry)} /${F}/ { $g = reg("ax"); $t = @park_t[$g]; if ($t) { $r = @park_r[$g]; @park_to_run_us[$r] = hist((nsecs - $t) / 1000); @park_to_run_ns[$r] = sum(nsecs - $t); delete(@park_t[$g]); delete(@park_r[$g]); } $q = @ready_t[$g]; if ($q) { @ready_to_run_us = hist((nsecs - $q) / 1000); delete(@ready_t[$g]); } }`,
     );
   }
+  // runq and cpu both watch sched_switch: one program for both, so each switch on the
+  // machine (every process's, the filter runs for all) runs one program, not two.
+  const onSwitch: string[] = [];
   if (probes.includes("runq")) {
     begin.push(...t.tids.slice(0, 4096).map((tid) => `@mine[${tid}] = 1;`));
     out.push(
-      `tracepoint:sched:sched_wakeup, tracepoint:sched:sched_wakeup_new /@on == 1 && @mine[args->pid]/ { @rq_t[args->pid] = nsecs; }`,
+      // @mine first: for other processes' wake-ups one lookup ends it.
+      `tracepoint:sched:sched_wakeup, tracepoint:sched:sched_wakeup_new /@mine[args->pid] && rand % ${RUNQ_TIMED_ONE_IN} == 0 && @on == 1/ { @rq_t[args->pid] = nsecs; }`,
+    );
+    onSwitch.push(
       // prev_state 0 (TASK_RUNNING, 0x100 TASK_REPORT_MAX bit aside): preempted, still runnable.
-      `tracepoint:sched:sched_switch { if (${F}) { @mine[args->prev_pid] = 1; if ((args->prev_state & 0xff) == 0) { @rq_t[args->prev_pid] = nsecs; @involuntary = count(); } else { @voluntary = count(); } } $t = @rq_t[args->next_pid]; if ($t) { $d = nsecs - $t; @runq_us = hist($d / 1000); @runq_ns = sum($d); @runq_max_us = max($d / 1000); delete(@rq_t[args->next_pid]); } }`,
+      // A thread is added to @mine once (a lookup costs less than an update).
+      `if (${F}) { if (!@mine[args->prev_pid]) { @mine[args->prev_pid] = 1; } if ((args->prev_state & 0xff) == 0) { if (rand % ${RUNQ_TIMED_ONE_IN} == 0) { @rq_t[args->prev_pid] = nsecs; } @involuntary = count(); } else { @voluntary = count(); } } $t = @rq_t[args->next_pid]; if ($t) { $d = nsecs - $t; @runq_us = hist($d / 1000); @runq_ns = sum($d * ${RUNQ_TIMED_ONE_IN}); @runq_max_us = max($d / 1000); delete(@rq_t[args->next_pid]); }`,
     );
   }
   if (probes.includes("syscalls")) {
+    const always = ALWAYS_TIMED_SYSCALLS.map((n) => `args->id == ${n}`).join(" || ");
     out.push(
-      `tracepoint:raw_syscalls:sys_enter /${F}/ { @sc_t[tid] = nsecs; }`,
-      `tracepoint:raw_syscalls:sys_exit /${F}/ { $t = @sc_t[tid]; if ($t) { $d = nsecs - $t; $id = args->id; @sys_us[$id] = hist($d / 1000); @sys_ns[$id] = sum($d); if (args->ret < 0) { @sys_err[$id, - args->ret] = count(); } if ($d >= ${t.stackNs} && ${NO_STACK_SYSCALLS.map((n) => `$id != ${n}`).join(" && ")}) { @sys_stack_ns[$id, ustack(perf, 64)] = sum($d); } delete(@sc_t[tid]); } }`,
+      // The pid test, then the coin (or a flush), then @on: most calls end after two compares.
+      `tracepoint:raw_syscalls:sys_enter /${who}/ { if ((rand % ${SYSCALL_TIMED_ONE_IN} == 0 || ${always}) && @on == 1) { @sc_t[tid] = nsecs; } }`,
+      // Only calls timed on entry (under @on) have a start time: no @on lookup for the rest.
+      `tracepoint:raw_syscalls:sys_exit /${who}/ { $id = args->id; $t = @sc_t[tid]; if ($t) { $d = nsecs - $t; @sys_us[$id] = hist($d / 1000); @sys_ns[$id] = sum($d); if ($d >= ${t.stackNs} && ${NO_STACK_SYSCALLS.map((n) => `$id != ${n}`).join(" && ")}) { @sys_stack_ns[$id, ustack(perf, 64)] = sum($d); } delete(@sc_t[tid]); } if (args->ret < 0 && @on == 1) { @sys_err[$id, - args->ret] = count(); } }`,
     );
   }
   if (probes.includes("cpu")) {
-    out.push(
-      `profile:hz:99 /${F}/ { @oncpu[ustack(perf, 127)] = count(); }`,
-      `tracepoint:sched:sched_switch { if (${F} && (args->prev_state & 0xff) != 0) { @off_s[args->prev_pid] = ustack(perf, 127); @off_t[args->prev_pid] = nsecs; } $t = @off_t[args->next_pid]; if ($t) { @offcpu_ns[@off_s[args->next_pid]] = sum(nsecs - $t); delete(@off_t[args->next_pid]); delete(@off_s[args->next_pid]); } }`,
+    out.push(`profile:hz:99 /${F}/ { @oncpu[ustack(perf, 127)] = count(); }`);
+    onSwitch.push(
+      `if (${F} && (args->prev_state & 0xff) != 0 && rand % ${OFFCPU_ONE_IN} == 0) { @off_s[args->prev_pid] = ustack(perf, 127); @off_t[args->prev_pid] = nsecs; } $u = @off_t[args->next_pid]; if ($u) { @offcpu_ns[@off_s[args->next_pid]] = sum((nsecs - $u) * ${OFFCPU_ONE_IN}); delete(@off_t[args->next_pid]); delete(@off_s[args->next_pid]); }`,
     );
   }
+  if (onSwitch.length > 0) out.push(`tracepoint:sched:sched_switch { ${onSwitch.join(" ")} }`);
   if (probes.includes("netpoll")) {
     // netpoll runs on the thread's g0 stack: keyed by tid. Its RETs still get plain uprobes.
     const np = fn("runtime.netpoll");
