@@ -77,8 +77,8 @@ const CASES = {
   healthyIo: ["-mode", "slowio", "-iodelay", "0"],
   healthyConns: ["-mode", "fdleak", "-closeconns"],
 } as const;
-/** Cases that need the opt-in gopark and netpoll probes. */
-const ALL_PROBES = new Set<keyof typeof CASES>(["chain", "healthyIo"]);
+/** Cases that need opt-in probes: gopark and netpoll (the chain), syscalls (slow-io and its twin). */
+const ALL_PROBES = new Set<keyof typeof CASES>(["chain", "slowio", "healthyIo"]);
 const results = new Map<keyof typeof CASES, Finding[]>();
 /** diagnose's warnings by the case's svc arguments */
 const warnings = new Map<string, string[]>();
@@ -137,9 +137,10 @@ describe.skipIf(!canRun)("eBPF joined with goroutine dumps", () => {
     expect(sourcesOf(f!).some((s) => /^goroutine\.debug2\.\d\.txt$/.test(s))).toBe(true);
   });
 
-  it("the default probe set (no gopark, no netpoll): diagnose says waiting-on-goroutines was not checked and which --probes it needs", () => {
+  it("the default probe set (no gopark, netpoll or syscalls): diagnose says which checks it skipped and which --probes they need", () => {
     const w = warnings.get(CASES.fdleak.join(" "))!;
     expect(w.filter((x) => /waiting-on-goroutines not checked: it needs the opt-in gopark and netpoll probes \(.*--probes .*gopark,netpoll/.test(x))).toHaveLength(1);
+    expect(w.filter((x) => /fsync-per-request and slow-io not checked: they need the opt-in syscalls probe \(.*--probes [a-z,]*syscalls/.test(x))).toHaveLength(1);
     // With them (--probes all) there is no such warning.
     expect(warnings.get(CASES.chain.join(" "))!.filter((x) => x.includes("not checked"))).toEqual([]);
   });

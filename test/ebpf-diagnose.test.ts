@@ -45,7 +45,8 @@ describe.skipIf(!canRun)("diagnose from eBPF", () => {
     const s = await startSvc(buildSvc("1.26"), ["-mode", "fsync", "-clients", "2", "-seconds", "90"]);
     started.push(s);
     const dir = join(mkdtempSync(join(tmpdir(), "godiag-ebpf-")), "bundle");
-    const r = runCli(["capture", `http://${s.addr}`, "--seconds", "3", "--ebpf", "-q", "-o", dir], { timeoutMs: 120_000 });
+    // syscalls is opt-in (it taxes every process's system calls): asked for, as a user would.
+    const r = runCli(["capture", `http://${s.addr}`, "--seconds", "3", "--ebpf", "--probes", "runq,cpu,tcp,fds,syscalls", "-q", "-o", dir], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { files: { path: string; kind: string }[] };
     expect(manifest.files.map((f) => f.kind)).toEqual(expect.arrayContaining(["cpu", "ebpf", "ebpf-oncpu", "ebpf-offcpu", "ebpf-syscalls"]));

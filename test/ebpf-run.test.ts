@@ -42,7 +42,8 @@ describe.skipIf(!canRun)("godiag run --ebpf", () => {
   it("a handler that fsyncs per request, bundle as .tar.gz: the probes are in it and diagnose names main.saveOrder", () => {
     const bin = buildSvc("1.26");
     const out = join(mkdtempSync(join(tmpdir(), "godiag-ebpf-run-")), "run.tar.gz");
-    const r = runCli(["run", "--ebpf", "--seconds", "4", "-q", "-o", out, "--", bin, "-mode", "fsync", "-clients", "2"], { timeoutMs: 120_000 });
+    // syscalls is opt-in (it taxes every process's system calls): asked for, as a user would.
+    const r = runCli(["run", "--ebpf", "--probes", "runq,cpu,tcp,fds,syscalls", "--seconds", "4", "-q", "-o", out, "--", bin, "-mode", "fsync", "-clients", "2"], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     // The program's own stdout comes first (run inherits it); the bundle is the last line.
     expect(r.stdout.trim().split("\n").at(-1)).toBe(out);

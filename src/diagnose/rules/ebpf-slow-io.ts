@@ -39,7 +39,15 @@ export const ebpfSlowIoRule: Rule = {
     for (const { file, report } of ebpfReports(ctx)) {
       const s = report.syscalls;
       const w = report.window.seconds;
-      if (!s || w <= 0) continue;
+      if (!s) {
+        // Said once for both syscall rules (ebpf-fsync.ts reads the same probe).
+        ctx.bundle.warnings.push(
+          `${file.path}: fsync-per-request and slow-io not checked: they need the opt-in syscalls probe ` +
+            `(godiag probe / capture --ebpf / run --ebpf --probes ${[...report.probes, "syscalls"].join(",")}; it adds ~0.2 µs to every system call on the host, docs/EBPF.md)`,
+        );
+        continue;
+      }
+      if (w <= 0) continue;
       let slow = 0;
       let all = 0;
       const slowBy: Record<string, number> = {};

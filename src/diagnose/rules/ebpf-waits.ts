@@ -39,7 +39,7 @@ export const ebpfWaitsRule: Rule = {
         const missing = [!g ? "gopark" : "", !np ? "netpoll" : ""].filter((x) => x !== "").join(" and ");
         ctx.bundle.warnings.push(
           `${file.path}: waiting-on-goroutines not checked: it needs the opt-in ${missing} probe${!g && !np ? "s" : ""} ` +
-            `(godiag probe / capture --ebpf / run --ebpf --probes runq,syscalls,cpu,tcp,fds,gopark,netpoll, or --probes all; they cost CPU per park, docs/EBPF.md)`,
+            `(godiag probe / capture --ebpf / run --ebpf --probes ${[...report.probes, ...(!g ? ["gopark"] : []), ...(!np ? ["netpoll"] : [])].join(",")}, or --probes all; they cost CPU per park, docs/EBPF.md)`,
         );
         continue;
       }

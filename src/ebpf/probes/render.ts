@@ -67,7 +67,11 @@ export function renderProbeText(r: ProbeReport): string {
   for (const f of r.funcs ?? []) out.push(`func ${f.name}: ${f.latencyUs.count} calls, ${q(f.latencyUs)}, total ${ms(f.totalNs)}`);
   const off = OPT_IN_PROBES.filter((p) => p !== "funcs" && !r.probes.includes(p));
   if (off.length > 0) {
-    out.push("", `not run: ${off.join(", ")} (opt-in uprobes, paid per park / per netpoll call; diagnose's waiting-on-goroutines needs gopark and netpoll: --probes ${[...r.probes, ...off].join(",")})`);
+    out.push(
+      "",
+      `not run: ${off.join(", ")} (opt-in: syscalls taxes every process's system calls, gopark and netpoll are uprobes paid per park / per netpoll call; ` +
+        `diagnose's fsync-per-request and slow-io need syscalls, waiting-on-goroutines gopark and netpoll: --probes ${[...r.probes, ...off].join(",")})`,
+    );
   }
   return out.join("\n") + "\n";
 }

@@ -124,7 +124,7 @@ export function registerCaptureCommand(program: Command, io: IO): void {
     .option("--pid <n>", "local process for /proc facts (default: the one listening on the URL's port)")
     .option("--pcap", "also run tcpdump on the service's port for the CPU window (capture.pcap) and, for a local target, audit the host's network limits (netaudit.json); needs root or CAP_NET_RAW")
     .option("--ebpf", "also run the eBPF probes (godiag probe) for --seconds and add them to the bundle (root, bpftrace)")
-    .option("--probes <list>", "with --ebpf: which probes (as godiag probe; default runq,syscalls,cpu,tcp,fds; add gopark,netpoll for waiting-on-goroutines, at a cost per park; all = every probe but funcs)");
+    .option("--probes <list>", "with --ebpf: which probes (as godiag probe; default runq,cpu,tcp,fds; add syscalls for fsync-per-request and slow-io, gopark,netpoll for waiting-on-goroutines, at a cost; all = every probe but funcs)");
   addCaptureFlags(cmd).action(async (url: string, f: CaptureFlags & { ebpf?: boolean; probes?: string }) => {
     let opts: CaptureOptions;
     try {

@@ -23,7 +23,7 @@ export function registerProbeCommand(program: Command, io: IO): void {
     .option("--pid <pid>", "the process to probe")
     .option("--binary <path>", "probe every process running this Go executable")
     .option("--seconds <n>", "how long to probe", "10")
-    .option("--probes <list>", "comma-separated: gopark,runq,syscalls,cpu,netpoll,tcp,fds,funcs (default: runq,syscalls,cpu,tcp,fds; gopark and netpoll are opt-in uprobes, paid per park and per netpoll call; all = every probe but funcs)")
+    .option("--probes <list>", "comma-separated: gopark,runq,syscalls,cpu,netpoll,tcp,fds,funcs (default: runq,cpu,tcp,fds; syscalls is opt-in (~0.2 µs on every system call of the host), gopark and netpoll are opt-in uprobes, paid per park and per netpoll call; all = every probe but funcs)")
     .option("--func <name...>", "Go function(s) to time (entry and every RET; adds the funcs probe)")
     .option("--json", "print the report as JSON")
     .option("-o, --output <dir>", "write ebpf.json, the profiles (ebpf-oncpu.pb.gz, ebpf-offcpu.pb.gz, ebpf-syscalls.pb.gz) and manifest.json there: a bundle godiag diagnose reads")

@@ -34,7 +34,7 @@ export function registerRunCommand(program: Command, io: IO): void {
     .option("--pprof <url>", "where the program serves /debug/pprof (default: found from the ports it listens on)")
     .option("--capture-seconds <n>", "CPU profile length (default: fitted into --seconds)")
     .option("--ebpf", "also run the eBPF probes (godiag probe) on the program over the CPU profile's window (the whole run without /debug/pprof) and add them to the bundle (root, bpftrace)")
-    .option("--probes <list>", "with --ebpf: which probes (as godiag probe; default runq,syscalls,cpu,tcp,fds; add gopark,netpoll for waiting-on-goroutines, at a cost per park; all = every probe but funcs)");
+    .option("--probes <list>", "with --ebpf: which probes (as godiag probe; default runq,cpu,tcp,fds; add syscalls for fsync-per-request and slow-io, gopark,netpoll for waiting-on-goroutines, at a cost; all = every probe but funcs)");
   addCaptureFlags(cmd).action(async (command: string[], f: RunFlags) => {
     let capture: CaptureOptions;
     let seconds: number;
