@@ -202,7 +202,7 @@ describe("round 5 principles on the corpus", () => {
   });
 });
 
-describe("round 5 tuning principles (h-diag6)", () => {
+describe("round 5 tuning principles", () => {
   const findings = async (dir: string) => diagnose(await openBundle([dir], { ...DEFAULT_LIMITS, maxFiles: 10_000 })).findings;
   const hotspot = async (dir: string, fn: string) => (await findings(dir)).find((f) => f.id === `cpu-hotspot:${fn}`);
   // Bytes built in memory off the response path with most of the process's CPU. By hand
