@@ -87,8 +87,12 @@ try {
   const histRows = await rows("SELECT target_id, count(*) AS n FROM scrapes WHERE target_id IN (SELECT target_id FROM scrapes GROUP BY 1 ORDER BY count(*) DESC LIMIT 2) GROUP BY 1 ORDER BY n DESC");
   const hist = [];
   for (const [id] of histRows) hist.push((await rows(`SELECT address FROM targets WHERE id = ${id}`))[0][0]);
-  // Targets with no history hold the run alone: its span.
-  const [[runFrom, runTo]] = await rows(`SELECT epoch_ms(min(ts)), epoch_ms(max(ts)) FROM ${withAddress("scrapes")} WHERE target NOT IN (${hist.map((t) => `'${t}'`).join(",")})`);
+  // Targets with no day of history hold the run and its copies over the live hours: the run's
+  // scrapes are those stored when their profile was taken (a copy's time is shifted, its header not).
+  const [[runFrom, runTo]] = await rows(
+    `SELECT epoch_ms(min(ts)), epoch_ms(max(ts)) FROM ${withAddress("scrapes")} WHERE target NOT IN (${hist.map((t) => `'${t}'`).join(",")})
+     AND abs(epoch_ms(ts) - (json_extract_string(header, '$.timeNanos')::HUGEINT // 1000000)) < 60000`,
+  );
   const spanMs = Number(runTo) - Number(runFrom) + 15_000;
   const copies = Math.ceil((24 * HOUR) / spanMs);
   const inList = hist.map((t) => `'${t}'`).join(",");
