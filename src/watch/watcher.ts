@@ -104,7 +104,7 @@ export class Watcher {
     this.timers.push(setInterval(sync, refresh));
     // Retention, downsampling and the hourly sums: once at start-up, then two minutes past
     // every hour. The store sums an hour once it ended an hour ago (the margin for late
-    // scrapes); run at the start time's offset, that left 2-3 h of the whole fleet unsummed,
+    // scrapes); run at the start time's offset, that left 1-3 h of the whole fleet unsummed,
     // which every query of a recent range filters row by row (docs/PERFORMANCE.md, fourth
     // pass: 2 h of 200 targets made a 24 h query 1.1-1.7 s); aligned, 1-2 h. One at a time.
     let compacting = false;
