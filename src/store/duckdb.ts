@@ -43,6 +43,13 @@ export class DuckStore implements ProfileStore {
   /** address -> id of the targets table (duckdb-schema.ts: why integers) */
   private readonly targetIds = new Map<string, number>();
   private nextTargetId = 1;
+  /**
+   * Hours before this (ms) are summed into samples_hourly or being summed: a scrape of
+   * such an hour that arrives late adds its samples to the sums itself (sortHours).
+   */
+  private summingUpTo = 0;
+  /** the write in progress (sortHours waits for it before it takes its snapshot) */
+  private writing: Promise<void> = Promise.resolve();
   private constructor(
     private readonly file: string,
     private readonly instance: Instance,
@@ -85,6 +92,7 @@ export class DuckStore implements ProfileStore {
       if (!opts.readOnly) for (const q of [...duckDdl(), "CREATE TABLE IF NOT EXISTS godiag_meta (key VARCHAR, value BIGINT)"]) await db.run(q);
       if (!opts.readOnly) await s.loadKnown();
       await s.loadTargets();
+      if (!opts.readOnly) s.summingUpTo = await s.meta(db, "hourly_until");
     } catch (e) {
       await s.close();
       throw e;
@@ -124,7 +132,15 @@ export class DuckStore implements ProfileStore {
   /** Ids the write in progress added to `known` (not committed yet). */
   private inFlight: Record<"functions" | "mappings" | "locations" | "stacks", Set<bigint>> | null = null;
 
-  async write(batch: Batch): Promise<void> {
+  write(batch: Batch): Promise<void> {
+    // Read now, in the same synchronous step that makes this the write sortHours waits for.
+    const summed = this.summingUpTo;
+    const w = this.writeBatch(batch, summed);
+    this.writing = w.catch(() => undefined);
+    return w;
+  }
+
+  private async writeBatch(batch: Batch, summed: number): Promise<void> {
     const added = { functions: new Set<bigint>(), mappings: new Set<bigint>(), locations: new Set<bigint>(), stacks: new Set<bigint>() };
     const addedTargets: string[] = [];
     this.inFlight = added;
@@ -222,6 +238,16 @@ export class DuckStore implements ProfileStore {
              columns = {'target_id': 'INTEGER', 'ts_us': 'BIGINT', 'profile': 'VARCHAR', 'sample_type': 'VARCHAR', 'stack_id': 'BIGINT', 'labels': 'VARCHAR', 'value': 'BIGINT'})`,
           [this.ingestFile],
         );
+        // A late scrape of an hour already summed (or being summed: sortHours's snapshot,
+        // taken after this write, has its rows) adds its samples to that hour's sums.
+        if (batch.scrapes.some((x) => x.timeMs < summed))
+          await this.db.run(
+            `INSERT INTO samples_hourly SELECT target_id, date_trunc('hour', make_timestamp(ts_us)), profile, sample_type, stack_id, labels, value
+             FROM read_csv($1, header = false, auto_detect = false, quote = '"', escape = '"', allow_quoted_nulls = false,
+               columns = {'target_id': 'INTEGER', 'ts_us': 'BIGINT', 'profile': 'VARCHAR', 'sample_type': 'VARCHAR', 'stack_id': 'BIGINT', 'labels': 'VARCHAR', 'value': 'BIGINT'})
+             WHERE ts_us < $2::BIGINT`,
+            [this.ingestFile, BigInt(summed) * 1000n],
+          );
       }
       await this.db.run("COMMIT");
     } catch (e) {
@@ -362,9 +388,16 @@ export class DuckStore implements ProfileStore {
    * duckdb-schema.ts). The hourly
    * sums answer whole hours of a range without reading their scrapes' rows. On its own
    * connection: the writer keeps appending. `hourly_until` marks the hours done.
+   * An hour is summed as soon as it is over: waiting an hour more for late scrapes left
+   * the watcher with 1-3 h of the whole fleet unsummed, which every query of a recent
+   * range filters row by row (docs/PERFORMANCE.md, fourth pass). Instead, writes started
+   * after `summingUpTo` moves add their late samples to the sums themselves, and the
+   * write in progress when it moves is waited for, so the snapshot below has it.
    */
   private async sortHours(nowMs: number): Promise<number> {
-    const upTo = Math.floor(nowMs / HOUR) * HOUR - HOUR;
+    const upTo = Math.floor(nowMs / HOUR) * HOUR;
+    if (upTo > this.summingUpTo) this.summingUpTo = upTo;
+    await this.writing;
     const db = this.maint ?? (this.maint = await this.instance.connect());
     let from = await this.meta(db, "hourly_until");
     if (from === 0) {

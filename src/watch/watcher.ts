@@ -103,10 +103,11 @@ export class Watcher {
     const refresh = Math.min(5000, ...this.cfg.jobs.flatMap((j) => j.fileSd.map((f) => f.refreshMs)));
     this.timers.push(setInterval(sync, refresh));
     // Retention, downsampling and the hourly sums: once at start-up, then two minutes past
-    // every hour. The store sums an hour once it ended an hour ago (the margin for late
-    // scrapes); run at the start time's offset, that left 1-3 h of the whole fleet unsummed,
-    // which every query of a recent range filters row by row (docs/PERFORMANCE.md, fourth
-    // pass: 2 h of 200 targets made a 24 h query 1.1-1.7 s); aligned, 1-2 h. One at a time.
+    // every hour. The DuckDB store sums each hour that is over (late scrapes add to the
+    // sums); run at the start time's offset, with an hour's margin, 1-3 h of the whole
+    // fleet were unsummed, which every query of a recent range filters row by row
+    // (docs/PERFORMANCE.md, fourth pass: 2 h of 200 targets made a 24 h query 1.1-1.7 s);
+    // now 2 min to 1 h 2 min. One at a time.
     let compacting = false;
     const compact = (): void => {
       if (compacting) return;
