@@ -75,6 +75,7 @@ try {
     if (!r.ok) throw new Error(`${query.slice(0, 80)}: ${text}`);
     return text;
   };
+  const version = (await sql("SELECT version()")).trim();
   // The schema, as the watcher creates it (ClickStore.open).
   execFileSync(process.execPath, [CLI, "query", "--clickhouse", url, "--database", DB, "--target", "x:1", "--type", "goroutine", "--json"], { stdio: "ignore" });
 
@@ -170,12 +171,13 @@ try {
   const same = {};
   for (const type of ["cpu", "heap"]) {
     out[type] = time([...ch, "--type", type, "--from", "-25h", "--to", "now", "-o", join(OUT, `ch-24h-${type}.pb.gz`)]);
+    console.error(`24 h ${type}: min ${Math.round(out[type].min)} / median ${Math.round(out[type].median)} ms`);
     // The same range from the DuckDB file: go tool pprof -top of both must agree.
     execFileSync(process.execPath, [CLI, "query", "--data", DATA, "--target", hist[0], "--type", type, "--from", "-25h", "--to", "now", "-o", join(OUT, `duck-24h-${type}.pb.gz`)]);
     const top = (f) => execFileSync("go", ["tool", "pprof", "-top", "-nodecount=100000", ...(type === "heap" ? ["-sample_index=alloc_space"] : []), f], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
     same[type] = top(join(OUT, `ch-24h-${type}.pb.gz`)) === top(join(OUT, `duck-24h-${type}.pb.gz`));
   }
-  console.log(`| measure (ClickHouse ${(await sql("SELECT version()")).trim()}, this machine) | value |
+  console.log(`| measure (ClickHouse ${version}, this machine) | value |
 |---|---|
 | history | ${hist.length} targets x 24 h (${cpuScrapes} CPU scrapes each), ${histSamples} sample rows (${nSamples} copied from the run), ${(Number(bytes) / 2 ** 20).toFixed(1)} MB in active parts; generated in ${genSeconds.toFixed(1)} s |
 | hourly sums of ${hours} hours (the watcher's SQL) | ${sumSeconds.toFixed(1)} s |
