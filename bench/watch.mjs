@@ -206,6 +206,9 @@ if (LIVE_HOURS > 0) {
       const sel = cols[t].map((c) => (c === "ts" ? `ts - to_milliseconds(${k * Number(spanMs)}) AS ts` : c)).join(", ");
       await ldb.run(`INSERT INTO ${t} SELECT ${sel} FROM ${t} WHERE target_id NOT IN (${inList}) AND ts >= (SELECT max(ts) - to_milliseconds(${Number(spanMs)}) FROM scrapes)`);
     }
+  // The watcher's maintenance just summed every hour that is over (the store sums an hour as
+  // soon as it ends): mark the live hours unsummed again, as just before the next maintenance.
+  await ldb.run(`UPDATE godiag_meta SET value = ${Math.floor((Date.now() - LIVE_HOURS * 3600_000) / 3600_000) * 3600_000} WHERE key = 'hourly_until'`);
   await ldb.run("CHECKPOINT");
   live.sampleRows = Number((await (await ldb.runAndReadAll(`SELECT count(*) FROM samples WHERE target_id NOT IN (${inList})`)).getRowsJS())[0][0]);
   ldb.closeSync();
