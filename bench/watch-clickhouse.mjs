@@ -75,9 +75,9 @@ try {
     if (!r.ok) throw new Error(`${query.slice(0, 80)}: ${text}`);
     return text;
   };
-  const version = (await sql("SELECT version()")).trim();
   // The schema, as the watcher creates it (ClickStore.open).
   execFileSync(process.execPath, [CLI, "query", "--clickhouse", url, "--database", DB, "--target", "x:1", "--type", "goroutine", "--json"], { stdio: "ignore" });
+  const version = (await sql("SELECT version()")).trim();
 
   // The run's own rows from DuckDB: content tables whole, the history targets' scrapes of the run only.
   const inst = await DuckDBInstance.create(join(DATA, "godiag.duckdb"), { access_mode: "READ_ONLY" });
