@@ -7,7 +7,8 @@
 // (from the stored scrape times), skipped scrapes and errors (its /metrics), bytes
 // stored per profile (DuckDB file after a checkpoint, against the bytes the targets
 // sent), and 24 h range queries over generated history: the run's real scrapes
-// repeated back over 24 h for BENCH_WATCH_HISTORY_TARGETS (20) targets.
+// repeated back over 24 h for BENCH_WATCH_HISTORY_TARGETS (20) targets, and the last
+// BENCH_WATCH_LIVE_HOURS (1) hours of every target not yet summed, as on a live watcher.
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -21,6 +22,8 @@ const CLI = join(ROOT, "dist/godiag.mjs");
 const N = Number(process.env.BENCH_WATCH_TARGETS ?? 200);
 const SECONDS = Number(process.env.BENCH_WATCH_SECONDS ?? 180);
 const HISTORY_TARGETS = Number(process.env.BENCH_WATCH_HISTORY_TARGETS ?? 20);
+const LIVE_HOURS = Number(process.env.BENCH_WATCH_LIVE_HOURS ?? 1);
+const QUERY_RUNS = Number(process.env.BENCH_WATCH_QUERY_RUNS ?? 5);
 const INTERVAL = 15_000;
 mkdirSync(OUT, { recursive: true });
 
@@ -134,7 +137,7 @@ const [[scrapes, rawBytes]] = await rows("SELECT count(*), sum(raw_bytes) FROM s
 const [[samples]] = await rows("SELECT count(*) FROM samples");
 const [[stacks]] = await rows("SELECT count(*) FROM stacks");
 // Jitter: the spacing of each target's CPU scrapes against the 15 s interval.
-const gaps = (await rows("SELECT epoch_ms(ts) - epoch_ms(lag(ts) OVER (PARTITION BY target ORDER BY ts)) AS gap FROM scrapes WHERE profile = 'cpu' QUALIFY gap IS NOT NULL")).map((r) => Number(r[0]))
+const gaps = (await rows("SELECT epoch_ms(ts) - epoch_ms(lag(ts) OVER (PARTITION BY target_id ORDER BY ts)) AS gap FROM scrapes WHERE profile = 'cpu' QUALIFY gap IS NOT NULL")).map((r) => Number(r[0]))
   // Off-schedule time: the distance to the nearest whole number of intervals (a skipped scrape is counted apart).
   .map((g) => Math.abs(g - Math.max(1, Math.round(g / INTERVAL)) * INTERVAL))
   .sort((a, b) => a - b);
@@ -152,21 +155,22 @@ if (HISTORY_TARGETS === 0) {
 const [[spanMs]] = await rows("SELECT (epoch_ms(max(ts)) - epoch_ms(min(ts)) + 15000)::BIGINT FROM scrapes");
 const copies = Math.ceil((24 * 3600_000) / Number(spanMs));
 // The targets with the most CPU scrapes (on a starved machine some have none).
-const hist = (await rows(`SELECT target FROM scrapes WHERE profile = 'cpu' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ${HISTORY_TARGETS}`)).map((r) => r[0]);
-const inList = hist.map((t) => `'${t}'`).join(",");
+const histRows = await rows(`SELECT t.id, t.address FROM scrapes s JOIN targets t ON t.id = s.target_id WHERE profile = 'cpu' GROUP BY 1, 2 ORDER BY count(*) DESC, 2 LIMIT ${HISTORY_TARGETS}`);
+const hist = histRows.map((r) => r[1]);
+const inList = histRows.map((r) => r[0]).join(",");
 const g0 = Date.now();
 for (const t of ["samples", "scrapes", "metrics"]) {
   const cols = (await rows(`SELECT column_name FROM information_schema.columns WHERE table_name = '${t}' ORDER BY ordinal_position`)).map((r) => r[0]);
   const sel = cols.map((c) => (c === "ts" ? `ts - to_milliseconds(k * ${spanMs}) AS ts` : c)).join(", ");
   // As they would have arrived; the watcher's maintenance sorts each hour and sums it (below).
-  await db.run(`INSERT INTO ${t} SELECT ${sel} FROM ${t}, range(1, ${copies}) r(k) WHERE target IN (${inList})`);
+  await db.run(`INSERT INTO ${t} SELECT ${sel} FROM ${t}, range(1, ${copies}) r(k) WHERE target_id IN (${inList})`);
 }
 // The hours of the run were sorted and summed by nobody yet: the maintenance starts over from the oldest.
 await db.run("DELETE FROM godiag_meta");
 await db.run("CHECKPOINT");
 const genSeconds = (Date.now() - g0) / 1000;
 const [[histSamples]] = await rows("SELECT count(*) FROM samples");
-const [[histScrapesOne]] = await rows(`SELECT count(*) FROM scrapes WHERE target = '${hist[0]}' AND profile = 'cpu'`);
+const [[histScrapesOne]] = await rows(`SELECT count(*) FROM scrapes WHERE target_id = ${histRows[0][0]} AND profile = 'cpu'`);
 const [[histProfiles]] = await rows("SELECT count(*) FROM scrapes");
 db.closeSync();
 instance.closeSync();
@@ -185,10 +189,37 @@ const maintWallSeconds = (Date.now() - m0) / 1000;
 const histBytes = statSync(join(data, "godiag.duckdb")).size;
 const histPerProfile = histBytes / Number(histProfiles);
 
+// A live watcher sums an hour an hour after it ends: its last 1-2 hours of every target
+// are in samples only, interleaved as they arrived. The other targets' run repeated back
+// over the last LIVE_HOURS, copy by copy, oldest first (arrival order), after the day's sums.
+const live = { hours: LIVE_HOURS, sampleRows: 0, seconds: 0 };
+if (LIVE_HOURS > 0) {
+  const l0 = Date.now();
+  const li = await DuckDBInstance.create(join(data, "godiag.duckdb"));
+  const ldb = await li.connect();
+  const liveCopies = Math.ceil((LIVE_HOURS * 3600_000) / Number(spanMs)) - 1;
+  const cols = {};
+  for (const t of ["samples", "scrapes", "metrics"])
+    cols[t] = (await (await ldb.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_name = '${t}' ORDER BY ordinal_position`)).getRowsJS()).map((r) => r[0]);
+  for (let k = liveCopies; k >= 1; k--)
+    for (const t of ["samples", "scrapes", "metrics"]) {
+      const sel = cols[t].map((c) => (c === "ts" ? `ts - to_milliseconds(${k * Number(spanMs)}) AS ts` : c)).join(", ");
+      await ldb.run(`INSERT INTO ${t} SELECT ${sel} FROM ${t} WHERE target_id NOT IN (${inList}) AND ts >= (SELECT max(ts) - to_milliseconds(${Number(spanMs)}) FROM scrapes)`);
+    }
+  // The watcher's maintenance just summed every hour that is over (the store sums an hour as
+  // soon as it ends): mark the live hours unsummed again, as just before the next maintenance.
+  await ldb.run(`UPDATE godiag_meta SET value = ${Math.floor((Date.now() - LIVE_HOURS * 3600_000) / 3600_000) * 3600_000} WHERE key = 'hourly_until'`);
+  await ldb.run("CHECKPOINT");
+  live.sampleRows = Number((await (await ldb.runAndReadAll(`SELECT count(*) FROM samples WHERE target_id NOT IN (${inList})`)).getRowsJS())[0][0]);
+  ldb.closeSync();
+  li.closeSync();
+  live.seconds = (Date.now() - l0) / 1000;
+}
+
 function timeQuery(args) {
   const times = [];
   let out = "";
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < QUERY_RUNS; i++) {
     const s = process.hrtime.bigint();
     const r = spawnSync(process.execPath, [CLI, "query", "--data", data, "--target", hist[0], ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
     times.push(Number(process.hrtime.bigint() - s) / 1e6);
@@ -196,9 +227,10 @@ function timeQuery(args) {
     out = r.stdout;
   }
   times.sort((a, b) => a - b);
-  return { ms: times[1], out };
+  return { ms: times[Math.floor(times.length / 2)], min: times[0], out };
 }
 // The command's fixed cost (Node start-up, DuckDB open): the same command over an empty range.
+const loadBefore = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const qEmpty = timeQuery(["--type", "goroutine", "--from", "-1s", "--to", "now", "--json"]);
 const qCpu = timeQuery(["--type", "cpu", "--from", "-25h", "--to", "now", "-o", join(OUT, "watch-24h-cpu.pb.gz")]);
 const qHeap = timeQuery(["--type", "heap", "--from", "-25h", "--to", "now", "-o", join(OUT, "watch-24h-heap.pb.gz")]);
@@ -215,7 +247,8 @@ const results = {
   jitterMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: gaps.at(-1) },
   storage: { profiles: Number(scrapes), sampleRows: Number(samples), stacks: Number(stacks), dbBytes, bytesPerProfile: dbBytes / Number(scrapes), rawBytesPerProfile: Number(rawBytes) / Number(scrapes) },
   history: { profiles: Number(histProfiles), bytesPerProfile: 0, targets: hist.length, copies, sampleRows: Number(histSamples), cpuScrapesPerTarget: Number(histScrapesOne), dbBytes: histBytes, generateSeconds: genSeconds, maintenanceSeconds: Number(maintSecs), maintenanceWallSeconds: maintWallSeconds },
-  query24h: { startupMs: qEmpty.ms, cpuMs: qCpu.ms, heapMs: qHeap.ms, goroutineJsonMs: qGor.ms, cpuTimelineJsonMs: qTl.ms },
+  live,
+  query24h: { runs: QUERY_RUNS, load: `${loadBefore} -> ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`, startupMs: qEmpty.ms, cpuMs: qCpu.ms, cpuMinMs: qCpu.min, heapMs: qHeap.ms, heapMinMs: qHeap.min, goroutineJsonMs: qGor.ms, cpuTimelineJsonMs: qTl.ms },
 };
 results.history.bytesPerProfile = histPerProfile;
 writeFileSync(join(OUT, "watch.json"), JSON.stringify(results, null, 2));
@@ -233,8 +266,9 @@ console.log(`| measure | value |
 | history generated | ${hist.length} targets x 24 h (${histScrapesOne} CPU scrapes each), ${histSamples} sample rows, ${f1(histBytes / 2 ** 20)} MB, in ${f1(genSeconds)} s |
 | the watcher's maintenance over that day (sort and sum 24 h; downsample past 24 h) | ${maintSecs} s (${f1(maintWallSeconds)} s with the watcher's start and stop) |
 | bytes per profile with 24 h of history (stacks recur: stored once) | ${Math.round(histPerProfile)} B (${histProfiles} profiles) |
-| \`godiag query\` fixed cost (Node start-up, DuckDB open; an empty range) | ${Math.round(qEmpty.ms)} ms |
-| 24 h query, \`godiag query -o\` wall time (start-up included): cpu / heap | ${Math.round(qCpu.ms)} / ${Math.round(qHeap.ms)} ms |
+| the last ${LIVE_HOURS} h of the other targets, not summed (a live watcher's) | ${live.sampleRows} sample rows, written in ${f1(live.seconds)} s |
+| \`godiag query\` fixed cost (Node start-up, DuckDB open; an empty range), median of ${QUERY_RUNS} | ${Math.round(qEmpty.ms)} ms |
+| 24 h query, \`godiag query -o\` wall time (start-up included), min / median of ${QUERY_RUNS}: cpu; heap | ${Math.round(qCpu.min)} / ${Math.round(qCpu.ms)} ms; ${Math.round(qHeap.min)} / ${Math.round(qHeap.ms)} ms (load ${results.query24h.load}) |
 | 24 h \`--json\` wall time: goroutine count / cpu timelines | ${Math.round(qGor.ms)} / ${Math.round(qTl.ms)} ms |`);
 const byReason = {};
 for (const l of metrics.split("\n").filter((x) => x.startsWith("godiag_scrape_errors_total{"))) {

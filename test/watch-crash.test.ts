@@ -99,10 +99,10 @@ scrape_configs:
   try {
     const one = async (sql: string) => Number((await s.rows(sql))[0]![0]);
     rows = {
-      scrapes: (await s.rows("SELECT target, profile, epoch_ms(ts) FROM scrapes")).map((r) => r.join(" ")),
-      nullLabels: await one("SELECT count(*) FROM samples WHERE labels IS NULL OR sample_type IS NULL OR target IS NULL"),
-      orphanSamples: await one("SELECT count(*) FROM samples s WHERE NOT EXISTS (SELECT 1 FROM scrapes c WHERE c.target = s.target AND c.profile = s.profile AND c.ts = s.ts)"),
-      emptyScrapes: await one("SELECT count(*) FROM scrapes c WHERE c.samples > 0 AND NOT EXISTS (SELECT 1 FROM samples s WHERE c.target = s.target AND c.profile = s.profile AND c.ts = s.ts)"),
+      scrapes: (await s.rows("SELECT t.address, profile, epoch_ms(ts) FROM scrapes JOIN targets t ON t.id = scrapes.target_id")).map((r) => r.join(" ")),
+      nullLabels: await one("SELECT count(*) FROM samples WHERE labels IS NULL OR sample_type IS NULL OR target_id IS NULL"),
+      orphanSamples: await one("SELECT count(*) FROM samples s WHERE NOT EXISTS (SELECT 1 FROM scrapes c WHERE c.target_id = s.target_id AND c.profile = s.profile AND c.ts = s.ts)"),
+      emptyScrapes: await one("SELECT count(*) FROM scrapes c WHERE c.samples > 0 AND NOT EXISTS (SELECT 1 FROM samples s WHERE c.target_id = s.target_id AND c.profile = s.profile AND c.ts = s.ts)"),
       missingStacks: await one("SELECT count(*) FROM (SELECT DISTINCT stack_id FROM samples) s WHERE stack_id NOT IN (SELECT id FROM stacks)"),
       missingLocations: await one("SELECT count(*) FROM (SELECT DISTINCT UNNEST(location_ids) AS l FROM stacks) WHERE l NOT IN (SELECT id FROM locations)"),
       missingFunctions: await one("SELECT count(*) FROM (SELECT DISTINCT UNNEST(line_functions) AS f FROM locations) WHERE f <> 0 AND f NOT IN (SELECT id FROM functions)"),

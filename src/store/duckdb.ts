@@ -12,7 +12,8 @@ import { rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Profile } from "../core/model/index.js";
 import { rebuildProfile, mergeHeaders } from "./rebuild.js";
-import { TABLES, headerJson, parseHeader } from "./schema.js";
+import { duckDdl, hasAddressKeys, migrateToTargetIds } from "./duckdb-schema.js";
+import { headerJson, parseHeader } from "./schema.js";
 import type { Batch, NormalizedProfile, FunctionRow, LocationRow, MappingRow, ProfileStore, RangeQuery, SampleRow, SeriesPoint, StackRow, StoreStats, TopPoint } from "./types.js";
 
 const HOUR = 3600_000;
@@ -21,10 +22,6 @@ const HOUR = 3600_000;
 // parses every one of its ~100 files with cjs-module-lexer to list their exports first
 // (0.2 s of a 0.6 s `godiag query` in a --cpu-prof). require skips that.
 const { DuckDBInstance, listValue, LIST, BIGINT, timestampValue } = createRequire(import.meta.url)("@duckdb/node-api") as typeof DuckDB;
-
-/** Per (target, hour, profile, sample type, stack, labels): the hour's samples summed (DuckDB only). */
-const HOURLY_DDL =
-  "CREATE TABLE IF NOT EXISTS samples_hourly (target VARCHAR, ts TIMESTAMP, profile VARCHAR, sample_type VARCHAR, stack_id BIGINT, labels VARCHAR, value BIGINT)";
 
 /**
  * The watcher's DuckDB buffer limit. 512 MB made batch writes about twice as slow as 1 GB
@@ -35,12 +32,24 @@ const DUCKDB_MEMORY = "1GB";
 
 const ts = (ms: number) => timestampValue(BigInt(Math.round(ms)) * 1000n);
 
-function ddl(): string[] {
-  return TABLES.map((t) => `CREATE TABLE IF NOT EXISTS ${t.name} (${t.columns.map((c) => `${c.name} ${c.type}`).join(", ")})`);
+/** A whole number inlined into SQL (a literal lets DuckDB prune row groups by it at planning). */
+function int(x: number): string {
+  if (!Number.isSafeInteger(x)) throw new Error(`not an integer: ${x}`);
+  return String(x);
 }
 
 export class DuckStore implements ProfileStore {
   private readonly known = { functions: new Set<bigint>(), mappings: new Set<bigint>(), locations: new Set<bigint>(), stacks: new Set<bigint>() };
+  /** address -> id of the targets table (duckdb-schema.ts: why integers) */
+  private readonly targetIds = new Map<string, number>();
+  private nextTargetId = 1;
+  /**
+   * Hours before this (ms) are summed into samples_hourly or being summed: a scrape of
+   * such an hour that arrives late adds its samples to the sums itself (sortHours).
+   */
+  private summingUpTo = 0;
+  /** the write in progress (sortHours waits for it before it takes its snapshot) */
+  private writing: Promise<void> = Promise.resolve();
   private constructor(
     private readonly file: string,
     private readonly instance: Instance,
@@ -75,8 +84,19 @@ export class DuckStore implements ProfileStore {
     const instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: "READ_ONLY" } : { threads: "2", memory_limit: DUCKDB_MEMORY });
     const db = await instance.connect();
     const s = new DuckStore(file, instance, db, opts.readOnly ? db : await instance.connect());
-    if (!opts.readOnly) for (const q of [...ddl(), HOURLY_DDL, "CREATE TABLE IF NOT EXISTS godiag_meta (key VARCHAR, value BIGINT)"]) await db.run(q);
-    if (!opts.readOnly) await s.loadKnown();
+    try {
+      if (await hasAddressKeys(db)) {
+        if (opts.readOnly) throw new Error("written by an earlier godiag (targets kept as addresses): start godiag watch on this directory once to convert it");
+        await migrateToTargetIds(db);
+      }
+      if (!opts.readOnly) for (const q of [...duckDdl(), "CREATE TABLE IF NOT EXISTS godiag_meta (key VARCHAR, value BIGINT)"]) await db.run(q);
+      if (!opts.readOnly) await s.loadKnown();
+      await s.loadTargets();
+      if (!opts.readOnly) s.summingUpTo = await s.meta(db, "hourly_until");
+    } catch (e) {
+      await s.close();
+      throw e;
+    }
     return s;
   }
 
@@ -84,6 +104,16 @@ export class DuckStore implements ProfileStore {
     for (const t of ["functions", "mappings", "locations", "stacks"] as const) {
       const r = await this.db.runAndReadAll(`SELECT id FROM ${t}`);
       for (const [id] of r.getRowsJS()) this.known[t].add(id as bigint);
+    }
+  }
+
+  private async loadTargets(): Promise<void> {
+    // A file from before any table existed (read-only open of an empty file) has no targets table.
+    const has = (await this.db.runAndReadAll("SELECT count(*) FROM information_schema.tables WHERE table_name = 'targets'")).getRowsJS()[0]![0] !== 0n;
+    if (!has) return;
+    for (const [id, address] of (await this.db.runAndReadAll("SELECT id, address FROM targets")).getRowsJS()) {
+      this.targetIds.set(address as string, id as number);
+      this.nextTargetId = Math.max(this.nextTargetId, (id as number) + 1);
     }
   }
 
@@ -102,13 +132,34 @@ export class DuckStore implements ProfileStore {
   /** Ids the write in progress added to `known` (not committed yet). */
   private inFlight: Record<"functions" | "mappings" | "locations" | "stacks", Set<bigint>> | null = null;
 
-  async write(batch: Batch): Promise<void> {
+  write(batch: Batch): Promise<void> {
+    // Read now, in the same synchronous step that makes this the write sortHours waits for.
+    const summed = this.summingUpTo;
+    const w = this.writeBatch(batch, summed);
+    this.writing = w.catch(() => undefined);
+    return w;
+  }
+
+  private async writeBatch(batch: Batch, summed: number): Promise<void> {
     const added = { functions: new Set<bigint>(), mappings: new Set<bigint>(), locations: new Set<bigint>(), stacks: new Set<bigint>() };
+    const addedTargets: string[] = [];
     this.inFlight = added;
     await this.db.run("BEGIN TRANSACTION");
     try {
-      const ap = async (t: string): Promise<DuckDBAppender> => this.db.createAppender(t);
-      const [fa, ma, la, sa, sc, me, du, ev] = await Promise.all(["functions", "mappings", "locations", "stacks", "scrapes", "metrics", "dumps", "events"].map(ap));
+      // Rows first, then an appender only for a table that gets some: creating and closing
+      // one (closeSync flushes on the main thread) for each table of each batch was 3 s of
+      // a 39 s busy --cpu-prof at 200 targets, and once a fleet's stacks are known most
+      // batches add no functions, stacks, dumps, events or targets.
+      const rows = { functions: [] as FunctionRow[], mappings: [] as MappingRow[], locations: [] as LocationRow[], stacks: [] as StackRow[], targets: [] as Array<[number, string]> };
+      const idOf = (address: string): number => {
+        let id = this.targetIds.get(address);
+        if (id === undefined) {
+          this.targetIds.set(address, (id = this.nextTargetId++));
+          addedTargets.push(address);
+          rows.targets.push([id, address]);
+        }
+        return id;
+      };
       const csv: string[] = [];
       let sampleRows = 0;
       const fresh = (t: keyof typeof added, id: bigint): boolean => {
@@ -117,64 +168,93 @@ export class DuckStore implements ProfileStore {
         added[t].add(id);
         return true;
       };
+      const scrapeIds: number[] = [];
       for (const s of batch.scrapes) {
         const p = s.profile;
-        for (const f of p.functions) if (fresh("functions", f.id)) appendFunction(fa!, f);
-        for (const m of p.mappings) if (fresh("mappings", m.id)) appendMapping(ma!, m);
-        for (const l of p.locations) if (fresh("locations", l.id)) appendLocation(la!, l);
-        for (const st of p.stacks) if (fresh("stacks", st.id)) appendStack(sa!, st);
-        sc!.appendVarchar(s.target);
-        sc!.appendVarchar(s.job);
-        sc!.appendVarchar(JSON.stringify(s.labels));
-        sc!.appendTimestamp(ts(s.timeMs));
-        sc!.appendVarchar(s.type);
-        sc!.appendVarchar(headerJson(p.header));
-        sc!.appendBigInt(BigInt(s.rawBytes));
-        sc!.appendBigInt(BigInt(p.samples.length));
-        sc!.appendBigInt(0n);
-        sc!.endRow();
-        sampleRows += csvSamples(csv, s.target, s.timeMs, s.type, p.header.sampleTypes, p.samples);
+        for (const f of p.functions) if (fresh("functions", f.id)) rows.functions.push(f);
+        for (const m of p.mappings) if (fresh("mappings", m.id)) rows.mappings.push(m);
+        for (const l of p.locations) if (fresh("locations", l.id)) rows.locations.push(l);
+        for (const st of p.stacks) if (fresh("stacks", st.id)) rows.stacks.push(st);
+        const id = idOf(s.target);
+        scrapeIds.push(id);
+        sampleRows += csvSamples(csv, id, s.timeMs, s.type, p.header.sampleTypes, p.samples);
       }
-      for (const m of batch.metrics) {
-        me!.appendVarchar(m.target);
-        me!.appendTimestamp(ts(m.timeMs));
-        me!.appendVarchar(m.name);
-        me!.appendDouble(m.value);
-        me!.endRow();
-      }
-      for (const d of batch.dumps) {
-        du!.appendVarchar(d.target);
-        du!.appendTimestamp(ts(d.timeMs));
-        du!.appendBigInt(BigInt(d.goroutines));
-        du!.appendBlob(d.gz);
-        du!.endRow();
-      }
-      for (const e of batch.events) {
-        ev!.appendVarchar(e.target);
-        ev!.appendTimestamp(ts(e.timeMs));
-        ev!.appendVarchar(e.kind);
-        ev!.appendVarchar(e.name);
-        ev!.appendVarchar(e.severity);
-        ev!.appendVarchar(e.message);
-        ev!.endRow();
-      }
-      for (const a of [fa, ma, la, sa, sc, me, du, ev]) a!.closeSync();
+      const metricIds = batch.metrics.map((m) => idOf(m.target));
+      const append = async <T>(table: string, list: readonly T[], put: (a: DuckDBAppender, row: T, i: number) => void): Promise<void> => {
+        if (list.length === 0) return;
+        const a = await this.db.createAppender(table);
+        list.forEach((row, i) => {
+          put(a, row, i);
+          a.endRow();
+        });
+        a.closeSync();
+      };
+      await append("functions", rows.functions, appendFunction);
+      await append("mappings", rows.mappings, appendMapping);
+      await append("locations", rows.locations, appendLocation);
+      await append("stacks", rows.stacks, appendStack);
+      await append("targets", rows.targets, (a, [id, address]) => {
+        a.appendInteger(id);
+        a.appendVarchar(address);
+      });
+      await append("scrapes", batch.scrapes, (a, s, i) => {
+        a.appendInteger(scrapeIds[i]!);
+        a.appendVarchar(s.job);
+        a.appendVarchar(JSON.stringify(s.labels));
+        a.appendTimestamp(ts(s.timeMs));
+        a.appendVarchar(s.type);
+        a.appendVarchar(headerJson(s.profile.header));
+        a.appendBigInt(BigInt(s.rawBytes));
+        a.appendBigInt(BigInt(s.profile.samples.length));
+        a.appendBigInt(0n);
+      });
+      await append("metrics", batch.metrics, (a, m, i) => {
+        a.appendInteger(metricIds[i]!);
+        a.appendTimestamp(ts(m.timeMs));
+        a.appendVarchar(m.name);
+        a.appendDouble(m.value);
+      });
+      await append("dumps", batch.dumps, (a, d) => {
+        a.appendVarchar(d.target);
+        a.appendTimestamp(ts(d.timeMs));
+        a.appendBigInt(BigInt(d.goroutines));
+        a.appendBlob(d.gz);
+      });
+      await append("events", batch.events, (a, e) => {
+        a.appendVarchar(e.target);
+        a.appendTimestamp(ts(e.timeMs));
+        a.appendVarchar(e.kind);
+        a.appendVarchar(e.name);
+        a.appendVarchar(e.severity);
+        a.appendVarchar(e.message);
+      });
       if (sampleRows > 0) {
         // Samples are nearly all the rows: appending them one value per N-API call cost
         // 4 µs a row; DuckDB's CSV reader takes the batch as one file, in the same transaction.
         writeFileSync(this.ingestFile, csv.join(""));
         await this.db.run(
-          `INSERT INTO samples SELECT target, make_timestamp(ts_us), profile, sample_type, stack_id, labels, value, 0
+          `INSERT INTO samples SELECT target_id, make_timestamp(ts_us), profile, sample_type, stack_id, labels, value, 0
            FROM read_csv($1, header = false, auto_detect = false, quote = '"', escape = '"', allow_quoted_nulls = false,
-             columns = {'target': 'VARCHAR', 'ts_us': 'BIGINT', 'profile': 'VARCHAR', 'sample_type': 'VARCHAR', 'stack_id': 'BIGINT', 'labels': 'VARCHAR', 'value': 'BIGINT'})`,
+             columns = {'target_id': 'INTEGER', 'ts_us': 'BIGINT', 'profile': 'VARCHAR', 'sample_type': 'VARCHAR', 'stack_id': 'BIGINT', 'labels': 'VARCHAR', 'value': 'BIGINT'})`,
           [this.ingestFile],
         );
+        // A late scrape of an hour already summed (or being summed: sortHours's snapshot,
+        // taken after this write, has its rows) adds its samples to that hour's sums.
+        if (batch.scrapes.some((x) => x.timeMs < summed))
+          await this.db.run(
+            `INSERT INTO samples_hourly SELECT target_id, date_trunc('hour', make_timestamp(ts_us)), profile, sample_type, stack_id, labels, value
+             FROM read_csv($1, header = false, auto_detect = false, quote = '"', escape = '"', allow_quoted_nulls = false,
+               columns = {'target_id': 'INTEGER', 'ts_us': 'BIGINT', 'profile': 'VARCHAR', 'sample_type': 'VARCHAR', 'stack_id': 'BIGINT', 'labels': 'VARCHAR', 'value': 'BIGINT'})
+             WHERE ts_us < $2::BIGINT`,
+            [this.ingestFile, BigInt(summed) * 1000n],
+          );
       }
       await this.db.run("COMMIT");
     } catch (e) {
       await this.db.run("ROLLBACK").catch(() => undefined);
       // What this batch added is not in the database: forget it was known.
       for (const t of Object.keys(added) as Array<keyof typeof added>) for (const id of added[t]) this.known[t].delete(id);
+      for (const a of addedTargets) this.targetIds.delete(a);
       throw e;
     } finally {
       this.inFlight = null;
@@ -192,20 +272,24 @@ export class DuckStore implements ProfileStore {
   }
 
   private async merged(q: RangeQuery): Promise<Profile | null> {
-    const where = "target = $1 AND profile = $2 AND ts >= epoch_ms($3::BIGINT) AND ts <= epoch_ms($4::BIGINT)";
-    const args: DuckDBValue[] = [q.target, q.type, BigInt(Math.floor(q.fromMs)), BigInt(Math.ceil(q.toMs))];
+    const id = this.targetIds.get(q.target);
+    if (id === undefined) return null;
+    const [from, to] = [int(Math.floor(q.fromMs)), int(Math.ceil(q.toMs))];
+    const where = `target_id = ${int(id)} AND profile = $1 AND ts >= epoch_ms(${from}) AND ts <= epoch_ms(${to})`;
+    const args: DuckDBValue[] = [q.type];
     const headers = (await this.read(`SELECT header FROM scrapes WHERE ${where} ORDER BY ts`, args)).map((r) => parseHeader(r[0] as string));
     if (headers.length === 0) return null;
     const types = mergeHeaders(headers).sampleTypes.map((t) => t.type);
     // Sum in the database: a 24 h range of a target is millions of rows, its result a few
     // thousand. Whole hours already summed come from samples_hourly, the edges from samples.
     const h = await this.hourlySpan(q);
+    const key = `target_id = ${int(id)} AND profile = $1`;
     const src = h
-      ? `SELECT stack_id, labels, sample_type, value FROM samples_hourly WHERE target = $1 AND profile = $2 AND ts >= epoch_ms($5::BIGINT) AND ts < epoch_ms($6::BIGINT)
-         UNION ALL SELECT stack_id, labels, sample_type, value FROM samples WHERE target = $1 AND profile = $2
-           AND ((ts >= epoch_ms($3::BIGINT) AND ts < epoch_ms($5::BIGINT)) OR (ts >= epoch_ms($6::BIGINT) AND ts <= epoch_ms($4::BIGINT)))`
+      ? `SELECT stack_id, labels, sample_type, value FROM samples_hourly WHERE ${key} AND ts >= epoch_ms(${int(h.from)}) AND ts < epoch_ms(${int(h.to)})
+         UNION ALL SELECT stack_id, labels, sample_type, value FROM samples WHERE ${key} AND ts >= epoch_ms(${from}) AND ts <= epoch_ms(${to})
+           AND (ts < epoch_ms(${int(h.from)}) OR ts >= epoch_ms(${int(h.to)}))`
       : `SELECT stack_id, labels, sample_type, value FROM samples WHERE ${where}`;
-    await this.reader.run(`CREATE OR REPLACE TEMP TABLE q_samples AS SELECT stack_id, labels, sample_type, SUM(value)::DOUBLE AS v FROM (${src}) GROUP BY ALL`, h ? [...args, BigInt(h.from), BigInt(h.to)] : args);
+    await this.reader.run(`CREATE OR REPLACE TEMP TABLE q_samples AS SELECT stack_id, labels, sample_type, SUM(value)::DOUBLE AS v FROM (${src}) GROUP BY ALL`, args);
     const bySample = new Map<string, SampleRow>();
     for (const [stack, labels, type, v] of await this.read("SELECT stack_id, labels, sample_type, v FROM q_samples ORDER BY stack_id, labels")) {
       const k = types.indexOf(type as string);
@@ -257,12 +341,9 @@ export class DuckStore implements ProfileStore {
   }
 
   private async seriesOf(target: string, name: string, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
-    const r = await this.read("SELECT epoch_ms(ts), value FROM metrics WHERE target = $1 AND name = $2 AND ts >= epoch_ms($3::BIGINT) AND ts <= epoch_ms($4::BIGINT) ORDER BY ts", [
-      target,
-      name,
-      BigInt(Math.floor(fromMs)),
-      BigInt(Math.ceil(toMs)),
-    ]);
+    const id = this.targetIds.get(target);
+    if (id === undefined) return [];
+    const r = await this.read(`SELECT epoch_ms(ts), value FROM metrics WHERE target_id = ${int(id)} AND name = $1 AND ts >= epoch_ms(${int(Math.floor(fromMs))}) AND ts <= epoch_ms(${int(Math.ceil(toMs))}) ORDER BY ts`, [name]);
     return r.map(([t, v]) => ({ timeMs: Number(t), value: v as number }));
   }
 
@@ -271,25 +352,27 @@ export class DuckStore implements ProfileStore {
   }
 
   private async topOf(q: RangeQuery, bucketMs: number, n: number): Promise<TopPoint[]> {
-    const first = await this.read("SELECT header FROM scrapes WHERE target = $1 AND profile = $2 AND ts >= epoch_ms($3::BIGINT) ORDER BY ts LIMIT 1", [q.target, q.type, BigInt(Math.floor(q.fromMs))]);
+    const id = this.targetIds.get(q.target);
+    if (id === undefined) return [];
+    const first = await this.read(`SELECT header FROM scrapes WHERE target_id = ${int(id)} AND profile = $1 AND ts >= epoch_ms(${int(Math.floor(q.fromMs))}) ORDER BY ts LIMIT 1`, [q.type]);
     if (first.length === 0) return [];
     const h = parseHeader(first[0]![0] as string);
     const type = h.defaultSampleType || h.sampleTypes[h.sampleTypes.length - 1]!.type;
     const r = await this.read(
       `SELECT epoch_ms(b), leaf, v FROM (
-         SELECT time_bucket(to_milliseconds($6::BIGINT), s.ts, TIMESTAMP '1970-01-01') AS b, st.leaf AS leaf, SUM(s.value)::DOUBLE AS v
+         SELECT time_bucket(to_milliseconds(${int(bucketMs)}), s.ts, TIMESTAMP '1970-01-01') AS b, st.leaf AS leaf, SUM(s.value)::DOUBLE AS v
          FROM samples s JOIN stacks st ON st.id = s.stack_id
-         WHERE s.target = $1 AND s.profile = $2 AND s.sample_type = $5 AND s.ts >= epoch_ms($3::BIGINT) AND s.ts <= epoch_ms($4::BIGINT) AND st.leaf <> ''
+         WHERE s.target_id = ${int(id)} AND s.profile = $1 AND s.sample_type = $2 AND s.ts >= epoch_ms(${int(Math.floor(q.fromMs))}) AND s.ts <= epoch_ms(${int(Math.ceil(q.toMs))}) AND st.leaf <> ''
          GROUP BY 1, 2
-         QUALIFY row_number() OVER (PARTITION BY b ORDER BY v DESC, leaf) <= $7::BIGINT)
+         QUALIFY row_number() OVER (PARTITION BY b ORDER BY v DESC, leaf) <= ${int(n)})
        ORDER BY 1, 3 DESC, 2`,
-      [q.target, q.type, BigInt(Math.floor(q.fromMs)), BigInt(Math.ceil(q.toMs)), type, BigInt(bucketMs), BigInt(n)],
+      [q.type, type],
     );
     return r.map(([t, f, v]) => ({ timeMs: Number(t), function: f as string, value: v as number }));
   }
 
   async targets(): Promise<string[]> {
-    return (await this.serial(() => this.read("SELECT DISTINCT target FROM scrapes ORDER BY 1"))).map((r) => r[0] as string);
+    return (await this.serial(() => this.read("SELECT address FROM targets WHERE id IN (SELECT DISTINCT target_id FROM scrapes) ORDER BY 1"))).map((r) => r[0] as string);
   }
 
   async compact(nowMs: number, retentionMs: number, downsampleAfterMs: number, resolutionMs: number): Promise<void> {
@@ -298,15 +381,23 @@ export class DuckStore implements ProfileStore {
   }
 
   /**
-   * Each complete hour, one transaction each: rewrite it ordered by (target, profile,
+   * Each complete hour, one transaction each: rewrite it ordered by (target id, profile,
    * ts) and sum its samples into samples_hourly. Scrapes arrive interleaved across the
    * fleet, so every row group of an hour holds every target; sorted, a target's rows sit
-   * in one or two row groups and DuckDB skips the others by their min/max. The hourly
+   * in one or two row groups and DuckDB skips the others by their min/max (integers:
+   * duckdb-schema.ts). The hourly
    * sums answer whole hours of a range without reading their scrapes' rows. On its own
    * connection: the writer keeps appending. `hourly_until` marks the hours done.
+   * An hour is summed as soon as it is over: waiting an hour more for late scrapes left
+   * the watcher with 1-3 h of the whole fleet unsummed, which every query of a recent
+   * range filters row by row (docs/PERFORMANCE.md, fourth pass). Instead, writes started
+   * after `summingUpTo` moves add their late samples to the sums themselves, and the
+   * write in progress when it moves is waited for, so the snapshot below has it.
    */
   private async sortHours(nowMs: number): Promise<number> {
-    const upTo = Math.floor(nowMs / HOUR) * HOUR - HOUR;
+    const upTo = Math.floor(nowMs / HOUR) * HOUR;
+    if (upTo > this.summingUpTo) this.summingUpTo = upTo;
+    await this.writing;
     const db = this.maint ?? (this.maint = await this.instance.connect());
     let from = await this.meta(db, "hourly_until");
     if (from === 0) {
@@ -321,15 +412,15 @@ export class DuckStore implements ProfileStore {
       await db.run("BEGIN TRANSACTION");
       try {
         for (const t of ["samples", "scrapes", "metrics"]) {
-          await db.run(`CREATE OR REPLACE TEMP TABLE srt AS SELECT * FROM ${t} WHERE ${range} ORDER BY target, ${t === "metrics" ? "name" : "profile"}, ts`, args);
+          await db.run(`CREATE OR REPLACE TEMP TABLE srt AS SELECT * FROM ${t} WHERE ${range} ORDER BY target_id, ${t === "metrics" ? "name" : "profile"}, ts`, args);
           await db.run(`DELETE FROM ${t} WHERE ${range}`, args);
           await db.run(`INSERT INTO ${t} SELECT * FROM srt`);
         }
         await db.run("DROP TABLE IF EXISTS srt");
         await db.run(`DELETE FROM samples_hourly WHERE ${range}`, args);
         await db.run(
-          `INSERT INTO samples_hourly SELECT target, epoch_ms($1::BIGINT) AS ts, profile, sample_type, stack_id, labels, SUM(value)::BIGINT AS value
-           FROM samples WHERE ${range} GROUP BY ALL ORDER BY target, profile`,
+          `INSERT INTO samples_hourly SELECT target_id, epoch_ms($1::BIGINT) AS ts, profile, sample_type, stack_id, labels, SUM(value)::BIGINT AS value
+           FROM samples WHERE ${range} GROUP BY ALL ORDER BY target_id, profile`,
           args,
         );
         await db.run("DELETE FROM godiag_meta WHERE key = 'hourly_until'");
@@ -360,7 +451,7 @@ export class DuckStore implements ProfileStore {
       const res = BigInt(resolutionMs);
       // Samples: one row per bucket, (stack, labels, sample type), summed as pprof's merge would.
       await db.run(
-        `CREATE OR REPLACE TEMP TABLE ds AS SELECT target, time_bucket(to_milliseconds($2::BIGINT), ts, TIMESTAMP '1970-01-01') AS ts, profile, sample_type, stack_id, labels, SUM(value)::BIGINT AS value, $2::BIGINT AS resolution_ms
+        `CREATE OR REPLACE TEMP TABLE ds AS SELECT target_id, time_bucket(to_milliseconds($2::BIGINT), ts, TIMESTAMP '1970-01-01') AS ts, profile, sample_type, stack_id, labels, SUM(value)::BIGINT AS value, $2::BIGINT AS resolution_ms
          FROM samples WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0 GROUP BY ALL ORDER BY 2, 1, 3`,
         [old, res],
       );
@@ -368,7 +459,7 @@ export class DuckStore implements ProfileStore {
       await db.run("INSERT INTO samples SELECT * FROM ds");
       // Scrapes: the headers of a bucket merged like the profiles (earliest time, summed duration).
       const rows = await rowsOf(db, 
-        `SELECT target, job, labels, epoch_ms(time_bucket(to_milliseconds($2::BIGINT), ts, TIMESTAMP '1970-01-01')), profile, list(header ORDER BY ts), SUM(raw_bytes), SUM(samples)
+        `SELECT target_id, job, labels, epoch_ms(time_bucket(to_milliseconds($2::BIGINT), ts, TIMESTAMP '1970-01-01')), profile, list(header ORDER BY ts), SUM(raw_bytes), SUM(samples)
          FROM scrapes WHERE ts < epoch_ms($1::BIGINT) AND resolution_ms = 0 GROUP BY ALL`,
         [old, res],
       );
@@ -376,7 +467,7 @@ export class DuckStore implements ProfileStore {
       if (rows.length > 0) {
         const a = await db.createAppender("scrapes");
         for (const [target, job, labels, t, profile, headers, raw, n] of rows) {
-          a.appendVarchar(target as string);
+          a.appendInteger(target as number);
           a.appendVarchar(job as string);
           a.appendVarchar(labels as string);
           a.appendTimestamp(ts(Number(t)));
@@ -436,8 +527,8 @@ export class DuckStore implements ProfileStore {
 const q = (x: string): string => `"${x.replaceAll('"', '""')}"`;
 
 /** Append a scrape's non-zero sample values as CSV lines; returns how many. */
-function csvSamples(out: string[], target: string, timeMs: number, type: string, sampleTypes: Array<{ type: string }>, samples: SampleRow[]): number {
-  const head = `${q(target)},${BigInt(Math.round(timeMs)) * 1000n},${q(type)},`;
+function csvSamples(out: string[], target: number, timeMs: number, type: string, sampleTypes: Array<{ type: string }>, samples: SampleRow[]): number {
+  const head = `${target},${BigInt(Math.round(timeMs)) * 1000n},${q(type)},`;
   const types = sampleTypes.map((t) => q(t.type));
   let n = 0;
   for (const r of samples) {
@@ -462,7 +553,6 @@ function appendFunction(a: DuckDBAppender, f: FunctionRow): void {
   a.appendVarchar(f.systemName);
   a.appendVarchar(f.filename);
   a.appendBigInt(BigInt(f.startLine));
-  a.endRow();
 }
 function appendMapping(a: DuckDBAppender, m: MappingRow): void {
   a.appendBigInt(m.id);
@@ -472,7 +562,6 @@ function appendMapping(a: DuckDBAppender, m: MappingRow): void {
   a.appendVarchar(m.file);
   a.appendVarchar(m.buildId);
   a.appendInteger(m.flags);
-  a.endRow();
 }
 function appendLocation(a: DuckDBAppender, l: LocationRow): void {
   a.appendBigInt(l.id);
@@ -481,11 +570,9 @@ function appendLocation(a: DuckDBAppender, l: LocationRow): void {
   a.appendBoolean(l.isFolded);
   a.appendList(listValue(l.lineFunctions), LIST(BIGINT));
   a.appendList(listValue(l.lineNumbers.map((n) => BigInt(n))), LIST(BIGINT));
-  a.endRow();
 }
 function appendStack(a: DuckDBAppender, s: StackRow): void {
   a.appendBigInt(s.id);
   a.appendList(listValue(s.locations), LIST(BIGINT));
   a.appendVarchar(s.leaf);
-  a.endRow();
 }

@@ -5,10 +5,12 @@
 
 import { basename } from "node:path";
 import type { Profile } from "../core/model/index.js";
-import { contentId } from "./hash.js";
+import { contentId, locationNumber, resetStackCacheIfFull, stackContentId } from "./hash.js";
 import type { FunctionRow, LocationRow, MappingRow, NormalizedProfile, SampleRow, StackRow } from "./types.js";
 
 export function normalizeProfile(p: Profile): NormalizedProfile {
+  // Between profiles only: a profile's short stack keys must all use one numbering.
+  resetStackCacheIfFull();
   const s = (i: number): string => p.strings.get(i);
   const functions: FunctionRow[] = [];
   const fnIds: bigint[] = [];
@@ -29,6 +31,7 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
   const locIds: bigint[] = [];
   // The ids as text once per location: a stack's key joins them (bigint to text per frame was slow).
   const locIdText: string[] = [];
+  const locNo: number[] = [];
   const locLeaf: string[] = [];
   const L = p.locations;
   for (let i = 0; i < L.length; i++) {
@@ -45,6 +48,7 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
     const id = contentId(`l\0${mapping}\0${L.address[i]}\0${L.isFolded[i]}\0${fnText}\0${lineNumbers.join(",")}`);
     locIds.push(id);
     locIdText.push(String(id));
+    locNo.push(locationNumber(id));
     const first = L.lineStart[i] < L.lineStart[i + 1] ? p.lines.func[L.lineStart[i]] : -1;
     // runtime/pprof writes a frame it could not name (a PC in the vdso, in cgo) as a
     // function named "": pprof names that row as it names a location with no function.
@@ -57,9 +61,16 @@ export function normalizeProfile(p: Profile): NormalizedProfile {
   const S = p.samples;
   const nv = p.sampleTypes.length;
   for (let i = 0; i < S.length; i++) {
-    let stackKey = "s\0";
-    for (let k = S.stackStart[i]; k < S.stackStart[i + 1]; k++) stackKey += (k > S.stackStart[i] ? "," : "") + locIdText[S.stack[k]]!;
-    const stackId = contentId(stackKey);
+    const from = S.stackStart[i];
+    const to = S.stackStart[i + 1];
+    // The short key (hash.ts): location numbers, a few digits a frame instead of 20.
+    let stackKey = "";
+    for (let k = from; k < to; k++) stackKey += (k > from ? "," : "") + locNo[S.stack[k]]!;
+    const stackId = stackContentId(stackKey, () => {
+      let text = "s\0";
+      for (let k = from; k < to; k++) text += (k > from ? "," : "") + locIdText[S.stack[k]]!;
+      return text;
+    });
     if (!stacks.has(stackId)) stacks.set(stackId, { id: stackId, locations: stackLocations(locIds, S.stack, S.stackStart[i], S.stackStart[i + 1]), leaf: S.stackStart[i] < S.stackStart[i + 1] ? locLeaf[S.stack[S.stackStart[i]]]! : "" });
     const labels = labelsJson(p, S.labelStart[i], S.labelStart[i + 1]);
     const key = labels === "" ? stackKey : `${stackKey}|${labels}`;
@@ -121,6 +132,9 @@ function labelsJson(p: Profile, from: number, to: number): string {
   return JSON.stringify(out);
 }
 
+/** A sample row's identity (stack, labels); most have no labels: the stack id alone, no text. */
+const rowKey = (r: SampleRow): bigint | string => (r.labels === "" ? r.stack : `${r.stack}|${r.labels}`);
+
 /**
  * The delta of a cumulative profile (allocs, block, mutex) against the previous
  * scrape of the same target: per (stack, labels), current minus previous; rows
@@ -129,12 +143,12 @@ function labelsJson(p: Profile, from: number, to: number): string {
  */
 export function deltaSamples(cur: SampleRow[], prev: SampleRow[] | undefined): SampleRow[] {
   if (!prev) return [];
-  const before = new Map<string, number[]>();
-  for (const r of prev) before.set(`${r.stack}|${r.labels}`, r.values);
+  const before = new Map<bigint | string, number[]>();
+  for (const r of prev) before.set(rowKey(r), r.values);
   let reset = false;
   const out: SampleRow[] = [];
   for (const r of cur) {
-    const b = before.get(`${r.stack}|${r.labels}`);
+    const b = before.get(rowKey(r));
     const values = b ? r.values.map((v, t) => v - (b[t] ?? 0)) : r.values.slice();
     if (values.some((v) => v < 0)) reset = true;
     if (values.some((v) => v !== 0)) out.push({ stack: r.stack, labels: r.labels, values });
