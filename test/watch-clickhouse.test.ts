@@ -129,6 +129,24 @@ const onlyIn = (a: string, b: string): string => {
   const diff = (x: string[], y: string[]) => x.filter((l) => !y.includes(l)).slice(0, 8);
   return `only ours: ${JSON.stringify(diff(la, lb))}; only pprof's merge: ${JSON.stringify(diff(lb, la))}`;
 };
+/** Locations (address in its mapping -> inline lines) only in ours / only in the raw scrapes. */
+const locationDiff = (ours: string, raws: string[]): string => {
+  const locs = (f: string): Set<string> => {
+    const p = decodeProfile(gunzipSync(readFileSync(f)), f);
+    const out = new Set<string>();
+    const L = p.locations;
+    for (let i = 0; i < L.length; i++) {
+      const lines: string[] = [];
+      for (let k = L.lineStart[i]; k < L.lineStart[i + 1]; k++) lines.push(`${p.functions.name[p.lines.func[k]] !== undefined ? p.strings.get(p.functions.name[p.lines.func[k]]) : "?"}:${p.lines.line[k]}`);
+      const start = L.mapping[i] >= 0 ? p.mappings[L.mapping[i]]!.start : 0n;
+      out.add(`${(L.address[i] - start).toString(16)} ${lines.join("<")}`);
+    }
+    return out;
+  };
+  const mine = locs(ours);
+  const raw = new Set(raws.flatMap((f) => [...locs(f)]));
+  return `only ours ${JSON.stringify([...mine].filter((x) => !raw.has(x)).slice(0, 6))}, only raw ${JSON.stringify([...raw].filter((x) => !mine.has(x)).slice(0, 6))}`;
+};
 const allScraped = (target: string, type: string): string[] => [...scraped(0, target, type), ...scraped(1, target, type)];
 
 describe("storage.engine: clickhouse in the configuration", () => {
@@ -198,7 +216,8 @@ describe.skipIf(!hasServer)("two sharded watchers into one ClickHouse database",
           const theirs = runPprof([...args, peer]);
           expect(mine.code).toBe(0);
           expect(mine.stdout).toMatch(/flat%/);
-          expect(mine.stdout, onlyIn(mine.stdout, theirs.stdout)).toBe(theirs.stdout);
+          // On a mismatch (seen once in ~40 local runs, cause unknown), say which locations differ.
+          if (mine.stdout !== theirs.stdout) expect.fail(`${onlyIn(mine.stdout, theirs.stdout)}; locations: ${locationDiff(ours, files)}`);
         }
       }
     });
