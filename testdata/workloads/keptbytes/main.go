@@ -7,13 +7,16 @@
 //	lru      quoteStore.put keeps a copy in an LRU bounded to -entries entries: once full,
 //	         every insert evicts the oldest; the heap is big and flat (healthy).
 //	startup  main loads -entries quotes at start-up, requests only read them (healthy).
+//	lazy     the first request loads them through sync.Once, requests only read (healthy).
 //
 // It drives its own load (-clients goroutines calling /quote in a loop) and serves
-// /debug/pprof/ for curl-like fetches. Prints "listening on http://ADDR" first.
+// /debug/pprof/ for curl-like fetches and /debug/vars ("quotes": requests answered).
+// Prints "listening on http://ADDR" first.
 package main
 
 import (
 	"container/list"
+	"expvar"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +31,9 @@ import (
 )
 
 const bodyBytes = 4096
+
+// served counts answered quotes (/debug/vars "quotes"): a test waits on it, it is not part of a capture.
+var served = expvar.NewInt("quotes")
 
 type entry struct {
 	key  int64
@@ -93,7 +99,7 @@ func loadQuotes(s *quoteStore, n int) {
 }
 
 func main() {
-	mode := flag.String("mode", "leak", "leak | lru | startup")
+	mode := flag.String("mode", "leak", "leak | lru | startup | lazy")
 	entries := flag.Int("entries", 4096, "lru: the bound; startup: quotes loaded")
 	clients := flag.Int("clients", 4, "load goroutines")
 	pause := flag.Duration("pause", 200*time.Microsecond, "pause between one client's requests")
@@ -108,12 +114,19 @@ func main() {
 	case "startup":
 		store = newStore(0)
 		loadQuotes(store, *entries)
+	case "lazy":
+		store = newStore(0)
 	default:
 		log.Fatalf("unknown -mode %q", *mode)
 	}
 	var seq atomic.Int64
+	var once sync.Once
 	http.HandleFunc("/quote", func(w http.ResponseWriter, r *http.Request) {
-		if *mode == "startup" {
+		defer served.Add(1)
+		if *mode == "lazy" {
+			once.Do(func() { loadQuotes(store, *entries) })
+		}
+		if *mode == "startup" || *mode == "lazy" {
 			body, _ := store.get(seq.Add(1) % int64(*entries))
 			_, _ = w.Write(body)
 			return
