@@ -160,7 +160,9 @@ function finding(ctx: DiagnoseContext, file: BundleFile, r: RetainedByRequests, 
   ];
   if (cpu && "fn" in cpu) evidence.push({ source: cpu.file, kind: "cpu profile (still running)", numbers: { samples_with_function: cpu.samples }, functions: [cpu.fn] });
   return {
-    id: `heap-growth:kept-by-requests:${fn}`,
+    // The gctrace growth finding's id (rules/gc.ts) when it names the same function: one
+    // finding, with the live heap over cycles and the line that keeps it as its sources.
+    id: `heap-growth:heap-growth:${fn}`,
     category: "heap-growth",
     severity: seenNow ? "warning" : "info",
     confidence: seenNow ? 0.6 : 0.4,
