@@ -7,10 +7,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as tar from "tar";
-import { readFileCapped, InputError, textOf, type ReadLimits } from "../core/input/index.js";
+import { readFileCapped, InputError, stripLogPrefixes, textOf, type ReadLimits } from "../core/input/index.js";
 import type { Profile } from "../core/model/index.js";
 import { parseManifest, type FileKind, type Manifest } from "./manifest.js";
-import { sniffKind } from "../core/kinds/index.js";
+import { hasGcTraceLines, looksBinary, sniffKind } from "../core/kinds/index.js";
 import { bundleMember, uniqueMembers } from "./paths.js";
 import { orderSnapshots, timeEvidence, type SincePrevious, type TimeEvidence, type TimeSource } from "./order.js";
 
@@ -224,6 +224,8 @@ function addFile(
   try {
     // a packet capture is streamed from absPath by its reader, never held whole
     data = entry?.kind === "pcap" ? new Uint8Array(0) : readFileCapped(abs, limits);
+    // a log as kubectl, docker or journalctl print it: the runtime's lines behind a prefix
+    if (!looksBinary(data)) data = stripLogPrefixes(data);
   } catch (e) {
     bundle.warnings.push(e instanceof Error ? e.message : String(e));
     return;
@@ -262,6 +264,12 @@ function addFile(
   };
   bundle.files.push(file);
   evidence.set(file, timeEvidence(path, kind, data, { profile, manifestTime: entry?.time, mtimeMs, limits }));
+  // A service's log after `kill -QUIT`: its gctrace lines, then the traceback. Read as both.
+  if (kind === "goroutine-debug2" && entry === undefined && hasGcTraceLines(textOf(data, path))) {
+    const log: BundleFile = { ...file, kind: "gctrace", warnings: [] };
+    bundle.files.push(log);
+    evidence.set(log, timeEvidence(path, "gctrace", data, { mtimeMs, limits }));
+  }
 }
 
 /**
