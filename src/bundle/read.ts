@@ -12,6 +12,7 @@ import type { Profile } from "../core/model/index.js";
 import { parseManifest, type FileKind, type Manifest } from "./manifest.js";
 import { hasGcTraceLines, looksBinary, sniffKind } from "../core/kinds/index.js";
 import { bundleMember, uniqueMembers } from "./paths.js";
+import { ZIP_RE, extractZip } from "./zip.js";
 import { orderSnapshots, timeEvidence, type SincePrevious, type TimeEvidence, type TimeSource } from "./order.js";
 
 export interface BundleFile {
@@ -73,10 +74,10 @@ export async function openBundle(inputs: string[], limits: OpenLimits, opts: { l
       if (statSync(input).isDirectory()) {
         // A label replaces a temporary directory's path in what the findings cite.
         readDirectory(input, bundle, evidence, limits, opts.label ?? input);
-      } else if (TAR_RE.test(input)) {
+      } else if (TAR_RE.test(input) || ZIP_RE.test(input)) {
         const dir = mkdtempSync(join(tmpdir(), "godiag-bundle-"));
         temps.push(dir);
-        await extractArchive(input, dir, limits);
+        await (ZIP_RE.test(input) ? extractZip(input, dir, limits) : extractArchive(input, dir, limits));
         readDirectory(soleSubdir(dir), bundle, evidence, limits, input);
       } else {
         addFile(bundle, evidence, input, resolve(input), undefined, limits);
