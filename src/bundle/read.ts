@@ -179,18 +179,35 @@ function readDirectory(dir: string, bundle: Bundle, evidence: Map<BundleFile, Ti
       addFile(bundle, evidence, join(displayRoot, f.path), member.abs, f, limits);
     }
   }
-  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name !== "manifest.json");
-  if (entries.length > limits.maxFiles) throw new InputError(displayRoot, `more than ${limits.maxFiles} files`);
-  for (const e of entries) {
-    const member = bundleMember(dir, e.name);
+  // A bundle is what its manifest lists (and loose files beside it); a folder without one
+  // may hold the capture in subfolders (pprof/, logs/, dumps/), which are read too.
+  const names = m === undefined ? looseFiles(dir, "", limits.maxFiles, displayRoot) : looseFiles(dir, "", limits.maxFiles, displayRoot, 0);
+  const nested = new Set<string>();
+  for (const name of names) {
+    const member = bundleMember(dir, name);
     if (!member.ok || listed.has(member.abs)) continue;
-    addFile(bundle, evidence, join(displayRoot, e.name), member.abs, undefined, limits);
+    const files = bundle.files.length;
+    addFile(bundle, evidence, join(displayRoot, name), member.abs, undefined, limits);
+    if (bundle.files.length > files && name.includes("/")) nested.add(name.slice(0, name.lastIndexOf("/") + 1));
   }
+  if (nested.size > 0) bundle.warnings.push(`${displayRoot}: read files in subfolders too (${[...nested].sort().join(", ")}): they are taken as one capture`);
   if (read instanceof InputError) {
     // Nothing to read instead: the damaged manifest is the error to report.
     if (bundle.files.length === before) throw read;
     bundle.warnings.push(`${read.message}; the files were recognised by content`);
   }
+}
+
+/** Regular files under dir (relative names), subfolders to `depth` levels, hidden ones skipped; capped at max. */
+function looseFiles(dir: string, rel: string, max: number, displayRoot: string, depth = 3, out: string[] = []): string[] {
+  const entries = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const e of entries) {
+    const name = rel === "" ? e.name : `${rel}/${e.name}`;
+    if (e.isFile() && name !== "manifest.json") out.push(name);
+    if (out.length > max) throw new InputError(displayRoot, `more than ${max} files`);
+  }
+  if (depth > 0) for (const e of entries) if (e.isDirectory() && !e.name.startsWith(".")) looseFiles(dir, rel === "" ? e.name : `${rel}/${e.name}`, max, displayRoot, depth - 1, out);
+  return out;
 }
 
 /**
