@@ -35,11 +35,16 @@ describe("a loose capture folder with subfolders", () => {
     expect(nested.warnings.join("\n")).toContain("read files in subfolders too (dumps/2026-12-06/, logs/, pprof/)");
   });
 
-  it("hidden folders are not read", () => {
+  it("hidden folders are not read; what a subfolder holds besides is counted, not named", () => {
     const root = join(dir, "hidden");
     mkdirSync(join(root, ".git"), { recursive: true });
+    mkdirSync(join(root, "notes"), { recursive: true });
     cpSync(join(FOLDER, "cpu.prof"), join(root, "cpu.prof"));
     cpSync(join(FOLDER, "heap.prof"), join(root, ".git", "heap.prof"));
-    expect(diagnose(root).kinds).toEqual(["cpu"]);
+    cpSync(join(ROOT, "README.md"), join(root, "notes", "README.md"));
+    cpSync(join(ROOT, "package.json"), join(root, "notes", "package.json"));
+    const d = diagnose(root);
+    expect(d.kinds).toEqual(["cpu"]);
+    expect(d.warnings).toContain(`${root}: 2 files in subfolders not recognised as Go profiles, dumps or logs; skipped`);
   });
 });

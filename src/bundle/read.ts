@@ -183,14 +183,19 @@ function readDirectory(dir: string, bundle: Bundle, evidence: Map<BundleFile, Ti
   // may hold the capture in subfolders (pprof/, logs/, dumps/), which are read too.
   const names = m === undefined ? looseFiles(dir, "", limits.maxFiles, displayRoot) : looseFiles(dir, "", limits.maxFiles, displayRoot, 0);
   const nested = new Set<string>();
+  let skipped = 0;
   for (const name of names) {
     const member = bundleMember(dir, name);
     if (!member.ok || listed.has(member.abs)) continue;
     const files = bundle.files.length;
-    addFile(bundle, evidence, join(displayRoot, name), member.abs, undefined, limits);
-    if (bundle.files.length > files && name.includes("/")) nested.add(name.slice(0, name.lastIndexOf("/") + 1));
+    // a file in a subfolder that is not Go's is counted, not named (a folder may hold anything)
+    addFile(bundle, evidence, join(displayRoot, name), member.abs, undefined, limits, name.includes("/"));
+    if (!name.includes("/")) continue;
+    if (bundle.files.length > files) nested.add(name.slice(0, name.lastIndexOf("/") + 1));
+    else skipped++;
   }
   if (nested.size > 0) bundle.warnings.push(`${displayRoot}: read files in subfolders too (${[...nested].sort().join(", ")}): they are taken as one capture`);
+  if (skipped > 0) bundle.warnings.push(`${displayRoot}: ${skipped} file${skipped === 1 ? "" : "s"} in subfolders not recognised as Go profiles, dumps or logs; skipped`);
   if (read instanceof InputError) {
     // Nothing to read instead: the damaged manifest is the error to report.
     if (bundle.files.length === before) throw read;
@@ -237,6 +242,7 @@ function addFile(
   abs: string,
   entry: Manifest["files"][number] | undefined,
   limits: OpenLimits,
+  quiet = false,
 ): void {
   let data: Uint8Array;
   try {
@@ -263,7 +269,7 @@ function addFile(
     if (entry === undefined) return;
   }
   if (kind === "other" && entry === undefined) {
-    bundle.warnings.push(`${path}: not recognised as a Go profile, dump or log; skipped`);
+    if (!quiet) bundle.warnings.push(`${path}: not recognised as a Go profile, dump or log; skipped`);
     return;
   }
   const mtimeMs = abs === "-" ? Date.now() : statSync(abs).mtimeMs;
