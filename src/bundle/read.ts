@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as tar from "tar";
-import { readFileCapped, InputError, stripLogPrefixes, textOf, type ReadLimits } from "../core/input/index.js";
+import { fromUtf16, readFileCapped, InputError, stripLogPrefixes, textOf, type ReadLimits } from "../core/input/index.js";
 import type { Profile } from "../core/model/index.js";
 import { parseManifest, type FileKind, type Manifest } from "./manifest.js";
 import { hasGcTraceLines, looksBinary, sniffKind } from "../core/kinds/index.js";
@@ -248,7 +248,8 @@ function addFile(
   try {
     // a packet capture is streamed from absPath by its reader, never held whole
     data = entry?.kind === "pcap" ? new Uint8Array(0) : readFileCapped(abs, limits);
-    // a log as kubectl, docker or journalctl print it: the runtime's lines behind a prefix
+    // text saved as UTF-16 (Windows), a log as kubectl, docker or journalctl print it
+    data = fromUtf16(data);
     if (!looksBinary(data)) data = stripLogPrefixes(data);
   } catch (e) {
     bundle.warnings.push(e instanceof Error ? e.message : String(e));

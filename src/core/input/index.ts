@@ -4,3 +4,4 @@ export * from "./read.js";
 export * from "./text.js";
 export * from "./json.js";
 export * from "./log-prefix.js";
+export * from "./utf16.js";

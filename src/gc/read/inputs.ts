@@ -3,7 +3,7 @@
 // JSON, a pprof profile (CPU, heap, allocs) or go build -gcflags=-m=2 output.
 
 import type { Profile } from "../../core/model/index.js";
-import { InputError, type ReadLimits, maybeGunzip, readFileCapped, stripLogPrefixes, textOf } from "../../core/input/index.js";
+import { InputError, type ReadLimits, fromUtf16, maybeGunzip, readFileCapped, stripLogPrefixes, textOf } from "../../core/input/index.js";
 import { parseEscape, type EscapeReport } from "./escape.js";
 import { parseExpvar, type ExpvarData } from "./expvar.js";
 import { parseGcTrace, type GcTrace } from "./gctrace.js";
@@ -21,7 +21,7 @@ const WHAT = "expected a gctrace log, heap?debug=1, /debug/vars JSON, a pprof pr
 
 export function classifyGcInput(data: Uint8Array, file: string, limits: ReadLimits): GcInput {
   if (data.length === 0) throw new InputError(file, `empty file (${WHAT})`, 0);
-  const unzipped = maybeGunzip(data, file, limits);
+  const unzipped = fromUtf16(maybeGunzip(data, file, limits));
   // a log as kubectl, docker or journalctl print it: the runtime's lines behind a prefix
   const raw = looksBinary(unzipped) ? unzipped : stripLogPrefixes(unzipped);
   const kind = textKindOf(raw);

@@ -6,13 +6,14 @@
 // a space), of the container runtime's files under /var/log/pods (CRI: time, stream,
 // F), and of journalctl's short format (time, host, unit[pid]:). Expected values come
 // from the raw log by line count (grep's view): the GC cycles are its lines starting
-// "gc N @", the goroutines its lines starting "goroutine N ".
+// "gc N @", the goroutines its lines starting "goroutine N ". And text saved on Windows:
+// PowerShell 5.1's `>` writes UTF-16 with a byte-order mark (and CRLF line ends).
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stripLogPrefixes } from "../src/core/input/index.js";
+import { fromUtf16, stripLogPrefixes } from "../src/core/input/index.js";
 import { buildWorkload } from "./helpers/live.js";
 import { runCli } from "./helpers/run.js";
 
@@ -48,6 +49,12 @@ beforeAll(async () => {
     mkdirSync(join(dir, name));
     writeFileSync(join(dir, name, "app.log"), raw.split("\n").map((l, i) => (l === "" ? l : prefix(l, i))).join("\n"));
   }
+  // as PowerShell's `>` writes it: UTF-16LE with a BOM, CRLF; and big-endian with its BOM
+  const crlf = raw.replaceAll("\n", "\r\n");
+  mkdirSync(join(dir, "utf16le"));
+  writeFileSync(join(dir, "utf16le", "app.log"), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(crlf, "utf16le")]));
+  mkdirSync(join(dir, "utf16be"));
+  writeFileSync(join(dir, "utf16be", "app.log"), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(crlf, "utf16le").swap16()]));
 }, 60_000);
 
 afterAll(() => {
@@ -74,6 +81,26 @@ describe("a service's log after kill -QUIT: gctrace lines, then the traceback", 
     const r = runCli(["gc", "--json", join(dir, "raw", "app.log")]);
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { gctrace: { summary: { cycles: number } } }).gctrace.summary.cycles).toBe(count(raw, GC_LINE));
+  });
+});
+
+describe.each(["utf16le", "utf16be"])("the same log saved as %s with a byte-order mark (PowerShell's >)", (name) => {
+  const file = () => join(dir, name, "app.log");
+
+  it("gives the same GC cycles and the same goroutines as the raw log", () => {
+    const gc = runCli(["gc", "--json", file()]);
+    expect(gc.code, gc.stderr).toBe(0);
+    expect((JSON.parse(gc.stdout) as { gctrace: { summary: { cycles: number } } }).gctrace.summary.cycles).toBe(count(raw, GC_LINE));
+    const g = runCli(["goroutines", "--json", file()]);
+    expect(g.code, g.stderr).toBe(0);
+    expect((JSON.parse(g.stdout) as { total: number }).total).toBe(count(raw, G_HEADER));
+    const d = runCli(["diagnose", "--json", join(dir, name)]);
+    expect(d.stderr).toBe("");
+    expect((JSON.parse(d.stdout) as { inputs: { kind: string }[] }).inputs.map((x) => x.kind).sort()).toEqual(["gctrace", "goroutine-debug2"]);
+  });
+
+  it("is the raw text again, CRLF aside", () => {
+    expect(Buffer.from(fromUtf16(readFileSync(file()))).toString("utf8")).toBe(raw.replaceAll("\n", "\r\n"));
   });
 });
 
