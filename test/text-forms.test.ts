@@ -57,6 +57,16 @@ beforeAll(async () => {
   writeFileSync(join(dir, "utf16be", "app.log"), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(crlf, "utf16le").swap16()]));
 }, 60_000);
 
+/** godiag gc and godiag goroutines on the file read what the raw log holds. */
+function expectSameAsRaw(file: string): void {
+  const gc = runCli(["gc", "--json", file]);
+  expect(gc.code, gc.stderr).toBe(0);
+  expect((JSON.parse(gc.stdout) as { gctrace: { summary: { cycles: number } } }).gctrace.summary.cycles).toBe(count(raw, GC_LINE));
+  const g = runCli(["goroutines", "--json", file]);
+  expect(g.code, g.stderr).toBe(0);
+  expect((JSON.parse(g.stdout) as { total: number }).total).toBe(count(raw, G_HEADER));
+}
+
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -88,12 +98,7 @@ describe.each(["utf16le", "utf16be"])("the same log saved as %s with a byte-orde
   const file = () => join(dir, name, "app.log");
 
   it("gives the same GC cycles and the same goroutines as the raw log", () => {
-    const gc = runCli(["gc", "--json", file()]);
-    expect(gc.code, gc.stderr).toBe(0);
-    expect((JSON.parse(gc.stdout) as { gctrace: { summary: { cycles: number } } }).gctrace.summary.cycles).toBe(count(raw, GC_LINE));
-    const g = runCli(["goroutines", "--json", file()]);
-    expect(g.code, g.stderr).toBe(0);
-    expect((JSON.parse(g.stdout) as { total: number }).total).toBe(count(raw, G_HEADER));
+    expectSameAsRaw(file());
     const d = runCli(["diagnose", "--json", join(dir, name)]);
     expect(d.stderr).toBe("");
     expect((JSON.parse(d.stdout) as { inputs: { kind: string }[] }).inputs.map((x) => x.kind).sort()).toEqual(["gctrace", "goroutine-debug2"]);
@@ -107,14 +112,7 @@ describe.each(["utf16le", "utf16be"])("the same log saved as %s with a byte-orde
 describe.each(Object.keys(FORMATS))("the same log as printed with %s's prefixes", (name) => {
   const file = () => join(dir, name, "app.log");
 
-  it("gives the same GC cycles and the same goroutines as the raw log", () => {
-    const gc = runCli(["gc", "--json", file()]);
-    expect(gc.code, gc.stderr).toBe(0);
-    expect((JSON.parse(gc.stdout) as { gctrace: { summary: { cycles: number } } }).gctrace.summary.cycles).toBe(count(raw, GC_LINE));
-    const g = runCli(["goroutines", "--json", file()]);
-    expect(g.code, g.stderr).toBe(0);
-    expect((JSON.parse(g.stdout) as { total: number }).total).toBe(count(raw, G_HEADER));
-  });
+  it("gives the same GC cycles and the same goroutines as the raw log", () => expectSameAsRaw(file()));
 
   it("takes the prefix off every line, one line for one line", () => {
     const prefixed = readFileSync(file());
