@@ -107,9 +107,10 @@ describe("heap growth from one heap moment, on a curl folder", () => {
   }, 90_000);
 
   it("says nothing of its healthy twin, an LRU bounded by size that is full and evicting", async () => {
-    // 2048 entries of 4 KB (8 MB); after 4x as many requests the LRU has been full for
-    // about three quarters of the run, so its line keeps about a quarter of what it made.
-    const dir = await curlFolder("lru", ["-mode", "lru", "-entries", "2048"], 4 * 2048);
+    // 4096 entries of 4 KB (16 MB: ~32 samples at the 512 KB rate, so the 4 MB premise is
+    // not at the mercy of sampling); after 3x as many requests the LRU has been full for
+    // about two thirds of the run, so its line keeps about a third of what it made.
+    const dir = await curlFolder("lru", ["-mode", "lru", "-entries", "4096"], 3 * 4096);
     const heap = join(dir, "heap.out");
     const inuse = pprofLineBytes(heap, "inuse_space", putLine);
     const alloc = pprofLineBytes(heap, "alloc_space", putLine);
@@ -122,11 +123,11 @@ describe("heap growth from one heap moment, on a curl folder", () => {
   }, 90_000);
 
   it("says nothing of a cache loaded at start-up, however much of it is kept", async () => {
-    const dir = await curlFolder("startup", ["-mode", "startup", "-entries", "2048"], 2000);
+    const dir = await curlFolder("startup", ["-mode", "startup", "-entries", "4096"], 2000);
     const heap = join(dir, "heap.out");
     const inuse = pprofLineBytes(heap, "inuse_space", putLine);
     const alloc = pprofLineBytes(heap, "alloc_space", putLine);
-    // The same line keeps all it made, 8 MB: only where it was called from (main, not a request) differs.
+    // The same line keeps all it made, 16 MB: only where it was called from (main, not a request) differs.
     expect(inuse).toBeGreaterThanOrEqual(MIN_INUSE);
     expect(inuse).toBeGreaterThanOrEqual(KEPT * alloc);
     const f = diagnoseJson(dir).filter((x) => x.category === "heap-growth");
@@ -134,7 +135,7 @@ describe("heap growth from one heap moment, on a curl folder", () => {
   }, 90_000);
 
   it("says nothing of a cache the first request loads through sync.Once", async () => {
-    const dir = await curlFolder("lazy", ["-mode", "lazy", "-entries", "2048"], 2000);
+    const dir = await curlFolder("lazy", ["-mode", "lazy", "-entries", "4096"], 2000);
     const heap = join(dir, "heap.out");
     const inuse = pprofLineBytes(heap, "inuse_space", putLine);
     const alloc = pprofLineBytes(heap, "alloc_space", putLine);
