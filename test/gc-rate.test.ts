@@ -21,6 +21,10 @@ import { estimateGcRate } from "../src/gc/index.js";
 import { available } from "./helpers/available.js";
 import { buildWorkload, startLive, stopAll } from "./helpers/live.js";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "./helpers/run.js";
 
 const hasGo = available(spawnSync("go", ["version"]).status === 0, "Go");
 afterAll(() => stopAll());
@@ -60,4 +64,33 @@ describe.skipIf(!hasGo)("GC rate from two heap profiles, against gctrace", () =>
       expect(estimate!.cycles / counted).toBeGreaterThan(0.56);
       expect(estimate!.cycles / counted).toBeLessThan(1.25);
     }, 60_000);
+});
+
+// As a user fetches them: two heap profiles a few seconds apart (no allocs profile, no
+// gctrace, no MemStats) and a CPU profile over the same seconds. The rate comes from the
+// two heaps, so diagnose can weigh the GC's share: faults/gcpressure's known fault, the
+// allocation churn of main.buildRequestTree (its own description in testdata/workloads).
+describe.skipIf(!hasGo)("diagnose: the GC rate from two heap profiles, no allocs profile", () => {
+  it("faults/gcpressure: gc-pressure named in main.buildRequestTree, GC/s from the two heaps", async () => {
+    const live = await startLive(buildWorkload("faults/gcpressure"), ["-seconds", "60"]);
+    const dir = mkdtempSync(join(tmpdir(), "godiag-two-heaps-"));
+    try {
+      await sleep(2000);
+      const get = async (path: string) => Buffer.from(await (await fetch(`${live.url}${path}`)).arrayBuffer());
+      const cpu = get("/debug/pprof/profile?seconds=4");
+      writeFileSync(join(dir, "heap1.pb.gz"), await get("/debug/pprof/heap"));
+      await sleep(3500);
+      writeFileSync(join(dir, "heap2.pb.gz"), await get("/debug/pprof/heap"));
+      writeFileSync(join(dir, "cpu.pb.gz"), await cpu);
+      await live.stop();
+      const r = runCli(["diagnose", "--json", dir]);
+      expect(r.stderr).toBe("");
+      const top = (JSON.parse(r.stdout) as { findings: Array<{ category: string; severity: string; functions?: string[]; evidence: Array<{ numbers: Record<string, number> }> }> }).findings.find((f) => f.severity !== "info");
+      expect(top?.category).toBe("gc-pressure");
+      expect(top?.functions?.[0]).toBe("main.buildRequestTree");
+      expect(JSON.stringify(top?.evidence)).toMatch(/gc_per_sec/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -225,6 +225,10 @@ function computeGcReport(ctx: DiagnoseContext): GcReport | undefined {
     const p = ctx.profile(kind);
     if (p) inp.profiles.push({ file: p.file.path, profile: p.profile });
   }
+  // The earlier heap-family profiles after them: only the GC rate reads them (two heap
+  // profiles fetched minutes apart date the allocation between them, gc-rate.ts).
+  const used = new Set(inp.profiles.map((p) => p.profile));
+  for (const f of [...ctx.files("allocs"), ...ctx.files("heap")]) if (f.profile && !used.has(f.profile)) inp.profiles.push({ file: f.path, profile: f.profile });
   const env = ctx.bundle.manifest?.env ?? {};
   const gogc = Number(env["GOGC"]);
   if (env["GOGC"] && Number.isFinite(gogc)) inp.gogc = gogc;
