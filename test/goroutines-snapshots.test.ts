@@ -11,18 +11,22 @@
 //   healthy       nothing above info
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnose, openBundle } from "../src/api/diagnose.js";
 import { DEFAULT_LIMITS } from "../src/api/errors.js";
 import { ROOT } from "./helpers/run.js";
+import { available } from "./helpers/available.js";
 
 const dir = mkdtempSync(join(tmpdir(), "godiag-gsnap-"));
 const ENV = { ...process.env, GOWORK: "off", GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" };
 const PROGRAMS = ["leakserver", "backpressure", "healthy"] as const;
 const bins = new Map<string, string>();
+const GO119 = "/usr/lib/go-1.19/bin/go";
+const TOOLCHAINS: Array<[string, string]> = [["go1.26", "go"]];
+if (available(existsSync(GO119), "Go 1.19 at " + GO119)) TOOLCHAINS.push(["go1.19", GO119]);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const run = async (d: string) => diagnose(await openBundle([d], { ...DEFAULT_LIMITS, maxFiles: 100 }));
@@ -56,10 +60,10 @@ async function get(url: string, file: string): Promise<void> {
 }
 
 /** Two snapshots of one kind, 4 s apart, as curl would save them (loose names, no manifest). */
-async function snapshots(program: string, debug1: boolean): Promise<string> {
-  const out = join(dir, `${program}-${debug1 ? "debug1" : "proto"}`);
+async function snapshots(program: string, debug1: boolean, go = "go1.26"): Promise<string> {
+  const out = join(dir, `${program}-${go}-${debug1 ? "debug1" : "proto"}`);
   mkdirSync(out, { recursive: true });
-  const s = await start(bins.get(program)!);
+  const s = await start(bins.get(`${program}-${go}`)!);
   try {
     await sleep(1500);
     const q = debug1 ? "?debug=1" : "";
@@ -74,11 +78,14 @@ async function snapshots(program: string, debug1: boolean): Promise<string> {
 }
 
 beforeAll(() => {
-  for (const p of PROGRAMS) {
-    const bin = join(dir, p);
-    const r = spawnSync("go", ["build", "-o", bin, `./faults/${p}`], { cwd: join(ROOT, "testdata/workloads"), env: ENV, encoding: "utf8", timeout: 180_000 });
-    if (r.status !== 0) throw new Error(`go build ${p}: ${r.stderr}`);
-    bins.set(p, bin);
+  for (const [go, goBin] of TOOLCHAINS) {
+    for (const p of PROGRAMS) {
+      if (go !== "go1.26" && p === "backpressure") continue;
+      const bin = join(dir, `${p}-${go}`);
+      const r = spawnSync(goBin, ["build", "-o", bin, `./faults/${p}`], { cwd: join(ROOT, "testdata/workloads"), env: ENV, encoding: "utf8", timeout: 180_000 });
+      if (r.status !== 0) throw new Error(`${go} build ${p}: ${r.stderr}`);
+      bins.set(`${p}-${go}`, bin);
+    }
   }
 }, 400_000);
 
@@ -101,6 +108,16 @@ describe("goroutine?debug=1 and goroutine profiles, twice, no debug=2 dump", () 
       const r = await run(await snapshots("healthy", debug1));
       expect(top(r)).toBeUndefined();
     }, 60_000);
+  }
+
+  // Go 1.19 prints debug=1 the same way (runtime frames above the first other one hidden).
+  for (const [go] of TOOLCHAINS.slice(1)) {
+    it(`${go}, goroutine?debug=1: leakserver's leak in main.notifyAudit; healthy clean`, async () => {
+      const leak = top(await run(await snapshots("leakserver", true, go)));
+      expect(leak?.category).toBe("goroutine-leak");
+      expect(leak?.functions[0]).toBe("main.notifyAudit");
+      expect(top(await run(await snapshots("healthy", true, go)))).toBeUndefined();
+    }, 90_000);
   }
 
   it("goroutine profile: backpressure's handlers blocked sending in main.enqueueJob", async () => {
