@@ -13,12 +13,30 @@ import {
   profileToGoroutines,
   protoSymbols,
   restoreHiddenFrames,
+  type DiffReport,
   type GoFrame,
   type GoroutineDump,
+  type SingleReport,
 } from "../../goroutines/index.js";
 import type { BundleFile } from "../../bundle/index.js";
 import type { DiagnoseContext } from "../context.js";
-import type { Analysis } from "./goroutines.js";
+
+/** What the goroutine rule analyses: one snapshot or two, debug=2 dumps or count-only snapshots. */
+export interface Analysis {
+  files: BundleFile[];
+  /**
+   * goroutine?debug=1 text or goroutine profiles: counts per stack, no states, ids or
+   * minutes (src/goroutines/analyze/counts.ts); the label says which, for evidence
+   */
+  countOnly?: string;
+  single?: SingleReport;
+  diff?: DiffReport;
+  intervalSeconds: number | null;
+  /** where the interval between the first and last dump came from (docs/BUNDLE.md) */
+  intervalSource?: string;
+  orderSource?: string;
+  header: string[];
+}
 
 const LABEL: Record<string, string> = { goroutine: "goroutine profile", "goroutine-debug1": "goroutine?debug=1" };
 

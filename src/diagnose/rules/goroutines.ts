@@ -13,8 +13,8 @@
 // The growth thresholds live in the analysis (suspects.ts: at least 5 goroutines
 // and a fifth of the bucket); severity is decided here, from the rate.
 
-import { countOnlyAnalysis } from "./goroutine-counts.js";
-import { detachedParked, analyzeDiff, analyzeDump, bucketize, parseGoroutineData, profileToGoroutines, type DiffReport, type SingleReport, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, type RecursiveReadLock, type GoFrame } from "../../goroutines/index.js";
+import { countOnlyAnalysis, type Analysis } from "./goroutine-counts.js";
+import { detachedParked, analyzeDiff, analyzeDump, bucketize, parseGoroutineData, profileToGoroutines, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, type RecursiveReadLock, type GoFrame } from "../../goroutines/index.js";
 import { classifyFrames, originOf } from "../../core/go/index.js";
 import type { BundleFile } from "../../bundle/index.js";
 import type { DiagnoseContext } from "../context.js";
@@ -33,21 +33,6 @@ const MIN_PILEUP = 20;
  */
 const MIN_LOCK_WAITERS = 5;
 
-export interface Analysis {
-  files: BundleFile[];
-  /**
-   * goroutine?debug=1 text or goroutine profiles: counts per stack, no states, ids or
-   * minutes (src/goroutines/analyze/counts.ts); the label says which, for evidence
-   */
-  countOnly?: string;
-  single?: SingleReport;
-  diff?: DiffReport;
-  intervalSeconds: number | null;
-  /** where the interval between the first and last dump came from (docs/BUNDLE.md) */
-  intervalSource?: string;
-  orderSource?: string;
-  header: string[];
-}
 
 export const goroutineRule: Rule = {
   name: "goroutines",
