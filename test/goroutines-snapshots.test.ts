@@ -60,17 +60,18 @@ async function get(url: string, file: string): Promise<void> {
 }
 
 /** Two snapshots of one kind, 4 s apart, as curl would save them (loose names, no manifest). */
-async function snapshots(program: string, debug1: boolean, go = "go1.26"): Promise<string> {
-  const out = join(dir, `${program}-${go}-${debug1 ? "debug1" : "proto"}`);
+async function snapshots(program: string, debug1: boolean | "mixed", go = "go1.26"): Promise<string> {
+  const out = join(dir, `${program}-${go}-${debug1 === "mixed" ? "mixed" : debug1 ? "debug1" : "proto"}`);
   mkdirSync(out, { recursive: true });
   const s = await start(bins.get(`${program}-${go}`)!);
   try {
     await sleep(1500);
-    const q = debug1 ? "?debug=1" : "";
-    const name = (n: number) => (debug1 ? `goroutine-${n}.txt` : `pprof.${program}.goroutine.00${n}.pb.gz`);
-    await get(`${s.url}/debug/pprof/goroutine${q}`, join(out, name(1)));
+    // mixed: a debug=1 text first, a goroutine profile 4 s later
+    const text = (n: number) => debug1 === true || (debug1 === "mixed" && n === 1);
+    const name = (n: number) => (text(n) ? `goroutine-${n}.txt` : `pprof.${program}.goroutine.00${n}.pb.gz`);
+    await get(`${s.url}/debug/pprof/goroutine${text(1) ? "?debug=1" : ""}`, join(out, name(1)));
     await sleep(4000);
-    await get(`${s.url}/debug/pprof/goroutine${q}`, join(out, name(2)));
+    await get(`${s.url}/debug/pprof/goroutine${text(2) ? "?debug=1" : ""}`, join(out, name(2)));
   } finally {
     s.child.kill("SIGKILL");
   }
@@ -109,6 +110,14 @@ describe("goroutine?debug=1 and goroutine profiles, twice, no debug=2 dump", () 
       expect(top(r)).toBeUndefined();
     }, 60_000);
   }
+
+  it("a goroutine?debug=1 text, then a goroutine profile 4 s later: leakserver's leak grows in main.notifyAudit; healthy clean", async () => {
+    const leak = top(await run(await snapshots("leakserver", "mixed")));
+    expect(leak?.category).toBe("goroutine-leak");
+    expect(leak?.functions[0]).toBe("main.notifyAudit");
+    expect(leak?.evidence.some((e) => (e.numbers["growth"] ?? 0) >= 5)).toBe(true);
+    expect(top(await run(await snapshots("healthy", "mixed")))).toBeUndefined();
+  }, 90_000);
 
   // Go 1.19 prints debug=1 the same way (runtime frames above the first other one hidden).
   for (const [go] of TOOLCHAINS.slice(1)) {

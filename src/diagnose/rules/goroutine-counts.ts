@@ -79,6 +79,28 @@ export function countOnlyAnalysis(ctx: DiagnoseContext): Analysis | undefined {
       header: [],
     };
   }
+  // One of each, taken at different moments: with the runtime frames restored from the
+  // profile, the debug=1 stacks are the profile's, and the two compare as one kind would.
+  const mixed = mixedPair(protos, texts);
+  if (mixed) {
+    const [a, b, seconds, source] = mixed;
+    const first = read(a);
+    const last = read(b);
+    if (first && last) {
+      const diff = analyzeDiff(first, last, [a.path, b.path], seconds);
+      const seen = new Set(diff.suspects.map((s) => s.bucket.key));
+      diff.suspects.push(...parkedBeyondRequests(diff.diff.after).filter((s) => !seen.has(s.bucket.key)));
+      return {
+        files: [a, b],
+        countOnly: "goroutine?debug=1 and goroutine profile",
+        diff,
+        intervalSeconds: seconds,
+        intervalSource: `from ${source}`,
+        orderSource: source,
+        header: [],
+      };
+    }
+  }
   const file = protos[protos.length - 1] ?? texts[texts.length - 1];
   if (!file) return undefined;
   const dump = read(file);
@@ -88,3 +110,25 @@ export function countOnlyAnalysis(ctx: DiagnoseContext): Analysis | undefined {
   single.suspects.push(...parkedBeyondRequests(single.buckets).filter((s) => !seen.has(s.bucket.key)));
   return { files: [file], countOnly: LABEL[file.kind], single, intervalSeconds: null, header: [] };
 }
+
+/** Times that date a file on the wall clock (not a counter in a name, not the order of paths). */
+const WALL = new Set(["manifest", "proto", "mtime", "name"]);
+/** Closer than this, two snapshots are one instant (fetched together: a capture takes both). */
+const MIN_GAP_MS = 1000;
+
+/**
+ * The newest goroutine profile and the newest debug=1 text, oldest first, when both are
+ * dated and at least a second apart: [older, newer, seconds, the weaker time source].
+ */
+function mixedPair(protos: BundleFile[], texts: BundleFile[]): [BundleFile, BundleFile, number, string] | undefined {
+  const p = protos[protos.length - 1];
+  const t = texts[texts.length - 1];
+  if (!p || !t || !WALL.has(p.timeSource) || !WALL.has(t.timeSource)) return undefined;
+  const tp = Date.parse(p.time);
+  const tt = Date.parse(t.time);
+  if (!Number.isFinite(tp) || !Number.isFinite(tt) || Math.abs(tp - tt) < MIN_GAP_MS) return undefined;
+  const source = [p.timeSource, t.timeSource].sort((x, y) => TRUST.indexOf(y) - TRUST.indexOf(x))[0]!;
+  return tp < tt ? [p, t, (tt - tp) / 1000, source] : [t, p, (tp - tt) / 1000, source];
+}
+
+const TRUST = ["manifest", "proto", "content", "name", "mtime"];
