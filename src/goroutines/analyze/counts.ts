@@ -8,7 +8,7 @@
 // minutes does not exist, and a single snapshot can only say what counts prove.
 
 import type { Profile } from "../../core/model/index.js";
-import { BLOCKED_ON_GOROUTINES, originOf } from "../../core/go/index.js";
+import { BLOCKED_ON_GOROUTINES, classifyFrames, originOf } from "../../core/go/index.js";
 import type { GoFrame, Goroutine, GoroutineDump } from "../model.js";
 import { representativeFrame, type Bucket } from "./buckets.js";
 import { leakAdvice, type Suspect } from "./suspects.js";
@@ -82,7 +82,9 @@ export function restoreHiddenFrames(d: GoroutineDump, symbols?: Map<number, GoFr
       const restored = hidden.flatMap((pc) => symbols.get(pc - 1) ?? []);
       if (restored.length > 0) return { ...g, frames: [...restored, ...g.frames] };
     }
+    // Only a stack its printed frames do not already classify (a sync or netpoll wait prints its own frame).
     if (hidden[0] !== gopark || originOf(g.frames[0]?.func ?? "runtime.") === "runtime") return g;
+    if (classifyFrames(g.frames.slice(0, 12).map((f) => f.func)).cls !== "other") return g;
     if (hidden.length === 2) return { ...g, frames: [frame("runtime.gopark"), frame("runtime.selectgo"), ...g.frames] };
     if (hidden.length === 3) {
       guessed += g.count;
