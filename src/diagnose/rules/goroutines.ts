@@ -1,6 +1,7 @@
 // Goroutine findings from the dumps (goroutine?debug=2 snapshots or a crash
-// traceback), through the goroutine analysis (src/analysis/goroutines: buckets,
-// diff, leak suspects, long-blocked mutex waiters):
+// traceback), or, when there is none, from goroutine?debug=1 text and goroutine
+// profiles (counts per stack, no states: goroutine-counts.ts), through the goroutine
+// analysis (src/goroutines: buckets, diff, leak suspects, long-blocked mutex waiters):
 //   goroutine-leak     buckets blocked on other goroutines that grow between
 //                      snapshots (or wait for many minutes); similar buckets are
 //                      clustered (DBSCAN, src/analysis/cluster.ts) into one finding
