@@ -7,3 +7,4 @@ export * from "./read/dump.js";
 export * from "./render/json.js";
 export * from "./render/text.js";
 export * from "./analyze/deadlock.js";
+export * from "./analyze/counts.js";

@@ -67,6 +67,12 @@ export interface Goroutine {
   stackUnavailable: boolean;
   /** 1-based line of the record's header in the input, 0 for proto */
   sourceLine: number;
+  /**
+   * debug=1 only: the return addresses of the leaf frames the text leaves out. runtime/pprof
+   * (printStackRecord) prints no runtime.* frame above the first other one, so a goroutine
+   * parked in a select or a channel operation shows only the code that called it.
+   */
+  hiddenPcs?: number[];
 }
 
 export type GoroutineFormat = "goroutine-debug2" | "traceback" | "goroutine-debug1" | "goroutine-proto";

@@ -1,6 +1,7 @@
 // Goroutine findings from the dumps (goroutine?debug=2 snapshots or a crash
-// traceback), through the goroutine analysis (src/analysis/goroutines: buckets,
-// diff, leak suspects, long-blocked mutex waiters):
+// traceback), or, when there is none, from goroutine?debug=1 text and goroutine
+// profiles (counts per stack, no states: goroutine-counts.ts), through the goroutine
+// analysis (src/goroutines: buckets, diff, leak suspects, long-blocked mutex waiters):
 //   goroutine-leak     buckets blocked on other goroutines that grow between
 //                      snapshots (or wait for many minutes); similar buckets are
 //                      clustered (DBSCAN, src/analysis/cluster.ts) into one finding
@@ -13,7 +14,8 @@
 // The growth thresholds live in the analysis (suspects.ts: at least 5 goroutines
 // and a fifth of the bucket); severity is decided here, from the rate.
 
-import { analyzeDiff, analyzeDump, bucketize, parseGoroutineData, profileToGoroutines, type DiffReport, type SingleReport, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, type RecursiveReadLock, type GoFrame } from "../../goroutines/index.js";
+import { countOnlyAnalysis, type Analysis } from "./goroutine-counts.js";
+import { detachedParked, analyzeDiff, analyzeDump, bucketize, parseGoroutineData, profileToGoroutines, bucketTitle, type Bucket, type Suspect, clusterContexts, type BlockingContext, type RecursiveReadLock, type GoFrame } from "../../goroutines/index.js";
 import { classifyFrames, originOf } from "../../core/go/index.js";
 import type { BundleFile } from "../../bundle/index.js";
 import type { DiagnoseContext } from "../context.js";
@@ -33,16 +35,6 @@ const MIN_PILEUP = 20;
  */
 const MIN_LOCK_WAITERS = 5;
 
-interface Analysis {
-  files: BundleFile[];
-  single?: SingleReport;
-  diff?: DiffReport;
-  intervalSeconds: number | null;
-  /** where the interval between the first and last dump came from (docs/BUNDLE.md) */
-  intervalSource?: string;
-  orderSource?: string;
-  header: string[];
-}
 
 export const goroutineRule: Rule = {
   name: "goroutines",
@@ -70,7 +62,10 @@ export const goroutineRule: Rule = {
         !(s.cls === "chan:send" && inHandler(s.bucket)) &&
         // A leak's goroutines stay: with two snapshots, some of the first must still be
         // there (or wait for minutes); goroutines that all came and went are traffic.
-        (!a.diff || s.persisted > 0 || s.maxWaitMinutes > 0 || s.bucket.members.some((g) => g.flags.includes("leaked"))) &&
+        (!a.diff || s.persisted > 0 || s.maxWaitMinutes > 0 || s.bucket.members.some((g) => g.flags.includes("leaked")) ||
+          // Snapshots without ids cannot show the same goroutines still there: a bucket
+          // already in the first one, parked in user code outside any request, that grows.
+          (a.countOnly !== undefined && s.delta !== null && s.delta < s.count && detachedParked(s.bucket))) &&
         // Findings end in the service's code: a bucket with no user frame and no user
         // creator is the standard library's own goroutines, evidence for other rules.
         bucketFunctions(s.bucket).length > 0,
@@ -154,7 +149,7 @@ function analyse(ctx: DiagnoseContext): Analysis | undefined {
 
 function computeAnalysis(ctx: DiagnoseContext): Analysis | undefined {
   const files = ctx.files("goroutine-debug2");
-  if (files.length === 0) return undefined;
+  if (files.length === 0) return countOnlyAnalysis(ctx);
   const dumps = ctx.goroutineDumps().map((d) => d.dump);
   const first = dumps[0]!;
   const last = dumps[dumps.length - 1]!;
@@ -185,8 +180,8 @@ function snapshotEvidence(a: Analysis, numbers: Record<string, number>, excerpt?
   return {
     source,
     kind: a.diff
-      ? `goroutine snapshots (${a.files.length}; ordered by ${a.orderSource}, interval ${a.intervalSource})`
-      : "goroutine dump",
+      ? `${a.countOnly ?? "goroutine"} snapshots (${a.files.length}; ordered by ${a.orderSource}, interval ${a.intervalSource})`
+      : (a.countOnly ?? "goroutine dump"),
     numbers: { ...base, ...numbers },
     excerpt,
     functions,
@@ -198,12 +193,15 @@ function snapshotEvidence(a: Analysis, numbers: Record<string, number>, excerpt?
  * both: the first dump is a source of its own (findings rank by independent sources).
  */
 function firstSnapshotEvidence(a: Analysis, countThen: number, persisted: number, functions: string[]): Evidence[] {
-  if (!a.diff || a.files.length < 2 || persisted === 0) return [];
+  // Snapshots without ids show growth from a bucket already there, not the same goroutines.
+  if (!a.diff || a.files.length < 2 || (persisted === 0 && a.countOnly === undefined)) return [];
+  const numbers: Record<string, number> = { goroutines: a.diff.before.total, leaked_goroutines_then: countThen };
+  if (a.countOnly === undefined) numbers.still_blocked_in_last = persisted;
   return [
     {
       source: a.files[0]!.path,
-      kind: "goroutine snapshot (first)",
-      numbers: { goroutines: a.diff.before.total, leaked_goroutines_then: countThen, still_blocked_in_last: persisted },
+      kind: `${a.countOnly ?? "goroutine"} snapshot (first)`,
+      numbers,
       functions,
     },
   ];
@@ -255,7 +253,7 @@ function leakFindings(leaks: Suspect[], a: Analysis): Finding[] {
       id: `goroutine-leak:${lead.where?.func ?? lead.title}`,
       category: "goroutine-leak",
       severity: critical ? "critical" : "warning",
-      confidence: a.diff ? Math.min(0.95, 0.6 + persisted / Math.max(1, count) / 2 + (perMinute > 0 ? 0.1 : 0)) : 0.6,
+      confidence: a.countOnly !== undefined ? (a.diff ? 0.7 : 0.5) : a.diff ? Math.min(0.95, 0.6 + persisted / Math.max(1, count) / 2 + (perMinute > 0 ? 0.1 : 0)) : 0.6,
       title:
         `Goroutine leak: ${count} goroutines blocked in ${lead.cls} in ${where}` +
         (a.diff && perMinute > 0 ? `, +${Math.round(perMinute)}/min` : ""),

@@ -228,7 +228,7 @@ export function fmtRate(x: number): string {
   return Math.abs(x) >= 10 ? x.toFixed(0) : x.toFixed(1);
 }
 
-function leakAdvice(cls: WaitClass, where: GoFrame | null): string {
+export function leakAdvice(cls: WaitClass, where: GoFrame | null): string {
   const at = where ? ` in ${where.func} (${shortFile(where.file)}:${where.line})` : "";
   switch (cls) {
     case "chan:send":

@@ -28,6 +28,19 @@ export function parseGoroutineDebug1(text: string, file: string, start: number):
   let pos = start;
   let lineNo = countLines(text, start);
   let cur: Goroutine | null = null;
+  // the record's "@ addresses" and the pc of its first printed frame, to find the hidden ones
+  let pcs: number[] = [];
+  let firstPc = -1;
+  const finish = () => {
+    if (cur !== null && firstPc >= 0) {
+      // A printed frame shows pc-1 (the call instruction); "@" lists return addresses.
+      const i = pcs.indexOf(firstPc + 1);
+      if (i > 0) cur.hiddenPcs = pcs.slice(0, i);
+    }
+    cur = null;
+    pcs = [];
+    firstPc = -1;
+  };
   let claimed: number | null = null;
   const n = text.length;
   while (pos < n) {
@@ -49,7 +62,7 @@ export function parseGoroutineDebug1(text: string, file: string, start: number):
       continue;
     }
     if (line === "") {
-      cur = null;
+      finish();
       continue;
     }
     if (line.charCodeAt(0) === 35 /* # */) {
@@ -59,7 +72,10 @@ export function parseGoroutineDebug1(text: string, file: string, start: number):
         continue;
       }
       const fr = parseCommentFrame(line);
-      if (fr !== null) cur.frames.push(fr);
+      if (fr !== null) {
+        if (cur.frames.length === 0) firstPc = framePc(line);
+        cur.frames.push(fr);
+      }
       continue;
     }
     const at = line.indexOf(" @ ");
@@ -70,9 +86,16 @@ export function parseGoroutineDebug1(text: string, file: string, start: number):
       warnings.push(`${file}: line ${lineNo}: text after the goroutine profile skipped`);
       break;
     }
+    finish();
     cur = newGoroutine(0, count, lineNo);
     goroutines.push(cur);
+    pcs = line
+      .slice(at + 3)
+      .split(" ")
+      .map((x) => parseInt(x, 16))
+      .filter((x) => Number.isFinite(x));
   }
+  finish();
   if (claimed === null) throw new InputError(file, "no goroutine profile header", undefined, lineNo);
   return { format: "goroutine-debug1", goroutines, header: [], claimedTotal: claimed, warnings };
 }
@@ -95,6 +118,13 @@ function parseCommentFrame(line: string): GoFrame | null {
     line: Number.isInteger(ln) ? ln : 0,
     offset: Number.isFinite(offset) ? offset : -1,
   };
+}
+
+/** The pc printed in a frame line ("#\t0x48e184\t..."), -1 when unreadable. */
+function framePc(line: string): number {
+  const f = line.split("\t").filter((x) => x !== "");
+  const pc = f.length > 1 ? parseInt(f[1]!, 16) : NaN;
+  return Number.isFinite(pc) ? pc : -1;
 }
 
 function countLines(text: string, end: number): number {
