@@ -7,11 +7,12 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as tar from "tar";
-import { readFileCapped, InputError, textOf, type ReadLimits } from "../core/input/index.js";
+import { fromUtf16, readFileCapped, InputError, stripLogPrefixes, textOf, type ReadLimits } from "../core/input/index.js";
 import type { Profile } from "../core/model/index.js";
 import { parseManifest, type FileKind, type Manifest } from "./manifest.js";
-import { sniffKind } from "../core/kinds/index.js";
+import { hasGcTraceLines, looksBinary, sniffKind } from "../core/kinds/index.js";
 import { bundleMember, uniqueMembers } from "./paths.js";
+import { ZIP_RE, extractZip } from "./zip.js";
 import { orderSnapshots, timeEvidence, type SincePrevious, type TimeEvidence, type TimeSource } from "./order.js";
 
 export interface BundleFile {
@@ -73,10 +74,10 @@ export async function openBundle(inputs: string[], limits: OpenLimits, opts: { l
       if (statSync(input).isDirectory()) {
         // A label replaces a temporary directory's path in what the findings cite.
         readDirectory(input, bundle, evidence, limits, opts.label ?? input);
-      } else if (TAR_RE.test(input)) {
+      } else if (TAR_RE.test(input) || ZIP_RE.test(input)) {
         const dir = mkdtempSync(join(tmpdir(), "godiag-bundle-"));
         temps.push(dir);
-        await extractArchive(input, dir, limits);
+        await (ZIP_RE.test(input) ? extractZip(input, dir, limits) : extractArchive(input, dir, limits));
         readDirectory(soleSubdir(dir), bundle, evidence, limits, input);
       } else {
         addFile(bundle, evidence, input, resolve(input), undefined, limits);
@@ -178,18 +179,40 @@ function readDirectory(dir: string, bundle: Bundle, evidence: Map<BundleFile, Ti
       addFile(bundle, evidence, join(displayRoot, f.path), member.abs, f, limits);
     }
   }
-  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name !== "manifest.json");
-  if (entries.length > limits.maxFiles) throw new InputError(displayRoot, `more than ${limits.maxFiles} files`);
-  for (const e of entries) {
-    const member = bundleMember(dir, e.name);
+  // A bundle is what its manifest lists (and loose files beside it); a folder without one
+  // may hold the capture in subfolders (pprof/, logs/, dumps/), which are read too.
+  const names = m === undefined ? looseFiles(dir, "", limits.maxFiles, displayRoot) : looseFiles(dir, "", limits.maxFiles, displayRoot, 0);
+  const nested = new Set<string>();
+  let skipped = 0;
+  for (const name of names) {
+    const member = bundleMember(dir, name);
     if (!member.ok || listed.has(member.abs)) continue;
-    addFile(bundle, evidence, join(displayRoot, e.name), member.abs, undefined, limits);
+    const files = bundle.files.length;
+    // a file in a subfolder that is not Go's is counted, not named (a folder may hold anything)
+    addFile(bundle, evidence, join(displayRoot, name), member.abs, undefined, limits, name.includes("/"));
+    if (!name.includes("/")) continue;
+    if (bundle.files.length > files) nested.add(name.slice(0, name.lastIndexOf("/") + 1));
+    else skipped++;
   }
+  if (nested.size > 0) bundle.warnings.push(`${displayRoot}: read files in subfolders too (${[...nested].sort().join(", ")}): they are taken as one capture`);
+  if (skipped > 0) bundle.warnings.push(`${displayRoot}: ${skipped} file${skipped === 1 ? "" : "s"} in subfolders not recognised as Go profiles, dumps or logs; skipped`);
   if (read instanceof InputError) {
     // Nothing to read instead: the damaged manifest is the error to report.
     if (bundle.files.length === before) throw read;
     bundle.warnings.push(`${read.message}; the files were recognised by content`);
   }
+}
+
+/** Regular files under dir (relative names), subfolders to `depth` levels, hidden ones skipped; capped at max. */
+function looseFiles(dir: string, rel: string, max: number, displayRoot: string, depth = 3, out: string[] = []): string[] {
+  const entries = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const e of entries) {
+    const name = rel === "" ? e.name : `${rel}/${e.name}`;
+    if (e.isFile() && name !== "manifest.json") out.push(name);
+    if (out.length > max) throw new InputError(displayRoot, `more than ${max} files`);
+  }
+  if (depth > 0) for (const e of entries) if (e.isDirectory() && !e.name.startsWith(".")) looseFiles(dir, rel === "" ? e.name : `${rel}/${e.name}`, max, displayRoot, depth - 1, out);
+  return out;
 }
 
 /**
@@ -219,11 +242,15 @@ function addFile(
   abs: string,
   entry: Manifest["files"][number] | undefined,
   limits: OpenLimits,
+  quiet = false,
 ): void {
   let data: Uint8Array;
   try {
     // a packet capture is streamed from absPath by its reader, never held whole
     data = entry?.kind === "pcap" ? new Uint8Array(0) : readFileCapped(abs, limits);
+    // text saved as UTF-16 (Windows), a log as kubectl, docker or journalctl print it
+    data = fromUtf16(data);
+    if (!looksBinary(data)) data = stripLogPrefixes(data);
   } catch (e) {
     bundle.warnings.push(e instanceof Error ? e.message : String(e));
     return;
@@ -243,7 +270,7 @@ function addFile(
     if (entry === undefined) return;
   }
   if (kind === "other" && entry === undefined) {
-    bundle.warnings.push(`${path}: not recognised as a Go profile, dump or log; skipped`);
+    if (!quiet) bundle.warnings.push(`${path}: not recognised as a Go profile, dump or log; skipped`);
     return;
   }
   const mtimeMs = abs === "-" ? Date.now() : statSync(abs).mtimeMs;
@@ -262,6 +289,12 @@ function addFile(
   };
   bundle.files.push(file);
   evidence.set(file, timeEvidence(path, kind, data, { profile, manifestTime: entry?.time, mtimeMs, limits }));
+  // A service's log after `kill -QUIT`: its gctrace lines, then the traceback. Read as both.
+  if (kind === "goroutine-debug2" && entry === undefined && hasGcTraceLines(textOf(data, path))) {
+    const log: BundleFile = { ...file, kind: "gctrace", warnings: [] };
+    bundle.files.push(log);
+    evidence.set(log, timeEvidence(path, "gctrace", data, { mtimeMs, limits }));
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
 import { dumpFacts, seriesOf, type Bundle, type BundleFile, type FileKind, type SnapshotSeries } from "../bundle/index.js";
 import { StackFrames, type Profile } from "../core/model/index.js";
 import { parseGoroutineData, type GoroutineDump } from "../goroutines/index.js";
-import { parseProfileData } from "../core/codec/index.js";
+import { parseProfileData, symbolizeFromComments } from "../core/codec/index.js";
 import { textOf } from "../core/input/index.js";
 import { memStatsFromProfile, parseExpvar, parseGcTrace, type GcCycle, type GcTrace, type MemStats } from "../gc/index.js";
 import { readTraces, type TraceInput } from "./trace-input.js";
@@ -176,9 +176,26 @@ export class DiagnoseContext {
     const fs = this.files(kind).filter((f) => f.profile !== undefined);
     const windowed = fs.filter((f) => f.seconds !== undefined);
     const file = windowed[windowed.length - 1] ?? fs[fs.length - 1];
-    if (!file) return undefined;
+    if (!file) return kind === "heap" ? this.heapFromText() : undefined;
     const profile = file.profile!;
     return { file, profile, frames: new StackFrames(profile), ...this.secondsFor(file, profile) };
+  }
+
+  /**
+   * Without a heap proto, the heap profile in heap?debug=1 text (what a user who curled
+   * only that has): the same samples, named from the text's own `#` lines, since the
+   * binary is not at hand to symbolize from (go tool pprof shows such a profile as
+   * `<unknown>`). The latest such file; undefined when it cannot be read.
+   */
+  private heapFromText(): ProfileInput | undefined {
+    const file = this.files("heap-debug1").at(-1);
+    if (!file) return undefined;
+    try {
+      const profile = symbolizeFromComments(parseProfileData(file.data, file.path, this.bundle.limits), file.data);
+      return { file, profile, frames: new StackFrames(profile), ...this.secondsFor(file, profile) };
+    } catch {
+      return undefined;
+    }
   }
 
   private secondsFor(file: BundleFile, profile: Profile): Pick<ProfileInput, "seconds" | "secondsAtLeast" | "secondsSource" | "secondsBasis"> {

@@ -32,12 +32,14 @@ const gcShare = (g: Finding) =>
  */
 const loopsOutweighGc = (c: Finding, g: Finding) => c.severity !== "info" && ownLoopShare(c) > gcShare(g);
 /**
- * Only a finding that measured the holder's CPU (the mutex profile's release site and
- * the CPU profile under it) places CPU work inside a critical section; a goroutine
- * snapshot's holder is one instant's goroutine of the lock's type, not a measure of
- * where the CPU goes.
+ * Only a finding that measured the holder's CPU at the critical section the mutex
+ * profile names (its release site, and the CPU profile under it) places CPU work inside
+ * a critical section; a goroutine snapshot's holder is one instant's goroutine of the
+ * lock's type (topsellers' "holder" sorts after its RUnlock), so its function's CPU,
+ * even when weighed, is not CPU spent holding the lock.
  */
-const measuredHolderCpu = (m: Finding) => m.evidence.some((e) => e.kind === "cpu profile (lock holder)");
+const measuredHolderCpu = (m: Finding) =>
+  m.evidence.some((e) => e.kind.startsWith("mutex profile")) && m.evidence.some((e) => e.kind === "cpu profile (lock holder)");
 
 const LINKS: Link[] = [
   // Unbuffered I/O inside a critical section makes the lock contended: fix the I/O first.

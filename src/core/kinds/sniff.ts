@@ -95,8 +95,14 @@ export function textKindOf(raw: Uint8Array): FileKind {
 }
 
 const GOROUTINE_HEADER = /^goroutine \d+ (gp=\S+ m=\S+ (mp=\S+ )?)?\[[^\]]+\]:$/m;
-// gctrace since Go 1.5 ("gc 12 @3.456s 2%: ..."), and the scavenger's lines.
-const GCTRACE_LINE = /^(gc \d+ @\d+(\.\d+)?s \d+%: |scvg\d*: |scav \d+ )/m;
+// gctrace since Go 1.5 ("gc 12 @3.456s 2%: ..."), and the scavenger's lines; also after
+// a service's own unterminated line (the runtime writes to the same stderr), as gc/read reads them.
+const GCTRACE_LINE = /(?:^|[^A-Za-z0-9_])(gc \d+ @\d+(\.\d+)?s \d+%: |scvg\d*: |scav \d+ )/m;
+
+/** True when the text holds a gctrace or scavenger line (a log may also hold a SIGQUIT traceback). */
+export function hasGcTraceLines(text: string): boolean {
+  return GCTRACE_LINE.test(text);
+}
 const ESCAPE_LINE = /^.+\.go:\d+:\d+: /m;
 const ESCAPE_WORDS = /(escapes to heap|moved to heap|does not escape|can inline|inlining call|leaking param)/;
 

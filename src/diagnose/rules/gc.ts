@@ -10,6 +10,7 @@ import type { DiagnoseContext } from "../context.js";
 import type { Category, Evidence, Finding } from "../finding.js";
 import type { Rule } from "../rule.js";
 import { sampleTypeIndex } from "../../core/model/index.js";
+import { shareAtLeast } from "../sample-share.js";
 
 const CATEGORY: Record<GcFinding["id"], Category> = {
   "gomemlimit-thrash": "memory-limit-thrash",
@@ -36,7 +37,11 @@ const DOCS: Record<Category, string[]> = {
  * this share of the process's CPU samples...
  */
 const GC_SHARE_OF_PROCESS_CPU = 0.15;
-/** ... with enough samples for that share to be a measurement (±7 % at 50)... */
+/**
+ * ... with enough samples for that share to be a measurement (±7 % at 50); from fewer
+ * (a nearly idle process), only when the share is beyond doubt: the lower end of its
+ * 95 % interval clears the threshold (sample-share.ts; godiag corpus round 6)...
+ */
 const MIN_CPU_SAMPLES = 50;
 /**
  * ... the GC runs often for the work done: cycles per second of the process's own CPU
@@ -78,7 +83,7 @@ function gcPressureByShare(ctx: DiagnoseContext, r: GcReport): Finding | undefin
   const si = sampleTypeIndex(cpu.profile, "samples");
   let samples = 0;
   for (let s = 0; si >= 0 && s < cpu.profile.samples.length; s++) samples += cpu.profile.sampleValue(s, si);
-  if (samples < MIN_CPU_SAMPLES || share.gcPercent < 100 * GC_SHARE_OF_PROCESS_CPU) return undefined;
+  if (!gcShareMeasured(samples, share.gcPercent)) return undefined;
   // Counted by the runtime (gctrace, MemStats), else estimated from two heap profiles.
   const estimated = !r.gctrace && !r.memStats ? r.gcRate : undefined;
   const gcPerSec = r.gctrace?.summary.gcPerSec ?? r.memStats?.gcPerSec ?? estimated?.gcPerSec ?? 0;
@@ -128,6 +133,11 @@ function gcPressureByShare(ctx: DiagnoseContext, r: GcReport): Finding | undefin
   return f;
 }
 
+/** The GC has at least GC_SHARE_OF_PROCESS_CPU of the profile's samples, as a measurement. */
+function gcShareMeasured(samples: number, gcPercent: number): boolean {
+  return shareAtLeast((gcPercent / 100) * samples, samples, GC_SHARE_OF_PROCESS_CPU, MIN_CPU_SAMPLES);
+}
+
 /** Whether the capture says what GOGC was (else the estimate assumes Go's default, 100). */
 function inpGogcKnown(ctx: DiagnoseContext): boolean {
   return Number.isFinite(Number(ctx.bundle.manifest?.env?.["GOGC"] ?? NaN));
@@ -155,7 +165,7 @@ function pendingTimers(ctx: DiagnoseContext, r: GcReport): Finding | undefined {
   const allocs = r.allocs;
   if (!cpu || !share || !allocs || allocs.totalInuseBytes === 0) return undefined;
   const samples = cpuSamples(ctx);
-  if (samples < MIN_CPU_SAMPLES || share.gcPercent < 100 * GC_SHARE_OF_PROCESS_CPU) return undefined;
+  if (!gcShareMeasured(samples, share.gcPercent)) return undefined;
   // The top sites by bytes allocated: timers that pile up are churn, so they are among them.
   const timers = allocs.bySpace.filter((x) => TIMER_CONSTRUCTOR.test(x.name));
   const inuse = timers.reduce((a, x) => a + x.inuseBytes, 0);

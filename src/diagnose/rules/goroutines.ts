@@ -19,6 +19,7 @@ import type { BundleFile } from "../../bundle/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Evidence, Finding } from "../finding.js";
 import type { Rule } from "../rule.js";
+import { holderWork, WORK_UNDER_LOCK_SHARE } from "./mutex-contention.js";
 
 /** Leaked goroutines per minute that make a leak critical: one a second exhausts memory within hours. */
 const CRITICAL_PER_MINUTE = 60;
@@ -91,8 +92,32 @@ export const goroutineRule: Rule = {
 function lockWaitersOnly(ctx: DiagnoseContext): Finding[] {
   const mutex = ctx.profile("mutex");
   if (mutex && mutex.profile.samples.length > 0) return [];
-  const f = lockWaitersFinding(ctx.once(snapshotsOf));
-  return f ? [f] : [];
+  const w = lockWaitersFinding(ctx.once(snapshotsOf));
+  if (!w) return [];
+  if (w.computingHolder) weighByHolderCpu(ctx, w.finding, w.computingHolder);
+  return [w.finding];
+}
+
+/**
+ * A snapshot is one instant: its queue says the lock was contended then, not how often
+ * (godiag corpus round 6). When the holder computes (waits for nothing inside its
+ * section), the time it can hold the lock is CPU time, which the CPU profile measures
+ * over the whole window: as for a mutex profile without a window (mutex-contention.ts),
+ * the queue is a warning only when the holder's code is heavy work, at least
+ * WORK_UNDER_LOCK_SHARE of the process's CPU; otherwise the snapshot caught a short
+ * section at a bad moment (a holder descheduled on a busy machine): info, said so.
+ * A holder that waits inside its section (HTTP call, I/O, sleep) stays a warning at
+ * any rate (held-across.ts's principle); without a CPU profile nothing weighs the instant.
+ */
+function weighByHolderCpu(ctx: DiagnoseContext, f: Finding, holder: string): void {
+  const work = holderWork(ctx, holder);
+  if (!work) return;
+  f.evidence.push(work.evidence);
+  if (work.cpuShare >= WORK_UNDER_LOCK_SHARE) return;
+  f.severity = "info";
+  f.summary +=
+    ` The CPU profile of the same window gives ${holder}, with all it calls, ${(100 * work.cpuShare).toFixed(1)} % of the process's CPU:` +
+    " too little to keep the lock busy, so the snapshot caught a short critical section at one moment (on a busy machine, a holder waiting for a CPU), not the service's steady state.";
 }
 
 /** One instant of the process' goroutines, from any file that lists them. */
@@ -391,7 +416,7 @@ function lineBefore(r: RecursiveReadLock): string {
  * a sleep): that is the work to move out of the critical section. Of the snapshots,
  * one that caught the holder says more than one that only caught waiters.
  */
-function lockWaitersFinding(snaps: Snapshot[]): Finding | undefined {
+function lockWaitersFinding(snaps: Snapshot[]): { finding: Finding; computingHolder?: string } | undefined {
   let best: { snap: Snapshot; waiters: Bucket[]; count: number; recv: string; holder?: { frame: string; bucket: Bucket } } | undefined;
   for (const snap of snaps) {
     const byObject = new Map<string, Bucket[]>();
@@ -420,7 +445,8 @@ function lockWaitersFinding(snaps: Snapshot[]): Finding | undefined {
   const fn = holder?.frame ?? waitFn;
   const functions = [...new Set([fn, waitFn, ...(holder ? bucketFunctions(holder.bucket) : [])])];
   const numbers: Record<string, number> = { goroutines: best.snap.buckets.reduce((s, b) => s + b.count, 0), goroutines_waiting_for_lock: best.count };
-  return {
+  const computing = holder && (holder.bucket.cls === "running" || holder.bucket.cls === "runnable") && !doing.startsWith("during");
+  const finding: Finding = {
     id: `mutex-contention:${fn}`,
     category: "mutex-contention",
     severity: "warning",
@@ -450,6 +476,7 @@ function lockWaitersFinding(snaps: Snapshot[]): Finding | undefined {
       : `Shorten the critical sections of the lock ${waitFn} waits for; enable block/mutex profiling to see who holds it.`,
     docs: ["https://pkg.go.dev/sync#RWMutex", "https://pkg.go.dev/runtime#SetMutexProfileFraction"],
   };
+  return computing ? { finding, computingHolder: fn } : { finding };
 }
 
 /**

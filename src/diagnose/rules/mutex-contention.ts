@@ -29,7 +29,7 @@ const MIN_SITE_SHARE = 0.3;
  * the finding is a warning even if the profile's window (and so the waiting rate)
  * is unknown, as with cumulative profiles fetched by hand.
  */
-const WORK_UNDER_LOCK_SHARE = 0.2;
+export const WORK_UNDER_LOCK_SHARE = 0.2;
 
 const LOCK_WAIT = /^(sync\.\(\*(RW)?Mutex\)\.(R)?Lock|internal\/sync\.\(\*Mutex\)\.Lock)$/;
 
@@ -175,7 +175,7 @@ function blockedLockers(ctx: DiagnoseContext): Attribution | undefined {
   return attributeToUserCode(block.frames, di, (fr) => fr.slice(0, 4).some((f) => LOCK_WAIT.test(f)));
 }
 
-function holderWork(ctx: DiagnoseContext, holder: string): { evidence: Evidence; top: string[]; cpuShare: number } | undefined {
+export function holderWork(ctx: DiagnoseContext, holder: string): { evidence: Evidence; top: string[]; cpuShare: number } | undefined {
   const analysis = cpuAnalysis(ctx);
   if (!analysis) return undefined;
   const { input: cpu, typeIndex: ti, all: attr } = analysis;

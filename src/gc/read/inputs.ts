@@ -3,13 +3,13 @@
 // JSON, a pprof profile (CPU, heap, allocs) or go build -gcflags=-m=2 output.
 
 import type { Profile } from "../../core/model/index.js";
-import { InputError, type ReadLimits, maybeGunzip, readFileCapped, textOf } from "../../core/input/index.js";
+import { InputError, type ReadLimits, fromUtf16, maybeGunzip, readFileCapped, stripLogPrefixes, textOf } from "../../core/input/index.js";
 import { parseEscape, type EscapeReport } from "./escape.js";
 import { parseExpvar, type ExpvarData } from "./expvar.js";
 import { parseGcTrace, type GcTrace } from "./gctrace.js";
 import { memStatsFromProfile, type MemStats } from "./memstats.js";
 import { parseProfileData } from "../../core/codec/index.js";
-import { textKindOf } from "../../core/kinds/index.js";
+import { hasGcTraceLines, looksBinary, textKindOf } from "../../core/kinds/index.js";
 
 export type GcInput =
   | { kind: "gctrace"; file: string; trace: GcTrace }
@@ -21,12 +21,15 @@ const WHAT = "expected a gctrace log, heap?debug=1, /debug/vars JSON, a pprof pr
 
 export function classifyGcInput(data: Uint8Array, file: string, limits: ReadLimits): GcInput {
   if (data.length === 0) throw new InputError(file, `empty file (${WHAT})`, 0);
-  const raw = maybeGunzip(data, file, limits);
+  const unzipped = fromUtf16(maybeGunzip(data, file, limits));
+  // a log as kubectl, docker or journalctl print it: the runtime's lines behind a prefix
+  const raw = looksBinary(unzipped) ? unzipped : stripLogPrefixes(unzipped);
   const kind = textKindOf(raw);
   const text = () => textOf(raw, file);
   if (kind === "expvar") return { kind: "expvar", file, data: parseExpvar(text(), file) };
   if (kind === "escape") return { kind: "escape", file, escape: parseEscape(text(), file) };
-  if (kind === "gctrace") return { kind: "gctrace", file, trace: parseGcTrace(text(), file) };
+  // a log that ends in a SIGQUIT traceback is still the service's gctrace
+  if (kind === "gctrace" || (kind === "goroutine-debug2" && hasGcTraceLines(text()))) return { kind: "gctrace", file, trace: parseGcTrace(text(), file) };
   let profile: Profile;
   try {
     profile = parseProfileData(raw, file, limits);

@@ -5,7 +5,7 @@
 
 import type { GoFrame, Goroutine, GoroutineDump } from "../model.js";
 import type { Profile } from "../../core/model/index.js";
-import { InputError, type ReadLimits, maybeGunzip, readFileCapped, textOf } from "../../core/input/index.js";
+import { InputError, type ReadLimits, fromUtf16, maybeGunzip, readFileCapped, stripLogPrefixes, textOf } from "../../core/input/index.js";
 import { findDebug1Start, parseGoroutineDebug1 } from "./debug1.js";
 import { parseGoroutineBytes } from "./text.js";
 import { decodeProfile, isProbablyProto } from "../../core/codec/index.js";
@@ -17,7 +17,9 @@ export function readGoroutineFile(path: string, limits: ReadLimits): GoroutineDu
 
 export function parseGoroutineData(data: Uint8Array, file: string, limits: ReadLimits): GoroutineDump {
   if (data.length === 0) throw new InputError(file, "empty input file", 0);
-  const raw = maybeGunzip(data, file, limits);
+  const unzipped = fromUtf16(maybeGunzip(data, file, limits));
+  // a traceback in a log as kubectl, docker or journalctl print it: lines behind a prefix
+  const raw = looksBinary(unzipped) ? unzipped : stripLogPrefixes(unzipped);
   if (isProbablyProto(raw)) {
     let p: Profile | null = null;
     try {
