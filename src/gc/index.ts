@@ -2,6 +2,7 @@ export * from "./analyze/analyze.js";
 export * from "./analyze/detect.js";
 export * from "./analyze/gc-rate.js";
 export * from "./analyze/pause-reduction.js";
+export * from "./analyze/retained.js";
 export * from "./analyze/whatif.js";
 export * from "./read/expvar.js";
 export * from "./read/gctrace.js";

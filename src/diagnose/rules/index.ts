@@ -12,6 +12,7 @@ import { ebpfStarvationRule } from "./ebpf-starvation.js";
 import { ebpfWaitsRule } from "./ebpf-waits.js";
 import { gcRule } from "./gc.js";
 import { goroutineRule } from "./goroutines.js";
+import { heapRetainedRule } from "./heap-retained.js";
 import { httpClientRule } from "./http-client.js";
 import { mutexContentionRule } from "./mutex-contention.js";
 import { netLatencyRule } from "./net-latency.js";
@@ -29,6 +30,7 @@ export const RULES: Rule[] = [
   channelBackpressureRule,
   profilingDisabledRule,
   gcRule,
+  heapRetainedRule,
   goroutineRule,
   httpClientRule,
   // execution traces; after gcRule, whose gc-pressure finding a trace's joins
