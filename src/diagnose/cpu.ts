@@ -27,7 +27,7 @@ export interface CpuAnalysis {
 // Runtime routines that are a user loop's own instructions, called as functions;
 // and runtime.asyncPreempt, which the preemption signal injects into a running loop
 // (runtime/preempt.go): a sample there is the interrupted function's time.
-const LOOP_LEAVES = /^(memeqbody|cmpbody|countbody|indexbytebody|runtime\.(memequal(\d+)?|cmpstring|memmove|memclrNoHeapPointers|strequal|efaceeq|ifaceeq|asyncPreempt)|internal\/bytealg\.\w+)$/;
+export const LOOP_LEAVES = /^(memeqbody|cmpbody|countbody|indexbytebody|runtime\.(memequal(\d+)?|cmpstring|memmove|memclrNoHeapPointers|strequal|efaceeq|ifaceeq|asyncPreempt)|internal\/bytealg\.\w+)$/;
 
 function selfTime(input: ProfileInput, typeIndex: number): Map<string, number> {
   const p = input.profile;

@@ -13,11 +13,12 @@
 //   - otherwise the time goes to library work it asked for (encoding, hashing,
 //     sorting, I/O): that is where the CPU goes, not a defect: info.
 
-import { attributeToUserCode, topEntries, type Attribution } from "../../core/go/index.js";
+import { originOf, topEntries, type Attribution } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../finding.js";
 import { pct, secs, type Rule } from "../rule.js";
-import { cpuAnalysis } from "../cpu.js";
+import { cpuAnalysis, LOOP_LEAVES } from "../cpu.js";
+import { attributeFolded, selfFolded } from "./callbacks.js";
 import { responsePath, type ResponsePath } from "./response-path.js";
 
 /** A function's own instructions must take at least this share of CPU samples to be a hot spot. */
@@ -95,8 +96,11 @@ export const cpuHotspotRule: Rule = {
   run(ctx: DiagnoseContext): Finding[] {
     const analysis = cpuAnalysis(ctx);
     if (!analysis) return [];
-    const { input: cpu, typeIndex: ti, all: attr } = analysis;
+    const { input: cpu, typeIndex: ti } = analysis;
     if (ti < 0) return [];
+    // Closures the library calls back (sort.Slice's less) are their enclosing function's code (callbacks.ts).
+    const attr = attributeFolded(cpu.frames, ti);
+    const self = selfFolded(cpu.frames, ti, LOOP_LEAVES, (f) => originOf(f) === "user");
     if (attr.total === 0) return [];
     const cores = cpu.seconds ? attr.total / 1e9 / cpu.seconds : undefined;
     const busy = cores === undefined || cores >= MIN_CORES;
@@ -110,9 +114,9 @@ export const cpuHotspotRule: Rule = {
       // Time that is mostly system calls is syscall-heavy's finding, not a CPU hot spot.
       const sys = analysis.syscalls.byFunction.get(fn) ?? 0;
       if (sys > 0.5 * v) continue;
-      const waste = findWaste(ctx, fn, ti, seen);
+      const waste = findWaste(ctx, fn, ti, seen, attr);
       const mistake = waste?.mistake === true;
-      const own = analysis.self.get(fn) ?? 0;
+      const own = self.get(fn) ?? 0;
       const period = analysis.input.profile.period > 0 ? analysis.input.profile.period : 1e7;
       const ownLoop = own >= MIN_SHARE * attr.total && own >= MIN_OWN_SAMPLES * period;
       if (share < MIN_SHARE && !mistake) continue;
@@ -183,11 +187,11 @@ export const cpuHotspotRule: Rule = {
 // It is looked for anywhere under the function, not only in what it calls directly:
 // regexp.MatchString, regexp.Match and (*Template).ParseFiles compile or parse inside.
 // `seen` keeps each pattern's attribution for the other top functions.
-function findWaste(ctx: DiagnoseContext, fn: string, ti: number, seen: Map<string, Attribution>) {
-  const { input: cpu, all: attr } = cpuAnalysis(ctx)!;
+function findWaste(ctx: DiagnoseContext, fn: string, ti: number, seen: Map<string, Attribution>, attr: Attribution) {
+  const { input: cpu } = cpuAnalysis(ctx)!;
   for (const w of KNOWN_WASTE) {
     let under = seen.get(w.pattern);
-    if (!under) seen.set(w.pattern, (under = attributeToUserCode(cpu.frames, ti, (fr) => fr.some((f) => w.re.test(f)))));
+    if (!under) seen.set(w.pattern, (under = attributeFolded(cpu.frames, ti, (fr) => fr.some((f) => w.re.test(f)))));
     const part = under.byFunction.get(fn) ?? 0;
     const all = attr.byFunction.get(fn) ?? 1;
     if (part >= 0.4 * all) return w;

@@ -10,6 +10,7 @@ import { originOf } from "../../core/go/index.js";
 import { sampleTypeIndex } from "../../core/model/index.js";
 import { analyzeDump, type Bucket } from "../../goroutines/index.js";
 import type { DiagnoseContext, ProfileInput } from "../context.js";
+import { releasedByLibrary } from "./lock-owner.js";
 
 /** The runtime and sync frames a lock wait starts with (Lock, RLock, their semaphores). */
 const LOCK_FRAME = /^(sync\.\(\*(RW)?Mutex\)\.R?Lock|internal\/sync\.\(\*Mutex\)\.Lock|sync\.runtime_Semacquire\w*|internal\/sync\.runtime_Semacquire\w*)$/;
@@ -68,7 +69,7 @@ function describe(names: string[]): string {
  * undefined without a mutex profile line for its Unlock and a Lock line for it.
  */
 export function heldAcross(ctx: DiagnoseContext, mutex: ProfileInput, holder: string): HeldAcross | undefined {
-  const unlockLines = linesOf(mutex, holder, () => true);
+  const unlockLines = linesOf(mutex, holder, (names) => !releasedByLibrary(names));
   const block = ctx.profile("block");
   const lockWait = (names: string[]) => names.slice(0, 6).some((n) => LOCK_FRAME.test(n));
   const lockLines = new Set(block ? linesOf(block, holder, lockWait) : []);

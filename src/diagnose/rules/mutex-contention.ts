@@ -11,6 +11,7 @@ import type { Evidence, Finding } from "../finding.js";
 import { secs, type Rule } from "../rule.js";
 import { cpuAnalysis } from "../cpu.js";
 import { heldAcross, type HeldAcross } from "./held-across.js";
+import { releasedByLibrary } from "./lock-owner.js";
 import { rechargeReadersBehindWriter } from "./rwmutex-readers.js";
 
 /**
@@ -39,7 +40,9 @@ export const mutexContentionRule: Rule = {
     if (!mutex) return [];
     const di = sampleTypeIndex(mutex.profile, "delay");
     if (di < 0) return [];
-    const held = attributeToUserCode(mutex.frames, di);
+    // Only the user's own critical sections: a lock the standard library takes and
+    // releases inside itself is not one the user can shorten (lock-owner.ts).
+    const held = attributeToUserCode(mutex.frames, di, (fr) => !releasedByLibrary(fr));
     if (held.total === 0) return [];
     // Readers queued behind a writer are charged to the writer's Unlock; when the read
     // sections are what the writer waited for, they are the place to fix (rwmutex-readers.ts).

@@ -16,6 +16,7 @@
 import { innermostUserFrame, topEntries, type Attribution } from "../../core/go/index.js";
 import { sampleTypeIndex } from "../../core/model/index.js";
 import type { ProfileInput } from "../context.js";
+import { releasedByLibrary } from "./lock-owner.js";
 
 const RELEASE = /^sync\.\(\*RWMutex\)\.(RUnlock|Unlock)$/;
 /** The release is the innermost frames' business; a few runtime frames may sit below it. */
@@ -59,6 +60,7 @@ export function rechargeReadersBehindWriter(mutex: ProfileInput, delayIndex: num
     const delay = p.sampleValue(s, delayIndex);
     if (delay === 0) continue;
     const fr = mutex.frames.names(s);
+    if (releasedByLibrary(fr)) continue;
     const k = fr.slice(0, RELEASE_DEPTH).findIndex((f) => RELEASE.test(f));
     if (k < 0) continue;
     const u = innermostUserFrame(fr);
