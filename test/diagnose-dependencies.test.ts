@@ -18,6 +18,9 @@ import { DEFAULT_LIMITS } from "../src/api/errors.js";
 import { attributeToUserCode, CodeOrigins, packageOf, topEntries } from "../src/core/go/index.js";
 import { parseProfileData } from "../src/core/codec/index.js";
 import { sampleTypeIndex, StackFrames } from "../src/core/model/index.js";
+import { flameTreeFromProfile } from "../src/pprof/flame/index.js";
+import { defaultConfig } from "../src/pprof/report/config.js";
+import { bucketize, parseGoroutineData } from "../src/goroutines/index.js";
 import { ROOT } from "./helpers/run.js";
 import { loadAndCapture } from "./helpers/served.js";
 
@@ -90,6 +93,19 @@ describe.each(BUILDS.map((b) => b.name))("routed built %s", (build) => {
     expect(goDeps.has(packageOf(byName)), byName).toBe(true);
     const learned = topEntries(attributeToUserCode(sf, ti).byFunction, 1)[0]![0];
     expect(learned).toBe(ROUTES);
+  });
+
+  it("flame graphs and goroutine buckets mark chi's frames as a dependency's, the catalog's as the user's", () => {
+    const tree = flameTreeFromProfile(cpuOf(build).profile, defaultConfig(), {}, () => {});
+    const originOfFrame = (fn: string) => tree.frames.find((f) => f.func === fn)?.origin;
+    expect(originOfFrame(ROUTES)).toBe("user");
+    expect(originOfFrame("github.com/go-chi/chi/v5.(*Mux).ServeHTTP")).toBe("dependency");
+    const g = join(dir, "out", build, "g1.txt");
+    const frames = bucketize(parseGoroutineData(readFileSync(g), g, DEFAULT_LIMITS)).flatMap((b) => b.frames.map((f, i) => [f.func, b.origins[i]] as const));
+    const chi = frames.filter(([fn]) => packageOf(fn).startsWith("github.com/go-chi/chi/v5"));
+    expect(chi.length).toBeGreaterThan(0); // the /debug/pprof fetch itself runs through chi's router
+    for (const [fn, o] of chi) expect(o, fn).toBe("dependency");
+    for (const [fn, o] of frames) if (goOwn.has(packageOf(fn))) expect(o, fn).toBe("user");
   });
 
   it("the top finding is the cpu-hotspot in the user's Routes, not in chi or regexp", async () => {
