@@ -95,9 +95,9 @@ export class CodeOrigins implements PackageOrigins {
 
   /** The packages some frames' files prove to be dependencies (one stack, one dump). */
   static fromFrames(frames: Iterable<{ readonly func: string; readonly file: string }>): CodeOrigins {
-    const b = new CodeOriginsBuilder();
-    for (const f of frames) b.add(f.func, f.file);
-    return b.build();
+    let b: CodeOriginsBuilder | undefined; // most stacks have no such file: no builder for them
+    for (const f of frames) if (mayBeDependencyFile(f.file)) (b ??= new CodeOriginsBuilder()).add(f.func, f.file);
+    return b ? b.build() : CodeOrigins.NONE;
   }
 
   of(fn: string): CodeOrigin {
@@ -113,6 +113,9 @@ export class CodeOrigins implements PackageOrigins {
   /** For innermostUserFrame and the like. */
   readonly isUser = (fn: string): boolean => this.of(fn) === "user";
 }
+
+/** Cheap first look: only such paths can be a dependency's (or a module-cache main package's). */
+const mayBeDependencyFile = (file: string): boolean => file.includes("@v") || file.includes("vendor");
 
 /** A module's root in the cache (what mainRoots hold), or a vendored package's directory. */
 const placeOf = (loc: Location): string => (loc.vendored ? `vendor/${loc.rest}` : loc.root);
@@ -139,7 +142,7 @@ export class CodeOriginsBuilder {
   private readonly seen = new Set<string>();
 
   add(fn: string, file: string): this {
-    if (file === "" || (!file.includes("@v") && !file.includes("vendor"))) return this;
+    if (!mayBeDependencyFile(file)) return this;
     const pkg = packageOf(fn);
     if (pkg === "" || originByName(fn) !== "user") return this;
     const key = `${fn}\0${file}`;
