@@ -1,5 +1,5 @@
 // Findings end in the user's own code, not in a third-party dependency's. A real service
-// (testdata/workloads/routed: a chi router with its middleware, zap logging, its code in
+// (testdata/thirdparty/routed: a chi router with its middleware, zap logging, its code in
 // godiag.test/routed/internal/catalog) whose fault is its own: (*Catalog).Routes builds
 // a chi sub-router, compiling every route's regexp, on each request. Its CPU goes to chi
 // and regexp under Routes, so the top finding must be a cpu-hotspot naming Routes
@@ -49,7 +49,7 @@ const goOwn = new Set<string>();
 beforeAll(async () => {
   for (const b of BUILDS) {
     const src = join(dir, b.name);
-    cpSync(join(ROOT, "testdata/workloads/routed"), src, { recursive: true });
+    cpSync(join(ROOT, "testdata/thirdparty/routed"), src, { recursive: true });
     if (b.vendor) go(["mod", "vendor"], src);
     go(["build", ...b.args, "-o", "prog", "."], src);
     await loadAndCapture(join(src, "prog"), [], "/catalog/sku/ABC-1234", { kind: "busy", clients: 4 }, join(dir, "out", b.name), 1000, 5);
