@@ -5,7 +5,8 @@
 
 import { dumpFacts, seriesOf, type Bundle, type BundleFile, type FileKind, type SnapshotSeries } from "../bundle/index.js";
 import { StackFrames, type Profile } from "../core/model/index.js";
-import { parseGoroutineData, type GoroutineDump } from "../goroutines/index.js";
+import { addDumpFrames, parseGoroutineData, type GoroutineDump } from "../goroutines/index.js";
+import { CodeOriginsBuilder, type CodeOrigins } from "../core/go/index.js";
 import { parseProfileData, symbolizeFromComments } from "../core/codec/index.js";
 import { textOf } from "../core/input/index.js";
 import { memStatsFromProfile, parseExpvar, parseGcTrace, type GcCycle, type GcTrace, type MemStats } from "../gc/index.js";
@@ -121,6 +122,15 @@ export class DiagnoseContext {
    */
   traces(): TraceInput[] {
     return this.once(parseTraceFiles);
+  }
+
+  /**
+   * Which packages are dependencies, as the bundle's profiles and goroutine dumps prove
+   * by their source file paths (core/go/origins.ts): rules name the innermost frame of
+   * the user's own module with originOf(fn, ctx.origins()). Learned once per bundle.
+   */
+  origins(): CodeOrigins {
+    return this.once(learnOrigins);
   }
 
   /** Compute an analysis of this bundle once; later calls with the same function share it. */
@@ -343,6 +353,17 @@ function idEstimate(ctx: DiagnoseContext, floor: number): Uptime | undefined {
     ...(DATED.has(lastFile.timeSource) ? { at: lastFile.time } : {}),
     files: files.map((f) => f.path),
   };
+}
+
+// One builder over all inputs: package main seen in any of them clears its own module.
+function learnOrigins(ctx: DiagnoseContext): CodeOrigins {
+  const b = new CodeOriginsBuilder();
+  for (const f of ctx.bundle.files) if (f.profile) b.addProfile(f.profile);
+  // without a heap proto, the heap?debug=1 text's own frames (named from its # lines)
+  const heap = ctx.profile("heap");
+  if (heap && !heap.file.profile) b.addProfile(heap.profile);
+  for (const { dump } of ctx.goroutineDumps()) addDumpFrames(b, dump);
+  return b.build();
 }
 
 function parseDumps(ctx: DiagnoseContext): Array<{ file: BundleFile; dump: GoroutineDump }> {

@@ -3,7 +3,7 @@
 // it, and the part spent in system calls (cpu-hotspot, syscall-heavy and
 // mutex-contention all ask for the same attribution).
 
-import { attributeToUserCode, isSyscallFrame, originOf, type Attribution } from "../core/go/index.js";
+import { attributeToUserCode, isSyscallFrame, originOf, type Attribution, type CodeOrigins } from "../core/go/index.js";
 import { sampleTypeIndex, type Profile } from "../core/model/index.js";
 import type { DiagnoseContext, ProfileInput } from "./context.js";
 
@@ -22,6 +22,8 @@ export interface CpuAnalysis {
    * memmove...), or runtime.asyncPreempt interrupting it. Library work it calls (encoding/json, crypto, sort) is not its own.
    */
   self: Map<string, number>;
+  /** which packages are dependencies (ctx.origins()): "user" above means the user's own module */
+  origins: CodeOrigins;
 }
 
 // Runtime routines that are a user loop's own instructions, called as functions;
@@ -29,7 +31,7 @@ export interface CpuAnalysis {
 // (runtime/preempt.go): a sample there is the interrupted function's time.
 export const LOOP_LEAVES = /^(memeqbody|cmpbody|countbody|indexbytebody|runtime\.(memequal(\d+)?|cmpstring|memmove|memclrNoHeapPointers|strequal|efaceeq|ifaceeq|asyncPreempt)|internal\/bytealg\.\w+)$/;
 
-function selfTime(input: ProfileInput, typeIndex: number): Map<string, number> {
+function selfTime(input: ProfileInput, typeIndex: number, origins: CodeOrigins): Map<string, number> {
   const p = input.profile;
   const out = new Map<string, number>();
   for (let s = 0; s < p.samples.length; s++) {
@@ -39,7 +41,7 @@ function selfTime(input: ProfileInput, typeIndex: number): Map<string, number> {
     let i = 0;
     while (i < fr.length && LOOP_LEAVES.test(fr[i]!)) i++;
     const fn = fr[i];
-    if (fn !== undefined && originOf(fn) === "user") out.set(fn, (out.get(fn) ?? 0) + v);
+    if (fn !== undefined && originOf(fn, origins) === "user") out.set(fn, (out.get(fn) ?? 0) + v);
   }
   return out;
 }
@@ -58,11 +60,13 @@ function computeCpu(ctx: DiagnoseContext): CpuAnalysis | undefined {
   const input = ctx.profile("cpu");
   if (!input) return undefined;
   const typeIndex = cpuTypeIndex(input.profile);
+  const origins = ctx.origins();
   return {
     input,
     typeIndex,
-    all: attributeToUserCode(input.frames, typeIndex),
-    syscalls: attributeToUserCode(input.frames, typeIndex, (fr) => fr.some(isSyscallFrame)),
-    self: selfTime(input, typeIndex),
+    all: attributeToUserCode(input.frames, typeIndex, undefined, origins),
+    syscalls: attributeToUserCode(input.frames, typeIndex, (fr) => fr.some(isSyscallFrame), origins),
+    self: selfTime(input, typeIndex, origins),
+    origins,
   };
 }

@@ -5,7 +5,7 @@
 import type { ProbeReport } from "../ebpf/index.js";
 import type { BundleFile } from "../bundle/index.js";
 import type { DiagnoseContext } from "./context.js";
-import { classifyGoroutine, originOf, type WaitClass } from "../core/go/index.js";
+import { classifyGoroutine, originOf, type PackageOrigins, type WaitClass } from "../core/go/index.js";
 
 export interface EbpfInput {
   file: BundleFile;
@@ -51,16 +51,16 @@ export function connectsInRetransmitSteps(t: NonNullable<ProbeReport["tcp"]>): n
  * standard library (io.Copy's readers are not where a connection leaks), not x/sys's
  * syscall wrappers, not an address.
  */
-export function userFrame(frames: string[]): string | undefined {
-  return frames.find((f) => !f.startsWith("0x") && !f.startsWith("golang.org/x/sys/") && originOf(f) === "user");
+export function userFrame(frames: string[], origins?: PackageOrigins): string | undefined {
+  return frames.find((f) => !f.startsWith("0x") && !f.startsWith("golang.org/x/sys/") && originOf(f, origins) === "user");
 }
 
 /**
  * The user frame of a probe stack with its source line: "main.saveOrder (/src/svc/main.go:98)"
  * (the line of the call it was in), or the bare name when the report has no lines.
  */
-export function userFrameAt(frames: string[], lines: string[] | undefined): { fn: string; at: string } | undefined {
-  const fn = userFrame(frames);
+export function userFrameAt(frames: string[], lines: string[] | undefined, origins?: PackageOrigins): { fn: string; at: string } | undefined {
+  const fn = userFrame(frames, origins);
   if (fn === undefined) return undefined;
   const line = lines?.[frames.indexOf(fn)] ?? "";
   return { fn, at: line ? `${fn} (${line})` : fn };
@@ -89,7 +89,7 @@ export function dumpWaits(ctx: DiagnoseContext, classes: ReadonlySet<WaitClass>)
       const frames = g.frames.map((f) => f.func);
       if (!classes.has(classifyGoroutine(g.state, frames).cls)) continue;
       out.matching += g.count;
-      const fn = userFrame(frames) ?? "";
+      const fn = userFrame(frames, ctx.origins()) ?? "";
       out.byFunction.set(fn, (out.byFunction.get(fn) ?? 0) + g.count);
     }
     return out;

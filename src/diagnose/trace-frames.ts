@@ -2,12 +2,16 @@
 // the innermost frame outside the runtime and the standard library (those frames are
 // evidence only).
 
-import { originOf } from "../core/go/index.js";
+import { CodeOrigins, originOf } from "../core/go/index.js";
 import type { StackFrame } from "../trace/index.js";
 
-/** The innermost user frame of a stack (innermost first), or undefined when it has none. */
+/**
+ * The innermost user frame of a stack (innermost first), or undefined when it has none;
+ * a dependency's frame (its file in the module cache or vendor/) is not one.
+ */
 export function userFrame(stack: readonly StackFrame[]): StackFrame | undefined {
-  return stack.find((f) => originOf(f.func) === "user");
+  const origins = CodeOrigins.fromFrames(stack);
+  return stack.find((f) => originOf(f.func, origins) === "user");
 }
 
 /** A stack as an excerpt: the innermost frames, one a line. */

@@ -1,8 +1,16 @@
 // Go symbol names: which package a function belongs to, and whether that package
-// is the runtime, the standard library or user code. Shared by goroutine buckets
-// (user frames highlighted), flame graph colours and the diagnosis rules.
+// is the runtime, the standard library, a dependency or user code. Shared by goroutine
+// buckets (user frames highlighted), flame graph colours and the diagnosis rules.
+// A name alone cannot tell a dependency (github.com/go-chi/chi/v5) from the user's own
+// module (github.com/acme/shop): that is learned from the inputs' source file paths
+// (origins.ts) and passed in.
 
-export type CodeOrigin = "runtime" | "stdlib" | "user";
+export type CodeOrigin = "runtime" | "stdlib" | "dependency" | "user";
+
+/** What the inputs proved about packages (CodeOrigins in origins.ts): the origin of a function. */
+export interface PackageOrigins {
+  of(fn: string): CodeOrigin;
+}
 
 /**
  * The import path of a Go function symbol, e.g.
@@ -27,8 +35,17 @@ export function packageOf(fn: string): string {
   return fn.slice(0, dot);
 }
 
-/** runtime, stdlib (no dot in the first path element) or user code. */
-export function originOf(fn: string): CodeOrigin {
+/**
+ * runtime, stdlib, dependency or user code. Without `origins` every package outside
+ * the standard library counts as user code (the name alone cannot tell); with them,
+ * the packages the inputs proved to be dependencies are "dependency".
+ */
+export function originOf(fn: string, origins?: PackageOrigins): CodeOrigin {
+  return origins ? origins.of(fn) : originByName(fn);
+}
+
+/** runtime, stdlib (no dot in the first path element) or, for every other package, user. */
+export function originByName(fn: string): CodeOrigin {
   const pkg = packageOf(fn);
   if (pkg === "") return "runtime"; // unsymbolized or assembly/C frames: not user code
   if (pkg === "runtime" || pkg.startsWith("runtime/") || pkg.startsWith("internal/runtime")) return "runtime";

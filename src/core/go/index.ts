@@ -1,5 +1,6 @@
 export * from "./gofmt.js";
 export * from "./gopkg.js";
+export * from "./origins.js";
 export * from "./gotime.js";
 export * from "./regexp.js";
 export * from "./stacks.js";

@@ -4,6 +4,7 @@
 
 import type { Profile, StackFrames } from "../model/index.js";
 import { originOf } from "./gopkg.js";
+import { CodeOrigins } from "./origins.js";
 
 /** Sum of one sample type over all samples. */
 export function totalValue(p: Profile, typeIndex: number): number {
@@ -69,12 +70,14 @@ export interface Attribution {
 
 /**
  * Attribute each sample's value (optionally only samples for which `select`
- * returns true) to its innermost user frame.
+ * returns true) to its innermost user frame: dependencies are told from the user's
+ * code by `origins`, by default what the profile's own file names prove.
  */
 export function attributeToUserCode(
   sf: StackFrames,
   typeIndex: number,
   select?: (frames: string[]) => boolean,
+  origins: CodeOrigins = CodeOrigins.fromProfile(sf.profile),
 ): Attribution {
   const p = sf.profile;
   const byFunction = new Map<string, number>();
@@ -87,7 +90,7 @@ export function attributeToUserCode(
     const fr = sf.names(s);
     if (select && !select(fr)) continue;
     total += v;
-    const u = innermostUserFrame(fr);
+    const u = innermostUserFrame(fr, origins.isUser);
     if (u < 0) {
       unattributed += v;
       continue;

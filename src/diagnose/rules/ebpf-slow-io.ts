@@ -63,7 +63,7 @@ export const ebpfSlowIoRule: Rule = {
       const byFn = new Map<string, { ns: number; frames: string[]; syscall: string; at: string }>();
       for (const st of s.slowStacks) {
         if (!IO_CALLS.has(st.syscall)) continue;
-        const u = userFrameAt(st.frames, st.lines);
+        const u = userFrameAt(st.frames, st.lines, ctx.origins());
         if (!u) continue;
         const e = byFn.get(u.fn);
         if (e) e.ns += st.totalNs;

@@ -5,7 +5,7 @@
 // maps them to categories and attaches the numbers they rest on.
 
 import { analyzeGc, type GcAnalysisInput, type GcReport, type GcFinding } from "../../gc/index.js";
-import { goMemLimitMiB, originOf } from "../../core/go/index.js";
+import { goMemLimitMiB, originOf, type PackageOrigins } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Category, Evidence, Finding } from "../finding.js";
 import type { Rule } from "../rule.js";
@@ -276,7 +276,7 @@ function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
       excerpt: g.evidence.join("\n"),
     });
   }
-  const functions = namedByUserFrame(g.functions ?? [], r);
+  const functions = namedByUserFrame(g.functions ?? [], r, ctx.origins());
   if (r.allocs && functions.length) {
     const sites = r.allocs.bySpace.filter((x) => functions.includes(x.name) || functions.includes(x.userFrame?.name ?? "")).slice(0, 3);
     if (sites.length) {
@@ -293,7 +293,7 @@ function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
   // Findings end in the service's code. Memory that only library code allocates (no
   // user frame on any top site: net/http's per-connection buffers, say) is a symptom
   // of what holds those objects (connections, goroutines), which other findings name.
-  const librarySymptom = functions.length > 0 && originOf(functions[0]!) !== "user";
+  const librarySymptom = functions.length > 0 && originOf(functions[0]!, ctx.origins()) !== "user";
   return {
     id: `${category}:${g.id}${functions[0] ? `:${functions[0]}` : ""}`,
     category,
@@ -317,9 +317,9 @@ function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
  * was on its stack, while every one of those stacks went through the service's function).
  * A library site keeps its place after the user frame that called it.
  */
-function namedByUserFrame(functions: string[], r: GcReport): string[] {
+function namedByUserFrame(functions: string[], r: GcReport, origins: PackageOrigins): string[] {
   const first = functions[0];
-  if (first === undefined || originOf(first) === "user" || !r.allocs) return functions;
+  if (first === undefined || originOf(first, origins) === "user" || !r.allocs) return functions;
   const user = r.allocs.bySpace.find((x) => x.name === first && x.userFrame)?.userFrame?.name;
   return user ? [user, ...functions.filter((f) => f !== user)] : functions;
 }

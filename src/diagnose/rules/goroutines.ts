@@ -209,8 +209,8 @@ function firstSnapshotEvidence(a: Analysis, countThen: number, persisted: number
 
 /** User functions of a bucket, innermost first, then its creator. */
 function bucketFunctions(b: Bucket): string[] {
-  const fns = b.frames.filter((f) => originOf(f.func) === "user").map((f) => f.func);
-  if (b.createdBy && originOf(b.createdBy.func) === "user") fns.push(b.createdBy.func);
+  const fns = b.frames.filter((f) => originOf(f.func, b.codeOrigins) === "user").map((f) => f.func);
+  if (b.createdBy && originOf(b.createdBy.func, b.codeOrigins) === "user") fns.push(b.createdBy.func);
   return [...new Set(fns)];
 }
 
@@ -276,7 +276,7 @@ function leakFindings(leaks: Suspect[], a: Analysis): Finding[] {
  */
 function serverOwner(s: Suspect, a: Analysis): string | undefined {
   const buckets = a.diff?.diff.after ?? a.single?.buckets ?? [];
-  const userFrame = (frames: readonly GoFrame[]) => frames.find((f) => originOf(f.func) === "user")?.func;
+  const userFrame = (frames: readonly GoFrame[]) => frames.find((f) => originOf(f.func, s.bucket.codeOrigins) === "user")?.func;
   const creator = s.bucket.createdBy?.goroutine ?? 0;
   if (creator > 0) {
     for (const b of buckets) if (b.members.some((g) => g.id === creator)) return userFrame(b.frames);
@@ -503,7 +503,7 @@ const LOCK_SEMAPHORES = new Set([
 function lockCaller(b: Bucket): GoFrame | undefined {
   const w = waitsForLock(b);
   if (!w) return undefined;
-  return b.frames.slice(Math.max(0, w.waitDepth + 1)).find((f) => originOf(f.func) === "user");
+  return b.frames.slice(Math.max(0, w.waitDepth + 1)).find((f) => originOf(f.func, b.codeOrigins) === "user");
 }
 
 function methodType(fn: string): string {
@@ -556,7 +556,7 @@ function backpressureFinding(a: Analysis): Finding | undefined {
   const bySite = new Map<string, Bucket[]>();
   for (const b of buckets) {
     if (b.cls !== "chan:send" || !inHandler(b)) continue;
-    const site = b.frames.find((f) => originOf(f.func) === "user");
+    const site = b.frames.find((f) => originOf(f.func, b.codeOrigins) === "user");
     if (!site) continue;
     let l = bySite.get(site.func);
     if (!l) bySite.set(site.func, (l = []));

@@ -67,7 +67,7 @@ function clientCallers(ctx: DiagnoseContext, dumpBuckets: Bucket[]): Map<string,
       const fr = p.frames.names(s);
       const k = fr.findIndex((f) => CLIENT_CALL.test(f));
       if (k < 0) continue;
-      const u = fr.slice(k + 1).find((f) => originOf(f) === "user");
+      const u = fr.slice(k + 1).find((f) => originOf(f, ctx.origins()) === "user");
       if (u) callers.set(u, (callers.get(u) ?? 0) + v / totalOf(p, ti));
     }
   };
@@ -76,7 +76,7 @@ function clientCallers(ctx: DiagnoseContext, dumpBuckets: Bucket[]): Map<string,
   for (const b of dumpBuckets) {
     const k = b.frames.findIndex((f) => CLIENT_CALL.test(f.func));
     if (k < 0) continue;
-    const u = b.frames.slice(k + 1).find((f) => originOf(f.func) === "user");
+    const u = b.frames.slice(k + 1).find((f) => originOf(f.func, ctx.origins()) === "user");
     if (u) callers.set(u.func, (callers.get(u.func) ?? 0) + b.count / 1000);
   }
   return callers;

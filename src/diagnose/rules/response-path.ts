@@ -37,7 +37,7 @@ export function responsePath(a: CpuAnalysis): ResponsePath {
     const v = p.sampleValue(s, a.typeIndex);
     if (v === 0) continue;
     const fr = a.input.frames.names(s);
-    const u = innermostUserFrame(fr);
+    const u = innermostUserFrame(fr, a.origins.isUser);
     if (u < 0) continue;
     const fn = fr[u]!;
     const caller = fr[u + 1];

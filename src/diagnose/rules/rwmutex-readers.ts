@@ -13,7 +13,7 @@
 // Locks are told apart by the receiver type of the user frame (a profile has no lock
 // addresses), as the goroutine rules pair waiters with holders.
 
-import { innermostUserFrame, topEntries, type Attribution } from "../../core/go/index.js";
+import { CodeOrigins, innermostUserFrame, topEntries, type Attribution } from "../../core/go/index.js";
 import { sampleTypeIndex } from "../../core/model/index.js";
 import type { ProfileInput } from "../context.js";
 import { releasedByLibrary } from "./lock-owner.js";
@@ -56,6 +56,7 @@ export function rechargeReadersBehindWriter(mutex: ProfileInput, delayIndex: num
   if (ci < 0) return { byFunction, recharged: [] };
   const sides = new Map<string, { writer: Side; reader: Side }>();
   const p = mutex.profile;
+  const origins = CodeOrigins.fromProfile(p); // as attributeToUserCode's `held`
   for (let s = 0; s < p.samples.length; s++) {
     const delay = p.sampleValue(s, delayIndex);
     if (delay === 0) continue;
@@ -63,7 +64,7 @@ export function rechargeReadersBehindWriter(mutex: ProfileInput, delayIndex: num
     if (releasedByLibrary(fr)) continue;
     const k = fr.slice(0, RELEASE_DEPTH).findIndex((f) => RELEASE.test(f));
     if (k < 0) continue;
-    const u = innermostUserFrame(fr);
+    const u = innermostUserFrame(fr, origins.isUser);
     if (u < 0) continue;
     const fn = fr[u]!;
     const type = receiverType(fn);

@@ -12,7 +12,7 @@
 // costs as much as the serving I/O, it is written in pieces no larger than the
 // requests' own, i.e. unbuffered or flushed per line, whatever the share.
 
-import { innermostUserFrame, isSyscallFrame, topEntries } from "../../core/go/index.js";
+import { innermostUserFrame, isSyscallFrame, topEntries, type CodeOrigins } from "../../core/go/index.js";
 import type { DiagnoseContext, ProfileInput } from "../context.js";
 import type { Finding } from "../finding.js";
 import { pct, type Rule } from "../rule.js";
@@ -56,7 +56,7 @@ export const syscallHeavyRule: Rule = {
     const cores = cpu.seconds ? all.total / 1e9 / cpu.seconds : undefined;
     const busy = cores === undefined || cores >= MIN_CORES;
     const out: Finding[] = [];
-    const side = sideSyscalls(cpu, ti);
+    const side = sideSyscalls(cpu, ti, analysis.origins);
     const period = cpu.profile.period > 0 ? cpu.profile.period : 1e7;
     for (const [fn, v] of topEntries(sys.byFunction, 3)) {
       const share = v / all.total;
@@ -133,7 +133,7 @@ function ioKinds(ctx: DiagnoseContext, fn: string, ti: number): Map<string, numb
  * System-call CPU of samples serving HTTP requests (net/http's reads and writes and
  * the handlers'), and of the other goroutines by their innermost user frame.
  */
-function sideSyscalls(cpu: ProfileInput, ti: number): { serving: number; byFunction: Map<string, number> } {
+function sideSyscalls(cpu: ProfileInput, ti: number, origins: CodeOrigins): { serving: number; byFunction: Map<string, number> } {
   const p = cpu.profile;
   let serving = 0;
   const byFunction = new Map<string, number>();
@@ -146,7 +146,7 @@ function sideSyscalls(cpu: ProfileInput, ti: number): { serving: number; byFunct
       serving += v;
       continue;
     }
-    const u = innermostUserFrame(fr);
+    const u = innermostUserFrame(fr, origins.isUser);
     if (u >= 0) byFunction.set(fr[u]!, (byFunction.get(fr[u]!) ?? 0) + v);
   }
   return { serving, byFunction };

@@ -174,7 +174,7 @@ function cpuHog(t: TraceInput, cpu: CpuAnalysis | undefined): Hog | undefined {
     const outer = stack[stack.length - 1]?.func ?? "";
     if (HANDLER.test(run.name) || HANDLER.test(outer)) continue;
     // Where it was preempted; else the goroutine's start function if that is the user's.
-    const fn = userFrame(stack)?.func ?? (originOf(run.name) === "user" ? run.name : undefined);
+    const fn = userFrame(stack)?.func ?? (originOf(run.name, cpu?.origins) === "user" ? run.name : undefined);
     // A run with no user function is only the CPU profile's to name when what the goroutine
     // runs is unknown (created before the trace, stack cut at the async preemption). A
     // known runtime or library goroutine is not user code: the GC's mark workers hold a P

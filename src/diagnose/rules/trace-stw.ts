@@ -38,7 +38,7 @@ export const traceStwRule: Rule = {
       for (const d of r.longRuns.stwDelays) {
         const stack = r.stacks.get(d.endStack) ?? [];
         // Where it stopped; else (it stopped by exiting, with no stack) its start function.
-        const fn = userFrame(stack)?.func ?? (originOf(d.name) === "user" ? d.name : undefined);
+        const fn = userFrame(stack)?.func ?? (originOf(d.name, ctx.origins()) === "user" ? d.name : undefined);
         if (!fn) continue; // a runtime or library goroutine names no code of the user's
         const x = by.get(fn) ?? { fn, count: 0, maxNs: 0, totalNs: 0, reasons: new Set<string>(), stack };
         x.count++;

@@ -4,12 +4,13 @@
 // in-use growth against an earlier heap profile (--base).
 //
 // A site is the first frame below the runtime (the code that asked for memory),
-// at line granularity; userFrame is the first frame in our own (non-stdlib) code,
+// at line granularity; userFrame is the first frame in the user's own code (not the
+// standard library's nor a dependency's: CodeOrigins),
 // which is what escape analysis diagnostics point at — of the stacks through the site,
 // the user frame with the most bytes (a library site is reached from several places,
 // the profiler's own gzip writer among them).
 
-import { originOf } from "../../core/go/index.js";
+import { CodeOrigins, originOf } from "../../core/go/index.js";
 import { type Profile, forEachStack, sampleTypeIndex, type Frame } from "../../core/model/index.js";
 
 export const LARGE_OBJECT_BYTES = 32 << 10;
@@ -51,7 +52,7 @@ export function isHeapProfile(p: Profile): boolean {
   return sampleTypeIndex(p, "alloc_space", "inuse_space", "space") >= 0;
 }
 
-export function allocSites(p: Profile): AllocSites {
+export function allocSites(p: Profile, origins: CodeOrigins = CodeOrigins.fromProfile(p)): AllocSites {
   const ao = sampleTypeIndex(p, "alloc_objects");
   const as = sampleTypeIndex(p, "alloc_space");
   const io = sampleTypeIndex(p, "inuse_objects", "objects");
@@ -64,7 +65,7 @@ export function allocSites(p: Profile): AllocSites {
   forEachStack(p, (frames, value) => {
     const site = frames.find((f) => originOf(f.name) !== "runtime") ?? frames[0];
     if (!site) return;
-    const user = frames.find((f) => originOf(f.name) === "user");
+    const user = frames.find((f) => originOf(f.name, origins) === "user");
     const key = `${site.name}\0${site.file}\0${site.line}`;
     let s = byKey.get(key);
     if (!s) {

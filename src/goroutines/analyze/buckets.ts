@@ -4,13 +4,15 @@
 // main.notifyAudit × 327".
 
 import type { CreatedBy, GoFrame, Goroutine, GoroutineDump } from "../model.js";
-import { originOf, type CodeOrigin, classifyGoroutine, type WaitClass } from "../../core/go/index.js";
+import { originOf, type CodeOrigin, classifyGoroutine, type WaitClass, type CodeOrigins, CodeOriginsBuilder } from "../../core/go/index.js";
 
 export interface BucketOptions {
   /** keep arguments in the key (panicparse's exact matching) */
   exact: boolean;
   /** frame interning shared by the dumps being compared, so bucket keys match across them */
   frameIds?: Map<string, number>;
+  /** which packages are dependencies; by default what the dump's own frame files prove (dumpOrigins) */
+  origins?: CodeOrigins;
 }
 
 export interface Bucket {
@@ -31,6 +33,8 @@ export interface Bucket {
   /** the first member's frames (args of that goroutine) */
   frames: GoFrame[];
   origins: CodeOrigin[];
+  /** what the dump proved about packages: classify any of its functions with originOf(fn, b.codeOrigins) */
+  codeOrigins: CodeOrigins;
   elided: number;
   createdBy: CreatedBy | null;
   members: Goroutine[];
@@ -56,8 +60,30 @@ function child(n: StackNode, k: number): StackNode {
   return c;
 }
 
+/** The packages a dump's frame files prove to be dependencies (its frames, creators and ancestors). */
+export function dumpOrigins(d: GoroutineDump): CodeOrigins {
+  return addDumpFrames(new CodeOriginsBuilder(), d).build();
+}
+
+/** Adds a dump's frames, creators and ancestors to what b learns from. */
+export function addDumpFrames(b: CodeOriginsBuilder, d: GoroutineDump): CodeOriginsBuilder {
+  const seen = new Set<GoFrame[]>(); // the debug=2 parser shares frames arrays among goroutines
+  const addFrames = (fs: GoFrame[]) => {
+    if (seen.has(fs)) return;
+    seen.add(fs);
+    for (const f of fs) b.add(f.func, f.file);
+  };
+  for (const g of d.goroutines) {
+    addFrames(g.frames);
+    if (g.createdBy) b.add(g.createdBy.func, g.createdBy.file);
+    for (const a of g.ancestors) addFrames(a.frames);
+  }
+  return b;
+}
+
 /** Bucket a dump, largest bucket first (ties: lowest goroutine id, then key). */
 export function bucketize(d: GoroutineDump, opts: BucketOptions = { exact: false }): Bucket[] {
+  const codeOrigins = opts.origins ?? dumpOrigins(d);
   const byKey = new Map<string, Bucket>();
   // Frame keys repeat across goroutines: number them (func -> file -> line -> id)
   // so a stack is a short list of numbers, with no per-frame string building.
@@ -145,7 +171,7 @@ export function bucketize(d: GoroutineDump, opts: BucketOptions = { exact: false
         const origins = fs.map((f) => {
           let o = originCache.get(f.func);
           if (o === undefined) {
-            o = originOf(f.func);
+            o = originOf(f.func, codeOrigins);
             originCache.set(f.func, o);
           }
           return o;
@@ -162,6 +188,7 @@ export function bucketize(d: GoroutineDump, opts: BucketOptions = { exact: false
           lockedToThread: 0,
           frames: fs,
           origins,
+          codeOrigins,
           elided: g.elided,
           createdBy: g.createdBy,
           members: [],

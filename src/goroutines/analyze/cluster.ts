@@ -6,7 +6,7 @@
 // Hand-written: DBSCAN is a few dozen lines, and npm's implementations take plain
 // point vectors, not our weighted mixed categorical/set/numeric distance.
 
-import { originOf, type WaitClass } from "../../core/go/index.js";
+import { originOf, type PackageOrigins, type WaitClass } from "../../core/go/index.js";
 
 export interface BlockingContext {
   cls: WaitClass;
@@ -16,6 +16,8 @@ export interface BlockingContext {
   waitMinutes: number;
   /** goroutines in this context (its weight) */
   count: number;
+  /** which packages are dependencies (the dump's Bucket.codeOrigins); by name alone when absent */
+  origins?: PackageOrigins;
 }
 
 export interface ClusterOptions {
@@ -102,7 +104,7 @@ function summarize(ctxs: readonly BlockingContext[], members: number[]): Cluster
     count += c.count;
     const seen = new Set<string>();
     for (const f of c.frames) {
-      if (seen.has(f) || originOf(f) !== "user") continue;
+      if (seen.has(f) || originOf(f, c.origins) !== "user") continue;
       seen.add(f);
       fnCount.set(f, (fnCount.get(f) ?? 0) + c.count);
     }

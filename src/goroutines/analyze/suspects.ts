@@ -49,7 +49,7 @@ const GOID_BATCH = 16;
 /** Created by user code on behalf of requests: the creator's goroutine is gone or serves a connection. */
 function createdByRequest(b: Bucket, alive: Set<number>, cands: Candidate[]): boolean {
   const cb = b.createdBy;
-  if (!cb || originOf(cb.func) !== "user" || /^main\.(main|init)(\.|$)/.test(cb.func)) return false;
+  if (!cb || originOf(cb.func, b.codeOrigins) !== "user" || /^main\.(main|init)(\.|$)/.test(cb.func)) return false;
   if (cb.goroutine === 0) return true; // before Go 1.21 the creator is not printed
   if (!alive.has(cb.goroutine)) return true;
   const creator = cands.find((c) => c.bucket.members.some((g) => g.id === cb.goroutine));
@@ -110,7 +110,7 @@ export function findSuspects(
       BLOCKED_ON_GOROUTINES.has(b.cls) &&
       b.count >= PARKED_MANY &&
       (c.delta === null || c.persisted >= b.count / 2) &&
-      b.frames.some((f) => originOf(f.func) === "user") &&
+      b.origins.includes("user") &&
       createdByRequest(b, alive, cands);
     // Fewer of them, in one dump, when their ids show they were made one by one over
     // the process' life and outlived the goroutines made around them (outlivedPeers,
@@ -120,7 +120,7 @@ export function findSuspects(
       c.delta === null &&
       BLOCKED_ON_GOROUTINES.has(b.cls) &&
       b.count >= o.minGrowth &&
-      b.frames.some((f) => originOf(f.func) === "user") &&
+      b.origins.includes("user") &&
       createdByRequest(b, alive, cands) &&
       outlivedRequests(b, alive, cands) &&
       outlivedPeers(b, alive) >= Math.max(b.count, GOID_BATCH) &&

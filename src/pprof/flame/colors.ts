@@ -2,7 +2,8 @@
 // as the diffColor function's source) and the SVG writer.
 //
 // By package: user code warm (the classic flame-graph hues, where to look first),
-// the standard library cool blue, the runtime grey-violet; packages vary in
+// the standard library cool blue, dependencies (third-party modules) muted green, the
+// runtime grey-violet; packages vary in
 // lightness within their family so neighbouring packages stay distinguishable.
 // By wait reason: one distinct hue per class of WAIT_CLASSES.
 
@@ -22,6 +23,8 @@ export function packageColor(origin: FrameOrigin, pkg: string): string {
       return `hsl(${Math.round(20 + v * 35)},${Math.round(80 + v * 15)}%,${Math.round(58 + v * 10)}%)`;
     case "stdlib":
       return `hsl(${Math.round(195 + v * 25)},${Math.round(55 + v * 20)}%,${Math.round(62 + v * 10)}%)`;
+    case "dependency":
+      return `hsl(${Math.round(85 + v * 35)},${Math.round(25 + v * 15)}%,${Math.round(62 + v * 10)}%)`;
     case "runtime":
       return `hsl(${Math.round(255 + v * 25)},${Math.round(18 + v * 12)}%,${Math.round(70 + v * 8)}%)`;
     case "label":

@@ -22,7 +22,7 @@
 
 import { buildNodeIndex, type NodeIndex } from "../graph/nodes.js";
 import { NameCache } from "../graph/graph.js";
-import { originOf, packageOf, type CodeOrigin, classifyFrames, WAIT_CLASSES, type WaitClass } from "../../core/go/index.js";
+import { CodeOrigins, originOf, packageOf, type CodeOrigin, classifyFrames, WAIT_CLASSES, type WaitClass } from "../../core/go/index.js";
 import type { ProfileView } from "../../core/transform/index.js";
 import type { Report } from "../report/report.js";
 
@@ -728,6 +728,7 @@ export function buildFlameTree(rpt: Report, opts: FlameTreeOptions = {}): FlameT
   // Frames table: only node ids in use, numbered in preorder.
   const src = nodeSources(view, index);
   const frameIdx = new Int32Array(index.infos.length).fill(-1);
+  const origins = CodeOrigins.fromProfile(p); // dependencies get their own colour
   const frames: FlameFrame[] = [{ name: "root", func: "root", file: "", line: 0, origin: "root", pkg: "" }];
   let otherFrame = -1;
   const labelFrom = opts.labelFunctionsFrom ?? Infinity;
@@ -760,7 +761,7 @@ export function buildFlameTree(rpt: Report, opts: FlameTreeOptions = {}): FlameT
           func: info.name,
           file,
           line: ln >= 0 && view.granularity.linenumber ? p.lines.line[ln] : line,
-          origin: isLabel ? "label" : originOf(info.name),
+          origin: isLabel ? "label" : originOf(info.name, origins),
           pkg: isLabel ? "" : packageOf(info.name),
         });
       }
