@@ -9,7 +9,7 @@
 // goroutine (go func() {...}()) has no F below it and stays itself.
 // (godiag corpus round 6: topsellers, a sort.Slice of the catalogue per request.)
 
-import { innermostUserFrame, type Attribution } from "../../core/go/index.js";
+import { CodeOrigins, innermostUserFrame, type Attribution } from "../../core/go/index.js";
 import type { StackFrames } from "../../core/model/index.js";
 
 const CLOSURE_SUFFIX = /\.(func\d+|\d+)$/;
@@ -31,7 +31,12 @@ export function chargedTo(frames: readonly string[], i: number): string {
 }
 
 /** attributeToUserCode with callbacks folded into their enclosing function. */
-export function attributeFolded(sf: StackFrames, typeIndex: number, select?: (frames: string[]) => boolean): Attribution {
+export function attributeFolded(
+  sf: StackFrames,
+  typeIndex: number,
+  select?: (frames: string[]) => boolean,
+  origins: CodeOrigins = CodeOrigins.fromProfile(sf.profile),
+): Attribution {
   const p = sf.profile;
   const byFunction = new Map<string, number>();
   const callees = new Map<string, Map<string, number>>();
@@ -43,7 +48,7 @@ export function attributeFolded(sf: StackFrames, typeIndex: number, select?: (fr
     const fr = sf.names(s);
     if (select && !select(fr)) continue;
     total += v;
-    const u = innermostUserFrame(fr);
+    const u = innermostUserFrame(fr, origins.isUser);
     if (u < 0) {
       unattributed += v;
       continue;

@@ -13,7 +13,7 @@
 //   - otherwise the time goes to library work it asked for (encoding, hashing,
 //     sorting, I/O): that is where the CPU goes, not a defect: info.
 
-import { originOf, topEntries, type Attribution } from "../../core/go/index.js";
+import { topEntries, type Attribution } from "../../core/go/index.js";
 import type { DiagnoseContext } from "../context.js";
 import type { Finding } from "../finding.js";
 import { pct, secs, type Rule } from "../rule.js";
@@ -99,8 +99,9 @@ export const cpuHotspotRule: Rule = {
     const { input: cpu, typeIndex: ti } = analysis;
     if (ti < 0) return [];
     // Closures the library calls back (sort.Slice's less) are their enclosing function's code (callbacks.ts).
-    const attr = attributeFolded(cpu.frames, ti);
-    const self = selfFolded(cpu.frames, ti, LOOP_LEAVES, (f) => originOf(f) === "user");
+    const origins = ctx.origins();
+    const attr = attributeFolded(cpu.frames, ti, undefined, origins);
+    const self = selfFolded(cpu.frames, ti, LOOP_LEAVES, origins.isUser);
     if (attr.total === 0) return [];
     const cores = cpu.seconds ? attr.total / 1e9 / cpu.seconds : undefined;
     const busy = cores === undefined || cores >= MIN_CORES;
@@ -191,7 +192,7 @@ function findWaste(ctx: DiagnoseContext, fn: string, ti: number, seen: Map<strin
   const { input: cpu } = cpuAnalysis(ctx)!;
   for (const w of KNOWN_WASTE) {
     let under = seen.get(w.pattern);
-    if (!under) seen.set(w.pattern, (under = attributeFolded(cpu.frames, ti, (fr) => fr.some((f) => w.re.test(f)))));
+    if (!under) seen.set(w.pattern, (under = attributeFolded(cpu.frames, ti, (fr) => fr.some((f) => w.re.test(f)), ctx.origins())));
     const part = under.byFunction.get(fn) ?? 0;
     const all = attr.byFunction.get(fn) ?? 1;
     if (part >= 0.4 * all) return w;
