@@ -71,13 +71,16 @@ export interface Attribution {
 /**
  * Attribute each sample's value (optionally only samples for which `select`
  * returns true) to its innermost user frame: dependencies are told from the user's
- * code by `origins`, by default what the profile's own file names prove.
+ * code by `origins`, by default what the profile's own file names prove. `chargeTo`
+ * names the function a sample at frames[i] is charged to (the frame's own, unless a
+ * caller folds it into another: diagnose's library callbacks).
  */
 export function attributeToUserCode(
   sf: StackFrames,
   typeIndex: number,
   select?: (frames: string[]) => boolean,
   origins: CodeOrigins = CodeOrigins.fromProfile(sf.profile),
+  chargeTo: (frames: readonly string[], i: number) => string = (frames, i) => frames[i]!,
 ): Attribution {
   const p = sf.profile;
   const byFunction = new Map<string, number>();
@@ -95,7 +98,7 @@ export function attributeToUserCode(
       unattributed += v;
       continue;
     }
-    const fn = fr[u]!;
+    const fn = chargeTo(fr, u);
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + v);
     if (u > 0) {
       let m = callees.get(fn);

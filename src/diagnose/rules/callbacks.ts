@@ -9,7 +9,7 @@
 // goroutine (go func() {...}()) has no F below it and stays itself.
 // (godiag corpus round 6: topsellers, a sort.Slice of the catalogue per request.)
 
-import { CodeOrigins, innermostUserFrame, type Attribution } from "../../core/go/index.js";
+import { attributeToUserCode, CodeOrigins, type Attribution } from "../../core/go/index.js";
 import type { StackFrames } from "../../core/model/index.js";
 
 const CLOSURE_SUFFIX = /\.(func\d+|\d+)$/;
@@ -37,31 +37,7 @@ export function attributeFolded(
   select?: (frames: string[]) => boolean,
   origins: CodeOrigins = CodeOrigins.fromProfile(sf.profile),
 ): Attribution {
-  const p = sf.profile;
-  const byFunction = new Map<string, number>();
-  const callees = new Map<string, Map<string, number>>();
-  let unattributed = 0;
-  let total = 0;
-  for (let s = 0; s < p.samples.length; s++) {
-    const v = p.sampleValue(s, typeIndex);
-    if (v === 0) continue;
-    const fr = sf.names(s);
-    if (select && !select(fr)) continue;
-    total += v;
-    const u = innermostUserFrame(fr, origins.isUser);
-    if (u < 0) {
-      unattributed += v;
-      continue;
-    }
-    const fn = chargedTo(fr, u);
-    byFunction.set(fn, (byFunction.get(fn) ?? 0) + v);
-    if (u > 0) {
-      let m = callees.get(fn);
-      if (!m) callees.set(fn, (m = new Map()));
-      m.set(fr[u - 1]!, (m.get(fr[u - 1]!) ?? 0) + v);
-    }
-  }
-  return { byFunction, callees, unattributed, total };
+  return attributeToUserCode(sf, typeIndex, select, origins, chargedTo);
 }
 
 /**
