@@ -86,16 +86,23 @@ const MiB = 1 << 20;
 const MIN_INUSE = 4 * MiB;
 const KEPT = 7 / 8;
 
+/** In-use and allocated bytes of the put line in the folder's heap profile, as go tool pprof -lines gives them. */
+function putLineBytes(dir: string): { inuse: number; alloc: number } {
+  const heap = join(dir, "heap.out");
+  return { inuse: pprofLineBytes(heap, "inuse_space", putLine), alloc: pprofLineBytes(heap, "alloc_space", putLine) };
+}
+
+/** The heap-growth findings diagnose gives on the folder. */
+const heapGrowth = (dir: string) => diagnoseJson(dir).filter((x) => x.category === "heap-growth");
+
 describe("heap growth from one heap moment, on a curl folder", () => {
   it("names the line that keeps every copy it made (the leak) with pprof's figures", async () => {
     const dir = await curlFolder("leak", ["-mode", "leak"], 4000);
-    const heap = join(dir, "heap.out");
-    const inuse = pprofLineBytes(heap, "inuse_space", putLine);
-    const alloc = pprofLineBytes(heap, "alloc_space", putLine);
+    const { inuse, alloc } = putLineBytes(dir);
     // The program's known behaviour: nothing evicts, ~4 KB kept per request.
     expect(inuse).toBeGreaterThanOrEqual(MIN_INUSE);
     expect(inuse).toBeGreaterThanOrEqual(KEPT * alloc);
-    const f = diagnoseJson(dir).filter((x) => x.category === "heap-growth");
+    const f = heapGrowth(dir);
     expect(f).toHaveLength(1);
     expect(f[0]!.severity).toBe("warning");
     expect(f[0]!.functions[0]).toBe("main.(*quoteStore).put");
@@ -111,38 +118,29 @@ describe("heap growth from one heap moment, on a curl folder", () => {
     // not at the mercy of sampling); after 3x as many requests the LRU has been full for
     // about two thirds of the run, so its line keeps about a third of what it made.
     const dir = await curlFolder("lru", ["-mode", "lru", "-entries", "4096"], 3 * 4096);
-    const heap = join(dir, "heap.out");
-    const inuse = pprofLineBytes(heap, "inuse_space", putLine);
-    const alloc = pprofLineBytes(heap, "alloc_space", putLine);
+    const { inuse, alloc } = putLineBytes(dir);
     // The premise: big enough to be named, were it kept (not excluded by size alone)...
     expect(inuse).toBeGreaterThanOrEqual(MIN_INUSE);
     // ... and what evicts shows: in use is well under what was allocated.
     expect(inuse).toBeLessThan(KEPT * alloc);
-    const f = diagnoseJson(dir).filter((x) => x.category === "heap-growth");
-    expect(f).toEqual([]);
+    expect(heapGrowth(dir)).toEqual([]);
   }, 90_000);
 
   it("says nothing of a cache loaded at start-up, however much of it is kept", async () => {
     const dir = await curlFolder("startup", ["-mode", "startup", "-entries", "4096"], 2000);
-    const heap = join(dir, "heap.out");
-    const inuse = pprofLineBytes(heap, "inuse_space", putLine);
-    const alloc = pprofLineBytes(heap, "alloc_space", putLine);
+    const { inuse, alloc } = putLineBytes(dir);
     // The same line keeps all it made, 16 MB: only where it was called from (main, not a request) differs.
     expect(inuse).toBeGreaterThanOrEqual(MIN_INUSE);
     expect(inuse).toBeGreaterThanOrEqual(KEPT * alloc);
-    const f = diagnoseJson(dir).filter((x) => x.category === "heap-growth");
-    expect(f).toEqual([]);
+    expect(heapGrowth(dir)).toEqual([]);
   }, 90_000);
 
   it("says nothing of a cache the first request loads through sync.Once", async () => {
     const dir = await curlFolder("lazy", ["-mode", "lazy", "-entries", "4096"], 2000);
-    const heap = join(dir, "heap.out");
-    const inuse = pprofLineBytes(heap, "inuse_space", putLine);
-    const alloc = pprofLineBytes(heap, "alloc_space", putLine);
+    const { inuse, alloc } = putLineBytes(dir);
     // Under a request handler this time, and kept: made once, whatever the requests since.
     expect(inuse).toBeGreaterThanOrEqual(MIN_INUSE);
     expect(inuse).toBeGreaterThanOrEqual(KEPT * alloc);
-    const f = diagnoseJson(dir).filter((x) => x.category === "heap-growth");
-    expect(f).toEqual([]);
+    expect(heapGrowth(dir)).toEqual([]);
   }, 90_000);
 });
