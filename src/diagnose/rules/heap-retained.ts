@@ -58,10 +58,50 @@ export const heapRetainedRule: Rule = {
     if (!r || r.totalInuseBytes === 0 || r.totalAllocBytes === 0) return [];
     const kept = minKeptShare(heap.profile.period);
     const top = r.lines.find((k) => k.inuseBytes >= MIN_INUSE_BYTES && k.inuseBytes >= kept * k.allocBytes);
-    if (!top) return [];
-    return [finding(ctx, heap.file, r, top)];
+    if (top) return [finding(ctx, heap.file, r, top, appenderOf(r, top, heap.profile.period))];
+    const grown = onlyGrowing(r);
+    return grown ? [finding(ctx, heap.file, r, grown, undefined)] : [];
   },
 };
+
+/**
+ * The slowest growth of a big slice is 1.25x per growslice (runtime/slice.go nextslicecap),
+ * so a slice that only grew has allocated at most 5x its current backing array over its life:
+ * at least a fifth of its append line's bytes are still in use. A slice trimmed again and
+ * again (a bounded log) allocates a new array per trim and falls under that.
+ */
+const GROWN_SHARE = 1 / 5;
+
+/**
+ * A user function whose append keeps the kept line's objects: memory reachable only through
+ * a growing slice is kept by the code that appends to it, not by the code that allocated it.
+ * Its append line (runtime.growslice under it) still holds part of what it allocated (an
+ * eighth: a slice trimmed over and over keeps far less), at least two samples of it, and it
+ * is reached on the same request path as the kept line (a user function of the kept line's
+ * stack calls it). Of such lines, the one with the most bytes in use.
+ */
+function appenderOf(r: RetainedByRequests, top: KeptLine, period: number): KeptLine | undefined {
+  const sample = period > 0 ? period : DEFAULT_SAMPLE_BYTES;
+  const path = new Set(top.userChain.length > 0 ? top.userChain : [top.fn]);
+  return r.lines.find(
+    (k) =>
+      k.appends &&
+      k.fn !== top.fn &&
+      k.inuseBytes >= 2 * sample &&
+      k.inuseBytes * 8 >= k.allocBytes &&
+      k.userChain.slice(1).some((f) => path.has(f)),
+  );
+}
+
+/**
+ * No line keeps all it made, but the biggest in-use line under requests is a slice that only
+ * grew: elements stored by value live in its backing array, and its old arrays were freed as
+ * it grew (so it never reaches "in use equals allocated").
+ */
+function onlyGrowing(r: RetainedByRequests): KeptLine | undefined {
+  const first = r.lines[0];
+  return first && first.appends && first.inuseBytes >= MIN_INUSE_BYTES && first.inuseBytes >= GROWN_SHARE * first.allocBytes ? first : undefined;
+}
 
 /** The latest heap or allocs profile that has both in-use and allocated bytes. */
 function latestHeapFamily(ctx: DiagnoseContext): { file: BundleFile; profile: ProfileInput["profile"] } | undefined {
@@ -112,20 +152,27 @@ function earlierAlloc(ctx: DiagnoseContext, latest: BundleFile, line: KeptLine):
   return best;
 }
 
-function finding(ctx: DiagnoseContext, file: BundleFile, r: RetainedByRequests, top: KeptLine): Finding {
-  const fn = top.fn;
+function finding(ctx: DiagnoseContext, file: BundleFile, r: RetainedByRequests, top: KeptLine, keeper: KeptLine | undefined): Finding {
+  const fn = keeper?.fn ?? top.fn;
   const where = `${top.name} (${top.file.split("/").pop()}:${top.line})`;
   const mb = (b: number) => (b / MiB).toFixed(1);
-  const cpu = cpuSeen(ctx, top);
+  const cpu = cpuSeen(ctx, keeper ?? top);
   const before = earlierAlloc(ctx, file, top);
   const addedSince = before ? top.allocBytes - before.allocBytes : 0;
   const seenNow = (cpu?.samples ?? 0) > 0 || addedSince > 0;
   const uptime = ctx.uptimeAt(file) ?? ctx.uptime();
   const keptPct = (100 * top.inuseBytes) / top.allocBytes;
   const lines = [
-    `${where}, called by ${fn} while serving requests, allocated ${mb(top.allocBytes)} MB and ${mb(top.inuseBytes)} MB of it (${keptPct.toFixed(0)} %) is still in use, ${((100 * top.inuseBytes) / r.totalInuseBytes).toFixed(0)} % of the in-use heap (${mb(r.totalInuseBytes)} MB): its objects outlive the requests that made them`,
+    `${where}, called by ${top.fn} while serving requests, allocated ${mb(top.allocBytes)} MB and ${mb(top.inuseBytes)} MB of it (${keptPct.toFixed(0)} %) is still in use, ${((100 * top.inuseBytes) / r.totalInuseBytes).toFixed(0)} % of the in-use heap (${mb(r.totalInuseBytes)} MB): its objects outlive the requests that made them`,
     `all request handling keeps ${mb(r.requestInuseBytes)} MB of the ${mb(r.requestAllocBytes)} MB it allocated`,
   ];
+  if (keeper) {
+    lines.push(
+      `${fn}, on the same request path, appends to a slice that keeps them: its append (${keeper.file.split("/").pop()}:${keeper.line}) holds ${mb(keeper.inuseBytes)} MB of the ${mb(keeper.allocBytes)} MB its growth allocated; what only a growing slice reaches is kept by the code that appends to it`,
+    );
+  } else if (top.appends) {
+    lines.push(`the line is ${fn}'s append: a slice that only grew has allocated at most 5x its backing array (1.25x growth), and this one holds ${keptPct.toFixed(0)} % of it`);
+  }
   if (uptime && uptime.seconds > 0) {
     const q = uptime.quality === "lower-bound" ? ["at least ", "at most "] : uptime.quality === "estimate" ? ["about ", "about "] : ["", ""];
     lines.push(`the process had run ${q[0]}${uptime.seconds.toFixed(1)} s (${uptime.source}): ${q[1]}${mb(top.inuseBytes / uptime.seconds)} MB kept per second of its life`);
@@ -158,6 +205,15 @@ function finding(ctx: DiagnoseContext, file: BundleFile, r: RetainedByRequests, 
       excerpt: `${where}: ${mb(top.inuseBytes)} MB in use of ${mb(top.allocBytes)} MB allocated`,
     },
   ];
+  if (keeper) {
+    evidence.push({
+      source: file.path,
+      kind: "heap profile (append that keeps them)",
+      numbers: { inuse_bytes: keeper.inuseBytes, alloc_bytes: keeper.allocBytes },
+      functions: [keeper.fn],
+      excerpt: `${keeper.name} (${keeper.file.split("/").pop()}:${keeper.line}) under runtime.growslice`,
+    });
+  }
   if (cpu && "fn" in cpu) evidence.push({ source: cpu.file, kind: "cpu profile (still running)", numbers: { samples_with_function: cpu.samples }, functions: [cpu.fn] });
   return {
     // The gctrace growth finding's id (rules/gc.ts) when it names the same function: one
@@ -169,7 +225,7 @@ function finding(ctx: DiagnoseContext, file: BundleFile, r: RetainedByRequests, 
     title: `${fn} keeps what it allocates for requests: ${mb(top.inuseBytes)} MB in use, ${keptPct.toFixed(0)} % of what ${where} allocated`,
     summary: lines.join("; ") + ".",
     evidence,
-    functions: [...new Set([fn, top.name])],
+    functions: [...new Set([fn, top.fn, top.name])],
     recommendation: `Bound what ${fn} stores per request (evict by size or age, or copy only the part that must be kept: a sub-slice keeps its whole backing array), then compare two heap profiles minutes apart (godiag gc heap2.pb.gz --base heap1.pb.gz) to confirm the growth stopped.`,
     docs: ["https://go.dev/doc/diagnostics#profiling", "https://go.dev/doc/gc-guide#Identifying_costs"],
   };

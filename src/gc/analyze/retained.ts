@@ -43,6 +43,8 @@ export interface KeptLine {
   inuseObjects: number;
   /** the user frames from fn out to the request handler, innermost first, on its stack with the most bytes */
   userChain: string[];
+  /** the line's own code (the site is the user function) allocates objects of growing sizes: a slice's backing arrays (see growsLikeASlice) */
+  appends: boolean;
 }
 
 export interface RetainedByRequests {
@@ -64,7 +66,11 @@ export function retainedByRequests(p: Profile): RetainedByRequests | undefined {
   const byLine = new Map<string, KeptLine>();
   const usersOf = new Map<KeptLine, Map<string, number>>();
   const chainBytes = new Map<KeptLine, number>();
+  const sizesOf = new Map<KeptLine, Set<number>>();
+  const bytesKey = p.strings.all().indexOf("bytes");
+  let s = 0;
   forEachStack(p, (frames, value) => {
+    const sample = s++; // forEachStack visits samples in order
     const a = value(as);
     const i = value(is);
     out.totalAllocBytes += a;
@@ -78,12 +84,16 @@ export function retainedByRequests(p: Profile): RetainedByRequests | undefined {
     const key = `${site.name}\0${site.file}\0${site.line}`;
     let k = byLine.get(key);
     if (!k) {
-      k = { name: site.name, file: site.file, line: site.line, fn: user.name, inuseBytes: 0, allocBytes: 0, inuseObjects: 0, userChain: [] };
+      k = { name: site.name, file: site.file, line: site.line, fn: user.name, inuseBytes: 0, allocBytes: 0, inuseObjects: 0, userChain: [], appends: false };
       byLine.set(key, k);
       usersOf.set(k, new Map());
     }
     k.allocBytes += a;
     k.inuseBytes += i;
+    if (site === user && a > 0) {
+      const size = objectSize(p, sample, bytesKey);
+      if (size > 0) (sizesOf.get(k) ?? sizesOf.set(k, new Set()).get(k)!).add(size);
+    }
     k.inuseObjects += io >= 0 ? value(io) : 0;
     const users = usersOf.get(k)!;
     users.set(user.name, (users.get(user.name) ?? 0) + a);
@@ -92,7 +102,31 @@ export function retainedByRequests(p: Profile): RetainedByRequests | undefined {
       k.userChain = [...new Set(frames.filter((f) => originOf(f.name) === "user").map((f) => f.name))];
     }
   });
+  for (const [k, sizes] of sizesOf) k.appends = growsLikeASlice([...sizes]);
   for (const [k, users] of usersOf) k.fn = [...users].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]![0];
   out.lines = [...byLine.values()].sort((x, y) => y.inuseBytes - x.inuseBytes || (x.name < y.name ? -1 : 1) || x.line - y.line);
   return out;
+}
+
+/** A heap sample's object size: its numeric "bytes" label (runtime/pprof writes one per heap sample); 0 when absent. */
+function objectSize(p: Profile, sample: number, bytesKey: number): number {
+  if (bytesKey <= 0) return 0;
+  const l = p.labels;
+  for (let r = p.samples.labelStart[sample]!; r < p.samples.labelStart[sample + 1]!; r++) if (l.key[r] === bytesKey && l.str[r] === 0) return l.num[r]!;
+  return 0;
+}
+
+/**
+ * Whether a line's object sizes are a slice's growth ladder. A heap profile hides
+ * runtime.growslice (runtime/pprof trims the runtime's frames), so an append shows as its
+ * own line allocating arrays each about 1.25x (big) to 2x (small) the last (runtime/slice.go
+ * nextslicecap, then rounded up to a size class): at least three sizes, and most steps
+ * between them at least 1.2x. A make of a size that varies with the input steps by less.
+ */
+export function growsLikeASlice(sizes: number[]): boolean {
+  if (sizes.length < 3) return false;
+  const s = [...sizes].sort((a, b) => a - b);
+  let ladder = 0;
+  for (let i = 1; i < s.length; i++) if (s[i]! >= 1.2 * s[i - 1]!) ladder++;
+  return ladder * 3 >= 2 * (s.length - 1);
 }
