@@ -11,6 +11,7 @@ import type { Category, Evidence, Finding } from "../finding.js";
 import type { Rule } from "../rule.js";
 import { sampleTypeIndex } from "../../core/model/index.js";
 import { shareAtLeast } from "../sample-share.js";
+import { appendKeeper } from "./heap-retained.js";
 
 const CATEGORY: Record<GcFinding["id"], Category> = {
   "gomemlimit-thrash": "memory-limit-thrash",
@@ -276,7 +277,8 @@ function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
       excerpt: g.evidence.join("\n"),
     });
   }
-  const functions = namedByUserFrame(g.functions ?? [], r, ctx.origins());
+  const byUser = namedByUserFrame(g.functions ?? [], r, ctx.origins());
+  const functions = keptByAppender(category, byUser, ctx);
   if (r.allocs && functions.length) {
     const sites = r.allocs.bySpace.filter((x) => functions.includes(x.name) || functions.includes(x.userFrame?.name ?? "")).slice(0, 3);
     if (sites.length) {
@@ -299,7 +301,10 @@ function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
     category,
     severity: librarySymptom ? "info" : g.severity,
     confidence: g.severity === "critical" ? 0.9 : g.severity === "warning" ? 0.75 : 0.5,
-    title: g.title.charAt(0).toUpperCase() + g.title.slice(1) + (functions[0] ? ` (top allocation site ${functions[0]})` : ""),
+    title:
+      g.title.charAt(0).toUpperCase() +
+      g.title.slice(1) +
+      (functions[0] ? (functions[0] !== byUser[0] ? ` (kept by ${functions[0]}'s append, allocated in ${byUser[0]})` : ` (top allocation site ${functions[0]})`) : ""),
     summary:
       g.evidence.join("; ") +
       "." +
@@ -309,6 +314,17 @@ function toFinding(g: GcFinding, r: GcReport, ctx: DiagnoseContext): Finding {
     recommendation: g.suggestion.charAt(0).toUpperCase() + g.suggestion.slice(1) + ".",
     docs: DOCS[category] ?? [],
   };
+}
+
+/**
+ * Heap growth whose top allocator's objects are reachable only through a slice another user
+ * function appends to is named on the appender (heap-retained.ts appendKeeper): the fix
+ * bounds the slice, not the allocation.
+ */
+function keptByAppender(category: Category, functions: string[], ctx: DiagnoseContext): string[] {
+  if (category !== "heap-growth" || functions.length === 0) return functions;
+  const keeper = appendKeeper(ctx, functions[0]!);
+  return keeper ? [keeper, ...functions.filter((f) => f !== keeper)] : functions;
 }
 
 /**

@@ -65,6 +65,21 @@ export const heapRetainedRule: Rule = {
 };
 
 /**
+ * For the gctrace growth finding (rules/gc.ts), which names the top in-use allocator: the user
+ * function that appends to a slice keeping that allocator's objects, in the latest heap-family
+ * profile. The growth is established there (the live heap rose cycle after cycle), so the
+ * allocator's biggest line under requests need not have kept all it made (a trim that ran a
+ * few times before it stopped freed part of it); the appender's conditions are appenderOf's.
+ */
+export function appendKeeper(ctx: DiagnoseContext, allocator: string): string | undefined {
+  const heap = latestHeapFamily(ctx);
+  const r = heap && retainedByRequests(heap.profile);
+  if (!heap || !r) return undefined;
+  const top = r.lines.find((k) => k.fn === allocator && k.inuseBytes >= MIN_INUSE_BYTES);
+  return top && appenderOf(r, top, heap.profile.period)?.fn;
+}
+
+/**
  * The slowest growth of a big slice is 1.25x per growslice (runtime/slice.go nextslicecap),
  * so a slice that only grew has allocated at most 5x its current backing array over its life:
  * at least a fifth of its append line's bytes are still in use. A slice trimmed again and
@@ -78,19 +93,18 @@ const GROWN_SHARE = 1 / 5;
  * Its append line (runtime.growslice under it) still holds part of what it allocated (an
  * eighth: a slice trimmed over and over keeps far less), at least two samples of it, and it
  * is reached on the same request path as the kept line (a user function of the kept line's
- * stack calls it). Of such lines, the one with the most bytes in use.
+ * stack calls it). It must be the biggest such store in use of the path's other functions.
  */
 function appenderOf(r: RetainedByRequests, top: KeptLine, period: number): KeptLine | undefined {
   const sample = period > 0 ? period : DEFAULT_SAMPLE_BYTES;
   const path = new Set(top.userChain.length > 0 ? top.userChain : [top.fn]);
-  return r.lines.find(
-    (k) =>
-      k.appends &&
-      k.fn !== top.fn &&
-      k.inuseBytes >= 2 * sample &&
-      k.inuseBytes * 8 >= k.allocBytes &&
-      k.userChain.slice(1).some((f) => path.has(f)),
+  // The biggest store of the path's other functions must be the append: when it is a map
+  // store (smsgate's dedup window) or a make, that keeps the objects, not a queue the path
+  // also appends to and drains (smsgate's carrier queues, 1 % of the kept bytes).
+  const store = r.lines.find(
+    (k) => k.own && k.fn !== top.fn && k.inuseBytes >= 2 * sample && k.inuseBytes * 8 >= k.allocBytes && k.userChain.slice(1).some((f) => path.has(f)),
   );
+  return store?.appends ? store : undefined;
 }
 
 /**

@@ -43,7 +43,9 @@ export interface KeptLine {
   inuseObjects: number;
   /** the user frames from fn out to the request handler, innermost first, on its stack with the most bytes */
   userChain: string[];
-  /** the line's own code (the site is the user function) allocates objects of growing sizes: a slice's backing arrays (see growsLikeASlice) */
+  /** the line is the user function's own code (make, new, append, a map store: no library frame below it) */
+  own: boolean;
+  /** an own line whose objects come in growing sizes: a slice's backing arrays (see growsLikeASlice) */
   appends: boolean;
 }
 
@@ -84,7 +86,7 @@ export function retainedByRequests(p: Profile): RetainedByRequests | undefined {
     const key = `${site.name}\0${site.file}\0${site.line}`;
     let k = byLine.get(key);
     if (!k) {
-      k = { name: site.name, file: site.file, line: site.line, fn: user.name, inuseBytes: 0, allocBytes: 0, inuseObjects: 0, userChain: [], appends: false };
+      k = { name: site.name, file: site.file, line: site.line, fn: user.name, inuseBytes: 0, allocBytes: 0, inuseObjects: 0, userChain: [], own: site === user, appends: false };
       byLine.set(key, k);
       usersOf.set(k, new Map());
     }
