@@ -135,6 +135,8 @@ describe("a live capture and a folder fetched by hand with curl give the same to
     topsellers: "the Go 1.19 folder's dump catches record calls queued behind ranking's read lock, weighed by ranking's whole CPU: contention first; the capture's snapshot holder is sorting and the hot spot is first",
     dispatch: "both find the lock-order cycle; they name its two functions in a different order",
     boxoffice: "the capture's dump catches spinners queued on the seat map's mutex; the Go 1.19 folder's gctrace reads warm-up as heap growth",
+    smsgate:
+      "both right by truth: Go 1.19's map bucket arrays in remember grow as a size ladder, read as the append that keeps submit's bodies (remember named); Go 1.26's map tables do not (submit named)",
   };
   const services = [...new Set((corpusCases() as Case[]).filter((c) => c.variant === "capture-go126-heavy").map((c) => c.service))];
   it("covers at least four faults that agree", () => {
