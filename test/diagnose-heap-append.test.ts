@@ -7,12 +7,13 @@
 // Its twin (-mode trim) bounds the log with len >= limit. The line figures are go tool
 // pprof's (-lines, by sample index).
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildWorkload, startLive, stopAll } from "./helpers/live.js";
-import { ROOT, pprofBinary, runCli, runPprof } from "./helpers/run.js";
+import { curlHeapFolder, diagnoseFindings, lineBytes as bytesAt } from "./helpers/heap-folder.js";
+import { buildWorkload, stopAll } from "./helpers/live.js";
+import { ROOT, pprofBinary } from "./helpers/run.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "godiag-heap-append-"));
 let bin: string;
@@ -33,60 +34,14 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-interface Finding {
-  category: string;
-  severity: string;
-  functions: string[];
-  evidence: Array<{ kind: string; numbers: Record<string, number> }>;
-}
+/** One line's in-use and allocated bytes, as go tool pprof -lines gives them. */
+const lineBytes = (dir: string, fn: string, line: number) => bytesAt(dir, fn, `appendkeep/main.go:${line}`);
 
-async function eventsStored(url: string): Promise<number> {
-  const r = await fetch(`${url}/debug/vars`);
-  return Number(((await r.json()) as { events?: number }).events ?? 0);
-}
+/** The heap-growth findings diagnose gives on the folder. */
+const heapGrowth = (dir: string) => diagnoseFindings(dir).filter((x) => x.category === "heap-growth");
 
-/** Run the workload until it stored `events` events (bounded), then fetch a curl folder. */
-async function curlFolder(name: string, args: string[], events: number): Promise<string> {
-  const live = await startLive(bin, args);
-  try {
-    const deadline = Date.now() + 40_000;
-    while ((await eventsStored(live.url)) < events) {
-      if (Date.now() > deadline) throw new Error(`${name}: fewer than ${events} events stored in 40 s`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const dir = join(tmp, name);
-    mkdirSync(dir);
-    const get = async (path: string, file: string) => writeFileSync(join(dir, file), Buffer.from(await (await fetch(live.url + path)).arrayBuffer()));
-    const cpu = get("/debug/pprof/profile?seconds=2", "cpu.out");
-    await new Promise((r) => setTimeout(r, 500));
-    await get("/debug/pprof/heap", "heap.out");
-    await get("/debug/pprof/goroutine?debug=2", "g1.txt");
-    await cpu;
-    return dir;
-  } finally {
-    await live.stop();
-  }
-}
-
-/** go tool pprof's flat bytes at appendkeep's main.go:<line> in function fn, by sample index. */
-function pprofLineBytes(heap: string, index: "inuse_space" | "alloc_space", fn: string, line: number): number {
-  const r = runPprof(["-top", "-lines", "-nodecount=1000", `-sample_index=${index}`, "-unit=B", heap]);
-  expect(r.code).toBe(0);
-  const row = r.stdout.split("\n").find((l) => l.includes(`appendkeep/main.go:${line}`) && l.includes(fn));
-  if (!row) return 0;
-  return Number(/^\s*(\d+)B/.exec(row)![1]);
-}
-
-function lineBytes(dir: string, fn: string, line: number): { inuse: number; alloc: number } {
-  const heap = join(dir, "heap.out");
-  return { inuse: pprofLineBytes(heap, "inuse_space", fn, line), alloc: pprofLineBytes(heap, "alloc_space", fn, line) };
-}
-
-function heapGrowth(dir: string): Finding[] {
-  const r = runCli(["diagnose", "--json", dir], { timeoutMs: 60_000 });
-  expect([0, 1]).toContain(r.code);
-  return (JSON.parse(r.stdout) as { findings: Finding[] }).findings.filter((x) => x.category === "heap-growth");
-}
+/** A curl folder of appendkeep once it stored `events` events. */
+const curlFolder = (name: string, args: string[], events: number) => curlHeapFolder(bin, join(tmp, name), args, "events", events);
 
 const MiB = 1 << 20;
 

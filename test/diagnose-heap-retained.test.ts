@@ -6,12 +6,13 @@
 // loaded at start-up, and one loaded by the first request through sync.Once. The expected figures are go tool pprof's (-lines, by sample index)
 // for the line that makes the kept copies.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildWorkload, startLive, stopAll } from "./helpers/live.js";
-import { ROOT, pprofBinary, runCli, runPprof } from "./helpers/run.js";
+import { curlHeapFolder, diagnoseFindings, lineBytes } from "./helpers/heap-folder.js";
+import { buildWorkload, stopAll } from "./helpers/live.js";
+import { ROOT, pprofBinary } from "./helpers/run.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "godiag-heap-retained-"));
 let bin: string;
@@ -30,70 +31,19 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-interface Finding {
-  category: string;
-  severity: string;
-  functions: string[];
-  evidence: Array<{ kind: string; numbers: Record<string, number> }>;
-}
-
-async function quotesServed(url: string): Promise<number> {
-  const r = await fetch(`${url}/debug/vars`);
-  return Number(((await r.json()) as { quotes?: number }).quotes ?? 0);
-}
-
-/** Run the workload until it answered `quotes` requests (bounded), then fetch a curl folder. */
-async function curlFolder(name: string, args: string[], quotes: number): Promise<string> {
-  const live = await startLive(bin, args);
-  try {
-    const deadline = Date.now() + 40_000;
-    while ((await quotesServed(live.url)) < quotes) {
-      if (Date.now() > deadline) throw new Error(`${name}: fewer than ${quotes} requests answered in 40 s`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const dir = join(tmp, name);
-    mkdirSync(dir);
-    const get = async (path: string, file: string) => writeFileSync(join(dir, file), Buffer.from(await (await fetch(live.url + path)).arrayBuffer()));
-    // As by hand: the CPU profile in the background, the heap and a dump meanwhile.
-    const cpu = get("/debug/pprof/profile?seconds=2", "cpu.out");
-    await new Promise((r) => setTimeout(r, 500));
-    await get("/debug/pprof/heap", "heap.out");
-    await get("/debug/pprof/goroutine?debug=2", "g1.txt");
-    await cpu;
-    return dir;
-  } finally {
-    await live.stop();
-  }
-}
-
-/** go tool pprof's flat bytes at keptbytes' main.go:<line>, by sample index. */
-function pprofLineBytes(heap: string, index: "inuse_space" | "alloc_space", line: number): number {
-  const r = runPprof(["-top", "-lines", "-nodecount=1000", `-sample_index=${index}`, "-unit=B", heap]);
-  expect(r.code).toBe(0);
-  const row = r.stdout.split("\n").find((l) => l.includes(`keptbytes/main.go:${line}`) && l.includes("main.(*quoteStore).put"));
-  if (!row) return 0;
-  return Number(/^\s*(\d+)B/.exec(row)![1]);
-}
-
-function diagnoseJson(dir: string): Finding[] {
-  const r = runCli(["diagnose", "--json", dir], { timeoutMs: 60_000 });
-  expect([0, 1]).toContain(r.code);
-  return (JSON.parse(r.stdout) as { findings: Finding[] }).findings;
-}
-
 const MiB = 1 << 20;
 // The rule's two thresholds, restated: 4 MB in use at the line, and in use >= 7/8 of allocated.
 const MIN_INUSE = 4 * MiB;
 const KEPT = 7 / 8;
 
-/** In-use and allocated bytes of the put line in the folder's heap profile, as go tool pprof -lines gives them. */
-function putLineBytes(dir: string): { inuse: number; alloc: number } {
-  const heap = join(dir, "heap.out");
-  return { inuse: pprofLineBytes(heap, "inuse_space", putLine), alloc: pprofLineBytes(heap, "alloc_space", putLine) };
-}
+/** In-use and allocated bytes of quoteStore.put's copy line, as go tool pprof -lines gives them. */
+const putLineBytes = (dir: string) => lineBytes(dir, "main.(*quoteStore).put", `keptbytes/main.go:${putLine}`);
 
 /** The heap-growth findings diagnose gives on the folder. */
-const heapGrowth = (dir: string) => diagnoseJson(dir).filter((x) => x.category === "heap-growth");
+const heapGrowth = (dir: string) => diagnoseFindings(dir).filter((x) => x.category === "heap-growth");
+
+/** A curl folder of keptbytes once it answered `quotes` requests. */
+const curlFolder = (name: string, args: string[], quotes: number) => curlHeapFolder(bin, join(tmp, name), args, "quotes", quotes);
 
 describe("heap growth from one heap moment, on a curl folder", () => {
   it("names the line that keeps every copy it made (the leak) with pprof's figures", async () => {
