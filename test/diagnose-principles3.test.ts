@@ -16,7 +16,7 @@
 //                per call, each connection then idle in a pool nobody uses again ->
 //                connection-churn naming send. "shared" uses one client: nothing.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -95,7 +95,8 @@ const run = async (d: string) => diagnose(await openBundle([d], { ...DEFAULT_LIM
  * (CPU samples, the GC's share, cycles per CPU-second, the top allocator) fell short.
  */
 async function whyNot(d: string): Promise<string> {
-  const gc = runCli(["gc", d]);
+  // godiag gc reads files, not a folder: the log, the profiles and the MemStats text
+  const gc = runCli(["gc", ...readdirSync(d).filter((f) => !/^g\d\.txt$/.test(f)).map((f) => join(d, f))]);
   const r = await run(d);
   const found = r.findings.map((f) => `${f.severity} ${f.category} ${f.functions[0] ?? ""}: ${f.title}`);
   return [`godiag gc ${d}:`, gc.stdout, gc.stderr, "findings:", ...found].join("\n");
@@ -122,6 +123,9 @@ const EXPECT: Record<string, { category: string; function: string }> = {
  */
 const KNOWN_FALSE_ALARMS: Record<string, string> = {
   "reportgc-pooled/busy": "cpu-hotspot main.pooledReport",
+  // The same open false alarm, seen at light load too in a clean-clone CI simulation on an
+  // idle machine (session 27): pooledReport 73.5 % of the CPU, its own loop over 10 samples.
+  "reportgc-pooled/light": "cpu-hotspot main.pooledReport",
 };
 
 for (const [tc] of TOOLCHAINS) {
