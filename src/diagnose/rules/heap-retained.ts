@@ -54,8 +54,8 @@ export const heapRetainedRule: Rule = {
   run(ctx: DiagnoseContext): Finding[] {
     const heap = latestHeapFamily(ctx);
     if (!heap) return [];
-    const r = retainedByRequests(heap.profile);
-    if (!r || r.totalInuseBytes === 0 || r.totalAllocBytes === 0) return [];
+    const r = heap.retained;
+    if (r.totalInuseBytes === 0 || r.totalAllocBytes === 0) return [];
     const kept = minKeptShare(heap.profile.period);
     const top = r.lines.find((k) => k.inuseBytes >= MIN_INUSE_BYTES && k.inuseBytes >= kept * k.allocBytes);
     if (top) return [finding(ctx, heap.file, r, top, appenderOf(r, top, heap.profile.period))];
@@ -73,8 +73,8 @@ export const heapRetainedRule: Rule = {
  */
 export function appendKeeper(ctx: DiagnoseContext, allocator: string): string | undefined {
   const heap = latestHeapFamily(ctx);
-  const r = heap && retainedByRequests(heap.profile);
-  if (!heap || !r) return undefined;
+  if (!heap) return undefined;
+  const r = heap.retained;
   const top = r.lines.find((k) => k.fn === allocator && k.inuseBytes >= MIN_INUSE_BYTES);
   return top && appenderOf(r, top, heap.profile.period)?.fn;
 }
@@ -117,12 +117,29 @@ function onlyGrowing(r: RetainedByRequests): KeptLine | undefined {
   return first && first.appends && first.inuseBytes >= MIN_INUSE_BYTES && first.inuseBytes >= GROWN_SHARE * first.allocBytes ? first : undefined;
 }
 
-/** The latest heap or allocs profile that has both in-use and allocated bytes. */
-function latestHeapFamily(ctx: DiagnoseContext): { file: BundleFile; profile: ProfileInput["profile"] } | undefined {
-  const fs = [...ctx.files("heap"), ...ctx.files("allocs")].filter((f) => f.profile && retainedByRequests(f.profile) !== undefined);
-  fs.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-  const f = fs[fs.length - 1];
-  return f ? { file: f, profile: f.profile! } : undefined;
+interface HeapFamilyFile {
+  file: BundleFile;
+  profile: ProfileInput["profile"];
+  retained: RetainedByRequests;
+}
+
+/** Every heap or allocs profile with both in-use and allocated bytes, oldest first, each analysed once per bundle. */
+function heapFamily(ctx: DiagnoseContext): HeapFamilyFile[] {
+  return ctx.once(analyseHeapFamily);
+}
+
+function analyseHeapFamily(ctx: DiagnoseContext): HeapFamilyFile[] {
+  const out: HeapFamilyFile[] = [];
+  for (const f of [...ctx.files("heap"), ...ctx.files("allocs")]) {
+    const retained = f.profile && retainedByRequests(f.profile);
+    if (retained) out.push({ file: f, profile: f.profile!, retained });
+  }
+  return out.sort((a, b) => Date.parse(a.file.time) - Date.parse(b.file.time));
+}
+
+/** The latest heap or allocs profile that has both in-use and allocated bytes (the rule and gc.ts's appendKeeper share it). */
+function latestHeapFamily(ctx: DiagnoseContext): HeapFamilyFile | undefined {
+  return heapFamily(ctx).at(-1);
 }
 
 /**
@@ -154,11 +171,8 @@ function cpuSeen(ctx: DiagnoseContext, line: KeptLine): { fn: string; samples: n
 function earlierAlloc(ctx: DiagnoseContext, latest: BundleFile, line: KeptLine): { file: string; allocBytes: number; seconds: number } | undefined {
   const t = latest.profile?.timeNanos ?? 0n;
   let best: { file: string; allocBytes: number; seconds: number } | undefined;
-  for (const f of [...ctx.files("heap"), ...ctx.files("allocs")]) {
-    const p = f.profile;
-    if (!p || f === latest || p.timeNanos <= 0n || p.timeNanos >= t) continue;
-    const r = retainedByRequests(p);
-    if (!r) continue;
+  for (const { file: f, profile: p, retained: r } of heapFamily(ctx)) {
+    if (f === latest || p.timeNanos <= 0n || p.timeNanos >= t) continue;
     const seconds = Number(t - p.timeNanos) / 1e9;
     const h = r.lines.find((x) => x.name === line.name && x.file === line.file && x.line === line.line);
     if (!best || seconds > best.seconds) best = { file: f.path, allocBytes: h?.allocBytes ?? 0, seconds };
